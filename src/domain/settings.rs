@@ -1,0 +1,294 @@
+//! Per-park and per-zone settings: the investment-intensity threshold, the national control
+//! indicators of 《工业项目建设用地控制指标》, geometry tolerance and the infrastructure list.
+//!
+//! A park stores only the values it overrides, a zone only what it overrides of its park;
+//! [`Settings::resolve`] layers zone → park → the defaults of `shared/domain.md`. Later rules
+//! (idle-land clock, workshop deadlines, 亩均 weights) add their limits here the same way.
+
+use super::FieldError;
+use super::industry::IndustryCode;
+use super::parcel::{InfrastructureItem, default_infrastructure_items};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// What a park or zone overrides; every absent field is inherited.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsOverrides {
+    /// Minimum investment intensity (投资强度) a project needs, 万元 per 亩. Default 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_investment_intensity_wan_per_mu: Option<f64>,
+    /// Minimum building coefficient (建筑系数), percent. Default 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_building_coefficient_pct: Option<f64>,
+    /// Maximum share of the site for offices and living facilities, percent. Default 7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_admin_living_share_pct: Option<f64>,
+    /// Maximum green-space ratio inside an industrial site, percent. Default 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_green_ratio_pct: Option<f64>,
+    /// Minimum floor-area ratio (容积率) by GB/T 4754 division (大类), e.g. `{"39": 1.0}`.
+    /// Entries are merged key by key over the inherited table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_far_by_industry: Option<BTreeMap<String, f64>>,
+    /// Overlap and boundary tolerance for surveying noise, m². Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geometry_tolerance_m2: Option<f64>,
+    /// The infrastructure items (七通一平 by default) parcels record readiness for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infrastructure_items: Option<Vec<InfrastructureItem>>,
+}
+
+/// Settings in force for a park or zone, every value decided.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Settings {
+    pub min_investment_intensity_wan_per_mu: f64,
+    pub min_building_coefficient_pct: f64,
+    pub max_admin_living_share_pct: f64,
+    pub max_green_ratio_pct: f64,
+    pub min_far_by_industry: BTreeMap<String, f64>,
+    pub geometry_tolerance_m2: f64,
+    pub infrastructure_items: Vec<InfrastructureItem>,
+}
+
+/// Minimum 容积率 by division, from the national table of the 2008 control indicators
+/// (国土资发〔2008〕24号), mapped from GB/T 4754-2002 to the 2017 divisions; where two old
+/// divisions merged (橡胶 0.8 + 塑料 1.0 → 29) the lower bar is kept.
+const DEFAULT_MIN_FAR: &[(&str, f64)] = &[
+    ("13", 1.0),
+    ("14", 1.0),
+    ("15", 1.0),
+    ("16", 1.0),
+    ("17", 0.8),
+    ("18", 1.0),
+    ("19", 1.0),
+    ("20", 0.8),
+    ("21", 0.8),
+    ("22", 0.8),
+    ("23", 0.8),
+    ("24", 1.0),
+    ("25", 0.5),
+    ("26", 0.6),
+    ("27", 0.7),
+    ("28", 0.8),
+    ("29", 0.8),
+    ("30", 0.7),
+    ("31", 0.6),
+    ("32", 0.6),
+    ("33", 0.7),
+    ("34", 0.7),
+    ("35", 0.7),
+    ("36", 0.7),
+    ("37", 0.7),
+    ("38", 0.7),
+    ("39", 1.0),
+    ("40", 1.0),
+    ("41", 1.0),
+    ("42", 0.7),
+    ("43", 0.7),
+];
+
+impl Settings {
+    /// The defaults of `shared/domain.md`.
+    pub fn defaults() -> Self {
+        Self {
+            min_investment_intensity_wan_per_mu: 100.0,
+            min_building_coefficient_pct: 30.0,
+            max_admin_living_share_pct: 7.0,
+            max_green_ratio_pct: 20.0,
+            min_far_by_industry: DEFAULT_MIN_FAR
+                .iter()
+                .map(|&(k, v)| (k.to_owned(), v))
+                .collect(),
+            geometry_tolerance_m2: 1.0,
+            infrastructure_items: default_infrastructure_items(),
+        }
+    }
+
+    /// Layer overrides over the defaults, most general first (park, then zone).
+    pub fn resolve<'a>(layers: impl IntoIterator<Item = &'a SettingsOverrides>) -> Self {
+        let mut s = Self::defaults();
+        for o in layers {
+            if let Some(v) = o.min_investment_intensity_wan_per_mu {
+                s.min_investment_intensity_wan_per_mu = v;
+            }
+            if let Some(v) = o.min_building_coefficient_pct {
+                s.min_building_coefficient_pct = v;
+            }
+            if let Some(v) = o.max_admin_living_share_pct {
+                s.max_admin_living_share_pct = v;
+            }
+            if let Some(v) = o.max_green_ratio_pct {
+                s.max_green_ratio_pct = v;
+            }
+            if let Some(map) = &o.min_far_by_industry {
+                s.min_far_by_industry
+                    .extend(map.iter().map(|(k, v)| (k.clone(), *v)));
+            }
+            if let Some(v) = o.geometry_tolerance_m2 {
+                s.geometry_tolerance_m2 = v;
+            }
+            if let Some(v) = &o.infrastructure_items {
+                s.infrastructure_items = v.clone();
+            }
+        }
+        s
+    }
+
+    /// Minimum 容积率 for an industry: its division's entry, if the table has one.
+    pub fn min_far_for(&self, industry: &IndustryCode) -> Option<f64> {
+        self.min_far_by_industry.get(industry.division()).copied()
+    }
+}
+
+impl SettingsOverrides {
+    /// Range checks; each problem is reported under `parent.<field>`.
+    pub fn validate(&self, parent: &str) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut check = |name: &str, value: Option<f64>, lo: f64, hi: f64, lo_open: bool| {
+            if let Some(v) = value {
+                let above_lo = if lo_open { v > lo } else { v >= lo };
+                if !(v.is_finite() && above_lo && v <= hi) {
+                    let bracket = if lo_open { "(" } else { "[" };
+                    errors.push(
+                        FieldError::new(name, format!("must be in {bracket}{lo}, {hi}], got {v}"))
+                            .under(parent),
+                    );
+                }
+            }
+        };
+        check("min_investment_intensity_wan_per_mu", self.min_investment_intensity_wan_per_mu, 0.0, 100_000.0, true);
+        check("min_building_coefficient_pct", self.min_building_coefficient_pct, 0.0, 100.0, false);
+        check("max_admin_living_share_pct", self.max_admin_living_share_pct, 0.0, 100.0, false);
+        check("max_green_ratio_pct", self.max_green_ratio_pct, 0.0, 100.0, false);
+        check("geometry_tolerance_m2", self.geometry_tolerance_m2, 0.0, 10_000.0, false);
+        if let Some(map) = &self.min_far_by_industry {
+            for (key, far) in map {
+                let field = format!("min_far_by_industry.{key}");
+                match IndustryCode::parse(&field, key) {
+                    Ok(code) if code.as_str().len() == 2 => {}
+                    Ok(_) => errors.push(
+                        FieldError::new(&field, "keys are 2-digit divisions (大类), e.g. 39")
+                            .under(parent),
+                    ),
+                    Err(e) => errors.push(e.under(parent)),
+                }
+                if !(far.is_finite() && *far > 0.0 && *far <= 20.0) {
+                    errors.push(
+                        FieldError::new(&field, format!("容积率 must be in (0, 20], got {far}"))
+                            .under(parent),
+                    );
+                }
+            }
+        }
+        if let Some(items) = &self.infrastructure_items {
+            let mut keys = std::collections::HashSet::new();
+            for (i, item) in items.iter().enumerate() {
+                let field = format!("infrastructure_items[{i}]");
+                let key_ok = !item.key.is_empty()
+                    && item.key.len() <= 32
+                    && item
+                        .key
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                if !key_ok {
+                    errors.push(
+                        FieldError::new(
+                            format!("{field}.key"),
+                            "keys are 1–32 characters of a–z, 0–9 and _",
+                        )
+                        .under(parent),
+                    );
+                }
+                if !keys.insert(item.key.as_str()) {
+                    errors.push(
+                        FieldError::new(format!("{field}.key"), format!("duplicate key {}", item.key))
+                            .under(parent),
+                    );
+                }
+                if item.name.trim().is_empty() || item.name.chars().count() > 32 {
+                    errors.push(
+                        FieldError::new(format!("{field}.name"), "names are 1–32 characters")
+                            .under(parent),
+                    );
+                }
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overrides(intensity: Option<f64>, far39: Option<f64>) -> SettingsOverrides {
+        SettingsOverrides {
+            min_investment_intensity_wan_per_mu: intensity,
+            min_far_by_industry: far39.map(|f| BTreeMap::from([("39".to_owned(), f)])),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_national_indicators() {
+        let d = Settings::defaults();
+        assert_eq!(d.min_investment_intensity_wan_per_mu, 100.0);
+        assert_eq!(d.min_building_coefficient_pct, 30.0);
+        assert_eq!(d.max_admin_living_share_pct, 7.0);
+        assert_eq!(d.max_green_ratio_pct, 20.0);
+        let far = |c: &str| d.min_far_for(&IndustryCode::parse("i", c).unwrap());
+        assert_eq!(far("3911"), Some(1.0), "electronics");
+        assert_eq!(far("26"), Some(0.6), "chemicals");
+        assert_eq!(far("17"), Some(0.8), "textiles");
+        assert_eq!(far("34"), Some(0.7), "machinery");
+        assert_eq!(far("65"), None, "no industrial bar for software");
+        assert_eq!(d.infrastructure_items.len(), 7, "七通");
+    }
+
+    #[test]
+    fn zone_overrides_park_overrides_default() {
+        let park = overrides(Some(250.0), Some(1.2));
+        let zone = overrides(Some(300.0), None);
+        let empty = SettingsOverrides::default();
+
+        assert_eq!(Settings::resolve([&empty]).min_investment_intensity_wan_per_mu, 100.0);
+        let p = Settings::resolve([&park]);
+        assert_eq!(p.min_investment_intensity_wan_per_mu, 250.0);
+        let z = Settings::resolve([&park, &zone]);
+        assert_eq!(z.min_investment_intensity_wan_per_mu, 300.0);
+        assert_eq!(z.min_far_by_industry["39"], 1.2, "inherited from the park");
+        assert_eq!(z.min_far_by_industry["26"], 0.6, "inherited from the defaults");
+        let zone_only = Settings::resolve([&empty, &zone]);
+        assert_eq!(zone_only.min_investment_intensity_wan_per_mu, 300.0);
+    }
+
+    #[test]
+    fn validation_names_each_bad_value() {
+        let bad = SettingsOverrides {
+            min_investment_intensity_wan_per_mu: Some(0.0),
+            max_green_ratio_pct: Some(101.0),
+            min_far_by_industry: Some(BTreeMap::from([("391".into(), 1.0), ("99".into(), 0.0)])),
+            infrastructure_items: Some(vec![
+                InfrastructureItem { key: "Steam".into(), name: "通蒸汽".into() },
+                InfrastructureItem { key: "gas".into(), name: "".into() },
+            ]),
+            ..Default::default()
+        };
+        let fields: Vec<String> = bad.validate("settings").unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "settings.min_investment_intensity_wan_per_mu",
+                "settings.max_green_ratio_pct",
+                "settings.min_far_by_industry.391",
+                "settings.min_far_by_industry.99",
+                "settings.min_far_by_industry.99",
+                "settings.infrastructure_items[0].key",
+                "settings.infrastructure_items[1].name",
+            ]
+        );
+        assert!(SettingsOverrides::default().validate("settings").is_ok());
+    }
+}

@@ -1,0 +1,111 @@
+//! Writing geometry as RFC 7946 GeoJSON, straight from `geo` types.
+//!
+//! Exterior rings counter-clockwise, holes clockwise, at most 7 decimals (≈ 1 cm), no `crs`
+//! member. Serialised directly from the stored polygons, without building an intermediate
+//! JSON tree, because the map endpoints write thousands of them per request.
+
+use geo::{LineString, MultiPolygon, Polygon};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// Decimal places kept on output: 1e-7° is about 1 cm on the ground.
+pub const DECIMALS: i32 = 7;
+
+/// Round a coordinate for output.
+pub fn round_coord(v: f64) -> f64 {
+    (v * 1e7).round() / 1e7
+}
+
+/// A MultiPolygon serialised as a GeoJSON geometry object.
+pub struct GeoJsonMultiPolygon<'a>(pub &'a MultiPolygon<f64>);
+
+impl Serialize for GeoJsonMultiPolygon<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("type", "MultiPolygon")?;
+        map.serialize_entry("coordinates", &Polygons(&self.0.0))?;
+        map.end()
+    }
+}
+
+struct Polygons<'a>(&'a [Polygon<f64>]);
+
+impl Serialize for Polygons<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for p in self.0 {
+            seq.serialize_element(&Rings(p))?;
+        }
+        seq.end()
+    }
+}
+
+struct Rings<'a>(&'a Polygon<f64>);
+
+impl Serialize for Rings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(1 + self.0.interiors().len()))?;
+        seq.serialize_element(&Ring { ring: self.0.exterior(), ccw: true })?;
+        for hole in self.0.interiors() {
+            seq.serialize_element(&Ring { ring: hole, ccw: false })?;
+        }
+        seq.end()
+    }
+}
+
+struct Ring<'a> {
+    ring: &'a LineString<f64>,
+    ccw: bool,
+}
+
+/// Twice the signed planar area: positive for counter-clockwise rings.
+fn signed_area2(ring: &LineString<f64>) -> f64 {
+    ring.0
+        .windows(2)
+        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+        .sum()
+}
+
+impl Serialize for Ring<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let coords = &self.ring.0;
+        let reverse = (signed_area2(self.ring) > 0.0) != self.ccw;
+        let mut seq = s.serialize_seq(Some(coords.len()))?;
+        let mut emit = |c: &geo::Coord<f64>| seq.serialize_element(&[round_coord(c.x), round_coord(c.y)]);
+        if reverse {
+            coords.iter().rev().try_for_each(&mut emit)?;
+        } else {
+            coords.iter().try_for_each(&mut emit)?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn exteriors_turn_counter_clockwise_and_holes_clockwise() {
+        // Exterior given clockwise, hole given counter-clockwise: both must flip.
+        let p = polygon!(
+            exterior: [(x: 0., y: 0.), (x: 0., y: 10.), (x: 10., y: 10.), (x: 10., y: 0.), (x: 0., y: 0.)],
+            interiors: [[(x: 2., y: 2.), (x: 4., y: 2.), (x: 4., y: 4.), (x: 2., y: 2.)]],
+        );
+        let json = serde_json::to_value(GeoJsonMultiPolygon(&MultiPolygon(vec![p]))).unwrap();
+        let ext = &json["coordinates"][0][0];
+        assert_eq!(ext[1], serde_json::json!([10.0, 0.0]), "{json}");
+        let hole = &json["coordinates"][0][1];
+        assert_eq!(hole[1], serde_json::json!([4.0, 4.0]), "{json}");
+        assert_eq!(json["type"], "MultiPolygon");
+        assert!(json.get("crs").is_none());
+    }
+
+    #[test]
+    fn seven_decimals_at_most() {
+        let p = polygon![(x: 116.123456789, y: 27.1), (x: 116.2, y: 27.1), (x: 116.2, y: 27.2), (x: 116.123456789, y: 27.1)];
+        let text = serde_json::to_string(&GeoJsonMultiPolygon(&MultiPolygon(vec![p]))).unwrap();
+        assert!(text.contains("116.1234568"), "{text}");
+        assert!(!text.contains("116.12345678"), "{text}");
+    }
+}
