@@ -1,5 +1,177 @@
 //! parkland: the register of an industrial park's land and buildings, with an
 //! OGC API – Features interface for map clients.
 
+pub mod api;
+pub mod config;
 pub mod domain;
+pub mod error;
 pub mod spatial;
+pub mod store;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use api::AppState;
+use error::{ApiError, PROBLEM_JSON, Problem, problem_response};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The actix application, for `serve` and for the in-process tests.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = cors(&state.config.cors_origins);
+    let (app, api) = App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::PathConfig::default().error_handler(|e, req| {
+            ApiError::not_found(format!("no resource at {}: {e}", req.path())).into()
+        }))
+        .into_utoipa_app()
+        .configure(api::configure)
+        .split_for_parts();
+    let document = api::openapi::finalize(api);
+    let fallbacks = method_fallbacks(&document);
+    app.service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", document))
+        .configure(fallbacks)
+        .default_service(web::to(not_found))
+        .wrap(ErrorHandlers::new().default_handler(as_problem))
+        .wrap(Compress::default())
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::REFERRER_POLICY, "no-referrer")),
+        )
+        .wrap(cors)
+        .wrap(actix_web::middleware::from_fn(log_request))
+}
+
+/// For every documented path, answer the methods it does not have with 405 and an `Allow`
+/// header (actix would otherwise fall through to 404, each route macro being its own resource).
+fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::ServiceConfig) + use<> {
+    let mut routes: Vec<(String, String)> = Vec::new();
+    if let Some(paths) = document["paths"].as_object() {
+        for (path, item) in paths {
+            let methods: Vec<String> = item
+                .as_object()
+                .map(|m| m.keys().filter(|k| k.as_str() != "parameters").map(|k| k.to_ascii_uppercase()).collect())
+                .unwrap_or_default();
+            routes.push((path.clone(), methods.join(", ")));
+        }
+    }
+    move |cfg: &mut web::ServiceConfig| {
+        for (path, allow) in routes {
+            cfg.service(web::resource(path).to(move |req: HttpRequest| {
+                let allow = allow.clone();
+                async move {
+                    let mut response = problem_response(
+                        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                        ApiError::new(
+                            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                            "method-not-allowed",
+                            "Method not allowed",
+                            format!("{} is not allowed on {}; allowed: {allow}", req.method(), req.path()),
+                        )
+                        .problem(),
+                    );
+                    if let Ok(v) = header::HeaderValue::from_str(&allow) {
+                        response.headers_mut().insert(header::ALLOW, v);
+                    }
+                    response
+                }
+            }));
+        }
+    }
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    problem_response(
+        actix_web::http::StatusCode::NOT_FOUND,
+        ApiError::not_found(format!("there is no resource at {}", req.path())).problem(),
+    )
+}
+
+/// Turn any error response that is not already problem+json (actix's own 405, payload and
+/// routing errors) into one, so every error a client sees has the same form.
+fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
+        format!("{} is not allowed on {}", res.request().method(), res.request().path())
+    } else if status.is_server_error() {
+        "the server could not complete the request".to_owned()
+    } else {
+        res.response()
+            .error()
+            .map(ToString::to_string)
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned())
+    };
+    let problem = Problem {
+        problem_type: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+        overlaps: Vec::new(),
+        current_version: None,
+        reference: None,
+    };
+    let (req, original) = res.into_parts();
+    let mut response = problem_response(status, &problem);
+    for (name, value) in original.headers() {
+        if name == header::ALLOW || name == header::RETRY_AFTER {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+}
+
+fn cors(origins: &str) -> Cors {
+    let base = Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "OPTIONS"])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("content-crs"),
+        ])
+        .expose_headers([header::ETAG, header::LOCATION])
+        .max_age(3600);
+    if origins.trim() == "*" {
+        base.allow_any_origin()
+    } else {
+        origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .fold(base, |c, o| c.allowed_origin(o))
+    }
+}
+
+async fn log_request(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let (method, path) = (req.method().clone(), req.path().to_owned());
+    let res = next.call(req).await?;
+    tracing::info!(%method, %path, status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    Ok(res)
+}

@@ -3,10 +3,12 @@
 //! Everything that crosses the HTTP or file boundary is parsed into these types first
 //! ("parse, don't validate"), so code past the edge can rely on them being well formed.
 
+pub mod clock;
 pub mod codes;
 pub mod industry;
 pub mod land_use;
 pub mod parcel;
+pub mod register;
 pub mod settings;
 pub mod units;
 

@@ -10,7 +10,8 @@ use std::fmt;
 /// application; `supplied` (已供应) has been granted, allocated or leased to a user;
 /// `retired` (已注销) no longer exists in the register (split, merged or cancelled) and is
 /// kept only for history — parcels are never deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum ParcelStatus {
     Reserve,
     Available,

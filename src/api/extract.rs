@@ -1,0 +1,234 @@
+//! Request extractors: strict JSON bodies, If-Match, the declared input CRS, the acting user
+//! and the base URL for links.
+
+use super::AppState;
+use crate::error::ApiError;
+use crate::spatial::crs::Crs;
+use crate::spatial::geojson_in::InputCrs;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// Read a request body up to `limit` bytes (413 beyond it).
+pub async fn read_body(mut payload: Payload, declared: Option<usize>, limit: usize) -> Result<web::Bytes, ApiError> {
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("the request body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+pub fn content_length(headers: &HeaderMap) -> Option<usize> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// The media type of the body, lower-cased, without parameters.
+pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+/// A JSON body (`application/json`, `application/geo+json`, `application/merge-patch+json` or
+/// any `+json`), parsed strictly: unknown fields and wrong types are refused with the path of
+/// the offending field.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(crate::config::HttpConfig::DEFAULT_MAX_BODY, |s| s.config.max_body_bytes);
+        let media = media_type(req.headers());
+        let declared = content_length(req.headers());
+        let payload = payload.take();
+        Box::pin(async move {
+            match media.as_deref() {
+                Some("application/json") => {}
+                Some(m) if m.starts_with("application/") && m.ends_with("+json") => {}
+                Some(other) => {
+                    return Err(ApiError::unsupported_media_type(format!(
+                        "the body must be JSON (application/json or application/geo+json), not {other}"
+                    )));
+                }
+                None => {
+                    return Err(ApiError::unsupported_media_type(
+                        "send the body with Content-Type: application/json (or application/geo+json)",
+                    ));
+                }
+            }
+            let bytes = read_body(payload, declared, limit).await?;
+            parse_json(&bytes).map(JsonBody)
+        })
+    }
+}
+
+/// Parse JSON, explaining syntax errors and naming the field of data errors.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("the request body is empty; expected a JSON document"));
+    }
+    let syntax = |inner: serde_json::Error| {
+        let text = String::from_utf8_lossy(bytes);
+        let hint = if text.contains("NaN") || text.contains("Infinity") {
+            " (JSON has no NaN or Infinity: every number must be finite)"
+        } else {
+            ""
+        };
+        ApiError::bad_request(format!("the body is not valid JSON: {inner}{hint}"))
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return syntax(inner);
+        }
+        let mut message = inner.to_string();
+        if message.contains("`area_m2`") || message.contains("`area_mu`") {
+            message.push_str(" (area_m2 and area_mu are computed from the geometry and cannot be set)");
+        }
+        let field = if path == "." { String::new() } else { path };
+        ApiError::malformed(field, message)
+    })?;
+    de.end().map_err(syntax)?;
+    Ok(value)
+}
+
+/// The version a write is based on, from `If-Match`.
+#[derive(Debug, Clone, Copy)]
+pub enum IfMatch {
+    /// `If-Match: *` — overwrite whatever is stored.
+    Any,
+    /// The version the client read (from the ETag `"<version>"`); anything unparsable can
+    /// match nothing.
+    Version(i64),
+}
+
+impl IfMatch {
+    pub fn expected(self) -> Option<i64> {
+        match self {
+            IfMatch::Any => None,
+            IfMatch::Version(v) => Some(v),
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = match req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("")) {
+            None => Err(ApiError::precondition_required()),
+            Some(v) if v.trim() == "*" => Ok(IfMatch::Any),
+            Some(v) => {
+                let tag = v.split(',').next().unwrap_or("").trim();
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                Ok(IfMatch::Version(
+                    tag.trim_matches('"').parse().unwrap_or(-1),
+                ))
+            }
+        };
+        std::future::ready(result)
+    }
+}
+
+/// The strong ETag of a record version.
+pub fn version_etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// Who is acting. Until authentication arrives (issue 3) every request acts as `anonymous`;
+/// the name is recorded on every change.
+#[derive(Debug, Clone)]
+pub struct Actor(pub String);
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(_req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Actor("anonymous".to_owned())))
+    }
+}
+
+/// The legacy GeoJSON `crs` member (`{"type": "name", "properties": {"name": "EPSG:4527"}}`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCrs {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub properties: NamedCrsProperties,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCrsProperties {
+    /// e.g. `urn:ogc:def:crs:EPSG::4490` or `EPSG:4527`.
+    pub name: String,
+}
+
+/// The CRS of input coordinates: the `Content-Crs` header (OGC API – Features Part 4; the
+/// authority's axis order applies) or the body's `crs` member (easting first, as GeoJSON
+/// writers do); CGCS2000 lon/lat when neither is given.
+pub fn input_crs(req: &HttpRequest, member: Option<&NamedCrs>) -> Result<InputCrs, ApiError> {
+    let bad = |e: crate::spatial::crs::CrsError| {
+        ApiError::new(StatusCode::BAD_REQUEST, "unsupported-crs", "Unsupported coordinate reference system", e.0)
+    };
+    let header = match req.headers().get("Content-Crs") {
+        Some(v) => {
+            let crs = Crs::parse(v.to_str().unwrap_or("")).map_err(bad)?;
+            Some(InputCrs { crs, north_first: crs.authority_order_is_north_first() })
+        }
+        None => None,
+    };
+    let body = match member {
+        Some(m) => {
+            if m.kind != "name" {
+                return Err(ApiError::bad_request("the crs member must be of type \"name\""));
+            }
+            Some(InputCrs { crs: Crs::parse(&m.properties.name).map_err(bad)?, north_first: false })
+        }
+        None => None,
+    };
+    match (header, body) {
+        (Some(h), Some(b)) if h.crs != b.crs => Err(ApiError::bad_request(format!(
+            "the Content-Crs header ({}) and the body's crs member ({}) disagree",
+            h.crs.name(),
+            b.crs.name()
+        ))),
+        (Some(h), _) => Ok(h),
+        (None, Some(b)) => Ok(b),
+        (None, None) => Ok(InputCrs::default()),
+    }
+}
+
+/// The URL prefix links are built on, without a trailing slash.
+pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}

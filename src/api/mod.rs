@@ -1,0 +1,119 @@
+//! The HTTP interface: the register's REST resources under `/api`, the OGC API – Features
+//! map interface at the root, health checks and the OpenAPI document.
+//!
+//! Handlers are thin: extract → check into domain types → one store call → map to a view.
+
+pub mod extract;
+pub mod health;
+pub mod ogc;
+pub mod openapi;
+pub mod parcel_ops;
+pub mod parcels;
+pub mod parks;
+pub mod views;
+pub mod zones;
+
+use crate::config::HttpConfig;
+use crate::domain::clock::Clock;
+use crate::domain::register::Stamp;
+use crate::error::ApiError;
+use crate::spatial::geojson_in::{self, InputCrs};
+use crate::spatial::{AreaLimits, Footprint};
+use crate::store::{AnyConnection, Db, StoreResult};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use extract::{Actor, base_url, version_etag};
+use serde::Serialize;
+use std::sync::Arc;
+
+pub const GEOJSON: &str = "application/geo+json";
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<HttpConfig>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: HttpConfig, clock: Arc<dyn Clock>) -> Self {
+        Self { db, config: Arc::new(config), clock }
+    }
+
+    /// Run store work on the blocking pool with a pooled connection.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || {
+            let mut conn = db.conn()?;
+            f(&mut conn)
+        })
+        .await?
+        .map_err(ApiError::from)
+    }
+
+    /// Who and when, for a write.
+    pub fn stamp(&self, actor: &Actor) -> Stamp {
+        Stamp { by: actor.0.clone(), at: self.clock.now().naive_utc() }
+    }
+}
+
+/// Parse a polygonal geometry from a request body into a checked footprint.
+pub fn footprint(
+    field: &str,
+    value: serde_json::Value,
+    input: InputCrs,
+    limits: AreaLimits,
+) -> Result<Footprint, ApiError> {
+    let geometry = geojson_in::parse_value(field, value, input)?;
+    Ok(Footprint::new(field, geometry, limits)?)
+}
+
+/// A JSON response with the given media type.
+pub fn json_response(status: StatusCode, media_type: &'static str, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media_type)))
+        .body(bytes))
+}
+
+/// A single record: GeoJSON with its version as ETag.
+pub fn record_response(status: StatusCode, version: i64, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
+    let mut response = json_response(status, GEOJSON, body)?;
+    if let Ok(v) = HeaderValue::from_str(&version_etag(version)) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+/// 201 Created for a new record, with Location and ETag.
+pub fn created_response(
+    req: &HttpRequest,
+    state: &AppState,
+    path: &str,
+    version: i64,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = record_response(StatusCode::CREATED, version, body)?;
+    if let Ok(v) = HeaderValue::from_str(&format!("{}{path}", base_url(req, state))) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// Register every documented endpoint. The OGC API lives at the root, the register's
+/// resources under `/api`.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(health::health)
+        .service(health::ready)
+        .configure(ogc::configure)
+        .configure(parks::configure)
+        .configure(zones::configure)
+        .configure(parcels::configure)
+        .configure(parcel_ops::configure);
+}

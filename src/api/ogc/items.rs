@@ -1,0 +1,260 @@
+//! The items of each collection, one handler per collection so the OpenAPI document lists each
+//! collection's own filters (as OGC API – Features recommends).
+
+use super::params::ItemsParams;
+use super::{CollectionId, cached_json};
+use crate::api::extract::base_url;
+use crate::api::views::{Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties};
+use crate::api::{AppState, GEOJSON};
+use crate::domain::parcel::ParcelStatus;
+use crate::error::{ApiError, ReadProblems};
+use crate::spatial::Bbox;
+use crate::store;
+use crate::store::parcels::ParcelQuery;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDateTime;
+use geo::{Intersects, MultiPolygon, Rect};
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(parcel_items)
+        .service(parcel_item)
+        .service(park_items)
+        .service(park_item)
+        .service(zone_items)
+        .service(zone_item);
+}
+
+const PARCEL_FILTERS: &[&str] = &["park_id", "zone_id", "status", "land_use", "code"];
+const PARK_FILTERS: &[&str] = &["code"];
+const ZONE_FILTERS: &[&str] = &["park_id", "code"];
+
+/// A page of features with the OGC API paging members and links.
+fn page_response<P: Serialize>(
+    req: &HttpRequest,
+    state: &AppState,
+    collection: CollectionId,
+    params: &ItemsParams,
+    features: Vec<Feature<'_, P>>,
+    matched: i64,
+) -> Result<HttpResponse, ApiError> {
+    let base = base_url(req, state);
+    let items = format!("{base}/collections/{}/items", collection.id());
+    let returned = features.len();
+    let mut links = vec![
+        Link::new(format!("{items}?{}", params.query_with_offset(params.offset)), "self", GEOJSON, "This page"),
+        Link::new(format!("{base}/collections/{}", collection.id()), "collection", "application/json", "The collection"),
+    ];
+    if params.offset + (returned as i64) < matched {
+        let next = params.offset + params.limit;
+        links.push(Link::new(format!("{items}?{}", params.query_with_offset(next)), "next", GEOJSON, "Next page"));
+    }
+    if params.offset > 0 {
+        let prev = (params.offset - params.limit).max(0);
+        links.push(Link::new(format!("{items}?{}", params.query_with_offset(prev)), "prev", GEOJSON, "Previous page"));
+    }
+    let mut body = FeatureCollection::new(features);
+    body.links = links;
+    body.number_matched = Some(matched);
+    body.number_returned = Some(returned);
+    body.time_stamp = Some(state.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    cached_json(req, GEOJSON, &body)
+}
+
+fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, ApiError> {
+    raw.map(|v| {
+        v.split(',')
+            .map(|s| ParcelStatus::parse("status", s).map_err(|e| ApiError::invalid_parameter(e.message)))
+            .collect()
+    })
+    .transpose()
+}
+
+/// A land-use class filter: 2–6 digits (so it can never carry SQL wildcards).
+fn parse_land_use(raw: Option<&String>) -> Result<Option<String>, ApiError> {
+    raw.map(|v| {
+        if (2..=6).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(v.clone())
+        } else {
+            Err(ApiError::invalid_parameter(format!("land_use must be a class code of 2–6 digits, got `{v}`")))
+        }
+    })
+    .transpose()
+}
+
+fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found(format!("there is no feature `{raw}` in {}", collection.id())))
+}
+
+/// The parcels (宗地) of the register, filtered and paged.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_parcel_items",
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84); features whose geometry intersects it"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page: default 100, larger values are clamped to 10000 (both configurable)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip (follow the `next` link)"),
+        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval (RFC 3339; `..` for an open end)"),
+        ("park_id" = Option<i64>, Query, description = "Only this park's parcels"),
+        ("zone_id" = Option<i64>, Query, description = "Only this zone's parcels"),
+        ("status" = Option<String>, Query, description = "Comma-separated statuses: reserve, available, reserved, supplied, retired (default: all but retired)"),
+        ("land_use" = Option<String>, Query, description = "Land-use class; matches its subclasses (1001 finds 100101)"),
+        ("code" = Option<String>, Query, description = "Exact parcel code"),
+        ("f" = Option<String>, Query, description = "`json` (the only format)"),
+    ),
+    responses((status = 200, body = FeatureCollection<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified since the ETag in If-None-Match"), ReadProblems)
+)]
+#[get("/collections/parcels/items")]
+pub async fn parcel_items(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), PARCEL_FILTERS, &state.config)?;
+    let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
+    let query = ParcelQuery {
+        park_id: params.id_filter("park_id")?,
+        zone_id: params.id_filter("zone_id")?,
+        statuses: parse_statuses(params.filters.get("status"))?,
+        land_use: parse_land_use(params.filters.get("land_use"))?,
+        code: params.filters.get("code").cloned(),
+        bbox: params.bbox,
+        updated_from,
+        updated_to,
+    };
+    let (limit, offset) = (params.limit, params.offset);
+    let page = state.run(move |c| store::parcels::query(c, &query, limit, offset)).await?;
+    let features = page.items.iter().map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p))).collect();
+    page_response(&req, &state, CollectionId::Parcels, &params, features, page.matched)
+}
+
+/// One parcel (retired ones included: they are history).
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_parcel_item",
+    params(("feature_id" = i64, Path, description = "Parcel id"), ("f" = Option<String>, Query, description = "`json`")),
+    responses((status = 200, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/parcels/items/{feature_id}")]
+pub async fn parcel_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    super::only_format(&req)?;
+    let id = feature_id(&path, CollectionId::Parcels)?;
+    let parcel = state.run(move |c| store::parcels::get(c, id)).await?;
+    let feature = Feature::new(parcel.id, &parcel.geometry, ParcelProperties::of(&parcel))
+        .with_links(item_links(&req, &state, CollectionId::Parcels, id));
+    cached_json(&req, GEOJSON, &feature)
+}
+
+fn item_links(req: &HttpRequest, state: &AppState, c: CollectionId, id: i64) -> Vec<Link> {
+    let base = base_url(req, state);
+    vec![
+        Link::new(format!("{base}/collections/{}/items/{id}", c.id()), "self", GEOJSON, "This feature"),
+        Link::new(format!("{base}/collections/{}", c.id()), "collection", "application/json", "The collection"),
+    ]
+}
+
+/// Filters applied in memory to the few parks and zones.
+fn keep(geometry: &MultiPolygon<f64>, updated: NaiveDateTime, params: &ItemsParams) -> bool {
+    let in_box = params.bbox.is_none_or(|b: Bbox| geometry.intersects(&Rect::new((b.min_x, b.min_y), (b.max_x, b.max_y))));
+    let in_time = params.datetime.is_none_or(|(from, to)| from.is_none_or(|f| updated >= f) && to.is_none_or(|t| updated <= t));
+    in_box && in_time
+}
+
+fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
+    let matched = items.len() as i64;
+    let page = items.into_iter().skip(params.offset as usize).take(params.limit as usize).collect();
+    (page, matched)
+}
+
+/// The parks.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_park_items",
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
+        ("code" = Option<String>, Query, description = "Exact park code"),
+        ("f" = Option<String>, Query, description = "`json`"),
+    ),
+    responses((status = 200, body = FeatureCollection<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/parks/items")]
+pub async fn park_items(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), PARK_FILTERS, &state.config)?;
+    let parks = state.run(store::parks::list).await?;
+    let code = params.filters.get("code");
+    let kept: Vec<_> = parks
+        .into_iter()
+        .filter(|p| code.is_none_or(|c| &p.code == c) && keep(&p.boundary, p.updated.at, &params))
+        .collect();
+    let (page, matched) = page_of(kept, &params);
+    let features = page.iter().map(|p| Feature::new(p.id, &p.boundary, ParkProperties::of(p))).collect();
+    page_response(&req, &state, CollectionId::Parks, &params, features, matched)
+}
+
+/// One park.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_park_item",
+    params(("feature_id" = i64, Path, description = "Park id"), ("f" = Option<String>, Query, description = "`json`")),
+    responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/parks/items/{feature_id}")]
+pub async fn park_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    super::only_format(&req)?;
+    let id = feature_id(&path, CollectionId::Parks)?;
+    let park = state.run(move |c| store::parks::get(c, id)).await?;
+    let feature = Feature::new(park.id, &park.boundary, ParkProperties::of(&park))
+        .with_links(item_links(&req, &state, CollectionId::Parks, id));
+    cached_json(&req, GEOJSON, &feature)
+}
+
+/// The zones of all parks.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_zone_items",
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
+        ("park_id" = Option<i64>, Query, description = "Only this park's zones"),
+        ("code" = Option<String>, Query, description = "Exact zone code"),
+        ("f" = Option<String>, Query, description = "`json`"),
+    ),
+    responses((status = 200, body = FeatureCollection<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/zones/items")]
+pub async fn zone_items(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), ZONE_FILTERS, &state.config)?;
+    let park_id = params.id_filter("park_id")?;
+    let (parks, zones) = state.run(|c| Ok((store::parks::list(c)?, store::zones::list(c)?))).await?;
+    let parks: HashMap<i64, _> = parks.into_iter().map(|p| (p.id, p)).collect();
+    let code = params.filters.get("code");
+    let kept: Vec<_> = zones
+        .into_iter()
+        .filter(|z| park_id.is_none_or(|id| z.park_id == id) && code.is_none_or(|c| &z.code == c) && keep(&z.boundary, z.updated.at, &params))
+        .collect();
+    let (page, matched) = page_of(kept, &params);
+    let features = page
+        .iter()
+        .filter_map(|z| parks.get(&z.park_id).map(|p| Feature::new(z.id, &z.boundary, ZoneProperties::of(z, p))))
+        .collect();
+    page_response(&req, &state, CollectionId::Zones, &params, features, matched)
+}
+
+/// One zone.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_zone_item",
+    params(("feature_id" = i64, Path, description = "Zone id"), ("f" = Option<String>, Query, description = "`json`")),
+    responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/zones/items/{feature_id}")]
+pub async fn zone_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    super::only_format(&req)?;
+    let id = feature_id(&path, CollectionId::Zones)?;
+    let (zone, park) = state.run(move |c| store::zones::get_with_park(c, id)).await?;
+    let feature = Feature::new(zone.id, &zone.boundary, ZoneProperties::of(&zone, &park))
+        .with_links(item_links(&req, &state, CollectionId::Zones, id));
+    cached_json(&req, GEOJSON, &feature)
+}

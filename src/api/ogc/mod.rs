@@ -1,0 +1,253 @@
+//! OGC API – Features, Part 1 (Core, GeoJSON, OpenAPI 3.0): the map interface GDAL, QGIS,
+//! owslib and web maps read directly.
+//!
+//! Output coordinates are CGCS2000 longitude/latitude; they are published as CRS84, which
+//! they match to within centimetres (CGCS2000 and WGS 84 differ by less than survey noise).
+
+pub mod items;
+pub mod params;
+
+use super::extract::base_url;
+use super::views::Link;
+use super::{AppState, GEOJSON};
+use crate::error::{ApiError, ReadProblems};
+use crate::spatial::Bbox;
+use crate::spatial::crs::CRS84_URI;
+use crate::store;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(landing_page)
+        .service(conformance)
+        .service(list_collections)
+        .configure(items::configure)
+        .service(describe_collection);
+}
+
+/// The conformance classes implemented.
+pub const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+];
+
+/// The media type of the OpenAPI document.
+pub const OPENAPI_MEDIA: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+/// A JSON response with a content-hash ETag; answers `If-None-Match` with 304.
+pub fn cached_json(req: &HttpRequest, media_type: &'static str, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
+    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*" || t.trim().strip_prefix("W/") == Some(&etag)));
+    let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(&e))?;
+    if fresh {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag_value)).finish());
+    }
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media_type)))
+        .insert_header((header::ETAG, etag_value))
+        .body(bytes))
+}
+
+/// Reject any query parameter on endpoints that take none but `f`.
+fn only_format(req: &HttpRequest) -> Result<(), ApiError> {
+    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if k != "f" {
+            return Err(ApiError::invalid_parameter(format!("unknown query parameter `{k}`; only `f` is accepted here")));
+        }
+        params::check_format(&v)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LandingPage {
+    pub title: String,
+    pub description: String,
+    pub links: Vec<Link>,
+}
+
+/// The landing page of the OGC API: links to the API definition, conformance and collections.
+#[utoipa::path(tag = "ogc-api", operation_id = "get_landing_page", responses((status = 200, body = LandingPage), ReadProblems))]
+#[get("/")]
+pub async fn landing_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    only_format(&req)?;
+    let base = base_url(&req, &state);
+    let body = LandingPage {
+        title: "parkland".into(),
+        description: "The register of an industrial park's land parcels (宗地), zones and parks, \
+                      as OGC API – Features collections in CGCS2000 longitude/latitude."
+            .into(),
+        links: vec![
+            Link::new(format!("{base}/"), "self", "application/json", "This document"),
+            Link::new(format!("{base}/openapi.json"), "service-desc", OPENAPI_MEDIA, "The API definition"),
+            Link::new(format!("{base}/docs/"), "service-doc", "text/html", "The API documentation"),
+            Link::new(format!("{base}/conformance"), "conformance", "application/json", "Conformance classes"),
+            Link::new(format!("{base}/collections"), "data", "application/json", "The collections"),
+        ],
+    };
+    cached_json(&req, "application/json", &body)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Conformance {
+    #[serde(rename = "conformsTo")]
+    pub conforms_to: Vec<String>,
+}
+
+/// The conformance classes this server implements.
+#[utoipa::path(tag = "ogc-api", operation_id = "get_conformance", responses((status = 200, body = Conformance), ReadProblems))]
+#[get("/conformance")]
+pub async fn conformance(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    only_format(&req)?;
+    cached_json(&req, "application/json", &Conformance { conforms_to: CONFORMANCE.iter().map(|s| (*s).to_owned()).collect() })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Collections {
+    pub links: Vec<Link>,
+    pub collections: Vec<CollectionInfo>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CollectionInfo {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub links: Vec<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extent: Option<Extent>,
+    #[serde(rename = "itemType")]
+    pub item_type: String,
+    pub crs: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Extent {
+    pub spatial: SpatialExtent,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SpatialExtent {
+    pub bbox: Vec<[f64; 4]>,
+    pub crs: String,
+}
+
+/// The collections this server offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionId {
+    Parks,
+    Zones,
+    Parcels,
+}
+
+impl CollectionId {
+    pub const ALL: [CollectionId; 3] = [Self::Parks, Self::Zones, Self::Parcels];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.id() == s)
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Parks => "parks",
+            Self::Zones => "zones",
+            Self::Parcels => "parcels",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::Parks => "Parks (园区)",
+            Self::Zones => "Zones (片区)",
+            Self::Parcels => "Land parcels (宗地)",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Self::Parks => "Industrial parks: boundary, industry positioning and thresholds. Filter: code.",
+            Self::Zones => "Zones of the parks. Filters: park_id, code.",
+            Self::Parcels => {
+                "Active land parcels with area in m² and 亩, land use, planning conditions and status. \
+                 Filters: park_id, zone_id, status (comma-separated; `retired` lists history), land_use \
+                 (a class matches its subclasses), code; datetime applies to the last change."
+            }
+        }
+    }
+}
+
+fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> CollectionInfo {
+    let url = format!("{base}/collections/{}", c.id());
+    CollectionInfo {
+        id: c.id().into(),
+        title: c.title().into(),
+        description: c.description().into(),
+        links: vec![
+            Link::new(url.clone(), "self", "application/json", "This collection"),
+            Link::new(format!("{url}/items"), "items", GEOJSON, "The features"),
+        ],
+        extent: extent.map(|b| Extent {
+            spatial: SpatialExtent { bbox: vec![[b.min_x, b.min_y, b.max_x, b.max_y]], crs: CRS84_URI.into() },
+        }),
+        item_type: "feature".into(),
+        crs: vec![CRS84_URI.into()],
+    }
+}
+
+fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResult<Option<Bbox>> {
+    let union = |boxes: Vec<Option<Bbox>>| boxes.into_iter().flatten().reduce(|a, b| a.union(&b));
+    match c {
+        CollectionId::Parks => Ok(union(store::parks::list(conn)?.iter().map(|p| Bbox::of(&p.boundary)).collect())),
+        CollectionId::Zones => Ok(union(store::zones::list(conn)?.iter().map(|z| Bbox::of(&z.boundary)).collect())),
+        CollectionId::Parcels => store::parcels::extent(conn),
+    }
+}
+
+/// The collections: parks, zones and parcels.
+#[utoipa::path(tag = "ogc-api", operation_id = "list_collections", responses((status = 200, body = Collections), ReadProblems))]
+#[get("/collections")]
+pub async fn list_collections(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    only_format(&req)?;
+    let extents = state
+        .run(|c| CollectionId::ALL.into_iter().map(|id| extent(c, id)).collect::<store::StoreResult<Vec<_>>>())
+        .await?;
+    let base = base_url(&req, &state);
+    let body = Collections {
+        links: vec![Link::new(format!("{base}/collections"), "self", "application/json", "This document")],
+        collections: CollectionId::ALL
+            .into_iter()
+            .zip(extents)
+            .map(|(c, e)| collection_info(c, &base, e))
+            .collect(),
+    };
+    cached_json(&req, "application/json", &body)
+}
+
+/// One collection's description.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "describe_collection",
+    params(("collection_id" = String, Path, description = "`parks`, `zones` or `parcels`")),
+    responses((status = 200, body = CollectionInfo), ReadProblems)
+)]
+#[get("/collections/{collection_id}")]
+pub async fn describe_collection(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    only_format(&req)?;
+    let id = path.into_inner();
+    let c = CollectionId::parse(&id).ok_or_else(|| unknown_collection(&id))?;
+    let e = state.run(move |conn| extent(conn, c)).await?;
+    cached_json(&req, "application/json", &collection_info(c, &base_url(&req, &state), e))
+}
+
+pub fn unknown_collection(id: &str) -> ApiError {
+    ApiError::not_found(format!("there is no collection `{id}`; the collections are parks, zones and parcels"))
+}

@@ -1,0 +1,122 @@
+//! The OpenAPI document, generated from the registered handlers (utoipa-actix-web collects
+//! every `#[utoipa::path]` that is actually served, so the spec cannot miss a route).
+//!
+//! utoipa writes OpenAPI 3.1; OGC API – Features Part 1 defines its API-definition conformance
+//! class for OpenAPI 3.0, and desktop GIS and validators expect that. The few 3.1 constructs
+//! utoipa emits are rewritten to their 3.0 equivalents: `type: [T, "null"]` and
+//! `oneOf: [{type: null}, X]` become `nullable: true`, schema `examples` becomes `example`.
+
+use actix_web::App;
+use serde_json::{Map, Value, json};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+
+/// The document as served at `/openapi.json` and committed as `openapi/openapi.json`.
+pub fn document() -> Value {
+    let (_, api) = App::new().into_utoipa_app().configure(super::configure).split_for_parts();
+    finalize(api)
+}
+
+/// Add the document's information and convert it to OpenAPI 3.0.3.
+pub fn finalize(api: OpenApi) -> Value {
+    let mut value = serde_json::to_value(&api).unwrap_or(Value::Null);
+    value["openapi"] = json!("3.0.3");
+    value["info"] = json!({
+        "title": "parkland",
+        "version": env!("CARGO_PKG_VERSION"),
+        "description": "The register of an industrial park's land (宗地), zones and parks, with an OGC API – Features \
+                        map interface. Geometry is CGCS2000 (EPSG:4490) longitude/latitude; areas are geodesic, in m² \
+                        and 亩. Errors are RFC 9457 problem details (application/problem+json). Edits need If-Match \
+                        with the ETag of the version read.",
+        "license": {"name": "MIT OR Apache-2.0"}
+    });
+    value["tags"] = json!([
+        {"name": "ogc-api", "description": "OGC API – Features: landing page, conformance, collections and items"},
+        {"name": "parks", "description": "Parks (园区)"},
+        {"name": "zones", "description": "Zones (片区) of a park"},
+        {"name": "parcels", "description": "Land parcels (宗地): create, change, retire, split, merge, history"},
+        {"name": "service", "description": "Health and readiness"}
+    ]);
+    downgrade(&mut value);
+    value
+}
+
+/// Rewrite OpenAPI 3.1 schema constructs as 3.0 ones, recursively.
+fn downgrade(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            nullable_type(map);
+            nullable_one_of(map);
+            if let Some(Value::Array(examples)) = map.get("examples")
+                && map.contains_key("type")
+            {
+                let first = examples.first().cloned();
+                map.remove("examples");
+                if let Some(first) = first {
+                    map.insert("example".into(), first);
+                }
+            }
+            for v in map.values_mut() {
+                downgrade(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(downgrade),
+        _ => {}
+    }
+}
+
+/// `"type": ["string", "null"]` → `"type": "string", "nullable": true`.
+fn nullable_type(map: &mut Map<String, Value>) {
+    let Some(Value::Array(types)) = map.get("type") else { return };
+    let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+    let had_null = non_null.len() != types.len();
+    if let [only] = non_null.as_slice() {
+        map.insert("type".into(), only.clone());
+    }
+    if had_null {
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+}
+
+/// `"oneOf": [{"type": "null"}, X]` → X (a `$ref` wrapped in `allOf`) with `"nullable": true`.
+fn nullable_one_of(map: &mut Map<String, Value>) {
+    let Some(Value::Array(options)) = map.get("oneOf") else { return };
+    let is_null = |v: &Value| v.get("type") == Some(&json!("null"));
+    if options.len() != 2 || !options.iter().any(is_null) {
+        return;
+    }
+    let Some(other) = options.iter().find(|v| !is_null(v)).cloned() else { return };
+    map.remove("oneOf");
+    match other {
+        Value::Object(o) if o.contains_key("$ref") => {
+            map.insert("allOf".into(), Value::Array(vec![Value::Object(o)]));
+        }
+        Value::Object(o) => {
+            for (k, v) in o {
+                map.entry(k).or_insert(v);
+            }
+        }
+        _ => {}
+    }
+    map.insert("nullable".into(), Value::Bool(true));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nullable_forms_become_openapi_30() {
+        let mut v = json!({
+            "a": {"type": ["number", "null"], "format": "double"},
+            "b": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/X"}]},
+            "c": {"type": "string", "examples": ["x", "y"]},
+            "properties": {"type": {"type": "string"}}
+        });
+        downgrade(&mut v);
+        assert_eq!(v["a"], json!({"type": "number", "format": "double", "nullable": true}));
+        assert_eq!(v["b"], json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true}));
+        assert_eq!(v["c"], json!({"type": "string", "example": "x"}));
+        assert_eq!(v["properties"]["type"], json!({"type": "string"}), "a property named type is untouched");
+    }
+}

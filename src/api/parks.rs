@@ -1,0 +1,232 @@
+//! `/api/parks`: parks (园区) with their boundary, industry positioning and settings.
+
+use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, input_crs};
+use super::views::{Feature, FeatureCollection, ParkFeature, ParkProperties, PolygonalGeometrySchema};
+use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
+use crate::domain::FieldError;
+use crate::domain::codes::{AdminDivisionCode, Code, parse_text};
+use crate::domain::industry;
+use crate::domain::register::{Park, ParkChanges, ParkDraft};
+use crate::domain::settings::SettingsOverrides;
+use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::spatial::AreaLimits;
+use crate::store;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_parks).service(create_park).service(get_park).service(update_park);
+}
+
+/// The only GeoJSON object type a write body may be.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum FeatureTag {
+    Feature,
+}
+
+/// A new park as a GeoJSON Feature; the geometry is its boundary.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParkFeatureIn {
+    #[serde(rename = "type")]
+    pub kind: FeatureTag,
+    #[schema(value_type = PolygonalGeometrySchema)]
+    pub geometry: serde_json::Value,
+    pub properties: ParkPropertiesIn,
+    /// Legacy GeoJSON CRS member; CGCS2000 lon/lat when absent.
+    pub crs: Option<NamedCrs>,
+    pub bbox: Option<Vec<f64>>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParkPropertiesIn {
+    /// Short unique code, e.g. `NCGY`.
+    pub code: String,
+    /// e.g. 南城县工业园区.
+    pub name: String,
+    /// County administrative division code (GB/T 2260), e.g. `361021`.
+    pub admin_code: Option<String>,
+    pub description: Option<String>,
+    /// Industry positioning: GB/T 4754-2017 codes, e.g. `["C39", "38"]`.
+    pub industries: Option<Vec<String>>,
+    /// Overrides of the default thresholds.
+    pub settings: Option<SettingsOverrides>,
+}
+
+/// Changes to a park (JSON merge patch of its Feature).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParkPatchIn {
+    #[serde(rename = "type")]
+    pub kind: Option<FeatureTag>,
+    #[schema(value_type = Option<PolygonalGeometrySchema>)]
+    pub geometry: Option<serde_json::Value>,
+    pub properties: Option<ParkPropertiesPatch>,
+    pub crs: Option<NamedCrs>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ParkPropertiesPatch {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub admin_code: Option<Option<String>>,
+    pub description: Option<String>,
+    pub industries: Option<Vec<String>>,
+    /// Replaces the park's overrides as a whole.
+    pub settings: Option<SettingsOverrides>,
+}
+
+/// Distinguish an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Collect the outcome of one field check into `errors`.
+pub fn check<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+fn check_many<T>(errors: &mut Vec<FieldError>, r: Result<T, Vec<FieldError>>) -> Option<T> {
+    r.map_err(|e| errors.extend(e)).ok()
+}
+
+fn settings(errors: &mut Vec<FieldError>, s: Option<SettingsOverrides>) -> Option<SettingsOverrides> {
+    let s = s.unwrap_or_default();
+    check_many(errors, s.validate("properties.settings")).map(|()| s)
+}
+
+impl ParkPropertiesIn {
+    fn into_draft(self, boundary: crate::spatial::Footprint) -> Result<ParkDraft, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let code = check(&mut e, Code::parse("properties.code", &self.code));
+        let name = check(&mut e, parse_text("properties.name", &self.name, 200));
+        if name.as_deref() == Some("") {
+            e.push(FieldError::new("properties.name", "must not be empty"));
+        }
+        let admin_code = match self.admin_code {
+            Some(c) => check(&mut e, AdminDivisionCode::parse("properties.admin_code", &c).map(Some)),
+            None => Some(None),
+        };
+        let description = check(&mut e, parse_text("properties.description", self.description.as_deref().unwrap_or(""), 4000));
+        let industries = check_many(&mut e, industry::parse_list("properties.industries", &self.industries.unwrap_or_default()));
+        let settings = settings(&mut e, self.settings);
+        match (code, name, admin_code, description, industries, settings) {
+            (Some(code), Some(name), Some(admin_code), Some(description), Some(industries), Some(settings)) if e.is_empty() => {
+                Ok(ParkDraft { code, name, admin_code, description, industries, settings, boundary })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+impl ParkPropertiesPatch {
+    fn into_changes(self, boundary: Option<crate::spatial::Footprint>) -> Result<ParkChanges, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let changes = ParkChanges {
+            code: self.code.and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
+            name: self.name.and_then(|n| {
+                check(&mut e, parse_text("properties.name", &n, 200).and_then(|n| {
+                    if n.is_empty() { Err(FieldError::new("properties.name", "must not be empty")) } else { Ok(n) }
+                }))
+            }),
+            admin_code: self.admin_code.and_then(|c| match c {
+                Some(c) => check(&mut e, AdminDivisionCode::parse("properties.admin_code", &c)).map(Some),
+                None => Some(None),
+            }),
+            description: self.description.and_then(|d| check(&mut e, parse_text("properties.description", &d, 4000))),
+            industries: self.industries.and_then(|l| check_many(&mut e, industry::parse_list("properties.industries", &l))),
+            settings: self.settings.and_then(|s| settings(&mut e, Some(s))),
+            boundary,
+        };
+        if e.is_empty() { Ok(changes) } else { Err(e) }
+    }
+}
+
+pub fn park_feature(p: &Park) -> ParkFeature<'_> {
+    Feature::new(p.id, &p.boundary, ParkProperties::of(p))
+}
+
+/// List all parks.
+#[utoipa::path(tag = "parks", operation_id = "list_parks", responses((status = 200, body = FeatureCollection<ParkProperties>, content_type = "application/geo+json")))]
+#[get("/api/parks")]
+pub async fn list_parks(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let parks = state.run(store::parks::list).await?;
+    let body = FeatureCollection::new(parks.iter().map(park_feature).collect());
+    json_response(StatusCode::OK, GEOJSON, &body)
+}
+
+/// Create a park from a GeoJSON Feature whose geometry is the park boundary.
+#[utoipa::path(
+    tag = "parks",
+    operation_id = "create_park",
+    request_body(content = ParkFeatureIn, content_type = "application/geo+json"),
+    responses((status = 201, body = ParkFeature, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
+)]
+#[post("/api/parks")]
+pub async fn create_park(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<ParkFeatureIn>,
+) -> Result<HttpResponse, ApiError> {
+    let input = input_crs(&req, body.crs.as_ref())?;
+    let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
+    let draft = body.properties.into_draft(boundary)?;
+    let stamp = state.stamp(&actor);
+    let park = state.run(move |c| store::parks::create(c, draft, &stamp)).await?;
+    created_response(&req, &state, &format!("/api/parks/{}", park.id), park.version, &park_feature(&park))
+}
+
+/// Read a park.
+#[utoipa::path(
+    tag = "parks",
+    operation_id = "get_park",
+    params(("park_id" = i64, Path, description = "Park id")),
+    responses((status = 200, body = ParkFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
+)]
+#[get("/api/parks/{park_id}")]
+pub async fn get_park(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let park = state.run(move |c| store::parks::get(c, id)).await?;
+    record_response(StatusCode::OK, park.version, &park_feature(&park))
+}
+
+/// Change a park (JSON merge patch); needs `If-Match` with the ETag you read.
+#[utoipa::path(
+    tag = "parks",
+    operation_id = "update_park",
+    params(("park_id" = i64, Path, description = "Park id"), ("If-Match" = String, Header, description = "ETag of the version being changed, or `*`")),
+    request_body(content = ParkPatchIn, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = ParkFeature, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
+)]
+#[patch("/api/parks/{park_id}")]
+pub async fn update_park(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    actor: Actor,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<ParkPatchIn>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let input = input_crs(&req, body.crs.as_ref())?;
+    let boundary = match body.geometry {
+        Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARK)?),
+        None => None,
+    };
+    let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
+    let stamp = state.stamp(&actor);
+    let park = state
+        .run(move |c| store::parks::update(c, id, if_match.expected(), changes, &stamp))
+        .await?;
+    record_response(StatusCode::OK, park.version, &park_feature(&park))
+}

@@ -1,0 +1,226 @@
+//! `/api/parks/{park_id}/zones` and `/api/zones/{zone_id}`: zones (片区) of a park.
+
+use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, input_crs};
+use super::parks::{FeatureTag, check, nullable};
+use super::views::{Feature, FeatureCollection, PolygonalGeometrySchema, ZoneFeature, ZoneProperties};
+use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
+use crate::domain::FieldError;
+use crate::domain::codes::{Code, parse_text};
+use crate::domain::industry;
+use crate::domain::register::{Park, Zone, ZoneChanges, ZoneDraft};
+use crate::domain::settings::SettingsOverrides;
+use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::spatial::{AreaLimits, Footprint};
+use crate::store;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_zones).service(create_zone).service(get_zone).service(update_zone);
+}
+
+/// A new zone as a GeoJSON Feature; the geometry is its boundary, inside the park's.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneFeatureIn {
+    #[serde(rename = "type")]
+    pub kind: FeatureTag,
+    #[schema(value_type = PolygonalGeometrySchema)]
+    pub geometry: serde_json::Value,
+    pub properties: ZonePropertiesIn,
+    pub crs: Option<NamedCrs>,
+    pub bbox: Option<Vec<f64>>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZonePropertiesIn {
+    /// Code unique within the park, e.g. `EAST`.
+    pub code: String,
+    /// e.g. 东片区.
+    pub name: String,
+    pub description: Option<String>,
+    /// The zone's own industry positioning; omit to inherit the park's.
+    pub industries: Option<Vec<String>>,
+    /// Overrides of the park's settings.
+    pub settings: Option<SettingsOverrides>,
+}
+
+/// Changes to a zone (JSON merge patch of its Feature).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZonePatchIn {
+    #[serde(rename = "type")]
+    pub kind: Option<FeatureTag>,
+    #[schema(value_type = Option<PolygonalGeometrySchema>)]
+    pub geometry: Option<serde_json::Value>,
+    pub properties: Option<ZonePropertiesPatch>,
+    pub crs: Option<NamedCrs>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ZonePropertiesPatch {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// `null` makes the zone inherit the park's positioning again.
+    #[serde(default, deserialize_with = "nullable")]
+    pub industries: Option<Option<Vec<String>>>,
+    pub settings: Option<SettingsOverrides>,
+}
+
+fn industries(e: &mut Vec<FieldError>, list: Vec<String>) -> Option<Vec<industry::IndustryCode>> {
+    industry::parse_list("properties.industries", &list).map_err(|x| e.extend(x)).ok()
+}
+
+fn settings(e: &mut Vec<FieldError>, s: SettingsOverrides) -> Option<SettingsOverrides> {
+    s.validate("properties.settings").map_err(|x| e.extend(x)).ok().map(|()| s)
+}
+
+fn name(e: &mut Vec<FieldError>, raw: &str) -> Option<String> {
+    let n = check(e, parse_text("properties.name", raw, 200))?;
+    if n.is_empty() {
+        e.push(FieldError::new("properties.name", "must not be empty"));
+        return None;
+    }
+    Some(n)
+}
+
+impl ZonePropertiesIn {
+    fn into_draft(self, boundary: Footprint) -> Result<ZoneDraft, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let code = check(&mut e, Code::parse("properties.code", &self.code));
+        let name = name(&mut e, &self.name);
+        let description = check(&mut e, parse_text("properties.description", self.description.as_deref().unwrap_or(""), 4000));
+        let industries = match self.industries {
+            Some(list) => industries(&mut e, list).map(Some),
+            None => Some(None),
+        };
+        let settings = settings(&mut e, self.settings.unwrap_or_default());
+        match (code, name, description, industries, settings) {
+            (Some(code), Some(name), Some(description), Some(industries), Some(settings)) if e.is_empty() => {
+                Ok(ZoneDraft { code, name, description, industries, settings, boundary })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+impl ZonePropertiesPatch {
+    fn into_changes(self, boundary: Option<Footprint>) -> Result<ZoneChanges, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let changes = ZoneChanges {
+            code: self.code.and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
+            name: self.name.and_then(|n| name(&mut e, &n)),
+            description: self.description.and_then(|d| check(&mut e, parse_text("properties.description", &d, 4000))),
+            industries: self.industries.and_then(|l| match l {
+                Some(list) => industries(&mut e, list).map(Some),
+                None => Some(None),
+            }),
+            settings: self.settings.and_then(|s| settings(&mut e, s)),
+            boundary,
+        };
+        if e.is_empty() { Ok(changes) } else { Err(e) }
+    }
+}
+
+pub fn zone_feature<'a>(z: &'a Zone, park: &Park) -> ZoneFeature<'a> {
+    Feature::new(z.id, &z.boundary, ZoneProperties::of(z, park))
+}
+
+/// List the zones of a park.
+#[utoipa::path(
+    tag = "zones",
+    operation_id = "list_zones",
+    params(("park_id" = i64, Path, description = "Park id")),
+    responses((status = 200, body = FeatureCollection<ZoneProperties>, content_type = "application/geo+json"), ReadProblems)
+)]
+#[get("/api/parks/{park_id}/zones")]
+pub async fn list_zones(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    let (park, zones) = state.run(move |c| store::zones::park_with_zones(c, park_id)).await?;
+    let body = FeatureCollection::new(zones.iter().map(|z| zone_feature(z, &park)).collect());
+    json_response(StatusCode::OK, GEOJSON, &body)
+}
+
+/// Create a zone in a park.
+#[utoipa::path(
+    tag = "zones",
+    operation_id = "create_zone",
+    params(("park_id" = i64, Path, description = "Park id")),
+    request_body(content = ZoneFeatureIn, content_type = "application/geo+json"),
+    responses((status = 201, body = ZoneFeature, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
+)]
+#[post("/api/parks/{park_id}/zones")]
+pub async fn create_zone(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    actor: Actor,
+    JsonBody(body): JsonBody<ZoneFeatureIn>,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    let input = input_crs(&req, body.crs.as_ref())?;
+    let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
+    let draft = body.properties.into_draft(boundary)?;
+    let stamp = state.stamp(&actor);
+    let (zone, park) = state
+        .run(move |c| {
+            let zone = store::zones::create(c, park_id, draft, &stamp)?;
+            Ok((zone, store::parks::get(c, park_id)?))
+        })
+        .await?;
+    created_response(&req, &state, &format!("/api/zones/{}", zone.id), zone.version, &zone_feature(&zone, &park))
+}
+
+/// Read a zone.
+#[utoipa::path(
+    tag = "zones",
+    operation_id = "get_zone",
+    params(("zone_id" = i64, Path, description = "Zone id")),
+    responses((status = 200, body = ZoneFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
+)]
+#[get("/api/zones/{zone_id}")]
+pub async fn get_zone(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (zone, park) = state.run(move |c| store::zones::get_with_park(c, id)).await?;
+    record_response(StatusCode::OK, zone.version, &zone_feature(&zone, &park))
+}
+
+/// Change a zone (JSON merge patch); needs `If-Match`.
+#[utoipa::path(
+    tag = "zones",
+    operation_id = "update_zone",
+    params(("zone_id" = i64, Path, description = "Zone id"), ("If-Match" = String, Header, description = "ETag of the version being changed, or `*`")),
+    request_body(content = ZonePatchIn, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = ZoneFeature, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
+)]
+#[patch("/api/zones/{zone_id}")]
+pub async fn update_zone(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    actor: Actor,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<ZonePatchIn>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let input = input_crs(&req, body.crs.as_ref())?;
+    let boundary = match body.geometry {
+        Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARK)?),
+        None => None,
+    };
+    let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
+    let stamp = state.stamp(&actor);
+    let (zone, park) = state
+        .run(move |c| {
+            let zone = store::zones::update(c, id, if_match.expected(), changes, &stamp)?;
+            let park = store::parks::get(c, zone.park_id)?;
+            Ok((zone, park))
+        })
+        .await?;
+    record_response(StatusCode::OK, zone.version, &zone_feature(&zone, &park))
+}

@@ -1,0 +1,69 @@
+//! Typed settings, read once at start from command-line flags or environment variables.
+
+use clap::Args;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/parkland.db";
+
+/// Where the register lives.
+#[derive(Debug, Clone, Args)]
+pub struct DbConfig {
+    /// `sqlite://path/to/file.db` (created on first start) or `postgres://user@host/db`
+    /// (PostGIS required).
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    /// Connections kept in the pool.
+    #[arg(long, env = "PARKLAND_POOL_SIZE", default_value_t = 10)]
+    pub pool_size: u32,
+}
+
+/// How the HTTP service behaves.
+#[derive(Debug, Clone, Args)]
+pub struct HttpConfig {
+    /// Address to listen on.
+    #[arg(long, env = "PARKLAND_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Base URL clients see (behind a proxy), e.g. `https://gis.example.gov.cn/parkland`.
+    /// Without it, links are built from the request's Host (and X-Forwarded-*) headers.
+    #[arg(long, env = "PARKLAND_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Origins allowed to call the API from a browser: `*` or a comma-separated list.
+    #[arg(long, env = "PARKLAND_CORS_ORIGINS", default_value = "*")]
+    pub cors_origins: String,
+    /// Largest JSON request body, bytes.
+    #[arg(long, env = "PARKLAND_MAX_BODY_BYTES", default_value_t = Self::DEFAULT_MAX_BODY)]
+    pub max_body_bytes: usize,
+    /// Largest import upload (GeoJSON or zipped shapefile), bytes.
+    #[arg(long, env = "PARKLAND_MAX_UPLOAD_BYTES", default_value_t = Self::DEFAULT_MAX_UPLOAD)]
+    pub max_upload_bytes: usize,
+    /// Items per page of an OGC API items request when the client does not say.
+    #[arg(long, env = "PARKLAND_ITEMS_DEFAULT_LIMIT", default_value_t = Self::DEFAULT_LIMIT)]
+    pub items_default_limit: i64,
+    /// Most items per page; larger requested limits are clamped to it.
+    #[arg(long, env = "PARKLAND_ITEMS_MAX_LIMIT", default_value_t = Self::MAX_LIMIT)]
+    pub items_max_limit: i64,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "PARKLAND_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl HttpConfig {
+    pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+    pub const DEFAULT_MAX_UPLOAD: usize = 256 * 1024 * 1024;
+    pub const DEFAULT_LIMIT: i64 = 100;
+    pub const MAX_LIMIT: i64 = 10_000;
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            cors_origins: "*".into(),
+            max_body_bytes: Self::DEFAULT_MAX_BODY,
+            max_upload_bytes: Self::DEFAULT_MAX_UPLOAD,
+            items_default_limit: Self::DEFAULT_LIMIT,
+            items_max_limit: Self::MAX_LIMIT,
+            workers: None,
+        }
+    }
+}

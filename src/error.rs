@@ -1,0 +1,294 @@
+//! The one error type at the HTTP boundary, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Mapping: malformed requests → 400, well-formed but invalid values → 422, missing → 404,
+//! clashes with other records → 409, stale `If-Match` → 412, missing `If-Match` → 428,
+//! oversize → 413, wrong media type → 415, database down → 503. Internal causes are logged
+//! with a reference the response repeats, never shown.
+
+use crate::domain::FieldError;
+use crate::store::{Overlap, StoreError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::fmt;
+use utoipa::ToSchema;
+
+/// Problem types are `tag:` URIs (RFC 4151), as RFC 9457 suggests for types that are not meant
+/// to be dereferenced; `docs/errors.md` lists them.
+pub const PROBLEM_TYPE_PREFIX: &str = "tag:parkland,2026:problem:";
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem details document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// `tag:parkland,2026:problem:<slug>`, or `about:blank` for plain HTTP errors.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Each invalid field and why, when the request had several problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+    /// Parcels a geometry overlaps, with the shared area.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overlaps: Vec<Overlap>,
+    /// The version stored now, when an edit was based on an older one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    /// Reference to the server log entry of an internal error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// Path of the field, e.g. `properties.far_max` or `geometry.coordinates[0][3]`.
+    pub field: String,
+    pub message: String,
+}
+
+/// An error on its way to becoming a problem response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    problem: Problem,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+        let problem_type = if slug.is_empty() {
+            "about:blank".to_owned()
+        } else {
+            format!("{PROBLEM_TYPE_PREFIX}{slug}")
+        };
+        Self {
+            status,
+            problem: Problem {
+                problem_type,
+                title: title.to_owned(),
+                status: status.as_u16(),
+                detail: detail.into(),
+                errors: Vec::new(),
+                overlaps: Vec::new(),
+                current_version: None,
+                reference: None,
+            },
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request is malformed", detail)
+    }
+
+    pub fn invalid_parameter(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid-parameter", "A query parameter is invalid", detail)
+    }
+
+    /// A body that parsed as JSON but not as the expected document (unknown field, wrong type).
+    pub fn malformed(field: String, message: String) -> Self {
+        let detail = if field.is_empty() { message.clone() } else { format!("{field}: {message}") };
+        let mut e = Self::new(StatusCode::BAD_REQUEST, "malformed-body", "The request body does not have the expected form", detail);
+        e.problem.errors = vec![ProblemField { field, message }];
+        e
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => one.to_string(),
+            many => format!("{} fields are invalid: {}", many.len(), join(many)),
+        };
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+            "The request contains invalid values",
+            detail,
+        );
+        e.problem.errors = errors
+            .into_iter()
+            .map(|f| ProblemField { field: f.field, message: f.message })
+            .collect();
+        e
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "The request body is too large",
+            format!("the body exceeds the limit of {limit} bytes"),
+        )
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", detail)
+    }
+
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if-match-required",
+            "If-Match is required",
+            "send the ETag of the version you edited in an If-Match header (or `If-Match: *` to overwrite \
+             whatever is stored), so that concurrent edits cannot silently overwrite each other",
+        )
+    }
+
+    /// An internal failure: logged in full with a reference, shown only as the reference.
+    pub fn internal(cause: &dyn fmt::Display) -> Self {
+        let reference = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(format!("{cause}{:?}", std::time::SystemTime::now()).as_bytes()));
+        tracing::error!(reference = %reference, "internal error: {cause}");
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+            "the server could not complete the request; the error has been logged",
+        );
+        e.problem.reference = Some(reference);
+        e
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+fn join(errors: &[FieldError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.problem.title, self.problem.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        problem_response(self.status, &self.problem)
+    }
+}
+
+/// Render a problem document with the right media type.
+pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .body(body)
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::invalid(vec![e])
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(e: Vec<FieldError>) -> Self {
+        ApiError::invalid(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
+            StoreError::Invalid(errors) => ApiError::invalid(errors),
+            StoreError::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", "The change conflicts with the register", msg),
+            StoreError::Overlap(overlaps) => {
+                let detail = StoreError::Overlap(overlaps.clone()).to_string();
+                let mut e = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "parcel-overlap",
+                    "The geometry overlaps other parcels",
+                    format!("the parcel {detail}, beyond the park's tolerance"),
+                );
+                e.problem.overlaps = overlaps;
+                e
+            }
+            StoreError::VersionMismatch { current } => {
+                let mut e = ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "version-mismatch",
+                    "The record has changed since you read it",
+                    format!(
+                        "someone else changed this record: it is now at version {current}. \
+                         Read it again (GET), reapply your change and send the new ETag"
+                    ),
+                );
+                e.problem.current_version = Some(current);
+                e
+            }
+            StoreError::Unavailable(msg) => {
+                tracing::warn!("database unavailable: {msg}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The database is unavailable",
+                    "the register's database cannot be reached right now; try again shortly",
+                )
+            }
+            other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(&e)
+    }
+}
+
+/// Problems any read of one record may answer (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+pub enum ReadProblems {
+    /// A path or query parameter is malformed.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No such record.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}
+
+/// Problems any write may answer (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+pub enum WriteProblems {
+    /// The body is not JSON of the expected form (unknown field, wrong type), or the CRS is unsupported.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// The record (or its park) does not exist.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// Duplicate code, overlapping parcels (named, with the overlap in m²) or a retired record.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// The If-Match ETag is not the stored version: someone else changed the record.
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    /// The body is larger than the configured limit.
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
+    /// The body is not JSON.
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// Values break a rule: invalid geometry, outside the park, bad codes or figures.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Problem),
+    /// An edit without If-Match.
+    #[response(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Problem),
+}

@@ -1,0 +1,390 @@
+//! Storage on diesel: one schema, two backends — an embedded SQLite file (the zero-setup
+//! default) and PostgreSQL + PostGIS (production).
+//!
+//! Queries are written once against [`AnyConnection`]; the few places where the backends
+//! differ (spatial filters, bulk insert) match on the connection. Geometry is stored as EWKB in
+//! both (a PostGIS `geometry` column, a SQLite BLOB) and all geometry rules run in Rust.
+
+pub mod parcel_rules;
+pub mod parcels;
+pub mod parcel_history;
+pub mod parcel_ops;
+pub mod parks;
+mod rows;
+pub mod schema;
+pub mod spatial_sql;
+pub mod zones;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::fmt;
+use std::time::Duration;
+
+use crate::domain::FieldError;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which database a URL points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
+}
+
+impl AnyConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Everything that can go wrong in a store call, in terms the HTTP layer can map.
+#[derive(Debug)]
+pub enum StoreError {
+    NotFound(String),
+    /// A rule that needs the register to check (outside the park, unknown zone …).
+    Invalid(Vec<FieldError>),
+    /// Clashes with another record (duplicate code, a retired parcel, a merge of strangers).
+    Conflict(String),
+    /// The geometry overlaps active parcels beyond the park's tolerance.
+    Overlap(Vec<Overlap>),
+    /// The client edited an older version than the one stored.
+    VersionMismatch { current: i64 },
+    /// The database cannot be reached or is too busy.
+    Unavailable(String),
+    /// Stored data that cannot be read back (a bug or manual tampering; never the client's fault).
+    Corrupt(String),
+    Database(DieselError),
+}
+
+/// One overlapping parcel, named for the error message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Overlap {
+    pub parcel_id: i64,
+    pub code: String,
+    pub overlap_m2: f64,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::NotFound(what) => write!(f, "{what} not found"),
+            StoreError::Invalid(errors) => {
+                let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                write!(f, "{}", list.join("; "))
+            }
+            StoreError::Conflict(msg) | StoreError::Unavailable(msg) | StoreError::Corrupt(msg) => f.write_str(msg),
+            StoreError::Overlap(list) => {
+                let parts: Vec<String> = list
+                    .iter()
+                    .map(|o| format!("parcel {} (id {}) by {:.2} m²", o.code, o.parcel_id, o.overlap_m2))
+                    .collect();
+                write!(f, "overlaps {}", parts.join(", "))
+            }
+            StoreError::VersionMismatch { current } => {
+                write!(f, "the record has changed; the current version is {current}")
+            }
+            StoreError::Database(e) => write!(f, "database error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => StoreError::NotFound("record".into()),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info) => {
+                StoreError::Conflict(format!("a record with the same code already exists ({})", info.message()))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, ref info) => {
+                StoreError::Unavailable(format!("the database connection closed: {}", info.message()))
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+impl From<FieldError> for StoreError {
+    fn from(e: FieldError) -> Self {
+        StoreError::Invalid(vec![e])
+    }
+}
+
+impl From<Vec<FieldError>> for StoreError {
+    fn from(e: Vec<FieldError>) -> Self {
+        StoreError::Invalid(e)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Why the service could not open its database: one line for a person.
+#[derive(Debug)]
+pub struct OpenError(pub String);
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The file path of a SQLite URL (`sqlite://data/x.db`, `sqlite:x.db` or a plain path).
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// Open one connection, choosing the backend from the URL so errors say what failed.
+fn establish(url: &str) -> Result<AnyConnection, OpenError> {
+    match Backend::of_url(url) {
+        Backend::Postgres => diesel::PgConnection::establish(url)
+            .map(AnyConnection::Postgresql)
+            .map_err(|e| {
+                OpenError(format!(
+                    "cannot connect to PostgreSQL at {}: {}",
+                    redact(url),
+                    e.to_string().trim().replace('\n', " ")
+                ))
+            }),
+        Backend::Sqlite => {
+            let path = sqlite_path(url);
+            if path != ":memory:"
+                && let Some(dir) = std::path::Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    OpenError(format!("cannot create the directory {} for the SQLite database: {e}", dir.display()))
+                })?;
+            }
+            let mut conn = diesel::SqliteConnection::establish(path)
+                .map_err(|e| OpenError(format!("cannot open the SQLite database {path}: {e}")))?;
+            prepare_sqlite(&mut conn)
+                .map_err(|e| OpenError(format!("cannot prepare the SQLite database {path}: {e}")))?;
+            Ok(AnyConnection::Sqlite(conn))
+        }
+    }
+}
+
+/// Per-connection SQLite set-up: WAL so readers never block the writer, a busy timeout so
+/// writers queue instead of failing, foreign keys, and the Rust geometry functions.
+fn prepare_sqlite(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
+         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+    )?;
+    spatial_sql::register_sqlite_functions(conn)
+}
+
+/// r2d2 manager that builds connections with [`establish`].
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = OpenError;
+
+    fn connect(&self) -> Result<AnyConnection, OpenError> {
+        establish(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), OpenError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| OpenError(format!("connection check failed: {e}")))
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+#[derive(Debug)]
+struct NoCustomizer;
+
+impl CustomizeConnection<AnyConnection, OpenError> for NoCustomizer {}
+
+/// The connection pool and which backend it serves.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+impl Db {
+    /// Connect, check PostGIS, run pending migrations and build the pool.
+    pub fn open(url: &str, pool_size: u32) -> Result<Db, OpenError> {
+        let backend = Backend::of_url(url);
+        let mut conn = establish(url)?;
+        migrate(&mut conn)?;
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(NoCustomizer))
+            .build_unchecked(Manager { url: url.to_owned() });
+        drop(conn);
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection, or [`StoreError::Unavailable`].
+    pub fn conn(&self) -> StoreResult<Conn> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(format!("no database connection available: {e}")))
+    }
+
+}
+
+/// The database answers.
+pub fn ping(conn: &mut AnyConnection) -> StoreResult<()> {
+    conn.batch_execute("SELECT 1").map_err(StoreError::from)
+}
+
+/// Bring the schema up to date. On PostgreSQL, PostGIS must be available (a clear error
+/// otherwise) and an advisory lock keeps two instances from migrating at once.
+pub fn migrate(conn: &mut AnyConnection) -> Result<(), OpenError> {
+    let fail = |e: Box<dyn std::error::Error + Send + Sync>| OpenError(format!("database migration failed: {e}"));
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            require_postgis(pg)?;
+            pg.batch_execute("SELECT pg_advisory_lock(7240501)")
+                .map_err(|e| OpenError(format!("cannot take the migration lock: {e}")))?;
+            let result = pg.run_pending_migrations(PG_MIGRATIONS).map(|_| ()).map_err(fail);
+            let _ = pg.batch_execute("SELECT pg_advisory_unlock(7240501)");
+            result
+        }
+        AnyConnection::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|_| ())
+            .map_err(fail),
+    }
+}
+
+fn require_postgis(pg: &mut diesel::PgConnection) -> Result<(), OpenError> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let found: Found = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_available_extensions WHERE name = 'postgis'",
+    )
+    .get_result(pg)
+    .map_err(|e| OpenError(format!("cannot query the PostgreSQL server: {e}")))?;
+    if found.n == 0 {
+        return Err(OpenError(
+            "the PostgreSQL server has no PostGIS extension available; install it \
+             (Debian: apt-get install postgresql-15-postgis-3) or use the postgis/postgis image"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Run `f` in a write transaction that first takes the park's write lock.
+///
+/// Locking the park row serialises every geometry write within one park, so two concurrent
+/// requests cannot both pass the overlap check; on SQLite the same statement makes the
+/// transaction a writer from its first statement, so it can never fail half-way with
+/// SQLITE_BUSY after reading a stale snapshot.
+pub fn write_in_park<T>(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    conn.transaction(|conn| {
+        lock_park(conn, park_id)?;
+        f(conn)
+    })
+}
+
+/// Take the park's row lock (a no-op update); `NotFound` if the park does not exist.
+pub fn lock_park(conn: &mut AnyConnection, park_id: i64) -> StoreResult<()> {
+    use schema::parks::dsl::*;
+    let n = diesel::update(parks.filter(id.eq(park_id)))
+        .set(version.eq(version))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("park {park_id}")));
+    }
+    Ok(())
+}
+
+/// The pooled connection type's r2d2 crate, for callers that name it.
+pub use r2d2::Error as PoolError;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_and_redaction() {
+        assert_eq!(Backend::of_url("postgres://u:p@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of_url("sqlite://data/parkland.db"), Backend::Sqlite);
+        assert_eq!(sqlite_path("sqlite://data/parkland.db"), "data/parkland.db");
+        assert_eq!(sqlite_path("data/parkland.db"), "data/parkland.db");
+        assert!(!redact("postgres://u:secret@h/db").contains("secret"));
+    }
+
+    #[test]
+    fn an_unreachable_postgres_is_one_clear_line() {
+        let Err(e) = Db::open("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1) else {
+            panic!("connected to port 1?");
+        };
+        assert!(e.0.starts_with("cannot connect to PostgreSQL at postgres://nobody@127.0.0.1:1/none"), "{e}");
+        assert!(!e.0.contains('\n'));
+    }
+}

@@ -1,0 +1,192 @@
+//! Split (分宗) and merge (合宗): single operations that check the footprints add up,
+//! record lineage and retire the originals — all in one transaction.
+
+use super::parcel_rules::{park_context, resolve_zone, settings_for};
+use super::parcels::{code_taken, insert, load_for_change, mark_retired, park_of, save};
+use super::schema::parcel_lineage;
+use super::{AnyConnection, StoreError, StoreResult, write_in_park};
+use crate::domain::FieldError;
+use crate::domain::register::{Change, MergeRequest, Parcel, SplitPiece, Stamp};
+use crate::spatial::{AreaLimits, Footprint, measure};
+use diesel::prelude::*;
+use geo::MultiPolygon;
+use geo::algorithm::bool_ops::unary_union;
+
+fn record_lineage(conn: &mut AnyConnection, operation: &str, parent: i64, child: i64, stamp: &Stamp) -> StoreResult<()> {
+    diesel::insert_into(parcel_lineage::table)
+        .values((
+            parcel_lineage::operation.eq(operation),
+            parcel_lineage::parent_id.eq(parent),
+            parcel_lineage::child_id.eq(child),
+            parcel_lineage::recorded_at.eq(stamp.at),
+            parcel_lineage::recorded_by.eq(&stamp.by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// New codes must be distinct from each other and from every code in the park.
+fn check_new_codes(conn: &mut AnyConnection, park_id: i64, codes: &[&str], field: &str) -> StoreResult<()> {
+    for (i, code) in codes.iter().enumerate() {
+        if codes[..i].contains(code) {
+            return Err(FieldError::new(field, format!("code {code} is given twice")).into());
+        }
+        if code_taken(conn, park_id, code)? {
+            return Err(StoreError::Conflict(format!(
+                "park {park_id} already has a parcel with code {code} (codes are never reused)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Split a parcel into pieces that together cover exactly its footprint (within the park's
+/// tolerance) without overlapping. Returns the retired original and the new parcels.
+pub fn split(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: Option<i64>,
+    pieces: Vec<SplitPiece>,
+    stamp: &Stamp,
+) -> StoreResult<(Parcel, Vec<Parcel>)> {
+    if pieces.len() < 2 {
+        return Err(FieldError::new("pieces", "a split needs at least two pieces").into());
+    }
+    let park_id = park_of(conn, id)?;
+    write_in_park(conn, park_id, |conn| {
+        let mut original = load_for_change(conn, id, expected_version)?;
+        let (park, zones) = park_context(conn, park_id)?;
+        let tolerance = settings_for(&park, &zones, original.zone_id).geometry_tolerance_m2;
+
+        let mut errors = Vec::new();
+        for i in 0..pieces.len() {
+            for j in i + 1..pieces.len() {
+                let overlap = measure::overlap_m2(pieces[i].footprint.geometry(), pieces[j].footprint.geometry());
+                if overlap > tolerance {
+                    errors.push(FieldError::new(
+                        "pieces",
+                        format!("pieces {i} and {j} overlap by {overlap:.2} m²"),
+                    ));
+                }
+            }
+        }
+        let union = unary_union(pieces.iter().map(|p| p.footprint.geometry()));
+        let missing = measure::outside_m2(&original.geometry, &union);
+        let extra = measure::outside_m2(&union, &original.geometry);
+        if missing > tolerance || extra > tolerance {
+            errors.push(FieldError::new(
+                "pieces",
+                format!(
+                    "the pieces must cover exactly the footprint of parcel {}: {missing:.2} m² of it is not covered \
+                     and {extra:.2} m² lies outside it (tolerance {tolerance} m²)",
+                    original.code
+                ),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let codes: Vec<&str> = pieces.iter().map(|p| p.code.as_str()).collect();
+        check_new_codes(conn, park_id, &codes, "pieces")?;
+
+        let mut children = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            let zone_id = resolve_zone(&zones, None, &piece.footprint)?;
+            let child = Parcel {
+                id: 0,
+                zone_id,
+                code: piece.code.into_string(),
+                name: piece.name.unwrap_or_else(|| original.name.clone()),
+                land_use: piece.land_use.map_or_else(|| original.land_use.clone(), |l| l.code().to_owned()),
+                area_m2: piece.footprint.area_m2(),
+                geometry: piece.footprint.into_geometry(),
+                version: 1,
+                created: stamp.clone(),
+                updated: stamp.clone(),
+                ..original.clone()
+            };
+            let note = format!("split from {}", original.code);
+            let child = insert(conn, child, Change::SplitFrom, Some(&note))?;
+            record_lineage(conn, "split", original.id, child.id, stamp)?;
+            children.push(child);
+        }
+        let names: Vec<&str> = children.iter().map(|c| c.code.as_str()).collect();
+        let reason = format!("split into {}", names.join(", "));
+        mark_retired(&mut original, reason.clone(), stamp);
+        save(conn, &original, Change::Superseded, Some(&reason))?;
+        Ok((original, children))
+    })
+}
+
+/// Merge adjoining parcels of one park into a new parcel covering their union. Returns the
+/// retired originals and the new parcel.
+pub fn merge(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    request: MergeRequest,
+    stamp: &Stamp,
+) -> StoreResult<(Vec<Parcel>, Parcel)> {
+    let mut ids = request.parcel_ids.clone();
+    ids.dedup();
+    if ids.len() < 2 || ids.len() != request.parcel_ids.len() {
+        return Err(FieldError::new("parcel_ids", "a merge needs at least two different parcels").into());
+    }
+    write_in_park(conn, park_id, |conn| {
+        let (_, zones) = park_context(conn, park_id)?;
+        let mut originals = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            let parcel = load_for_change(conn, id, None)?;
+            if parcel.park_id != park_id {
+                return Err(StoreError::Conflict(format!(
+                    "parcel {} belongs to park {}, not park {park_id}",
+                    parcel.code, parcel.park_id
+                )));
+            }
+            originals.push(parcel);
+        }
+        let first = originals[0].clone();
+        if let Some(other) = originals.iter().find(|p| p.status != first.status) {
+            return Err(StoreError::Conflict(format!(
+                "parcels {} ({}) and {} ({}) have different statuses; only parcels in the same status can be merged",
+                first.code, first.status, other.code, other.status
+            )));
+        }
+        let union: MultiPolygon<f64> = unary_union(originals.iter().map(|p| &p.geometry));
+        if union.0.len() != 1 {
+            return Err(FieldError::new(
+                "parcel_ids",
+                format!(
+                    "the parcels do not adjoin: their union has {} separate parts, and a merged parcel must be one piece of land",
+                    union.0.len()
+                ),
+            )
+            .into());
+        }
+        let footprint = Footprint::new("geometry", union, AreaLimits::PARCEL)?;
+        check_new_codes(conn, park_id, &[request.code.as_str()], "code")?;
+        let zone_id = resolve_zone(&zones, None, &footprint)?;
+        let codes: Vec<&str> = originals.iter().map(|p| p.code.as_str()).collect();
+        let note = format!("merged from {}", codes.join(", "));
+        let merged = Parcel {
+            id: 0,
+            zone_id,
+            code: request.code.into_string(),
+            name: request.name.unwrap_or_else(|| first.name.clone()),
+            land_use: request.land_use.map_or_else(|| first.land_use.clone(), |l| l.code().to_owned()),
+            area_m2: footprint.area_m2(),
+            geometry: footprint.into_geometry(),
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp.clone(),
+            ..first
+        };
+        let merged = insert(conn, merged, Change::MergedFrom, Some(&note))?;
+        let reason = format!("merged into {}", merged.code);
+        for original in &mut originals {
+            record_lineage(conn, "merge", original.id, merged.id, stamp)?;
+            mark_retired(original, reason.clone(), stamp);
+            save(conn, original, Change::Superseded, Some(&reason))?;
+        }
+        Ok((originals, merged))
+    })
+}

@@ -1,0 +1,130 @@
+//! The rules a parcel's footprint must meet against the rest of the register: inside its
+//! park, clear of the park's other active parcels, and placed in the right zone.
+
+use super::rows::decode_geometry;
+use super::schema::parcels;
+use super::spatial_sql::parcel_extent_meets;
+use super::zones::zones_of;
+use super::{AnyConnection, Overlap, StoreError, StoreResult};
+use crate::domain::FieldError;
+use crate::domain::register::{Park, Zone};
+use crate::domain::settings::Settings;
+use crate::spatial::{Footprint, measure};
+use diesel::prelude::*;
+use geo::{Contains, MultiPolygon};
+
+/// The park's active parcels whose extent meets `footprint`'s, except `exclude`.
+pub fn neighbours(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    footprint: &Footprint,
+    exclude: &[i64],
+) -> StoreResult<Vec<(i64, String, MultiPolygon<f64>)>> {
+    let backend = conn.backend();
+    let rows: Vec<(i64, String, Vec<u8>)> = parcels::table
+        .filter(parcels::park_id.eq(park_id))
+        .filter(parcels::status.ne("retired"))
+        .filter(parcel_extent_meets(backend, footprint.bbox()))
+        .select((parcels::id, parcels::code, parcels::geom))
+        .load(conn)?;
+    rows.into_iter()
+        .filter(|(id, _, _)| !exclude.contains(id))
+        .map(|(id, code, geom)| Ok((id, code, decode_geometry(&geom)?)))
+        .collect()
+}
+
+/// The overlaps of `footprint` with `others` that exceed the tolerance.
+pub fn overlaps_beyond(
+    footprint: &Footprint,
+    others: &[(i64, String, MultiPolygon<f64>)],
+    tolerance_m2: f64,
+) -> Vec<Overlap> {
+    others
+        .iter()
+        .filter_map(|(id, code, geometry)| {
+            let overlap_m2 = measure::overlap_m2(footprint.geometry(), geometry);
+            (overlap_m2 > tolerance_m2).then(|| Overlap {
+                parcel_id: *id,
+                code: code.clone(),
+                overlap_m2: crate::domain::units::round_to(overlap_m2, 2),
+            })
+        })
+        .collect()
+}
+
+/// How much of `footprint` lies outside the park (0 when the boundary contains it).
+pub fn outside_park_m2(park: &Park, footprint: &Footprint) -> f64 {
+    if park.boundary.contains(footprint.geometry()) {
+        0.0
+    } else {
+        measure::outside_m2(footprint.geometry(), &park.boundary)
+    }
+}
+
+/// Check the footprint against the park boundary and the other active parcels.
+pub fn check_placement(
+    conn: &mut AnyConnection,
+    park: &Park,
+    footprint: &Footprint,
+    exclude: &[i64],
+    tolerance_m2: f64,
+) -> StoreResult<()> {
+    let outside = outside_park_m2(park, footprint);
+    if outside > tolerance_m2 {
+        return Err(StoreError::Invalid(vec![FieldError::new(
+            "geometry",
+            format!(
+                "the parcel extends {outside:.2} m² outside the boundary of park {} (tolerance {tolerance_m2} m²)",
+                park.code
+            ),
+        )]));
+    }
+    let others = neighbours(conn, park.id, footprint, exclude)?;
+    let overlaps = overlaps_beyond(footprint, &others, tolerance_m2);
+    if overlaps.is_empty() { Ok(()) } else { Err(StoreError::Overlap(overlaps)) }
+}
+
+/// The zone a parcel belongs to: the one asked for (which must be of this park and contain
+/// the parcel's interior point), none when `Some(None)`, or the containing zone when the
+/// request says nothing.
+pub fn resolve_zone(
+    zones: &[Zone],
+    requested: Option<Option<i64>>,
+    footprint: &Footprint,
+) -> StoreResult<Option<i64>> {
+    let point = footprint.interior_point();
+    let holds = |z: &Zone| point.is_some_and(|p| z.boundary.contains(&p));
+    match requested {
+        Some(None) => Ok(None),
+        Some(Some(id)) => {
+            let zone = zones.iter().find(|z| z.id == id).ok_or_else(|| {
+                StoreError::Invalid(vec![FieldError::new(
+                    "properties.zone_id",
+                    format!("zone {id} is not a zone of this park"),
+                )])
+            })?;
+            if holds(zone) {
+                Ok(Some(id))
+            } else {
+                Err(StoreError::Invalid(vec![FieldError::new(
+                    "properties.zone_id",
+                    format!("the parcel does not lie in zone {} (id {id})", zone.code),
+                )]))
+            }
+        }
+        None => Ok(zones.iter().find(|z| holds(z)).map(|z| z.id)),
+    }
+}
+
+/// Settings in force for a parcel: its zone's over its park's over the defaults.
+pub fn settings_for(park: &Park, zones: &[Zone], zone_id: Option<i64>) -> Settings {
+    let zone = zone_id.and_then(|id| zones.iter().find(|z| z.id == id));
+    Settings::resolve(std::iter::once(&park.settings).chain(zone.map(|z| &z.settings)))
+}
+
+/// The park and its zones, loaded once per write.
+pub fn park_context(conn: &mut AnyConnection, park_id: i64) -> StoreResult<(Park, Vec<Zone>)> {
+    let park = super::parks::get(conn, park_id)?;
+    let zones = zones_of(conn, park_id)?;
+    Ok((park, zones))
+}

@@ -1,0 +1,343 @@
+//! Parcels (宗地): create, read, query, update and retire, each change kept as a version.
+
+use super::parcel_rules::{check_placement, park_context, resolve_zone, settings_for};
+use super::rows::{ParcelRow, ParcelValues};
+use super::schema::{parcel_versions, parcels};
+use super::spatial_sql::parcel_intersects;
+use super::{AnyConnection, MultiBackend, StoreError, StoreResult, write_in_park};
+use crate::domain::parcel::{ParcelStatus, check_transition, parse_infrastructure};
+use crate::domain::register::{Change, Parcel, ParcelChanges, ParcelDraft, Stamp};
+use crate::domain::FieldError;
+use crate::spatial::{Bbox, wkb};
+use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<Parcel> {
+    parcels::table
+        .find(id)
+        .select(ParcelRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("parcel {id}")))?
+        .into_parcel()
+}
+
+/// The park a parcel belongs to (to take that park's write lock first).
+pub fn park_of(conn: &mut AnyConnection, id: i64) -> StoreResult<i64> {
+    parcels::table
+        .find(id)
+        .select(parcels::park_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("parcel {id}")))
+}
+
+pub fn code_taken(conn: &mut AnyConnection, park_id: i64, code: &str) -> StoreResult<bool> {
+    Ok(parcels::table
+        .filter(parcels::park_id.eq(park_id))
+        .filter(parcels::code.eq(code))
+        .select(parcels::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+fn duplicate_code(park_id: i64, code: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "park {park_id} already has a parcel with code {code} (codes are never reused, retired parcels included)"
+    ))
+}
+
+/// Insert a parcel and its first version; returns it with its id.
+pub(crate) fn insert(conn: &mut AnyConnection, parcel: Parcel, change: Change, note: Option<&str>) -> StoreResult<Parcel> {
+    let id: i64 = diesel::insert_into(parcels::table)
+        .values(ParcelValues::of(&parcel))
+        .returning(parcels::id)
+        .get_result(conn)?;
+    let parcel = Parcel { id, ..parcel };
+    record_version(conn, &parcel, change, note)?;
+    Ok(parcel)
+}
+
+/// Write a changed parcel and keep the new version.
+pub(crate) fn save(conn: &mut AnyConnection, parcel: &Parcel, change: Change, note: Option<&str>) -> StoreResult<()> {
+    diesel::update(parcels::table.find(parcel.id))
+        .set(ParcelValues::of(parcel))
+        .execute(conn)?;
+    record_version(conn, parcel, change, note)
+}
+
+/// The attributes a version keeps, under the same names the API uses.
+pub fn snapshot(p: &Parcel) -> serde_json::Value {
+    serde_json::json!({
+        "code": p.code,
+        "name": p.name,
+        "location": p.location,
+        "zone_id": p.zone_id,
+        "land_use": p.land_use,
+        "status": p.status.as_str(),
+        "far_min": p.planning.far_min,
+        "far_max": p.planning.far_max,
+        "building_density_min_pct": p.planning.building_density_min_pct,
+        "building_density_max_pct": p.planning.building_density_max_pct,
+        "green_ratio_min_pct": p.planning.green_ratio_min_pct,
+        "green_ratio_max_pct": p.planning.green_ratio_max_pct,
+        "height_max_m": p.planning.height_max_m,
+        "infrastructure": p.infrastructure,
+        "site_levelled": p.site_levelled,
+        "area_m2": p.area_m2,
+        "retired_reason": p.retired_reason,
+    })
+}
+
+pub(crate) fn record_version(conn: &mut AnyConnection, p: &Parcel, change: Change, note: Option<&str>) -> StoreResult<()> {
+    diesel::insert_into(parcel_versions::table)
+        .values((
+            parcel_versions::parcel_id.eq(p.id),
+            parcel_versions::version.eq(p.version),
+            parcel_versions::change.eq(change.as_str()),
+            parcel_versions::properties.eq(snapshot(p).to_string()),
+            parcel_versions::geom.eq(wkb::encode(&p.geometry)),
+            parcel_versions::changed_at.eq(p.updated.at),
+            parcel_versions::changed_by.eq(&p.updated.by),
+            parcel_versions::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn create(conn: &mut AnyConnection, park_id: i64, draft: ParcelDraft, stamp: &Stamp) -> StoreResult<Parcel> {
+    write_in_park(conn, park_id, |conn| {
+        let (park, zones) = park_context(conn, park_id)?;
+        if !draft.status.is_active() {
+            return Err(FieldError::new("properties.status", "a new parcel cannot be retired").into());
+        }
+        if code_taken(conn, park_id, draft.code.as_str())? {
+            return Err(duplicate_code(park_id, draft.code.as_str()));
+        }
+        let zone_id = resolve_zone(&zones, draft.zone_id.map(Some), &draft.footprint)?;
+        let settings = settings_for(&park, &zones, zone_id);
+        let infrastructure =
+            parse_infrastructure("properties.infrastructure", &draft.infrastructure, &settings.infrastructure_items)?;
+        check_placement(conn, &park, &draft.footprint, &[], settings.geometry_tolerance_m2)?;
+        let parcel = Parcel {
+            id: 0,
+            park_id,
+            zone_id,
+            code: draft.code.into_string(),
+            name: draft.name,
+            location: draft.location,
+            land_use: draft.land_use.code().to_owned(),
+            status: draft.status,
+            planning: draft.planning,
+            infrastructure,
+            site_levelled: draft.site_levelled,
+            area_m2: draft.footprint.area_m2(),
+            geometry: draft.footprint.into_geometry(),
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp.clone(),
+            retired_at: None,
+            retired_reason: None,
+        };
+        insert(conn, parcel, Change::Created, None)
+    })
+}
+
+/// Load a parcel for a change: it must exist, be at the version the client saw, and be active.
+pub(crate) fn load_for_change(conn: &mut AnyConnection, id: i64, expected_version: Option<i64>) -> StoreResult<Parcel> {
+    let current = get(conn, id)?;
+    if let Some(v) = expected_version
+        && current.version != v
+    {
+        return Err(StoreError::VersionMismatch { current: current.version });
+    }
+    if !current.status.is_active() {
+        return Err(StoreError::Conflict(format!(
+            "parcel {} is retired ({}); retired parcels are kept as history and cannot change",
+            current.code,
+            current.retired_reason.as_deref().unwrap_or("no reason recorded")
+        )));
+    }
+    Ok(current)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: Option<i64>,
+    changes: ParcelChanges,
+    stamp: &Stamp,
+) -> StoreResult<Parcel> {
+    let park_id = park_of(conn, id)?;
+    write_in_park(conn, park_id, |conn| {
+        let current = load_for_change(conn, id, expected_version)?;
+        let (park, zones) = park_context(conn, park_id)?;
+        let mut next = current.clone();
+        if let Some(code) = changes.code
+            && code.as_str() != current.code
+        {
+            if code_taken(conn, park_id, code.as_str())? {
+                return Err(duplicate_code(park_id, code.as_str()));
+            }
+            next.code = code.into_string();
+        }
+        if let Some(status) = changes.status {
+            check_transition(current.status, status)?;
+            next.status = status;
+        }
+        next.planning = changes.planning.apply(&current.planning);
+        next.planning.validate("properties")?;
+        if let Some(v) = changes.name {
+            next.name = v;
+        }
+        if let Some(v) = changes.location {
+            next.location = v;
+        }
+        if let Some(v) = changes.land_use {
+            next.land_use = v.code().to_owned();
+        }
+        if let Some(v) = changes.site_levelled {
+            next.site_levelled = v;
+        }
+        let moved = changes.footprint.is_some();
+        if let Some(footprint) = &changes.footprint {
+            let settings = settings_for(&park, &zones, current.zone_id);
+            check_placement(conn, &park, footprint, &[id], settings.geometry_tolerance_m2)?;
+            next.area_m2 = footprint.area_m2();
+            next.geometry = footprint.geometry().clone();
+        }
+        if changes.zone_id.is_some() || moved {
+            let footprint = crate::spatial::Footprint::from_stored(next.geometry.clone());
+            next.zone_id = resolve_zone(&zones, changes.zone_id, &footprint)?;
+        }
+        let settings = settings_for(&park, &zones, next.zone_id);
+        if let Some(items) = &changes.infrastructure {
+            next.infrastructure = parse_infrastructure("properties.infrastructure", items, &settings.infrastructure_items)?;
+        }
+        if next == current {
+            return Ok(current);
+        }
+        next.version += 1;
+        next.updated = stamp.clone();
+        save(conn, &next, Change::Updated, None)?;
+        Ok(next)
+    })
+}
+
+pub fn retire(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: Option<i64>,
+    reason: String,
+    stamp: &Stamp,
+) -> StoreResult<Parcel> {
+    let park_id = park_of(conn, id)?;
+    write_in_park(conn, park_id, |conn| {
+        let mut parcel = load_for_change(conn, id, expected_version)?;
+        mark_retired(&mut parcel, reason, stamp);
+        save(conn, &parcel, Change::Retired, parcel.retired_reason.clone().as_deref())?;
+        Ok(parcel)
+    })
+}
+
+pub(crate) fn mark_retired(parcel: &mut Parcel, reason: String, stamp: &Stamp) {
+    parcel.status = ParcelStatus::Retired;
+    parcel.retired_at = Some(stamp.at);
+    parcel.retired_reason = Some(reason);
+    parcel.version += 1;
+    parcel.updated = stamp.clone();
+}
+
+/// Filters of a parcel listing. Without `statuses`, only active parcels are listed.
+#[derive(Debug, Clone, Default)]
+pub struct ParcelQuery {
+    pub park_id: Option<i64>,
+    pub zone_id: Option<i64>,
+    pub statuses: Option<Vec<ParcelStatus>>,
+    /// A land-use class; matches its subclasses (`1001` finds `100101`). Digits only.
+    pub land_use: Option<String>,
+    pub code: Option<String>,
+    pub bbox: Option<Bbox>,
+    /// Last change at or after / at or before (UTC).
+    pub updated_from: Option<NaiveDateTime>,
+    pub updated_to: Option<NaiveDateTime>,
+}
+
+/// One page of results and how many match in all.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub matched: i64,
+}
+
+fn filtered(q: &ParcelQuery, backend: super::Backend) -> parcels::BoxedQuery<'static, MultiBackend> {
+    let mut query = parcels::table.into_boxed();
+    if let Some(v) = q.park_id {
+        query = query.filter(parcels::park_id.eq(v));
+    }
+    if let Some(v) = q.zone_id {
+        query = query.filter(parcels::zone_id.eq(v));
+    }
+    match &q.statuses {
+        Some(list) => {
+            let names: Vec<&'static str> = list.iter().map(|s| s.as_str()).collect();
+            query = query.filter(parcels::status.eq_any(names));
+        }
+        None => query = query.filter(parcels::status.ne("retired")),
+    }
+    if let Some(v) = &q.land_use {
+        // Digits only (checked at the edge), so no LIKE wildcard can slip in.
+        query = query.filter(parcels::land_use.like(format!("{v}%")));
+    }
+    if let Some(v) = &q.code {
+        query = query.filter(parcels::code.eq(v.clone()));
+    }
+    if let Some(b) = q.bbox {
+        query = query.filter(parcel_intersects(backend, b));
+    }
+    if let Some(v) = q.updated_from {
+        query = query.filter(parcels::updated_at.ge(v));
+    }
+    if let Some(v) = q.updated_to {
+        query = query.filter(parcels::updated_at.le(v));
+    }
+    query
+}
+
+/// A page of parcels in id order, with the total number matching.
+pub fn query(conn: &mut AnyConnection, q: &ParcelQuery, limit: i64, offset: i64) -> StoreResult<Page<Parcel>> {
+    let backend = conn.backend();
+    let rows: Vec<(ParcelRow, i64)> = filtered(q, backend)
+        .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
+        .order(parcels::id)
+        .limit(limit)
+        .offset(offset)
+        .load(conn)?;
+    let matched = match rows.first() {
+        Some((_, n)) => *n,
+        // An empty page (past the end) still reports the total.
+        None if offset > 0 => filtered(q, backend).count().get_result(conn)?,
+        None => 0,
+    };
+    let items = rows
+        .into_iter()
+        .map(|(row, _)| row.into_parcel())
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Page { items, matched })
+}
+
+/// The extent of the active parcels, for collection metadata.
+pub fn extent(conn: &mut AnyConnection) -> StoreResult<Option<Bbox>> {
+    use diesel::dsl::{max, min};
+    let (a, b, c, d): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = parcels::table
+        .filter(parcels::status.ne("retired"))
+        .select((min(parcels::min_x), min(parcels::min_y), max(parcels::max_x), max(parcels::max_y)))
+        .first(conn)?;
+    Ok(match (a, b, c, d) {
+        (Some(min_x), Some(min_y), Some(max_x), Some(max_y)) => Some(Bbox { min_x, min_y, max_x, max_y }),
+        _ => None,
+    })
+}

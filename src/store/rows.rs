@@ -1,0 +1,352 @@
+//! Diesel row types and their mapping to the register's entities. Rows never leave the store.
+
+use super::schema::{parcels, parks, zones};
+use super::{StoreError, StoreResult};
+use crate::domain::parcel::{ParcelStatus, PlanningConditions};
+use crate::domain::register::{Parcel, Park, Stamp, Zone};
+use crate::domain::settings::SettingsOverrides;
+use crate::spatial::{Bbox, wkb};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use geo::MultiPolygon;
+
+/// Lists are stored as comma-separated text (industry codes and infrastructure keys never
+/// contain commas), which both backends handle without JSON or array types.
+pub fn join_list<S: AsRef<str>>(items: &[S]) -> String {
+    items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(",")
+}
+
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub fn decode_geometry(bytes: &[u8]) -> StoreResult<MultiPolygon<f64>> {
+    wkb::decode(bytes).map_err(|e| StoreError::Corrupt(format!("stored geometry is unreadable: {e}")))
+}
+
+fn decode_settings(text: &str) -> StoreResult<SettingsOverrides> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("stored settings are unreadable: {e}")))
+}
+
+pub fn encode_settings(s: &SettingsOverrides) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "{}".into())
+}
+
+/// The extent columns every geometry row carries.
+pub fn extent(mp: &MultiPolygon<f64>) -> Bbox {
+    Bbox::of(mp).unwrap_or(Bbox { min_x: 0.0, min_y: 0.0, max_x: 0.0, max_y: 0.0 })
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = parks)]
+pub struct ParkRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub admin_code: Option<String>,
+    pub description: String,
+    pub industries: String,
+    pub settings: String,
+    pub boundary: Vec<u8>,
+    pub area_m2: f64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+}
+
+impl ParkRow {
+    pub fn into_park(self) -> StoreResult<Park> {
+        Ok(Park {
+            id: self.id,
+            code: self.code,
+            name: self.name,
+            admin_code: self.admin_code,
+            description: self.description,
+            industries: split_list(&self.industries),
+            settings: decode_settings(&self.settings)?,
+            boundary: decode_geometry(&self.boundary)?,
+            area_m2: self.area_m2,
+            version: self.version,
+            created: Stamp { by: self.created_by, at: self.created_at },
+            updated: Stamp { by: self.updated_by, at: self.updated_at },
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = zones)]
+pub struct ZoneRow {
+    pub id: i64,
+    pub park_id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub industries: Option<String>,
+    pub settings: String,
+    pub boundary: Vec<u8>,
+    pub area_m2: f64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+}
+
+impl ZoneRow {
+    pub fn into_zone(self) -> StoreResult<Zone> {
+        Ok(Zone {
+            id: self.id,
+            park_id: self.park_id,
+            code: self.code,
+            name: self.name,
+            description: self.description,
+            industries: self.industries.as_deref().map(split_list),
+            settings: decode_settings(&self.settings)?,
+            boundary: decode_geometry(&self.boundary)?,
+            area_m2: self.area_m2,
+            version: self.version,
+            created: Stamp { by: self.created_by, at: self.created_at },
+            updated: Stamp { by: self.updated_by, at: self.updated_at },
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = parcels)]
+pub struct ParcelRow {
+    pub id: i64,
+    pub park_id: i64,
+    pub zone_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub location: String,
+    pub land_use: String,
+    pub status: String,
+    pub far_min: Option<f64>,
+    pub far_max: Option<f64>,
+    pub building_density_min_pct: Option<f64>,
+    pub building_density_max_pct: Option<f64>,
+    pub green_ratio_min_pct: Option<f64>,
+    pub green_ratio_max_pct: Option<f64>,
+    pub height_max_m: Option<f64>,
+    pub infrastructure: String,
+    pub site_levelled: bool,
+    pub geom: Vec<u8>,
+    pub area_m2: f64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+    pub retired_at: Option<NaiveDateTime>,
+    pub retired_reason: Option<String>,
+}
+
+impl ParcelRow {
+    pub fn into_parcel(self) -> StoreResult<Parcel> {
+        let status = ParcelStatus::parse("status", &self.status)
+            .map_err(|e| StoreError::Corrupt(format!("stored parcel {} is unreadable: {e}", self.id)))?;
+        Ok(Parcel {
+            id: self.id,
+            park_id: self.park_id,
+            zone_id: self.zone_id,
+            code: self.code,
+            name: self.name,
+            location: self.location,
+            land_use: self.land_use,
+            status,
+            planning: PlanningConditions {
+                far_min: self.far_min,
+                far_max: self.far_max,
+                building_density_min_pct: self.building_density_min_pct,
+                building_density_max_pct: self.building_density_max_pct,
+                green_ratio_min_pct: self.green_ratio_min_pct,
+                green_ratio_max_pct: self.green_ratio_max_pct,
+                height_max_m: self.height_max_m,
+            },
+            infrastructure: split_list(&self.infrastructure),
+            site_levelled: self.site_levelled,
+            geometry: decode_geometry(&self.geom)?,
+            area_m2: self.area_m2,
+            version: self.version,
+            created: Stamp { by: self.created_by, at: self.created_at },
+            updated: Stamp { by: self.updated_by, at: self.updated_at },
+            retired_at: self.retired_at,
+            retired_reason: self.retired_reason,
+        })
+    }
+}
+
+/// The columns a parcel write sets; built from an entity so inserts and updates agree.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = parcels, treat_none_as_null = true)]
+pub struct ParcelValues {
+    pub park_id: i64,
+    pub zone_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub location: String,
+    pub land_use: String,
+    pub status: String,
+    pub far_min: Option<f64>,
+    pub far_max: Option<f64>,
+    pub building_density_min_pct: Option<f64>,
+    pub building_density_max_pct: Option<f64>,
+    pub green_ratio_min_pct: Option<f64>,
+    pub green_ratio_max_pct: Option<f64>,
+    pub height_max_m: Option<f64>,
+    pub infrastructure: String,
+    pub site_levelled: bool,
+    pub geom: Vec<u8>,
+    pub area_m2: f64,
+    pub min_x: f64,
+    pub min_y: f64,
+    pub max_x: f64,
+    pub max_y: f64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+    pub retired_at: Option<NaiveDateTime>,
+    pub retired_reason: Option<String>,
+}
+
+impl ParcelValues {
+    pub fn of(p: &Parcel) -> Self {
+        let b = extent(&p.geometry);
+        Self {
+            park_id: p.park_id,
+            zone_id: p.zone_id,
+            code: p.code.clone(),
+            name: p.name.clone(),
+            location: p.location.clone(),
+            land_use: p.land_use.clone(),
+            status: p.status.as_str().to_owned(),
+            far_min: p.planning.far_min,
+            far_max: p.planning.far_max,
+            building_density_min_pct: p.planning.building_density_min_pct,
+            building_density_max_pct: p.planning.building_density_max_pct,
+            green_ratio_min_pct: p.planning.green_ratio_min_pct,
+            green_ratio_max_pct: p.planning.green_ratio_max_pct,
+            height_max_m: p.planning.height_max_m,
+            infrastructure: join_list(&p.infrastructure),
+            site_levelled: p.site_levelled,
+            geom: wkb::encode(&p.geometry),
+            area_m2: p.area_m2,
+            min_x: b.min_x,
+            min_y: b.min_y,
+            max_x: b.max_x,
+            max_y: b.max_y,
+            version: p.version,
+            created_at: p.created.at,
+            created_by: p.created.by.clone(),
+            updated_at: p.updated.at,
+            updated_by: p.updated.by.clone(),
+            retired_at: p.retired_at,
+            retired_reason: p.retired_reason.clone(),
+        }
+    }
+}
+
+/// The columns a park or zone write sets (zones add `park_id`).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = parks, treat_none_as_null = true)]
+pub struct ParkValues {
+    pub code: String,
+    pub name: String,
+    pub admin_code: Option<String>,
+    pub description: String,
+    pub industries: String,
+    pub settings: String,
+    pub boundary: Vec<u8>,
+    pub area_m2: f64,
+    pub min_x: f64,
+    pub min_y: f64,
+    pub max_x: f64,
+    pub max_y: f64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+}
+
+impl ParkValues {
+    pub fn of(p: &Park) -> Self {
+        let b = extent(&p.boundary);
+        Self {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            admin_code: p.admin_code.clone(),
+            description: p.description.clone(),
+            industries: join_list(&p.industries),
+            settings: encode_settings(&p.settings),
+            boundary: wkb::encode(&p.boundary),
+            area_m2: p.area_m2,
+            min_x: b.min_x,
+            min_y: b.min_y,
+            max_x: b.max_x,
+            max_y: b.max_y,
+            version: p.version,
+            created_at: p.created.at,
+            created_by: p.created.by.clone(),
+            updated_at: p.updated.at,
+            updated_by: p.updated.by.clone(),
+        }
+    }
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = zones, treat_none_as_null = true)]
+pub struct ZoneValues {
+    pub park_id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub industries: Option<String>,
+    pub settings: String,
+    pub boundary: Vec<u8>,
+    pub area_m2: f64,
+    pub min_x: f64,
+    pub min_y: f64,
+    pub max_x: f64,
+    pub max_y: f64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+}
+
+impl ZoneValues {
+    pub fn of(z: &Zone) -> Self {
+        let b = extent(&z.boundary);
+        Self {
+            park_id: z.park_id,
+            code: z.code.clone(),
+            name: z.name.clone(),
+            description: z.description.clone(),
+            industries: z.industries.as_ref().map(|l| join_list(l)),
+            settings: encode_settings(&z.settings),
+            boundary: wkb::encode(&z.boundary),
+            area_m2: z.area_m2,
+            min_x: b.min_x,
+            min_y: b.min_y,
+            max_x: b.max_x,
+            max_y: b.max_y,
+            version: z.version,
+            created_at: z.created.at,
+            created_by: z.created.by.clone(),
+            updated_at: z.updated.at,
+            updated_by: z.updated.by.clone(),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The spatial filters, in each backend's own terms.
+//!
+//! PostGIS answers with its GiST index (`&&`, `ST_Intersects`). SQLite prefilters with the
+//! R*Tree of parcel extents and, for exact answers inside SQL (so counts and paging stay
+//! right), calls `parkland_intersects_box`, a Rust function on `geo` registered on every
+//! SQLite connection.
+
+use super::schema::parcels;
+use super::{Backend, MultiBackend};
+use crate::spatial::{Bbox, wkb};
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::sql_types::{Binary, Bool, Double};
+use geo::{Intersects, Rect};
+
+/// A boxed filter on the parcels table that works on either backend.
+pub type ParcelFilter = Box<dyn BoxableExpression<parcels::table, MultiBackend, SqlType = Bool>>;
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// Whether an EWKB geometry intersects the box (SQLite only; PostGIS has its own).
+    fn parkland_intersects_box(geom: Binary, min_x: Double, min_y: Double, max_x: Double, max_y: Double) -> Bool;
+}
+
+/// Register the Rust geometry functions on a SQLite connection.
+pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
+    parkland_intersects_box_utils::register_impl(
+        conn,
+        |geom: Vec<u8>, min_x: f64, min_y: f64, max_x: f64, max_y: f64| {
+            let rect = Rect::new((min_x, min_y), (max_x, max_y));
+            wkb::decode(&geom).is_ok_and(|mp| mp.intersects(&rect))
+        },
+    )
+}
+
+/// Parcels whose extent meets the box: an index lookup, giving candidates for exact checks.
+pub fn parcel_extent_meets(backend: Backend, b: Bbox) -> ParcelFilter {
+    match backend {
+        Backend::Postgres => Box::new(
+            sql::<Bool>("parcels.geom && ST_MakeEnvelope(")
+                .bind::<Double, _>(b.min_x)
+                .sql(", ")
+                .bind::<Double, _>(b.min_y)
+                .sql(", ")
+                .bind::<Double, _>(b.max_x)
+                .sql(", ")
+                .bind::<Double, _>(b.max_y)
+                .sql(", 4490)"),
+        ),
+        Backend::Sqlite => Box::new(
+            sql::<Bool>("parcels.id IN (SELECT id FROM parcels_rtree WHERE min_x <= ")
+                .bind::<Double, _>(b.max_x)
+                .sql(" AND max_x >= ")
+                .bind::<Double, _>(b.min_x)
+                .sql(" AND min_y <= ")
+                .bind::<Double, _>(b.max_y)
+                .sql(" AND max_y >= ")
+                .bind::<Double, _>(b.min_y)
+                .sql(")"),
+        ),
+    }
+}
+
+/// Parcels whose geometry intersects the box (the OGC API `bbox` rule), exactly.
+pub fn parcel_intersects(backend: Backend, b: Bbox) -> ParcelFilter {
+    match backend {
+        Backend::Postgres => Box::new(
+            sql::<Bool>("ST_Intersects(parcels.geom, ST_MakeEnvelope(")
+                .bind::<Double, _>(b.min_x)
+                .sql(", ")
+                .bind::<Double, _>(b.min_y)
+                .sql(", ")
+                .bind::<Double, _>(b.max_x)
+                .sql(", ")
+                .bind::<Double, _>(b.max_y)
+                .sql(", 4490))"),
+        ),
+        Backend::Sqlite => Box::new(
+            sql::<Bool>("parcels.id IN (SELECT id FROM parcels_rtree WHERE min_x <= ")
+                .bind::<Double, _>(b.max_x)
+                .sql(" AND max_x >= ")
+                .bind::<Double, _>(b.min_x)
+                .sql(" AND min_y <= ")
+                .bind::<Double, _>(b.max_y)
+                .sql(" AND max_y >= ")
+                .bind::<Double, _>(b.min_y)
+                .sql(") AND parkland_intersects_box(parcels.geom, ")
+                .bind::<Double, _>(b.min_x)
+                .sql(", ")
+                .bind::<Double, _>(b.min_y)
+                .sql(", ")
+                .bind::<Double, _>(b.max_x)
+                .sql(", ")
+                .bind::<Double, _>(b.max_y)
+                .sql(")"),
+        ),
+    }
+}
