@@ -1,0 +1,82 @@
+//! Realistic test data: a park near 南城县 (116.64°E, 27.56°N) in CGCS2000 lon/lat, its zones,
+//! and parcels laid on a grid inside it.
+
+use super::{Resp, post};
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use serde_json::{Value, json};
+
+/// The park: 0.04° × 0.03° (≈ 3.95 km × 3.33 km) south-west corner at 116.62°E 27.55°N.
+pub const PARK: (f64, f64, f64, f64) = (116.62, 27.55, 116.66, 27.58);
+
+/// A closed lon/lat rectangle ring.
+pub fn ring(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+    json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
+}
+
+pub fn polygon(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [ring(x0, y0, x1, y1)]})
+}
+
+pub fn park_feature(code: &str) -> Value {
+    let (x0, y0, x1, y1) = PARK;
+    json!({
+        "type": "Feature",
+        "geometry": polygon(x0, y0, x1, y1),
+        "properties": {
+            "code": code,
+            "name": "南城县工业园区",
+            "admin_code": "361021",
+            "industries": ["C39", "38", "27"],
+            "description": "以电子信息、机电制造、生物医药为主导产业"
+        }
+    })
+}
+
+/// East zone: the eastern half of the park.
+pub fn east_zone() -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": polygon(116.64, 27.55, 116.66, 27.58),
+        "properties": {"code": "EAST", "name": "东片区", "industries": ["C39"], "settings": {"min_investment_intensity_wan_per_mu": 250.0}}
+    })
+}
+
+/// A parcel feature: a `d`° square at (x, y).
+pub fn parcel(code: &str, x: f64, y: f64, d: f64) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": polygon(x, y, x + d, y + d),
+        "properties": {
+            "code": code,
+            "name": format!("{code}号地块"),
+            "land_use": "100101",
+            "status": "available",
+            "far_min": 1.0,
+            "far_max": 2.5,
+            "building_density_min_pct": 40.0,
+            "green_ratio_max_pct": 15.0,
+            "height_max_m": 24.0,
+            "infrastructure": ["water_supply", "drainage", "power", "road"],
+            "site_levelled": true
+        }
+    })
+}
+
+pub async fn create_park<S, B>(svc: &S, code: &str) -> i64
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let r: Resp = post(svc, "/api/parks", &park_feature(code)).await.expect(201);
+    r.json()["id"].as_i64().expect("park id")
+}
+
+pub async fn create_parcel<S, B>(svc: &S, park: i64, feature: &Value) -> Value
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    post(svc, &format!("/api/parks/{park}/parcels"), feature).await.expect(201).json()
+}

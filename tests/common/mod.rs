@@ -1,0 +1,240 @@
+//! Test harness: every test gets its own database — a temporary SQLite file, or a fresh
+//! PostgreSQL schema (dropped afterwards) when `PARKLAND_TEST_DATABASE_URL` is set — and talks
+//! to the real application over HTTP in process.
+
+#![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+
+pub mod fixtures;
+
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::{self, TestRequest};
+use chrono::{TimeZone, Utc};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use parkland::api::AppState;
+use parkland::config::HttpConfig;
+use parkland::domain::clock::FixedClock;
+use parkland::store::Db;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Run a test body on SQLite and on PostgreSQL + PostGIS.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                let app = $crate::common::TestDb::sqlite();
+                ($body)(app).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                let Some(app) = $crate::common::TestDb::postgres() else {
+                    return;
+                };
+                ($body)(app).await;
+            }
+        }
+    };
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("t{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Schema { base_url: String, schema: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Cleanup::Schema { base_url, schema } = &self.cleanup
+            && let Ok(mut conn) = diesel::PgConnection::establish(base_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+/// The fixed "now" of every test: 2026-11-22 08:00 UTC.
+pub fn test_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).single().expect("valid date")
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let db = Db::open(&url, 4).expect("open sqlite");
+        TestDb { db, url, cleanup: Cleanup::Dir(dir) }
+    }
+
+    /// `None` (and a note) when no PostgreSQL test database is configured; CI always sets one.
+    pub fn postgres() -> Option<TestDb> {
+        let Ok(base_url) = std::env::var("PARKLAND_TEST_DATABASE_URL") else {
+            if std::env::var_os("CI").is_some() {
+                panic!("CI must set PARKLAND_TEST_DATABASE_URL so every test runs on PostGIS too");
+            }
+            eprintln!("skipped on PostgreSQL: PARKLAND_TEST_DATABASE_URL is not set");
+            return None;
+        };
+        let schema = unique_name();
+        let mut conn = diesel::PgConnection::establish(&base_url).expect("connect to the PostgreSQL test database");
+        conn.batch_execute(&format!("CREATE EXTENSION IF NOT EXISTS postgis; CREATE SCHEMA {schema}"))
+            .expect("create the test schema");
+        let sep = if base_url.contains('?') { '&' } else { '?' };
+        let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}%2Cpublic");
+        let db = Db::open(&url, 4).expect("open postgres");
+        Some(TestDb { db, url, cleanup: Cleanup::Schema { base_url, schema } })
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state_with(HttpConfig::default())
+    }
+
+    pub fn state_with(&self, config: HttpConfig) -> AppState {
+        AppState::new(self.db.clone(), config, Arc::new(FixedClock(test_now())))
+    }
+
+    /// The application, in process.
+    pub async fn service(&self) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+        test::init_service(parkland::app(self.state())).await
+    }
+
+    pub async fn service_with(&self, config: HttpConfig) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+        test::init_service(parkland::app(self.state_with(config))).await
+    }
+
+    /// A direct store connection, for checking what was (not) written.
+    pub fn conn(&self) -> parkland::store::Conn {
+        self.db.conn().expect("connection")
+    }
+}
+
+/// A response, read whole.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: actix_web::web::Bytes,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    pub fn etag(&self) -> String {
+        self.header("etag").expect("an ETag header")
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Assert the status, showing the body when it differs.
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text());
+        self
+    }
+
+    /// Assert an RFC 9457 problem with this status, and return its JSON.
+    pub fn problem(self, status: u16) -> Value {
+        let r = self.expect(status);
+        assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"), "{}", r.text());
+        let p = r.json();
+        assert_eq!(p["status"], status, "{p}");
+        assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string(), "{p}");
+        p
+    }
+}
+
+pub async fn send<S, B>(svc: &S, req: TestRequest) -> Resp
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(svc, req.to_request()).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = test::read_body(res).await;
+    Resp { status, headers, body }
+}
+
+pub async fn get<S, B>(svc: &S, uri: &str) -> Resp
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(svc, TestRequest::get().uri(uri)).await
+}
+
+pub async fn post<S, B>(svc: &S, uri: &str, body: &Value) -> Resp
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(svc, TestRequest::post().uri(uri).insert_header(("content-type", "application/geo+json")).set_payload(body.to_string())).await
+}
+
+/// POST with an If-Match header.
+pub async fn post_if<S, B>(svc: &S, uri: &str, etag: &str, body: &Value) -> Resp
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(
+        svc,
+        TestRequest::post()
+            .uri(uri)
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("if-match", etag))
+            .set_payload(body.to_string()),
+    )
+    .await
+}
+
+pub async fn patch<S, B>(svc: &S, uri: &str, etag: &str, body: &Value) -> Resp
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(
+        svc,
+        TestRequest::patch()
+            .uri(uri)
+            .insert_header(("content-type", "application/merge-patch+json"))
+            .insert_header(("if-match", etag))
+            .set_payload(body.to_string()),
+    )
+    .await
+}
