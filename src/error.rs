@@ -38,6 +38,9 @@ pub struct Problem {
     /// The version stored now, when an edit was based on an older one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// Features of an import that were refused, with every reason (nothing was written).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<crate::domain::register::Rejection>,
     /// Reference to the server log entry of an internal error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -54,7 +57,8 @@ pub struct ProblemField {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
-    problem: Problem,
+    /// Boxed: errors travel through every `Result` of a handler, so they should be small.
+    problem: Box<Problem>,
 }
 
 impl ApiError {
@@ -66,7 +70,7 @@ impl ApiError {
         };
         Self {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 problem_type,
                 title: title.to_owned(),
                 status: status.as_u16(),
@@ -74,23 +78,43 @@ impl ApiError {
                 errors: Vec::new(),
                 overlaps: Vec::new(),
                 current_version: None,
+                rejected: Vec::new(),
                 reference: None,
-            },
+            }),
         }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request is malformed", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request is malformed",
+            detail,
+        )
     }
 
     pub fn invalid_parameter(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid-parameter", "A query parameter is invalid", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            "A query parameter is invalid",
+            detail,
+        )
     }
 
     /// A body that parsed as JSON but not as the expected document (unknown field, wrong type).
     pub fn malformed(field: String, message: String) -> Self {
-        let detail = if field.is_empty() { message.clone() } else { format!("{field}: {message}") };
-        let mut e = Self::new(StatusCode::BAD_REQUEST, "malformed-body", "The request body does not have the expected form", detail);
+        let detail = if field.is_empty() {
+            message.clone()
+        } else {
+            format!("{field}: {message}")
+        };
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            "The request body does not have the expected form",
+            detail,
+        );
         e.problem.errors = vec![ProblemField { field, message }];
         e
     }
@@ -112,8 +136,27 @@ impl ApiError {
         );
         e.problem.errors = errors
             .into_iter()
-            .map(|f| ProblemField { field: f.field, message: f.message })
+            .map(|f| ProblemField {
+                field: f.field,
+                message: f.message,
+            })
             .collect();
+        e
+    }
+
+    /// An import with refused features: nothing was written.
+    pub fn import_rejected(report: crate::domain::register::ImportReport) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import-rejected",
+            "The import was refused",
+            format!(
+                "{} of {} features cannot be imported, so nothing was written; each is listed in `rejected` with its reasons",
+                report.rejected.len(),
+                report.features
+            ),
+        );
+        e.problem.rejected = report.rejected;
         e
     }
 
@@ -127,7 +170,12 @@ impl ApiError {
     }
 
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", detail)
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            detail,
+        )
     }
 
     pub fn precondition_required() -> Self {
@@ -142,7 +190,12 @@ impl ApiError {
 
     /// An internal failure: logged in full with a reference, shown only as the reference.
     pub fn internal(cause: &dyn fmt::Display) -> Self {
-        let reference = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(format!("{cause}{:?}", std::time::SystemTime::now()).as_bytes()));
+        let reference = format!(
+            "{:016x}",
+            xxhash_rust::xxh3::xxh3_64(
+                format!("{cause}{:?}", std::time::SystemTime::now()).as_bytes()
+            )
+        );
         tracing::error!(reference = %reference, "internal error: {cause}");
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -164,12 +217,22 @@ impl ApiError {
 }
 
 fn join(errors: &[FieldError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.problem.title, self.problem.detail)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.problem.title,
+            self.problem.detail
+        )
     }
 }
 
@@ -208,7 +271,12 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
             StoreError::Invalid(errors) => ApiError::invalid(errors),
-            StoreError::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", "The change conflicts with the register", msg),
+            StoreError::Conflict(msg) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "The change conflicts with the register",
+                msg,
+            ),
             StoreError::Overlap(overlaps) => {
                 let detail = StoreError::Overlap(overlaps.clone()).to_string();
                 let mut e = ApiError::new(
@@ -242,7 +310,9 @@ impl From<StoreError> for ApiError {
                     "the register's database cannot be reached right now; try again shortly",
                 )
             }
-            other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => ApiError::internal(&other),
+            other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => {
+                ApiError::internal(&other)
+            }
         }
     }
 }

@@ -3,8 +3,10 @@
 
 pub mod api;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod exchange;
 pub mod spatial;
 pub mod store;
 
@@ -37,6 +39,10 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|e, req| {
             ApiError::not_found(format!("no resource at {}: {e}", req.path())).into()
         }))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| ApiError::invalid_parameter(e.to_string()).into()),
+        )
         .into_utoipa_app()
         .configure(api::configure)
         .split_for_parts();
@@ -64,7 +70,12 @@ fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::Servi
         for (path, item) in paths {
             let methods: Vec<String> = item
                 .as_object()
-                .map(|m| m.keys().filter(|k| k.as_str() != "parameters").map(|k| k.to_ascii_uppercase()).collect())
+                .map(|m| {
+                    m.keys()
+                        .filter(|k| k.as_str() != "parameters")
+                        .map(|k| k.to_ascii_uppercase())
+                        .collect()
+                })
                 .unwrap_or_default();
             routes.push((path.clone(), methods.join(", ")));
         }
@@ -80,7 +91,11 @@ fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::Servi
                             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
                             "method-not-allowed",
                             "Method not allowed",
-                            format!("{} is not allowed on {}; allowed: {allow}", req.method(), req.path()),
+                            format!(
+                                "{} is not allowed on {}; allowed: {allow}",
+                                req.method(),
+                                req.path()
+                            ),
                         )
                         .problem(),
                     );
@@ -113,7 +128,11 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     }
     let status = res.status();
     let detail = if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
-        format!("{} is not allowed on {}", res.request().method(), res.request().path())
+        format!(
+            "{} is not allowed on {}",
+            res.request().method(),
+            res.request().path()
+        )
     } else if status.is_server_error() {
         "the server could not complete the request".to_owned()
     } else {
@@ -130,6 +149,7 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         errors: Vec::new(),
         overlaps: Vec::new(),
         current_version: None,
+        rejected: Vec::new(),
         reference: None,
     };
     let (req, original) = res.into_parts();
@@ -139,7 +159,9 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
             response.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }
 
 fn cors(origins: &str) -> Cors {

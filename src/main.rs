@@ -10,7 +10,11 @@ use parkland::store::Db;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "parkland", version, about = "The register of an industrial park's land and buildings")]
+#[command(
+    name = "parkland",
+    version,
+    about = "The register of an industrial park's land and buildings"
+)]
 struct Cli {
     #[command(flatten)]
     db: DbConfig,
@@ -26,6 +30,40 @@ enum Command {
     Serve,
     /// Create or update the database schema, then exit.
     Migrate,
+    /// Load the demo park (南城县工业园区: 3 zones, about 150 parcels).
+    Demo,
+    /// Import parcels into a park from a GeoJSON file or a zipped shapefile (all or nothing).
+    Import {
+        /// The park's code or id.
+        #[arg(long)]
+        park: String,
+        /// A .geojson/.json FeatureCollection or a .zip holding a shapefile.
+        file: std::path::PathBuf,
+        /// CRS of the coordinates when the file does not say (or says wrongly), e.g. EPSG:4527.
+        #[arg(long)]
+        crs: Option<String>,
+        /// Attribute encoding of a shapefile (GBK or UTF-8) when detection is wrong.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Which shapefile of a zip holding several.
+        #[arg(long)]
+        layer: Option<String>,
+        /// Check and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export a park's parcels as GeoJSON or CSV.
+    Export {
+        /// The park's code or id.
+        #[arg(long)]
+        park: String,
+        /// `geojson` or `csv`.
+        #[arg(long, default_value = "geojson")]
+        format: String,
+        /// File to write; standard output when omitted.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Write the OpenAPI document.
     Openapi {
         /// File to write; standard output when omitted.
@@ -34,10 +72,22 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One line a person can act on (no backtrace, whatever RUST_BACKTRACE says).
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PARKLAND_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("PARKLAND_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -49,15 +99,182 @@ fn main() -> anyhow::Result<()> {
             eprintln!("database is up to date");
             Ok(())
         }
+        Command::Demo => {
+            let db = Db::open(&cli.db.database_url, 1)?;
+            let mut conn = db.conn()?;
+            let bar = progress_bar();
+            let loaded = parkland::demo::load(&mut conn, &cli_stamp(), &|_, done, total| {
+                progress(&bar, done, total)
+            })?;
+            bar.finish_and_clear();
+            eprintln!(
+                "loaded the demo park {} (id {}): {} zones, {} parcels",
+                parkland::demo::PARK_CODE,
+                loaded.park_id,
+                loaded.zones,
+                loaded.parcels
+            );
+            Ok(())
+        }
+        Command::Import {
+            park,
+            file,
+            crs,
+            encoding,
+            layer,
+            dry_run,
+        } => import(
+            &cli.db,
+            &park,
+            &file,
+            crs.as_deref(),
+            encoding.as_deref(),
+            layer,
+            dry_run,
+        ),
+        Command::Export { park, format, out } => {
+            let db = Db::open(&cli.db.database_url, 1)?;
+            let mut conn = db.conn()?;
+            let park = parkland::store::parks::find(&mut conn, &park)?;
+            let query = parkland::store::parcels::ParcelQuery {
+                park_id: Some(park.id),
+                ..Default::default()
+            };
+            let parcels = parkland::store::parcels::query(&mut conn, &query, i64::MAX, 0)?.items;
+            let bytes = match format.as_str() {
+                "geojson" => parkland::exchange::export::geojson(&parcels)?,
+                "csv" => parkland::exchange::export::csv(&parcels)?,
+                other => anyhow::bail!("format {other} is not offered; use geojson or csv"),
+            };
+            match out {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
+            eprintln!("exported {} parcels of park {}", parcels.len(), park.code);
+            Ok(())
+        }
         Command::Openapi { out } => {
             let text = serde_json::to_string_pretty(&parkland::api::openapi::document())? + "\n";
             match out {
-                Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
                 None => print!("{text}"),
             }
             Ok(())
         }
     }
+}
+
+/// Changes made from the command line are recorded as made by the operating-system user.
+fn cli_stamp() -> parkland::domain::register::Stamp {
+    use parkland::domain::clock::Clock;
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    parkland::domain::register::Stamp {
+        by: format!("cli:{user}"),
+        at: SystemClock.now().naive_utc(),
+    }
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn progress(bar: &indicatif::ProgressBar, done: usize, total: usize) {
+    bar.set_length(total as u64);
+    bar.set_position(done as u64);
+}
+
+fn import(
+    db: &DbConfig,
+    park: &str,
+    file: &std::path::Path,
+    crs: Option<&str>,
+    encoding: Option<&str>,
+    layer: Option<String>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use parkland::exchange::{self, FileKind};
+    let options = parkland::api::exchange::read_options(crs, encoding, layer)
+        .map_err(|e| anyhow::anyhow!(e.problem().detail.clone()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let pool = Db::open(&db.database_url, 1)?;
+    let mut conn = pool.conn()?;
+    let park = parkland::store::parks::find(&mut conn, park)?;
+    let started = std::time::Instant::now();
+    let source = exchange::read(&bytes, FileKind::detect(None, &bytes), &options)?;
+    eprintln!(
+        "read {} features from {} ({}{}) in {:.1?}",
+        source.features.len(),
+        file.display(),
+        source.crs.name(),
+        source
+            .encoding
+            .as_deref()
+            .map(|e| format!(", {e}"))
+            .unwrap_or_default(),
+        started.elapsed()
+    );
+    let request = exchange::import_request(source, park.id, dry_run);
+    let bar = progress_bar();
+    let report = parkland::store::import::import(
+        &mut conn,
+        request,
+        &cli_stamp(),
+        &|stage, done, total| {
+            bar.set_message(match stage {
+                parkland::store::import::Stage::Checking => "checking",
+                parkland::store::import::Stage::Writing => "writing",
+            });
+            progress(&bar, done, total);
+        },
+    )?;
+    bar.finish_and_clear();
+    for w in &report.warnings {
+        eprintln!(
+            "warning: feature {} ({}): {}",
+            w.feature,
+            w.code.as_deref().unwrap_or("?"),
+            w.reasons.join("; ")
+        );
+    }
+    if !report.rejected.is_empty() {
+        for r in &report.rejected {
+            eprintln!(
+                "rejected: feature {} ({}): {}",
+                r.feature,
+                r.code.as_deref().unwrap_or("no code"),
+                r.reasons.join("; ")
+            );
+        }
+        anyhow::bail!(
+            "{} of {} features were rejected; nothing was imported",
+            report.rejected.len(),
+            report.features
+        );
+    }
+    if dry_run {
+        eprintln!(
+            "dry run: all {} features would be imported into park {}",
+            report.features, park.code
+        );
+    } else {
+        eprintln!(
+            "imported {} parcels into park {} in {:.1?}",
+            report.created,
+            park.code,
+            started.elapsed()
+        );
+    }
+    Ok(())
 }
 
 fn serve(db: &DbConfig, http: HttpConfig) -> anyhow::Result<()> {

@@ -3,21 +3,32 @@
 
 mod common;
 
-use common::fixtures::{create_park, create_parcel, east_zone, parcel};
+use common::fixtures::{create_parcel, create_park, east_zone, parcel};
 use common::{get, post, send};
 use serde_json::{Value, json};
 
 /// A park with a 5 × 4 grid of 0.002° parcels from 116.63°E 27.56°N; returns the park id.
 async fn grid<S, B>(svc: &S) -> i64
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
     B: actix_web::body::MessageBody,
 {
     let park = create_park(svc, "NCGY").await;
-    post(svc, &format!("/api/parks/{park}/zones"), &east_zone()).await.expect(201);
+    post(svc, &format!("/api/parks/{park}/zones"), &east_zone())
+        .await
+        .expect(201);
     for i in 0..5 {
         for j in 0..4 {
-            let mut f = parcel(&format!("G-{i}-{j}"), 116.63 + 0.002 * f64::from(i), 27.56 + 0.002 * f64::from(j), 0.002);
+            let mut f = parcel(
+                &format!("G-{i}-{j}"),
+                116.63 + 0.002 * f64::from(i),
+                27.56 + 0.002 * f64::from(j),
+                0.002,
+            );
             if (i + j) % 3 == 0 {
                 f["properties"]["status"] = json!("reserve");
                 f["properties"]["land_use"] = json!("110101");
@@ -35,101 +46,202 @@ fn link<'a>(doc: &'a Value, rel: &str) -> Option<&'a str> {
 /// The path and query of an absolute link, to request it in process.
 fn local(href: &str) -> String {
     let without_scheme = href.split_once("://").map_or(href, |(_, rest)| rest);
-    without_scheme.find('/').map_or("/".to_owned(), |i| without_scheme[i..].to_owned())
+    without_scheme
+        .find('/')
+        .map_or("/".to_owned(), |i| without_scheme[i..].to_owned())
 }
 
-on_both_backends!(landing_conformance_and_collections, |app: common::TestDb| async move {
-    let svc = app.service().await;
-    grid(&svc).await;
-    let landing = get(&svc, "/").await.expect(200).json();
-    for rel in ["self", "service-desc", "service-doc", "conformance", "data"] {
-        assert!(link(&landing, rel).is_some(), "landing page lacks {rel}: {landing}");
+on_both_backends!(
+    landing_conformance_and_collections,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        grid(&svc).await;
+        let landing = get(&svc, "/").await.expect(200).json();
+        for rel in ["self", "service-desc", "service-doc", "conformance", "data"] {
+            assert!(
+                link(&landing, rel).is_some(),
+                "landing page lacks {rel}: {landing}"
+            );
+        }
+        let desc = landing["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "service-desc")
+            .unwrap();
+        assert_eq!(desc["type"], "application/vnd.oai.openapi+json;version=3.0");
+        let api = get(&svc, &local(desc["href"].as_str().unwrap()))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(api["openapi"], "3.0.3");
+
+        let conf = get(&svc, "/conformance").await.expect(200).json();
+        let classes: Vec<&str> = conf["conformsTo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"));
+        assert!(
+            classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson")
+        );
+        assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"));
+
+        let cols = get(&svc, "/collections").await.expect(200).json();
+        let ids: Vec<&str> = cols["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["parks", "zones", "parcels"]);
+        let parcels = get(&svc, "/collections/parcels").await.expect(200).json();
+        assert_eq!(parcels["itemType"], "feature");
+        assert_eq!(
+            parcels["extent"]["spatial"]["bbox"][0],
+            json!([116.63, 27.56, 116.64, 27.568])
+        );
+        assert!(
+            link(&parcels, "items")
+                .unwrap()
+                .ends_with("/collections/parcels/items")
+        );
+        get(&svc, "/collections/roads").await.problem(404);
+        get(&svc, "/collections/roads/items").await.problem(404);
     }
-    let desc = landing["links"].as_array().unwrap().iter().find(|l| l["rel"] == "service-desc").unwrap();
-    assert_eq!(desc["type"], "application/vnd.oai.openapi+json;version=3.0");
-    let api = get(&svc, &local(desc["href"].as_str().unwrap())).await.expect(200).json();
-    assert_eq!(api["openapi"], "3.0.3");
+);
 
-    let conf = get(&svc, "/conformance").await.expect(200).json();
-    let classes: Vec<&str> = conf["conformsTo"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-    assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"));
-    assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"));
-    assert!(classes.contains(&"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"));
+on_both_backends!(
+    items_page_with_links_and_counts,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        grid(&svc).await;
+        let r = get(&svc, "/collections/parcels/items?limit=7")
+            .await
+            .expect(200);
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/geo+json")
+        );
+        let page = r.json();
+        assert_eq!(page["type"], "FeatureCollection");
+        assert_eq!(page["numberMatched"], 20);
+        assert_eq!(page["numberReturned"], 7);
+        assert_eq!(page["timeStamp"], "2026-11-22T08:00:00Z");
+        assert!(link(&page, "prev").is_none());
+        // Follow next links to the end, collecting every id once.
+        let mut seen = Vec::new();
+        let mut doc = page;
+        loop {
+            seen.extend(
+                doc["features"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["id"].as_i64().unwrap()),
+            );
+            match link(&doc, "next") {
+                Some(next) => doc = get(&svc, &local(next)).await.expect(200).json(),
+                None => break,
+            }
+        }
+        let mut unique = seen.clone();
+        unique.dedup();
+        assert_eq!((seen.len(), unique.len()), (20, 20), "{seen:?}");
+        let last = get(&svc, "/collections/parcels/items?limit=7&offset=14")
+            .await
+            .json();
+        assert_eq!(last["numberReturned"], 6);
+        assert!(link(&last, "prev").unwrap().contains("offset=7"));
+        let past = get(&svc, "/collections/parcels/items?offset=100")
+            .await
+            .json();
+        assert_eq!(
+            (
+                past["numberMatched"].as_i64(),
+                past["numberReturned"].as_i64()
+            ),
+            (Some(20), Some(0))
+        );
+        // A limit above the maximum is clamped, not refused.
+        assert_eq!(
+            get(&svc, "/collections/parcels/items?limit=1000000")
+                .await
+                .expect(200)
+                .json()["numberReturned"],
+            20
+        );
+    }
+);
 
-    let cols = get(&svc, "/collections").await.expect(200).json();
-    let ids: Vec<&str> = cols["collections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["parks", "zones", "parcels"]);
-    let parcels = get(&svc, "/collections/parcels").await.expect(200).json();
-    assert_eq!(parcels["itemType"], "feature");
-    assert_eq!(parcels["extent"]["spatial"]["bbox"][0], json!([116.63, 27.56, 116.64, 27.568]));
-    assert!(link(&parcels, "items").unwrap().ends_with("/collections/parcels/items"));
-    get(&svc, "/collections/roads").await.problem(404);
-    get(&svc, "/collections/roads/items").await.problem(404);
-});
+on_both_backends!(
+    items_filter_by_bbox_and_properties,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let park = grid(&svc).await;
+        let count = |q: String| {
+            let svc = &svc;
+            async move {
+                get(svc, &format!("/collections/parcels/items?{q}"))
+                    .await
+                    .expect(200)
+                    .json()["numberMatched"]
+                    .as_i64()
+                    .unwrap()
+            }
+        };
+        // The box covers the interior of columns 0–1 and rows 0–1 only (it touches none of the others).
+        assert_eq!(
+            count("bbox=116.6305,27.5605,116.6335,27.5635".into()).await,
+            4
+        );
+        // A box that only touches the grid's corner point intersects one parcel.
+        assert_eq!(count("bbox=116.60,27.50,116.63,27.56".into()).await, 1);
+        assert_eq!(count("bbox=116.0,27.0,116.1,27.1".into()).await, 0);
+        assert_eq!(count(format!("park_id={park}")).await, 20);
+        assert_eq!(count("status=supplied".into()).await, 0);
+        assert_eq!(count("park_id=999".into()).await, 0);
+        assert_eq!(count("status=reserve".into()).await, 7);
+        assert_eq!(count("status=reserve,available".into()).await, 20);
+        assert_eq!(
+            count("land_use=11".into()).await,
+            7,
+            "a class matches its subclasses"
+        );
+        assert_eq!(count("land_use=100101".into()).await, 13);
+        assert_eq!(count("code=G-2-3".into()).await, 1);
+        assert_eq!(
+            count("zone_id=1".into()).await,
+            0,
+            "the grid lies west of the east zone (116.64–116.66)"
+        );
+        create_parcel(&svc, park, &parcel("E-1", 116.65, 27.56, 0.002)).await;
+        assert_eq!(count("zone_id=1".into()).await, 1);
+        assert_eq!(count("datetime=2026-11-22".into()).await, 21);
+        assert_eq!(count("datetime=2026-11-23T00:00:00Z/..".into()).await, 0);
 
-on_both_backends!(items_page_with_links_and_counts, |app: common::TestDb| async move {
-    let svc = app.service().await;
-    grid(&svc).await;
-    let r = get(&svc, "/collections/parcels/items?limit=7").await.expect(200);
-    assert_eq!(r.header("content-type").as_deref(), Some("application/geo+json"));
-    let page = r.json();
-    assert_eq!(page["type"], "FeatureCollection");
-    assert_eq!(page["numberMatched"], 20);
-    assert_eq!(page["numberReturned"], 7);
-    assert_eq!(page["timeStamp"], "2026-11-22T08:00:00Z");
-    assert!(link(&page, "prev").is_none());
-    // Follow next links to the end, collecting every id once.
-    let mut seen = Vec::new();
-    let mut doc = page;
-    loop {
-        seen.extend(doc["features"].as_array().unwrap().iter().map(|f| f["id"].as_i64().unwrap()));
-        match link(&doc, "next") {
-            Some(next) => doc = get(&svc, &local(next)).await.expect(200).json(),
-            None => break,
+        for bad in [
+            "colour=red",
+            "limit=0",
+            "limit=abc",
+            "offset=-3",
+            "bbox=1,2,3",
+            "bbox=27.5,116.6,27.6,116.7",
+            "status=sold",
+            "land_use=10%25",
+            "park_id=1%20OR%201=1",
+            "code=a&code=b",
+            "datetime=yesterday",
+            "f=html",
+        ] {
+            get(&svc, &format!("/collections/parcels/items?{bad}"))
+                .await
+                .problem(400);
         }
     }
-    let mut unique = seen.clone();
-    unique.dedup();
-    assert_eq!((seen.len(), unique.len()), (20, 20), "{seen:?}");
-    let last = get(&svc, "/collections/parcels/items?limit=7&offset=14").await.json();
-    assert_eq!(last["numberReturned"], 6);
-    assert!(link(&last, "prev").unwrap().contains("offset=7"));
-    let past = get(&svc, "/collections/parcels/items?offset=100").await.json();
-    assert_eq!((past["numberMatched"].as_i64(), past["numberReturned"].as_i64()), (Some(20), Some(0)));
-    // A limit above the maximum is clamped, not refused.
-    assert_eq!(get(&svc, "/collections/parcels/items?limit=1000000").await.expect(200).json()["numberReturned"], 20);
-});
-
-on_both_backends!(items_filter_by_bbox_and_properties, |app: common::TestDb| async move {
-    let svc = app.service().await;
-    let park = grid(&svc).await;
-    let count = |q: String| {
-        let svc = &svc;
-        async move { get(svc, &format!("/collections/parcels/items?{q}")).await.expect(200).json()["numberMatched"].as_i64().unwrap() }
-    };
-    // The box covers the interior of columns 0–1 and rows 0–1 only (it touches none of the others).
-    assert_eq!(count("bbox=116.6305,27.5605,116.6335,27.5635".into()).await, 4);
-    // A box that only touches the grid's corner point intersects one parcel.
-    assert_eq!(count("bbox=116.60,27.50,116.63,27.56".into()).await, 1);
-    assert_eq!(count("bbox=116.0,27.0,116.1,27.1".into()).await, 0);
-    assert_eq!(count(format!("park_id={park}")).await, 20);
-    assert_eq!(count("status=supplied".into()).await, 0);
-    assert_eq!(count("park_id=999".into()).await, 0);
-    assert_eq!(count("status=reserve".into()).await, 7);
-    assert_eq!(count("status=reserve,available".into()).await, 20);
-    assert_eq!(count("land_use=11".into()).await, 7, "a class matches its subclasses");
-    assert_eq!(count("land_use=100101".into()).await, 13);
-    assert_eq!(count("code=G-2-3".into()).await, 1);
-    assert_eq!(count("zone_id=1".into()).await, 0, "the grid lies west of the east zone (116.64–116.66)");
-    create_parcel(&svc, park, &parcel("E-1", 116.65, 27.56, 0.002)).await;
-    assert_eq!(count("zone_id=1".into()).await, 1);
-    assert_eq!(count("datetime=2026-11-22".into()).await, 21);
-    assert_eq!(count("datetime=2026-11-23T00:00:00Z/..".into()).await, 0);
-
-    for bad in ["colour=red", "limit=0", "limit=abc", "offset=-3", "bbox=1,2,3", "bbox=27.5,116.6,27.6,116.7", "status=sold", "land_use=10%25", "park_id=1%20OR%201=1", "code=a&code=b", "datetime=yesterday", "f=html"] {
-        get(&svc, &format!("/collections/parcels/items?{bad}")).await.problem(400);
-    }
-});
+);
 
 on_both_backends!(single_items_and_etags, |app: common::TestDb| async move {
     let svc = app.service().await;
@@ -141,39 +253,114 @@ on_both_backends!(single_items_and_etags, |app: common::TestDb| async move {
     assert_eq!(f["id"], 1);
     assert!(link(&f, "collection").is_some());
     let ring = f["geometry"]["coordinates"][0][0].as_array().unwrap();
-    let signed: f64 = ring.windows(2).map(|w| w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap() - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()).sum();
+    let signed: f64 = ring
+        .windows(2)
+        .map(|w| {
+            w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap()
+                - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()
+        })
+        .sum();
     assert!(signed > 0.0, "RFC 7946: exterior rings counter-clockwise");
     assert!(f.get("crs").is_none());
 
-    let not_modified = send(&svc, actix_web::test::TestRequest::get().uri("/collections/parcels/items/1").insert_header(("if-none-match", etag.as_str()))).await;
+    let not_modified = send(
+        &svc,
+        actix_web::test::TestRequest::get()
+            .uri("/collections/parcels/items/1")
+            .insert_header(("if-none-match", etag.as_str())),
+    )
+    .await;
     assert_eq!(not_modified.status.as_u16(), 304);
     assert!(not_modified.body.is_empty());
     let list = get(&svc, "/collections/parcels/items").await.etag();
-    let again = send(&svc, actix_web::test::TestRequest::get().uri("/collections/parcels/items").insert_header(("if-none-match", list.as_str()))).await;
+    let again = send(
+        &svc,
+        actix_web::test::TestRequest::get()
+            .uri("/collections/parcels/items")
+            .insert_header(("if-none-match", list.as_str())),
+    )
+    .await;
     assert_eq!(again.status.as_u16(), 304);
     // A change makes the old ETag stale.
-    common::patch(&svc, "/api/parcels/1", "\"1\"", &json!({"properties": {"name": "改"}})).await.expect(200);
-    let after = send(&svc, actix_web::test::TestRequest::get().uri("/collections/parcels/items").insert_header(("if-none-match", list.as_str()))).await;
+    common::patch(
+        &svc,
+        "/api/parcels/1",
+        "\"1\"",
+        &json!({"properties": {"name": "改"}}),
+    )
+    .await
+    .expect(200);
+    let after = send(
+        &svc,
+        actix_web::test::TestRequest::get()
+            .uri("/collections/parcels/items")
+            .insert_header(("if-none-match", list.as_str())),
+    )
+    .await;
     assert_eq!(after.status.as_u16(), 200);
 
-    get(&svc, "/collections/parcels/items/99999").await.problem(404);
-    get(&svc, "/collections/parcels/items/abc").await.problem(404);
-    get(&svc, "/collections/parcels/items/1?foo=bar").await.problem(400);
-    let parks = get(&svc, "/collections/parks/items").await.expect(200).json();
+    get(&svc, "/collections/parcels/items/99999")
+        .await
+        .problem(404);
+    get(&svc, "/collections/parcels/items/abc")
+        .await
+        .problem(404);
+    get(&svc, "/collections/parcels/items/1?foo=bar")
+        .await
+        .problem(400);
+    let parks = get(&svc, "/collections/parks/items")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(parks["numberMatched"], 1);
     assert_eq!(parks["features"][0]["id"], park);
-    let zones = get(&svc, &format!("/collections/zones/items?park_id={park}&bbox=116.645,27.56,116.646,27.57")).await.expect(200).json();
+    let zones = get(
+        &svc,
+        &format!("/collections/zones/items?park_id={park}&bbox=116.645,27.56,116.646,27.57"),
+    )
+    .await
+    .expect(200)
+    .json();
     assert_eq!(zones["numberMatched"], 1);
-    get(&svc, &format!("/collections/zones/items/{}", zones["features"][0]["id"])).await.expect(200);
-    get(&svc, "/collections/zones/items?status=x").await.problem(400);
+    get(
+        &svc,
+        &format!("/collections/zones/items/{}", zones["features"][0]["id"]),
+    )
+    .await
+    .expect(200);
+    get(&svc, "/collections/zones/items?status=x")
+        .await
+        .problem(400);
 });
 
-on_both_backends!(cors_lets_map_frontends_read, |app: common::TestDb| async move {
-    let svc = app.service().await;
-    let r = send(&svc, actix_web::test::TestRequest::get().uri("/collections").insert_header(("origin", "https://map.example.cn"))).await.expect(200);
-    assert_eq!(r.header("access-control-allow-origin").as_deref(), Some("https://map.example.cn"));
-    let only = parkland::config::HttpConfig { cors_origins: "https://gis.nancheng.gov.cn".into(), ..Default::default() };
-    let svc = app.service_with(only).await;
-    let r = send(&svc, actix_web::test::TestRequest::get().uri("/collections").insert_header(("origin", "https://evil.example"))).await;
-    assert!(r.header("access-control-allow-origin").is_none());
-});
+on_both_backends!(
+    cors_lets_map_frontends_read,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let r = send(
+            &svc,
+            actix_web::test::TestRequest::get()
+                .uri("/collections")
+                .insert_header(("origin", "https://map.example.cn")),
+        )
+        .await
+        .expect(200);
+        assert_eq!(
+            r.header("access-control-allow-origin").as_deref(),
+            Some("https://map.example.cn")
+        );
+        let only = parkland::config::HttpConfig {
+            cors_origins: "https://gis.nancheng.gov.cn".into(),
+            ..Default::default()
+        };
+        let svc = app.service_with(only).await;
+        let r = send(
+            &svc,
+            actix_web::test::TestRequest::get()
+                .uri("/collections")
+                .insert_header(("origin", "https://evil.example")),
+        )
+        .await;
+        assert!(r.header("access-control-allow-origin").is_none());
+    }
+);

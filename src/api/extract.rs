@@ -4,25 +4,31 @@
 use super::AppState;
 use crate::error::ApiError;
 use crate::spatial::crs::Crs;
-use crate::spatial::geojson_in::InputCrs;
+use crate::spatial::input::InputCrs;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 /// Read a request body up to `limit` bytes (413 beyond it).
-pub async fn read_body(mut payload: Payload, declared: Option<usize>, limit: usize) -> Result<web::Bytes, ApiError> {
+pub async fn read_body(
+    mut payload: Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::payload_too_large(limit));
     }
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("the request body could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(format!("the request body could not be read: {e}"))
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::payload_too_large(limit));
         }
@@ -43,7 +49,13 @@ pub fn media_type(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
 }
 
 /// A JSON body (`application/json`, `application/geo+json`, `application/merge-patch+json` or
@@ -58,7 +70,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req
             .app_data::<web::Data<AppState>>()
-            .map_or(crate::config::HttpConfig::DEFAULT_MAX_BODY, |s| s.config.max_body_bytes);
+            .map_or(crate::config::HttpConfig::DEFAULT_MAX_BODY, |s| {
+                s.config.max_body_bytes
+            });
         let media = media_type(req.headers());
         let declared = content_length(req.headers());
         let payload = payload.take();
@@ -86,7 +100,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 /// Parse JSON, explaining syntax errors and naming the field of data errors.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("the request body is empty; expected a JSON document"));
+        return Err(ApiError::bad_request(
+            "the request body is empty; expected a JSON document",
+        ));
     }
     let syntax = |inner: serde_json::Error| {
         let text = String::from_utf8_lossy(bytes);
@@ -106,7 +122,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         let mut message = inner.to_string();
         if message.contains("`area_m2`") || message.contains("`area_mu`") {
-            message.push_str(" (area_m2 and area_mu are computed from the geometry and cannot be set)");
+            message.push_str(
+                " (area_m2 and area_mu are computed from the geometry and cannot be set)",
+            );
         }
         let field = if path == "." { String::new() } else { path };
         ApiError::malformed(field, message)
@@ -139,7 +157,11 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = match req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("")) {
+        let result = match req
+            .headers()
+            .get(header::IF_MATCH)
+            .map(|v| v.to_str().unwrap_or(""))
+        {
             None => Err(ApiError::precondition_required()),
             Some(v) if v.trim() == "*" => Ok(IfMatch::Any),
             Some(v) => {
@@ -194,21 +216,34 @@ pub struct NamedCrsProperties {
 /// writers do); CGCS2000 lon/lat when neither is given.
 pub fn input_crs(req: &HttpRequest, member: Option<&NamedCrs>) -> Result<InputCrs, ApiError> {
     let bad = |e: crate::spatial::crs::CrsError| {
-        ApiError::new(StatusCode::BAD_REQUEST, "unsupported-crs", "Unsupported coordinate reference system", e.0)
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported-crs",
+            "Unsupported coordinate reference system",
+            e.0,
+        )
     };
     let header = match req.headers().get("Content-Crs") {
         Some(v) => {
             let crs = Crs::parse(v.to_str().unwrap_or("")).map_err(bad)?;
-            Some(InputCrs { crs, north_first: crs.authority_order_is_north_first() })
+            Some(InputCrs {
+                crs,
+                north_first: crs.authority_order_is_north_first(),
+            })
         }
         None => None,
     };
     let body = match member {
         Some(m) => {
             if m.kind != "name" {
-                return Err(ApiError::bad_request("the crs member must be of type \"name\""));
+                return Err(ApiError::bad_request(
+                    "the crs member must be of type \"name\"",
+                ));
             }
-            Some(InputCrs { crs: Crs::parse(&m.properties.name).map_err(bad)?, north_first: false })
+            Some(InputCrs {
+                crs: Crs::parse(&m.properties.name).map_err(bad)?,
+                north_first: false,
+            })
         }
         None => None,
     };

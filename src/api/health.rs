@@ -20,7 +20,11 @@ pub struct HealthView {
 #[utoipa::path(tag = "service", operation_id = "health", responses((status = 200, body = HealthView)))]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(HealthView { status: "ok", database: None, version: env!("CARGO_PKG_VERSION") })
+    HttpResponse::Ok().json(HealthView {
+        status: "ok",
+        database: None,
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
 /// Readiness: the database is reachable. 503 otherwise, so a load balancer stops sending traffic.
@@ -35,6 +39,10 @@ pub async fn health() -> HttpResponse {
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let backend = state.db.backend().as_str();
-    state.run(|conn| crate::store::ping(conn)).await?;
-    Ok(HttpResponse::Ok().json(HealthView { status: "ok", database: Some(backend), version: env!("CARGO_PKG_VERSION") }))
+    state.run(crate::store::ping).await?;
+    Ok(HttpResponse::Ok().json(HealthView {
+        status: "ok",
+        database: Some(backend),
+        version: env!("CARGO_PKG_VERSION"),
+    }))
 }

@@ -3,6 +3,7 @@
 //!
 //! Handlers are thin: extract → check into domain types → one store call → map to a view.
 
+pub mod exchange;
 pub mod extract;
 pub mod health;
 pub mod ogc;
@@ -17,7 +18,7 @@ use crate::config::HttpConfig;
 use crate::domain::clock::Clock;
 use crate::domain::register::Stamp;
 use crate::error::ApiError;
-use crate::spatial::geojson_in::{self, InputCrs};
+use crate::spatial::input::{self, InputCrs};
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::{AnyConnection, Db, StoreResult};
 use actix_web::http::StatusCode;
@@ -39,7 +40,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: HttpConfig, clock: Arc<dyn Clock>) -> Self {
-        Self { db, config: Arc::new(config), clock }
+        Self {
+            db,
+            config: Arc::new(config),
+            clock,
+        }
     }
 
     /// Run store work on the blocking pool with a pooled connection.
@@ -59,7 +64,10 @@ impl AppState {
 
     /// Who and when, for a write.
     pub fn stamp(&self, actor: &Actor) -> Stamp {
-        Stamp { by: actor.0.clone(), at: self.clock.now().naive_utc() }
+        Stamp {
+            by: actor.0.clone(),
+            at: self.clock.now().naive_utc(),
+        }
     }
 }
 
@@ -70,12 +78,16 @@ pub fn footprint(
     input: InputCrs,
     limits: AreaLimits,
 ) -> Result<Footprint, ApiError> {
-    let geometry = geojson_in::parse_value(field, value, input)?;
+    let geometry = input::parse_value(field, value, input)?;
     Ok(Footprint::new(field, geometry, limits)?)
 }
 
 /// A JSON response with the given media type.
-pub fn json_response(status: StatusCode, media_type: &'static str, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
+pub fn json_response(
+    status: StatusCode,
+    media_type: &'static str,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media_type)))
@@ -83,7 +95,11 @@ pub fn json_response(status: StatusCode, media_type: &'static str, body: &impl S
 }
 
 /// A single record: GeoJSON with its version as ETag.
-pub fn record_response(status: StatusCode, version: i64, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
+pub fn record_response(
+    status: StatusCode,
+    version: i64,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
     let mut response = json_response(status, GEOJSON, body)?;
     if let Ok(v) = HeaderValue::from_str(&version_etag(version)) {
         response.headers_mut().insert(header::ETAG, v);
@@ -115,5 +131,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(parks::configure)
         .configure(zones::configure)
         .configure(parcels::configure)
-        .configure(parcel_ops::configure);
+        .configure(parcel_ops::configure)
+        .configure(exchange::configure);
 }

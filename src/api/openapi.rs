@@ -13,7 +13,10 @@ use utoipa_actix_web::AppExt;
 
 /// The document as served at `/openapi.json` and committed as `openapi/openapi.json`.
 pub fn document() -> Value {
-    let (_, api) = App::new().into_utoipa_app().configure(super::configure).split_for_parts();
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .configure(super::configure)
+        .split_for_parts();
     finalize(api)
 }
 
@@ -67,7 +70,9 @@ fn downgrade(value: &mut Value) {
 
 /// `"type": ["string", "null"]` → `"type": "string", "nullable": true`.
 fn nullable_type(map: &mut Map<String, Value>) {
-    let Some(Value::Array(types)) = map.get("type") else { return };
+    let Some(Value::Array(types)) = map.get("type") else {
+        return;
+    };
     let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
     let had_null = non_null.len() != types.len();
     if let [only] = non_null.as_slice() {
@@ -80,12 +85,16 @@ fn nullable_type(map: &mut Map<String, Value>) {
 
 /// `"oneOf": [{"type": "null"}, X]` → X (a `$ref` wrapped in `allOf`) with `"nullable": true`.
 fn nullable_one_of(map: &mut Map<String, Value>) {
-    let Some(Value::Array(options)) = map.get("oneOf") else { return };
+    let Some(Value::Array(options)) = map.get("oneOf") else {
+        return;
+    };
     let is_null = |v: &Value| v.get("type") == Some(&json!("null"));
     if options.len() != 2 || !options.iter().any(is_null) {
         return;
     }
-    let Some(other) = options.iter().find(|v| !is_null(v)).cloned() else { return };
+    let Some(other) = options.iter().find(|v| !is_null(v)).cloned() else {
+        return;
+    };
     map.remove("oneOf");
     match other {
         Value::Object(o) if o.contains_key("$ref") => {
@@ -114,9 +123,19 @@ mod tests {
             "properties": {"type": {"type": "string"}}
         });
         downgrade(&mut v);
-        assert_eq!(v["a"], json!({"type": "number", "format": "double", "nullable": true}));
-        assert_eq!(v["b"], json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true}));
+        assert_eq!(
+            v["a"],
+            json!({"type": "number", "format": "double", "nullable": true})
+        );
+        assert_eq!(
+            v["b"],
+            json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true})
+        );
         assert_eq!(v["c"], json!({"type": "string", "example": "x"}));
-        assert_eq!(v["properties"]["type"], json!({"type": "string"}), "a property named type is untouched");
+        assert_eq!(
+            v["properties"]["type"],
+            json!({"type": "string"}),
+            "a property named type is untouched"
+        );
     }
 }

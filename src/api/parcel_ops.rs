@@ -59,7 +59,11 @@ pub async fn retire_parcel(
     let parcel = state
         .run(move |c| store::parcels::retire(c, id, if_match.expected(), reason, &stamp))
         .await?;
-    record_response(StatusCode::OK, parcel.version, &parcel_feature(&parcel, &base_url(&req, &state)))
+    record_response(
+        StatusCode::OK,
+        parcel.version,
+        &parcel_feature(&parcel, &base_url(&req, &state)),
+    )
 }
 
 /// The pieces of a split, as a FeatureCollection (draw them in a GIS, export, send).
@@ -106,7 +110,12 @@ pub struct ReshapeView<'a> {
     pub created: Vec<ParcelFeature<'a>>,
 }
 
-fn piece_attributes(e: &mut Vec<FieldError>, at: &str, name: Option<String>, land_use: Option<String>) -> (Option<String>, Option<LandUse>) {
+fn piece_attributes(
+    e: &mut Vec<FieldError>,
+    at: &str,
+    name: Option<String>,
+    land_use: Option<String>,
+) -> (Option<String>, Option<LandUse>) {
     let name = name.and_then(|n| check(e, parse_text(&format!("{at}.name"), &n, 200)));
     let land_use = land_use.and_then(|l| check(e, LandUse::parse(&format!("{at}.land_use"), &l)));
     (name, land_use)
@@ -136,11 +145,29 @@ pub async fn split_parcel(
     let mut pieces = Vec::new();
     for (i, f) in body.features.into_iter().enumerate() {
         let at = format!("features[{i}]");
-        let fp = footprint(&format!("{at}.geometry"), f.geometry, input, AreaLimits::PARCEL)?;
-        let code = check(&mut e, Code::parse(&format!("{at}.properties.code"), &f.properties.code));
-        let (name, land_use) = piece_attributes(&mut e, &format!("{at}.properties"), f.properties.name, f.properties.land_use);
+        let fp = footprint(
+            &format!("{at}.geometry"),
+            f.geometry,
+            input,
+            AreaLimits::PARCEL,
+        )?;
+        let code = check(
+            &mut e,
+            Code::parse(&format!("{at}.properties.code"), &f.properties.code),
+        );
+        let (name, land_use) = piece_attributes(
+            &mut e,
+            &format!("{at}.properties"),
+            f.properties.name,
+            f.properties.land_use,
+        );
         if let Some(code) = code {
-            pieces.push(SplitPiece { code, footprint: fp, name, land_use });
+            pieces.push(SplitPiece {
+                code,
+                footprint: fp,
+                name,
+                land_use,
+            });
         }
     }
     if !e.is_empty() {
@@ -194,9 +221,16 @@ pub async fn merge_parcels(
     let Some(code) = code.filter(|_| e.is_empty()) else {
         return Err(e.into());
     };
-    let request = MergeRequest { parcel_ids: body.parcel_ids, code, name, land_use };
+    let request = MergeRequest {
+        parcel_ids: body.parcel_ids,
+        code,
+        name,
+        land_use,
+    };
     let stamp = state.stamp(&actor);
-    let (originals, merged) = state.run(move |c| store::parcel_ops::merge(c, park_id, request, &stamp)).await?;
+    let (originals, merged) = state
+        .run(move |c| store::parcel_ops::merge(c, park_id, request, &stamp))
+        .await?;
     let base = base_url(&req, &state);
     let view = ReshapeView {
         retired: originals.iter().map(|p| parcel_feature(p, &base)).collect(),
@@ -229,9 +263,15 @@ pub struct VersionProperties {
     responses((status = 200, body = FeatureCollection<VersionProperties>, content_type = "application/geo+json"), ReadProblems)
 )]
 #[get("/api/parcels/{parcel_id}/history")]
-pub async fn parcel_history(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn parcel_history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let versions = state.run(move |c| store::parcel_history::versions(c, id)).await?;
+    let versions = state
+        .run(move |c| store::parcel_history::versions(c, id))
+        .await?;
     let features = versions
         .iter()
         .map(|v| {
@@ -251,7 +291,12 @@ pub async fn parcel_history(req: HttpRequest, state: web::Data<AppState>, path: 
         })
         .collect();
     let mut body = FeatureCollection::new(features);
-    body.links = vec![Link::new(format!("{}/api/parcels/{id}", base_url(&req, &state)), "describes", GEOJSON, "The parcel now")];
+    body.links = vec![Link::new(
+        format!("{}/api/parcels/{id}", base_url(&req, &state)),
+        "describes",
+        GEOJSON,
+        "The parcel now",
+    )];
     json_response(StatusCode::OK, GEOJSON, &body)
 }
 
@@ -282,9 +327,14 @@ pub struct LineageEntry {
     responses((status = 200, body = LineageView), ReadProblems)
 )]
 #[get("/api/parcels/{parcel_id}/lineage")]
-pub async fn parcel_lineage(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn parcel_lineage(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let links = state.run(move |c| store::parcel_history::lineage(c, id)).await?;
+    let links = state
+        .run(move |c| store::parcel_history::lineage(c, id))
+        .await?;
     let entry = |pid: i64, code: &str, l: &crate::domain::register::LineageLink| LineageEntry {
         parcel_id: pid,
         code: code.to_owned(),
@@ -294,9 +344,16 @@ pub async fn parcel_lineage(state: web::Data<AppState>, path: web::Path<i64>) ->
     };
     let view = LineageView {
         parcel_id: id,
-        parents: links.iter().filter(|l| l.child_id == id).map(|l| entry(l.parent_id, &l.parent_code, l)).collect(),
-        children: links.iter().filter(|l| l.parent_id == id).map(|l| entry(l.child_id, &l.child_code, l)).collect(),
+        parents: links
+            .iter()
+            .filter(|l| l.child_id == id)
+            .map(|l| entry(l.parent_id, &l.parent_code, l))
+            .collect(),
+        children: links
+            .iter()
+            .filter(|l| l.parent_id == id)
+            .map(|l| entry(l.child_id, &l.child_code, l))
+            .collect(),
     };
     json_response(StatusCode::OK, "application/json", &view)
 }
-

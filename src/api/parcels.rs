@@ -19,7 +19,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_parcel).service(get_parcel).service(update_parcel);
+    cfg.service(create_parcel)
+        .service(get_parcel)
+        .service(update_parcel);
 }
 
 /// A new parcel as a GeoJSON Feature. Area is computed from the geometry.
@@ -138,11 +140,15 @@ impl ParcelPropertiesPatch {
             v.and_then(|v| check(e, parse_text(field, v.as_deref().unwrap_or(""), max)))
         };
         let changes = ParcelChanges {
-            code: self.code.and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
+            code: self
+                .code
+                .and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
             zone_id: self.zone_id,
             name: text(&mut e, "properties.name", self.name, 200),
             location: text(&mut e, "properties.location", self.location, 500),
-            land_use: self.land_use.and_then(|l| check(&mut e, LandUse::parse("properties.land_use", &l))),
+            land_use: self
+                .land_use
+                .and_then(|l| check(&mut e, LandUse::parse("properties.land_use", &l))),
             status: self.status,
             planning: PlanningChanges {
                 far_min: self.far_min,
@@ -164,10 +170,30 @@ impl ParcelPropertiesPatch {
 /// A parcel as a Feature with links to its history, lineage and park.
 pub fn parcel_feature<'a>(p: &'a Parcel, base: &str) -> ParcelFeature<'a> {
     Feature::new(p.id, &p.geometry, ParcelProperties::of(p)).with_links(vec![
-        Link::new(format!("{base}/api/parcels/{}", p.id), "self", super::GEOJSON, "This parcel"),
-        Link::new(format!("{base}/api/parcels/{}/history", p.id), "version-history", super::GEOJSON, "Every version"),
-        Link::new(format!("{base}/api/parcels/{}/lineage", p.id), "related", "application/json", "Split and merge lineage"),
-        Link::new(format!("{base}/api/parks/{}", p.park_id), "collection", super::GEOJSON, "The park"),
+        Link::new(
+            format!("{base}/api/parcels/{}", p.id),
+            "self",
+            super::GEOJSON,
+            "This parcel",
+        ),
+        Link::new(
+            format!("{base}/api/parcels/{}/history", p.id),
+            "version-history",
+            super::GEOJSON,
+            "Every version",
+        ),
+        Link::new(
+            format!("{base}/api/parcels/{}/lineage", p.id),
+            "related",
+            "application/json",
+            "Split and merge lineage",
+        ),
+        Link::new(
+            format!("{base}/api/parks/{}", p.park_id),
+            "collection",
+            super::GEOJSON,
+            "The park",
+        ),
     ])
 }
 
@@ -192,9 +218,17 @@ pub async fn create_parcel(
     let footprint = footprint("geometry", body.geometry, input, AreaLimits::PARCEL)?;
     let draft = ParcelDraft::from_raw(body.properties.into_raw(), footprint, "properties")?;
     let stamp = state.stamp(&actor);
-    let parcel = state.run(move |c| store::parcels::create(c, park_id, draft, &stamp)).await?;
+    let parcel = state
+        .run(move |c| store::parcels::create(c, park_id, draft, &stamp))
+        .await?;
     let base = base_url(&req, &state);
-    created_response(&req, &state, &format!("/api/parcels/{}", parcel.id), parcel.version, &parcel_feature(&parcel, &base))
+    created_response(
+        &req,
+        &state,
+        &format!("/api/parcels/{}", parcel.id),
+        parcel.version,
+        &parcel_feature(&parcel, &base),
+    )
 }
 
 /// Read a parcel (retired ones too: they are history).
@@ -205,10 +239,18 @@ pub async fn create_parcel(
     responses((status = 200, body = ParcelFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/parcels/{parcel_id}")]
-pub async fn get_parcel(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get_parcel(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let parcel = state.run(move |c| store::parcels::get(c, id)).await?;
-    record_response(StatusCode::OK, parcel.version, &parcel_feature(&parcel, &base_url(&req, &state)))
+    record_response(
+        StatusCode::OK,
+        parcel.version,
+        &parcel_feature(&parcel, &base_url(&req, &state)),
+    )
 }
 
 /// Change a parcel (JSON merge patch); needs `If-Match`. A new geometry is checked like a new
@@ -235,10 +277,17 @@ pub async fn update_parcel(
         Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARCEL)?),
         None => None,
     };
-    let changes = body.properties.unwrap_or_default().into_changes(footprint)?;
+    let changes = body
+        .properties
+        .unwrap_or_default()
+        .into_changes(footprint)?;
     let stamp = state.stamp(&actor);
     let parcel = state
         .run(move |c| store::parcels::update(c, id, if_match.expected(), changes, &stamp))
         .await?;
-    record_response(StatusCode::OK, parcel.version, &parcel_feature(&parcel, &base_url(&req, &state)))
+    record_response(
+        StatusCode::OK,
+        parcel.version,
+        &parcel_feature(&parcel, &base_url(&req, &state)),
+    )
 }

@@ -1,7 +1,9 @@
 //! `/api/parks`: parks (园区) with their boundary, industry positioning and settings.
 
 use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, input_crs};
-use super::views::{Feature, FeatureCollection, ParkFeature, ParkProperties, PolygonalGeometrySchema};
+use super::views::{
+    Feature, FeatureCollection, ParkFeature, ParkProperties, PolygonalGeometrySchema,
+};
 use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
 use crate::domain::FieldError;
 use crate::domain::codes::{AdminDivisionCode, Code, parse_text};
@@ -17,7 +19,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_parks).service(create_park).service(get_park).service(update_park);
+    cfg.service(list_parks)
+        .service(create_park)
+        .service(get_park)
+        .service(update_park);
 }
 
 /// The only GeoJSON object type a write body may be.
@@ -99,7 +104,10 @@ fn check_many<T>(errors: &mut Vec<FieldError>, r: Result<T, Vec<FieldError>>) ->
     r.map_err(|e| errors.extend(e)).ok()
 }
 
-fn settings(errors: &mut Vec<FieldError>, s: Option<SettingsOverrides>) -> Option<SettingsOverrides> {
+fn settings(
+    errors: &mut Vec<FieldError>,
+    s: Option<SettingsOverrides>,
+) -> Option<SettingsOverrides> {
     let s = s.unwrap_or_default();
     check_many(errors, s.validate("properties.settings")).map(|()| s)
 }
@@ -113,37 +121,86 @@ impl ParkPropertiesIn {
             e.push(FieldError::new("properties.name", "must not be empty"));
         }
         let admin_code = match self.admin_code {
-            Some(c) => check(&mut e, AdminDivisionCode::parse("properties.admin_code", &c).map(Some)),
+            Some(c) => check(
+                &mut e,
+                AdminDivisionCode::parse("properties.admin_code", &c).map(Some),
+            ),
             None => Some(None),
         };
-        let description = check(&mut e, parse_text("properties.description", self.description.as_deref().unwrap_or(""), 4000));
-        let industries = check_many(&mut e, industry::parse_list("properties.industries", &self.industries.unwrap_or_default()));
+        let description = check(
+            &mut e,
+            parse_text(
+                "properties.description",
+                self.description.as_deref().unwrap_or(""),
+                4000,
+            ),
+        );
+        let industries = check_many(
+            &mut e,
+            industry::parse_list(
+                "properties.industries",
+                &self.industries.unwrap_or_default(),
+            ),
+        );
         let settings = settings(&mut e, self.settings);
         match (code, name, admin_code, description, industries, settings) {
-            (Some(code), Some(name), Some(admin_code), Some(description), Some(industries), Some(settings)) if e.is_empty() => {
-                Ok(ParkDraft { code, name, admin_code, description, industries, settings, boundary })
-            }
+            (
+                Some(code),
+                Some(name),
+                Some(admin_code),
+                Some(description),
+                Some(industries),
+                Some(settings),
+            ) if e.is_empty() => Ok(ParkDraft {
+                code,
+                name,
+                admin_code,
+                description,
+                industries,
+                settings,
+                boundary,
+            }),
             _ => Err(e),
         }
     }
 }
 
 impl ParkPropertiesPatch {
-    fn into_changes(self, boundary: Option<crate::spatial::Footprint>) -> Result<ParkChanges, Vec<FieldError>> {
+    fn into_changes(
+        self,
+        boundary: Option<crate::spatial::Footprint>,
+    ) -> Result<ParkChanges, Vec<FieldError>> {
         let mut e = Vec::new();
         let changes = ParkChanges {
-            code: self.code.and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
+            code: self
+                .code
+                .and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
             name: self.name.and_then(|n| {
-                check(&mut e, parse_text("properties.name", &n, 200).and_then(|n| {
-                    if n.is_empty() { Err(FieldError::new("properties.name", "must not be empty")) } else { Ok(n) }
-                }))
+                check(
+                    &mut e,
+                    parse_text("properties.name", &n, 200).and_then(|n| {
+                        if n.is_empty() {
+                            Err(FieldError::new("properties.name", "must not be empty"))
+                        } else {
+                            Ok(n)
+                        }
+                    }),
+                )
             }),
             admin_code: self.admin_code.and_then(|c| match c {
-                Some(c) => check(&mut e, AdminDivisionCode::parse("properties.admin_code", &c)).map(Some),
+                Some(c) => check(
+                    &mut e,
+                    AdminDivisionCode::parse("properties.admin_code", &c),
+                )
+                .map(Some),
                 None => Some(None),
             }),
-            description: self.description.and_then(|d| check(&mut e, parse_text("properties.description", &d, 4000))),
-            industries: self.industries.and_then(|l| check_many(&mut e, industry::parse_list("properties.industries", &l))),
+            description: self
+                .description
+                .and_then(|d| check(&mut e, parse_text("properties.description", &d, 4000))),
+            industries: self.industries.and_then(|l| {
+                check_many(&mut e, industry::parse_list("properties.industries", &l))
+            }),
             settings: self.settings.and_then(|s| settings(&mut e, Some(s))),
             boundary,
         };
@@ -182,8 +239,16 @@ pub async fn create_park(
     let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
     let draft = body.properties.into_draft(boundary)?;
     let stamp = state.stamp(&actor);
-    let park = state.run(move |c| store::parks::create(c, draft, &stamp)).await?;
-    created_response(&req, &state, &format!("/api/parks/{}", park.id), park.version, &park_feature(&park))
+    let park = state
+        .run(move |c| store::parks::create(c, draft, &stamp))
+        .await?;
+    created_response(
+        &req,
+        &state,
+        &format!("/api/parks/{}", park.id),
+        park.version,
+        &park_feature(&park),
+    )
 }
 
 /// Read a park.
@@ -194,7 +259,10 @@ pub async fn create_park(
     responses((status = 200, body = ParkFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/parks/{park_id}")]
-pub async fn get_park(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get_park(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let park = state.run(move |c| store::parks::get(c, id)).await?;
     record_response(StatusCode::OK, park.version, &park_feature(&park))

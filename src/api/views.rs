@@ -4,7 +4,7 @@
 use crate::domain::industry::IndustryCode;
 use crate::domain::land_use;
 use crate::domain::parcel::ParcelStatus;
-use crate::domain::register::{Park, Parcel, Zone};
+use crate::domain::register::{Parcel, Park, Zone};
 use crate::domain::settings::{Settings, SettingsOverrides};
 use crate::domain::units::AreaM2;
 use crate::spatial::geojson_out::GeoJsonMultiPolygon;
@@ -77,7 +77,13 @@ pub struct Feature<'a, P> {
 
 impl<'a, P> Feature<'a, P> {
     pub fn new(id: i64, geometry: &'a MultiPolygon<f64>, properties: P) -> Self {
-        Self { kind: "Feature", id, geometry: GeoJsonMultiPolygon(geometry), properties, links: Vec::new() }
+        Self {
+            kind: "Feature",
+            id,
+            geometry: GeoJsonMultiPolygon(geometry),
+            properties,
+            links: Vec::new(),
+        }
     }
 
     pub fn with_links(mut self, links: Vec<Link>) -> Self {
@@ -106,7 +112,14 @@ pub struct FeatureCollection<'a, P> {
 
 impl<'a, P> FeatureCollection<'a, P> {
     pub fn new(features: Vec<Feature<'a, P>>) -> Self {
-        Self { kind: "FeatureCollection", features, links: Vec::new(), number_matched: None, number_returned: None, time_stamp: None }
+        Self {
+            kind: "FeatureCollection",
+            features,
+            links: Vec::new(),
+            number_matched: None,
+            number_returned: None,
+            time_stamp: None,
+        }
     }
 }
 
@@ -130,7 +143,11 @@ pub fn industries(codes: &[String]) -> Vec<IndustryView> {
     codes
         .iter()
         .filter_map(|c| IndustryCode::parse("", c).ok())
-        .map(|c| IndustryView { code: c.as_str().to_owned(), section: c.section().to_string(), name: c.division_name().to_owned() })
+        .map(|c| IndustryView {
+            code: c.as_str().to_owned(),
+            section: c.section().to_string(),
+            name: c.division_name().to_owned(),
+        })
         .collect()
 }
 

@@ -2,7 +2,9 @@
 
 use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, input_crs};
 use super::parks::{FeatureTag, check, nullable};
-use super::views::{Feature, FeatureCollection, PolygonalGeometrySchema, ZoneFeature, ZoneProperties};
+use super::views::{
+    Feature, FeatureCollection, PolygonalGeometrySchema, ZoneFeature, ZoneProperties,
+};
 use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
 use crate::domain::FieldError;
 use crate::domain::codes::{Code, parse_text};
@@ -18,7 +20,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_zones).service(create_zone).service(get_zone).service(update_zone);
+    cfg.service(list_zones)
+        .service(create_zone)
+        .service(get_zone)
+        .service(update_zone);
 }
 
 /// A new zone as a GeoJSON Feature; the geometry is its boundary, inside the park's.
@@ -73,11 +78,16 @@ pub struct ZonePropertiesPatch {
 }
 
 fn industries(e: &mut Vec<FieldError>, list: Vec<String>) -> Option<Vec<industry::IndustryCode>> {
-    industry::parse_list("properties.industries", &list).map_err(|x| e.extend(x)).ok()
+    industry::parse_list("properties.industries", &list)
+        .map_err(|x| e.extend(x))
+        .ok()
 }
 
 fn settings(e: &mut Vec<FieldError>, s: SettingsOverrides) -> Option<SettingsOverrides> {
-    s.validate("properties.settings").map_err(|x| e.extend(x)).ok().map(|()| s)
+    s.validate("properties.settings")
+        .map_err(|x| e.extend(x))
+        .ok()
+        .map(|()| s)
 }
 
 fn name(e: &mut Vec<FieldError>, raw: &str) -> Option<String> {
@@ -94,15 +104,31 @@ impl ZonePropertiesIn {
         let mut e = Vec::new();
         let code = check(&mut e, Code::parse("properties.code", &self.code));
         let name = name(&mut e, &self.name);
-        let description = check(&mut e, parse_text("properties.description", self.description.as_deref().unwrap_or(""), 4000));
+        let description = check(
+            &mut e,
+            parse_text(
+                "properties.description",
+                self.description.as_deref().unwrap_or(""),
+                4000,
+            ),
+        );
         let industries = match self.industries {
             Some(list) => industries(&mut e, list).map(Some),
             None => Some(None),
         };
         let settings = settings(&mut e, self.settings.unwrap_or_default());
         match (code, name, description, industries, settings) {
-            (Some(code), Some(name), Some(description), Some(industries), Some(settings)) if e.is_empty() => {
-                Ok(ZoneDraft { code, name, description, industries, settings, boundary })
+            (Some(code), Some(name), Some(description), Some(industries), Some(settings))
+                if e.is_empty() =>
+            {
+                Ok(ZoneDraft {
+                    code,
+                    name,
+                    description,
+                    industries,
+                    settings,
+                    boundary,
+                })
             }
             _ => Err(e),
         }
@@ -113,9 +139,13 @@ impl ZonePropertiesPatch {
     fn into_changes(self, boundary: Option<Footprint>) -> Result<ZoneChanges, Vec<FieldError>> {
         let mut e = Vec::new();
         let changes = ZoneChanges {
-            code: self.code.and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
+            code: self
+                .code
+                .and_then(|c| check(&mut e, Code::parse("properties.code", &c))),
             name: self.name.and_then(|n| name(&mut e, &n)),
-            description: self.description.and_then(|d| check(&mut e, parse_text("properties.description", &d, 4000))),
+            description: self
+                .description
+                .and_then(|d| check(&mut e, parse_text("properties.description", &d, 4000))),
             industries: self.industries.and_then(|l| match l {
                 Some(list) => industries(&mut e, list).map(Some),
                 None => Some(None),
@@ -139,9 +169,14 @@ pub fn zone_feature<'a>(z: &'a Zone, park: &Park) -> ZoneFeature<'a> {
     responses((status = 200, body = FeatureCollection<ZoneProperties>, content_type = "application/geo+json"), ReadProblems)
 )]
 #[get("/api/parks/{park_id}/zones")]
-pub async fn list_zones(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn list_zones(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
-    let (park, zones) = state.run(move |c| store::zones::park_with_zones(c, park_id)).await?;
+    let (park, zones) = state
+        .run(move |c| store::zones::park_with_zones(c, park_id))
+        .await?;
     let body = FeatureCollection::new(zones.iter().map(|z| zone_feature(z, &park)).collect());
     json_response(StatusCode::OK, GEOJSON, &body)
 }
@@ -173,7 +208,13 @@ pub async fn create_zone(
             Ok((zone, store::parks::get(c, park_id)?))
         })
         .await?;
-    created_response(&req, &state, &format!("/api/zones/{}", zone.id), zone.version, &zone_feature(&zone, &park))
+    created_response(
+        &req,
+        &state,
+        &format!("/api/zones/{}", zone.id),
+        zone.version,
+        &zone_feature(&zone, &park),
+    )
 }
 
 /// Read a zone.
@@ -184,9 +225,14 @@ pub async fn create_zone(
     responses((status = 200, body = ZoneFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/zones/{zone_id}")]
-pub async fn get_zone(state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get_zone(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let (zone, park) = state.run(move |c| store::zones::get_with_park(c, id)).await?;
+    let (zone, park) = state
+        .run(move |c| store::zones::get_with_park(c, id))
+        .await?;
     record_response(StatusCode::OK, zone.version, &zone_feature(&zone, &park))
 }
 

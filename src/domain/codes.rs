@@ -26,7 +26,10 @@ impl Code {
             ));
         }
         if value.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "must not contain control characters"));
+            return Err(FieldError::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -59,7 +62,10 @@ pub fn parse_text(field: &str, raw: &str, max_chars: usize) -> Result<String, Fi
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        return Err(FieldError::new(field, "must not contain control characters"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -70,8 +76,8 @@ pub struct AdminDivisionCode(String);
 
 /// Province-level prefixes of GB/T 2260 (mainland 11–65, Taiwan 71, Hong Kong 81, Macao 82).
 const PROVINCE_PREFIXES: &[u8] = &[
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 ];
 
 impl AdminDivisionCode {
@@ -105,7 +111,9 @@ mod tests {
     #[test]
     fn codes_are_trimmed_and_bounded() {
         assert_eq!(
-            Code::parse("code", "  361021001002GB00015 ").unwrap().as_str(),
+            Code::parse("code", "  361021001002GB00015 ")
+                .unwrap()
+                .as_str(),
             "361021001002GB00015"
         );
         assert_eq!(Code::parse("code", "东-A-03").unwrap().as_str(), "东-A-03");
@@ -125,7 +133,10 @@ mod tests {
 
     #[test]
     fn text_allows_line_breaks_but_not_other_controls() {
-        assert_eq!(parse_text("d", " 第一行\n第二行 ", 100).unwrap(), "第一行\n第二行");
+        assert_eq!(
+            parse_text("d", " 第一行\n第二行 ", 100).unwrap(),
+            "第一行\n第二行"
+        );
         assert!(parse_text("d", "bell\u{7}", 100).is_err());
         assert!(parse_text("d", "长", 0).is_err());
     }

@@ -132,7 +132,10 @@ impl IndustryCode {
         let Some(&(_, section, _)) = DIVISIONS.iter().find(|(d, _, _)| *d == &digits[..2]) else {
             return Err(FieldError::new(
                 field,
-                format!("`{}` is not a division (大类) of GB/T 4754-2017", &digits[..2]),
+                format!(
+                    "`{}` is not a division (大类) of GB/T 4754-2017",
+                    &digits[..2]
+                ),
             ));
         };
         if let Some(letter) = letter
@@ -195,7 +198,11 @@ pub fn parse_list(field: &str, raw: &[String]) -> Result<Vec<IndustryCode>, Vec<
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(codes) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(codes)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -212,7 +219,12 @@ mod tests {
 
     #[test]
     fn accepts_all_levels_with_or_without_section() {
-        for (raw, canon) in [("C39", "39"), ("39", "39"), ("391", "391"), ("c3911", "3911")] {
+        for (raw, canon) in [
+            ("C39", "39"),
+            ("39", "39"),
+            ("391", "391"),
+            ("c3911", "3911"),
+        ] {
             assert_eq!(IndustryCode::parse("i", raw).unwrap().as_str(), canon);
         }
         let code = IndustryCode::parse("i", "3911").unwrap();
@@ -224,7 +236,10 @@ mod tests {
     fn rejects_unknown_or_inconsistent_codes() {
         assert!(IndustryCode::parse("i", "98").is_err(), "no division 98");
         assert!(IndustryCode::parse("i", "00").is_err());
-        assert!(IndustryCode::parse("i", "A39").is_err(), "39 is in section C");
+        assert!(
+            IndustryCode::parse("i", "A39").is_err(),
+            "39 is in section C"
+        );
         assert!(IndustryCode::parse("i", "39111").is_err());
         assert!(IndustryCode::parse("i", "3").is_err());
         assert!(IndustryCode::parse("i", "3 9").is_err());
@@ -240,7 +255,8 @@ mod tests {
 
     #[test]
     fn list_parsing_names_each_bad_entry() {
-        let errors = parse_list("industries", &["C39".into(), "98".into(), "x".into()]).unwrap_err();
+        let errors =
+            parse_list("industries", &["C39".into(), "98".into(), "x".into()]).unwrap_err();
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].field, "industries[1]");
         let ok = parse_list("industries", &["39".into(), "C39".into()]).unwrap();

@@ -96,9 +96,13 @@ impl LandUse {
             .map(|&(code, name)| Self(code, name))
             .ok_or_else(|| {
                 let hint = match value {
-                    "0601" => " (0601 is 工业用地 in the old GB/T 21010; use 1001 or 100101–100103)",
+                    "0601" => {
+                        " (0601 is 工业用地 in the old GB/T 21010; use 1001 or 100101–100103)"
+                    }
                     "0602" => " (0602 is 采矿用地 in the old GB/T 21010; use 1002)",
-                    "0604" => " (0604 is 仓储用地 in the old GB/T 21010; use 1101 or 110101–110103)",
+                    "0604" => {
+                        " (0604 is 仓储用地 in the old GB/T 21010; use 1101 or 110101–110103)"
+                    }
                     _ => " (e.g. 100101 一类工业用地, 1101 物流仓储用地, 0901 商业用地)",
                 };
                 FieldError::new(
@@ -141,7 +145,10 @@ mod tests {
             assert!(seen.insert(code), "duplicate {code}");
             if code.len() > 2 {
                 let parent = &code[..code.len() - 2];
-                assert!(seen.contains(&parent), "{code} listed before its parent {parent}");
+                assert!(
+                    seen.contains(&parent),
+                    "{code} listed before its parent {parent}"
+                );
             }
         }
     }

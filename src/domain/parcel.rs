@@ -10,7 +10,9 @@ use std::fmt;
 /// application; `supplied` (已供应) has been granted, allocated or leased to a user;
 /// `retired` (已注销) no longer exists in the register (split, merged or cancelled) and is
 /// kept only for history — parcels are never deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ParcelStatus {
     Reserve,
@@ -140,31 +142,77 @@ impl PlanningConditions {
                 && !(v.is_finite() && v >= lo && v <= hi)
             {
                 errors.push(
-                    FieldError::new(name, format!("{what} must be between {lo} and {hi}, got {v}"))
-                        .under(parent),
+                    FieldError::new(
+                        name,
+                        format!("{what} must be between {lo} and {hi}, got {v}"),
+                    )
+                    .under(parent),
                 );
             }
         };
         range("far_min", self.far_min, 0.0, 20.0, "容积率");
         range("far_max", self.far_max, 0.0, 20.0, "容积率");
-        range("building_density_min_pct", self.building_density_min_pct, 0.0, 100.0, "建筑密度 (%)");
-        range("building_density_max_pct", self.building_density_max_pct, 0.0, 100.0, "建筑密度 (%)");
-        range("green_ratio_min_pct", self.green_ratio_min_pct, 0.0, 100.0, "绿地率 (%)");
-        range("green_ratio_max_pct", self.green_ratio_max_pct, 0.0, 100.0, "绿地率 (%)");
-        range("height_max_m", self.height_max_m, 0.0, 1000.0, "建筑限高 (m)");
+        range(
+            "building_density_min_pct",
+            self.building_density_min_pct,
+            0.0,
+            100.0,
+            "建筑密度 (%)",
+        );
+        range(
+            "building_density_max_pct",
+            self.building_density_max_pct,
+            0.0,
+            100.0,
+            "建筑密度 (%)",
+        );
+        range(
+            "green_ratio_min_pct",
+            self.green_ratio_min_pct,
+            0.0,
+            100.0,
+            "绿地率 (%)",
+        );
+        range(
+            "green_ratio_max_pct",
+            self.green_ratio_max_pct,
+            0.0,
+            100.0,
+            "绿地率 (%)",
+        );
+        range(
+            "height_max_m",
+            self.height_max_m,
+            0.0,
+            1000.0,
+            "建筑限高 (m)",
+        );
         let mut ordered = |lo_name: &str, lo: Option<f64>, hi: Option<f64>| {
             if let (Some(lo), Some(hi)) = (lo, hi)
                 && lo > hi
             {
                 errors.push(
-                    FieldError::new(lo_name, format!("minimum {lo} is above maximum {hi}")).under(parent),
+                    FieldError::new(lo_name, format!("minimum {lo} is above maximum {hi}"))
+                        .under(parent),
                 );
             }
         };
         ordered("far_min", self.far_min, self.far_max);
-        ordered("building_density_min_pct", self.building_density_min_pct, self.building_density_max_pct);
-        ordered("green_ratio_min_pct", self.green_ratio_min_pct, self.green_ratio_max_pct);
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        ordered(
+            "building_density_min_pct",
+            self.building_density_min_pct,
+            self.building_density_max_pct,
+        );
+        ordered(
+            "green_ratio_min_pct",
+            self.green_ratio_min_pct,
+            self.green_ratio_max_pct,
+        );
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -288,15 +336,23 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["properties.green_ratio_max_pct", "properties.height_max_m", "properties.far_min"]
+            [
+                "properties.green_ratio_max_pct",
+                "properties.height_max_m",
+                "properties.far_min"
+            ]
         );
     }
 
     #[test]
     fn infrastructure_is_checked_against_the_park_list() {
         let items = default_infrastructure_items();
-        let got = parse_infrastructure("i", &["power".into(), "water_supply".into(), "power".into()], &items)
-            .unwrap();
+        let got = parse_infrastructure(
+            "i",
+            &["power".into(), "water_supply".into(), "power".into()],
+            &items,
+        )
+        .unwrap();
         assert_eq!(got, ["water_supply", "power"], "park order, no duplicates");
         let e = parse_infrastructure("i", &["steam".into()], &items).unwrap_err();
         assert!(e.message.contains("steam"));

@@ -3,12 +3,12 @@
 //!
 //! These are plain data: the store maps its rows to and from them, the API maps them to views.
 
+use super::FieldError;
 use super::codes::{AdminDivisionCode, Code};
 use super::industry::IndustryCode;
 use super::land_use::LandUse;
 use super::parcel::{ParcelStatus, PlanningConditions};
 use super::settings::SettingsOverrides;
-use super::FieldError;
 use crate::spatial::Footprint;
 use chrono::NaiveDateTime;
 use geo::MultiPolygon;
@@ -210,8 +210,14 @@ impl PlanningChanges {
         PlanningConditions {
             far_min: pick(self.far_min, current.far_min),
             far_max: pick(self.far_max, current.far_max),
-            building_density_min_pct: pick(self.building_density_min_pct, current.building_density_min_pct),
-            building_density_max_pct: pick(self.building_density_max_pct, current.building_density_max_pct),
+            building_density_min_pct: pick(
+                self.building_density_min_pct,
+                current.building_density_min_pct,
+            ),
+            building_density_max_pct: pick(
+                self.building_density_max_pct,
+                current.building_density_max_pct,
+            ),
             green_ratio_min_pct: pick(self.green_ratio_min_pct, current.green_ratio_min_pct),
             green_ratio_max_pct: pick(self.green_ratio_max_pct, current.green_ratio_max_pct),
             height_max_m: pick(self.height_max_m, current.height_max_m),
@@ -252,23 +258,6 @@ pub struct MergeRequest {
     pub land_use: Option<LandUse>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn planning_changes_keep_clear_or_replace() {
-        let current = PlanningConditions { far_min: Some(1.0), far_max: Some(2.0), ..Default::default() };
-        let changes = PlanningChanges { far_min: Some(None), far_max: Some(Some(3.0)), ..Default::default() };
-        let after = changes.apply(&current);
-        assert_eq!(after.far_min, None);
-        assert_eq!(after.far_max, Some(3.0));
-        assert_eq!(after.height_max_m, None);
-        let min_above_stored_max = PlanningChanges { far_min: Some(Some(2.5)), ..Default::default() };
-        assert!(min_above_stored_max.apply(&current).validate("properties").is_err());
-    }
-}
-
 /// A parcel's attributes as received (API body or file record), before checking.
 #[derive(Debug, Clone, Default)]
 pub struct RawParcel {
@@ -286,38 +275,119 @@ pub struct RawParcel {
 impl ParcelDraft {
     /// Check every attribute, reporting all problems under `prefix` (e.g. `properties`).
     /// New parcels start as `reserve` (储备) unless a status is given.
-    pub fn from_raw(raw: RawParcel, footprint: Footprint, prefix: &str) -> Result<Self, Vec<FieldError>> {
+    pub fn from_raw(
+        raw: RawParcel,
+        footprint: Footprint,
+        prefix: &str,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let at = |f: &str| if prefix.is_empty() { f.to_owned() } else { format!("{prefix}.{f}") };
-        let code = Code::parse(&at("code"), &raw.code).map_err(|e| errors.push(e)).ok();
-        let land_use = LandUse::parse(&at("land_use"), &raw.land_use).map_err(|e| errors.push(e)).ok();
+        let at = |f: &str| {
+            if prefix.is_empty() {
+                f.to_owned()
+            } else {
+                format!("{prefix}.{f}")
+            }
+        };
+        let code = Code::parse(&at("code"), &raw.code)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let land_use = LandUse::parse(&at("land_use"), &raw.land_use)
+            .map_err(|e| errors.push(e))
+            .ok();
         let name = super::codes::parse_text(&at("name"), raw.name.as_deref().unwrap_or(""), 200)
             .map_err(|e| errors.push(e))
             .ok();
-        let location = super::codes::parse_text(&at("location"), raw.location.as_deref().unwrap_or(""), 500)
-            .map_err(|e| errors.push(e))
-            .ok();
+        let location =
+            super::codes::parse_text(&at("location"), raw.location.as_deref().unwrap_or(""), 500)
+                .map_err(|e| errors.push(e))
+                .ok();
         if let Err(e) = raw.planning.validate(prefix) {
             errors.extend(e);
         }
         let status = raw.status.unwrap_or(ParcelStatus::Reserve);
         if !status.is_active() {
-            errors.push(FieldError::new(at("status"), "a new parcel cannot be retired"));
+            errors.push(FieldError::new(
+                at("status"),
+                "a new parcel cannot be retired",
+            ));
         }
         match (code, land_use, name, location) {
-            (Some(code), Some(land_use), Some(name), Some(location)) if errors.is_empty() => Ok(Self {
-                code,
-                zone_id: raw.zone_id,
-                name,
-                location,
-                land_use,
-                status,
-                planning: raw.planning,
-                infrastructure: raw.infrastructure,
-                site_levelled: raw.site_levelled.unwrap_or(false),
-                footprint,
-            }),
+            (Some(code), Some(land_use), Some(name), Some(location)) if errors.is_empty() => {
+                Ok(Self {
+                    code,
+                    zone_id: raw.zone_id,
+                    name,
+                    location,
+                    land_use,
+                    status,
+                    planning: raw.planning,
+                    infrastructure: raw.infrastructure,
+                    site_levelled: raw.site_levelled.unwrap_or(false),
+                    footprint,
+                })
+            }
             _ => Err(errors),
         }
+    }
+}
+
+/// A feature of an import that was refused, and every reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Rejection {
+    /// Position of the feature in the file, from 1.
+    pub feature: usize,
+    /// Its parcel code, when it has a readable one.
+    pub code: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+/// What an import did (or, with `dry_run`, would do). Imports are all-or-nothing: with any
+/// rejection nothing is written.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Features read from the file.
+    pub features: usize,
+    /// Parcels written (0 on a dry run or when anything was rejected).
+    pub created: usize,
+    pub dry_run: bool,
+    /// The CRS the coordinates were read in, e.g. `EPSG:4527`.
+    pub crs: String,
+    /// The attribute encoding of a shapefile, e.g. `GBK`.
+    pub encoding: Option<String>,
+    pub rejected: Vec<Rejection>,
+    /// Accepted features with something worth a look (e.g. a declared area far from the computed one).
+    pub warnings: Vec<Rejection>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planning_changes_keep_clear_or_replace() {
+        let current = PlanningConditions {
+            far_min: Some(1.0),
+            far_max: Some(2.0),
+            ..Default::default()
+        };
+        let changes = PlanningChanges {
+            far_min: Some(None),
+            far_max: Some(Some(3.0)),
+            ..Default::default()
+        };
+        let after = changes.apply(&current);
+        assert_eq!(after.far_min, None);
+        assert_eq!(after.far_max, Some(3.0));
+        assert_eq!(after.height_max_m, None);
+        let min_above_stored_max = PlanningChanges {
+            far_min: Some(Some(2.5)),
+            ..Default::default()
+        };
+        assert!(
+            min_above_stored_max
+                .apply(&current)
+                .validate("properties")
+                .is_err()
+        );
     }
 }

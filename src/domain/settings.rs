@@ -158,11 +158,41 @@ impl SettingsOverrides {
                 }
             }
         };
-        check("min_investment_intensity_wan_per_mu", self.min_investment_intensity_wan_per_mu, 0.0, 100_000.0, true);
-        check("min_building_coefficient_pct", self.min_building_coefficient_pct, 0.0, 100.0, false);
-        check("max_admin_living_share_pct", self.max_admin_living_share_pct, 0.0, 100.0, false);
-        check("max_green_ratio_pct", self.max_green_ratio_pct, 0.0, 100.0, false);
-        check("geometry_tolerance_m2", self.geometry_tolerance_m2, 0.0, 10_000.0, false);
+        check(
+            "min_investment_intensity_wan_per_mu",
+            self.min_investment_intensity_wan_per_mu,
+            0.0,
+            100_000.0,
+            true,
+        );
+        check(
+            "min_building_coefficient_pct",
+            self.min_building_coefficient_pct,
+            0.0,
+            100.0,
+            false,
+        );
+        check(
+            "max_admin_living_share_pct",
+            self.max_admin_living_share_pct,
+            0.0,
+            100.0,
+            false,
+        );
+        check(
+            "max_green_ratio_pct",
+            self.max_green_ratio_pct,
+            0.0,
+            100.0,
+            false,
+        );
+        check(
+            "geometry_tolerance_m2",
+            self.geometry_tolerance_m2,
+            0.0,
+            10_000.0,
+            false,
+        );
         if let Some(map) = &self.min_far_by_industry {
             for (key, far) in map {
                 let field = format!("min_far_by_industry.{key}");
@@ -203,8 +233,11 @@ impl SettingsOverrides {
                 }
                 if !keys.insert(item.key.as_str()) {
                     errors.push(
-                        FieldError::new(format!("{field}.key"), format!("duplicate key {}", item.key))
-                            .under(parent),
+                        FieldError::new(
+                            format!("{field}.key"),
+                            format!("duplicate key {}", item.key),
+                        )
+                        .under(parent),
                     );
                 }
                 if item.name.trim().is_empty() || item.name.chars().count() > 32 {
@@ -215,7 +248,11 @@ impl SettingsOverrides {
                 }
             }
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -253,13 +290,19 @@ mod tests {
         let zone = overrides(Some(300.0), None);
         let empty = SettingsOverrides::default();
 
-        assert_eq!(Settings::resolve([&empty]).min_investment_intensity_wan_per_mu, 100.0);
+        assert_eq!(
+            Settings::resolve([&empty]).min_investment_intensity_wan_per_mu,
+            100.0
+        );
         let p = Settings::resolve([&park]);
         assert_eq!(p.min_investment_intensity_wan_per_mu, 250.0);
         let z = Settings::resolve([&park, &zone]);
         assert_eq!(z.min_investment_intensity_wan_per_mu, 300.0);
         assert_eq!(z.min_far_by_industry["39"], 1.2, "inherited from the park");
-        assert_eq!(z.min_far_by_industry["26"], 0.6, "inherited from the defaults");
+        assert_eq!(
+            z.min_far_by_industry["26"], 0.6,
+            "inherited from the defaults"
+        );
         let zone_only = Settings::resolve([&empty, &zone]);
         assert_eq!(zone_only.min_investment_intensity_wan_per_mu, 300.0);
     }
@@ -271,12 +314,23 @@ mod tests {
             max_green_ratio_pct: Some(101.0),
             min_far_by_industry: Some(BTreeMap::from([("391".into(), 1.0), ("99".into(), 0.0)])),
             infrastructure_items: Some(vec![
-                InfrastructureItem { key: "Steam".into(), name: "通蒸汽".into() },
-                InfrastructureItem { key: "gas".into(), name: "".into() },
+                InfrastructureItem {
+                    key: "Steam".into(),
+                    name: "通蒸汽".into(),
+                },
+                InfrastructureItem {
+                    key: "gas".into(),
+                    name: "".into(),
+                },
             ]),
             ..Default::default()
         };
-        let fields: Vec<String> = bad.validate("settings").unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad
+            .validate("settings")
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
             [

@@ -53,7 +53,11 @@ impl Crs {
     /// Accepts `EPSG:4527`, `urn:ogc:def:crs:EPSG::4527`, `http://www.opengis.net/def/crs/EPSG/0/4527`,
     /// the same forms of CRS84, and the URI in angle brackets (as `Content-Crs` sends it).
     pub fn parse(raw: &str) -> Result<Self, CrsError> {
-        let s = raw.trim().trim_start_matches('<').trim_end_matches('>').trim();
+        let s = raw
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
         let lower = s.to_ascii_lowercase();
         if matches!(
             lower.as_str(),
@@ -66,8 +70,11 @@ impl Crs {
         ) {
             return Ok(Crs::Crs84);
         }
-        let code = epsg_code_of(&lower)
-            .ok_or_else(|| CrsError(format!("`{s}` is not a CRS name parkland understands; use e.g. EPSG:4490")))?;
+        let code = epsg_code_of(&lower).ok_or_else(|| {
+            CrsError(format!(
+                "`{s}` is not a CRS name parkland understands; use e.g. EPSG:4490"
+            ))
+        })?;
         Self::from_epsg(code)
     }
 
@@ -133,7 +140,9 @@ impl Crs {
             Crs::Crs84 | Crs::Cgcs2000 => "+proj=longlat +ellps=GRS80 +no_defs".into(),
             Crs::GaussKruger(code) => {
                 let (lon0, x0) = Self::gauss_kruger_parameters(code).unwrap_or((117.0, 500_000.0));
-                format!("+proj=tmerc +lat_0=0 +lon_0={lon0} +k=1 +x_0={x0} +y_0=0 +ellps=GRS80 +units=m +no_defs")
+                format!(
+                    "+proj=tmerc +lat_0=0 +lon_0={lon0} +k=1 +x_0={x0} +y_0=0 +ellps=GRS80 +units=m +no_defs"
+                )
             }
         }
     }
@@ -207,7 +216,10 @@ mod tests {
         ] {
             assert_eq!(Crs::parse(s).unwrap(), Crs::Cgcs2000, "{s}");
         }
-        assert_eq!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap(), Crs::Crs84);
+        assert_eq!(
+            Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap(),
+            Crs::Crs84
+        );
         assert_eq!(Crs::parse(CRS84_URI).unwrap(), Crs::Crs84);
         assert_eq!(Crs::parse("epsg:4527").unwrap(), Crs::GaussKruger(4527));
     }
@@ -215,19 +227,36 @@ mod tests {
     #[test]
     fn refuses_other_datums_with_a_reason() {
         assert!(Crs::parse("EPSG:4326").unwrap_err().0.contains("CGCS2000"));
-        assert!(Crs::parse("EPSG:2435").unwrap_err().0.contains("Xi'an 1980"));
+        assert!(
+            Crs::parse("EPSG:2435")
+                .unwrap_err()
+                .0
+                .contains("Xi'an 1980")
+        );
         assert!(Crs::parse("EPSG:3857").is_err());
         assert!(Crs::parse("mercator").is_err());
     }
 
     #[test]
     fn gauss_kruger_parameters_follow_the_epsg_numbering() {
-        assert_eq!(Crs::gauss_kruger_parameters(4491), Some((75.0, 13_500_000.0)));
-        assert_eq!(Crs::gauss_kruger_parameters(4501), Some((135.0, 23_500_000.0)));
+        assert_eq!(
+            Crs::gauss_kruger_parameters(4491),
+            Some((75.0, 13_500_000.0))
+        );
+        assert_eq!(
+            Crs::gauss_kruger_parameters(4501),
+            Some((135.0, 23_500_000.0))
+        );
         assert_eq!(Crs::gauss_kruger_parameters(4502), Some((75.0, 500_000.0)));
         assert_eq!(Crs::gauss_kruger_parameters(4512), Some((135.0, 500_000.0)));
-        assert_eq!(Crs::gauss_kruger_parameters(4513), Some((75.0, 25_500_000.0)));
-        assert_eq!(Crs::gauss_kruger_parameters(4527), Some((117.0, 39_500_000.0)));
+        assert_eq!(
+            Crs::gauss_kruger_parameters(4513),
+            Some((75.0, 25_500_000.0))
+        );
+        assert_eq!(
+            Crs::gauss_kruger_parameters(4527),
+            Some((117.0, 39_500_000.0))
+        );
         assert_eq!(Crs::gauss_kruger_parameters(4548), Some((117.0, 500_000.0)));
         assert_eq!(Crs::gauss_kruger_parameters(4554), Some((135.0, 500_000.0)));
     }
@@ -245,7 +274,11 @@ mod tests {
             let (lon, lat) = ours.apply(e, n).unwrap();
             let mut p = (e, n, 0.0);
             proj4rs::transform::transform(&theirs, &lonlat, &mut p).unwrap();
-            assert!((lon - p.0.to_degrees()).abs() < 1e-9, "{code}: lon {lon} vs {}", p.0.to_degrees());
+            assert!(
+                (lon - p.0.to_degrees()).abs() < 1e-9,
+                "{code}: lon {lon} vs {}",
+                p.0.to_degrees()
+            );
             assert!((lat - p.1.to_degrees()).abs() < 1e-9, "{code}");
             assert!((lon - cm).abs() < 0.2, "{code}: near its central meridian");
         }

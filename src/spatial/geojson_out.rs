@@ -44,9 +44,15 @@ struct Rings<'a>(&'a Polygon<f64>);
 impl Serialize for Rings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(1 + self.0.interiors().len()))?;
-        seq.serialize_element(&Ring { ring: self.0.exterior(), ccw: true })?;
+        seq.serialize_element(&Ring {
+            ring: self.0.exterior(),
+            ccw: true,
+        })?;
         for hole in self.0.interiors() {
-            seq.serialize_element(&Ring { ring: hole, ccw: false })?;
+            seq.serialize_element(&Ring {
+                ring: hole,
+                ccw: false,
+            })?;
         }
         seq.end()
     }
@@ -70,7 +76,8 @@ impl Serialize for Ring<'_> {
         let coords = &self.ring.0;
         let reverse = (signed_area2(self.ring) > 0.0) != self.ccw;
         let mut seq = s.serialize_seq(Some(coords.len()))?;
-        let mut emit = |c: &geo::Coord<f64>| seq.serialize_element(&[round_coord(c.x), round_coord(c.y)]);
+        let mut emit =
+            |c: &geo::Coord<f64>| seq.serialize_element(&[round_coord(c.x), round_coord(c.y)]);
         if reverse {
             coords.iter().rev().try_for_each(&mut emit)?;
         } else {

@@ -34,9 +34,7 @@ fn ring_area_m2(ring: &LineString<f64>) -> f64 {
 /// Geodesic area of a (multi)polygon in lon/lat degrees: exteriors minus holes, m².
 pub fn area_m2(mp: &MultiPolygon<f64>) -> f64 {
     mp.0.iter()
-        .map(|p| {
-            ring_area_m2(p.exterior()) - p.interiors().iter().map(ring_area_m2).sum::<f64>()
-        })
+        .map(|p| ring_area_m2(p.exterior()) - p.interiors().iter().map(ring_area_m2).sum::<f64>())
         .sum::<f64>()
         .max(0.0)
 }
@@ -93,7 +91,10 @@ mod tests {
 
         let outer = rect(116.63, 27.56, 116.64, 27.57).0.remove(0);
         let hole = rect(116.632, 27.562, 116.634, 27.564).0.remove(0);
-        let with_hole = MultiPolygon(vec![Polygon::new(outer.exterior().clone(), vec![hole.exterior().clone()])]);
+        let with_hole = MultiPolygon(vec![Polygon::new(
+            outer.exterior().clone(),
+            vec![hole.exterior().clone()],
+        )]);
         let expected = area_m2(&ccw) - area_m2(&MultiPolygon(vec![hole]));
         assert!((area_m2(&with_hole) - expected).abs() < 1e-6);
     }

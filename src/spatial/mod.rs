@@ -4,8 +4,8 @@
 //! containment) is computed here, identically for SQLite and PostGIS.
 
 pub mod crs;
-pub mod geojson_in;
 pub mod geojson_out;
+pub mod input;
 pub mod measure;
 pub mod wkb;
 
@@ -59,9 +59,17 @@ pub struct AreaLimits {
 
 impl AreaLimits {
     /// A parcel: from 1 m² to 50 km² (75,000 亩 — far beyond any single grant).
-    pub const PARCEL: AreaLimits = AreaLimits { what: "a parcel", min_m2: 1.0, max_m2: 50e6 };
+    pub const PARCEL: AreaLimits = AreaLimits {
+        what: "a parcel",
+        min_m2: 1.0,
+        max_m2: 50e6,
+    };
     /// A park or zone boundary: up to 5,000 km².
-    pub const PARK: AreaLimits = AreaLimits { what: "a park or zone", min_m2: 100.0, max_m2: 5e9 };
+    pub const PARK: AreaLimits = AreaLimits {
+        what: "a park or zone",
+        min_m2: 100.0,
+        max_m2: 5e9,
+    };
 }
 
 /// A checked polygonal footprint in CGCS2000 lon/lat, with its geodesic area and extent.
@@ -76,9 +84,16 @@ pub struct Footprint {
 }
 
 impl Footprint {
-    pub fn new(field: &str, geometry: MultiPolygon<f64>, limits: AreaLimits) -> Result<Self, FieldError> {
+    pub fn new(
+        field: &str,
+        geometry: MultiPolygon<f64>,
+        limits: AreaLimits,
+    ) -> Result<Self, FieldError> {
         if let Err(e) = geometry.check_validation() {
-            return Err(FieldError::new(field, format!("is not a valid polygon: {e}")));
+            return Err(FieldError::new(
+                field,
+                format!("is not a valid polygon: {e}"),
+            ));
         }
         let bbox = Bbox::of(&geometry).ok_or_else(|| FieldError::new(field, "is empty"))?;
         let area_m2 = measure::area_m2(&geometry);
@@ -93,14 +108,27 @@ impl Footprint {
                 ),
             ));
         }
-        Ok(Self { geometry, area_m2, bbox })
+        Ok(Self {
+            geometry,
+            area_m2,
+            bbox,
+        })
     }
 
     /// Wrap geometry read back from the register (already checked when it was written).
     pub fn from_stored(geometry: MultiPolygon<f64>) -> Self {
-        let bbox = Bbox::of(&geometry).unwrap_or(Bbox { min_x: 0.0, min_y: 0.0, max_x: 0.0, max_y: 0.0 });
+        let bbox = Bbox::of(&geometry).unwrap_or(Bbox {
+            min_x: 0.0,
+            min_y: 0.0,
+            max_x: 0.0,
+            max_y: 0.0,
+        });
         let area_m2 = measure::area_m2(&geometry);
-        Self { geometry, area_m2, bbox }
+        Self {
+            geometry,
+            area_m2,
+            bbox,
+        }
     }
 
     pub fn geometry(&self) -> &MultiPolygon<f64> {
@@ -133,14 +161,16 @@ mod tests {
     #[test]
     fn self_intersections_are_refused() {
         let bowtie = polygon![(x: 116.64, y: 27.56), (x: 116.65, y: 27.57), (x: 116.65, y: 27.56), (x: 116.64, y: 27.57), (x: 116.64, y: 27.56)];
-        let e = Footprint::new("geometry", MultiPolygon(vec![bowtie]), AreaLimits::PARCEL).unwrap_err();
+        let e =
+            Footprint::new("geometry", MultiPolygon(vec![bowtie]), AreaLimits::PARCEL).unwrap_err();
         assert!(e.message.contains("self-intersection"), "{}", e.message);
     }
 
     #[test]
     fn implausible_areas_are_refused() {
         let tiny = polygon![(x: 116.64, y: 27.56), (x: 116.640001, y: 27.56), (x: 116.640001, y: 27.560001), (x: 116.64, y: 27.56)];
-        let e = Footprint::new("geometry", MultiPolygon(vec![tiny]), AreaLimits::PARCEL).unwrap_err();
+        let e =
+            Footprint::new("geometry", MultiPolygon(vec![tiny]), AreaLimits::PARCEL).unwrap_err();
         assert!(e.message.contains("not a plausible area"), "{}", e.message);
     }
 

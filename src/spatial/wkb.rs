@@ -28,11 +28,10 @@ impl std::error::Error for WkbError {}
 
 /// Encode as little-endian EWKB MultiPolygon with SRID 4490.
 pub fn encode(mp: &MultiPolygon<f64>) -> Vec<u8> {
-    let points: usize = mp
-        .0
-        .iter()
-        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-        .sum();
+    let points: usize =
+        mp.0.iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum();
     let mut out = Vec::with_capacity(13 + mp.0.len() * 9 + points * 16);
     out.push(1);
     out.extend_from_slice(&(6 | EWKB_SRID_FLAG).to_le_bytes());
@@ -55,7 +54,11 @@ pub fn encode(mp: &MultiPolygon<f64>) -> Vec<u8> {
 
 /// Decode WKB or EWKB Polygon/MultiPolygon into a MultiPolygon.
 pub fn decode(bytes: &[u8]) -> Result<MultiPolygon<f64>, WkbError> {
-    let mut r = Reader { bytes, pos: 0, little: true };
+    let mut r = Reader {
+        bytes,
+        pos: 0,
+        little: true,
+    };
     let (kind, dims) = r.header()?;
     let mp = match kind {
         3 => MultiPolygon(vec![r.polygon(dims)?]),
@@ -99,12 +102,20 @@ impl Reader<'_> {
 
     fn u32(&mut self) -> Result<u32, WkbError> {
         let b = self.take::<4>()?;
-        Ok(if self.little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+        Ok(if self.little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
     }
 
     fn f64(&mut self) -> Result<f64, WkbError> {
         let b = self.take::<8>()?;
-        Ok(if self.little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) })
+        Ok(if self.little {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
     }
 
     /// A count, bounded by the bytes left so a corrupt value cannot ask for gigabytes.
@@ -188,7 +199,11 @@ mod tests {
     fn round_trips() {
         let mp = sample();
         let bytes = encode(&mp);
-        assert_eq!(&bytes[..9], &[1, 6, 0, 0, 0x20, 0x8A, 0x11, 0, 0], "EWKB header with SRID 4490");
+        assert_eq!(
+            &bytes[..9],
+            &[1, 6, 0, 0, 0x20, 0x8A, 0x11, 0, 0],
+            "EWKB header with SRID 4490"
+        );
         assert_eq!(decode(&bytes).unwrap(), mp);
     }
 
@@ -198,7 +213,10 @@ mod tests {
         let hex = "00200000030000118a00000001000000040000000000000000000000000000000\
                    03ff000000000000000000000000000003ff00000000000003ff000000000000\
                    000000000000000000000000000000000";
-        let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
         let mp = decode(&bytes).unwrap();
         assert_eq!(mp.0.len(), 1);
         assert_eq!(mp.0[0].exterior().0.len(), 4);

@@ -5,10 +5,11 @@
 //! differ (spatial filters, bulk insert) match on the connection. Geometry is stored as EWKB in
 //! both (a PostGIS `geometry` column, a SQLite BLOB) and all geometry rules run in Rust.
 
-pub mod parcel_rules;
-pub mod parcels;
+pub mod import;
 pub mod parcel_history;
 pub mod parcel_ops;
+pub mod parcel_rules;
+pub mod parcels;
 pub mod parks;
 mod rows;
 pub mod schema;
@@ -79,7 +80,9 @@ pub enum StoreError {
     /// The geometry overlaps active parcels beyond the park's tolerance.
     Overlap(Vec<Overlap>),
     /// The client edited an older version than the one stored.
-    VersionMismatch { current: i64 },
+    VersionMismatch {
+        current: i64,
+    },
     /// The database cannot be reached or is too busy.
     Unavailable(String),
     /// Stored data that cannot be read back (a bug or manual tampering; never the client's fault).
@@ -103,16 +106,26 @@ impl fmt::Display for StoreError {
                 let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 write!(f, "{}", list.join("; "))
             }
-            StoreError::Conflict(msg) | StoreError::Unavailable(msg) | StoreError::Corrupt(msg) => f.write_str(msg),
+            StoreError::Conflict(msg) | StoreError::Unavailable(msg) | StoreError::Corrupt(msg) => {
+                f.write_str(msg)
+            }
             StoreError::Overlap(list) => {
                 let parts: Vec<String> = list
                     .iter()
-                    .map(|o| format!("parcel {} (id {}) by {:.2} m²", o.code, o.parcel_id, o.overlap_m2))
+                    .map(|o| {
+                        format!(
+                            "parcel {} (id {}) by {:.2} m²",
+                            o.code, o.parcel_id, o.overlap_m2
+                        )
+                    })
                     .collect();
                 write!(f, "overlaps {}", parts.join(", "))
             }
             StoreError::VersionMismatch { current } => {
-                write!(f, "the record has changed; the current version is {current}")
+                write!(
+                    f,
+                    "the record has changed; the current version is {current}"
+                )
             }
             StoreError::Database(e) => write!(f, "database error: {e}"),
         }
@@ -126,10 +139,16 @@ impl From<DieselError> for StoreError {
         match e {
             DieselError::NotFound => StoreError::NotFound("record".into()),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info) => {
-                StoreError::Conflict(format!("a record with the same code already exists ({})", info.message()))
+                StoreError::Conflict(format!(
+                    "a record with the same code already exists ({})",
+                    info.message()
+                ))
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, ref info) => {
-                StoreError::Unavailable(format!("the database connection closed: {}", info.message()))
+                StoreError::Unavailable(format!(
+                    "the database connection closed: {}",
+                    info.message()
+                ))
             }
             other => StoreError::Database(other),
         }
@@ -199,13 +218,17 @@ fn establish(url: &str) -> Result<AnyConnection, OpenError> {
                 && !dir.as_os_str().is_empty()
             {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    OpenError(format!("cannot create the directory {} for the SQLite database: {e}", dir.display()))
+                    OpenError(format!(
+                        "cannot create the directory {} for the SQLite database: {e}",
+                        dir.display()
+                    ))
                 })?;
             }
             let mut conn = diesel::SqliteConnection::establish(path)
                 .map_err(|e| OpenError(format!("cannot open the SQLite database {path}: {e}")))?;
-            prepare_sqlite(&mut conn)
-                .map_err(|e| OpenError(format!("cannot prepare the SQLite database {path}: {e}")))?;
+            prepare_sqlite(&mut conn).map_err(|e| {
+                OpenError(format!("cannot prepare the SQLite database {path}: {e}"))
+            })?;
             Ok(AnyConnection::Sqlite(conn))
         }
     }
@@ -270,7 +293,9 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(NoCustomizer))
-            .build_unchecked(Manager { url: url.to_owned() });
+            .build_unchecked(Manager {
+                url: url.to_owned(),
+            });
         drop(conn);
         Ok(Db { pool, backend })
     }
@@ -285,7 +310,6 @@ impl Db {
             .get()
             .map_err(|e| StoreError::Unavailable(format!("no database connection available: {e}")))
     }
-
 }
 
 /// The database answers.
@@ -296,13 +320,18 @@ pub fn ping(conn: &mut AnyConnection) -> StoreResult<()> {
 /// Bring the schema up to date. On PostgreSQL, PostGIS must be available (a clear error
 /// otherwise) and an advisory lock keeps two instances from migrating at once.
 pub fn migrate(conn: &mut AnyConnection) -> Result<(), OpenError> {
-    let fail = |e: Box<dyn std::error::Error + Send + Sync>| OpenError(format!("database migration failed: {e}"));
+    let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
+        OpenError(format!("database migration failed: {e}"))
+    };
     match conn {
         AnyConnection::Postgresql(pg) => {
             require_postgis(pg)?;
             pg.batch_execute("SELECT pg_advisory_lock(7240501)")
                 .map_err(|e| OpenError(format!("cannot take the migration lock: {e}")))?;
-            let result = pg.run_pending_migrations(PG_MIGRATIONS).map(|_| ()).map_err(fail);
+            let result = pg
+                .run_pending_migrations(PG_MIGRATIONS)
+                .map(|_| ())
+                .map_err(fail);
             let _ = pg.batch_execute("SELECT pg_advisory_unlock(7240501)");
             result
         }
@@ -373,7 +402,10 @@ mod tests {
     #[test]
     fn backends_and_redaction() {
         assert_eq!(Backend::of_url("postgres://u:p@h/db"), Backend::Postgres);
-        assert_eq!(Backend::of_url("sqlite://data/parkland.db"), Backend::Sqlite);
+        assert_eq!(
+            Backend::of_url("sqlite://data/parkland.db"),
+            Backend::Sqlite
+        );
         assert_eq!(sqlite_path("sqlite://data/parkland.db"), "data/parkland.db");
         assert_eq!(sqlite_path("data/parkland.db"), "data/parkland.db");
         assert!(!redact("postgres://u:secret@h/db").contains("secret"));
@@ -384,7 +416,10 @@ mod tests {
         let Err(e) = Db::open("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", 1) else {
             panic!("connected to port 1?");
         };
-        assert!(e.0.starts_with("cannot connect to PostgreSQL at postgres://nobody@127.0.0.1:1/none"), "{e}");
+        assert!(
+            e.0.starts_with("cannot connect to PostgreSQL at postgres://nobody@127.0.0.1:1/none"),
+            "{e}"
+        );
         assert!(!e.0.contains('\n'));
     }
 }

@@ -8,7 +8,16 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-type VersionRow = (i64, i64, String, String, Vec<u8>, NaiveDateTime, String, Option<String>);
+type VersionRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Vec<u8>,
+    NaiveDateTime,
+    String,
+    Option<String>,
+);
 
 /// All versions of a parcel, oldest first.
 pub fn versions(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Vec<ParcelVersion>> {
@@ -28,18 +37,21 @@ pub fn versions(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Vec<Par
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(parcel_id, version, change, properties, geom, at, by, note)| {
-            Ok(ParcelVersion {
-                parcel_id,
-                version,
-                change,
-                properties: serde_json::from_str(&properties)
-                    .map_err(|e| StoreError::Corrupt(format!("stored version is unreadable: {e}")))?,
-                geometry: decode_geometry(&geom)?,
-                changed: Stamp { by, at },
-                note,
-            })
-        })
+        .map(
+            |(parcel_id, version, change, properties, geom, at, by, note)| {
+                Ok(ParcelVersion {
+                    parcel_id,
+                    version,
+                    change,
+                    properties: serde_json::from_str(&properties).map_err(|e| {
+                        StoreError::Corrupt(format!("stored version is unreadable: {e}"))
+                    })?,
+                    geometry: decode_geometry(&geom)?,
+                    changed: Stamp { by, at },
+                    note,
+                })
+            },
+        )
         .collect()
 }
 
@@ -47,7 +59,11 @@ pub fn versions(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Vec<Par
 pub fn lineage(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Vec<LineageLink>> {
     park_of(conn, parcel_id)?;
     let rows: Vec<(String, i64, i64, NaiveDateTime, String)> = parcel_lineage::table
-        .filter(parcel_lineage::parent_id.eq(parcel_id).or(parcel_lineage::child_id.eq(parcel_id)))
+        .filter(
+            parcel_lineage::parent_id
+                .eq(parcel_id)
+                .or(parcel_lineage::child_id.eq(parcel_id)),
+        )
         .order(parcel_lineage::id)
         .select((
             parcel_lineage::operation,

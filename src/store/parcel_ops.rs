@@ -12,7 +12,13 @@ use diesel::prelude::*;
 use geo::MultiPolygon;
 use geo::algorithm::bool_ops::unary_union;
 
-fn record_lineage(conn: &mut AnyConnection, operation: &str, parent: i64, child: i64, stamp: &Stamp) -> StoreResult<()> {
+fn record_lineage(
+    conn: &mut AnyConnection,
+    operation: &str,
+    parent: i64,
+    child: i64,
+    stamp: &Stamp,
+) -> StoreResult<()> {
     diesel::insert_into(parcel_lineage::table)
         .values((
             parcel_lineage::operation.eq(operation),
@@ -26,7 +32,12 @@ fn record_lineage(conn: &mut AnyConnection, operation: &str, parent: i64, child:
 }
 
 /// New codes must be distinct from each other and from every code in the park.
-fn check_new_codes(conn: &mut AnyConnection, park_id: i64, codes: &[&str], field: &str) -> StoreResult<()> {
+fn check_new_codes(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    codes: &[&str],
+    field: &str,
+) -> StoreResult<()> {
     for (i, code) in codes.iter().enumerate() {
         if codes[..i].contains(code) {
             return Err(FieldError::new(field, format!("code {code} is given twice")).into());
@@ -61,7 +72,10 @@ pub fn split(
         let mut errors = Vec::new();
         for i in 0..pieces.len() {
             for j in i + 1..pieces.len() {
-                let overlap = measure::overlap_m2(pieces[i].footprint.geometry(), pieces[j].footprint.geometry());
+                let overlap = measure::overlap_m2(
+                    pieces[i].footprint.geometry(),
+                    pieces[j].footprint.geometry(),
+                );
                 if overlap > tolerance {
                     errors.push(FieldError::new(
                         "pieces",
@@ -97,7 +111,9 @@ pub fn split(
                 zone_id,
                 code: piece.code.into_string(),
                 name: piece.name.unwrap_or_else(|| original.name.clone()),
-                land_use: piece.land_use.map_or_else(|| original.land_use.clone(), |l| l.code().to_owned()),
+                land_use: piece
+                    .land_use
+                    .map_or_else(|| original.land_use.clone(), |l| l.code().to_owned()),
                 area_m2: piece.footprint.area_m2(),
                 geometry: piece.footprint.into_geometry(),
                 version: 1,
@@ -129,7 +145,9 @@ pub fn merge(
     let mut ids = request.parcel_ids.clone();
     ids.dedup();
     if ids.len() < 2 || ids.len() != request.parcel_ids.len() {
-        return Err(FieldError::new("parcel_ids", "a merge needs at least two different parcels").into());
+        return Err(
+            FieldError::new("parcel_ids", "a merge needs at least two different parcels").into(),
+        );
     }
     write_in_park(conn, park_id, |conn| {
         let (_, zones) = park_context(conn, park_id)?;
@@ -172,7 +190,9 @@ pub fn merge(
             zone_id,
             code: request.code.into_string(),
             name: request.name.unwrap_or_else(|| first.name.clone()),
-            land_use: request.land_use.map_or_else(|| first.land_use.clone(), |l| l.code().to_owned()),
+            land_use: request
+                .land_use
+                .map_or_else(|| first.land_use.clone(), |l| l.code().to_owned()),
             area_m2: footprint.area_m2(),
             geometry: footprint.into_geometry(),
             version: 1,

@@ -81,7 +81,11 @@ pub fn check_placement(
     }
     let others = neighbours(conn, park.id, footprint, exclude)?;
     let overlaps = overlaps_beyond(footprint, &others, tolerance_m2);
-    if overlaps.is_empty() { Ok(()) } else { Err(StoreError::Overlap(overlaps)) }
+    if overlaps.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Overlap(overlaps))
+    }
 }
 
 /// The zone a parcel belongs to: the one asked for (which must be of this park and contain

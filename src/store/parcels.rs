@@ -5,9 +5,9 @@ use super::rows::{ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::parcel_intersects;
 use super::{AnyConnection, MultiBackend, StoreError, StoreResult, write_in_park};
+use crate::domain::FieldError;
 use crate::domain::parcel::{ParcelStatus, check_transition, parse_infrastructure};
 use crate::domain::register::{Change, Parcel, ParcelChanges, ParcelDraft, Stamp};
-use crate::domain::FieldError;
 use crate::spatial::{Bbox, wkb};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
@@ -51,7 +51,12 @@ fn duplicate_code(park_id: i64, code: &str) -> StoreError {
 }
 
 /// Insert a parcel and its first version; returns it with its id.
-pub(crate) fn insert(conn: &mut AnyConnection, parcel: Parcel, change: Change, note: Option<&str>) -> StoreResult<Parcel> {
+pub(crate) fn insert(
+    conn: &mut AnyConnection,
+    parcel: Parcel,
+    change: Change,
+    note: Option<&str>,
+) -> StoreResult<Parcel> {
     let id: i64 = diesel::insert_into(parcels::table)
         .values(ParcelValues::of(&parcel))
         .returning(parcels::id)
@@ -62,7 +67,12 @@ pub(crate) fn insert(conn: &mut AnyConnection, parcel: Parcel, change: Change, n
 }
 
 /// Write a changed parcel and keep the new version.
-pub(crate) fn save(conn: &mut AnyConnection, parcel: &Parcel, change: Change, note: Option<&str>) -> StoreResult<()> {
+pub(crate) fn save(
+    conn: &mut AnyConnection,
+    parcel: &Parcel,
+    change: Change,
+    note: Option<&str>,
+) -> StoreResult<()> {
     diesel::update(parcels::table.find(parcel.id))
         .set(ParcelValues::of(parcel))
         .execute(conn)?;
@@ -92,7 +102,12 @@ pub fn snapshot(p: &Parcel) -> serde_json::Value {
     })
 }
 
-pub(crate) fn record_version(conn: &mut AnyConnection, p: &Parcel, change: Change, note: Option<&str>) -> StoreResult<()> {
+pub(crate) fn record_version(
+    conn: &mut AnyConnection,
+    p: &Parcel,
+    change: Change,
+    note: Option<&str>,
+) -> StoreResult<()> {
     diesel::insert_into(parcel_versions::table)
         .values((
             parcel_versions::parcel_id.eq(p.id),
@@ -108,20 +123,36 @@ pub(crate) fn record_version(conn: &mut AnyConnection, p: &Parcel, change: Chang
     Ok(())
 }
 
-pub fn create(conn: &mut AnyConnection, park_id: i64, draft: ParcelDraft, stamp: &Stamp) -> StoreResult<Parcel> {
+pub fn create(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    draft: ParcelDraft,
+    stamp: &Stamp,
+) -> StoreResult<Parcel> {
     write_in_park(conn, park_id, |conn| {
         let (park, zones) = park_context(conn, park_id)?;
         if !draft.status.is_active() {
-            return Err(FieldError::new("properties.status", "a new parcel cannot be retired").into());
+            return Err(
+                FieldError::new("properties.status", "a new parcel cannot be retired").into(),
+            );
         }
         if code_taken(conn, park_id, draft.code.as_str())? {
             return Err(duplicate_code(park_id, draft.code.as_str()));
         }
         let zone_id = resolve_zone(&zones, draft.zone_id.map(Some), &draft.footprint)?;
         let settings = settings_for(&park, &zones, zone_id);
-        let infrastructure =
-            parse_infrastructure("properties.infrastructure", &draft.infrastructure, &settings.infrastructure_items)?;
-        check_placement(conn, &park, &draft.footprint, &[], settings.geometry_tolerance_m2)?;
+        let infrastructure = parse_infrastructure(
+            "properties.infrastructure",
+            &draft.infrastructure,
+            &settings.infrastructure_items,
+        )?;
+        check_placement(
+            conn,
+            &park,
+            &draft.footprint,
+            &[],
+            settings.geometry_tolerance_m2,
+        )?;
         let parcel = Parcel {
             id: 0,
             park_id,
@@ -147,18 +178,27 @@ pub fn create(conn: &mut AnyConnection, park_id: i64, draft: ParcelDraft, stamp:
 }
 
 /// Load a parcel for a change: it must exist, be at the version the client saw, and be active.
-pub(crate) fn load_for_change(conn: &mut AnyConnection, id: i64, expected_version: Option<i64>) -> StoreResult<Parcel> {
+pub(crate) fn load_for_change(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: Option<i64>,
+) -> StoreResult<Parcel> {
     let current = get(conn, id)?;
     if let Some(v) = expected_version
         && current.version != v
     {
-        return Err(StoreError::VersionMismatch { current: current.version });
+        return Err(StoreError::VersionMismatch {
+            current: current.version,
+        });
     }
     if !current.status.is_active() {
         return Err(StoreError::Conflict(format!(
             "parcel {} is retired ({}); retired parcels are kept as history and cannot change",
             current.code,
-            current.retired_reason.as_deref().unwrap_or("no reason recorded")
+            current
+                .retired_reason
+                .as_deref()
+                .unwrap_or("no reason recorded")
         )));
     }
     Ok(current)
@@ -205,7 +245,13 @@ pub fn update(
         let moved = changes.footprint.is_some();
         if let Some(footprint) = &changes.footprint {
             let settings = settings_for(&park, &zones, current.zone_id);
-            check_placement(conn, &park, footprint, &[id], settings.geometry_tolerance_m2)?;
+            check_placement(
+                conn,
+                &park,
+                footprint,
+                &[id],
+                settings.geometry_tolerance_m2,
+            )?;
             next.area_m2 = footprint.area_m2();
             next.geometry = footprint.geometry().clone();
         }
@@ -215,7 +261,11 @@ pub fn update(
         }
         let settings = settings_for(&park, &zones, next.zone_id);
         if let Some(items) = &changes.infrastructure {
-            next.infrastructure = parse_infrastructure("properties.infrastructure", items, &settings.infrastructure_items)?;
+            next.infrastructure = parse_infrastructure(
+                "properties.infrastructure",
+                items,
+                &settings.infrastructure_items,
+            )?;
         }
         if next == current {
             return Ok(current);
@@ -238,7 +288,12 @@ pub fn retire(
     write_in_park(conn, park_id, |conn| {
         let mut parcel = load_for_change(conn, id, expected_version)?;
         mark_retired(&mut parcel, reason, stamp);
-        save(conn, &parcel, Change::Retired, parcel.retired_reason.clone().as_deref())?;
+        save(
+            conn,
+            &parcel,
+            Change::Retired,
+            parcel.retired_reason.clone().as_deref(),
+        )?;
         Ok(parcel)
     })
 }
@@ -273,7 +328,10 @@ pub struct Page<T> {
     pub matched: i64,
 }
 
-fn filtered(q: &ParcelQuery, backend: super::Backend) -> parcels::BoxedQuery<'static, MultiBackend> {
+fn filtered(
+    q: &ParcelQuery,
+    backend: super::Backend,
+) -> parcels::BoxedQuery<'static, MultiBackend> {
     let mut query = parcels::table.into_boxed();
     if let Some(v) = q.park_id {
         query = query.filter(parcels::park_id.eq(v));
@@ -308,7 +366,12 @@ fn filtered(q: &ParcelQuery, backend: super::Backend) -> parcels::BoxedQuery<'st
 }
 
 /// A page of parcels in id order, with the total number matching.
-pub fn query(conn: &mut AnyConnection, q: &ParcelQuery, limit: i64, offset: i64) -> StoreResult<Page<Parcel>> {
+pub fn query(
+    conn: &mut AnyConnection,
+    q: &ParcelQuery,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Page<Parcel>> {
     let backend = conn.backend();
     let rows: Vec<(ParcelRow, i64)> = filtered(q, backend)
         .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
@@ -334,10 +397,20 @@ pub fn extent(conn: &mut AnyConnection) -> StoreResult<Option<Bbox>> {
     use diesel::dsl::{max, min};
     let (a, b, c, d): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = parcels::table
         .filter(parcels::status.ne("retired"))
-        .select((min(parcels::min_x), min(parcels::min_y), max(parcels::max_x), max(parcels::max_y)))
+        .select((
+            min(parcels::min_x),
+            min(parcels::min_y),
+            max(parcels::max_x),
+            max(parcels::max_y),
+        ))
         .first(conn)?;
     Ok(match (a, b, c, d) {
-        (Some(min_x), Some(min_y), Some(max_x), Some(max_y)) => Some(Bbox { min_x, min_y, max_x, max_y }),
+        (Some(min_x), Some(min_y), Some(max_x), Some(max_y)) => Some(Bbox {
+            min_x,
+            min_y,
+            max_x,
+            max_y,
+        }),
         _ => None,
     })
 }

@@ -32,7 +32,10 @@ pub fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Park>> {
 }
 
 fn code_taken(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> StoreResult<bool> {
-    let mut q = parks::table.filter(parks::code.eq(code)).select(parks::id).into_boxed();
+    let mut q = parks::table
+        .filter(parks::code.eq(code))
+        .select(parks::id)
+        .into_boxed();
     if let Some(id) = except {
         q = q.filter(parks::id.ne(id));
     }
@@ -42,7 +45,10 @@ fn code_taken(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> Stor
 pub fn create(conn: &mut AnyConnection, draft: ParkDraft, stamp: &Stamp) -> StoreResult<Park> {
     conn.transaction(|conn| {
         if code_taken(conn, draft.code.as_str(), None)? {
-            return Err(StoreError::Conflict(format!("a park with code {} already exists", draft.code)));
+            return Err(StoreError::Conflict(format!(
+                "a park with code {} already exists",
+                draft.code
+            )));
         }
         let park = Park {
             id: 0,
@@ -50,7 +56,11 @@ pub fn create(conn: &mut AnyConnection, draft: ParkDraft, stamp: &Stamp) -> Stor
             name: draft.name,
             admin_code: draft.admin_code.map(|c| c.as_str().to_owned()),
             description: draft.description,
-            industries: draft.industries.iter().map(|c| c.as_str().to_owned()).collect(),
+            industries: draft
+                .industries
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
             settings: draft.settings,
             area_m2: draft.boundary.area_m2(),
             boundary: draft.boundary.into_geometry(),
@@ -77,11 +87,15 @@ pub fn update(
         lock_park(conn, id)?;
         let mut park = get(conn, id)?;
         if expected_version.is_some_and(|v| v != park.version) {
-            return Err(StoreError::VersionMismatch { current: park.version });
+            return Err(StoreError::VersionMismatch {
+                current: park.version,
+            });
         }
         if let Some(code) = changes.code {
             if code_taken(conn, code.as_str(), Some(id))? {
-                return Err(StoreError::Conflict(format!("a park with code {code} already exists")));
+                return Err(StoreError::Conflict(format!(
+                    "a park with code {code} already exists"
+                )));
             }
             park.code = code.into_string();
         }
@@ -128,7 +142,10 @@ fn check_still_contains(
         if outside > tolerance_m2 {
             errors.push(FieldError::new(
                 "geometry",
-                format!("zone {} would extend {outside:.2} m² outside the new boundary", zone.code),
+                format!(
+                    "zone {} would extend {outside:.2} m² outside the new boundary",
+                    zone.code
+                ),
             ));
         }
     }
@@ -147,7 +164,11 @@ fn check_still_contains(
             ));
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(StoreError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
 }
 
 /// Number of zones and active parcels, for the park's summary.
@@ -162,4 +183,18 @@ pub fn counts(conn: &mut AnyConnection, park_id: i64) -> StoreResult<(i64, i64)>
         .count()
         .get_result(conn)?;
     Ok((z, p))
+}
+
+/// A park by its code, or by its id when the argument is a number.
+pub fn find(conn: &mut AnyConnection, code_or_id: &str) -> StoreResult<Park> {
+    let by_code = parks::table
+        .filter(parks::code.eq(code_or_id))
+        .select(ParkRow::as_select())
+        .first(conn)
+        .optional()?;
+    match (by_code, code_or_id.parse::<i64>()) {
+        (Some(row), _) => row.into_park(),
+        (None, Ok(id)) => get(conn, id),
+        (None, Err(_)) => Err(StoreError::NotFound(format!("park {code_or_id}"))),
+    }
 }

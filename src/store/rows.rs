@@ -13,7 +13,11 @@ use geo::MultiPolygon;
 /// Lists are stored as comma-separated text (industry codes and infrastructure keys never
 /// contain commas), which both backends handle without JSON or array types.
 pub fn join_list<S: AsRef<str>>(items: &[S]) -> String {
-    items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn split_list(text: &str) -> Vec<String> {
@@ -25,7 +29,8 @@ pub fn split_list(text: &str) -> Vec<String> {
 }
 
 pub fn decode_geometry(bytes: &[u8]) -> StoreResult<MultiPolygon<f64>> {
-    wkb::decode(bytes).map_err(|e| StoreError::Corrupt(format!("stored geometry is unreadable: {e}")))
+    wkb::decode(bytes)
+        .map_err(|e| StoreError::Corrupt(format!("stored geometry is unreadable: {e}")))
 }
 
 fn decode_settings(text: &str) -> StoreResult<SettingsOverrides> {
@@ -39,7 +44,12 @@ pub fn encode_settings(s: &SettingsOverrides) -> String {
 
 /// The extent columns every geometry row carries.
 pub fn extent(mp: &MultiPolygon<f64>) -> Bbox {
-    Bbox::of(mp).unwrap_or(Bbox { min_x: 0.0, min_y: 0.0, max_x: 0.0, max_y: 0.0 })
+    Bbox::of(mp).unwrap_or(Bbox {
+        min_x: 0.0,
+        min_y: 0.0,
+        max_x: 0.0,
+        max_y: 0.0,
+    })
 }
 
 #[derive(Queryable, Selectable)]
@@ -74,8 +84,14 @@ impl ParkRow {
             boundary: decode_geometry(&self.boundary)?,
             area_m2: self.area_m2,
             version: self.version,
-            created: Stamp { by: self.created_by, at: self.created_at },
-            updated: Stamp { by: self.updated_by, at: self.updated_at },
+            created: Stamp {
+                by: self.created_by,
+                at: self.created_at,
+            },
+            updated: Stamp {
+                by: self.updated_by,
+                at: self.updated_at,
+            },
         })
     }
 }
@@ -112,8 +128,14 @@ impl ZoneRow {
             boundary: decode_geometry(&self.boundary)?,
             area_m2: self.area_m2,
             version: self.version,
-            created: Stamp { by: self.created_by, at: self.created_at },
-            updated: Stamp { by: self.updated_by, at: self.updated_at },
+            created: Stamp {
+                by: self.created_by,
+                at: self.created_at,
+            },
+            updated: Stamp {
+                by: self.updated_by,
+                at: self.updated_at,
+            },
         })
     }
 }
@@ -151,8 +173,9 @@ pub struct ParcelRow {
 
 impl ParcelRow {
     pub fn into_parcel(self) -> StoreResult<Parcel> {
-        let status = ParcelStatus::parse("status", &self.status)
-            .map_err(|e| StoreError::Corrupt(format!("stored parcel {} is unreadable: {e}", self.id)))?;
+        let status = ParcelStatus::parse("status", &self.status).map_err(|e| {
+            StoreError::Corrupt(format!("stored parcel {} is unreadable: {e}", self.id))
+        })?;
         Ok(Parcel {
             id: self.id,
             park_id: self.park_id,
@@ -176,8 +199,14 @@ impl ParcelRow {
             geometry: decode_geometry(&self.geom)?,
             area_m2: self.area_m2,
             version: self.version,
-            created: Stamp { by: self.created_by, at: self.created_at },
-            updated: Stamp { by: self.updated_by, at: self.updated_at },
+            created: Stamp {
+                by: self.created_by,
+                at: self.created_at,
+            },
+            updated: Stamp {
+                by: self.updated_by,
+                at: self.updated_at,
+            },
             retired_at: self.retired_at,
             retired_reason: self.retired_reason,
         })

@@ -112,4 +112,10 @@ diesel::joinable!(parcels -> parks (park_id));
 diesel::joinable!(parcels -> zones (zone_id));
 diesel::joinable!(parcel_versions -> parcels (parcel_id));
 
-diesel::allow_tables_to_appear_in_same_query!(parks, zones, parcels, parcel_versions, parcel_lineage);
+diesel::allow_tables_to_appear_in_same_query!(
+    parks,
+    zones,
+    parcels,
+    parcel_versions,
+    parcel_lineage
+);

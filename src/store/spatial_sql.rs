@@ -19,7 +19,13 @@ pub type ParcelFilter = Box<dyn BoxableExpression<parcels::table, MultiBackend, 
 #[diesel::declare_sql_function]
 extern "SQL" {
     /// Whether an EWKB geometry intersects the box (SQLite only; PostGIS has its own).
-    fn parkland_intersects_box(geom: Binary, min_x: Double, min_y: Double, max_x: Double, max_y: Double) -> Bool;
+    fn parkland_intersects_box(
+        geom: Binary,
+        min_x: Double,
+        min_y: Double,
+        max_x: Double,
+        max_y: Double,
+    ) -> Bool;
 }
 
 /// Register the Rust geometry functions on a SQLite connection.

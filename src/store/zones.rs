@@ -56,7 +56,10 @@ fn check_boundary(
     if outside > tolerance {
         errors.push(FieldError::new(
             "geometry",
-            format!("the zone extends {outside:.2} m² outside the boundary of park {}", park.code),
+            format!(
+                "the zone extends {outside:.2} m² outside the boundary of park {}",
+                park.code
+            ),
         ));
     }
     for other in zones_of(conn, park_id)? {
@@ -67,14 +70,26 @@ fn check_boundary(
         if overlap > tolerance {
             errors.push(FieldError::new(
                 "geometry",
-                format!("the zone overlaps zone {} (id {}) by {overlap:.2} m²", other.code, other.id),
+                format!(
+                    "the zone overlaps zone {} (id {}) by {overlap:.2} m²",
+                    other.code, other.id
+                ),
             ));
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(StoreError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
 }
 
-fn code_taken(conn: &mut AnyConnection, park_id: i64, code: &str, except: Option<i64>) -> StoreResult<bool> {
+fn code_taken(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    code: &str,
+    except: Option<i64>,
+) -> StoreResult<bool> {
     let mut q = zones::table
         .filter(zones::park_id.eq(park_id))
         .filter(zones::code.eq(code))
@@ -86,7 +101,12 @@ fn code_taken(conn: &mut AnyConnection, park_id: i64, code: &str, except: Option
     Ok(q.first::<i64>(conn).optional()?.is_some())
 }
 
-pub fn create(conn: &mut AnyConnection, park_id: i64, draft: ZoneDraft, stamp: &Stamp) -> StoreResult<Zone> {
+pub fn create(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    draft: ZoneDraft,
+    stamp: &Stamp,
+) -> StoreResult<Zone> {
     write_in_park(conn, park_id, |conn| {
         if code_taken(conn, park_id, draft.code.as_str(), None)? {
             return Err(StoreError::Conflict(format!(
@@ -130,11 +150,15 @@ pub fn update(
     write_in_park(conn, park_id, |conn| {
         let mut zone = get(conn, id)?;
         if expected_version.is_some_and(|v| v != zone.version) {
-            return Err(StoreError::VersionMismatch { current: zone.version });
+            return Err(StoreError::VersionMismatch {
+                current: zone.version,
+            });
         }
         if let Some(code) = changes.code {
             if code_taken(conn, park_id, code.as_str(), Some(id))? {
-                return Err(StoreError::Conflict(format!("park {park_id} already has a zone with code {code}")));
+                return Err(StoreError::Conflict(format!(
+                    "park {park_id} already has a zone with code {code}"
+                )));
             }
             zone.code = code.into_string();
         }
@@ -165,14 +189,20 @@ pub fn update(
 }
 
 /// A zone with its park (views show settings in force, which need both).
-pub fn get_with_park(conn: &mut AnyConnection, id: i64) -> StoreResult<(Zone, crate::domain::register::Park)> {
+pub fn get_with_park(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> StoreResult<(Zone, crate::domain::register::Park)> {
     let zone = get(conn, id)?;
     let park = parks::get(conn, zone.park_id)?;
     Ok((zone, park))
 }
 
 /// A park with its zones.
-pub fn park_with_zones(conn: &mut AnyConnection, park_id: i64) -> StoreResult<(crate::domain::register::Park, Vec<Zone>)> {
+pub fn park_with_zones(
+    conn: &mut AnyConnection,
+    park_id: i64,
+) -> StoreResult<(crate::domain::register::Park, Vec<Zone>)> {
     let park = parks::get(conn, park_id)?;
     let zones = zones_of(conn, park_id)?;
     Ok((park, zones))

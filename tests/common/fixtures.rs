@@ -69,7 +69,9 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let r: Resp = post(svc, "/api/parks", &park_feature(code)).await.expect(201);
+    let r: Resp = post(svc, "/api/parks", &park_feature(code))
+        .await
+        .expect(201);
     r.json()["id"].as_i64().expect("park id")
 }
 
@@ -78,5 +80,8 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    post(svc, &format!("/api/parks/{park}/parcels"), feature).await.expect(201).json()
+    post(svc, &format!("/api/parks/{park}/parcels"), feature)
+        .await
+        .expect(201)
+        .json()
 }

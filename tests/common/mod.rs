@@ -2,7 +2,10 @@
 //! PostgreSQL schema (dropped afterwards) when `PARKLAND_TEST_DATABASE_URL` is set — and talks
 //! to the real application over HTTP in process.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
 
 pub mod fixtures;
 
@@ -55,7 +58,12 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("t{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A database of its own for one test.
@@ -82,7 +90,9 @@ impl Drop for TestDb {
 
 /// The fixed "now" of every test: 2026-11-22 08:00 UTC.
 pub fn test_now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 impl TestDb {
@@ -90,7 +100,11 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let db = Db::open(&url, 4).expect("open sqlite");
-        TestDb { db, url, cleanup: Cleanup::Dir(dir) }
+        TestDb {
+            db,
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
     }
 
     /// `None` (and a note) when no PostgreSQL test database is configured; CI always sets one.
@@ -103,13 +117,20 @@ impl TestDb {
             return None;
         };
         let schema = unique_name();
-        let mut conn = diesel::PgConnection::establish(&base_url).expect("connect to the PostgreSQL test database");
-        conn.batch_execute(&format!("CREATE EXTENSION IF NOT EXISTS postgis; CREATE SCHEMA {schema}"))
-            .expect("create the test schema");
+        let mut conn = diesel::PgConnection::establish(&base_url)
+            .expect("connect to the PostgreSQL test database");
+        conn.batch_execute(&format!(
+            "CREATE EXTENSION IF NOT EXISTS postgis; CREATE SCHEMA {schema}"
+        ))
+        .expect("create the test schema");
         let sep = if base_url.contains('?') { '&' } else { '?' };
         let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}%2Cpublic");
         let db = Db::open(&url, 4).expect("open postgres");
-        Some(TestDb { db, url, cleanup: Cleanup::Schema { base_url, schema } })
+        Some(TestDb {
+            db,
+            url,
+            cleanup: Cleanup::Schema { base_url, schema },
+        })
     }
 
     pub fn state(&self) -> AppState {
@@ -121,11 +142,18 @@ impl TestDb {
     }
 
     /// The application, in process.
-    pub async fn service(&self) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+    pub async fn service(
+        &self,
+    ) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
+    {
         test::init_service(parkland::app(self.state())).await
     }
 
-    pub async fn service_with(&self, config: HttpConfig) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+    pub async fn service_with(
+        &self,
+        config: HttpConfig,
+    ) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
+    {
         test::init_service(parkland::app(self.state_with(config))).await
     }
 
@@ -144,13 +172,15 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     pub fn etag(&self) -> String {
@@ -163,17 +193,30 @@ impl Resp {
 
     /// Assert the status, showing the body when it differs.
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text());
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
         self
     }
 
     /// Assert an RFC 9457 problem with this status, and return its JSON.
     pub fn problem(self, status: u16) -> Value {
         let r = self.expect(status);
-        assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"), "{}", r.text());
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "{}",
+            r.text()
+        );
         let p = r.json();
         assert_eq!(p["status"], status, "{p}");
-        assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string(), "{p}");
+        assert!(
+            p["title"].is_string() && p["detail"].is_string() && p["type"].is_string(),
+            "{p}"
+        );
         p
     }
 }
@@ -187,7 +230,11 @@ where
     let status = res.status();
     let headers = res.headers().clone();
     let body = test::read_body(res).await;
-    Resp { status, headers, body }
+    Resp {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub async fn get<S, B>(svc: &S, uri: &str) -> Resp
@@ -203,7 +250,14 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    send(svc, TestRequest::post().uri(uri).insert_header(("content-type", "application/geo+json")).set_payload(body.to_string())).await
+    send(
+        svc,
+        TestRequest::post()
+            .uri(uri)
+            .insert_header(("content-type", "application/geo+json"))
+            .set_payload(body.to_string()),
+    )
+    .await
 }
 
 /// POST with an If-Match header.

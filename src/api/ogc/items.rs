@@ -4,7 +4,9 @@
 use super::params::ItemsParams;
 use super::{CollectionId, cached_json};
 use crate::api::extract::base_url;
-use crate::api::views::{Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties};
+use crate::api::views::{
+    Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
+};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
@@ -43,29 +45,56 @@ fn page_response<P: Serialize>(
     let items = format!("{base}/collections/{}/items", collection.id());
     let returned = features.len();
     let mut links = vec![
-        Link::new(format!("{items}?{}", params.query_with_offset(params.offset)), "self", GEOJSON, "This page"),
-        Link::new(format!("{base}/collections/{}", collection.id()), "collection", "application/json", "The collection"),
+        Link::new(
+            format!("{items}?{}", params.query_with_offset(params.offset)),
+            "self",
+            GEOJSON,
+            "This page",
+        ),
+        Link::new(
+            format!("{base}/collections/{}", collection.id()),
+            "collection",
+            "application/json",
+            "The collection",
+        ),
     ];
     if params.offset + (returned as i64) < matched {
         let next = params.offset + params.limit;
-        links.push(Link::new(format!("{items}?{}", params.query_with_offset(next)), "next", GEOJSON, "Next page"));
+        links.push(Link::new(
+            format!("{items}?{}", params.query_with_offset(next)),
+            "next",
+            GEOJSON,
+            "Next page",
+        ));
     }
     if params.offset > 0 {
         let prev = (params.offset - params.limit).max(0);
-        links.push(Link::new(format!("{items}?{}", params.query_with_offset(prev)), "prev", GEOJSON, "Previous page"));
+        links.push(Link::new(
+            format!("{items}?{}", params.query_with_offset(prev)),
+            "prev",
+            GEOJSON,
+            "Previous page",
+        ));
     }
     let mut body = FeatureCollection::new(features);
     body.links = links;
     body.number_matched = Some(matched);
     body.number_returned = Some(returned);
-    body.time_stamp = Some(state.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    body.time_stamp = Some(
+        state
+            .clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    );
     cached_json(req, GEOJSON, &body)
 }
 
 fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, ApiError> {
     raw.map(|v| {
         v.split(',')
-            .map(|s| ParcelStatus::parse("status", s).map_err(|e| ApiError::invalid_parameter(e.message)))
+            .map(|s| {
+                ParcelStatus::parse("status", s).map_err(|e| ApiError::invalid_parameter(e.message))
+            })
             .collect()
     })
     .transpose()
@@ -77,14 +106,21 @@ fn parse_land_use(raw: Option<&String>) -> Result<Option<String>, ApiError> {
         if (2..=6).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
             Ok(v.clone())
         } else {
-            Err(ApiError::invalid_parameter(format!("land_use must be a class code of 2–6 digits, got `{v}`")))
+            Err(ApiError::invalid_parameter(format!(
+                "land_use must be a class code of 2–6 digits, got `{v}`"
+            )))
         }
     })
     .transpose()
 }
 
 fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found(format!("there is no feature `{raw}` in {}", collection.id())))
+    raw.parse().map_err(|_| {
+        ApiError::not_found(format!(
+            "there is no feature `{raw}` in {}",
+            collection.id()
+        ))
+    })
 }
 
 /// The parcels (宗地) of the register, filtered and paged.
@@ -106,7 +142,10 @@ fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
     responses((status = 200, body = FeatureCollection<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified since the ETag in If-None-Match"), ReadProblems)
 )]
 #[get("/collections/parcels/items")]
-pub async fn parcel_items(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn parcel_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let params = ItemsParams::parse(req.query_string(), PARCEL_FILTERS, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let query = ParcelQuery {
@@ -120,9 +159,22 @@ pub async fn parcel_items(req: HttpRequest, state: web::Data<AppState>) -> Resul
         updated_to,
     };
     let (limit, offset) = (params.limit, params.offset);
-    let page = state.run(move |c| store::parcels::query(c, &query, limit, offset)).await?;
-    let features = page.items.iter().map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p))).collect();
-    page_response(&req, &state, CollectionId::Parcels, &params, features, page.matched)
+    let page = state
+        .run(move |c| store::parcels::query(c, &query, limit, offset))
+        .await?;
+    let features = page
+        .items
+        .iter()
+        .map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p)))
+        .collect();
+    page_response(
+        &req,
+        &state,
+        CollectionId::Parcels,
+        &params,
+        features,
+        page.matched,
+    )
 }
 
 /// One parcel (retired ones included: they are history).
@@ -133,7 +185,11 @@ pub async fn parcel_items(req: HttpRequest, state: web::Data<AppState>) -> Resul
     responses((status = 200, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parcels/items/{feature_id}")]
-pub async fn parcel_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn parcel_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     super::only_format(&req)?;
     let id = feature_id(&path, CollectionId::Parcels)?;
     let parcel = state.run(move |c| store::parcels::get(c, id)).await?;
@@ -145,21 +201,39 @@ pub async fn parcel_item(req: HttpRequest, state: web::Data<AppState>, path: web
 fn item_links(req: &HttpRequest, state: &AppState, c: CollectionId, id: i64) -> Vec<Link> {
     let base = base_url(req, state);
     vec![
-        Link::new(format!("{base}/collections/{}/items/{id}", c.id()), "self", GEOJSON, "This feature"),
-        Link::new(format!("{base}/collections/{}", c.id()), "collection", "application/json", "The collection"),
+        Link::new(
+            format!("{base}/collections/{}/items/{id}", c.id()),
+            "self",
+            GEOJSON,
+            "This feature",
+        ),
+        Link::new(
+            format!("{base}/collections/{}", c.id()),
+            "collection",
+            "application/json",
+            "The collection",
+        ),
     ]
 }
 
 /// Filters applied in memory to the few parks and zones.
 fn keep(geometry: &MultiPolygon<f64>, updated: NaiveDateTime, params: &ItemsParams) -> bool {
-    let in_box = params.bbox.is_none_or(|b: Bbox| geometry.intersects(&Rect::new((b.min_x, b.min_y), (b.max_x, b.max_y))));
-    let in_time = params.datetime.is_none_or(|(from, to)| from.is_none_or(|f| updated >= f) && to.is_none_or(|t| updated <= t));
+    let in_box = params.bbox.is_none_or(|b: Bbox| {
+        geometry.intersects(&Rect::new((b.min_x, b.min_y), (b.max_x, b.max_y)))
+    });
+    let in_time = params.datetime.is_none_or(|(from, to)| {
+        from.is_none_or(|f| updated >= f) && to.is_none_or(|t| updated <= t)
+    });
     in_box && in_time
 }
 
 fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
     let matched = items.len() as i64;
-    let page = items.into_iter().skip(params.offset as usize).take(params.limit as usize).collect();
+    let page = items
+        .into_iter()
+        .skip(params.offset as usize)
+        .take(params.limit as usize)
+        .collect();
     (page, matched)
 }
 
@@ -178,7 +252,10 @@ fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
     responses((status = 200, body = FeatureCollection<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parks/items")]
-pub async fn park_items(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn park_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let params = ItemsParams::parse(req.query_string(), PARK_FILTERS, &state.config)?;
     let parks = state.run(store::parks::list).await?;
     let code = params.filters.get("code");
@@ -187,8 +264,18 @@ pub async fn park_items(req: HttpRequest, state: web::Data<AppState>) -> Result<
         .filter(|p| code.is_none_or(|c| &p.code == c) && keep(&p.boundary, p.updated.at, &params))
         .collect();
     let (page, matched) = page_of(kept, &params);
-    let features = page.iter().map(|p| Feature::new(p.id, &p.boundary, ParkProperties::of(p))).collect();
-    page_response(&req, &state, CollectionId::Parks, &params, features, matched)
+    let features = page
+        .iter()
+        .map(|p| Feature::new(p.id, &p.boundary, ParkProperties::of(p)))
+        .collect();
+    page_response(
+        &req,
+        &state,
+        CollectionId::Parks,
+        &params,
+        features,
+        matched,
+    )
 }
 
 /// One park.
@@ -199,7 +286,11 @@ pub async fn park_items(req: HttpRequest, state: web::Data<AppState>) -> Result<
     responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parks/items/{feature_id}")]
-pub async fn park_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn park_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     super::only_format(&req)?;
     let id = feature_id(&path, CollectionId::Parks)?;
     let park = state.run(move |c| store::parks::get(c, id)).await?;
@@ -224,22 +315,42 @@ pub async fn park_item(req: HttpRequest, state: web::Data<AppState>, path: web::
     responses((status = 200, body = FeatureCollection<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/zones/items")]
-pub async fn zone_items(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn zone_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let params = ItemsParams::parse(req.query_string(), ZONE_FILTERS, &state.config)?;
     let park_id = params.id_filter("park_id")?;
-    let (parks, zones) = state.run(|c| Ok((store::parks::list(c)?, store::zones::list(c)?))).await?;
+    let (parks, zones) = state
+        .run(|c| Ok((store::parks::list(c)?, store::zones::list(c)?)))
+        .await?;
     let parks: HashMap<i64, _> = parks.into_iter().map(|p| (p.id, p)).collect();
     let code = params.filters.get("code");
     let kept: Vec<_> = zones
         .into_iter()
-        .filter(|z| park_id.is_none_or(|id| z.park_id == id) && code.is_none_or(|c| &z.code == c) && keep(&z.boundary, z.updated.at, &params))
+        .filter(|z| {
+            park_id.is_none_or(|id| z.park_id == id)
+                && code.is_none_or(|c| &z.code == c)
+                && keep(&z.boundary, z.updated.at, &params)
+        })
         .collect();
     let (page, matched) = page_of(kept, &params);
     let features = page
         .iter()
-        .filter_map(|z| parks.get(&z.park_id).map(|p| Feature::new(z.id, &z.boundary, ZoneProperties::of(z, p))))
+        .filter_map(|z| {
+            parks
+                .get(&z.park_id)
+                .map(|p| Feature::new(z.id, &z.boundary, ZoneProperties::of(z, p)))
+        })
         .collect();
-    page_response(&req, &state, CollectionId::Zones, &params, features, matched)
+    page_response(
+        &req,
+        &state,
+        CollectionId::Zones,
+        &params,
+        features,
+        matched,
+    )
 }
 
 /// One zone.
@@ -250,10 +361,16 @@ pub async fn zone_items(req: HttpRequest, state: web::Data<AppState>) -> Result<
     responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/zones/items/{feature_id}")]
-pub async fn zone_item(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn zone_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     super::only_format(&req)?;
     let id = feature_id(&path, CollectionId::Zones)?;
-    let (zone, park) = state.run(move |c| store::zones::get_with_park(c, id)).await?;
+    let (zone, park) = state
+        .run(move |c| store::zones::get_with_park(c, id))
+        .await?;
     let feature = Feature::new(zone.id, &zone.boundary, ZoneProperties::of(&zone, &park))
         .with_links(item_links(&req, &state, CollectionId::Zones, id));
     cached_json(&req, GEOJSON, &feature)

@@ -39,17 +39,27 @@ pub const CONFORMANCE: &[&str] = &[
 pub const OPENAPI_MEDIA: &str = "application/vnd.oai.openapi+json;version=3.0";
 
 /// A JSON response with a content-hash ETag; answers `If-None-Match` with 304.
-pub fn cached_json(req: &HttpRequest, media_type: &'static str, body: &impl Serialize) -> Result<HttpResponse, ApiError> {
+pub fn cached_json(
+    req: &HttpRequest,
+    media_type: &'static str,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*" || t.trim().strip_prefix("W/") == Some(&etag)));
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                t.trim() == etag || t.trim() == "*" || t.trim().strip_prefix("W/") == Some(&etag)
+            })
+        });
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(&e))?;
     if fresh {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag_value)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag_value))
+            .finish());
     }
     Ok(HttpResponse::build(StatusCode::OK)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media_type)))
@@ -61,7 +71,9 @@ pub fn cached_json(req: &HttpRequest, media_type: &'static str, body: &impl Seri
 fn only_format(req: &HttpRequest) -> Result<(), ApiError> {
     for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
         if k != "f" {
-            return Err(ApiError::invalid_parameter(format!("unknown query parameter `{k}`; only `f` is accepted here")));
+            return Err(ApiError::invalid_parameter(format!(
+                "unknown query parameter `{k}`; only `f` is accepted here"
+            )));
         }
         params::check_format(&v)?;
     }
@@ -78,7 +90,10 @@ pub struct LandingPage {
 /// The landing page of the OGC API: links to the API definition, conformance and collections.
 #[utoipa::path(tag = "ogc-api", operation_id = "get_landing_page", responses((status = 200, body = LandingPage), ReadProblems))]
 #[get("/")]
-pub async fn landing_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn landing_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     only_format(&req)?;
     let base = base_url(&req, &state);
     let body = LandingPage {
@@ -87,11 +102,36 @@ pub async fn landing_page(req: HttpRequest, state: web::Data<AppState>) -> Resul
                       as OGC API – Features collections in CGCS2000 longitude/latitude."
             .into(),
         links: vec![
-            Link::new(format!("{base}/"), "self", "application/json", "This document"),
-            Link::new(format!("{base}/openapi.json"), "service-desc", OPENAPI_MEDIA, "The API definition"),
-            Link::new(format!("{base}/docs/"), "service-doc", "text/html", "The API documentation"),
-            Link::new(format!("{base}/conformance"), "conformance", "application/json", "Conformance classes"),
-            Link::new(format!("{base}/collections"), "data", "application/json", "The collections"),
+            Link::new(
+                format!("{base}/"),
+                "self",
+                "application/json",
+                "This document",
+            ),
+            Link::new(
+                format!("{base}/openapi.json"),
+                "service-desc",
+                OPENAPI_MEDIA,
+                "The API definition",
+            ),
+            Link::new(
+                format!("{base}/docs/"),
+                "service-doc",
+                "text/html",
+                "The API documentation",
+            ),
+            Link::new(
+                format!("{base}/conformance"),
+                "conformance",
+                "application/json",
+                "Conformance classes",
+            ),
+            Link::new(
+                format!("{base}/collections"),
+                "data",
+                "application/json",
+                "The collections",
+            ),
         ],
     };
     cached_json(&req, "application/json", &body)
@@ -108,7 +148,13 @@ pub struct Conformance {
 #[get("/conformance")]
 pub async fn conformance(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     only_format(&req)?;
-    cached_json(&req, "application/json", &Conformance { conforms_to: CONFORMANCE.iter().map(|s| (*s).to_owned()).collect() })
+    cached_json(
+        &req,
+        "application/json",
+        &Conformance {
+            conforms_to: CONFORMANCE.iter().map(|s| (*s).to_owned()).collect(),
+        },
+    )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -174,7 +220,9 @@ impl CollectionId {
 
     fn description(self) -> &'static str {
         match self {
-            Self::Parks => "Industrial parks: boundary, industry positioning and thresholds. Filter: code.",
+            Self::Parks => {
+                "Industrial parks: boundary, industry positioning and thresholds. Filter: code."
+            }
             Self::Zones => "Zones of the parks. Filters: park_id, code.",
             Self::Parcels => {
                 "Active land parcels with area in m² and 亩, land use, planning conditions and status. \
@@ -196,7 +244,10 @@ fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> Collect
             Link::new(format!("{url}/items"), "items", GEOJSON, "The features"),
         ],
         extent: extent.map(|b| Extent {
-            spatial: SpatialExtent { bbox: vec![[b.min_x, b.min_y, b.max_x, b.max_y]], crs: CRS84_URI.into() },
+            spatial: SpatialExtent {
+                bbox: vec![[b.min_x, b.min_y, b.max_x, b.max_y]],
+                crs: CRS84_URI.into(),
+            },
         }),
         item_type: "feature".into(),
         crs: vec![CRS84_URI.into()],
@@ -206,8 +257,18 @@ fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> Collect
 fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResult<Option<Bbox>> {
     let union = |boxes: Vec<Option<Bbox>>| boxes.into_iter().flatten().reduce(|a, b| a.union(&b));
     match c {
-        CollectionId::Parks => Ok(union(store::parks::list(conn)?.iter().map(|p| Bbox::of(&p.boundary)).collect())),
-        CollectionId::Zones => Ok(union(store::zones::list(conn)?.iter().map(|z| Bbox::of(&z.boundary)).collect())),
+        CollectionId::Parks => Ok(union(
+            store::parks::list(conn)?
+                .iter()
+                .map(|p| Bbox::of(&p.boundary))
+                .collect(),
+        )),
+        CollectionId::Zones => Ok(union(
+            store::zones::list(conn)?
+                .iter()
+                .map(|z| Bbox::of(&z.boundary))
+                .collect(),
+        )),
         CollectionId::Parcels => store::parcels::extent(conn),
     }
 }
@@ -215,14 +276,27 @@ fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResul
 /// The collections: parks, zones and parcels.
 #[utoipa::path(tag = "ogc-api", operation_id = "list_collections", responses((status = 200, body = Collections), ReadProblems))]
 #[get("/collections")]
-pub async fn list_collections(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list_collections(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     only_format(&req)?;
     let extents = state
-        .run(|c| CollectionId::ALL.into_iter().map(|id| extent(c, id)).collect::<store::StoreResult<Vec<_>>>())
+        .run(|c| {
+            CollectionId::ALL
+                .into_iter()
+                .map(|id| extent(c, id))
+                .collect::<store::StoreResult<Vec<_>>>()
+        })
         .await?;
     let base = base_url(&req, &state);
     let body = Collections {
-        links: vec![Link::new(format!("{base}/collections"), "self", "application/json", "This document")],
+        links: vec![Link::new(
+            format!("{base}/collections"),
+            "self",
+            "application/json",
+            "This document",
+        )],
         collections: CollectionId::ALL
             .into_iter()
             .zip(extents)
@@ -240,14 +314,24 @@ pub async fn list_collections(req: HttpRequest, state: web::Data<AppState>) -> R
     responses((status = 200, body = CollectionInfo), ReadProblems)
 )]
 #[get("/collections/{collection_id}")]
-pub async fn describe_collection(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn describe_collection(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     only_format(&req)?;
     let id = path.into_inner();
     let c = CollectionId::parse(&id).ok_or_else(|| unknown_collection(&id))?;
     let e = state.run(move |conn| extent(conn, c)).await?;
-    cached_json(&req, "application/json", &collection_info(c, &base_url(&req, &state), e))
+    cached_json(
+        &req,
+        "application/json",
+        &collection_info(c, &base_url(&req, &state), e),
+    )
 }
 
 pub fn unknown_collection(id: &str) -> ApiError {
-    ApiError::not_found(format!("there is no collection `{id}`; the collections are parks, zones and parcels"))
+    ApiError::not_found(format!(
+        "there is no collection `{id}`; the collections are parks, zones and parcels"
+    ))
 }

@@ -26,7 +26,9 @@ pub struct ItemsParams {
 
 impl ItemsParams {
     pub fn parse(query: &str, filters: &[&str], config: &HttpConfig) -> Result<Self, ApiError> {
-        let raw: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let raw: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
         let mut seen = BTreeMap::new();
         for (k, v) in &raw {
             if !COMMON.contains(&k.as_str()) && !filters.contains(&k.as_str()) {
@@ -38,17 +40,25 @@ impl ItemsParams {
                 )));
             }
             if seen.insert(k.clone(), v.clone()).is_some() {
-                return Err(ApiError::invalid_parameter(format!("query parameter `{k}` is given twice")));
+                return Err(ApiError::invalid_parameter(format!(
+                    "query parameter `{k}` is given twice"
+                )));
             }
         }
-        let mut p = ItemsParams { limit: config.items_default_limit, raw, ..Default::default() };
+        let mut p = ItemsParams {
+            limit: config.items_default_limit,
+            raw,
+            ..Default::default()
+        };
         for (k, v) in seen {
             match k.as_str() {
                 "bbox" => p.bbox = Some(parse_bbox(&v)?),
                 "limit" => p.limit = parse_limit(&v, config.items_max_limit)?,
                 "offset" => {
                     p.offset = v.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| {
-                        ApiError::invalid_parameter(format!("offset must be a whole number ≥ 0, got `{v}`"))
+                        ApiError::invalid_parameter(format!(
+                            "offset must be a whole number ≥ 0, got `{v}`"
+                        ))
                     })?
                 }
                 "datetime" => p.datetime = Some(parse_datetime(&v)?),
@@ -66,8 +76,9 @@ impl ItemsParams {
         self.filters
             .get(name)
             .map(|v| {
-                v.parse::<i64>()
-                    .map_err(|_| ApiError::invalid_parameter(format!("{name} must be a whole number, got `{v}`")))
+                v.parse::<i64>().map_err(|_| {
+                    ApiError::invalid_parameter(format!("{name} must be a whole number, got `{v}`"))
+                })
             })
             .transpose()
     }
@@ -92,7 +103,9 @@ impl ItemsParams {
 pub fn check_format(v: &str) -> Result<(), ApiError> {
     match v {
         "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
-        other => Err(ApiError::invalid_parameter(format!("f={other} is not offered; use f=json"))),
+        other => Err(ApiError::invalid_parameter(format!(
+            "f={other} is not offered; use f=json"
+        ))),
     }
 }
 
@@ -100,7 +113,9 @@ pub fn check_format(v: &str) -> Result<(), ApiError> {
 fn parse_limit(v: &str, max: i64) -> Result<i64, ApiError> {
     match v.parse::<i64>() {
         Ok(n) if n >= 1 => Ok(n.min(max)),
-        _ => Err(ApiError::invalid_parameter(format!("limit must be a whole number ≥ 1, got `{v}`"))),
+        _ => Err(ApiError::invalid_parameter(format!(
+            "limit must be a whole number ≥ 1, got `{v}`"
+        ))),
     }
 }
 
@@ -111,7 +126,11 @@ pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {
     let nums = nums
         .ok()
         .filter(|n| n.iter().all(|x| x.is_finite()))
-        .ok_or_else(|| ApiError::invalid_parameter(format!("bbox must be 4 numbers minLon,minLat,maxLon,maxLat, got `{v}`")))?;
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(format!(
+                "bbox must be 4 numbers minLon,minLat,maxLon,maxLat, got `{v}`"
+            ))
+        })?;
     let (min_x, min_y, max_x, max_y) = match nums.as_slice() {
         [a, b, c, d] => (*a, *b, *c, *d),
         [a, b, _, d, e, _] => (*a, *b, *d, *e),
@@ -122,20 +141,31 @@ pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {
             )));
         }
     };
-    if !(-180.0..=180.0).contains(&min_x) || !(-180.0..=180.0).contains(&max_x) || !(-90.0..=90.0).contains(&min_y) || !(-90.0..=90.0).contains(&max_y) {
+    if !(-180.0..=180.0).contains(&min_x)
+        || !(-180.0..=180.0).contains(&max_x)
+        || !(-90.0..=90.0).contains(&min_y)
+        || !(-90.0..=90.0).contains(&max_y)
+    {
         return Err(ApiError::invalid_parameter(
             "bbox is out of range: longitudes within ±180, latitudes within ±90 (order: minLon,minLat,maxLon,maxLat)",
         ));
     }
     if min_y > max_y {
-        return Err(ApiError::invalid_parameter("bbox minimum latitude is above its maximum"));
+        return Err(ApiError::invalid_parameter(
+            "bbox minimum latitude is above its maximum",
+        ));
     }
     if min_x > max_x {
         return Err(ApiError::invalid_parameter(
             "bbox minimum longitude is above its maximum (boxes across the antimeridian are not supported)",
         ));
     }
-    Ok(Bbox { min_x, min_y, max_x, max_y })
+    Ok(Bbox {
+        min_x,
+        min_y,
+        max_x,
+        max_y,
+    })
 }
 
 /// `datetime`: an RFC 3339 instant or date, or an interval `start/end` with `..` (or empty)
@@ -150,7 +180,11 @@ pub fn parse_datetime(v: &str) -> Result<(Option<NaiveDateTime>, Option<NaiveDat
             return Ok(Some(t.naive_utc()));
         }
         if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            let t = if end { d.and_hms_milli_opt(23, 59, 59, 999) } else { d.and_hms_opt(0, 0, 0) };
+            let t = if end {
+                d.and_hms_milli_opt(23, 59, 59, 999)
+            } else {
+                d.and_hms_opt(0, 0, 0)
+            };
             return Ok(t);
         }
         Err(ApiError::invalid_parameter(format!(
@@ -163,17 +197,28 @@ pub fn parse_datetime(v: &str) -> Result<(Option<NaiveDateTime>, Option<NaiveDat
             if let (Some(s), Some(e)) = (start, end)
                 && s > e
             {
-                return Err(ApiError::invalid_parameter("datetime interval ends before it starts"));
+                return Err(ApiError::invalid_parameter(
+                    "datetime interval ends before it starts",
+                ));
             }
             Ok((start, end))
         }
         None => {
             if v.trim() == ".." || v.trim().is_empty() {
-                return Err(ApiError::invalid_parameter("datetime needs an instant or an interval"));
+                return Err(ApiError::invalid_parameter(
+                    "datetime needs an instant or an interval",
+                ));
             }
             let date_only = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").is_ok();
             // A date means the whole day; an instant means exactly that instant.
-            Ok((one(v, false)?, if date_only { one(v, true)? } else { one(v, false)? }))
+            Ok((
+                one(v, false)?,
+                if date_only {
+                    one(v, true)?
+                } else {
+                    one(v, false)?
+                },
+            ))
         }
     }
 }
@@ -190,7 +235,11 @@ mod tests {
     fn defaults_and_clamping() {
         let p = parse("").unwrap();
         assert_eq!((p.limit, p.offset), (100, 0));
-        assert_eq!(parse("limit=50000").unwrap().limit, 10_000, "clamped, not refused");
+        assert_eq!(
+            parse("limit=50000").unwrap().limit,
+            10_000,
+            "clamped, not refused"
+        );
         assert!(parse("limit=0").is_err());
         assert!(parse("limit=ten").is_err());
         assert!(parse("offset=-1").is_err());
@@ -199,7 +248,11 @@ mod tests {
     #[test]
     fn unknown_and_repeated_parameters_are_refused() {
         let e = parse("colour=red").unwrap_err();
-        assert!(e.problem().detail.contains("unknown query parameter `colour`"));
+        assert!(
+            e.problem()
+                .detail
+                .contains("unknown query parameter `colour`")
+        );
         assert!(parse("status=a&status=b").is_err());
         assert!(parse("f=html").is_err());
         assert!(parse("f=json").is_ok());
@@ -211,7 +264,10 @@ mod tests {
         assert_eq!((b.min_x, b.max_y), (116.6, 27.6));
         let b6 = parse_bbox("116.6,27.5,0,116.7,27.6,100").unwrap();
         assert_eq!((b6.max_x, b6.max_y), (116.7, 27.6));
-        assert!(parse_bbox("27.5,116.6,27.6,116.7").is_err(), "lat 116 is out of range");
+        assert!(
+            parse_bbox("27.5,116.6,27.6,116.7").is_err(),
+            "lat 116 is out of range"
+        );
         assert!(parse_bbox("116.7,27.5,116.6,27.6").is_err());
         assert!(parse_bbox("1,2,3").is_err());
         assert!(parse_bbox("1,2,3,NaN").is_err());
@@ -232,7 +288,10 @@ mod tests {
     #[test]
     fn paging_links_keep_filters() {
         let p = parse("status=available&limit=10&offset=10").unwrap();
-        assert_eq!(p.query_with_offset(20), "status=available&limit=10&offset=20");
+        assert_eq!(
+            p.query_with_offset(20),
+            "status=available&limit=10&offset=20"
+        );
         assert_eq!(p.query_with_offset(0), "status=available&limit=10");
     }
 }

@@ -1,6 +1,6 @@
-//! Reading polygonal GeoJSON geometry from clients and files, strictly.
+//! Reading polygonal geometry from clients and files (GeoJSON, shapefiles), strictly.
 //!
-//! The structure is parsed by the `geojson` crate; this module then checks what makes a
+//! GeoJSON structure is parsed by the `geojson` crate; this module then checks what makes a
 //! register geometry: Polygon or MultiPolygon only, closed rings of at least four positions,
 //! finite numbers, coordinates in range and in China — with a hint when the numbers look like
 //! swapped latitude/longitude or projected metres — converting Gauss-Krüger input to lon/lat.
@@ -43,7 +43,10 @@ pub fn parse_value(
     input: InputCrs,
 ) -> Result<MultiPolygon<f64>, FieldError> {
     if value.is_null() {
-        return Err(FieldError::new(field, "is required: a Polygon or MultiPolygon"));
+        return Err(FieldError::new(
+            field,
+            "is required: a Polygon or MultiPolygon",
+        ));
     }
     let geometry: geojson::Geometry = serde_json::from_value(value)
         .map_err(|e| FieldError::new(field, format!("is not a GeoJSON geometry: {e}")))?;
@@ -109,7 +112,11 @@ fn ring_to_lonlat(
     input: InputCrs,
     to_lonlat: &ToLonLat,
 ) -> Result<LineString<f64>, FieldError> {
-    let what = if field.ends_with("[0]") { "exterior ring" } else { "ring" };
+    let what = if field.ends_with("[0]") {
+        "exterior ring"
+    } else {
+        "ring"
+    };
     if ring.len() < 4 {
         return Err(FieldError::new(
             field,
@@ -125,13 +132,23 @@ fn ring_to_lonlat(
         if !(2..=3).contains(&p.len()) {
             return Err(FieldError::new(
                 format!("{field}[{i}]"),
-                format!("a position has 2 numbers (or 3 with height), got {}", p.len()),
+                format!(
+                    "a position has 2 numbers (or 3 with height), got {}",
+                    p.len()
+                ),
             ));
         }
         if p.iter().any(|v| !v.is_finite()) {
-            return Err(FieldError::new(format!("{field}[{i}]"), "coordinates must be finite numbers"));
+            return Err(FieldError::new(
+                format!("{field}[{i}]"),
+                "coordinates must be finite numbers",
+            ));
         }
-        let (x, y) = if input.north_first { (p[1], p[0]) } else { (p[0], p[1]) };
+        let (x, y) = if input.north_first {
+            (p[1], p[0])
+        } else {
+            (p[0], p[1])
+        };
         let (lon, lat) = to_lonlat
             .apply(x, y)
             .map_err(|e| FieldError::new(format!("{field}[{i}]"), e))?;
@@ -150,6 +167,58 @@ fn ring_to_lonlat(
         ));
     }
     Ok(LineString(coords))
+}
+
+/// Convert polygons read from a file in `input`'s CRS (easting first) to checked lon/lat.
+/// Rings come closed from the format; coordinates get the same range checks and hints.
+pub fn convert(
+    field: &str,
+    mp: MultiPolygon<f64>,
+    input: InputCrs,
+    to_lonlat: &ToLonLat,
+) -> Result<MultiPolygon<f64>, FieldError> {
+    if mp.0.is_empty() {
+        return Err(FieldError::new(field, "is empty"));
+    }
+    let vertices: usize =
+        mp.0.iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum();
+    if vertices > MAX_VERTICES {
+        return Err(FieldError::new(
+            field,
+            format!("has {vertices} vertices; at most {MAX_VERTICES} are accepted"),
+        ));
+    }
+    let ring = |r: &LineString<f64>| -> Result<LineString<f64>, FieldError> {
+        r.0.iter()
+            .map(|c| {
+                if !(c.x.is_finite() && c.y.is_finite()) {
+                    return Err(FieldError::new(field, "coordinates must be finite numbers"));
+                }
+                let (x, y) = if input.north_first {
+                    (c.y, c.x)
+                } else {
+                    (c.x, c.y)
+                };
+                let (lon, lat) = to_lonlat
+                    .apply(x, y)
+                    .map_err(|e| FieldError::new(field, e))?;
+                check_lonlat(lon, lat, (x, y), input.crs).map_err(|m| FieldError::new(field, m))?;
+                Ok(Coord { x: lon, y: lat })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(LineString)
+    };
+    mp.0.iter()
+        .map(|p| {
+            Ok(Polygon::new(
+                ring(p.exterior())?,
+                p.interiors().iter().map(ring).collect::<Result<_, _>>()?,
+            ))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(MultiPolygon)
 }
 
 fn in_china(lon: f64, lat: f64) -> bool {
@@ -223,7 +292,8 @@ mod tests {
 
     #[test]
     fn accepts_polygons_and_multipolygons() {
-        let p = parse(json!({"type": "Polygon", "coordinates": [square(116.64, 27.56, 0.001)]})).unwrap();
+        let p = parse(json!({"type": "Polygon", "coordinates": [square(116.64, 27.56, 0.001)]}))
+            .unwrap();
         assert_eq!(p.0.len(), 1);
         let m = parse(json!({"type": "MultiPolygon", "coordinates": [[square(116.64, 27.56, 0.001)], [square(116.65, 27.56, 0.001)]]})).unwrap();
         assert_eq!(m.0.len(), 2);
@@ -233,13 +303,24 @@ mod tests {
 
     #[test]
     fn rejects_non_areas_and_malformed_json() {
-        let e = parse(json!({"type": "LineString", "coordinates": [[116.64, 27.56], [116.65, 27.56]]})).unwrap_err();
+        let e =
+            parse(json!({"type": "LineString", "coordinates": [[116.64, 27.56], [116.65, 27.56]]}))
+                .unwrap_err();
         assert!(e.message.contains("got LineString"), "{}", e.message);
         let e = parse(json!({"type": "Polygn", "coordinates": []})).unwrap_err();
-        assert!(e.message.contains("not a GeoJSON geometry"), "{}", e.message);
+        assert!(
+            e.message.contains("not a GeoJSON geometry"),
+            "{}",
+            e.message
+        );
         let e = parse(json!({"type": "Polygon", "coordinates": [[["a", 1]]]})).unwrap_err();
         assert!(e.message.contains("not a GeoJSON geometry"));
-        assert!(parse(serde_json::Value::Null).unwrap_err().message.contains("required"));
+        assert!(
+            parse(serde_json::Value::Null)
+                .unwrap_err()
+                .message
+                .contains("required")
+        );
     }
 
     #[test]
@@ -251,7 +332,10 @@ mod tests {
         let short = json!({"type": "Polygon", "coordinates": [[[116.64, 27.56], [116.65, 27.56], [116.64, 27.56]]]});
         assert!(parse(short).unwrap_err().message.contains("at least 4"));
         let bad_pos = json!({"type": "Polygon", "coordinates": [[[116.64], [116.65, 27.56], [116.65, 27.57], [116.64]]]});
-        assert_eq!(parse(bad_pos).unwrap_err().field, "geometry.coordinates[0][0]");
+        assert_eq!(
+            parse(bad_pos).unwrap_err().field,
+            "geometry.coordinates[0][0]"
+        );
     }
 
     #[test]
@@ -263,22 +347,28 @@ mod tests {
 
     #[test]
     fn projected_metres_get_a_hint_naming_the_zone() {
-        let metres = json!({"type": "Polygon", "coordinates": [square(39_463_456.0, 3_049_876.0, 100.0)]});
+        let metres =
+            json!({"type": "Polygon", "coordinates": [square(39_463_456.0, 3_049_876.0, 100.0)]});
         let e = parse(metres).unwrap_err();
         assert!(e.message.contains("EPSG:4527"), "{}", e.message);
     }
 
     #[test]
     fn out_of_range_and_outside_china() {
-        let e = parse(json!({"type": "Polygon", "coordinates": [square(200.0, 27.0, 1.0)]})).unwrap_err();
+        let e = parse(json!({"type": "Polygon", "coordinates": [square(200.0, 27.0, 1.0)]}))
+            .unwrap_err();
         assert!(e.message.contains("out of range"), "{}", e.message);
-        let e = parse(json!({"type": "Polygon", "coordinates": [square(2.35, 48.85, 0.01)]})).unwrap_err();
+        let e = parse(json!({"type": "Polygon", "coordinates": [square(2.35, 48.85, 0.01)]}))
+            .unwrap_err();
         assert!(e.message.contains("outside China"), "{}", e.message);
     }
 
     #[test]
     fn gauss_kruger_input_is_converted() {
-        let input = InputCrs { crs: Crs::GaussKruger(4527), north_first: false };
+        let input = InputCrs {
+            crs: Crs::GaussKruger(4527),
+            north_first: false,
+        };
         let mp = parse_value(
             "geometry",
             json!({"type": "Polygon", "coordinates": [square(39_463_456.789, 3_049_876.543, 100.0)]}),
@@ -288,7 +378,10 @@ mod tests {
         let c = mp.0[0].exterior().0[0];
         assert!((c.x - 116.629_971_293).abs() < 1e-8 && (c.y - 27.561_256_167).abs() < 1e-8);
         // The same with the authority axis order (northing first).
-        let ne = InputCrs { crs: Crs::GaussKruger(4527), north_first: true };
+        let ne = InputCrs {
+            crs: Crs::GaussKruger(4527),
+            north_first: true,
+        };
         let mp2 = parse_value(
             "geometry",
             json!({"type": "Polygon", "coordinates": [[[3_049_876.543, 39_463_456.789], [3_049_876.543, 39_463_556.789], [3_049_976.543, 39_463_556.789], [3_049_876.543, 39_463_456.789]]]}),
@@ -300,13 +393,22 @@ mod tests {
 
     #[test]
     fn epsg_4490_authority_order_is_latitude_first() {
-        let input = InputCrs { crs: Crs::Cgcs2000, north_first: true };
+        let input = InputCrs {
+            crs: Crs::Cgcs2000,
+            north_first: true,
+        };
         let mp = parse_value(
             "geometry",
             json!({"type": "Polygon", "coordinates": [[[27.56, 116.64], [27.56, 116.65], [27.57, 116.65], [27.56, 116.64]]]}),
             input,
         )
         .unwrap();
-        assert_eq!(mp.0[0].exterior().0[0], Coord { x: 116.64, y: 27.56 });
+        assert_eq!(
+            mp.0[0].exterior().0[0],
+            Coord {
+                x: 116.64,
+                y: 27.56
+            }
+        );
     }
 }

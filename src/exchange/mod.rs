@@ -1,0 +1,232 @@
+//! The files bureaus exchange: GeoJSON FeatureCollections and zipped ESRI shapefiles in, GeoJSON
+//! and CSV out.
+//!
+//! Reading turns a file into features with lon/lat geometry and an attribute map, naming the
+//! CRS and encoding it used; checking them against the register is the store's job.
+
+pub mod export;
+pub mod fields;
+pub mod prj;
+pub mod shapefile_zip;
+
+use crate::spatial::crs::{Crs, ToLonLat};
+use crate::spatial::input::{self, InputCrs};
+use geo::MultiPolygon;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A feature read from a file: its attributes and its geometry in CGCS2000 lon/lat (or why
+/// the geometry could not be read).
+#[derive(Debug, Clone)]
+pub struct SourceFeature {
+    pub properties: Map<String, Value>,
+    pub geometry: Result<MultiPolygon<f64>, String>,
+}
+
+/// A whole file, read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub features: Vec<SourceFeature>,
+    pub crs: Crs,
+    /// The attribute encoding (shapefiles).
+    pub encoding: Option<String>,
+}
+
+/// What kind of file an upload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    GeoJson,
+    ShapefileZip,
+}
+
+impl FileKind {
+    /// From the upload's media type, else from its first bytes (a zip starts with `PK`).
+    pub fn detect(media_type: Option<&str>, bytes: &[u8]) -> FileKind {
+        match media_type {
+            Some(
+                "application/zip" | "application/x-zip-compressed" | "application/x-shapefile",
+            ) => FileKind::ShapefileZip,
+            Some(m) if m.ends_with("json") => FileKind::GeoJson,
+            _ if bytes.starts_with(b"PK\x03\x04") => FileKind::ShapefileZip,
+            _ => FileKind::GeoJson,
+        }
+    }
+}
+
+/// Choices a user can make about an import.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The CRS of the coordinates, overriding what the file says.
+    pub crs: Option<Crs>,
+    /// The attribute encoding of a shapefile, overriding what it says.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Which shapefile of a zip holding several (its name without `.shp`).
+    pub layer: Option<String>,
+}
+
+/// A file that cannot be read at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExchangeError(pub String);
+
+impl fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ExchangeError {}
+
+/// Read an upload of either kind.
+pub fn read(
+    bytes: &[u8],
+    kind: FileKind,
+    options: &ReadOptions,
+) -> Result<SourceFile, ExchangeError> {
+    match kind {
+        FileKind::GeoJson => read_geojson(bytes, options),
+        FileKind::ShapefileZip => shapefile_zip::read(bytes, options),
+    }
+}
+
+/// Read a GeoJSON FeatureCollection. A legacy `crs` member names the CRS (easting first).
+pub fn read_geojson(bytes: &[u8], options: &ReadOptions) -> Result<SourceFile, ExchangeError> {
+    let collection: geojson::FeatureCollection = serde_json::from_slice(bytes)
+        .map_err(|e| ExchangeError(format!("the file is not a GeoJSON FeatureCollection: {e}")))?;
+    let declared = collection
+        .foreign_members
+        .as_ref()
+        .and_then(|m| m.get("crs"))
+        .and_then(|c| c.pointer("/properties/name"))
+        .and_then(Value::as_str)
+        .map(|name| {
+            Crs::parse(name).map_err(|e| ExchangeError(format!("the file's crs member: {e}")))
+        })
+        .transpose()?;
+    let crs = options.crs.or(declared).unwrap_or(Crs::Cgcs2000);
+    let input = InputCrs {
+        crs,
+        north_first: false,
+    };
+    let to_lonlat = ToLonLat::new(crs).map_err(|e| ExchangeError(e.0))?;
+    let features = collection
+        .features
+        .into_iter()
+        .map(|f| SourceFeature {
+            properties: f.properties.unwrap_or_default(),
+            geometry: match f.geometry {
+                None => Err("the feature has no geometry".to_owned()),
+                Some(g) => input::polygonal("geometry", &g.value, input, &to_lonlat)
+                    .map_err(|e| e.to_string()),
+            },
+        })
+        .collect();
+    Ok(SourceFile {
+        features,
+        crs,
+        encoding: None,
+    })
+}
+
+/// Turn a read file into an import for a park: each feature's attributes and geometry checked
+/// into a parcel draft, or a rejection naming the feature and every reason.
+pub fn import_request(
+    file: SourceFile,
+    park_id: i64,
+    dry_run: bool,
+) -> crate::store::import::ImportRequest {
+    use crate::domain::register::{ParcelDraft, Rejection};
+    use crate::spatial::{AreaLimits, Footprint};
+    let features = file.features.len();
+    let mut items = Vec::with_capacity(features);
+    let mut rejected = Vec::new();
+    for (i, feature) in file.features.into_iter().enumerate() {
+        let number = i + 1;
+        let attributes = fields::parcel_from(&feature.properties);
+        let code = attributes.as_ref().ok().map(|a| a.raw.code.clone());
+        let footprint = feature.geometry.and_then(|g| {
+            Footprint::new("geometry", g, AreaLimits::PARCEL).map_err(|e| e.to_string())
+        });
+        let result = match (attributes, footprint) {
+            (Ok(a), Ok(fp)) => ParcelDraft::from_raw(a.raw, fp, "")
+                .map(|draft| (draft, a.zone, a.declared_area_m2))
+                .map_err(|errors| errors.iter().map(ToString::to_string).collect()),
+            (Err(mut reasons), Err(g)) => {
+                reasons.push(g);
+                Err(reasons)
+            }
+            (Err(reasons), Ok(_)) => Err(reasons),
+            (Ok(_), Err(g)) => Err(vec![g]),
+        };
+        match result {
+            Ok((draft, zone, declared_area_m2)) => items.push(crate::store::import::ImportItem {
+                feature: number,
+                draft,
+                zone,
+                declared_area_m2,
+            }),
+            Err(reasons) => rejected.push(Rejection {
+                feature: number,
+                code,
+                reasons,
+            }),
+        }
+    }
+    crate::store::import::ImportRequest {
+        park_id,
+        items,
+        rejected,
+        features,
+        crs: file.crs.name(),
+        encoding: file.encoding,
+        dry_run,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_the_kind() {
+        assert_eq!(
+            FileKind::detect(Some("application/zip"), b"x"),
+            FileKind::ShapefileZip
+        );
+        assert_eq!(
+            FileKind::detect(None, b"PK\x03\x04rest"),
+            FileKind::ShapefileZip
+        );
+        assert_eq!(
+            FileKind::detect(Some("application/geo+json"), b"{}"),
+            FileKind::GeoJson
+        );
+    }
+
+    #[test]
+    fn reads_features_with_their_crs() {
+        let text = br#"{"type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4527"}},
+            "features": [
+              {"type": "Feature", "properties": {"code": "A"}, "geometry": {"type": "Polygon", "coordinates": [[[39463456, 3049876], [39463556, 3049876], [39463556, 3049976], [39463456, 3049876]]]}},
+              {"type": "Feature", "properties": {"code": "B"}, "geometry": {"type": "LineString", "coordinates": [[39463456, 3049876], [39463556, 3049876]]}},
+              {"type": "Feature", "properties": {"code": "C"}, "geometry": null}
+            ]}"#;
+        let file = read_geojson(text, &ReadOptions::default()).unwrap();
+        assert_eq!(file.crs, Crs::GaussKruger(4527));
+        assert_eq!(file.features.len(), 3);
+        let lon = file.features[0].geometry.as_ref().unwrap().0[0]
+            .exterior()
+            .0[0]
+            .x;
+        assert!((lon - 116.6299).abs() < 1e-3, "{lon}");
+        assert!(
+            file.features[1]
+                .geometry
+                .as_ref()
+                .unwrap_err()
+                .contains("LineString")
+        );
+        assert!(file.features[2].geometry.is_err());
+        assert!(read_geojson(b"[1, 2]", &ReadOptions::default()).is_err());
+    }
+}

@@ -1,0 +1,59 @@
+//! The demo park loads on both backends and every parcel is valid, inside its park and clear of
+//! the others (the register's own checks ran on the way in).
+
+mod common;
+
+use common::get;
+
+on_both_backends!(
+    the_demo_park_loads_and_serves,
+    |app: common::TestDb| async move {
+        let stamp = parkland::domain::register::Stamp {
+            by: "test".into(),
+            at: common::test_now().naive_utc(),
+        };
+        let loaded = {
+            let mut conn = app.conn();
+            parkland::demo::load(&mut conn, &stamp, &|_, _, _| {}).expect("demo loads")
+        };
+        assert_eq!(loaded.zones, 3);
+        assert!((130..=180).contains(&loaded.parcels), "{}", loaded.parcels);
+        {
+            let mut conn = app.conn();
+            let again = parkland::demo::load(&mut conn, &stamp, &|_, _, _| {});
+            assert!(again.is_err(), "loading twice is refused");
+        }
+        let svc = app.service().await;
+        let items = get(&svc, "/collections/parcels/items?limit=1000")
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(items["numberMatched"].as_u64(), Some(loaded.parcels as u64));
+        let zones = get(&svc, "/collections/zones/items").await.json();
+        let names: Vec<&str> = zones["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|z| z["properties"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["西片区", "东片区", "金山片区"]);
+        let in_zones = items["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| !f["properties"]["zone_id"].is_null())
+            .count();
+        assert_eq!(in_zones, loaded.parcels, "every demo parcel lies in a zone");
+        let park = get(&svc, &format!("/api/parks/{}", loaded.park_id))
+            .await
+            .json();
+        assert_eq!(park["properties"]["name"], "南城县工业园区");
+        let west = &zones["features"][0]["properties"]["effective_settings"];
+        assert_eq!(west["min_investment_intensity_wan_per_mu"], 250.0);
+        let east = &zones["features"][1]["properties"]["effective_settings"];
+        assert_eq!(
+            east["min_investment_intensity_wan_per_mu"], 150.0,
+            "the park's own threshold"
+        );
+    }
+);
