@@ -26,6 +26,10 @@ pub struct HttpConfig {
     /// Without it, links are built from the request's Host (and X-Forwarded-*) headers.
     #[arg(long, env = "PARKLAND_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Build links from `Forwarded` / `X-Forwarded-Host` / `X-Forwarded-Proto` (only behind a
+    /// proxy that sets them; otherwise any client could choose the host in links).
+    #[arg(long, env = "PARKLAND_TRUST_FORWARDED", default_value_t = false)]
+    pub trust_forwarded: bool,
     /// Origins allowed to call the API from a browser: `*` or a comma-separated list.
     #[arg(long, env = "PARKLAND_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
@@ -58,6 +62,7 @@ impl Default for HttpConfig {
         Self {
             bind: "127.0.0.1:8080".into(),
             public_url: None,
+            trust_forwarded: false,
             cors_origins: "*".into(),
             max_body_bytes: Self::DEFAULT_MAX_BODY,
             max_upload_bytes: Self::DEFAULT_MAX_UPLOAD,

@@ -59,6 +59,7 @@ pub fn app(
                 .add((header::REFERRER_POLICY, "no-referrer")),
         )
         .wrap(cors)
+        .wrap(actix_web::middleware::from_fn(head_as_get))
         .wrap(actix_web::middleware::from_fn(log_request))
 }
 
@@ -109,7 +110,43 @@ fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::Servi
     }
 }
 
+/// Answer HEAD like GET, without the body (route macros only match GET).
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let head = req.method() == actix_web::http::Method::HEAD;
+    if head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let res = next.call(req).await?;
+    if head {
+        return Ok(res.map_body(|_, _| actix_web::body::BoxBody::new(())));
+    }
+    Ok(res.map_into_boxed_body())
+}
+
+/// Unknown paths: a trailing slash is redirected to the path without it (and `/docs` to
+/// `/docs/`, where the documentation lives); anything else is a 404 problem.
 async fn not_found(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let query = if req.query_string().is_empty() {
+        String::new()
+    } else {
+        format!("?{}", req.query_string())
+    };
+    let target = if path == "/docs" {
+        Some("/docs/".to_owned())
+    } else if path.len() > 1 && path.ends_with('/') {
+        Some(path.trim_end_matches('/').to_owned())
+    } else {
+        None
+    };
+    if let Some(target) = target.filter(|t| !t.is_empty()) {
+        return HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, format!("{target}{query}")))
+            .finish();
+    }
     problem_response(
         actix_web::http::StatusCode::NOT_FOUND,
         ApiError::not_found(format!("there is no resource at {}", req.path())).problem(),
@@ -167,13 +204,9 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
 fn cors(origins: &str) -> Cors {
     let base = Cors::default()
         .allowed_methods(["GET", "HEAD", "POST", "PATCH", "OPTIONS"])
-        .allowed_headers([
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            header::IF_NONE_MATCH,
-            header::AUTHORIZATION,
-            header::HeaderName::from_static("content-crs"),
-        ])
+        // Any request header: browsers' libraries add their own (Accept, X-Requested-With …)
+        // and no cookies are involved, so there is nothing to protect by listing them.
+        .allow_any_header()
         .expose_headers([header::ETAG, header::LOCATION])
         .max_age(3600);
     if origins.trim() == "*" {

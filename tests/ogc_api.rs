@@ -364,3 +364,128 @@ on_both_backends!(
         assert!(r.header("access-control-allow-origin").is_none());
     }
 );
+
+on_both_backends!(
+    what_web_maps_and_browsers_send,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        grid(&svc).await;
+        // A zoomed-out Leaflet map sends the world repeated: longitudes are clamped.
+        let all = get(
+            &svc,
+            "/collections/parcels/items?bbox=-270.0,-88.1,503.4,89.3&limit=1000&_=1700000000000",
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(all["numberMatched"], 20);
+        assert!(
+            !link(&all, "self").unwrap().contains("_="),
+            "cache-busters are not echoed in links"
+        );
+        // A browser's preflight with the headers its libraries add.
+        let pre = send(
+            &svc,
+            actix_web::test::TestRequest::default()
+                .method(actix_web::http::Method::OPTIONS)
+                .uri("/collections/parcels/items")
+                .insert_header(("origin", "https://map.example.cn"))
+                .insert_header(("access-control-request-method", "GET"))
+                .insert_header((
+                    "access-control-request-headers",
+                    "accept, x-requested-with, if-none-match",
+                )),
+        )
+        .await;
+        assert_eq!(pre.status.as_u16(), 200, "{}", pre.text());
+        assert!(pre.header("access-control-allow-headers").is_some());
+        // HEAD answers like GET without a body.
+        let head = send(
+            &svc,
+            actix_web::test::TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri("/collections/parcels/items/1"),
+        )
+        .await;
+        assert_eq!(head.status.as_u16(), 200);
+        assert!(head.body.is_empty() && head.header("etag").is_some());
+        // Trailing slashes lead to the resource.
+        let r = get(&svc, "/collections/?f=json").await;
+        assert_eq!(r.status.as_u16(), 308);
+        assert_eq!(r.header("location").as_deref(), Some("/collections?f=json"));
+        assert_eq!(
+            get(&svc, "/docs").await.header("location").as_deref(),
+            Some("/docs/")
+        );
+        assert_eq!(
+            get(&svc, "/docs/").await.status.as_u16(),
+            200,
+            "Swagger UI, served offline"
+        );
+    }
+);
+
+on_both_backends!(
+    etags_stay_stable_while_the_data_does,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        grid(&svc).await;
+        let first = get(&svc, "/collections/parcels/items?limit=5")
+            .await
+            .expect(200);
+        assert_eq!(first.header("cache-control").as_deref(), Some("no-cache"));
+        // An hour later, with nothing changed, the same ETag still validates.
+        let later = app
+            .service_at(common::test_now() + chrono::Duration::hours(1))
+            .await;
+        let page = get(&later, "/collections/parcels/items?limit=5")
+            .await
+            .expect(200);
+        assert_eq!(page.etag(), first.etag());
+        assert_eq!(page.json()["timeStamp"], "2026-11-22T09:00:00Z");
+        let r = send(
+            &later,
+            actix_web::test::TestRequest::get()
+                .uri("/collections/parcels/items?limit=5")
+                .insert_header(("if-none-match", first.etag().as_str())),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 304);
+    }
+);
+
+on_both_backends!(
+    links_trust_forwarded_headers_only_when_told,
+    |app: common::TestDb| async move {
+        let forged = || {
+            actix_web::test::TestRequest::get()
+                .uri("/")
+                .insert_header(("host", "gis.nancheng.gov.cn"))
+                .insert_header(("x-forwarded-host", "evil.example"))
+        };
+        let svc = app.service().await;
+        let landing = send(&svc, forged()).await.expect(200).json();
+        assert_eq!(link(&landing, "self"), Some("http://gis.nancheng.gov.cn/"));
+        let trusting = parkland::config::HttpConfig {
+            trust_forwarded: true,
+            ..Default::default()
+        };
+        let svc = app.service_with(trusting).await;
+        let landing = send(&svc, forged()).await.expect(200).json();
+        assert_eq!(
+            link(&landing, "self"),
+            Some("http://evil.example/"),
+            "behind a proxy that sets it"
+        );
+        let fixed = parkland::config::HttpConfig {
+            public_url: Some("https://gis.example.gov.cn/parkland/".into()),
+            ..Default::default()
+        };
+        let svc = app.service_with(fixed).await;
+        let landing = send(&svc, forged()).await.expect(200).json();
+        assert_eq!(
+            link(&landing, "data"),
+            Some("https://gis.example.gov.cn/parkland/collections")
+        );
+    }
+);

@@ -264,6 +264,23 @@ pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
     if let Some(url) = &state.config.public_url {
         return url.trim_end_matches('/').to_owned();
     }
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    if state.config.trust_forwarded {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    // Without a trusted proxy, X-Forwarded-* and Forwarded come from whoever sent the request;
+    // only Host (which routed the request here) is used.
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let host = host.map_or_else(|| req.app_config().host().to_owned(), str::to_owned);
+    format!(
+        "{}://{host}",
+        if req.app_config().secure() {
+            "https"
+        } else {
+            "http"
+        }
+    )
 }

@@ -38,6 +38,26 @@ impl Bbox {
             && other.min_y <= self.max_y
     }
 
+    /// An upper bound, in m², of the area two boxes share — hence of the overlap of anything
+    /// inside them. Neighbouring parcels that only touch give 0 here, which lets overlap checks
+    /// skip the exact (costlier) computation. The bound uses the largest length of a degree on
+    /// the ellipsoid (≤ 111,700 m) and the cosine of the box's latitude nearest the equator.
+    pub fn shared_area_upper_bound_m2(&self, other: &Bbox) -> f64 {
+        let dx = self.max_x.min(other.max_x) - self.min_x.max(other.min_x);
+        let dy = self.max_y.min(other.max_y) - self.min_y.max(other.min_y);
+        if dx <= 0.0 || dy <= 0.0 {
+            return 0.0;
+        }
+        let (lo, hi) = (self.min_y.max(other.min_y), self.max_y.min(other.max_y));
+        let nearest_equator = if lo <= 0.0 && hi >= 0.0 {
+            0.0
+        } else {
+            lo.abs().min(hi.abs())
+        };
+        const M_PER_DEGREE_MAX: f64 = 111_700.0;
+        dx * M_PER_DEGREE_MAX * nearest_equator.to_radians().cos() * dy * M_PER_DEGREE_MAX
+    }
+
     /// The smallest box covering both.
     pub fn union(&self, other: &Bbox) -> Bbox {
         Bbox {
@@ -157,6 +177,35 @@ impl Footprint {
 mod tests {
     use super::*;
     use geo::polygon;
+
+    #[test]
+    fn the_shared_box_area_bounds_any_overlap() {
+        let a = Bbox {
+            min_x: 116.63,
+            min_y: 27.56,
+            max_x: 116.632,
+            max_y: 27.562,
+        };
+        let touching = Bbox {
+            min_x: 116.632,
+            min_y: 27.56,
+            max_x: 116.634,
+            max_y: 27.562,
+        };
+        assert_eq!(a.shared_area_upper_bound_m2(&touching), 0.0);
+        let half = Bbox {
+            min_x: 116.631,
+            ..a
+        };
+        let bound = a.shared_area_upper_bound_m2(&half);
+        let sq = |b: Bbox| {
+            MultiPolygon(vec![
+                geo::Rect::new((b.min_x, b.min_y), (b.max_x, b.max_y)).to_polygon(),
+            ])
+        };
+        let exact = measure::overlap_m2(&sq(a), &sq(half));
+        assert!(bound >= exact && bound < exact * 1.02, "{bound} vs {exact}");
+    }
 
     #[test]
     fn self_intersections_are_refused() {

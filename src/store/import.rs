@@ -17,7 +17,7 @@ use crate::domain::units::round_to;
 use crate::spatial::{Bbox, measure, wkb};
 use diesel::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
+use rstar::{AABB, RTree, RTreeObject};
 use std::collections::{HashMap, HashSet};
 
 /// One feature ready for the register.
@@ -184,6 +184,17 @@ pub fn import(
                 [b.min_x, b.min_y],
                 [b.max_x, b.max_y],
             )) {
+                let envelope = hit.geom().envelope();
+                let (lo, hi) = (envelope.lower(), envelope.upper());
+                let other_box = Bbox {
+                    min_x: lo[0],
+                    min_y: lo[1],
+                    max_x: hi[0],
+                    max_y: hi[1],
+                };
+                if b.shared_area_upper_bound_m2(&other_box) <= tolerance {
+                    continue;
+                }
                 let (other, label) = match hit.data {
                     Source::Existing(j) => (
                         &existing[j].2,

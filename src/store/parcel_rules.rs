@@ -9,7 +9,7 @@ use super::{AnyConnection, Overlap, StoreError, StoreResult};
 use crate::domain::FieldError;
 use crate::domain::register::{Park, Zone};
 use crate::domain::settings::Settings;
-use crate::spatial::{Footprint, measure};
+use crate::spatial::{Bbox, Footprint, measure};
 use diesel::prelude::*;
 use geo::{Contains, MultiPolygon};
 
@@ -39,8 +39,12 @@ pub fn overlaps_beyond(
     others: &[(i64, String, MultiPolygon<f64>)],
     tolerance_m2: f64,
 ) -> Vec<Overlap> {
+    let bbox = footprint.bbox();
     others
         .iter()
+        .filter(|(_, _, geometry)| {
+            Bbox::of(geometry).is_some_and(|b| bbox.shared_area_upper_bound_m2(&b) > tolerance_m2)
+        })
         .filter_map(|(id, code, geometry)| {
             let overlap_m2 = measure::overlap_m2(footprint.geometry(), geometry);
             (overlap_m2 > tolerance_m2).then(|| Overlap {

@@ -141,6 +141,20 @@ impl TestDb {
         AppState::new(self.db.clone(), config, Arc::new(FixedClock(test_now())))
     }
 
+    /// The application with its clock at another time.
+    pub async fn service_at(
+        &self,
+        now: chrono::DateTime<Utc>,
+    ) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
+    {
+        let state = AppState::new(
+            self.db.clone(),
+            HttpConfig::default(),
+            Arc::new(FixedClock(now)),
+        );
+        test::init_service(parkland::app(state)).await
+    }
+
     /// The application, in process.
     pub async fn service(
         &self,

@@ -2,7 +2,7 @@
 //! collection's own filters (as OGC API – Features recommends).
 
 use super::params::ItemsParams;
-use super::{CollectionId, cached_json};
+use super::{CollectionId, cached_json, cached_json_stamped};
 use crate::api::extract::base_url;
 use crate::api::views::{
     Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
@@ -80,13 +80,11 @@ fn page_response<P: Serialize>(
     body.links = links;
     body.number_matched = Some(matched);
     body.number_returned = Some(returned);
-    body.time_stamp = Some(
-        state
-            .clock
-            .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    );
-    cached_json(req, GEOJSON, &body)
+    let now = state
+        .clock
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    cached_json_stamped(req, GEOJSON, &body, &now)
 }
 
 fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, ApiError> {
@@ -137,7 +135,7 @@ fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
         ("status" = Option<String>, Query, description = "Comma-separated statuses: reserve, available, reserved, supplied, retired (default: all but retired)"),
         ("land_use" = Option<String>, Query, description = "Land-use class; matches its subclasses (1001 finds 100101)"),
         ("code" = Option<String>, Query, description = "Exact parcel code"),
-        ("f" = Option<String>, Query, description = "`json` (the only format)"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson` (the same GeoJSON)"),
     ),
     responses((status = 200, body = FeatureCollection<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified since the ETag in If-None-Match"), ReadProblems)
 )]
@@ -181,7 +179,7 @@ pub async fn parcel_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_parcel_item",
-    params(("feature_id" = i64, Path, description = "Parcel id"), ("f" = Option<String>, Query, description = "`json`")),
+    params(("feature_id" = i64, Path, description = "Parcel id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
     responses((status = 200, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parcels/items/{feature_id}")]
@@ -247,7 +245,7 @@ fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
         ("code" = Option<String>, Query, description = "Exact park code"),
-        ("f" = Option<String>, Query, description = "`json`"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
     ),
     responses((status = 200, body = FeatureCollection<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
@@ -282,7 +280,7 @@ pub async fn park_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_park_item",
-    params(("feature_id" = i64, Path, description = "Park id"), ("f" = Option<String>, Query, description = "`json`")),
+    params(("feature_id" = i64, Path, description = "Park id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
     responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parks/items/{feature_id}")]
@@ -310,7 +308,7 @@ pub async fn park_item(
         ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
         ("park_id" = Option<i64>, Query, description = "Only this park's zones"),
         ("code" = Option<String>, Query, description = "Exact zone code"),
-        ("f" = Option<String>, Query, description = "`json`"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
     ),
     responses((status = 200, body = FeatureCollection<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
@@ -357,7 +355,7 @@ pub async fn zone_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_zone_item",
-    params(("feature_id" = i64, Path, description = "Zone id"), ("f" = Option<String>, Query, description = "`json`")),
+    params(("feature_id" = i64, Path, description = "Zone id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
     responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/zones/items/{feature_id}")]

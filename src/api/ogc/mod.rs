@@ -45,6 +45,28 @@ pub fn cached_json(
     body: &impl Serialize,
 ) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
+    cached_bytes(req, media_type, bytes, None)
+}
+
+/// Like [`cached_json`] for a document whose last member is `timeStamp`: the ETag covers the
+/// content without it (so it stays stable between requests while nothing changes), then the
+/// time stamp is appended.
+pub fn cached_json_stamped(
+    req: &HttpRequest,
+    media_type: &'static str,
+    body: &impl Serialize,
+    time_stamp: &str,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
+    cached_bytes(req, media_type, bytes, Some(time_stamp))
+}
+
+fn cached_bytes(
+    req: &HttpRequest,
+    media_type: &'static str,
+    mut bytes: Vec<u8>,
+    time_stamp: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
     let fresh = req
         .headers()
@@ -56,14 +78,22 @@ pub fn cached_json(
             })
         });
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(&e))?;
+    // Clients may keep responses but must revalidate: the register changes at any time.
+    let no_cache = (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     if fresh {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag_value))
+            .insert_header(no_cache)
             .finish());
+    }
+    if let (Some(ts), Some(b'}')) = (time_stamp, bytes.last()) {
+        bytes.pop();
+        bytes.extend_from_slice(format!(",\"timeStamp\":\"{ts}\"}}").as_bytes());
     }
     Ok(HttpResponse::build(StatusCode::OK)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media_type)))
         .insert_header((header::ETAG, etag_value))
+        .insert_header(no_cache)
         .body(bytes))
 }
 
@@ -244,8 +274,15 @@ fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> Collect
             Link::new(format!("{url}/items"), "items", GEOJSON, "The features"),
         ],
         extent: extent.map(|b| Extent {
+            // Rounded outwards to 7 decimals (≈ 1 cm), like the coordinates themselves.
             spatial: SpatialExtent {
-                bbox: vec![[b.min_x, b.min_y, b.max_x, b.max_y]],
+                bbox: vec![[
+                    (b.min_x * 1e7).floor() / 1e7,
+                    (b.min_y * 1e7).floor() / 1e7,
+                    (b.max_x * 1e7).ceil() / 1e7,
+                    (b.max_y * 1e7).ceil() / 1e7,
+                ]],
+
                 crs: CRS84_URI.into(),
             },
         }),

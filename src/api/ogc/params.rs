@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 /// The parameters every items request understands.
 pub const COMMON: &[&str] = &["bbox", "limit", "offset", "datetime", "f"];
 
+/// Cache-busting parameters browsers' HTTP libraries add (jQuery's `_`): accepted and ignored.
+const IGNORED: &[&str] = &["_"];
+
 /// A parsed items request.
 #[derive(Debug, Clone, Default)]
 pub struct ItemsParams {
@@ -31,6 +34,9 @@ impl ItemsParams {
             .collect();
         let mut seen = BTreeMap::new();
         for (k, v) in &raw {
+            if IGNORED.contains(&k.as_str()) {
+                continue;
+            }
             if !COMMON.contains(&k.as_str()) && !filters.contains(&k.as_str()) {
                 let mut allowed: Vec<&str> = COMMON.to_vec();
                 allowed.extend_from_slice(filters);
@@ -50,7 +56,10 @@ impl ItemsParams {
             raw,
             ..Default::default()
         };
-        for (k, v) in seen {
+        for (k, v) in seen
+            .into_iter()
+            .filter(|(k, _)| !IGNORED.contains(&k.as_str()))
+        {
             match k.as_str() {
                 "bbox" => p.bbox = Some(parse_bbox(&v)?),
                 "limit" => p.limit = parse_limit(&v, config.items_max_limit)?,
@@ -87,7 +96,7 @@ impl ItemsParams {
     pub fn query_with_offset(&self, offset: i64) -> String {
         let mut out = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in &self.raw {
-            if k != "offset" && k != "limit" {
+            if k != "offset" && k != "limit" && !IGNORED.contains(&k.as_str()) {
                 out.append_pair(k, v);
             }
         }
@@ -141,15 +150,14 @@ pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {
             )));
         }
     };
-    if !(-180.0..=180.0).contains(&min_x)
-        || !(-180.0..=180.0).contains(&max_x)
-        || !(-90.0..=90.0).contains(&min_y)
-        || !(-90.0..=90.0).contains(&max_y)
-    {
+    if !(-90.0..=90.0).contains(&min_y) || !(-90.0..=90.0).contains(&max_y) {
         return Err(ApiError::invalid_parameter(
-            "bbox is out of range: longitudes within ±180, latitudes within ±90 (order: minLon,minLat,maxLon,maxLat)",
+            "bbox latitudes must be within ±90 (order: minLon,minLat,maxLon,maxLat — are longitude and latitude swapped?)",
         ));
     }
+    // Web maps zoomed out send longitudes beyond ±180 (the world repeated); clamp them.
+    let (min_x, max_x) = (min_x.clamp(-180.0, 180.0), max_x.clamp(-180.0, 180.0));
+
     if min_y > max_y {
         return Err(ApiError::invalid_parameter(
             "bbox minimum latitude is above its maximum",
@@ -268,6 +276,13 @@ mod tests {
             parse_bbox("27.5,116.6,27.6,116.7").is_err(),
             "lat 116 is out of range"
         );
+        let world = parse_bbox("-270,-88.1,503.4,89.3").unwrap();
+        assert_eq!(
+            (world.min_x, world.max_x),
+            (-180.0, 180.0),
+            "a zoomed-out web map's wrapped longitudes are clamped"
+        );
+
         assert!(parse_bbox("116.7,27.5,116.6,27.6").is_err());
         assert!(parse_bbox("1,2,3").is_err());
         assert!(parse_bbox("1,2,3,NaN").is_err());

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End-to-end check with a real GIS client: start parkland with the demo park, then read it
+# with GDAL's OGC API – Features driver (ogrinfo, ogr2ogr with a bbox and an attribute filter)
+# and compare what GDAL got with what the server says — on SQLite and on PostGIS.
+# Usage: .ci/gdal-check.sh path/to/parkland   (PostGIS part needs PARKLAND_TEST_DATABASE_URL)
+set -euo pipefail
+BIN="$(realpath "${1:?path to the parkland binary}")"
+WORK="$(mktemp -d)"
+SERVER=""
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+fail() { echo "GDAL check FAILED: $*" >&2; [ -f "$WORK/server.log" ] && tail -20 "$WORK/server.log" >&2; exit 1; }
+
+check() {
+  local url="$1" label="$2" port="$3"
+  echo "-- $label"
+  DATABASE_URL="$url" "$BIN" demo
+  DATABASE_URL="$url" PARKLAND_BIND="127.0.0.1:$port" PARKLAND_LOG=info "$BIN" >"$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
+  curl -sf "http://127.0.0.1:$port/ready" >/dev/null || fail "$label: the server did not become ready"
+  local api="OAPIF:http://127.0.0.1:$port"
+  local matched
+  matched() { curl -sf "http://127.0.0.1:$port/collections/parcels/items?limit=1&$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])'; }
+
+  ogrinfo -ro -q "$api" >"$WORK/layers.txt" || fail "$label: ogrinfo cannot open the service"
+  for layer in parks zones parcels; do grep -q ": $layer " "$WORK/layers.txt" || fail "$label: GDAL does not list $layer"; done
+
+  local total gdal_total
+  total=$(matched "")
+  gdal_total=$(ogrinfo -ro -so "$api" parcels | sed -n 's/^Feature Count: //p')
+  [ "$gdal_total" = "$total" ] || fail "$label: GDAL counts $gdal_total parcels, the server $total"
+
+  # ogr2ogr reads every page (following next links) into a GeoPackage.
+  ogr2ogr -f GPKG "$WORK/all.gpkg" "$api" parcels -oo PAGE_SIZE=50 || fail "$label: ogr2ogr failed"
+  local copied
+  copied=$(ogrinfo -ro -so "$WORK/all.gpkg" parcels | sed -n 's/^Feature Count: //p')
+  [ "$copied" = "$total" ] || fail "$label: ogr2ogr copied $copied of $total parcels"
+  ogrinfo -ro -so "$WORK/all.gpkg" parcels | grep -q "area_mu: Real" || fail "$label: area_mu is not a real-valued field"
+
+  # A bbox: GDAL sends it to the server; the counts must agree.
+  local bbox="116.625,27.55,116.64,27.565" in_box gdal_box
+  in_box=$(matched "bbox=$bbox")
+  ogr2ogr -f GPKG "$WORK/box.gpkg" "$api" parcels -spat 116.625 27.55 116.64 27.565 || fail "$label: ogr2ogr -spat failed"
+  gdal_box=$(ogrinfo -ro -so "$WORK/box.gpkg" parcels | sed -n 's/^Feature Count: //p')
+  [ "$gdal_box" = "$in_box" ] && [ "$in_box" -gt 0 ] || fail "$label: bbox gave $gdal_box in GDAL, $in_box on the server"
+
+  # An attribute filter GDAL can pass to the server (status is a documented query parameter).
+  local available gdal_available
+  available=$(matched "status=available")
+  gdal_available=$(ogrinfo -ro -so "$api" parcels -where "status = 'available'" | sed -n 's/^Feature Count: //p')
+  [ "$gdal_available" = "$available" ] || fail "$label: status filter gave $gdal_available in GDAL, $available on the server"
+
+  if grep -E 'status=4[0-9][0-9]' "$WORK/server.log" | grep -v 'path=/favicon'; then
+    fail "$label: the server refused a request GDAL made"
+  fi
+  echo "   GDAL read $total parcels; bbox $in_box; status=available $available — all agree with the server"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+}
+
+ogrinfo --version
+check "sqlite://$WORK/gdal.db" "SQLite" 18711
+if [ -n "${PARKLAND_TEST_DATABASE_URL:-}" ]; then
+  base="${PARKLAND_TEST_DATABASE_URL%/*}"
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS parkland_gdal" -c "CREATE DATABASE parkland_gdal"
+  check "$base/parkland_gdal" "PostGIS" 18712
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS parkland_gdal"
+fi
+echo "GDAL check passed"
