@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""For 25 random ~1 km2 boxes: time one request alone (no concurrency) and run EXPLAIN ANALYZE of
-the query the server runs for it (the same SQL diesel generates), then print the medians.
+"""For 25 random ~1 km2 boxes: time one request alone (no concurrency), and run EXPLAIN ANALYZE
+of the query the server runs for it (the SQL diesel generates) in one warm database session, as
+the server's pooled connections are. Prints the medians.
 Usage: db_time.py BASE_URL "minx miny maxx maxy" (DATABASE_URL names the database)."""
 import json, os, random, statistics, subprocess, sys, time, urllib.request
 
@@ -14,20 +15,32 @@ COLUMNS = ("parcels.id, parcels.park_id, parcels.zone_id, parcels.code, parcels.
            "parcels.height_max_m, parcels.infrastructure, parcels.site_levelled, parcels.geom, parcels.area_m2, "
            "parcels.version, parcels.created_at, parcels.created_by, parcels.updated_at, parcels.updated_by, "
            "parcels.retired_at, parcels.retired_reason")
-alone, dbt, returned = [], [], []
+boxes, alone, returned = [], [], []
 for _ in range(25):
     x = ext[0] + random.random() * (ext[2] - ext[0] - w)
     y = ext[1] + random.random() * (ext[3] - ext[1] - h)
-    box = (x, y, x + w, y + h)
+    boxes.append((x, y, x + w, y + h))
+for box in boxes:
     url = f"{base}/collections/parcels/items?bbox={box[0]:.6f},{box[1]:.6f},{box[2]:.6f},{box[3]:.6f}&limit=1000"
     t = time.perf_counter(); body = urllib.request.urlopen(url).read(); alone.append((time.perf_counter() - t) * 1000)
     returned.append(json.loads(body)["numberReturned"])
-    sql = (f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT {COLUMNS}, count(*) OVER () FROM parcels "
-           f"WHERE parcels.status <> 'retired' AND ST_Intersects(parcels.geom, ST_MakeEnvelope({box[0]}, {box[1]}, {box[2]}, {box[3]}, 4490)) "
-           f"ORDER BY parcels.id LIMIT 1000 OFFSET 0")
-    out = subprocess.run(["psql", db, "-Atc", sql], capture_output=True, text=True, check=True).stdout
-    plan = json.loads(out)[0]
-    dbt.append(plan["Execution Time"] + plan.get("Planning Time", 0))
+script = "SELECT 1;\n" + "".join(
+    f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT {COLUMNS}, count(*) OVER () FROM parcels "
+    f"WHERE parcels.status <> 'retired' AND ST_Intersects(parcels.geom, ST_MakeEnvelope({b[0]:.6f}, {b[1]:.6f}, {b[2]:.6f}, {b[3]:.6f}, 4490)) "
+    f"ORDER BY parcels.id + 0 LIMIT 1000 OFFSET 0;\n" for b in boxes)
+out = subprocess.run(["psql", db, "-At", "-f", "-"], input=script, capture_output=True, text=True, check=True).stdout
+text = out[out.index("["):]
+decoder, pos, plans = json.JSONDecoder(), 0, []
+while pos < len(text):
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        break
+    obj, pos = decoder.raw_decode(text, pos)
+    plans.append(obj[0])
+execution = [p["Execution Time"] for p in plans]
+planning = [p["Planning Time"] for p in plans]
 print(f"features per response: median {statistics.median(returned):.0f}")
-print(f"one request alone:     median {statistics.median(alone):.1f} ms")
-print(f"database (EXPLAIN ANALYZE, planning + execution): median {statistics.median(dbt):.1f} ms")
+print(f"one request alone, end to end: median {statistics.median(alone):.1f} ms")
+print(f"database, warm session: execution median {statistics.median(execution):.1f} ms, "
+      f"planning median {statistics.median(planning):.2f} ms, total {statistics.median([a + b for a, b in zip(execution, planning)]):.1f} ms")

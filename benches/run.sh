@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${BENCH_PARCELS:-100000}"; CLIENTS="${BENCH_CLIENTS:-16}"; SECONDS_="${BENCH_SECONDS:-30}"
 SERVER_URL="${BENCH_DB:-postgres://postgres@127.0.0.1:5432}"
+# Same host: no TLS on the loopback, as with a local socket or the compose network.
+DB_PARAMS="${BENCH_DB_PARAMS:-?sslmode=disable}"
 PORT=18790
 BIN="${PARKLAND_BIN:-}"
 if [ -z "$BIN" ]; then cargo build --release --quiet; BIN="${CARGO_TARGET_DIR:-target}/release/parkland"; fi
@@ -16,7 +18,7 @@ python3 benches/gen_parcels.py "$OUT" "$N"
 read -r MINX MINY MAXX MAXY < "$OUT/extent.txt"
 
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS parkland_bench" -c "CREATE DATABASE parkland_bench"
-export DATABASE_URL="$SERVER_URL/parkland_bench"
+export DATABASE_URL="$SERVER_URL/parkland_bench$DB_PARAMS"
 PARKLAND_LOG=warn PARKLAND_BIND="127.0.0.1:$PORT" "$BIN" > "$OUT/server.log" 2>&1 &
 SERVER=$!; trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
@@ -38,3 +40,9 @@ echo "server RSS after the run: $((RSS_KB / 1024)) MiB (peak $((HWM_KB / 1024)) 
 
 echo "== one request alone, and the database's own time for the same query"
 python3 benches/db_time.py "http://127.0.0.1:$PORT" "$MINX $MINY $MAXX $MAXY" | tee "$OUT/db_time.txt"
+
+echo "== the database alone under the same load: the same query, random boxes, $CLIENTS clients (pgbench)"
+rm -f "$OUT"/pgbench_log.*
+(cd "$OUT" && pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_" -l -f ../map_view.pgbench "$DATABASE_URL") | grep -E "^tps|latency average"
+cat "$OUT"/pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "database under load: p50 %.1f ms, p99 %.1f ms (%d queries)\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000, NR}' | tee "$OUT/pgbench.txt"
+

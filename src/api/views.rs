@@ -247,21 +247,21 @@ impl ZoneProperties {
 
 /// A parcel's properties (宗地属性).
 #[derive(Serialize, ToSchema)]
-pub struct ParcelProperties {
+pub struct ParcelProperties<'a> {
     pub park_id: i64,
     pub zone_id: Option<i64>,
     /// The parcel code (宗地代码), unique within the park.
-    pub code: String,
-    pub name: String,
+    pub code: &'a str,
+    pub name: &'a str,
     /// Location description (坐落).
-    pub location: String,
+    pub location: &'a str,
     /// Land-use class of the 用地用海分类, e.g. `100101`.
-    pub land_use: String,
+    pub land_use: &'a str,
     /// Its name, e.g. 一类工业用地.
-    pub land_use_name: String,
+    pub land_use_name: &'static str,
     pub status: ParcelStatus,
     /// The status in Chinese, e.g. 可供应.
-    pub status_name: String,
+    pub status_name: &'static str,
     /// Geodesic area on CGCS2000, m² (computed, never taken from a client).
     pub area_m2: f64,
     /// `area_m2` in 亩.
@@ -281,31 +281,32 @@ pub struct ParcelProperties {
     /// 建筑限高, m.
     pub height_max_m: Option<f64>,
     /// Infrastructure in place (keys of the park's list, 七通 by default).
-    pub infrastructure: Vec<String>,
+    pub infrastructure: &'a [String],
     /// Site levelled (场地平整, the 平 of 七通一平).
     pub site_levelled: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
-    pub created_by: String,
+    pub created_by: &'a str,
     pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
+    pub updated_by: &'a str,
     pub retired_at: Option<DateTime<Utc>>,
-    pub retired_reason: Option<String>,
+    pub retired_reason: Option<&'a str>,
 }
 
-impl ParcelProperties {
-    pub fn of(p: &Parcel) -> Self {
+impl<'a> ParcelProperties<'a> {
+    /// Borrows from the parcel: map pages build a thousand of these per request.
+    pub fn of(p: &'a Parcel) -> Self {
         let area = AreaM2(p.area_m2);
         Self {
             park_id: p.park_id,
             zone_id: p.zone_id,
-            code: p.code.clone(),
-            name: p.name.clone(),
-            location: p.location.clone(),
-            land_use: p.land_use.clone(),
-            land_use_name: land_use::name_of(&p.land_use).to_owned(),
+            code: &p.code,
+            name: &p.name,
+            location: &p.location,
+            land_use: &p.land_use,
+            land_use_name: land_use::name_of(&p.land_use),
             status: p.status,
-            status_name: p.status.label_zh().to_owned(),
+            status_name: p.status.label_zh(),
             area_m2: area.m2_display(),
             area_mu: area.mu_display(),
             far_min: p.planning.far_min,
@@ -315,19 +316,19 @@ impl ParcelProperties {
             green_ratio_min_pct: p.planning.green_ratio_min_pct,
             green_ratio_max_pct: p.planning.green_ratio_max_pct,
             height_max_m: p.planning.height_max_m,
-            infrastructure: p.infrastructure.clone(),
+            infrastructure: &p.infrastructure,
             site_levelled: p.site_levelled,
             version: p.version,
             created_at: utc(p.created.at),
-            created_by: p.created.by.clone(),
+            created_by: &p.created.by,
             updated_at: utc(p.updated.at),
-            updated_by: p.updated.by.clone(),
+            updated_by: &p.updated.by,
             retired_at: p.retired_at.map(utc),
-            retired_reason: p.retired_reason.clone(),
+            retired_reason: p.retired_reason.as_deref(),
         }
     }
 }
 
 pub type ParkFeature<'a> = Feature<'a, ParkProperties>;
 pub type ZoneFeature<'a> = Feature<'a, ZoneProperties>;
-pub type ParcelFeature<'a> = Feature<'a, ParcelProperties>;
+pub type ParcelFeature<'a> = Feature<'a, ParcelProperties<'a>>;

@@ -58,13 +58,13 @@ pub fn csv(parcels: &[Parcel]) -> Result<Vec<u8>, csv::Error> {
                 p.id.to_string(),
                 v.park_id.to_string(),
                 v.zone_id.map(|z| z.to_string()).unwrap_or_default(),
-                v.code,
-                v.name,
-                v.location,
-                v.land_use,
-                v.land_use_name,
+                v.code.to_owned(),
+                v.name.to_owned(),
+                v.location.to_owned(),
+                v.land_use.to_owned(),
+                v.land_use_name.to_owned(),
                 v.status.as_str().to_owned(),
-                v.status_name,
+                v.status_name.to_owned(),
                 v.area_m2.to_string(),
                 v.area_mu.to_string(),
                 opt(v.far_min),
@@ -79,7 +79,7 @@ pub fn csv(parcels: &[Parcel]) -> Result<Vec<u8>, csv::Error> {
                 v.version.to_string(),
                 v.updated_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                v.updated_by,
+                v.updated_by.to_owned(),
                 wkt(&p.geometry),
             ])?;
         }

@@ -84,7 +84,10 @@ fn page_response<P: Serialize>(
         .clock
         .now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    cached_json_stamped(req, GEOJSON, &body, &now)
+    // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
+    let hint = 1024 * (returned + 1);
+    cached_json_stamped(req, GEOJSON, &body, &now, hint)
+
 }
 
 fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, ApiError> {

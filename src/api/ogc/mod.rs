@@ -50,16 +50,20 @@ pub fn cached_json(
 
 /// Like [`cached_json`] for a document whose last member is `timeStamp`: the ETag covers the
 /// content without it (so it stays stable between requests while nothing changes), then the
-/// time stamp is appended.
+/// time stamp is appended. `size_hint` pre-sizes the buffer so a page of a thousand features
+/// is written once, without regrowing and copying (see `benches/README.md`).
 pub fn cached_json_stamped(
     req: &HttpRequest,
     media_type: &'static str,
     body: &impl Serialize,
     time_stamp: &str,
+    size_hint: usize,
 ) -> Result<HttpResponse, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
+    let mut bytes = Vec::with_capacity(size_hint + 64);
+    serde_json::to_writer(&mut bytes, body).map_err(|e| ApiError::internal(&e))?;
     cached_bytes(req, media_type, bytes, Some(time_stamp))
 }
+
 
 fn cached_bytes(
     req: &HttpRequest,
