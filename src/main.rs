@@ -9,8 +9,6 @@ use parkland::domain::clock::SystemClock;
 use parkland::store::Db;
 use std::sync::Arc;
 
-
-
 #[derive(Parser)]
 #[command(
     name = "parkland",

@@ -41,22 +41,6 @@ fn upload(uri: &str, content_type: &str, body: Vec<u8>) -> TestRequest {
         .set_payload(body)
 }
 
-async fn count<S, B>(svc: &S, park: i64) -> i64
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    get(svc, &format!("/collections/parcels/items?park_id={park}"))
-        .await
-        .json()["numberMatched"]
-        .as_i64()
-        .unwrap()
-}
-
 on_both_backends!(
     a_gbk_shapefile_in_gauss_kruger_is_imported,
     |app: common::TestDb| async move {
@@ -82,7 +66,11 @@ on_both_backends!(
             ),
             (Some(6), Some(0), Some(true))
         );
-        assert_eq!(count(&svc, park).await, 0, "a dry run writes nothing");
+        assert_eq!(
+            common::matched(&svc, &format!("park_id={park}")).await,
+            0,
+            "a dry run writes nothing"
+        );
 
         let report = send(&svc, upload(&uri, "application/zip", SHAPEFILE.to_vec()))
             .await
@@ -137,7 +125,7 @@ on_both_backends!(
                 .contains("overlaps parcel 361021001001GB00101")),
             "{p}"
         );
-        assert_eq!(count(&svc, park).await, 6);
+        assert_eq!(common::matched(&svc, &format!("park_id={park}")).await, 6);
     }
 );
 
@@ -206,7 +194,7 @@ on_both_backends!(
             );
         }
         assert_eq!(
-            count(&svc, park).await,
+            common::matched(&svc, &format!("park_id={park}")).await,
             1,
             "nothing of the file was written"
         );
@@ -307,7 +295,7 @@ on_both_backends!(
             .await
             .problem(422);
         assert!(p["detail"].as_str().unwrap().contains("Xi'an 1980"), "{p}");
-        assert_eq!(count(&svc, park).await, 0);
+        assert_eq!(common::matched(&svc, &format!("park_id={park}")).await, 0);
 
         let small = parkland::config::HttpConfig {
             max_upload_bytes: 1000,

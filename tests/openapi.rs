@@ -42,7 +42,28 @@ fn every_operation_is_documented_for_clients() {
     let unique: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "operation ids are unique");
     assert!(ids.len() >= 30, "{} operations", ids.len());
+    // Each resource's responses name its own schema (type aliases once collapsed them into one).
+    let schema = |path: &str, method: &str, status: &str| {
+        doc["paths"][path][method]["responses"][status]["content"]["application/geo+json"]["schema"]
+            ["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        schema("/api/parks/{park_id}", "get", "200"),
+        "#/components/schemas/Feature_ParkProperties"
+    );
+    assert_eq!(
+        schema("/api/zones/{zone_id}", "get", "200"),
+        "#/components/schemas/Feature_ZoneProperties"
+    );
+    assert_eq!(
+        schema("/api/parcels/{parcel_id}", "get", "200"),
+        "#/components/schemas/Feature_ParcelProperties"
+    );
     // No OpenAPI 3.1-only constructs survive.
+
     let text = doc.to_string();
     assert!(
         !text.contains("\"type\":[") && !text.contains("\"type\":\"null\""),

@@ -6,6 +6,7 @@
 pub mod exchange;
 pub mod extract;
 pub mod health;
+pub mod input;
 pub mod ogc;
 pub mod openapi;
 pub mod parcel_ops;
@@ -18,7 +19,7 @@ use crate::config::HttpConfig;
 use crate::domain::clock::Clock;
 use crate::domain::register::Stamp;
 use crate::error::ApiError;
-use crate::spatial::input::{self, InputCrs};
+use crate::spatial::input::{InputCrs, parse_value};
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::{AnyConnection, Db, StoreResult};
 use actix_web::http::StatusCode;
@@ -78,7 +79,7 @@ pub fn footprint(
     input: InputCrs,
     limits: AreaLimits,
 ) -> Result<Footprint, ApiError> {
-    let geometry = input::parse_value(field, value, input)?;
+    let geometry = parse_value(field, value, input)?;
     Ok(Footprint::new(field, geometry, limits)?)
 }
 

@@ -1,9 +1,11 @@
 //! Parcel operations: retire, split (分宗), merge (合宗), and the parcel's history and lineage.
 
 use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, base_url, input_crs};
+use super::input::{FeatureTag, check};
 use super::parcels::parcel_feature;
-use super::parks::{FeatureTag, check};
-use super::views::{Feature, FeatureCollection, Link, ParcelFeature, PolygonalGeometrySchema, utc};
+use super::views::{
+    Feature, FeatureCollection, Link, ParcelFeature, ParcelProperties, PolygonalGeometrySchema, utc,
+};
 use super::{AppState, GEOJSON, footprint, json_response, record_response};
 use crate::domain::FieldError;
 use crate::domain::codes::{Code, parse_text};
@@ -39,7 +41,7 @@ pub struct RetireIn {
     operation_id = "retire_parcel",
     params(("parcel_id" = i64, Path, description = "Parcel id"), ("If-Match" = String, Header, description = "ETag of the version being retired, or `*`")),
     request_body = RetireIn,
-    responses((status = 200, body = ParcelFeature, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
+    responses((status = 200, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
 )]
 #[post("/api/parcels/{parcel_id}/retire")]
 pub async fn retire_parcel(
@@ -106,7 +108,9 @@ pub struct SplitPieceProperties {
 /// The outcome of a split or merge: the parcels retired and the parcels created.
 #[derive(Serialize, ToSchema)]
 pub struct ReshapeView<'a> {
+    #[schema(value_type = Vec<Feature<ParcelProperties>>)]
     pub retired: Vec<ParcelFeature<'a>>,
+    #[schema(value_type = Vec<Feature<ParcelProperties>>)]
     pub created: Vec<ParcelFeature<'a>>,
 }
 

@@ -1,9 +1,9 @@
 //! `/api/parks/{park_id}/parcels` and `/api/parcels/{parcel_id}`: parcels (宗地).
 //! Listing and map queries are the OGC API collection `parcels`.
 
-use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, base_url, input_crs};
-use super::parks::{FeatureTag, check, nullable};
-use super::views::{Feature, Link, ParcelFeature, ParcelProperties, PolygonalGeometrySchema};
+use super::extract::{Actor, IfMatch, JsonBody, base_url, input_crs};
+use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
+use super::views::{Feature, Link, ParcelFeature, ParcelProperties};
 use super::{AppState, created_response, footprint, record_response};
 use crate::domain::FieldError;
 use crate::domain::codes::{Code, parse_text};
@@ -22,20 +22,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_parcel)
         .service(get_parcel)
         .service(update_parcel);
-}
-
-/// A new parcel as a GeoJSON Feature. Area is computed from the geometry.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ParcelFeatureIn {
-    #[serde(rename = "type")]
-    pub kind: FeatureTag,
-    #[schema(value_type = PolygonalGeometrySchema)]
-    pub geometry: serde_json::Value,
-    pub properties: ParcelPropertiesIn,
-    /// Legacy GeoJSON CRS member, e.g. `{"type": "name", "properties": {"name": "EPSG:4527"}}`.
-    pub crs: Option<NamedCrs>,
-    pub bbox: Option<Vec<f64>>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -86,19 +72,6 @@ impl ParcelPropertiesIn {
             site_levelled: self.site_levelled,
         }
     }
-}
-
-/// Changes to a parcel (JSON merge patch of its Feature): only what is sent changes, `null`
-/// clears a figure.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ParcelPatchIn {
-    #[serde(rename = "type")]
-    pub kind: Option<FeatureTag>,
-    #[schema(value_type = Option<PolygonalGeometrySchema>)]
-    pub geometry: Option<serde_json::Value>,
-    pub properties: Option<ParcelPropertiesPatch>,
-    pub crs: Option<NamedCrs>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -202,8 +175,8 @@ pub fn parcel_feature<'a>(p: &'a Parcel, base: &str) -> ParcelFeature<'a> {
     tag = "parcels",
     operation_id = "create_parcel",
     params(("park_id" = i64, Path, description = "Park id")),
-    request_body(content = ParcelFeatureIn, content_type = "application/geo+json"),
-    responses((status = 201, body = ParcelFeature, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
+    request_body(content = FeatureIn<ParcelPropertiesIn>, content_type = "application/geo+json"),
+    responses((status = 201, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
 )]
 #[post("/api/parks/{park_id}/parcels")]
 pub async fn create_parcel(
@@ -211,7 +184,7 @@ pub async fn create_parcel(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     actor: Actor,
-    JsonBody(body): JsonBody<ParcelFeatureIn>,
+    JsonBody(body): JsonBody<FeatureIn<ParcelPropertiesIn>>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     let input = input_crs(&req, body.crs.as_ref())?;
@@ -236,7 +209,7 @@ pub async fn create_parcel(
     tag = "parcels",
     operation_id = "get_parcel",
     params(("parcel_id" = i64, Path, description = "Parcel id")),
-    responses((status = 200, body = ParcelFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
+    responses((status = 200, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/parcels/{parcel_id}")]
 pub async fn get_parcel(
@@ -259,8 +232,8 @@ pub async fn get_parcel(
     tag = "parcels",
     operation_id = "update_parcel",
     params(("parcel_id" = i64, Path, description = "Parcel id"), ("If-Match" = String, Header, description = "ETag of the version being changed, or `*`")),
-    request_body(content = ParcelPatchIn, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = ParcelFeature, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
+    request_body(content = FeaturePatchIn<ParcelPropertiesPatch>, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
 )]
 #[patch("/api/parcels/{parcel_id}")]
 pub async fn update_parcel(
@@ -269,7 +242,7 @@ pub async fn update_parcel(
     path: web::Path<i64>,
     actor: Actor,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<ParcelPatchIn>,
+    JsonBody(body): JsonBody<FeaturePatchIn<ParcelPropertiesPatch>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let input = input_crs(&req, body.crs.as_ref())?;

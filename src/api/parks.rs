@@ -1,9 +1,8 @@
 //! `/api/parks`: parks (园区) with their boundary, industry positioning and settings.
 
-use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, input_crs};
-use super::views::{
-    Feature, FeatureCollection, ParkFeature, ParkProperties, PolygonalGeometrySchema,
-};
+use super::extract::{Actor, IfMatch, JsonBody, input_crs};
+use super::input::{FeatureIn, FeaturePatchIn, check, check_many, nullable};
+use super::views::{Feature, FeatureCollection, ParkFeature, ParkProperties};
 use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
 use crate::domain::FieldError;
 use crate::domain::codes::{AdminDivisionCode, Code, parse_text};
@@ -25,26 +24,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_park);
 }
 
-/// The only GeoJSON object type a write body may be.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-pub enum FeatureTag {
-    Feature,
-}
-
-/// A new park as a GeoJSON Feature; the geometry is its boundary.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ParkFeatureIn {
-    #[serde(rename = "type")]
-    pub kind: FeatureTag,
-    #[schema(value_type = PolygonalGeometrySchema)]
-    pub geometry: serde_json::Value,
-    pub properties: ParkPropertiesIn,
-    /// Legacy GeoJSON CRS member; CGCS2000 lon/lat when absent.
-    pub crs: Option<NamedCrs>,
-    pub bbox: Option<Vec<f64>>,
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParkPropertiesIn {
@@ -61,18 +40,6 @@ pub struct ParkPropertiesIn {
     pub settings: Option<SettingsOverrides>,
 }
 
-/// Changes to a park (JSON merge patch of its Feature).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ParkPatchIn {
-    #[serde(rename = "type")]
-    pub kind: Option<FeatureTag>,
-    #[schema(value_type = Option<PolygonalGeometrySchema>)]
-    pub geometry: Option<serde_json::Value>,
-    pub properties: Option<ParkPropertiesPatch>,
-    pub crs: Option<NamedCrs>,
-}
-
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ParkPropertiesPatch {
@@ -84,24 +51,6 @@ pub struct ParkPropertiesPatch {
     pub industries: Option<Vec<String>>,
     /// Replaces the park's overrides as a whole.
     pub settings: Option<SettingsOverrides>,
-}
-
-/// Distinguish an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
-/// Collect the outcome of one field check into `errors`.
-pub fn check<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
-    r.map_err(|e| errors.push(e)).ok()
-}
-
-fn check_many<T>(errors: &mut Vec<FieldError>, r: Result<T, Vec<FieldError>>) -> Option<T> {
-    r.map_err(|e| errors.extend(e)).ok()
 }
 
 fn settings(
@@ -225,15 +174,15 @@ pub async fn list_parks(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
 #[utoipa::path(
     tag = "parks",
     operation_id = "create_park",
-    request_body(content = ParkFeatureIn, content_type = "application/geo+json"),
-    responses((status = 201, body = ParkFeature, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
+    request_body(content = FeatureIn<ParkPropertiesIn>, content_type = "application/geo+json"),
+    responses((status = 201, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
 )]
 #[post("/api/parks")]
 pub async fn create_park(
     req: HttpRequest,
     state: web::Data<AppState>,
     actor: Actor,
-    JsonBody(body): JsonBody<ParkFeatureIn>,
+    JsonBody(body): JsonBody<FeatureIn<ParkPropertiesIn>>,
 ) -> Result<HttpResponse, ApiError> {
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
@@ -256,7 +205,7 @@ pub async fn create_park(
     tag = "parks",
     operation_id = "get_park",
     params(("park_id" = i64, Path, description = "Park id")),
-    responses((status = 200, body = ParkFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
+    responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/parks/{park_id}")]
 pub async fn get_park(
@@ -273,8 +222,8 @@ pub async fn get_park(
     tag = "parks",
     operation_id = "update_park",
     params(("park_id" = i64, Path, description = "Park id"), ("If-Match" = String, Header, description = "ETag of the version being changed, or `*`")),
-    request_body(content = ParkPatchIn, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = ParkFeature, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
+    request_body(content = FeaturePatchIn<ParkPropertiesPatch>, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
 )]
 #[patch("/api/parks/{park_id}")]
 pub async fn update_park(
@@ -283,7 +232,7 @@ pub async fn update_park(
     path: web::Path<i64>,
     actor: Actor,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<ParkPatchIn>,
+    JsonBody(body): JsonBody<FeaturePatchIn<ParkPropertiesPatch>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let input = input_crs(&req, body.crs.as_ref())?;

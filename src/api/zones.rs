@@ -1,10 +1,8 @@
 //! `/api/parks/{park_id}/zones` and `/api/zones/{zone_id}`: zones (片区) of a park.
 
-use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, input_crs};
-use super::parks::{FeatureTag, check, nullable};
-use super::views::{
-    Feature, FeatureCollection, PolygonalGeometrySchema, ZoneFeature, ZoneProperties,
-};
+use super::extract::{Actor, IfMatch, JsonBody, input_crs};
+use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
+use super::views::{Feature, FeatureCollection, ZoneFeature, ZoneProperties};
 use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
 use crate::domain::FieldError;
 use crate::domain::codes::{Code, parse_text};
@@ -26,19 +24,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update_zone);
 }
 
-/// A new zone as a GeoJSON Feature; the geometry is its boundary, inside the park's.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ZoneFeatureIn {
-    #[serde(rename = "type")]
-    pub kind: FeatureTag,
-    #[schema(value_type = PolygonalGeometrySchema)]
-    pub geometry: serde_json::Value,
-    pub properties: ZonePropertiesIn,
-    pub crs: Option<NamedCrs>,
-    pub bbox: Option<Vec<f64>>,
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZonePropertiesIn {
@@ -51,18 +36,6 @@ pub struct ZonePropertiesIn {
     pub industries: Option<Vec<String>>,
     /// Overrides of the park's settings.
     pub settings: Option<SettingsOverrides>,
-}
-
-/// Changes to a zone (JSON merge patch of its Feature).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ZonePatchIn {
-    #[serde(rename = "type")]
-    pub kind: Option<FeatureTag>,
-    #[schema(value_type = Option<PolygonalGeometrySchema>)]
-    pub geometry: Option<serde_json::Value>,
-    pub properties: Option<ZonePropertiesPatch>,
-    pub crs: Option<NamedCrs>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -186,8 +159,8 @@ pub async fn list_zones(
     tag = "zones",
     operation_id = "create_zone",
     params(("park_id" = i64, Path, description = "Park id")),
-    request_body(content = ZoneFeatureIn, content_type = "application/geo+json"),
-    responses((status = 201, body = ZoneFeature, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
+    request_body(content = FeatureIn<ZonePropertiesIn>, content_type = "application/geo+json"),
+    responses((status = 201, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String), ("Location" = String))), WriteProblems)
 )]
 #[post("/api/parks/{park_id}/zones")]
 pub async fn create_zone(
@@ -195,7 +168,7 @@ pub async fn create_zone(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     actor: Actor,
-    JsonBody(body): JsonBody<ZoneFeatureIn>,
+    JsonBody(body): JsonBody<FeatureIn<ZonePropertiesIn>>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     let input = input_crs(&req, body.crs.as_ref())?;
@@ -222,7 +195,7 @@ pub async fn create_zone(
     tag = "zones",
     operation_id = "get_zone",
     params(("zone_id" = i64, Path, description = "Zone id")),
-    responses((status = 200, body = ZoneFeature, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
+    responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/zones/{zone_id}")]
 pub async fn get_zone(
@@ -241,8 +214,8 @@ pub async fn get_zone(
     tag = "zones",
     operation_id = "update_zone",
     params(("zone_id" = i64, Path, description = "Zone id"), ("If-Match" = String, Header, description = "ETag of the version being changed, or `*`")),
-    request_body(content = ZonePatchIn, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = ZoneFeature, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
+    request_body(content = FeaturePatchIn<ZonePropertiesPatch>, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), WriteProblems)
 )]
 #[patch("/api/zones/{zone_id}")]
 pub async fn update_zone(
@@ -251,7 +224,7 @@ pub async fn update_zone(
     path: web::Path<i64>,
     actor: Actor,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<ZonePatchIn>,
+    JsonBody(body): JsonBody<FeaturePatchIn<ZonePropertiesPatch>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let input = input_crs(&req, body.crs.as_ref())?;

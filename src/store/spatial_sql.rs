@@ -10,6 +10,7 @@ use super::{Backend, MultiBackend};
 use crate::spatial::{Bbox, wkb};
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
 use diesel::sql_types::{Binary, Bool, Double};
 use geo::{Intersects, Rect};
 
@@ -39,66 +40,56 @@ pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> diesel:
     )
 }
 
+/// `prefix` min_x, min_y, max_x, max_y `suffix`, the four numbers bound as parameters.
+fn with_box(prefix: &'static str, b: Bbox, suffix: &'static str) -> ParcelFilter {
+    Box::new(
+        sql::<Bool>(prefix)
+            .bind::<Double, _>(b.min_x)
+            .sql(", ")
+            .bind::<Double, _>(b.min_y)
+            .sql(", ")
+            .bind::<Double, _>(b.max_x)
+            .sql(", ")
+            .bind::<Double, _>(b.max_y)
+            .sql(suffix),
+    )
+}
+
+/// SQLite: the parcels whose extent, in the R*Tree, meets the box.
+fn rtree_candidates(b: Bbox) -> ParcelFilter {
+    Box::new(
+        sql::<Bool>("parcels.id IN (SELECT id FROM parcels_rtree WHERE min_x <= ")
+            .bind::<Double, _>(b.max_x)
+            .sql(" AND max_x >= ")
+            .bind::<Double, _>(b.min_x)
+            .sql(" AND min_y <= ")
+            .bind::<Double, _>(b.max_y)
+            .sql(" AND max_y >= ")
+            .bind::<Double, _>(b.min_y)
+            .sql(")"),
+    )
+}
+
 /// Parcels whose extent meets the box: an index lookup, giving candidates for exact checks.
 pub fn parcel_extent_meets(backend: Backend, b: Bbox) -> ParcelFilter {
     match backend {
-        Backend::Postgres => Box::new(
-            sql::<Bool>("parcels.geom && ST_MakeEnvelope(")
-                .bind::<Double, _>(b.min_x)
-                .sql(", ")
-                .bind::<Double, _>(b.min_y)
-                .sql(", ")
-                .bind::<Double, _>(b.max_x)
-                .sql(", ")
-                .bind::<Double, _>(b.max_y)
-                .sql(", 4490)"),
-        ),
-        Backend::Sqlite => Box::new(
-            sql::<Bool>("parcels.id IN (SELECT id FROM parcels_rtree WHERE min_x <= ")
-                .bind::<Double, _>(b.max_x)
-                .sql(" AND max_x >= ")
-                .bind::<Double, _>(b.min_x)
-                .sql(" AND min_y <= ")
-                .bind::<Double, _>(b.max_y)
-                .sql(" AND max_y >= ")
-                .bind::<Double, _>(b.min_y)
-                .sql(")"),
-        ),
+        Backend::Postgres => with_box("parcels.geom && ST_MakeEnvelope(", b, ", 4490)"),
+        Backend::Sqlite => rtree_candidates(b),
     }
 }
 
 /// Parcels whose geometry intersects the box (the OGC API `bbox` rule), exactly.
 pub fn parcel_intersects(backend: Backend, b: Bbox) -> ParcelFilter {
     match backend {
-        Backend::Postgres => Box::new(
-            sql::<Bool>("ST_Intersects(parcels.geom, ST_MakeEnvelope(")
-                .bind::<Double, _>(b.min_x)
-                .sql(", ")
-                .bind::<Double, _>(b.min_y)
-                .sql(", ")
-                .bind::<Double, _>(b.max_x)
-                .sql(", ")
-                .bind::<Double, _>(b.max_y)
-                .sql(", 4490))"),
+        Backend::Postgres => with_box(
+            "ST_Intersects(parcels.geom, ST_MakeEnvelope(",
+            b,
+            ", 4490))",
         ),
-        Backend::Sqlite => Box::new(
-            sql::<Bool>("parcels.id IN (SELECT id FROM parcels_rtree WHERE min_x <= ")
-                .bind::<Double, _>(b.max_x)
-                .sql(" AND max_x >= ")
-                .bind::<Double, _>(b.min_x)
-                .sql(" AND min_y <= ")
-                .bind::<Double, _>(b.max_y)
-                .sql(" AND max_y >= ")
-                .bind::<Double, _>(b.min_y)
-                .sql(") AND parkland_intersects_box(parcels.geom, ")
-                .bind::<Double, _>(b.min_x)
-                .sql(", ")
-                .bind::<Double, _>(b.min_y)
-                .sql(", ")
-                .bind::<Double, _>(b.max_x)
-                .sql(", ")
-                .bind::<Double, _>(b.max_y)
-                .sql(")"),
-        ),
+        Backend::Sqlite => Box::new(rtree_candidates(b).and(with_box(
+            "parkland_intersects_box(parcels.geom, ",
+            b,
+            ")",
+        ))),
     }
 }

@@ -259,17 +259,38 @@ where
     send(svc, TestRequest::get().uri(uri)).await
 }
 
+/// A JSON request with an optional If-Match.
+pub async fn json_request<S, B>(
+    svc: &S,
+    req: TestRequest,
+    content_type: &str,
+    if_match: Option<&str>,
+    body: &Value,
+) -> Resp
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let mut req = req
+        .insert_header(("content-type", content_type))
+        .set_payload(body.to_string());
+    if let Some(etag) = if_match {
+        req = req.insert_header(("if-match", etag));
+    }
+    send(svc, req).await
+}
+
 pub async fn post<S, B>(svc: &S, uri: &str, body: &Value) -> Resp
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    send(
+    json_request(
         svc,
-        TestRequest::post()
-            .uri(uri)
-            .insert_header(("content-type", "application/geo+json"))
-            .set_payload(body.to_string()),
+        TestRequest::post().uri(uri),
+        "application/geo+json",
+        None,
+        body,
     )
     .await
 }
@@ -280,13 +301,12 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    send(
+    json_request(
         svc,
-        TestRequest::post()
-            .uri(uri)
-            .insert_header(("content-type", "application/json"))
-            .insert_header(("if-match", etag))
-            .set_payload(body.to_string()),
+        TestRequest::post().uri(uri),
+        "application/json",
+        Some(etag),
+        body,
     )
     .await
 }
@@ -296,13 +316,26 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    send(
+    json_request(
         svc,
-        TestRequest::patch()
-            .uri(uri)
-            .insert_header(("content-type", "application/merge-patch+json"))
-            .insert_header(("if-match", etag))
-            .set_payload(body.to_string()),
+        TestRequest::patch().uri(uri),
+        "application/merge-patch+json",
+        Some(etag),
+        body,
     )
     .await
+}
+
+/// `numberMatched` of a parcels query (`park_id=1&status=…`), to prove what was (not) written.
+pub async fn matched<S, B>(svc: &S, query: &str) -> i64
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    get(svc, &format!("/collections/parcels/items?{query}"))
+        .await
+        .expect(200)
+        .json()["numberMatched"]
+        .as_i64()
+        .expect("numberMatched")
 }

@@ -87,7 +87,6 @@ fn page_response<P: Serialize>(
     // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
     let hint = 1024 * (returned + 1);
     cached_json_stamped(req, GEOJSON, &body, &now, hint)
-
 }
 
 fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, ApiError> {

@@ -64,7 +64,6 @@ pub fn cached_json_stamped(
     cached_bytes(req, media_type, bytes, Some(time_stamp))
 }
 
-
 fn cached_bytes(
     req: &HttpRequest,
     media_type: &'static str,

@@ -1,0 +1,62 @@
+//! The shapes of write bodies shared by every resource: a GeoJSON Feature whose properties
+//! are the resource's own, the same as a JSON merge patch, and small helpers that collect field
+//! problems so one response can name all of them.
+
+use super::extract::NamedCrs;
+use super::views::PolygonalGeometrySchema;
+use crate::domain::FieldError;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// The only GeoJSON object type a write body may be.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum FeatureTag {
+    Feature,
+}
+
+/// A new record as a GeoJSON Feature: its geometry (a boundary or a parcel's footprint) and
+/// its properties. Areas are computed from the geometry.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureIn<P> {
+    #[serde(rename = "type")]
+    pub kind: FeatureTag,
+    #[schema(value_type = PolygonalGeometrySchema)]
+    pub geometry: serde_json::Value,
+    pub properties: P,
+    /// Legacy GeoJSON CRS member, e.g. `{"type": "name", "properties": {"name": "EPSG:4527"}}`;
+    /// CGCS2000 lon/lat when absent.
+    pub crs: Option<NamedCrs>,
+    pub bbox: Option<Vec<f64>>,
+}
+
+/// Changes to a record: a JSON merge patch of its Feature. Only what is sent changes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturePatchIn<P> {
+    #[serde(rename = "type")]
+    pub kind: Option<FeatureTag>,
+    #[schema(value_type = Option<PolygonalGeometrySchema>)]
+    pub geometry: Option<serde_json::Value>,
+    pub properties: Option<P>,
+    pub crs: Option<NamedCrs>,
+}
+
+/// Distinguish an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Collect the outcome of one field check into `errors`.
+pub fn check<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+/// Collect the outcome of a check that reports several fields.
+pub fn check_many<T>(errors: &mut Vec<FieldError>, r: Result<T, Vec<FieldError>>) -> Option<T> {
+    r.map_err(|e| errors.extend(e)).ok()
+}
