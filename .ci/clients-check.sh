@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end check with a real GIS client: start parkland with the demo park, then read it
-# with GDAL's OGC API – Features driver (ogrinfo, ogr2ogr with a bbox and an attribute filter)
-# and compare what GDAL got with what the server says — on SQLite and on PostGIS.
-# Usage: .ci/gdal-check.sh path/to/parkland   (PostGIS part needs PARKLAND_TEST_DATABASE_URL)
+# End-to-end checks with real GIS clients: start parkland with the demo park, then read it with
+# GDAL's OGC API – Features driver (ogrinfo, ogr2ogr with a bbox and an attribute filter) and
+# compare what GDAL got with what the server says, then run OWSLib's client through every
+# endpoint (.ci/owslib_check.py) — on SQLite and on PostGIS.
+# Usage: .ci/clients-check.sh path/to/parkland   (PostGIS part needs PARKLAND_TEST_DATABASE_URL)
 set -euo pipefail
 BIN="$(realpath "${1:?path to the parkland binary}")"
 WORK="$(mktemp -d)"
@@ -56,6 +57,9 @@ check() {
     fail "$label: the server refused a request GDAL made"
   fi
   echo "   GDAL read $total parcels; bbox $in_box; status=available $available — all agree with the server"
+  python3 "$(dirname "$0")/owslib_check.py" "http://127.0.0.1:$port/" >"$WORK/owslib.txt" 2>&1 \
+    || { cat "$WORK/owslib.txt" >&2; fail "$label: OWSLib's client failed"; }
+  echo "   OWSLib: $(tail -1 "$WORK/owslib.txt")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 }
 
@@ -67,4 +71,5 @@ if [ -n "${PARKLAND_TEST_DATABASE_URL:-}" ]; then
   check "$base/parkland_gdal" "PostGIS" 18712
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS parkland_gdal"
 fi
-echo "GDAL check passed"
+echo "client checks passed"
+
