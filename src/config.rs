@@ -33,6 +33,13 @@ pub struct HttpConfig {
     /// Origins allowed to call the API from a browser: `*` or a comma-separated list.
     #[arg(long, env = "PARKLAND_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
+    /// Requests per minute an anonymous client address may make (0: no limit). Authenticated
+    /// requests are not limited.
+    #[arg(long, env = "PARKLAND_ANON_RATE_PER_MINUTE", default_value_t = Self::DEFAULT_ANON_RATE)]
+    pub anon_rate_per_minute: u32,
+    /// Requests an anonymous client may make at once before the rate applies.
+    #[arg(long, env = "PARKLAND_ANON_BURST", default_value_t = Self::DEFAULT_ANON_BURST)]
+    pub anon_burst: u32,
     /// Largest JSON request body, bytes.
     #[arg(long, env = "PARKLAND_MAX_BODY_BYTES", default_value_t = Self::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
@@ -54,6 +61,8 @@ impl HttpConfig {
     pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
     pub const DEFAULT_MAX_UPLOAD: usize = 256 * 1024 * 1024;
     pub const DEFAULT_LIMIT: i64 = 100;
+    pub const DEFAULT_ANON_RATE: u32 = 600;
+    pub const DEFAULT_ANON_BURST: u32 = 120;
     pub const MAX_LIMIT: i64 = 10_000;
 }
 
@@ -64,6 +73,8 @@ impl Default for HttpConfig {
             public_url: None,
             trust_forwarded: false,
             cors_origins: "*".into(),
+            anon_rate_per_minute: Self::DEFAULT_ANON_RATE,
+            anon_burst: Self::DEFAULT_ANON_BURST,
             max_body_bytes: Self::DEFAULT_MAX_BODY,
             max_upload_bytes: Self::DEFAULT_MAX_UPLOAD,
             items_default_limit: Self::DEFAULT_LIMIT,

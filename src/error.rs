@@ -119,6 +119,30 @@ impl ApiError {
         e
     }
 
+    /// No or bad credentials (401, with `WWW-Authenticate`).
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Authentication is required",
+            detail,
+        )
+    }
+
+    /// A token was presented but cannot be used.
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid-token",
+            "The token cannot be used",
+            detail,
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
+    }
+
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
     }
@@ -242,7 +266,19 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        problem_response(self.status, &self.problem)
+        let mut response = problem_response(self.status, &self.problem);
+        if self.status == StatusCode::UNAUTHORIZED {
+            let challenge = if self.problem.problem_type.ends_with("invalid-token") {
+                "Bearer realm=\"parkland\", error=\"invalid_token\""
+            } else {
+                "Bearer realm=\"parkland\""
+            };
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
     }
 }
 
@@ -252,6 +288,17 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
         .body(body)
+}
+
+impl From<crate::domain::access::Denied> for ApiError {
+    fn from(d: crate::domain::access::Denied) -> Self {
+        match d {
+            crate::domain::access::Denied::Unauthenticated => ApiError::unauthenticated(
+                "this needs an account: send `Authorization: Bearer <token>` (the available plots and park profiles are public)",
+            ),
+            crate::domain::access::Denied::Forbidden(why) => ApiError::forbidden(why),
+        }
+    }
 }
 
 impl From<FieldError> for ApiError {

@@ -14,7 +14,7 @@ use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use api::AppState;
 use error::{ApiError, PROBLEM_JSON, Problem, problem_response};
@@ -53,11 +53,7 @@ pub fn app(
         .default_service(web::to(not_found))
         .wrap(ErrorHandlers::new().default_handler(as_problem))
         .wrap(Compress::default())
-        .wrap(
-            DefaultHeaders::new()
-                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::REFERRER_POLICY, "no-referrer")),
-        )
+        .wrap(actix_web::middleware::from_fn(guard))
         .wrap(cors)
         .wrap(actix_web::middleware::from_fn(head_as_get))
         .wrap(actix_web::middleware::from_fn(log_request))
@@ -108,6 +104,83 @@ fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::Servi
             }));
         }
     }
+}
+
+/// The rate limit for anonymous callers, and the security headers of every response.
+async fn guard(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let authenticated = req.headers().contains_key(header::AUTHORIZATION);
+    let docs = req.path().starts_with("/docs");
+    if !authenticated && let Some(state) = req.app_data::<web::Data<AppState>>() {
+        let ip = if state.config.trust_forwarded {
+            req.connection_info().realip_remote_addr().and_then(|a| {
+                a.parse::<std::net::SocketAddr>()
+                    .map(|s| s.ip())
+                    .or_else(|_| a.parse())
+                    .ok()
+            })
+        } else {
+            req.peer_addr().map(|a| a.ip())
+        };
+        let ip = ip.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        if let Err(wait) = state.limiter.check(ip, std::time::Instant::now()) {
+            let seconds = wait.as_secs().max(1);
+            let problem = ApiError::new(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                format!(
+                    "this address has made too many anonymous requests; try again in {seconds} s, or use an API token"
+                ),
+            );
+            let mut response = problem_response(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                problem.problem(),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            return Ok(req.into_response(response));
+        }
+    }
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    // The API serves data, never pages — except the documentation, which needs its own assets.
+    let csp = if docs {
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+    } else {
+        "default-src 'none'; frame-ancestors 'none'"
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(csp),
+    );
+    if authenticated {
+        // What a token may see must never be served from a shared cache to someone else.
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-cache"),
+        );
+        headers.append(
+            header::VARY,
+            header::HeaderValue::from_static("Authorization"),
+        );
+    }
+    Ok(res)
 }
 
 /// Answer HEAD like GET, without the body (route macros only match GET).

@@ -1,6 +1,8 @@
 //! The `parkland` command: serve the API (the default), migrate, load the demo park, import
 //! and export parcels, write the OpenAPI document.
 
+mod cli_access;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use parkland::api::AppState;
@@ -63,6 +65,16 @@ enum Command {
         /// File to write; standard output when omitted.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+    },
+    /// Manage users (e.g. `parkland user add admin --role admin`).
+    User {
+        #[command(subcommand)]
+        command: cli_access::UserCommand,
+    },
+    /// Manage API tokens (e.g. `parkland token create --user admin`).
+    Token {
+        #[command(subcommand)]
+        command: cli_access::TokenCommand,
     },
     /// Write the OpenAPI document.
     Openapi {
@@ -154,6 +166,12 @@ fn run() -> anyhow::Result<()> {
             eprintln!("exported {} parcels of park {}", parcels.len(), park.code);
             Ok(())
         }
+        Command::User { command } => {
+            cli_access::user(&Db::open(&cli.db.database_url, 1)?, command, &cli_stamp())
+        }
+        Command::Token { command } => {
+            cli_access::token(&Db::open(&cli.db.database_url, 1)?, command, &cli_stamp())
+        }
         Command::Openapi { out } => {
             let text = serde_json::to_string_pretty(&parkland::api::openapi::document())? + "\n";
             match out {
@@ -174,6 +192,8 @@ fn cli_stamp() -> parkland::domain::register::Stamp {
         .unwrap_or_else(|_| "unknown".into());
     parkland::domain::register::Stamp {
         by: format!("cli:{user}"),
+        user_id: None,
+
         at: SystemClock.now().naive_utc(),
     }
 }

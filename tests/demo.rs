@@ -8,10 +8,11 @@ use common::get;
 on_both_backends!(
     the_demo_park_loads_and_serves,
     |app: common::TestDb| async move {
-        let stamp = parkland::domain::register::Stamp {
-            by: "test".into(),
-            at: common::test_now().naive_utc(),
-        };
+        let stamp = parkland::domain::register::Stamp::stored(
+            "test".into(),
+            common::test_now().naive_utc(),
+        );
+
         let loaded = {
             let mut conn = app.conn();
             parkland::demo::load(&mut conn, &stamp, &|_, _, _| {}).expect("demo loads")

@@ -8,7 +8,7 @@ use common::{get, post, send};
 use serde_json::{Value, json};
 
 /// A park with a 5 × 4 grid of 0.002° parcels from 116.63°E 27.56°N; returns the park id.
-async fn grid<S, B>(svc: &S) -> i64
+async fn grid<S, B>(svc: &common::Client<S>) -> i64
 where
     S: actix_web::dev::Service<
             actix_http::Request,
@@ -96,7 +96,7 @@ on_both_backends!(
             .iter()
             .map(|c| c["id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, ["parks", "zones", "parcels"]);
+        assert_eq!(ids, ["parks", "zones", "parcels", "available-plots"]);
         let parcels = get(&svc, "/collections/parcels").await.expect(200).json();
         assert_eq!(parcels["itemType"], "feature");
         assert_eq!(
@@ -433,7 +433,15 @@ on_both_backends!(
         let first = get(&svc, "/collections/parcels/items?limit=5")
             .await
             .expect(200);
-        assert_eq!(first.header("cache-control").as_deref(), Some("no-cache"));
+        assert_eq!(
+            first.header("cache-control").as_deref(),
+            Some("private, no-cache"),
+            "what a token sees is never for shared caches"
+        );
+        let public = get(&app.anonymous().await, "/collections/parks/items")
+            .await
+            .expect(200);
+        assert_eq!(public.header("cache-control").as_deref(), Some("no-cache"));
         // An hour later, with nothing changed, the same ETag still validates.
         let later = app
             .service_at(common::test_now() + chrono::Duration::hours(1))

@@ -1,7 +1,9 @@
 //! Import and export of a park's parcels: GeoJSON or zipped shapefiles in, GeoJSON or CSV out.
 
 use super::AppState;
-use super::extract::{Actor, content_length, media_type, read_body};
+use super::access::{Need, Of, authorize};
+use super::extract::{content_length, media_type, read_body};
+use crate::domain::access::Caller;
 use crate::domain::register::ImportReport;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::exchange::{self, FileKind, ReadOptions};
@@ -72,10 +74,11 @@ pub async fn import_parcels(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     query: web::Query<ImportParams>,
-    actor: Actor,
+    caller: Caller,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
     let params = query.into_inner();
     let options = read_options(
         params.crs.as_deref(),
@@ -91,7 +94,7 @@ pub async fn import_parcels(
     )
     .await?;
     let kind = FileKind::detect(media.as_deref(), &bytes);
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let report = state
         .run(move |conn| {
             let file = exchange::read(&bytes, kind, &options).map_err(|e| {
@@ -134,10 +137,12 @@ pub struct ExportParams {
 #[get("/api/parks/{park_id}/parcels/export")]
 pub async fn export_parcels(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<i64>,
     query: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
     let csv = match query.format.as_deref() {
         None | Some("geojson") => false,
         Some("csv") => true,

@@ -2,9 +2,12 @@
 //! and the base URL for links.
 
 use super::AppState;
+use crate::domain::access::Caller;
 use crate::error::ApiError;
 use crate::spatial::crs::Crs;
 use crate::spatial::input::InputCrs;
+use crate::store;
+use crate::store::users::Authenticated;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
@@ -59,11 +62,18 @@ pub fn media_type(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A JSON body (`application/json`, `application/geo+json`, `application/merge-patch+json` or
-/// any `+json`), parsed strictly: unknown fields and wrong types are refused with the path of
-/// the offending field.
-pub struct JsonBody<T>(pub T);
+/// any `+json`), read up to the size limit but parsed only when the handler asks — after it has
+/// checked who is calling, so a caller without the right gets 401/403, not a verdict on its body.
+/// Parsing is strict: unknown fields and wrong types are refused with the path of the field.
+pub struct JsonBody(Result<web::Bytes, ApiError>);
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl JsonBody {
+    pub fn parse<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        parse_json(&self.0?)
+    }
+}
+
+impl FromRequest for JsonBody {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -77,22 +87,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let declared = content_length(req.headers());
         let payload = payload.take();
         Box::pin(async move {
-            match media.as_deref() {
-                Some("application/json") => {}
-                Some(m) if m.starts_with("application/") && m.ends_with("+json") => {}
-                Some(other) => {
-                    return Err(ApiError::unsupported_media_type(format!(
-                        "the body must be JSON (application/json or application/geo+json), not {other}"
-                    )));
-                }
-                None => {
-                    return Err(ApiError::unsupported_media_type(
-                        "send the body with Content-Type: application/json (or application/geo+json)",
-                    ));
-                }
-            }
-            let bytes = read_body(payload, declared, limit).await?;
-            parse_json(&bytes).map(JsonBody)
+            let media_ok = match media.as_deref() {
+                Some("application/json") => Ok(()),
+                Some(m) if m.starts_with("application/") && m.ends_with("+json") => Ok(()),
+                Some(other) => Err(ApiError::unsupported_media_type(format!(
+                    "the body must be JSON (application/json or application/geo+json), not {other}"
+                ))),
+                None => Err(ApiError::unsupported_media_type(
+                    "send the body with Content-Type: application/json (or application/geo+json)",
+                )),
+            };
+            let bytes = match media_ok {
+                Ok(()) => read_body(payload, declared, limit).await,
+                Err(e) => Err(e),
+            };
+            Ok(JsonBody(bytes))
         })
     }
 }
@@ -181,17 +190,51 @@ pub fn version_etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// Who is acting. Until authentication arrives (issue 3) every request acts as `anonymous`;
-/// the name is recorded on every change.
-#[derive(Debug, Clone)]
-pub struct Actor(pub String);
-
-impl FromRequest for Actor {
+/// Who is calling: the user of the `Authorization: Bearer <token>` header, or anonymous.
+///
+/// A header that is present but wrong (malformed, unknown, revoked, expired, or a disabled
+/// user's) is a 401 — never silently treated as anonymous. Browser sessions can later resolve
+/// to the same `Caller`.
+impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
-    fn from_request(_req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Ok(Actor("anonymous".to_owned())))
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or("").to_owned());
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let Some(header) = header else {
+                return Ok(Caller::Anonymous);
+            };
+            let Some(secret) = header.strip_prefix("Bearer ").map(str::trim) else {
+                return Err(ApiError::invalid_token(
+                    "use `Authorization: Bearer <token>`",
+                ));
+            };
+            if !store::users::looks_like_token(secret) {
+                return Err(ApiError::invalid_token("the token is malformed"));
+            }
+            let state = state.ok_or_else(|| ApiError::internal(&"no application state"))?;
+            let now = state.clock.now().naive_utc();
+            let secret = secret.to_owned();
+            match state
+                .run(move |c| store::users::authenticate(c, &secret, now))
+                .await?
+            {
+                Authenticated::Ok(p) => Ok(Caller::User(p)),
+                Authenticated::Unknown => Err(ApiError::invalid_token("the token is not known")),
+                Authenticated::Revoked => {
+                    Err(ApiError::invalid_token("the token has been revoked"))
+                }
+                Authenticated::Expired => Err(ApiError::invalid_token("the token has expired")),
+                Authenticated::Disabled => {
+                    Err(ApiError::invalid_token("the token's user is disabled"))
+                }
+            }
+        })
     }
 }
 

@@ -17,7 +17,7 @@ pub struct HealthView {
 }
 
 /// Liveness: the process answers. Never touches the database.
-#[utoipa::path(tag = "service", operation_id = "health", responses((status = 200, body = HealthView)))]
+#[utoipa::path(tag = "service", operation_id = "health", security(()), responses((status = 200, body = HealthView)))]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(HealthView {
@@ -30,7 +30,7 @@ pub async fn health() -> HttpResponse {
 /// Readiness: the database is reachable. 503 otherwise, so a load balancer stops sending traffic.
 #[utoipa::path(
     tag = "service",
-    operation_id = "ready",
+    operation_id = "ready", security(()),
     responses(
         (status = 200, body = HealthView),
         (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json")

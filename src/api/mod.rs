@@ -3,6 +3,8 @@
 //!
 //! Handlers are thin: extract → check into domain types → one store call → map to a view.
 
+pub mod access;
+pub mod audit;
 pub mod exchange;
 pub mod extract;
 pub mod health;
@@ -12,10 +14,13 @@ pub mod openapi;
 pub mod parcel_ops;
 pub mod parcels;
 pub mod parks;
+pub mod ratelimit;
+pub mod users;
 pub mod views;
 pub mod zones;
 
 use crate::config::HttpConfig;
+use crate::domain::access::Caller;
 use crate::domain::clock::Clock;
 use crate::domain::register::Stamp;
 use crate::error::ApiError;
@@ -25,7 +30,7 @@ use crate::store::{AnyConnection, Db, StoreResult};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use extract::{Actor, base_url, version_etag};
+use extract::{base_url, version_etag};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -37,14 +42,20 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<HttpConfig>,
     pub clock: Arc<dyn Clock>,
+    pub limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: HttpConfig, clock: Arc<dyn Clock>) -> Self {
+        let limiter = Arc::new(ratelimit::RateLimiter::new(
+            config.anon_rate_per_minute,
+            config.anon_burst,
+        ));
         Self {
             db,
             config: Arc::new(config),
             clock,
+            limiter,
         }
     }
 
@@ -64,9 +75,10 @@ impl AppState {
     }
 
     /// Who and when, for a write.
-    pub fn stamp(&self, actor: &Actor) -> Stamp {
+    pub fn stamp(&self, caller: &Caller) -> Stamp {
         Stamp {
-            by: actor.0.clone(),
+            by: caller.name().to_owned(),
+            user_id: caller.principal().map(|p| p.user_id),
             at: self.clock.now().naive_utc(),
         }
     }
@@ -133,5 +145,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(zones::configure)
         .configure(parcels::configure)
         .configure(parcel_ops::configure)
-        .configure(exchange::configure);
+        .configure(exchange::configure)
+        .configure(users::configure)
+        .configure(audit::configure);
 }

@@ -38,8 +38,32 @@ pub fn finalize(api: OpenApi) -> Value {
         {"name": "parks", "description": "Parks (园区)"},
         {"name": "zones", "description": "Zones (片区) of a park"},
         {"name": "parcels", "description": "Land parcels (宗地): create, change, retire, split, merge, history"},
+        {"name": "access", "description": "Users, API tokens, the caller, and the audit trail"},
         {"name": "service", "description": "Health and readiness"}
+
     ]);
+    value["components"]["securitySchemes"] = json!({
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token (`pkl_…`), created by an administrator with `parkland token create` or POST /api/users/{id}/tokens"
+        }
+    });
+    // Private unless declared public: operations without their own `security` need a token.
+    if let Some(paths) = value["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            for op in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|m| m.values_mut())
+            {
+                if let Some(op) = op.as_object_mut() {
+                    op.entry("security")
+                        .or_insert_with(|| json!([{"bearer": []}]));
+                }
+            }
+        }
+    }
     downgrade(&mut value);
     value
 }

@@ -1,6 +1,7 @@
 //! Parcel operations: retire, split (分宗), merge (合宗), and the parcel's history and lineage.
 
-use super::extract::{Actor, IfMatch, JsonBody, NamedCrs, base_url, input_crs};
+use super::access::{Need, Of, authorize};
+use super::extract::{IfMatch, JsonBody, NamedCrs, base_url, input_crs};
 use super::input::{FeatureTag, check};
 use super::parcels::parcel_feature;
 use super::views::{
@@ -8,6 +9,7 @@ use super::views::{
 };
 use super::{AppState, GEOJSON, footprint, json_response, record_response};
 use crate::domain::FieldError;
+use crate::domain::access::Caller;
 use crate::domain::codes::{Code, parse_text};
 use crate::domain::land_use::LandUse;
 use crate::domain::register::{MergeRequest, SplitPiece};
@@ -48,16 +50,18 @@ pub async fn retire_parcel(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
+    caller: Caller,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<RetireIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
+    let body: RetireIn = body.parse()?;
     let reason = parse_text("reason", &body.reason, 500)?;
     if reason.is_empty() {
         return Err(FieldError::new("reason", "say why the parcel is retired").into());
     }
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let parcel = state
         .run(move |c| store::parcels::retire(c, id, if_match.expected(), reason, &stamp))
         .await?;
@@ -139,11 +143,13 @@ pub async fn split_parcel(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
+    caller: Caller,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<SplitIn>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
+    let body: SplitIn = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let mut e = Vec::new();
     let mut pieces = Vec::new();
@@ -177,7 +183,7 @@ pub async fn split_parcel(
     if !e.is_empty() {
         return Err(e.into());
     }
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let (original, children) = state
         .run(move |c| store::parcel_ops::split(c, id, if_match.expected(), pieces, &stamp))
         .await?;
@@ -215,10 +221,12 @@ pub async fn merge_parcels(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
-    JsonBody(body): JsonBody<MergeIn>,
+    caller: Caller,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
+    let body: MergeIn = body.parse()?;
     let mut e = Vec::new();
     let code = check(&mut e, Code::parse("code", &body.code));
     let (name, land_use) = piece_attributes(&mut e, "", body.name, body.land_use);
@@ -231,7 +239,7 @@ pub async fn merge_parcels(
         name,
         land_use,
     };
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let (originals, merged) = state
         .run(move |c| store::parcel_ops::merge(c, park_id, request, &stamp))
         .await?;
@@ -270,9 +278,11 @@ pub struct VersionProperties {
 pub async fn parcel_history(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Parcel(id), Need::ReadRegister).await?;
     let versions = state
         .run(move |c| store::parcel_history::versions(c, id))
         .await?;
@@ -333,9 +343,11 @@ pub struct LineageEntry {
 #[get("/api/parcels/{parcel_id}/lineage")]
 pub async fn parcel_lineage(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Parcel(id), Need::ReadRegister).await?;
     let links = state
         .run(move |c| store::parcel_history::lineage(c, id))
         .await?;

@@ -1,11 +1,13 @@
 //! `/api/parks/{park_id}/parcels` and `/api/parcels/{parcel_id}`: parcels (宗地).
 //! Listing and map queries are the OGC API collection `parcels`.
 
-use super::extract::{Actor, IfMatch, JsonBody, base_url, input_crs};
+use super::access::{Need, Of, authorize};
+use super::extract::{IfMatch, JsonBody, base_url, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
 use super::views::{Feature, Link, ParcelFeature, ParcelProperties};
 use super::{AppState, created_response, footprint, record_response};
 use crate::domain::FieldError;
+use crate::domain::access::Caller;
 use crate::domain::codes::{Code, parse_text};
 use crate::domain::land_use::LandUse;
 use crate::domain::parcel::{ParcelStatus, PlanningConditions};
@@ -183,14 +185,16 @@ pub async fn create_parcel(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
-    JsonBody(body): JsonBody<FeatureIn<ParcelPropertiesIn>>,
+    caller: Caller,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
+    let body: FeatureIn<ParcelPropertiesIn> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let footprint = footprint("geometry", body.geometry, input, AreaLimits::PARCEL)?;
     let draft = ParcelDraft::from_raw(body.properties.into_raw(), footprint, "properties")?;
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let parcel = state
         .run(move |c| store::parcels::create(c, park_id, draft, &stamp))
         .await?;
@@ -215,9 +219,11 @@ pub async fn create_parcel(
 pub async fn get_parcel(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Parcel(id), Need::ReadRegister).await?;
     let parcel = state.run(move |c| store::parcels::get(c, id)).await?;
     record_response(
         StatusCode::OK,
@@ -240,11 +246,13 @@ pub async fn update_parcel(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
+    caller: Caller,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<FeaturePatchIn<ParcelPropertiesPatch>>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
+    let body: FeaturePatchIn<ParcelPropertiesPatch> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let footprint = match body.geometry {
         Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARCEL)?),
@@ -254,7 +262,7 @@ pub async fn update_parcel(
         .properties
         .unwrap_or_default()
         .into_changes(footprint)?;
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let parcel = state
         .run(move |c| store::parcels::update(c, id, if_match.expected(), changes, &stamp))
         .await?;

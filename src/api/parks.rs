@@ -1,10 +1,13 @@
 //! `/api/parks`: parks (园区) with their boundary, industry positioning and settings.
 
-use super::extract::{Actor, IfMatch, JsonBody, input_crs};
+use super::access::{self, Need, Of, authorize};
+use super::extract::{IfMatch, JsonBody, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, check_many, nullable};
 use super::views::{Feature, FeatureCollection, ParkFeature, ParkProperties};
 use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
 use crate::domain::FieldError;
+use crate::domain::access::Action;
+use crate::domain::access::Caller;
 use crate::domain::codes::{AdminDivisionCode, Code, parse_text};
 use crate::domain::industry;
 use crate::domain::register::{Park, ParkChanges, ParkDraft};
@@ -162,7 +165,7 @@ pub fn park_feature(p: &Park) -> ParkFeature<'_> {
 }
 
 /// List all parks.
-#[utoipa::path(tag = "parks", operation_id = "list_parks", responses((status = 200, body = FeatureCollection<ParkProperties>, content_type = "application/geo+json")))]
+#[utoipa::path(tag = "parks", operation_id = "list_parks", security(()), responses((status = 200, body = FeatureCollection<ParkProperties>, content_type = "application/geo+json")))]
 #[get("/api/parks")]
 pub async fn list_parks(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let parks = state.run(store::parks::list).await?;
@@ -181,13 +184,20 @@ pub async fn list_parks(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
 pub async fn create_park(
     req: HttpRequest,
     state: web::Data<AppState>,
-    actor: Actor,
-    JsonBody(body): JsonBody<FeatureIn<ParkPropertiesIn>>,
+    caller: Caller,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    access::require_user(&caller)?;
+    let body: FeatureIn<ParkPropertiesIn> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
     let draft = body.properties.into_draft(boundary)?;
-    let stamp = state.stamp(&actor);
+    access::require(
+        &caller,
+        Action::CreatePark(draft.admin_code.as_ref().map(|c| c.as_str())),
+    )?;
+    let stamp = state.stamp(&caller);
+
     let park = state
         .run(move |c| store::parks::create(c, draft, &stamp))
         .await?;
@@ -203,7 +213,7 @@ pub async fn create_park(
 /// Read a park.
 #[utoipa::path(
     tag = "parks",
-    operation_id = "get_park",
+    operation_id = "get_park", security(()),
     params(("park_id" = i64, Path, description = "Park id")),
     responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
@@ -230,18 +240,27 @@ pub async fn update_park(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
+    caller: Caller,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<FeaturePatchIn<ParkPropertiesPatch>>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Park(id), Need::WritePark).await?;
+    let body: FeaturePatchIn<ParkPropertiesPatch> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = match body.geometry {
         Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARK)?),
         None => None,
     };
     let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
-    let stamp = state.stamp(&actor);
+    if let Some(code) = &changes.admin_code {
+        // Moving a park to another division needs the right to create parks there.
+        access::require(
+            &caller,
+            Action::CreatePark(code.as_ref().map(|c| c.as_str())),
+        )?;
+    }
+    let stamp = state.stamp(&caller);
     let park = state
         .run(move |c| store::parks::update(c, id, if_match.expected(), changes, &stamp))
         .await?;

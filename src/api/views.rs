@@ -171,9 +171,7 @@ pub struct ParkProperties {
     pub effective_settings: Settings,
     pub version: i64,
     pub created_at: DateTime<Utc>,
-    pub created_by: String,
     pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
 }
 
 impl ParkProperties {
@@ -191,9 +189,7 @@ impl ParkProperties {
             effective_settings: Settings::resolve([&p.settings]),
             version: p.version,
             created_at: utc(p.created.at),
-            created_by: p.created.by.clone(),
             updated_at: utc(p.updated.at),
-            updated_by: p.updated.by.clone(),
         }
     }
 }
@@ -216,9 +212,7 @@ pub struct ZoneProperties {
     pub effective_settings: Settings,
     pub version: i64,
     pub created_at: DateTime<Utc>,
-    pub created_by: String,
     pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
 }
 
 impl ZoneProperties {
@@ -238,9 +232,7 @@ impl ZoneProperties {
             effective_settings: Settings::resolve([&park.settings, &z.settings]),
             version: z.version,
             created_at: utc(z.created.at),
-            created_by: z.created.by.clone(),
             updated_at: utc(z.updated.at),
-            updated_by: z.updated.by.clone(),
         }
     }
 }

@@ -1,10 +1,12 @@
 //! `/api/parks/{park_id}/zones` and `/api/zones/{zone_id}`: zones (片区) of a park.
 
-use super::extract::{Actor, IfMatch, JsonBody, input_crs};
+use super::access::{Need, Of, authorize};
+use super::extract::{IfMatch, JsonBody, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
 use super::views::{Feature, FeatureCollection, ZoneFeature, ZoneProperties};
 use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
 use crate::domain::FieldError;
+use crate::domain::access::Caller;
 use crate::domain::codes::{Code, parse_text};
 use crate::domain::industry;
 use crate::domain::register::{Park, Zone, ZoneChanges, ZoneDraft};
@@ -137,7 +139,7 @@ pub fn zone_feature<'a>(z: &'a Zone, park: &Park) -> ZoneFeature<'a> {
 /// List the zones of a park.
 #[utoipa::path(
     tag = "zones",
-    operation_id = "list_zones",
+    operation_id = "list_zones", security(()),
     params(("park_id" = i64, Path, description = "Park id")),
     responses((status = 200, body = FeatureCollection<ZoneProperties>, content_type = "application/geo+json"), ReadProblems)
 )]
@@ -167,14 +169,16 @@ pub async fn create_zone(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
-    JsonBody(body): JsonBody<FeatureIn<ZonePropertiesIn>>,
+    caller: Caller,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::WritePark).await?;
+    let body: FeatureIn<ZonePropertiesIn> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
     let draft = body.properties.into_draft(boundary)?;
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let (zone, park) = state
         .run(move |c| {
             let zone = store::zones::create(c, park_id, draft, &stamp)?;
@@ -193,7 +197,7 @@ pub async fn create_zone(
 /// Read a zone.
 #[utoipa::path(
     tag = "zones",
-    operation_id = "get_zone",
+    operation_id = "get_zone", security(()),
     params(("zone_id" = i64, Path, description = "Zone id")),
     responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
@@ -222,18 +226,20 @@ pub async fn update_zone(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    actor: Actor,
+    caller: Caller,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<FeaturePatchIn<ZonePropertiesPatch>>,
+    body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    authorize(&state, &caller, Of::Zone(id), Need::WritePark).await?;
+    let body: FeaturePatchIn<ZonePropertiesPatch> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = match body.geometry {
         Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARK)?),
         None => None,
     };
     let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
-    let stamp = state.stamp(&actor);
+    let stamp = state.stamp(&caller);
     let (zone, park) = state
         .run(move |c| {
             let zone = store::zones::update(c, id, if_match.expected(), changes, &stamp)?;

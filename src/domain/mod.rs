@@ -3,6 +3,7 @@
 //! Everything that crosses the HTTP or file boundary is parsed into these types first
 //! ("parse, don't validate"), so code past the edge can rely on them being well formed.
 
+pub mod access;
 pub mod clock;
 pub mod codes;
 pub mod industry;

@@ -16,8 +16,22 @@ use geo::MultiPolygon;
 /// Who made a change and when (UTC), recorded on every write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stamp {
+    /// A user's name, or `cli:<os user>` for the command line.
     pub by: String,
+    /// The user's id when the change came through the API.
+    pub user_id: Option<i64>,
     pub at: NaiveDateTime,
+}
+
+impl Stamp {
+    /// A stamp for stored records, which keep only the name.
+    pub fn stored(by: String, at: NaiveDateTime) -> Self {
+        Self {
+            by,
+            user_id: None,
+            at,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +105,19 @@ pub enum Change {
 }
 
 impl Change {
+    /// The action the audit trail records for it.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Change::Created => "create",
+            Change::Updated => "update",
+            Change::Retired => "retire",
+            Change::SplitFrom => "create_by_split",
+            Change::MergedFrom => "create_by_merge",
+            Change::Superseded => "supersede",
+            Change::Imported => "import",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Change::Created => "created",

@@ -274,7 +274,21 @@ pub fn import(
                 }
             })
             .collect();
+        let first = new.first().map(|p| p.code.clone());
+        let last = new.last().map(|p| p.code.clone());
         report.created = write_all(conn, park_id, new, progress)?;
+        let summary = serde_json::json!({
+            "created": report.created, "features": report.features, "crs": report.crs,
+            "encoding": report.encoding, "first_code": first, "last_code": last,
+        });
+        super::audit::record(
+            conn,
+            stamp,
+            super::audit::Entry::new("import_parcels", "park", park_id)
+                .park(park_id)
+                .after(summary),
+        )?;
+
         Ok(report)
     })
 }

@@ -5,6 +5,7 @@
 //! differ (spatial filters, bulk insert) match on the connection. Geometry is stored as EWKB in
 //! both (a PostGIS `geometry` column, a SQLite BLOB) and all geometry rules run in Rust.
 
+pub mod audit;
 pub mod import;
 pub mod parcel_history;
 pub mod parcel_ops;
@@ -14,6 +15,7 @@ pub mod parks;
 mod rows;
 pub mod schema;
 pub mod spatial_sql;
+pub mod users;
 pub mod zones;
 
 use diesel::connection::SimpleConnection;

@@ -47,7 +47,7 @@ pub fn versions(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Vec<Par
                         StoreError::Corrupt(format!("stored version is unreadable: {e}"))
                     })?,
                     geometry: decode_geometry(&geom)?,
-                    changed: Stamp { by, at },
+                    changed: Stamp::stored(by, at),
                     note,
                 })
             },
@@ -88,7 +88,7 @@ pub fn lineage(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Vec<Line
             parent_id,
             child_code: codes.get(&child_id).cloned().unwrap_or_default(),
             child_id,
-            recorded: Stamp { by, at },
+            recorded: Stamp::stored(by, at),
         })
         .collect())
 }

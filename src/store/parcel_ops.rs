@@ -128,8 +128,9 @@ pub fn split(
         }
         let names: Vec<&str> = children.iter().map(|c| c.code.as_str()).collect();
         let reason = format!("split into {}", names.join(", "));
+        let before = original.clone();
         mark_retired(&mut original, reason.clone(), stamp);
-        save(conn, &original, Change::Superseded, Some(&reason))?;
+        save(conn, &before, &original, Change::Superseded, Some(&reason))?;
         Ok((original, children))
     })
 }
@@ -204,8 +205,9 @@ pub fn merge(
         let reason = format!("merged into {}", merged.code);
         for original in &mut originals {
             record_lineage(conn, "merge", original.id, merged.id, stamp)?;
+            let before = original.clone();
             mark_retired(original, reason.clone(), stamp);
-            save(conn, original, Change::Superseded, Some(&reason))?;
+            save(conn, &before, original, Change::Superseded, Some(&reason))?;
         }
         Ok((originals, merged))
     })

@@ -1,5 +1,6 @@
 //! Parcels (宗地): create, read, query, update and retire, each change kept as a version.
 
+use super::audit::{self, Entry};
 use super::parcel_rules::{check_placement, park_context, resolve_zone, settings_for};
 use super::rows::{ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
@@ -63,12 +64,18 @@ pub(crate) fn insert(
         .get_result(conn)?;
     let parcel = Parcel { id, ..parcel };
     record_version(conn, &parcel, change, note)?;
+    // A bulk import is audited once, as a whole (see store::audit).
+    if change != Change::Imported {
+        let entry = Entry::new(change.audit_action(), "parcel", id).park(parcel.park_id);
+        audit::record(conn, &parcel.updated, entry.after(snapshot(&parcel)))?;
+    }
     Ok(parcel)
 }
 
-/// Write a changed parcel and keep the new version.
+/// Write a changed parcel, keep the new version, and audit the change from `before`.
 pub(crate) fn save(
     conn: &mut AnyConnection,
+    before: &Parcel,
     parcel: &Parcel,
     change: Change,
     note: Option<&str>,
@@ -76,7 +83,13 @@ pub(crate) fn save(
     diesel::update(parcels::table.find(parcel.id))
         .set(ParcelValues::of(parcel))
         .execute(conn)?;
-    record_version(conn, parcel, change, note)
+    record_version(conn, parcel, change, note)?;
+    let entry = Entry::new(change.audit_action(), "parcel", parcel.id).park(parcel.park_id);
+    audit::record(
+        conn,
+        &parcel.updated,
+        entry.before(snapshot(before)).after(snapshot(parcel)),
+    )
 }
 
 /// The attributes a version keeps, under the same names the API uses.
@@ -99,6 +112,7 @@ pub fn snapshot(p: &Parcel) -> serde_json::Value {
         "site_levelled": p.site_levelled,
         "area_m2": p.area_m2,
         "retired_reason": p.retired_reason,
+        "version": p.version,
     })
 }
 
@@ -272,7 +286,7 @@ pub fn update(
         }
         next.version += 1;
         next.updated = stamp.clone();
-        save(conn, &next, Change::Updated, None)?;
+        save(conn, &current, &next, Change::Updated, None)?;
         Ok(next)
     })
 }
@@ -286,10 +300,12 @@ pub fn retire(
 ) -> StoreResult<Parcel> {
     let park_id = park_of(conn, id)?;
     write_in_park(conn, park_id, |conn| {
-        let mut parcel = load_for_change(conn, id, expected_version)?;
+        let before = load_for_change(conn, id, expected_version)?;
+        let mut parcel = before.clone();
         mark_retired(&mut parcel, reason, stamp);
         save(
             conn,
+            &before,
             &parcel,
             Change::Retired,
             parcel.retired_reason.clone().as_deref(),
@@ -310,6 +326,8 @@ pub(crate) fn mark_retired(parcel: &mut Parcel, reason: String, stamp: &Stamp) {
 #[derive(Debug, Clone, Default)]
 pub struct ParcelQuery {
     pub park_id: Option<i64>,
+    /// Only these parks (what the caller may read); `None`: every park.
+    pub visible_parks: Option<Vec<i64>>,
     pub zone_id: Option<i64>,
     pub statuses: Option<Vec<ParcelStatus>>,
     /// A land-use class; matches its subclasses (`1001` finds `100101`). Digits only.
@@ -338,6 +356,9 @@ fn filtered(
     }
     if let Some(v) = q.zone_id {
         query = query.filter(parcels::zone_id.eq(v));
+    }
+    if let Some(parks) = &q.visible_parks {
+        query = query.filter(parcels::park_id.eq_any(parks.clone()));
     }
     match &q.statuses {
         Some(list) => {
@@ -418,11 +439,16 @@ pub fn query(
     Ok(Page { items, matched })
 }
 
-/// The extent of the active parcels, for collection metadata.
-pub fn extent(conn: &mut AnyConnection) -> StoreResult<Option<Bbox>> {
+/// The extent of the active parcels (or of those in one status), for collection metadata.
+pub fn extent(conn: &mut AnyConnection, status: Option<ParcelStatus>) -> StoreResult<Option<Bbox>> {
     use diesel::dsl::{max, min};
-    let (a, b, c, d): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = parcels::table
+    let mut query = parcels::table
         .filter(parcels::status.ne("retired"))
+        .into_boxed();
+    if let Some(s) = status {
+        query = query.filter(parcels::status.eq(s.as_str()));
+    }
+    let (a, b, c, d): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = query
         .select((
             min(parcels::min_x),
             min(parcels::min_y),
@@ -439,4 +465,13 @@ pub fn extent(conn: &mut AnyConnection) -> StoreResult<Option<Bbox>> {
         }),
         _ => None,
     })
+}
+
+/// The park a parcel belongs to, for the access policy.
+pub fn scope(
+    conn: &mut AnyConnection,
+    parcel_id: i64,
+) -> StoreResult<crate::domain::access::ParkScope> {
+    let park_id = park_of(conn, parcel_id)?;
+    super::parks::scope(conn, park_id)
 }

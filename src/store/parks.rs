@@ -1,10 +1,12 @@
 //! Parks: create, read, list, update. A park's boundary may only change in ways that keep
 //! its zones and active parcels inside it.
 
+use super::audit::{self, Entry};
 use super::rows::{ParkRow, ParkValues};
 use super::schema::{parcels, parks, zones};
 use super::{AnyConnection, StoreError, StoreResult, lock_park, zones::zones_of};
 use crate::domain::FieldError;
+use crate::domain::access::ParkScope;
 use crate::domain::register::{Park, ParkChanges, ParkDraft, Stamp};
 use crate::domain::settings::Settings;
 use crate::spatial::measure;
@@ -72,7 +74,15 @@ pub fn create(conn: &mut AnyConnection, draft: ParkDraft, stamp: &Stamp) -> Stor
             .values(ParkValues::of(&park))
             .returning(parks::id)
             .get_result(conn)?;
-        Ok(Park { id, ..park })
+        let park = Park { id, ..park };
+        audit::record(
+            conn,
+            stamp,
+            Entry::new("create", "park", id)
+                .park(id)
+                .after(snapshot(&park)),
+        )?;
+        Ok(park)
     })
 }
 
@@ -86,6 +96,7 @@ pub fn update(
     conn.transaction(|conn| {
         lock_park(conn, id)?;
         let mut park = get(conn, id)?;
+        let before = snapshot(&park);
         if expected_version.is_some_and(|v| v != park.version) {
             return Err(StoreError::VersionMismatch {
                 current: park.version,
@@ -125,7 +136,17 @@ pub fn update(
         diesel::update(parks::table.find(id))
             .set(ParkValues::of(&park))
             .execute(conn)?;
+        let entry = Entry::new("update", "park", id).park(id).before(before);
+        audit::record(conn, stamp, entry.after(snapshot(&park)))?;
         Ok(park)
+    })
+}
+
+/// The attributes an audit record keeps of a park (its boundary is summarised by its area).
+pub fn snapshot(p: &Park) -> serde_json::Value {
+    serde_json::json!({
+        "code": p.code, "name": p.name, "admin_code": p.admin_code, "description": p.description,
+        "industries": p.industries, "settings": p.settings, "area_m2": p.area_m2, "version": p.version,
     })
 }
 
@@ -197,4 +218,23 @@ pub fn find(conn: &mut AnyConnection, code_or_id: &str) -> StoreResult<Park> {
         (None, Ok(id)) => get(conn, id),
         (None, Err(_)) => Err(StoreError::NotFound(format!("park {code_or_id}"))),
     }
+}
+
+/// What the access policy needs of a park.
+pub fn scope(conn: &mut AnyConnection, id: i64) -> StoreResult<ParkScope> {
+    let admin_code: Option<String> = parks::table
+        .find(id)
+        .select(parks::admin_code)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("park {id}")))?;
+    Ok(ParkScope { id, admin_code })
+}
+
+/// Every park's id and division code (to work out what a caller may list).
+pub fn scopes(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, Option<String>)>> {
+    Ok(parks::table
+        .order(parks::id)
+        .select((parks::id, parks::admin_code))
+        .load(conn)?)
 }

@@ -84,14 +84,8 @@ impl ParkRow {
             boundary: decode_geometry(&self.boundary)?,
             area_m2: self.area_m2,
             version: self.version,
-            created: Stamp {
-                by: self.created_by,
-                at: self.created_at,
-            },
-            updated: Stamp {
-                by: self.updated_by,
-                at: self.updated_at,
-            },
+            created: Stamp::stored(self.created_by, self.created_at),
+            updated: Stamp::stored(self.updated_by, self.updated_at),
         })
     }
 }
@@ -128,14 +122,8 @@ impl ZoneRow {
             boundary: decode_geometry(&self.boundary)?,
             area_m2: self.area_m2,
             version: self.version,
-            created: Stamp {
-                by: self.created_by,
-                at: self.created_at,
-            },
-            updated: Stamp {
-                by: self.updated_by,
-                at: self.updated_at,
-            },
+            created: Stamp::stored(self.created_by, self.created_at),
+            updated: Stamp::stored(self.updated_by, self.updated_at),
         })
     }
 }
@@ -199,14 +187,8 @@ impl ParcelRow {
             geometry: decode_geometry(&self.geom)?,
             area_m2: self.area_m2,
             version: self.version,
-            created: Stamp {
-                by: self.created_by,
-                at: self.created_at,
-            },
-            updated: Stamp {
-                by: self.updated_by,
-                at: self.updated_at,
-            },
+            created: Stamp::stored(self.created_by, self.created_at),
+            updated: Stamp::stored(self.updated_by, self.updated_at),
             retired_at: self.retired_at,
             retired_reason: self.retired_reason,
         })

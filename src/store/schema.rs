@@ -119,3 +119,59 @@ diesel::allow_tables_to_appear_in_same_query!(
     parcel_versions,
     parcel_lineage
 );
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        name -> Text,
+        display_name -> Text,
+        role -> Text,
+        jurisdiction -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    user_parks (user_id, park_id) {
+        user_id -> BigInt,
+        park_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        park_id -> Nullable<BigInt>,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(user_parks -> users (user_id));
+diesel::joinable!(user_parks -> parks (park_id));
+diesel::joinable!(api_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(users, user_parks, api_tokens, parks);

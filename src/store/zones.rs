@@ -1,5 +1,6 @@
 //! Zones (片区) of a park: inside the park's boundary, not overlapping each other.
 
+use super::audit::{self, Entry};
 use super::rows::{ZoneRow, ZoneValues};
 use super::schema::zones;
 use super::{AnyConnection, StoreError, StoreResult, parks, write_in_park};
@@ -40,6 +41,14 @@ pub fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Zone>> {
         .into_iter()
         .map(ZoneRow::into_zone)
         .collect()
+}
+
+/// The attributes an audit record keeps of a zone.
+pub fn snapshot(z: &Zone) -> serde_json::Value {
+    serde_json::json!({
+        "park_id": z.park_id, "code": z.code, "name": z.name, "description": z.description,
+        "industries": z.industries, "settings": z.settings, "area_m2": z.area_m2, "version": z.version,
+    })
 }
 
 /// The boundary rules: inside the park and clear of the park's other zones.
@@ -135,7 +144,10 @@ pub fn create(
             .values(ZoneValues::of(&zone))
             .returning(zones::id)
             .get_result(conn)?;
-        Ok(Zone { id, ..zone })
+        let zone = Zone { id, ..zone };
+        let entry = Entry::new("create", "zone", id).park(park_id);
+        audit::record(conn, stamp, entry.after(snapshot(&zone)))?;
+        Ok(zone)
     })
 }
 
@@ -149,6 +161,7 @@ pub fn update(
     let park_id = get(conn, id)?.park_id;
     write_in_park(conn, park_id, |conn| {
         let mut zone = get(conn, id)?;
+        let before = snapshot(&zone);
         if expected_version.is_some_and(|v| v != zone.version) {
             return Err(StoreError::VersionMismatch {
                 current: zone.version,
@@ -184,6 +197,10 @@ pub fn update(
         diesel::update(zones::table.find(id))
             .set(ZoneValues::of(&zone))
             .execute(conn)?;
+        let entry = Entry::new("update", "zone", id)
+            .park(park_id)
+            .before(before);
+        audit::record(conn, stamp, entry.after(snapshot(&zone)))?;
         Ok(zone)
     })
 }
@@ -206,4 +223,18 @@ pub fn park_with_zones(
     let park = parks::get(conn, park_id)?;
     let zones = zones_of(conn, park_id)?;
     Ok((park, zones))
+}
+
+/// The park a zone belongs to, for the access policy.
+pub fn scope(
+    conn: &mut AnyConnection,
+    zone_id: i64,
+) -> StoreResult<crate::domain::access::ParkScope> {
+    let park_id: i64 = zones::table
+        .find(zone_id)
+        .select(zones::park_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("zone {zone_id}")))?;
+    parks::scope(conn, park_id)
 }

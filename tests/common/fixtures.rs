@@ -1,7 +1,7 @@
 //! Realistic test data: a park near 南城县 (116.64°E, 27.56°N) in CGCS2000 lon/lat, its zones,
 //! and parcels laid on a grid inside it.
 
-use super::{Resp, post};
+use super::{Client, Resp, post};
 use actix_http::Request;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -64,7 +64,7 @@ pub fn parcel(code: &str, x: f64, y: f64, d: f64) -> Value {
     })
 }
 
-pub async fn create_park<S, B>(svc: &S, code: &str) -> i64
+pub async fn create_park<S, B>(svc: &Client<S>, code: &str) -> i64
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -75,7 +75,7 @@ where
     r.json()["id"].as_i64().expect("park id")
 }
 
-pub async fn create_parcel<S, B>(svc: &S, park: i64, feature: &Value) -> Value
+pub async fn create_parcel<S, B>(svc: &Client<S>, park: i64, feature: &Value) -> Value
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,

@@ -10,6 +10,7 @@
 pub mod fixtures;
 
 use actix_http::Request;
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -20,7 +21,9 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use parkland::api::AppState;
 use parkland::config::HttpConfig;
+use parkland::domain::access::{Role, UserDraft};
 use parkland::domain::clock::FixedClock;
+use parkland::domain::register::Stamp;
 use parkland::store::Db;
 use serde_json::Value;
 use std::sync::Arc;
@@ -71,6 +74,13 @@ pub struct TestDb {
     pub db: Db,
     pub url: String,
     cleanup: Cleanup,
+    admin_token: std::sync::OnceLock<String>,
+}
+
+/// The application in process, calling as one user (or anonymously).
+pub struct Client<S> {
+    pub svc: S,
+    pub token: Option<String>,
 }
 
 enum Cleanup {
@@ -104,6 +114,7 @@ impl TestDb {
             db,
             url,
             cleanup: Cleanup::Dir(dir),
+            admin_token: std::sync::OnceLock::new(),
         }
     }
 
@@ -130,6 +141,7 @@ impl TestDb {
             db,
             url,
             cleanup: Cleanup::Schema { base_url, schema },
+            admin_token: std::sync::OnceLock::new(),
         })
     }
 
@@ -141,34 +153,107 @@ impl TestDb {
         AppState::new(self.db.clone(), config, Arc::new(FixedClock(test_now())))
     }
 
-    /// The application with its clock at another time.
+    /// A user of this role (bureau: jurisdiction; committee: parks) and a token for it.
+    pub fn token_for(
+        &self,
+        name: &str,
+        role: Role,
+        jurisdiction: Option<&str>,
+        parks: &[i64],
+    ) -> String {
+        let stamp = Stamp {
+            by: "test".into(),
+            user_id: None,
+            at: test_now().naive_utc(),
+        };
+        let mut conn = self.conn();
+        let draft = UserDraft {
+            name: name.into(),
+            display_name: String::new(),
+            role,
+            jurisdiction: jurisdiction.map(str::to_owned),
+            parks: parks.to_vec(),
+        };
+        let user =
+            parkland::store::users::create_user(&mut conn, draft, &stamp).expect("create user");
+        parkland::store::users::create_token(&mut conn, user.id, "test", None, &stamp)
+            .expect("create token")
+            .1
+    }
+
+    /// The administrator's token (made once per test database).
+    pub fn admin_token(&self) -> String {
+        self.admin_token
+            .get_or_init(|| self.token_for("admin", Role::Admin, None, &[]))
+            .clone()
+    }
+
+    /// The application, in process, calling as the administrator.
+    pub async fn service(
+        &self,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
+        Client {
+            svc: test::init_service(parkland::app(self.state())).await,
+            token: Some(self.admin_token()),
+        }
+    }
+
+    /// The application calling anonymously.
+    pub async fn anonymous(
+        &self,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
+        Client {
+            svc: test::init_service(parkland::app(self.state())).await,
+            token: None,
+        }
+    }
+
+    /// The application calling with this token.
+    pub async fn service_as(
+        &self,
+        token: &str,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
+        Client {
+            svc: test::init_service(parkland::app(self.state())).await,
+            token: Some(token.to_owned()),
+        }
+    }
+
+    /// The administrator's application with another configuration.
+    pub async fn service_with(
+        &self,
+        config: HttpConfig,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
+        Client {
+            svc: test::init_service(parkland::app(self.state_with(config))).await,
+            token: Some(self.admin_token()),
+        }
+    }
+
+    /// The administrator's application with its clock at another time.
     pub async fn service_at(
         &self,
         now: chrono::DateTime<Utc>,
-    ) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
-    {
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
         let state = AppState::new(
             self.db.clone(),
             HttpConfig::default(),
             Arc::new(FixedClock(now)),
         );
-        test::init_service(parkland::app(state)).await
-    }
-
-    /// The application, in process.
-    pub async fn service(
-        &self,
-    ) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
-    {
-        test::init_service(parkland::app(self.state())).await
-    }
-
-    pub async fn service_with(
-        &self,
-        config: HttpConfig,
-    ) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
-    {
-        test::init_service(parkland::app(self.state_with(config))).await
+        Client {
+            svc: test::init_service(parkland::app(state)).await,
+            token: Some(self.admin_token()),
+        }
     }
 
     /// A direct store connection, for checking what was (not) written.
@@ -235,12 +320,21 @@ impl Resp {
     }
 }
 
-pub async fn send<S, B>(svc: &S, req: TestRequest) -> Resp
+pub async fn send<S, B>(client: &Client<S>, req: TestRequest) -> Resp
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let res = test::call_service(svc, req.to_request()).await;
+    let mut req = req.to_request();
+    if let Some(token) = &client.token
+        && !req.headers().contains_key("authorization")
+    {
+        let value = actix_web::http::header::HeaderValue::from_str(&format!("Bearer {token}"))
+            .expect("header");
+        req.headers_mut()
+            .insert(actix_web::http::header::AUTHORIZATION, value);
+    }
+    let res = test::call_service(&client.svc, req).await;
     let status = res.status();
     let headers = res.headers().clone();
     let body = test::read_body(res).await;
@@ -251,7 +345,7 @@ where
     }
 }
 
-pub async fn get<S, B>(svc: &S, uri: &str) -> Resp
+pub async fn get<S, B>(svc: &Client<S>, uri: &str) -> Resp
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -261,7 +355,7 @@ where
 
 /// A JSON request with an optional If-Match.
 pub async fn json_request<S, B>(
-    svc: &S,
+    svc: &Client<S>,
     req: TestRequest,
     content_type: &str,
     if_match: Option<&str>,
@@ -280,7 +374,7 @@ where
     send(svc, req).await
 }
 
-pub async fn post<S, B>(svc: &S, uri: &str, body: &Value) -> Resp
+pub async fn post<S, B>(svc: &Client<S>, uri: &str, body: &Value) -> Resp
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -296,7 +390,7 @@ where
 }
 
 /// POST with an If-Match header.
-pub async fn post_if<S, B>(svc: &S, uri: &str, etag: &str, body: &Value) -> Resp
+pub async fn post_if<S, B>(svc: &Client<S>, uri: &str, etag: &str, body: &Value) -> Resp
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -311,7 +405,7 @@ where
     .await
 }
 
-pub async fn patch<S, B>(svc: &S, uri: &str, etag: &str, body: &Value) -> Resp
+pub async fn patch<S, B>(svc: &Client<S>, uri: &str, etag: &str, body: &Value) -> Resp
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -327,7 +421,7 @@ where
 }
 
 /// `numberMatched` of a parcels query (`park_id=1&status=…`), to prove what was (not) written.
-pub async fn matched<S, B>(svc: &S, query: &str) -> i64
+pub async fn matched<S, B>(svc: &Client<S>, query: &str) -> i64
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,

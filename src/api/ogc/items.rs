@@ -3,11 +3,13 @@
 
 use super::params::ItemsParams;
 use super::{CollectionId, cached_json, cached_json_stamped};
+use crate::api::access::{Need, Of, authorize, visibility};
 use crate::api::extract::base_url;
 use crate::api::views::{
     Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
 };
 use crate::api::{AppState, GEOJSON};
+use crate::domain::access::{Caller, Visibility};
 use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
@@ -33,7 +35,7 @@ const PARK_FILTERS: &[&str] = &["code"];
 const ZONE_FILTERS: &[&str] = &["park_id", "code"];
 
 /// A page of features with the OGC API paging members and links.
-fn page_response<P: Serialize>(
+pub(super) fn page_response<P: Serialize>(
     req: &HttpRequest,
     state: &AppState,
     collection: CollectionId,
@@ -101,7 +103,7 @@ fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, Api
 }
 
 /// A land-use class filter: 2–6 digits (so it can never carry SQL wildcards).
-fn parse_land_use(raw: Option<&String>) -> Result<Option<String>, ApiError> {
+pub(super) fn parse_land_use(raw: Option<&String>) -> Result<Option<String>, ApiError> {
     raw.map(|v| {
         if (2..=6).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
             Ok(v.clone())
@@ -145,11 +147,23 @@ fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
 pub async fn parcel_items(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let params = ItemsParams::parse(req.query_string(), PARCEL_FILTERS, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
+    let park_id = params.id_filter("park_id")?;
+    // Only the parks the caller may read; naming another park is a 403, not an empty page.
+    let visible_parks = match (visibility(&state, &caller).await?, park_id) {
+        (Visibility::All, _) => None,
+        (Visibility::Parks(ids), Some(id)) if !ids.contains(&id) => {
+            authorize(&state, &caller, Of::Park(id), Need::ReadRegister).await?;
+            Some(ids)
+        }
+        (Visibility::Parks(ids), _) => Some(ids),
+    };
     let query = ParcelQuery {
-        park_id: params.id_filter("park_id")?,
+        park_id,
+        visible_parks,
         zone_id: params.id_filter("zone_id")?,
         statuses: parse_statuses(params.filters.get("status"))?,
         land_use: parse_land_use(params.filters.get("land_use"))?,
@@ -188,10 +202,12 @@ pub async fn parcel_items(
 pub async fn parcel_item(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     super::only_format(&req)?;
     let id = feature_id(&path, CollectionId::Parcels)?;
+    authorize(&state, &caller, Of::Parcel(id), Need::ReadRegister).await?;
     let parcel = state.run(move |c| store::parcels::get(c, id)).await?;
     let feature = Feature::new(parcel.id, &parcel.geometry, ParcelProperties::of(&parcel))
         .with_links(item_links(&req, &state, CollectionId::Parcels, id));
@@ -240,7 +256,7 @@ fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
 /// The parks.
 #[utoipa::path(
     tag = "ogc-api",
-    operation_id = "get_park_items",
+    operation_id = "get_park_items", security(()),
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
@@ -281,7 +297,7 @@ pub async fn park_items(
 /// One park.
 #[utoipa::path(
     tag = "ogc-api",
-    operation_id = "get_park_item",
+    operation_id = "get_park_item", security(()),
     params(("feature_id" = i64, Path, description = "Park id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
     responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
@@ -302,7 +318,7 @@ pub async fn park_item(
 /// The zones of all parks.
 #[utoipa::path(
     tag = "ogc-api",
-    operation_id = "get_zone_items",
+    operation_id = "get_zone_items", security(()),
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
@@ -356,7 +372,7 @@ pub async fn zone_items(
 /// One zone.
 #[utoipa::path(
     tag = "ogc-api",
-    operation_id = "get_zone_item",
+    operation_id = "get_zone_item", security(()),
     params(("feature_id" = i64, Path, description = "Zone id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
     responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]

@@ -6,10 +6,12 @@
 
 pub mod items;
 pub mod params;
+pub mod plots;
 
 use super::extract::base_url;
 use super::views::Link;
 use super::{AppState, GEOJSON};
+use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
 use crate::spatial::crs::CRS84_URI;
@@ -25,6 +27,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(conformance)
         .service(list_collections)
         .configure(items::configure)
+        .configure(plots::configure)
         .service(describe_collection);
 }
 
@@ -121,7 +124,7 @@ pub struct LandingPage {
 }
 
 /// The landing page of the OGC API: links to the API definition, conformance and collections.
-#[utoipa::path(tag = "ogc-api", operation_id = "get_landing_page", responses((status = 200, body = LandingPage), ReadProblems))]
+#[utoipa::path(tag = "ogc-api", operation_id = "get_landing_page", security(()), responses((status = 200, body = LandingPage), ReadProblems))]
 #[get("/")]
 pub async fn landing_page(
     req: HttpRequest,
@@ -177,7 +180,7 @@ pub struct Conformance {
 }
 
 /// The conformance classes this server implements.
-#[utoipa::path(tag = "ogc-api", operation_id = "get_conformance", responses((status = 200, body = Conformance), ReadProblems))]
+#[utoipa::path(tag = "ogc-api", operation_id = "get_conformance", security(()), responses((status = 200, body = Conformance), ReadProblems))]
 #[get("/conformance")]
 pub async fn conformance(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     only_format(&req)?;
@@ -226,10 +229,12 @@ pub enum CollectionId {
     Parks,
     Zones,
     Parcels,
+    /// The public view: available plots, public fields only.
+    Plots,
 }
 
 impl CollectionId {
-    pub const ALL: [CollectionId; 3] = [Self::Parks, Self::Zones, Self::Parcels];
+    pub const ALL: [CollectionId; 4] = [Self::Parks, Self::Zones, Self::Parcels, Self::Plots];
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.id() == s)
@@ -240,6 +245,7 @@ impl CollectionId {
             Self::Parks => "parks",
             Self::Zones => "zones",
             Self::Parcels => "parcels",
+            Self::Plots => "available-plots",
         }
     }
 
@@ -248,6 +254,7 @@ impl CollectionId {
             Self::Parks => "Parks (园区)",
             Self::Zones => "Zones (片区)",
             Self::Parcels => "Land parcels (宗地)",
+            Self::Plots => "Available plots (可供应地块)",
         }
     }
 
@@ -261,6 +268,11 @@ impl CollectionId {
                 "Active land parcels with area in m² and 亩, land use, planning conditions and status. \
                  Filters: park_id, zone_id, status (comma-separated; `retired` lists history), land_use \
                  (a class matches its subclasses), code; datetime applies to the last change."
+            }
+            Self::Plots => {
+                "Public: the plots offered for projects, with area in m² and 亩, land use, planning \
+                 conditions, infrastructure, and the investment-intensity threshold and industry \
+                 positioning in force where they lie. Filters: park_id, zone_id, land_use."
             }
         }
     }
@@ -309,12 +321,13 @@ fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResul
                 .map(|z| Bbox::of(&z.boundary))
                 .collect(),
         )),
-        CollectionId::Parcels => store::parcels::extent(conn),
+        CollectionId::Parcels => store::parcels::extent(conn, None),
+        CollectionId::Plots => store::parcels::extent(conn, Some(ParcelStatus::Available)),
     }
 }
 
 /// The collections: parks, zones and parcels.
-#[utoipa::path(tag = "ogc-api", operation_id = "list_collections", responses((status = 200, body = Collections), ReadProblems))]
+#[utoipa::path(tag = "ogc-api", operation_id = "list_collections", security(()), responses((status = 200, body = Collections), ReadProblems))]
 #[get("/collections")]
 pub async fn list_collections(
     req: HttpRequest,
@@ -349,7 +362,7 @@ pub async fn list_collections(
 /// One collection's description.
 #[utoipa::path(
     tag = "ogc-api",
-    operation_id = "describe_collection",
+    operation_id = "describe_collection", security(()),
     params(("collection_id" = String, Path, description = "`parks`, `zones` or `parcels`")),
     responses((status = 200, body = CollectionInfo), ReadProblems)
 )]
@@ -372,6 +385,6 @@ pub async fn describe_collection(
 
 pub fn unknown_collection(id: &str) -> ApiError {
     ApiError::not_found(format!(
-        "there is no collection `{id}`; the collections are parks, zones and parcels"
+        "there is no collection `{id}`; the collections are parks, zones, parcels and available-plots"
     ))
 }

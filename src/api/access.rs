@@ -1,0 +1,77 @@
+//! Applying the access policy in handlers: anonymous callers are told to authenticate before
+//! anything is looked up (so the existence of private records does not leak), then the record's
+//! park is loaded (404 if it does not exist) and the policy decides (403 if not allowed).
+
+use super::AppState;
+use crate::domain::access::{Action, Caller, Denied, ParkScope, Visibility};
+use crate::error::ApiError;
+use crate::store;
+
+/// What a request needs to do to a park's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    ReadRegister,
+    WriteParcels,
+    WritePark,
+}
+
+impl Need {
+    fn action(self, scope: &ParkScope) -> Action<'_> {
+        match self {
+            Need::ReadRegister => Action::ReadRegister(scope),
+            Need::WriteParcels => Action::WriteParcels(scope),
+            Need::WritePark => Action::WritePark(scope),
+        }
+    }
+}
+
+/// The record a request is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Of {
+    Park(i64),
+    Zone(i64),
+    Parcel(i64),
+}
+
+/// Check the caller may do `need` to the park of `of`.
+pub async fn authorize(
+    state: &AppState,
+    caller: &Caller,
+    of: Of,
+    need: Need,
+) -> Result<ParkScope, ApiError> {
+    if caller.principal().is_none() {
+        return Err(Denied::Unauthenticated.into());
+    }
+    let scope = state
+        .run(move |c| match of {
+            Of::Park(id) => store::parks::scope(c, id),
+            Of::Zone(id) => store::zones::scope(c, id),
+            Of::Parcel(id) => store::parcels::scope(c, id),
+        })
+        .await?;
+    caller.may(&need.action(&scope))?;
+    Ok(scope)
+}
+
+/// Check a park-independent permission.
+pub fn require(caller: &Caller, action: Action<'_>) -> Result<(), ApiError> {
+    Ok(caller.may(&action)?)
+}
+
+/// The parks whose register the caller may list.
+pub async fn visibility(state: &AppState, caller: &Caller) -> Result<Visibility, ApiError> {
+    if caller.principal().is_none() {
+        return Err(Denied::Unauthenticated.into());
+    }
+    let scopes = state.run(store::parks::scopes).await?;
+    Ok(Visibility::of(caller, &scopes)?)
+}
+
+/// Anonymous callers must authenticate first (before their body is even looked at).
+pub fn require_user(caller: &Caller) -> Result<(), ApiError> {
+    match caller {
+        Caller::Anonymous => Err(Denied::Unauthenticated.into()),
+        Caller::User(_) => Ok(()),
+    }
+}

@@ -1,0 +1,139 @@
+//! `/api/audit`: the audit trail, for administrators (everything) and bureaus (their parks).
+
+use super::access;
+use super::views::utc;
+use super::{AppState, json_response};
+use crate::domain::access::{Action, Caller, Visibility};
+use crate::error::{ApiError, ReadProblems};
+use crate::store;
+use crate::store::audit::AuditQuery;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(read_audit);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The user (or `cli:<os user>`) who made the change.
+    pub actor: String,
+    pub actor_id: Option<i64>,
+    /// create, update, retire, supersede, create_by_split, create_by_merge, import_parcels, revoke …
+    pub action: String,
+    /// park, zone, parcel, user or token.
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub park_id: Option<i64>,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntryView>,
+    #[serde(rename = "numberMatched")]
+    pub number_matched: i64,
+}
+
+const FILTERS: &[&str] = &[
+    "entity",
+    "entity_id",
+    "actor",
+    "park_id",
+    "datetime",
+    "limit",
+    "offset",
+];
+
+/// The audit trail, newest first. Administrators see everything, bureaus what concerns the
+/// parks of their jurisdiction.
+#[utoipa::path(
+    tag = "access",
+    operation_id = "read_audit",
+    params(
+        ("entity" = Option<String>, Query, description = "park, zone, parcel, user or token"),
+        ("entity_id" = Option<i64>, Query, description = "The record's id"),
+        ("actor" = Option<String>, Query, description = "Who made the change"),
+        ("park_id" = Option<i64>, Query, description = "Changes concerning this park"),
+        ("datetime" = Option<String>, Query, description = "When: an RFC 3339 instant, date or interval (`..` for an open end)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Entries per page (default 100)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Entries to skip"),
+    ),
+    responses((status = 200, body = AuditPage), ReadProblems)
+)]
+#[get("/api/audit")]
+pub async fn read_audit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ReadAudit)?;
+    let mut query = AuditQuery::default();
+    let (mut limit, mut offset) = (state.config.items_default_limit, 0i64);
+    let mut seen = std::collections::HashSet::new();
+    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if !FILTERS.contains(&k.as_ref()) {
+            return Err(ApiError::invalid_parameter(format!(
+                "unknown query parameter `{k}`; accepted: {}",
+                FILTERS.join(", ")
+            )));
+        }
+        if !seen.insert(k.to_string()) {
+            return Err(ApiError::invalid_parameter(format!(
+                "query parameter `{k}` is given twice"
+            )));
+        }
+        let number = |name: &str| {
+            v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::invalid_parameter(format!("{name} must be a whole number, got `{v}`"))
+            })
+        };
+        match k.as_ref() {
+            "entity" => query.entity = Some(v.to_string()),
+            "entity_id" => query.entity_id = Some(number("entity_id")?),
+            "actor" => query.actor = Some(v.to_string()),
+            "park_id" => query.park_id = Some(number("park_id")?),
+            "datetime" => (query.from, query.to) = super::ogc::params::parse_datetime(&v)?,
+            "limit" => limit = number("limit")?.clamp(1, state.config.items_max_limit),
+            _ => offset = number("offset")?,
+        }
+    }
+    query.visible_parks = match access::visibility(&state, &caller).await? {
+        Visibility::All => None,
+        Visibility::Parks(ids) => Some(ids),
+    };
+    let (records, matched) = state
+        .run(move |c| store::audit::query(c, &query, limit, offset))
+        .await?;
+    let entries = records
+        .into_iter()
+        .map(|r| AuditEntryView {
+            id: r.id,
+            at: utc(r.at),
+            actor: r.actor,
+            actor_id: r.actor_id,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            park_id: r.park_id,
+            before: r.before,
+            after: r.after,
+        })
+        .collect();
+    json_response(
+        StatusCode::OK,
+        "application/json",
+        &AuditPage {
+            entries,
+            number_matched: matched,
+        },
+    )
+}

@@ -1,0 +1,247 @@
+//! The public view: plots available for projects (可供应地块), for anyone — applicants checking
+//! which plots exist before they travel, and public web maps.
+//!
+//! Only public facts are shown: where a plot is, its size, land use, planning conditions and
+//! infrastructure, and the thresholds and industry positioning in force there. Nothing about
+//! who holds land, money, or parcels in any other status.
+
+use super::params::ItemsParams;
+use super::{CollectionId, cached_json};
+use crate::api::views::{Feature, FeatureCollection, IndustryView, industries};
+use crate::api::{AppState, GEOJSON};
+use crate::domain::land_use;
+use crate::domain::parcel::ParcelStatus;
+use crate::domain::register::{Parcel, Park, Zone};
+use crate::domain::settings::Settings;
+use crate::domain::units::AreaM2;
+use crate::error::{ApiError, ReadProblems};
+use crate::store;
+use crate::store::parcels::ParcelQuery;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(plot_items)
+        .service(plot_item)
+        .service(park_plots);
+}
+
+const PLOT_FILTERS: &[&str] = &["park_id", "zone_id", "land_use", "code"];
+
+/// A plot as the public sees it.
+#[derive(Serialize, ToSchema)]
+pub struct PlotProperties<'a> {
+    pub park_id: i64,
+    pub park_name: &'a str,
+    pub zone_id: Option<i64>,
+    pub zone_name: Option<&'a str>,
+    /// The plot's code (宗地代码).
+    pub code: &'a str,
+    pub name: &'a str,
+    /// Location description (坐落).
+    pub location: &'a str,
+    pub land_use: &'a str,
+    pub land_use_name: &'static str,
+    pub area_m2: f64,
+    pub area_mu: f64,
+    pub far_min: Option<f64>,
+    pub far_max: Option<f64>,
+    pub building_density_min_pct: Option<f64>,
+    pub building_density_max_pct: Option<f64>,
+    pub green_ratio_min_pct: Option<f64>,
+    pub green_ratio_max_pct: Option<f64>,
+    pub height_max_m: Option<f64>,
+    /// Infrastructure in place (the park's keys, 七通 by default).
+    pub infrastructure: &'a [String],
+    pub site_levelled: bool,
+    /// The minimum investment intensity a project needs here, 万元/亩 (zone → park → default).
+    pub min_investment_intensity_wan_per_mu: f64,
+    /// The industry positioning in force here (the zone's, else the park's).
+    pub industries: Vec<IndustryView>,
+}
+
+/// The parks and zones a plot's view draws on.
+pub struct Places {
+    parks: HashMap<i64, Park>,
+    zones: HashMap<i64, Zone>,
+}
+
+impl Places {
+    pub fn load(conn: &mut store::AnyConnection) -> store::StoreResult<Places> {
+        Ok(Places {
+            parks: store::parks::list(conn)?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect(),
+            zones: store::zones::list(conn)?
+                .into_iter()
+                .map(|z| (z.id, z))
+                .collect(),
+        })
+    }
+
+    pub fn plot<'a>(&'a self, p: &'a Parcel) -> Option<Feature<'a, PlotProperties<'a>>> {
+        let park = self.parks.get(&p.park_id)?;
+        let zone = p.zone_id.and_then(|id| self.zones.get(&id));
+        let settings =
+            Settings::resolve(std::iter::once(&park.settings).chain(zone.map(|z| &z.settings)));
+        let positioning = zone
+            .and_then(|z| z.industries.as_deref())
+            .unwrap_or(&park.industries);
+        let area = AreaM2(p.area_m2);
+        Some(Feature::new(
+            p.id,
+            &p.geometry,
+            PlotProperties {
+                park_id: park.id,
+                park_name: &park.name,
+                zone_id: zone.map(|z| z.id),
+                zone_name: zone.map(|z| z.name.as_str()),
+                code: &p.code,
+                name: &p.name,
+                location: &p.location,
+                land_use: &p.land_use,
+                land_use_name: land_use::name_of(&p.land_use),
+                area_m2: area.m2_display(),
+                area_mu: area.mu_display(),
+                far_min: p.planning.far_min,
+                far_max: p.planning.far_max,
+                building_density_min_pct: p.planning.building_density_min_pct,
+                building_density_max_pct: p.planning.building_density_max_pct,
+                green_ratio_min_pct: p.planning.green_ratio_min_pct,
+                green_ratio_max_pct: p.planning.green_ratio_max_pct,
+                height_max_m: p.planning.height_max_m,
+                infrastructure: &p.infrastructure,
+                site_levelled: p.site_levelled,
+                min_investment_intensity_wan_per_mu: settings.min_investment_intensity_wan_per_mu,
+                industries: industries(positioning),
+            },
+        ))
+    }
+}
+
+fn available(mut q: ParcelQuery) -> ParcelQuery {
+    q.statuses = Some(vec![ParcelStatus::Available]);
+    q
+}
+
+/// The plots available for projects. Public.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_plot_items",
+    security(()),
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
+        ("park_id" = Option<i64>, Query, description = "Only this park's plots"),
+        ("zone_id" = Option<i64>, Query, description = "Only this zone's plots"),
+        ("land_use" = Option<String>, Query, description = "Land-use class; matches its subclasses"),
+        ("code" = Option<String>, Query, description = "Exact plot code"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
+    ),
+    responses((status = 200, body = FeatureCollection<PlotProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/available-plots/items")]
+pub async fn plot_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), PLOT_FILTERS, &state.config)?;
+    let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
+    let query = available(ParcelQuery {
+        park_id: params.id_filter("park_id")?,
+        zone_id: params.id_filter("zone_id")?,
+        land_use: super::items::parse_land_use(params.filters.get("land_use"))?,
+        code: params.filters.get("code").cloned(),
+        bbox: params.bbox,
+        updated_from,
+        updated_to,
+        ..Default::default()
+    });
+    let (limit, offset) = (params.limit, params.offset);
+    let (page, places) = state
+        .run(move |c| {
+            Ok((
+                store::parcels::query(c, &query, limit, offset)?,
+                Places::load(c)?,
+            ))
+        })
+        .await?;
+    let features = page.items.iter().filter_map(|p| places.plot(p)).collect();
+    super::items::page_response(
+        &req,
+        &state,
+        CollectionId::Plots,
+        &params,
+        features,
+        page.matched,
+    )
+}
+
+/// One available plot. Public; a parcel that is not available is not found here.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_plot_item",
+    security(()),
+    params(("feature_id" = i64, Path, description = "Plot (parcel) id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    responses((status = 200, body = Feature<PlotProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/available-plots/items/{feature_id}")]
+pub async fn plot_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    super::only_format(&req)?;
+    let raw = path.into_inner();
+    let not_found = || ApiError::not_found(format!("there is no available plot `{raw}`"));
+    let id: i64 = raw.parse().map_err(|_| not_found())?;
+    let found = state
+        .run(move |c| match store::parcels::get(c, id) {
+            Ok(p) if p.status == ParcelStatus::Available => Ok(Some((p, Places::load(c)?))),
+            Ok(_) | Err(store::StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await?;
+    let Some((parcel, places)) = found else {
+        return Err(not_found());
+    };
+    let feature = places.plot(&parcel).ok_or_else(not_found)?;
+    cached_json(&req, GEOJSON, &feature)
+}
+
+/// The available plots of one park (the public view, without paging).
+#[utoipa::path(
+    tag = "parks",
+    operation_id = "list_available_plots",
+    security(()),
+    params(("park_id" = i64, Path, description = "Park id")),
+    responses((status = 200, body = FeatureCollection<PlotProperties>, content_type = "application/geo+json"), ReadProblems)
+)]
+#[get("/api/parks/{park_id}/available-plots")]
+pub async fn park_plots(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    let query = available(ParcelQuery {
+        park_id: Some(park_id),
+        ..Default::default()
+    });
+    let (parcels, places) = state
+        .run(move |c| {
+            store::parks::get(c, park_id)?;
+            Ok((
+                store::parcels::query(c, &query, i64::MAX, 0)?.items,
+                Places::load(c)?,
+            ))
+        })
+        .await?;
+    let body = FeatureCollection::new(parcels.iter().filter_map(|p| places.plot(p)).collect());
+    cached_json(&req, GEOJSON, &body)
+}

@@ -1,0 +1,448 @@
+//! Who may see and change what: roles, callers, and the one policy that decides.
+//!
+//! | role | may read | may change |
+//! |---|---|---|
+//! | anonymous | the public view: park profiles, zones, available plots | nothing |
+//! | applicant | the public view (its own applications and enterprise data come later) | nothing in the register |
+//! | committee | its own parks' register (parcels, history) | its own parks' profiles and zones |
+//! | bureau | the register of every park in its jurisdiction; their audit trail | parcels (create, edit, split, merge, retire, import), parks and zones there |
+//! | admin | everything | everything, and users and tokens |
+//!
+//! A bureau's jurisdiction is an administrative-division code prefix (`361021` a county,
+//! `3610` a prefecture-level city, `36` a province); a park belongs to it when the park's own
+//! division code starts with it. The policy is a pure function of the caller, the action and the
+//! park it concerns; handlers ask it before calling the store.
+
+use super::FieldError;
+use std::fmt;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Bureau,
+    Committee,
+    Applicant,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Bureau, Role::Committee, Role::Applicant];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Bureau => "bureau",
+            Role::Committee => "committee",
+            Role::Applicant => "applicant",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Role, FieldError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    format!(
+                        "`{raw}` is not a role; expected admin, bureau, committee or applicant"
+                    ),
+                )
+            })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An authenticated user, as a request sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub name: String,
+    pub role: Role,
+    /// Bureau: the division code prefix of its area.
+    pub jurisdiction: Option<String>,
+    /// Committee: the parks it manages.
+    pub parks: Vec<i64>,
+}
+
+/// Whoever is calling.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caller {
+    Anonymous,
+    User(Principal),
+}
+
+/// The park an action concerns, as much as the policy needs of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParkScope {
+    pub id: i64,
+    pub admin_code: Option<String>,
+}
+
+/// What a caller wants to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action<'a> {
+    /// Parcels, their history and lineage, exports (the register proper).
+    ReadRegister(&'a ParkScope),
+    /// Create, change, retire, split, merge and import parcels.
+    WriteParcels(&'a ParkScope),
+    /// Change a park's profile, settings or boundary; create and change its zones.
+    WritePark(&'a ParkScope),
+    /// Create a park with this division code.
+    CreatePark(Option<&'a str>),
+    /// Read the audit trail (scoped to what the caller may read).
+    ReadAudit,
+    /// Manage users and tokens.
+    ManageUsers,
+    /// Anything an authenticated caller may do about themselves.
+    ReadSelf,
+}
+
+/// Why not: 401 (who are you?) or 403 (not you).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Denied {
+    Unauthenticated,
+    Forbidden(String),
+}
+
+impl Principal {
+    /// Whether the park lies in a bureau's jurisdiction.
+    pub fn governs(&self, park_code: Option<&str>) -> bool {
+        match (&self.jurisdiction, park_code) {
+            (Some(prefix), Some(code)) => !prefix.is_empty() && code.starts_with(prefix.as_str()),
+            _ => false,
+        }
+    }
+
+    fn manages(&self, park: &ParkScope) -> bool {
+        self.parks.contains(&park.id)
+    }
+}
+
+impl Caller {
+    /// The one policy: may this caller do this?
+    pub fn may(&self, action: &Action<'_>) -> Result<(), Denied> {
+        let Caller::User(p) = self else {
+            return Err(Denied::Unauthenticated);
+        };
+        let outside =
+            |what: &str| Denied::Forbidden(format!("{} {} may not {what}", p.role, p.name));
+        let allowed = match (p.role, action) {
+            (Role::Admin, _) | (_, Action::ReadSelf) => true,
+            (
+                Role::Bureau,
+                Action::ReadRegister(park) | Action::WriteParcels(park) | Action::WritePark(park),
+            ) => p.governs(park.admin_code.as_deref()),
+            (Role::Bureau, Action::CreatePark(code)) => p.governs(*code),
+            (Role::Bureau, Action::ReadAudit) => true,
+            (Role::Committee, Action::ReadRegister(park) | Action::WritePark(park)) => {
+                p.manages(park)
+            }
+            _ => false,
+        };
+        if allowed {
+            return Ok(());
+        }
+        Err(match action {
+            Action::ReadRegister(park) => {
+                outside(&format!("read the register of park {}", park.id))
+            }
+            Action::WriteParcels(park) => {
+                outside(&format!("change the parcels of park {}", park.id))
+            }
+            Action::WritePark(park) => outside(&format!("change park {}", park.id)),
+            Action::CreatePark(Some(code)) => outside(&format!("create a park in division {code}")),
+            Action::CreatePark(None) => outside("create a park without a division code"),
+            Action::ReadAudit => outside("read the audit trail"),
+            Action::ManageUsers => outside("manage users and tokens"),
+            Action::ReadSelf => outside("do this"),
+        })
+    }
+
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Caller::User(p) => Some(p),
+            Caller::Anonymous => None,
+        }
+    }
+
+    /// The name recorded on changes.
+    pub fn name(&self) -> &str {
+        self.principal().map_or("anonymous", |p| p.name.as_str())
+    }
+}
+
+/// Which parks' register a caller may list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Visibility {
+    All,
+    Parks(Vec<i64>),
+}
+
+impl Visibility {
+    /// Of `parks` (id, division code), those the caller may read the register of.
+    pub fn of(caller: &Caller, parks: &[(i64, Option<String>)]) -> Result<Visibility, Denied> {
+        let Caller::User(p) = caller else {
+            return Err(Denied::Unauthenticated);
+        };
+        match p.role {
+            Role::Admin => Ok(Visibility::All),
+            Role::Bureau => Ok(Visibility::Parks(
+                parks
+                    .iter()
+                    .filter(|(_, code)| p.governs(code.as_deref()))
+                    .map(|(id, _)| *id)
+                    .collect(),
+            )),
+            Role::Committee => Ok(Visibility::Parks(p.parks.clone())),
+            Role::Applicant => Err(Denied::Forbidden(format!(
+                "applicant {} may not read the register; the available plots are public",
+                p.name
+            ))),
+        }
+    }
+}
+
+/// A jurisdiction: 2, 4 or 6 digits of a division code (province, city, county).
+pub fn parse_jurisdiction(field: &str, raw: &str) -> Result<String, FieldError> {
+    let v = raw.trim();
+    if matches!(v.len(), 2 | 4 | 6) && v.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(v.to_owned())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "`{v}` is not a jurisdiction: 2, 4 or 6 digits of a division code (36, 3610, 361021)"
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, jurisdiction: Option<&str>, parks: &[i64]) -> Caller {
+        Caller::User(Principal {
+            user_id: 1,
+            name: format!("{role}1"),
+            role,
+            jurisdiction: jurisdiction.map(str::to_owned),
+            parks: parks.to_vec(),
+        })
+    }
+
+    fn park(id: i64, code: &str) -> ParkScope {
+        ParkScope {
+            id,
+            admin_code: Some(code.to_owned()),
+        }
+    }
+
+    #[test]
+    fn anonymous_callers_must_authenticate() {
+        let a = Caller::Anonymous;
+        let p = park(1, "361021");
+        for action in [
+            Action::ReadRegister(&p),
+            Action::WriteParcels(&p),
+            Action::ReadAudit,
+            Action::ManageUsers,
+            Action::ReadSelf,
+        ] {
+            assert_eq!(a.may(&action), Err(Denied::Unauthenticated), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn the_role_table() {
+        let nancheng = park(1, "361021");
+        let linchuan = park(2, "361002");
+        let admin = user(Role::Admin, None, &[]);
+        let county = user(Role::Bureau, Some("361021"), &[]);
+        let city = user(Role::Bureau, Some("3610"), &[]);
+        let committee = user(Role::Committee, None, &[1]);
+        let applicant = user(Role::Applicant, None, &[]);
+        let ok = |c: &Caller, a: Action<'_>| c.may(&a).is_ok();
+
+        assert!(ok(&admin, Action::WriteParcels(&linchuan)) && ok(&admin, Action::ManageUsers));
+
+        assert!(ok(&county, Action::WriteParcels(&nancheng)));
+        assert!(
+            !ok(&county, Action::WriteParcels(&linchuan)),
+            "another county"
+        );
+        assert!(
+            ok(&city, Action::ReadRegister(&linchuan)),
+            "the city governs both counties"
+        );
+        assert!(
+            ok(&county, Action::CreatePark(Some("361021")))
+                && !ok(&county, Action::CreatePark(Some("361002")))
+        );
+        assert!(ok(&county, Action::ReadAudit) && !ok(&county, Action::ManageUsers));
+
+        assert!(
+            ok(&committee, Action::ReadRegister(&nancheng))
+                && ok(&committee, Action::WritePark(&nancheng))
+        );
+        assert!(
+            !ok(&committee, Action::WriteParcels(&nancheng)),
+            "the bureau owns the parcel register"
+        );
+        assert!(
+            !ok(&committee, Action::ReadRegister(&linchuan)),
+            "not its park"
+        );
+        assert!(!ok(&committee, Action::ReadAudit));
+
+        assert!(!ok(&applicant, Action::ReadRegister(&nancheng)));
+        assert!(ok(&applicant, Action::ReadSelf));
+        assert!(matches!(
+            applicant.may(&Action::ReadRegister(&nancheng)),
+            Err(Denied::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn parks_without_a_division_code_are_for_admins_only() {
+        let county = user(Role::Bureau, Some("361021"), &[]);
+        let orphan = ParkScope {
+            id: 9,
+            admin_code: None,
+        };
+        assert!(county.may(&Action::ReadRegister(&orphan)).is_err());
+        let empty = user(Role::Bureau, Some(""), &[]);
+        assert!(
+            empty
+                .may(&Action::ReadRegister(&park(1, "361021")))
+                .is_err(),
+            "an empty jurisdiction governs nothing"
+        );
+    }
+
+    #[test]
+    fn visibility_of_the_register() {
+        let parks = vec![
+            (1, Some("361021".to_owned())),
+            (2, Some("361002".to_owned())),
+            (3, None),
+        ];
+        assert_eq!(
+            Visibility::of(&user(Role::Admin, None, &[]), &parks),
+            Ok(Visibility::All)
+        );
+        assert_eq!(
+            Visibility::of(&user(Role::Bureau, Some("3610"), &[]), &parks),
+            Ok(Visibility::Parks(vec![1, 2]))
+        );
+        assert_eq!(
+            Visibility::of(&user(Role::Committee, None, &[2]), &parks),
+            Ok(Visibility::Parks(vec![2]))
+        );
+        assert!(Visibility::of(&user(Role::Applicant, None, &[]), &parks).is_err());
+        assert_eq!(
+            Visibility::of(&Caller::Anonymous, &parks),
+            Err(Denied::Unauthenticated)
+        );
+    }
+
+    #[test]
+    fn jurisdictions() {
+        assert!(parse_jurisdiction("j", "361021").is_ok() && parse_jurisdiction("j", "36").is_ok());
+        assert!(
+            parse_jurisdiction("j", "3610211").is_err()
+                && parse_jurisdiction("j", "36'--").is_err()
+        );
+    }
+}
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub role: Role,
+    pub jurisdiction: Option<String>,
+    pub parks: Vec<i64>,
+    pub created: super::register::Stamp,
+    pub disabled_at: Option<chrono::NaiveDateTime>,
+}
+
+/// A checked new user.
+#[derive(Debug, Clone)]
+pub struct UserDraft {
+    pub name: String,
+    pub display_name: String,
+    pub role: Role,
+    pub jurisdiction: Option<String>,
+    pub parks: Vec<i64>,
+}
+
+/// Checked changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub jurisdiction: Option<Option<String>>,
+    pub parks: Option<Vec<i64>>,
+    pub disabled: Option<bool>,
+}
+
+/// An API token as lists show it: never the secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    /// The first characters of the secret, to recognise it.
+    pub prefix: String,
+    pub created: super::register::Stamp,
+    pub expires_at: Option<chrono::NaiveDateTime>,
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+    pub last_used_at: Option<chrono::NaiveDateTime>,
+}
+
+/// A user name: 2–64 characters of letters, digits, `.`, `_`, `-` (they appear in the audit
+/// trail and on the command line).
+pub fn parse_user_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let v = raw.trim();
+    let ok = (2..=64).contains(&v.chars().count())
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && !v.starts_with("cli:");
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("`{v}` is not a user name: 2–64 letters, digits, `.`, `_` or `-`"),
+        ))
+    }
+}
+
+/// What each role needs: a bureau its jurisdiction, a committee at least one park.
+pub fn check_role_scope(
+    role: Role,
+    jurisdiction: Option<&str>,
+    parks: &[i64],
+) -> Result<(), FieldError> {
+    match role {
+        Role::Bureau if jurisdiction.is_none() => Err(FieldError::new(
+            "jurisdiction",
+            "a bureau user needs a jurisdiction (e.g. 361021)",
+        )),
+        Role::Committee if parks.is_empty() => Err(FieldError::new(
+            "parks",
+            "a committee user needs the park(s) it manages",
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,464 @@
+//! Users, their parks, and API tokens. Token secrets are 256 random bits from the operating
+//! system, shown once; only their SHA-256 hash is stored (a fast hash is right for random
+//! secrets — there is nothing to guess — and keeps every request's lookup cheap).
+
+use super::audit::Entry;
+use super::schema::{api_tokens, parks, user_parks, users};
+use super::{AnyConnection, StoreError, StoreResult};
+use crate::domain::FieldError;
+use crate::domain::access::{
+    Principal, Role, TokenInfo, User, UserChanges, UserDraft, check_role_scope,
+};
+use crate::domain::register::Stamp;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// Every token starts with this, so a leaked one is easy to recognise in logs and scanners.
+pub const TOKEN_PREFIX: &str = "pkl_";
+
+/// A new secret: `pkl_` and 64 hex digits.
+pub fn new_secret() -> StoreResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        StoreError::Corrupt(format!("no randomness from the operating system: {e}"))
+    })?;
+    Ok(format!("{TOKEN_PREFIX}{}", hex(&bytes)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Whether a string has the form of a token (checked before any database lookup).
+pub fn looks_like_token(s: &str) -> bool {
+    s.strip_prefix(TOKEN_PREFIX).is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    })
+}
+
+type UserRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+    String,
+    Option<NaiveDateTime>,
+);
+
+fn user_from(conn: &mut AnyConnection, row: UserRow) -> StoreResult<User> {
+    let (id, name, display_name, role, jurisdiction, created_at, created_by, disabled_at) = row;
+    let role = Role::parse("role", &role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let parks = user_parks::table
+        .filter(user_parks::user_id.eq(id))
+        .order(user_parks::park_id)
+        .select(user_parks::park_id)
+        .load(conn)?;
+    Ok(User {
+        id,
+        name,
+        display_name,
+        role,
+        jurisdiction,
+        parks,
+        created: Stamp::stored(created_by, created_at),
+        disabled_at,
+    })
+}
+
+const USER_COLUMNS: (
+    users::id,
+    users::name,
+    users::display_name,
+    users::role,
+    users::jurisdiction,
+    users::created_at,
+    users::created_by,
+    users::disabled_at,
+) = (
+    users::id,
+    users::name,
+    users::display_name,
+    users::role,
+    users::jurisdiction,
+    users::created_at,
+    users::created_by,
+    users::disabled_at,
+);
+
+pub fn get_user(conn: &mut AnyConnection, id: i64) -> StoreResult<User> {
+    let row: UserRow = users::table
+        .find(id)
+        .select(USER_COLUMNS)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+    user_from(conn, row)
+}
+
+/// A user by name, or by id when the argument is a number.
+pub fn find_user(conn: &mut AnyConnection, name_or_id: &str) -> StoreResult<User> {
+    let row: Option<UserRow> = users::table
+        .filter(users::name.eq(name_or_id))
+        .select(USER_COLUMNS)
+        .first(conn)
+        .optional()?;
+    match (row, name_or_id.parse::<i64>()) {
+        (Some(row), _) => user_from(conn, row),
+        (None, Ok(id)) => get_user(conn, id),
+        (None, Err(_)) => Err(StoreError::NotFound(format!("user {name_or_id}"))),
+    }
+}
+
+pub fn list_users(conn: &mut AnyConnection) -> StoreResult<Vec<User>> {
+    let rows: Vec<UserRow> = users::table
+        .order(users::id)
+        .select(USER_COLUMNS)
+        .load(conn)?;
+    rows.into_iter().map(|r| user_from(conn, r)).collect()
+}
+
+fn check_parks_exist(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<()> {
+    let found: Vec<i64> = parks::table
+        .filter(parks::id.eq_any(ids))
+        .select(parks::id)
+        .load(conn)?;
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(FieldError::new("parks", format!("no park with id {}", missing.join(", "))).into())
+    }
+}
+
+fn set_parks(conn: &mut AnyConnection, user_id: i64, ids: &[i64]) -> StoreResult<()> {
+    check_parks_exist(conn, ids)?;
+    diesel::delete(user_parks::table.filter(user_parks::user_id.eq(user_id))).execute(conn)?;
+    for &park_id in ids {
+        diesel::insert_into(user_parks::table)
+            .values((
+                user_parks::user_id.eq(user_id),
+                user_parks::park_id.eq(park_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The attributes an audit record keeps of a user.
+pub fn snapshot(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "name": u.name, "display_name": u.display_name, "role": u.role.as_str(),
+        "jurisdiction": u.jurisdiction, "parks": u.parks, "disabled": u.disabled_at.is_some(),
+    })
+}
+
+pub fn create_user(conn: &mut AnyConnection, draft: UserDraft, stamp: &Stamp) -> StoreResult<User> {
+    check_role_scope(draft.role, draft.jurisdiction.as_deref(), &draft.parks)?;
+    conn.transaction(|conn| {
+        let taken = users::table
+            .filter(users::name.eq(&draft.name))
+            .select(users::id)
+            .first::<i64>(conn)
+            .optional()?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a user named {} already exists",
+                draft.name
+            )));
+        }
+        let id: i64 = diesel::insert_into(users::table)
+            .values((
+                users::name.eq(&draft.name),
+                users::display_name.eq(&draft.display_name),
+                users::role.eq(draft.role.as_str()),
+                users::jurisdiction.eq(&draft.jurisdiction),
+                users::created_at.eq(stamp.at),
+                users::created_by.eq(&stamp.by),
+            ))
+            .returning(users::id)
+            .get_result(conn)?;
+        set_parks(conn, id, &draft.parks)?;
+        let user = get_user(conn, id)?;
+        super::audit::record(
+            conn,
+            stamp,
+            Entry::new("create", "user", id).after(snapshot(&user)),
+        )?;
+        Ok(user)
+    })
+}
+
+pub fn update_user(
+    conn: &mut AnyConnection,
+    id: i64,
+    changes: UserChanges,
+    stamp: &Stamp,
+) -> StoreResult<User> {
+    conn.transaction(|conn| {
+        let before = get_user(conn, id)?;
+        let jurisdiction = changes
+            .jurisdiction
+            .clone()
+            .unwrap_or_else(|| before.jurisdiction.clone());
+        let parks = changes
+            .parks
+            .clone()
+            .unwrap_or_else(|| before.parks.clone());
+        check_role_scope(before.role, jurisdiction.as_deref(), &parks)?;
+        let disabled_at = match changes.disabled {
+            Some(true) => before.disabled_at.or(Some(stamp.at)),
+            Some(false) => None,
+            None => before.disabled_at,
+        };
+        diesel::update(users::table.find(id))
+            .set((
+                users::display_name.eq(changes
+                    .display_name
+                    .as_ref()
+                    .unwrap_or(&before.display_name)),
+                users::jurisdiction.eq(&jurisdiction),
+                users::disabled_at.eq(disabled_at),
+            ))
+            .execute(conn)?;
+        if changes.parks.is_some() {
+            set_parks(conn, id, &parks)?;
+        }
+        let after = get_user(conn, id)?;
+        super::audit::record(
+            conn,
+            stamp,
+            Entry::new("update", "user", id)
+                .before(snapshot(&before))
+                .after(snapshot(&after)),
+        )?;
+        Ok(after)
+    })
+}
+
+type TokenRow = (
+    i64,
+    i64,
+    String,
+    String,
+    NaiveDateTime,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+const TOKEN_COLUMNS: (
+    api_tokens::id,
+    api_tokens::user_id,
+    api_tokens::name,
+    api_tokens::prefix,
+    api_tokens::created_at,
+    api_tokens::created_by,
+    api_tokens::expires_at,
+    api_tokens::revoked_at,
+    api_tokens::last_used_at,
+) = (
+    api_tokens::id,
+    api_tokens::user_id,
+    api_tokens::name,
+    api_tokens::prefix,
+    api_tokens::created_at,
+    api_tokens::created_by,
+    api_tokens::expires_at,
+    api_tokens::revoked_at,
+    api_tokens::last_used_at,
+);
+
+fn token_from(row: TokenRow) -> TokenInfo {
+    let (id, user_id, name, prefix, created_at, created_by, expires_at, revoked_at, last_used_at) =
+        row;
+    TokenInfo {
+        id,
+        user_id,
+        name,
+        prefix,
+        created: Stamp::stored(created_by, created_at),
+        expires_at,
+        revoked_at,
+        last_used_at,
+    }
+}
+
+fn token_snapshot(t: &TokenInfo) -> serde_json::Value {
+    serde_json::json!({"user_id": t.user_id, "name": t.name, "prefix": t.prefix, "expires_at": t.expires_at, "revoked": t.revoked_at.is_some()})
+}
+
+/// Create a token; the secret is returned here and never again.
+pub fn create_token(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    name: &str,
+    expires_at: Option<NaiveDateTime>,
+    stamp: &Stamp,
+) -> StoreResult<(TokenInfo, String)> {
+    if expires_at.is_some_and(|e| e <= stamp.at) {
+        return Err(FieldError::new("expires_at", "the expiry must be in the future").into());
+    }
+    conn.transaction(|conn| {
+        get_user(conn, user_id)?;
+        let secret = new_secret()?;
+        let id: i64 = diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::user_id.eq(user_id),
+                api_tokens::name.eq(name),
+                api_tokens::token_hash.eq(hash_secret(&secret)),
+                api_tokens::prefix.eq(&secret[..TOKEN_PREFIX.len() + 8]),
+                api_tokens::created_at.eq(stamp.at),
+                api_tokens::created_by.eq(&stamp.by),
+                api_tokens::expires_at.eq(expires_at),
+            ))
+            .returning(api_tokens::id)
+            .get_result(conn)?;
+        let info = get_token(conn, id)?;
+        super::audit::record(
+            conn,
+            stamp,
+            Entry::new("create", "token", id).after(token_snapshot(&info)),
+        )?;
+        Ok((info, secret))
+    })
+}
+
+pub fn get_token(conn: &mut AnyConnection, id: i64) -> StoreResult<TokenInfo> {
+    let row: TokenRow = api_tokens::table
+        .find(id)
+        .select(TOKEN_COLUMNS)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("token {id}")))?;
+    Ok(token_from(row))
+}
+
+/// A user's tokens (or everyone's), newest first.
+pub fn list_tokens(conn: &mut AnyConnection, user_id: Option<i64>) -> StoreResult<Vec<TokenInfo>> {
+    let mut q = api_tokens::table
+        .select(TOKEN_COLUMNS)
+        .order(api_tokens::id.desc())
+        .into_boxed();
+    if let Some(id) = user_id {
+        get_user(conn, id)?;
+        q = q.filter(api_tokens::user_id.eq(id));
+    }
+    Ok(q.load::<TokenRow>(conn)?
+        .into_iter()
+        .map(token_from)
+        .collect())
+}
+
+pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreResult<TokenInfo> {
+    conn.transaction(|conn| {
+        let before = get_token(conn, id)?;
+        if before.revoked_at.is_none() {
+            diesel::update(api_tokens::table.find(id))
+                .set(api_tokens::revoked_at.eq(Some(stamp.at)))
+                .execute(conn)?;
+        }
+        let after = get_token(conn, id)?;
+        super::audit::record(
+            conn,
+            stamp,
+            Entry::new("revoke", "token", id)
+                .before(token_snapshot(&before))
+                .after(token_snapshot(&after)),
+        )?;
+        Ok(after)
+    })
+}
+
+/// What a presented token turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Authenticated {
+    Ok(Principal),
+    Unknown,
+    Revoked,
+    Expired,
+    Disabled,
+}
+
+/// Look a secret up. `last_used_at` is refreshed at most hourly, so reads stay reads.
+pub fn authenticate(
+    conn: &mut AnyConnection,
+    secret: &str,
+    now: NaiveDateTime,
+) -> StoreResult<Authenticated> {
+    let found: Option<(
+        i64,
+        i64,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+    )> = api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash_secret(secret)))
+        .select((
+            api_tokens::id,
+            api_tokens::user_id,
+            api_tokens::expires_at,
+            api_tokens::revoked_at,
+            api_tokens::last_used_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((token_id, user_id, expires_at, revoked_at, last_used_at)) = found else {
+        return Ok(Authenticated::Unknown);
+    };
+    if revoked_at.is_some() {
+        return Ok(Authenticated::Revoked);
+    }
+    if expires_at.is_some_and(|e| e <= now) {
+        return Ok(Authenticated::Expired);
+    }
+    let user = get_user(conn, user_id)?;
+    if user.disabled_at.is_some() {
+        return Ok(Authenticated::Disabled);
+    }
+    if last_used_at.is_none_or(|t| now - t > chrono::TimeDelta::hours(1)) {
+        diesel::update(api_tokens::table.find(token_id))
+            .set(api_tokens::last_used_at.eq(Some(now)))
+            .execute(conn)?;
+    }
+    Ok(Authenticated::Ok(Principal {
+        user_id: user.id,
+        name: user.name,
+        role: user.role,
+        jurisdiction: user.jurisdiction,
+        parks: user.parks,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_and_recognisable() {
+        let a = new_secret().unwrap();
+        let b = new_secret().unwrap();
+        assert_ne!(a, b);
+        assert!(looks_like_token(&a), "{a}");
+        assert!(
+            !looks_like_token("pkl_123")
+                && !looks_like_token(&a.to_uppercase())
+                && !looks_like_token(&a.replace("pkl_", "ghp_"))
+        );
+        assert_eq!(hash_secret("pkl_x").len(), 64);
+        assert_ne!(hash_secret(&a), hash_secret(&b));
+    }
+}
