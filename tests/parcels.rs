@@ -44,7 +44,7 @@ on_both_backends!(
         assert_eq!(p["land_use_name"], "一类工业用地");
         assert_eq!(p["status"], "available");
         assert_eq!(p["status_name"], "可供应");
-        assert_eq!(p["created_by"], "anonymous");
+        assert_eq!(p["created_by"], "admin", "the token's user");
         assert_eq!(p["created_at"], "2026-11-22T08:00:00Z");
         assert_eq!(f["geometry"]["type"], "MultiPolygon");
 
@@ -427,7 +427,7 @@ on_both_backends!(
             "the old area is kept"
         );
         assert_eq!(versions[1]["properties"]["change"], "updated");
-        assert_eq!(versions[1]["properties"]["changed_by"], "anonymous");
+        assert_eq!(versions[1]["properties"]["changed_by"], "admin");
         assert_eq!(
             versions[1]["properties"]["attributes"]["status"],
             "reserved"

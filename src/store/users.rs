@@ -383,6 +383,15 @@ pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreRe
     })
 }
 
+/// id, user, expiry, revocation and last use of a token.
+type TokenState = (
+    i64,
+    i64,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
 /// What a presented token turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Authenticated {
@@ -399,13 +408,7 @@ pub fn authenticate(
     secret: &str,
     now: NaiveDateTime,
 ) -> StoreResult<Authenticated> {
-    let found: Option<(
-        i64,
-        i64,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-    )> = api_tokens::table
+    let found: Option<TokenState> = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash_secret(secret)))
         .select((
             api_tokens::id,
