@@ -142,21 +142,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// The version a write is based on, from `If-Match`.
-#[derive(Debug, Clone, Copy)]
-pub enum IfMatch {
-    /// `If-Match: *` — overwrite whatever is stored.
-    Any,
-    /// The version the client read (from the ETag `"<version>"`); anything unparsable can
-    /// match nothing.
-    Version(i64),
-}
+/// The `If-Match` header of a write: read by the extractor, judged by the handler after it
+/// has checked who is calling (428 without it, 412 when it names an older version).
+#[derive(Debug, Clone)]
+pub struct IfMatch(Option<String>);
 
 impl IfMatch {
-    pub fn expected(self) -> Option<i64> {
-        match self {
-            IfMatch::Any => None,
-            IfMatch::Version(v) => Some(v),
+    /// The version the client read: `None` for `If-Match: *` (overwrite whatever is stored);
+    /// anything unparsable can match no version.
+    pub fn expected(&self) -> Result<Option<i64>, ApiError> {
+        match self.0.as_deref().map(str::trim) {
+            None => Err(ApiError::precondition_required()),
+            Some("*") => Ok(None),
+            Some(v) => {
+                let tag = v.split(',').next().unwrap_or("").trim();
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                Ok(Some(tag.trim_matches('"').parse().unwrap_or(-1)))
+            }
         }
     }
 }
@@ -166,22 +168,8 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = match req
-            .headers()
-            .get(header::IF_MATCH)
-            .map(|v| v.to_str().unwrap_or(""))
-        {
-            None => Err(ApiError::precondition_required()),
-            Some(v) if v.trim() == "*" => Ok(IfMatch::Any),
-            Some(v) => {
-                let tag = v.split(',').next().unwrap_or("").trim();
-                let tag = tag.strip_prefix("W/").unwrap_or(tag);
-                Ok(IfMatch::Version(
-                    tag.trim_matches('"').parse().unwrap_or(-1),
-                ))
-            }
-        };
-        std::future::ready(result)
+        let value = req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").to_owned());
+        std::future::ready(Ok(IfMatch(value)))
     }
 }
 

@@ -56,6 +56,7 @@ pub async fn retire_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
+    let expected = if_match.expected()?;
     let body: RetireIn = body.parse()?;
     let reason = parse_text("reason", &body.reason, 500)?;
     if reason.is_empty() {
@@ -63,7 +64,7 @@ pub async fn retire_parcel(
     }
     let stamp = state.stamp(&caller);
     let parcel = state
-        .run(move |c| store::parcels::retire(c, id, if_match.expected(), reason, &stamp))
+        .run(move |c| store::parcels::retire(c, id, expected, reason, &stamp))
         .await?;
     record_response(
         StatusCode::OK,
@@ -149,6 +150,7 @@ pub async fn split_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
+    let expected = if_match.expected()?;
     let body: SplitIn = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let mut e = Vec::new();
@@ -185,7 +187,7 @@ pub async fn split_parcel(
     }
     let stamp = state.stamp(&caller);
     let (original, children) = state
-        .run(move |c| store::parcel_ops::split(c, id, if_match.expected(), pieces, &stamp))
+        .run(move |c| store::parcel_ops::split(c, id, expected, pieces, &stamp))
         .await?;
     let base = base_url(&req, &state);
     let view = ReshapeView {

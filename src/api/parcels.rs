@@ -252,6 +252,7 @@ pub async fn update_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
+    let expected = if_match.expected()?;
     let body: FeaturePatchIn<ParcelPropertiesPatch> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let footprint = match body.geometry {
@@ -264,7 +265,7 @@ pub async fn update_parcel(
         .into_changes(footprint)?;
     let stamp = state.stamp(&caller);
     let parcel = state
-        .run(move |c| store::parcels::update(c, id, if_match.expected(), changes, &stamp))
+        .run(move |c| store::parcels::update(c, id, expected, changes, &stamp))
         .await?;
     record_response(
         StatusCode::OK,

@@ -187,7 +187,7 @@ pub async fn create_park(
     caller: Caller,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    access::require_user(&caller)?;
+    access::require(&caller, Action::CreateParks)?;
     let body: FeatureIn<ParkPropertiesIn> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
@@ -246,6 +246,7 @@ pub async fn update_park(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Park(id), Need::WritePark).await?;
+    let expected = if_match.expected()?;
     let body: FeaturePatchIn<ParkPropertiesPatch> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = match body.geometry {
@@ -262,7 +263,7 @@ pub async fn update_park(
     }
     let stamp = state.stamp(&caller);
     let park = state
-        .run(move |c| store::parks::update(c, id, if_match.expected(), changes, &stamp))
+        .run(move |c| store::parks::update(c, id, expected, changes, &stamp))
         .await?;
     record_response(StatusCode::OK, park.version, &park_feature(&park))
 }

@@ -232,6 +232,7 @@ pub async fn update_zone(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Zone(id), Need::WritePark).await?;
+    let expected = if_match.expected()?;
     let body: FeaturePatchIn<ZonePropertiesPatch> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let boundary = match body.geometry {
@@ -242,7 +243,7 @@ pub async fn update_zone(
     let stamp = state.stamp(&caller);
     let (zone, park) = state
         .run(move |c| {
-            let zone = store::zones::update(c, id, if_match.expected(), changes, &stamp)?;
+            let zone = store::zones::update(c, id, expected, changes, &stamp)?;
             let park = store::parks::get(c, zone.park_id)?;
             Ok((zone, park))
         })

@@ -95,6 +95,8 @@ pub enum Action<'a> {
     WriteParcels(&'a ParkScope),
     /// Change a park's profile, settings or boundary; create and change its zones.
     WritePark(&'a ParkScope),
+    /// Create parks at all (checked before reading the request).
+    CreateParks,
     /// Create a park with this division code.
     CreatePark(Option<&'a str>),
     /// Read the audit trail (scoped to what the caller may read).
@@ -141,6 +143,7 @@ impl Caller {
                 Action::ReadRegister(park) | Action::WriteParcels(park) | Action::WritePark(park),
             ) => p.governs(park.admin_code.as_deref()),
             (Role::Bureau, Action::CreatePark(code)) => p.governs(*code),
+            (Role::Bureau, Action::CreateParks) => true,
             (Role::Bureau, Action::ReadAudit) => true,
             (Role::Committee, Action::ReadRegister(park) | Action::WritePark(park)) => {
                 p.manages(park)
@@ -158,6 +161,7 @@ impl Caller {
                 outside(&format!("change the parcels of park {}", park.id))
             }
             Action::WritePark(park) => outside(&format!("change park {}", park.id)),
+            Action::CreateParks => outside("create parks"),
             Action::CreatePark(Some(code)) => outside(&format!("create a park in division {code}")),
             Action::CreatePark(None) => outside("create a park without a division code"),
             Action::ReadAudit => outside("read the audit trail"),
