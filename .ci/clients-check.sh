@@ -17,16 +17,21 @@ check() {
   local url="$1" label="$2" port="$3"
   echo "-- $label"
   DATABASE_URL="$url" "$BIN" demo
+  # The register is private: a bureau account for the demo park's county, and its token.
+  DATABASE_URL="$url" "$BIN" user add gis.desk --role bureau --jurisdiction 361021 2>/dev/null
+  local token
+  token=$(DATABASE_URL="$url" "$BIN" token create --user gis.desk --name "CI clients" 2>/dev/null)
+  export GDAL_HTTP_HEADERS="Authorization: Bearer $token"
   DATABASE_URL="$url" PARKLAND_BIND="127.0.0.1:$port" PARKLAND_LOG=info "$BIN" >"$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
   curl -sf "http://127.0.0.1:$port/ready" >/dev/null || fail "$label: the server did not become ready"
   local api="OAPIF:http://127.0.0.1:$port"
   local matched
-  matched() { curl -sf "http://127.0.0.1:$port/collections/parcels/items?limit=1&$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])'; }
+  matched() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/collections/parcels/items?limit=1&$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])'; }
 
   ogrinfo -ro -q "$api" >"$WORK/layers.txt" || fail "$label: ogrinfo cannot open the service"
-  for layer in parks zones parcels; do grep -q ": $layer " "$WORK/layers.txt" || fail "$label: GDAL does not list $layer"; done
+  for layer in parks zones parcels available-plots; do grep -q ": $layer " "$WORK/layers.txt" || fail "$label: GDAL does not list $layer"; done
 
   local total gdal_total
   total=$(matched "")
@@ -53,11 +58,17 @@ check() {
   gdal_available=$(ogrinfo -ro -so "$api" parcels -where "status = 'available'" | sed -n 's/^Feature Count: //p')
   [ "$gdal_available" = "$available" ] || fail "$label: status filter gave $gdal_available in GDAL, $available on the server"
 
+  # The public layer, anonymously, as a public web map reads it.
+  local plots gdal_plots
+  plots=$(curl -sf "http://127.0.0.1:$port/collections/available-plots/items?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])')
+  gdal_plots=$(GDAL_HTTP_HEADERS="" ogrinfo -ro -so "$api" available-plots | sed -n 's/^Feature Count: //p')
+  [ "$gdal_plots" = "$plots" ] && [ "$plots" -gt 0 ] || fail "$label: anonymous GDAL read $gdal_plots available plots, the server has $plots"
+
   if grep -E 'status=4[0-9][0-9]' "$WORK/server.log" | grep -v 'path=/favicon'; then
     fail "$label: the server refused a request GDAL made"
   fi
-  echo "   GDAL read $total parcels; bbox $in_box; status=available $available — all agree with the server"
-  python3 "$(dirname "$0")/owslib_check.py" "http://127.0.0.1:$port/" >"$WORK/owslib.txt" 2>&1 \
+  echo "   GDAL read $total parcels; bbox $in_box; status=available $available; public plots $plots — all agree with the server"
+  PARKLAND_TOKEN="$token" python3 "$(dirname "$0")/owslib_check.py" "http://127.0.0.1:$port/" >"$WORK/owslib.txt" 2>&1 \
     || { cat "$WORK/owslib.txt" >&2; fail "$label: OWSLib's client failed"; }
   echo "   OWSLib: $(tail -1 "$WORK/owslib.txt")"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""

@@ -3,6 +3,7 @@
 park (run by .ci/clients-check.sh): landing page, conformance, API document, collections, items
 with bbox, a property filter, paging through every parcel, single items, and a 404."""
 import math
+import os
 import sys
 import time
 
@@ -10,6 +11,8 @@ import owslib
 from owslib.ogcapi.features import Features
 
 BASE = sys.argv[1]
+# The register needs a token (the public layers do not).
+HEADERS = {"Authorization": f"Bearer {os.environ['PARKLAND_TOKEN']}"}
 PARK_BBOX = [116.60, 27.53, 116.68, 27.59]
 results = []
 
@@ -48,7 +51,7 @@ def check_feature(f):
     assert math.isclose(p["area_mu"], exp, abs_tol=1e-3), f"{f['id']}: area_mu {p['area_mu']} != {exp}"
 
 
-w = Features(BASE)
+w = Features(BASE, headers=HEADERS)
 print("owslib", owslib.__version__, "->", BASE)
 
 
@@ -140,7 +143,7 @@ def paging():
     import requests
     url = w.collection_items("parcels", limit=100)["links"]
     nxt = [l["href"] for l in url if l["rel"] == "next"][0]
-    r2 = requests.get(nxt, timeout=10)
+    r2 = requests.get(nxt, headers=HEADERS, timeout=10)
     r2.raise_for_status()
     assert len(r2.json()["features"]) == total - 100
     return f"{total} unique ids in {pages} pages; next link OK"

@@ -22,7 +22,10 @@ export DATABASE_URL="$SERVER_URL/parkland_bench$DB_PARAMS"
 PARKLAND_LOG=warn PARKLAND_BIND="127.0.0.1:$PORT" "$BIN" > "$OUT/server.log" 2>&1 &
 SERVER=$!; trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$PORT/api/parks" -H 'Content-Type: application/geo+json' -d @"$OUT/park.json" >/dev/null
+"$BIN" user add bench --role admin 2>/dev/null
+TOKEN=$("$BIN" token create --user bench 2>/dev/null)
+AUTH="Authorization: Bearer $TOKEN"
+curl -sf "http://127.0.0.1:$PORT/api/parks" -H "$AUTH" -H 'Content-Type: application/geo+json' -d @"$OUT/park.json" >/dev/null
 
 echo "== import of $N parcels (PostGIS)"
 START=$(date +%s.%N)
@@ -33,13 +36,13 @@ echo "import: ${IMPORT_S} s"
 psql -q -h 127.0.0.1 -U postgres -d parkland_bench -c "VACUUM ANALYZE"
 
 echo "== map view: ~1 km² boxes, limit 1000, $CLIENTS clients, ${SECONDS_} s"
-curl -s -o /dev/null "http://127.0.0.1:$PORT/collections/parcels/items?limit=10"   # warm the pool
-BENCH_EXTENT="$MINX $MINY $MAXX $MAXY" wrk -t2 -c"$CLIENTS" -d"${SECONDS_}s" --latency -s benches/map_view.lua "http://127.0.0.1:$PORT" | tee "$OUT/wrk.txt"
+curl -s -o /dev/null -H "$AUTH" "http://127.0.0.1:$PORT/collections/parcels/items?limit=10"   # warm the pool
+BENCH_EXTENT="$MINX $MINY $MAXX $MAXY" wrk -t2 -c"$CLIENTS" -d"${SECONDS_}s" --latency -H "$AUTH" -s benches/map_view.lua "http://127.0.0.1:$PORT" | tee "$OUT/wrk.txt"
 RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"); HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 echo "server RSS after the run: $((RSS_KB / 1024)) MiB (peak $((HWM_KB / 1024)) MiB)"
 
 echo "== one request alone, and the database's own time for the same query"
-python3 benches/db_time.py "http://127.0.0.1:$PORT" "$MINX $MINY $MAXX $MAXY" | tee "$OUT/db_time.txt"
+PARKLAND_TOKEN="$TOKEN" python3 benches/db_time.py "http://127.0.0.1:$PORT" "$MINX $MINY $MAXX $MAXY" | tee "$OUT/db_time.txt"
 
 echo "== the database alone under the same load: the same query, random boxes, $CLIENTS clients (pgbench)"
 rm -f "$OUT"/pgbench_log.*

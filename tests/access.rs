@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::fixtures::{create_park, create_parcel, east_zone, parcel, park_feature};
+use common::fixtures::{create_parcel, create_park, east_zone, parcel, park_feature};
 use common::{get, post, send};
 use parkland::domain::access::Role;
 use serde_json::json;
@@ -21,7 +21,15 @@ enum Want {
 use Want::{Forbidden as F, Ok as A, Unauthorized as U};
 
 /// The callers, in the order of the matrix columns.
-const ROLES: [&str; 7] = ["anonymous", "admin", "bureau", "bureau_elsewhere", "committee", "committee_elsewhere", "applicant"];
+const ROLES: [&str; 7] = [
+    "anonymous",
+    "admin",
+    "bureau",
+    "bureau_elsewhere",
+    "committee",
+    "committee_elsewhere",
+    "applicant",
+];
 
 /// (method, path) → what each role of ROLES gets. Paths refer to park A (361021, 南城), where
 /// `bureau` (jurisdiction 361021) and `committee` (park A) work; the `_elsewhere` users belong
@@ -44,9 +52,17 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
         ("GET", "/collections/zones/items", public),
         ("GET", "/collections/zones/items/{feature_id}", public),
         ("GET", "/collections/available-plots/items", public),
-        ("GET", "/collections/available-plots/items/{feature_id}", public),
+        (
+            "GET",
+            "/collections/available-plots/items/{feature_id}",
+            public,
+        ),
         ("GET", "/collections/parcels/items", [U, A, A, A, A, A, F]),
-        ("GET", "/collections/parcels/items/{feature_id}", register_read),
+        (
+            "GET",
+            "/collections/parcels/items/{feature_id}",
+            register_read,
+        ),
         ("GET", "/health", public),
         ("GET", "/ready", public),
         ("GET", "/api/parks", public),
@@ -81,206 +97,410 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
     ]
 }
 
-on_both_backends!(every_endpoint_for_every_role, |app: common::TestDb| async move {
-    let admin = app.service().await;
-    let park_a = create_park(&admin, "NCGY").await;
-    let mut b = park_feature("LCGY");
-    b["properties"]["admin_code"] = json!("361002");
-    let park_b = post(&admin, "/api/parks", &b).await.expect(201).json()["id"].as_i64().unwrap();
-    let zone = post(&admin, &format!("/api/parks/{park_a}/zones"), &east_zone()).await.expect(201).json()["id"].as_i64().unwrap();
-    let parcel_a = create_parcel(&admin, park_a, &parcel("A-1", 116.63, 27.56, 0.002)).await["id"].as_i64().unwrap();
-    create_parcel(&admin, park_b, &parcel("B-1", 116.63, 27.56, 0.002)).await;
-
-    let tokens = [
-        None,
-        Some(app.admin_token()),
-        Some(app.token_for("bureau", Role::Bureau, Some("361021"), &[])),
-        Some(app.token_for("bureau_elsewhere", Role::Bureau, Some("361002"), &[])),
-        Some(app.token_for("committee", Role::Committee, None, &[park_a])),
-        Some(app.token_for("committee_elsewhere", Role::Committee, None, &[park_b])),
-        Some(app.token_for("applicant", Role::Applicant, None, &[])),
-    ];
-    // The admin's own user id, and a throwaway token to revoke (not one of the callers').
-    let user_id = get(&admin, "/api/me").await.expect(200).json()["id"].as_i64().unwrap();
-    let throwaway = post(&admin, &format!("/api/users/{user_id}/tokens"), &json!({"name": "to revoke"})).await.expect(201).json()["id"].as_i64().unwrap();
-
-    // Every documented operation has a line here, and every line is a documented operation.
-    let doc = parkland::api::openapi::document();
-    let mut documented: Vec<(String, String)> = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            documented.push((method.to_uppercase(), path.clone()));
-        }
-    }
-    let table = matrix();
-    let mut listed: Vec<(String, String)> = table.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
-    documented.sort();
-    listed.sort();
-    assert_eq!(listed, documented, "the matrix and the OpenAPI document list different endpoints");
-
-    let mut clients = Vec::new();
-    for token in &tokens {
-        clients.push(app.client(token.clone()).await);
-    }
-    let mut failures = Vec::new();
-    for (method, template, wants) in &table {
-        let path = template
-            .replace("{park_id}", &park_a.to_string())
-            .replace("{zone_id}", &zone.to_string())
-            .replace("{parcel_id}", &parcel_a.to_string())
-            .replace("{collection_id}", "parcels")
-            .replace("{feature_id}", &parcel_a.to_string())
-            .replace("{user_id}", &user_id.to_string())
-            .replace("{token_id}", &throwaway.to_string());
-        let path = if template.starts_with("/collections/parks/items/") {
-            template.replace("{feature_id}", &park_a.to_string())
-        } else if template.starts_with("/collections/zones/items/") {
-            template.replace("{feature_id}", &zone.to_string())
-        } else {
-            path
-        };
-        for (role, (client, want)) in ROLES.iter().zip(clients.iter().zip(wants)) {
-            let req = match *method {
-                "GET" => actix_web::test::TestRequest::get(),
-                "POST" => actix_web::test::TestRequest::post(),
-                "PATCH" => actix_web::test::TestRequest::patch(),
-                other => panic!("{other}"),
-            }
-            .uri(&path);
-            // An empty JSON object: never a complete request, so allowed writes change nothing.
-            let req = if *method == "GET" { req } else { req.insert_header(("content-type", "application/json")).set_payload("{}") };
-            let status = send(client, req).await.status.as_u16();
-            let got = match status {
-                401 => Want::Unauthorized,
-                403 => Want::Forbidden,
-                _ => Want::Ok,
-            };
-            if got != *want {
-                failures.push(format!("{method} {path} as {role}: expected {want:?}, got {status}"));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
-    // The requests above changed nothing: park A still has its one parcel, untouched.
-    let a = get(&admin, &format!("/api/parcels/{parcel_a}")).await.expect(200);
-    assert_eq!(a.etag(), "\"1\"");
-});
-
-on_both_backends!(the_register_lists_only_what_the_caller_may_read, |app: common::TestDb| async move {
-    let admin = app.service().await;
-    let park_a = create_park(&admin, "NCGY").await;
-    let mut b = park_feature("LCGY");
-    b["properties"]["admin_code"] = json!("361002");
-    let park_b = post(&admin, "/api/parks", &b).await.expect(201).json()["id"].as_i64().unwrap();
-    create_parcel(&admin, park_a, &parcel("A-1", 116.63, 27.56, 0.002)).await;
-    create_parcel(&admin, park_a, &parcel("A-2", 116.64, 27.56, 0.002)).await;
-    let b1 = create_parcel(&admin, park_b, &parcel("B-1", 116.63, 27.56, 0.002)).await["id"].as_i64().unwrap();
-
-    let committee = app.service_as(app.token_for("committee", Role::Committee, None, &[park_a])).await;
-    assert_eq!(common::matched(&committee, "").await, 2, "only park A's parcels");
-    let p = get(&committee, &format!("/collections/parcels/items?park_id={park_b}")).await.problem(403);
-    assert!(p["detail"].as_str().unwrap().contains("committee"), "{p}");
-    get(&committee, &format!("/api/parcels/{b1}")).await.problem(403);
-    get(&committee, &format!("/api/parks/{park_b}/parcels/export")).await.problem(403);
-
-    let city = app.service_as(app.token_for("city", Role::Bureau, Some("3610"), &[])).await;
-    assert_eq!(common::matched(&city, "").await, 3, "the city bureau governs both counties");
-    let county = app.service_as(app.token_for("county", Role::Bureau, Some("361021"), &[])).await;
-    assert_eq!(common::matched(&county, "").await, 2);
-    assert_eq!(common::matched(&admin, "").await, 3);
-
-    // A bureau may not move a park out of its jurisdiction, nor create one outside it.
-    let p = common::patch(&county, &format!("/api/parks/{park_a}"), "*", &json!({"properties": {"admin_code": "361002"}})).await.problem(403);
-    assert!(p["detail"].as_str().unwrap().contains("361002"), "{p}");
-    let mut c = park_feature("OTHER");
-    c["properties"]["admin_code"] = json!("361002");
-    post(&county, "/api/parks", &c).await.problem(403);
-    let mut own = park_feature("NEW");
-    own["properties"]["admin_code"] = json!("361021");
-    post(&county, "/api/parks", &own).await.expect(201);
-});
-
-on_both_backends!(tokens_that_cannot_be_used_are_refused, |app: common::TestDb| async move {
-    let admin = app.service().await;
-    let anonymous = app.anonymous().await;
-    let r = get(&anonymous, "/api/me").await;
-    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer realm=\"parkland\""));
-    let p = r.problem(401);
-    assert!(p["detail"].as_str().unwrap().contains("Authorization: Bearer"), "{p}");
-
-    let with = |value: &str| actix_web::test::TestRequest::get().uri("/api/me").insert_header(("authorization", value.to_owned()));
-    for (value, why) in [
-        ("Basic YWRtaW46YWRtaW4=", "Bearer"),
-        ("Bearer ", "malformed"),
-        ("Bearer pkl_0000", "malformed"),
-        ("Bearer ' OR 1=1 --", "malformed"),
-        ("Bearer pkl_0000000000000000000000000000000000000000000000000000000000000000", "not known"),
-    ] {
-        let r = send(&anonymous, with(value)).await;
-        assert!(r.header("www-authenticate").unwrap().contains("invalid_token"));
-        let p = r.problem(401);
-        assert!(p["detail"].as_str().unwrap().contains(why), "{value}: {p}");
-    }
-
-    // Issue a token through the API, use it, revoke it.
-    let user = post(&admin, "/api/users", &json!({"name": "gis.desk", "role": "bureau", "jurisdiction": "361021"})).await.expect(201).json();
-    let created = post(&admin, &format!("/api/users/{}/tokens", user["id"]), &json!({"name": "QGIS", "expires_at": "2026-11-22T10:00:00Z"})).await.expect(201).json();
-    let secret = created["token"].as_str().unwrap().to_owned();
-    assert!(secret.starts_with("pkl_") && created["prefix"].as_str().is_some_and(|p| secret.starts_with(p)));
-    let desk = app.service_as(secret.clone()).await;
-    let me = get(&desk, "/api/me").await.expect(200).json();
-    assert_eq!((me["name"].as_str(), me["role"].as_str(), me["jurisdiction"].as_str()), (Some("gis.desk"), Some("bureau"), Some("361021")));
-    let listed = get(&admin, &format!("/api/users/{}/tokens", user["id"])).await.expect(200).text();
-    assert!(!listed.contains(&secret[4..]), "the secret is never listed");
-
-    // Only a hash is stored.
-    {
-        use diesel::prelude::*;
-        let mut conn = app.conn();
-        let stored: Vec<(String, String)> = parkland::store::schema::api_tokens::table
-            .select((parkland::store::schema::api_tokens::token_hash, parkland::store::schema::api_tokens::prefix))
-            .load(&mut *conn)
+on_both_backends!(
+    every_endpoint_for_every_role,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let park_a = create_park(&admin, "NCGY").await;
+        let mut b = park_feature("LCGY");
+        b["properties"]["admin_code"] = json!("361002");
+        let park_b = post(&admin, "/api/parks", &b).await.expect(201).json()["id"]
+            .as_i64()
             .unwrap();
-        assert!(stored.iter().all(|(hash, prefix)| hash.len() == 64 && !hash.contains(&secret[4..]) && prefix.len() == 12));
+        let zone = post(&admin, &format!("/api/parks/{park_a}/zones"), &east_zone())
+            .await
+            .expect(201)
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let parcel_a =
+            create_parcel(&admin, park_a, &parcel("A-1", 116.63, 27.56, 0.002)).await["id"]
+                .as_i64()
+                .unwrap();
+        create_parcel(&admin, park_b, &parcel("B-1", 116.63, 27.56, 0.002)).await;
+
+        let tokens = [
+            None,
+            Some(app.admin_token()),
+            Some(app.token_for("bureau", Role::Bureau, Some("361021"), &[])),
+            Some(app.token_for("bureau_elsewhere", Role::Bureau, Some("361002"), &[])),
+            Some(app.token_for("committee", Role::Committee, None, &[park_a])),
+            Some(app.token_for("committee_elsewhere", Role::Committee, None, &[park_b])),
+            Some(app.token_for("applicant", Role::Applicant, None, &[])),
+        ];
+        // The admin's own user id, and a throwaway token to revoke (not one of the callers').
+        let user_id = get(&admin, "/api/me").await.expect(200).json()["id"]
+            .as_i64()
+            .unwrap();
+        let throwaway = post(
+            &admin,
+            &format!("/api/users/{user_id}/tokens"),
+            &json!({"name": "to revoke"}),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+            .as_i64()
+            .unwrap();
+
+        // Every documented operation has a line here, and every line is a documented operation.
+        let doc = parkland::api::openapi::document();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+        let table = matrix();
+        let mut listed: Vec<(String, String)> = table
+            .iter()
+            .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
+        documented.sort();
+        listed.sort();
+        assert_eq!(
+            listed, documented,
+            "the matrix and the OpenAPI document list different endpoints"
+        );
+
+        let mut clients = Vec::new();
+        for token in &tokens {
+            clients.push(app.client(token.clone()).await);
+        }
+        let mut failures = Vec::new();
+        for (method, template, wants) in &table {
+            let path = template
+                .replace("{park_id}", &park_a.to_string())
+                .replace("{zone_id}", &zone.to_string())
+                .replace("{parcel_id}", &parcel_a.to_string())
+                .replace("{collection_id}", "parcels")
+                .replace("{feature_id}", &parcel_a.to_string())
+                .replace("{user_id}", &user_id.to_string())
+                .replace("{token_id}", &throwaway.to_string());
+            let path = if template.starts_with("/collections/parks/items/") {
+                template.replace("{feature_id}", &park_a.to_string())
+            } else if template.starts_with("/collections/zones/items/") {
+                template.replace("{feature_id}", &zone.to_string())
+            } else {
+                path
+            };
+            for (role, (client, want)) in ROLES.iter().zip(clients.iter().zip(wants)) {
+                let req = match *method {
+                    "GET" => actix_web::test::TestRequest::get(),
+                    "POST" => actix_web::test::TestRequest::post(),
+                    "PATCH" => actix_web::test::TestRequest::patch(),
+                    other => panic!("{other}"),
+                }
+                .uri(&path);
+                // An empty JSON object: never a complete request, so allowed writes change nothing.
+                let req = if *method == "GET" {
+                    req
+                } else {
+                    req.insert_header(("content-type", "application/json"))
+                        .set_payload("{}")
+                };
+                let status = send(client, req).await.status.as_u16();
+                let got = match status {
+                    401 => Want::Unauthorized,
+                    403 => Want::Forbidden,
+                    _ => Want::Ok,
+                };
+                if got != *want {
+                    failures.push(format!(
+                        "{method} {path} as {role}: expected {want:?}, got {status}"
+                    ));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} cells differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        // The requests above changed nothing: park A still has its one parcel, untouched.
+        let a = get(&admin, &format!("/api/parcels/{parcel_a}"))
+            .await
+            .expect(200);
+        assert_eq!(a.etag(), "\"1\"");
     }
+);
 
-    // Expired two hours later.
-    let later = app.service_at(common::test_now() + chrono::Duration::hours(3)).await;
-    let r = send(&later, with(&format!("Bearer {secret}"))).await;
-    assert!(r.problem(401)["detail"].as_str().unwrap().contains("expired"));
+on_both_backends!(
+    the_register_lists_only_what_the_caller_may_read,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let park_a = create_park(&admin, "NCGY").await;
+        let mut b = park_feature("LCGY");
+        b["properties"]["admin_code"] = json!("361002");
+        let park_b = post(&admin, "/api/parks", &b).await.expect(201).json()["id"]
+            .as_i64()
+            .unwrap();
+        create_parcel(&admin, park_a, &parcel("A-1", 116.63, 27.56, 0.002)).await;
+        create_parcel(&admin, park_a, &parcel("A-2", 116.64, 27.56, 0.002)).await;
+        let b1 = create_parcel(&admin, park_b, &parcel("B-1", 116.63, 27.56, 0.002)).await["id"]
+            .as_i64()
+            .unwrap();
 
-    // Revoked at once.
-    post(&admin, &format!("/api/tokens/{}/revoke", created["id"]), &json!({})).await.expect(200);
-    let p = get(&desk, "/api/me").await.problem(401);
-    assert!(p["detail"].as_str().unwrap().contains("revoked"), "{p}");
+        let committee = app
+            .service_as(app.token_for("committee", Role::Committee, None, &[park_a]))
+            .await;
+        assert_eq!(
+            common::matched(&committee, "").await,
+            2,
+            "only park A's parcels"
+        );
+        let p = get(
+            &committee,
+            &format!("/collections/parcels/items?park_id={park_b}"),
+        )
+        .await
+        .problem(403);
+        assert!(p["detail"].as_str().unwrap().contains("committee"), "{p}");
+        get(&committee, &format!("/api/parcels/{b1}"))
+            .await
+            .problem(403);
+        get(&committee, &format!("/api/parks/{park_b}/parcels/export"))
+            .await
+            .problem(403);
 
-    // A disabled user's other tokens stop working too.
-    let other = post(&admin, &format!("/api/users/{}/tokens", user["id"]), &json!({})).await.expect(201).json();
-    let other = app.service_as(other["token"].as_str().unwrap().to_owned()).await;
-    get(&other, "/api/me").await.expect(200);
-    common::patch(&admin, &format!("/api/users/{}", user["id"]), "*", &json!({"disabled": true})).await.expect(200);
-    assert!(get(&other, "/api/me").await.problem(401)["detail"].as_str().unwrap().contains("disabled"));
-    let p = common::patch(&admin, "/api/users/1", "*", &json!({"disabled": true})).await.problem(422);
-    assert!(p["detail"].as_str().unwrap().contains("yourself"), "{p}");
-});
+        let city = app
+            .service_as(app.token_for("city", Role::Bureau, Some("3610"), &[]))
+            .await;
+        assert_eq!(
+            common::matched(&city, "").await,
+            3,
+            "the city bureau governs both counties"
+        );
+        let county = app
+            .service_as(app.token_for("county", Role::Bureau, Some("361021"), &[]))
+            .await;
+        assert_eq!(common::matched(&county, "").await, 2);
+        assert_eq!(common::matched(&admin, "").await, 3);
 
-on_both_backends!(user_accounts_are_checked, |app: common::TestDb| async move {
-    let admin = app.service().await;
-    let park = create_park(&admin, "NCGY").await;
-    for (body, field) in [
-        (json!({"name": "x", "role": "bureau", "jurisdiction": "361021"}), "name"),
-        (json!({"name": "ok.name", "role": "bureau"}), "jurisdiction"),
-        (json!({"name": "ok.name", "role": "bureau", "jurisdiction": "36102"}), "jurisdiction"),
-        (json!({"name": "ok.name", "role": "committee"}), "parks"),
-        (json!({"name": "ok.name", "role": "committee", "parks": [999]}), "parks"),
-        (json!({"name": "cli:root", "role": "admin"}), "name"),
-    ] {
-        let p = post(&admin, "/api/users", &body).await.problem(422);
-        assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
+        // A bureau may not move a park out of its jurisdiction, nor create one outside it.
+        let p = common::patch(
+            &county,
+            &format!("/api/parks/{park_a}"),
+            "*",
+            &json!({"properties": {"admin_code": "361002"}}),
+        )
+        .await
+        .problem(403);
+        assert!(p["detail"].as_str().unwrap().contains("361002"), "{p}");
+        let mut c = park_feature("OTHER");
+        c["properties"]["admin_code"] = json!("361002");
+        post(&county, "/api/parks", &c).await.problem(403);
+        let mut own = park_feature("NEW");
+        own["properties"]["admin_code"] = json!("361021");
+        post(&county, "/api/parks", &own).await.expect(201);
     }
-    post(&admin, "/api/users", &json!({"name": "ok", "role": "superuser"})).await.problem(400);
-    post(&admin, "/api/users", &json!({"name": "committee.a", "role": "committee", "parks": [park]})).await.expect(201);
-    post(&admin, "/api/users", &json!({"name": "committee.a", "role": "applicant"})).await.problem(409);
-    let users = get(&admin, "/api/users").await.expect(200).json();
-    assert_eq!(users.as_array().unwrap().len(), 2, "admin and committee.a");
-});
+);
+
+on_both_backends!(
+    tokens_that_cannot_be_used_are_refused,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let anonymous = app.anonymous().await;
+        let r = get(&anonymous, "/api/me").await;
+        assert_eq!(
+            r.header("www-authenticate").as_deref(),
+            Some("Bearer realm=\"parkland\"")
+        );
+        let p = r.problem(401);
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Authorization: Bearer"),
+            "{p}"
+        );
+
+        let with = |value: &str| {
+            actix_web::test::TestRequest::get()
+                .uri("/api/me")
+                .insert_header(("authorization", value.to_owned()))
+        };
+        for (value, why) in [
+            ("Basic YWRtaW46YWRtaW4=", "Bearer"),
+            ("Bearer ", "malformed"),
+            ("Bearer pkl_0000", "malformed"),
+            ("Bearer ' OR 1=1 --", "malformed"),
+            (
+                "Bearer pkl_0000000000000000000000000000000000000000000000000000000000000000",
+                "not known",
+            ),
+        ] {
+            let r = send(&anonymous, with(value)).await;
+            assert!(
+                r.header("www-authenticate")
+                    .unwrap()
+                    .contains("invalid_token")
+            );
+            let p = r.problem(401);
+            assert!(p["detail"].as_str().unwrap().contains(why), "{value}: {p}");
+        }
+
+        // Issue a token through the API, use it, revoke it.
+        let user = post(
+            &admin,
+            "/api/users",
+            &json!({"name": "gis.desk", "role": "bureau", "jurisdiction": "361021"}),
+        )
+        .await
+        .expect(201)
+        .json();
+        let created = post(
+            &admin,
+            &format!("/api/users/{}/tokens", user["id"]),
+            &json!({"name": "QGIS", "expires_at": "2026-11-22T10:00:00Z"}),
+        )
+        .await
+        .expect(201)
+        .json();
+        let secret = created["token"].as_str().unwrap().to_owned();
+        assert!(
+            secret.starts_with("pkl_")
+                && created["prefix"]
+                    .as_str()
+                    .is_some_and(|p| secret.starts_with(p))
+        );
+        let desk = app.service_as(secret.clone()).await;
+        let me = get(&desk, "/api/me").await.expect(200).json();
+        assert_eq!(
+            (
+                me["name"].as_str(),
+                me["role"].as_str(),
+                me["jurisdiction"].as_str()
+            ),
+            (Some("gis.desk"), Some("bureau"), Some("361021"))
+        );
+        let listed = get(&admin, &format!("/api/users/{}/tokens", user["id"]))
+            .await
+            .expect(200)
+            .text();
+        assert!(!listed.contains(&secret[4..]), "the secret is never listed");
+
+        // Only a hash is stored.
+        {
+            use diesel::prelude::*;
+            let mut conn = app.conn();
+            let stored: Vec<(String, String)> = parkland::store::schema::api_tokens::table
+                .select((
+                    parkland::store::schema::api_tokens::token_hash,
+                    parkland::store::schema::api_tokens::prefix,
+                ))
+                .load(&mut *conn)
+                .unwrap();
+            assert!(stored.iter().all(|(hash, prefix)| hash.len() == 64
+                && !hash.contains(&secret[4..])
+                && prefix.len() == 12));
+        }
+
+        // Expired two hours later.
+        let later = app
+            .service_at(common::test_now() + chrono::Duration::hours(3))
+            .await;
+        let r = send(&later, with(&format!("Bearer {secret}"))).await;
+        assert!(
+            r.problem(401)["detail"]
+                .as_str()
+                .unwrap()
+                .contains("expired")
+        );
+
+        // Revoked at once.
+        post(
+            &admin,
+            &format!("/api/tokens/{}/revoke", created["id"]),
+            &json!({}),
+        )
+        .await
+        .expect(200);
+        let p = get(&desk, "/api/me").await.problem(401);
+        assert!(p["detail"].as_str().unwrap().contains("revoked"), "{p}");
+
+        // A disabled user's other tokens stop working too.
+        let other = post(
+            &admin,
+            &format!("/api/users/{}/tokens", user["id"]),
+            &json!({}),
+        )
+        .await
+        .expect(201)
+        .json();
+        let other = app
+            .service_as(other["token"].as_str().unwrap().to_owned())
+            .await;
+        get(&other, "/api/me").await.expect(200);
+        common::patch(
+            &admin,
+            &format!("/api/users/{}", user["id"]),
+            "*",
+            &json!({"disabled": true}),
+        )
+        .await
+        .expect(200);
+        assert!(
+            get(&other, "/api/me").await.problem(401)["detail"]
+                .as_str()
+                .unwrap()
+                .contains("disabled")
+        );
+        let p = common::patch(&admin, "/api/users/1", "*", &json!({"disabled": true}))
+            .await
+            .problem(422);
+        assert!(p["detail"].as_str().unwrap().contains("yourself"), "{p}");
+    }
+);
+
+on_both_backends!(
+    user_accounts_are_checked,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let park = create_park(&admin, "NCGY").await;
+        for (body, field) in [
+            (
+                json!({"name": "x", "role": "bureau", "jurisdiction": "361021"}),
+                "name",
+            ),
+            (json!({"name": "ok.name", "role": "bureau"}), "jurisdiction"),
+            (
+                json!({"name": "ok.name", "role": "bureau", "jurisdiction": "36102"}),
+                "jurisdiction",
+            ),
+            (json!({"name": "ok.name", "role": "committee"}), "parks"),
+            (
+                json!({"name": "ok.name", "role": "committee", "parks": [999]}),
+                "parks",
+            ),
+            (json!({"name": "cli:root", "role": "admin"}), "name"),
+        ] {
+            let p = post(&admin, "/api/users", &body).await.problem(422);
+            assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
+        }
+        post(
+            &admin,
+            "/api/users",
+            &json!({"name": "ok", "role": "superuser"}),
+        )
+        .await
+        .problem(400);
+        post(
+            &admin,
+            "/api/users",
+            &json!({"name": "committee.a", "role": "committee", "parks": [park]}),
+        )
+        .await
+        .expect(201);
+        post(
+            &admin,
+            "/api/users",
+            &json!({"name": "committee.a", "role": "applicant"}),
+        )
+        .await
+        .problem(409);
+        let users = get(&admin, "/api/users").await.expect(200).json();
+        assert_eq!(users.as_array().unwrap().len(), 2, "admin and committee.a");
+    }
+);

@@ -86,6 +86,7 @@ pub async fn read_audit(
                 FILTERS.join(", ")
             )));
         }
+        super::ogc::params::check_value(&k, &v)?;
         if !seen.insert(k.to_string()) {
             return Err(ApiError::invalid_parameter(format!(
                 "query parameter `{k}` is given twice"

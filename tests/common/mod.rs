@@ -189,22 +189,43 @@ impl TestDb {
     }
 
     /// The application, in process, calling with this token (or anonymously).
-    pub async fn client(&self, token: Option<String>) -> Client<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
-        Client { svc: test::init_service(parkland::app(self.state())).await, token }
+    pub async fn client(
+        &self,
+        token: Option<String>,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
+        Client {
+            svc: test::init_service(parkland::app(self.state())).await,
+            token,
+        }
     }
 
     /// The application calling as the administrator.
-    pub async fn service(&self) -> Client<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
+    pub async fn service(
+        &self,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
         self.client(Some(self.admin_token())).await
     }
 
     /// The application calling anonymously.
-    pub async fn anonymous(&self) -> Client<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
+    pub async fn anonymous(
+        &self,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
         self.client(None).await
     }
 
     /// The application calling with this token.
-    pub async fn service_as(&self, token: String) -> Client<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>> {
+    pub async fn service_as(
+        &self,
+        token: String,
+    ) -> Client<
+        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+    > {
         self.client(Some(token)).await
     }
 

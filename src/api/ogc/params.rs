@@ -34,6 +34,7 @@ impl ItemsParams {
             .collect();
         let mut seen = BTreeMap::new();
         for (k, v) in &raw {
+            check_value(k, v)?;
             if IGNORED.contains(&k.as_str()) {
                 continue;
             }
@@ -106,6 +107,17 @@ impl ItemsParams {
         }
         out.finish()
     }
+}
+
+/// Query values are text a person typed: control characters (a NUL byte, which PostgreSQL
+/// refuses in text) mean a broken or hostile client.
+pub fn check_value(key: &str, value: &str) -> Result<(), ApiError> {
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::invalid_parameter(format!(
+            "query parameter `{key}` contains control characters"
+        )));
+    }
+    Ok(())
 }
 
 /// `f=json` (or `geojson`) is the only output format.

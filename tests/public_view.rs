@@ -1,0 +1,184 @@
+//! The public view: anonymous visitors read park profiles, zones and the available plots —
+//! and never an enterprise's name, money, tax, energy, a contract, an account name, or any
+//! parcel that is not available. Every public response is checked, key by key.
+
+mod common;
+
+use common::fixtures::{create_parcel, create_park, east_zone, parcel};
+use common::{get, post};
+use serde_json::{Value, json};
+
+/// Keys that must never appear in a public response, at any depth.
+const PRIVATE_KEYS: &[&str] = &[
+    "created_by",
+    "updated_by",
+    "changed_by",
+    "actor",
+    "actor_id",
+    "retired_reason",
+    "retired_at",
+    "enterprise",
+    "enterprise_name",
+    "holder",
+    "tenant",
+    "price",
+    "land_price",
+    "land_price_yuan",
+    "tax",
+    "tax_paid",
+    "revenue",
+    "energy",
+    "energy_tce",
+    "emissions",
+    "contract",
+    "contract_no",
+    "status",
+    "status_name",
+    "token",
+    "jurisdiction",
+];
+
+fn private_keys(v: &Value, path: &str, found: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                // `type` and GeoJSON structure are fine; look at names.
+                if PRIVATE_KEYS.contains(&k.as_str()) {
+                    found.push(format!("{path}.{k}"));
+                }
+                private_keys(child, &format!("{path}.{k}"), found);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, c)| private_keys(c, &format!("{path}[{i}]"), found)),
+        _ => {}
+    }
+}
+
+on_both_backends!(
+    public_responses_carry_public_facts_only,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let park = create_park(&admin, "NCGY").await;
+        let zone = post(&admin, &format!("/api/parks/{park}/zones"), &east_zone())
+            .await
+            .expect(201)
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let mut ids = std::collections::BTreeMap::new();
+        for (i, status) in ["available", "reserve", "reserved", "supplied", "available"]
+            .iter()
+            .enumerate()
+        {
+            let mut f = parcel(&format!("P-{i}"), 116.641 + 0.003 * i as f64, 27.56, 0.002);
+            f["properties"]["status"] = json!(status);
+            ids.insert(
+                i,
+                (
+                    status.to_string(),
+                    create_parcel(&admin, park, &f).await["id"]
+                        .as_i64()
+                        .unwrap(),
+                ),
+            );
+        }
+        let retired = ids[&4].1;
+        common::post_if(
+            &admin,
+            &format!("/api/parcels/{retired}/retire"),
+            "*",
+            &json!({"reason": "规划调整"}),
+        )
+        .await
+        .expect(200);
+
+        let anonymous = app.anonymous().await;
+        let public = [
+            "/".to_owned(),
+            "/conformance".to_owned(),
+            "/collections".to_owned(),
+            "/collections/parks".to_owned(),
+            "/collections/available-plots".to_owned(),
+            "/collections/parks/items".to_owned(),
+            format!("/collections/parks/items/{park}"),
+            "/collections/zones/items".to_owned(),
+            format!("/collections/zones/items/{zone}"),
+            "/collections/available-plots/items".to_owned(),
+            "/api/parks".to_owned(),
+            format!("/api/parks/{park}"),
+            format!("/api/parks/{park}/zones"),
+            format!("/api/zones/{zone}"),
+            format!("/api/parks/{park}/available-plots"),
+        ];
+        for path in &public {
+            let body = get(&anonymous, path).await.expect(200).json();
+            let mut found = Vec::new();
+            private_keys(&body, "", &mut found);
+            assert!(found.is_empty(), "{path} shows {found:?}");
+        }
+
+        // Only the available parcel, by list and by id; the others are not found.
+        let plots = get(&anonymous, "/collections/available-plots/items")
+            .await
+            .json();
+        let listed: Vec<i64> = plots["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            listed,
+            [ids[&0].1],
+            "only P-0 is available (P-4 was retired)"
+        );
+        for (status, id) in ids.values() {
+            let r = get(
+                &anonymous,
+                &format!("/collections/available-plots/items/{id}"),
+            )
+            .await;
+            assert_eq!(
+                r.status.as_u16(),
+                if status == "available" && *id != retired {
+                    200
+                } else {
+                    404
+                },
+                "{status} {id}"
+            );
+        }
+        let park_plots = get(&anonymous, &format!("/api/parks/{park}/available-plots"))
+            .await
+            .json();
+        assert_eq!(park_plots["features"].as_array().unwrap().len(), 1);
+
+        // What an applicant needs: size in m² and 亩, planning conditions, and the thresholds there.
+        let p = &plots["features"][0]["properties"];
+        assert_eq!(p["zone_name"], "东片区");
+        assert_eq!(
+            p["min_investment_intensity_wan_per_mu"], 250.0,
+            "the east zone's own threshold"
+        );
+        assert_eq!(p["industries"][0]["code"], "39");
+        assert!(p["area_mu"].as_f64().unwrap() > 60.0 && p["far_max"] == 2.5);
+        assert_eq!(p["park_name"], "南城县工业园区");
+
+        // The private register stays private.
+        get(&anonymous, "/collections/parcels/items")
+            .await
+            .problem(401);
+        get(
+            &anonymous,
+            &format!("/collections/parcels/items/{}", ids[&3].1),
+        )
+        .await
+        .problem(401);
+        get(&anonymous, &format!("/api/parcels/{}/history", ids[&0].1))
+            .await
+            .problem(401);
+    }
+);
