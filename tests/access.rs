@@ -102,11 +102,7 @@ on_both_backends!(
     |app: common::TestDb| async move {
         let admin = app.service().await;
         let park_a = create_park(&admin, "NCGY").await;
-        let mut b = park_feature("LCGY");
-        b["properties"]["admin_code"] = json!("361002");
-        let park_b = post(&admin, "/api/parks", &b).await.expect(201).json()["id"]
-            .as_i64()
-            .unwrap();
+        let park_b = common::fixtures::create_park_in(&admin, "LCGY", "361002").await;
         let zone = post(&admin, &format!("/api/parks/{park_a}/zones"), &east_zone())
             .await
             .expect(201)
@@ -231,11 +227,7 @@ on_both_backends!(
     |app: common::TestDb| async move {
         let admin = app.service().await;
         let park_a = create_park(&admin, "NCGY").await;
-        let mut b = park_feature("LCGY");
-        b["properties"]["admin_code"] = json!("361002");
-        let park_b = post(&admin, "/api/parks", &b).await.expect(201).json()["id"]
-            .as_i64()
-            .unwrap();
+        let park_b = common::fixtures::create_park_in(&admin, "LCGY", "361002").await;
         create_parcel(&admin, park_a, &parcel("A-1", 116.63, 27.56, 0.002)).await;
         create_parcel(&admin, park_a, &parcel("A-2", 116.64, 27.56, 0.002)).await;
         let b1 = create_parcel(&admin, park_b, &parcel("B-1", 116.63, 27.56, 0.002)).await["id"]

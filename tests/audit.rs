@@ -250,11 +250,7 @@ on_both_backends!(
     |app: common::TestDb| async move {
         let admin = app.service().await;
         let nancheng = create_park(&admin, "NCGY").await;
-        let mut other = common::fixtures::park_feature("LCGY");
-        other["properties"]["admin_code"] = json!("361002");
-        let linchuan = post(&admin, "/api/parks", &other).await.expect(201).json()["id"]
-            .as_i64()
-            .unwrap();
+        let linchuan = common::fixtures::create_park_in(&admin, "LCGY", "361002").await;
         create_parcel(&admin, nancheng, &parcel("A-1", 116.63, 27.56, 0.002)).await;
         create_parcel(&admin, linchuan, &parcel("B-1", 116.63, 27.56, 0.002)).await;
         let county = app

@@ -3,7 +3,7 @@
 
 use crate::domain::industry::IndustryCode;
 use crate::domain::land_use;
-use crate::domain::parcel::ParcelStatus;
+use crate::domain::parcel::{ParcelStatus, PlanningConditions};
 use crate::domain::register::{Parcel, Park, Zone};
 use crate::domain::settings::{Settings, SettingsOverrides};
 use crate::domain::units::AreaM2;
@@ -258,20 +258,9 @@ pub struct ParcelProperties<'a> {
     pub area_m2: f64,
     /// `area_m2` in 亩.
     pub area_mu: f64,
-    /// 容积率 lower bound.
-    pub far_min: Option<f64>,
-    /// 容积率 upper bound.
-    pub far_max: Option<f64>,
-    /// 建筑密度 lower bound, %.
-    pub building_density_min_pct: Option<f64>,
-    /// 建筑密度 upper bound, %.
-    pub building_density_max_pct: Option<f64>,
-    /// 绿地率 lower bound, %.
-    pub green_ratio_min_pct: Option<f64>,
-    /// 绿地率 upper bound, %.
-    pub green_ratio_max_pct: Option<f64>,
-    /// 建筑限高, m.
-    pub height_max_m: Option<f64>,
+    /// Planning conditions (规划条件): 容积率, 建筑密度 and 绿地率 ranges, 建筑限高.
+    #[serde(flatten)]
+    pub planning: PlanningConditions,
     /// Infrastructure in place (keys of the park's list, 七通 by default).
     pub infrastructure: &'a [String],
     /// Site levelled (场地平整, the 平 of 七通一平).
@@ -301,13 +290,7 @@ impl<'a> ParcelProperties<'a> {
             status_name: p.status.label_zh(),
             area_m2: area.m2_display(),
             area_mu: area.mu_display(),
-            far_min: p.planning.far_min,
-            far_max: p.planning.far_max,
-            building_density_min_pct: p.planning.building_density_min_pct,
-            building_density_max_pct: p.planning.building_density_max_pct,
-            green_ratio_min_pct: p.planning.green_ratio_min_pct,
-            green_ratio_max_pct: p.planning.green_ratio_max_pct,
-            height_max_m: p.planning.height_max_m,
+            planning: p.planning,
             infrastructure: &p.infrastructure,
             site_levelled: p.site_levelled,
             version: p.version,

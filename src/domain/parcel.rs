@@ -117,8 +117,8 @@ pub fn check_transition(from: ParcelStatus, to: ParcelStatus) -> Result<(), Fiel
 }
 
 /// Planning conditions (规划条件) issued for a parcel; every figure is optional because
-/// reserve land often has none yet.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// reserve land often has none yet. Views flatten these into a feature's properties.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct PlanningConditions {
     /// 容积率 floor-area ratio, lower and upper bound.
     pub far_min: Option<f64>,

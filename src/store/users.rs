@@ -43,61 +43,42 @@ pub fn looks_like_token(s: &str) -> bool {
     })
 }
 
-type UserRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    NaiveDateTime,
-    String,
-    Option<NaiveDateTime>,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: i64,
+    name: String,
+    display_name: String,
+    role: String,
+    jurisdiction: Option<String>,
+    created_at: NaiveDateTime,
+    created_by: String,
+    disabled_at: Option<NaiveDateTime>,
+}
 
 fn user_from(conn: &mut AnyConnection, row: UserRow) -> StoreResult<User> {
-    let (id, name, display_name, role, jurisdiction, created_at, created_by, disabled_at) = row;
-    let role = Role::parse("role", &role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let role = Role::parse("role", &row.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let parks = user_parks::table
-        .filter(user_parks::user_id.eq(id))
+        .filter(user_parks::user_id.eq(row.id))
         .order(user_parks::park_id)
         .select(user_parks::park_id)
         .load(conn)?;
     Ok(User {
-        id,
-        name,
-        display_name,
+        id: row.id,
+        name: row.name,
+        display_name: row.display_name,
         role,
-        jurisdiction,
+        jurisdiction: row.jurisdiction,
         parks,
-        created: Stamp::stored(created_by, created_at),
-        disabled_at,
+        created: Stamp::stored(row.created_by, row.created_at),
+        disabled_at: row.disabled_at,
     })
 }
-
-const USER_COLUMNS: (
-    users::id,
-    users::name,
-    users::display_name,
-    users::role,
-    users::jurisdiction,
-    users::created_at,
-    users::created_by,
-    users::disabled_at,
-) = (
-    users::id,
-    users::name,
-    users::display_name,
-    users::role,
-    users::jurisdiction,
-    users::created_at,
-    users::created_by,
-    users::disabled_at,
-);
 
 pub fn get_user(conn: &mut AnyConnection, id: i64) -> StoreResult<User> {
     let row: UserRow = users::table
         .find(id)
-        .select(USER_COLUMNS)
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
@@ -108,7 +89,7 @@ pub fn get_user(conn: &mut AnyConnection, id: i64) -> StoreResult<User> {
 pub fn find_user(conn: &mut AnyConnection, name_or_id: &str) -> StoreResult<User> {
     let row: Option<UserRow> = users::table
         .filter(users::name.eq(name_or_id))
-        .select(USER_COLUMNS)
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?;
     match (row, name_or_id.parse::<i64>()) {
@@ -121,7 +102,7 @@ pub fn find_user(conn: &mut AnyConnection, name_or_id: &str) -> StoreResult<User
 pub fn list_users(conn: &mut AnyConnection) -> StoreResult<Vec<User>> {
     let rows: Vec<UserRow> = users::table
         .order(users::id)
-        .select(USER_COLUMNS)
+        .select(UserRow::as_select())
         .load(conn)?;
     rows.into_iter().map(|r| user_from(conn, r)).collect()
 }
@@ -248,52 +229,30 @@ pub fn update_user(
     })
 }
 
-type TokenRow = (
-    i64,
-    i64,
-    String,
-    String,
-    NaiveDateTime,
-    String,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    prefix: String,
+    created_at: NaiveDateTime,
+    created_by: String,
+    expires_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+    last_used_at: Option<NaiveDateTime>,
+}
 
-const TOKEN_COLUMNS: (
-    api_tokens::id,
-    api_tokens::user_id,
-    api_tokens::name,
-    api_tokens::prefix,
-    api_tokens::created_at,
-    api_tokens::created_by,
-    api_tokens::expires_at,
-    api_tokens::revoked_at,
-    api_tokens::last_used_at,
-) = (
-    api_tokens::id,
-    api_tokens::user_id,
-    api_tokens::name,
-    api_tokens::prefix,
-    api_tokens::created_at,
-    api_tokens::created_by,
-    api_tokens::expires_at,
-    api_tokens::revoked_at,
-    api_tokens::last_used_at,
-);
-
-fn token_from(row: TokenRow) -> TokenInfo {
-    let (id, user_id, name, prefix, created_at, created_by, expires_at, revoked_at, last_used_at) =
-        row;
+fn token_from(r: TokenRow) -> TokenInfo {
     TokenInfo {
-        id,
-        user_id,
-        name,
-        prefix,
-        created: Stamp::stored(created_by, created_at),
-        expires_at,
-        revoked_at,
-        last_used_at,
+        id: r.id,
+        user_id: r.user_id,
+        name: r.name,
+        prefix: r.prefix,
+        created: Stamp::stored(r.created_by, r.created_at),
+        expires_at: r.expires_at,
+        revoked_at: r.revoked_at,
+        last_used_at: r.last_used_at,
     }
 }
 
@@ -340,7 +299,7 @@ pub fn create_token(
 pub fn get_token(conn: &mut AnyConnection, id: i64) -> StoreResult<TokenInfo> {
     let row: TokenRow = api_tokens::table
         .find(id)
-        .select(TOKEN_COLUMNS)
+        .select(TokenRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("token {id}")))?;
@@ -350,7 +309,7 @@ pub fn get_token(conn: &mut AnyConnection, id: i64) -> StoreResult<TokenInfo> {
 /// A user's tokens (or everyone's), newest first.
 pub fn list_tokens(conn: &mut AnyConnection, user_id: Option<i64>) -> StoreResult<Vec<TokenInfo>> {
     let mut q = api_tokens::table
-        .select(TOKEN_COLUMNS)
+        .select(TokenRow::as_select())
         .order(api_tokens::id.desc())
         .into_boxed();
     if let Some(id) = user_id {

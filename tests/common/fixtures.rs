@@ -85,3 +85,16 @@ where
         .expect(201)
         .json()
 }
+
+/// A park like [`park_feature`] in another administrative division (e.g. `361002`, 临川区).
+pub async fn create_park_in<S, B>(svc: &Client<S>, code: &str, admin_code: &str) -> i64
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let mut f = park_feature(code);
+    f["properties"]["admin_code"] = json!(admin_code);
+    post(svc, "/api/parks", &f).await.expect(201).json()["id"]
+        .as_i64()
+        .expect("park id")
+}

@@ -10,7 +10,7 @@ use super::{CollectionId, cached_json};
 use crate::api::views::{Feature, FeatureCollection, IndustryView, industries};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::land_use;
-use crate::domain::parcel::ParcelStatus;
+use crate::domain::parcel::{ParcelStatus, PlanningConditions};
 use crate::domain::register::{Parcel, Park, Zone};
 use crate::domain::settings::Settings;
 use crate::domain::units::AreaM2;
@@ -46,13 +46,9 @@ pub struct PlotProperties<'a> {
     pub land_use_name: &'static str,
     pub area_m2: f64,
     pub area_mu: f64,
-    pub far_min: Option<f64>,
-    pub far_max: Option<f64>,
-    pub building_density_min_pct: Option<f64>,
-    pub building_density_max_pct: Option<f64>,
-    pub green_ratio_min_pct: Option<f64>,
-    pub green_ratio_max_pct: Option<f64>,
-    pub height_max_m: Option<f64>,
+    /// Planning conditions (规划条件): 容积率, 建筑密度 and 绿地率 ranges, 建筑限高.
+    #[serde(flatten)]
+    pub planning: PlanningConditions,
     /// Infrastructure in place (the park's keys, 七通 by default).
     pub infrastructure: &'a [String],
     pub site_levelled: bool,
@@ -106,13 +102,7 @@ impl Places {
                 land_use_name: land_use::name_of(&p.land_use),
                 area_m2: area.m2_display(),
                 area_mu: area.mu_display(),
-                far_min: p.planning.far_min,
-                far_max: p.planning.far_max,
-                building_density_min_pct: p.planning.building_density_min_pct,
-                building_density_max_pct: p.planning.building_density_max_pct,
-                green_ratio_min_pct: p.planning.green_ratio_min_pct,
-                green_ratio_max_pct: p.planning.green_ratio_max_pct,
-                height_max_m: p.planning.height_max_m,
+                planning: p.planning,
                 infrastructure: &p.infrastructure,
                 site_levelled: p.site_levelled,
                 min_investment_intensity_wan_per_mu: settings.min_investment_intensity_wan_per_mu,
