@@ -342,15 +342,6 @@ pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreRe
     })
 }
 
-/// id, user, expiry, revocation and last use of a token.
-type TokenState = (
-    i64,
-    i64,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
-
 /// What a presented token turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Authenticated {
@@ -361,47 +352,78 @@ pub enum Authenticated {
     Disabled,
 }
 
-/// Look a secret up. `last_used_at` is refreshed at most hourly, so reads stay reads.
+/// A token with its user, as one lookup returns them.
+#[derive(Queryable)]
+struct TokenAndUser {
+    token_id: i64,
+    expires_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+    last_used_at: Option<NaiveDateTime>,
+    user_id: i64,
+    name: String,
+    role: String,
+    jurisdiction: Option<String>,
+    disabled_at: Option<NaiveDateTime>,
+}
+
+/// Look a secret up: one query for the token and its user (and, for committee users, their
+/// parks). `last_used_at` is refreshed at most hourly, so reads stay reads.
 pub fn authenticate(
     conn: &mut AnyConnection,
     secret: &str,
     now: NaiveDateTime,
 ) -> StoreResult<Authenticated> {
-    let found: Option<TokenState> = api_tokens::table
+    let found: Option<TokenAndUser> = api_tokens::table
+        .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash_secret(secret)))
         .select((
             api_tokens::id,
-            api_tokens::user_id,
             api_tokens::expires_at,
             api_tokens::revoked_at,
             api_tokens::last_used_at,
+            users::id,
+            users::name,
+            users::role,
+            users::jurisdiction,
+            users::disabled_at,
         ))
         .first(conn)
         .optional()?;
-    let Some((token_id, user_id, expires_at, revoked_at, last_used_at)) = found else {
+    let Some(t) = found else {
         return Ok(Authenticated::Unknown);
     };
-    if revoked_at.is_some() {
+    if t.revoked_at.is_some() {
         return Ok(Authenticated::Revoked);
     }
-    if expires_at.is_some_and(|e| e <= now) {
+    if t.expires_at.is_some_and(|e| e <= now) {
         return Ok(Authenticated::Expired);
     }
-    let user = get_user(conn, user_id)?;
-    if user.disabled_at.is_some() {
+    if t.disabled_at.is_some() {
         return Ok(Authenticated::Disabled);
     }
-    if last_used_at.is_none_or(|t| now - t > chrono::TimeDelta::hours(1)) {
-        diesel::update(api_tokens::table.find(token_id))
+    let role = Role::parse("role", &t.role).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let parks = if role == Role::Committee {
+        user_parks::table
+            .filter(user_parks::user_id.eq(t.user_id))
+            .order(user_parks::park_id)
+            .select(user_parks::park_id)
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
+    if t.last_used_at
+        .is_none_or(|at| now - at > chrono::TimeDelta::hours(1))
+    {
+        diesel::update(api_tokens::table.find(t.token_id))
             .set(api_tokens::last_used_at.eq(Some(now)))
             .execute(conn)?;
     }
     Ok(Authenticated::Ok(Principal {
-        user_id: user.id,
-        name: user.name,
-        role: user.role,
-        jurisdiction: user.jurisdiction,
-        parks: user.parks,
+        user_id: t.user_id,
+        name: t.name,
+        role,
+        jurisdiction: t.jurisdiction,
+        parks,
     }))
 }
 
