@@ -266,6 +266,8 @@ fn attributes(plan: &ZonePlan, row: u8, col: usize, seq: u32, rng: &mut Rng) -> 
             .map(|s| (*s).to_owned())
             .collect(),
         site_levelled: Some(status != ParcelStatus::Reserve),
+        approval_no: None,
+        approved_on: None,
     }
 }
 

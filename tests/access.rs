@@ -42,6 +42,9 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
     let admin_only = [U, A, F, F, F, F, F];
     let audit = [U, A, A, A, F, F, F];
     let any_user = [U, A, A, A, A, A, A];
+    // Lists filtered to what the caller may read: every bureau and committee gets its own.
+    let listed = [U, A, A, A, A, A, F];
+    let directory = [U, A, A, A, A, A, F];
     vec![
         ("GET", "/", public),
         ("GET", "/conformance", public),
@@ -94,6 +97,34 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
         ("POST", "/api/users/{user_id}/tokens", admin_only),
         ("POST", "/api/tokens/{token_id}/revoke", admin_only),
         ("GET", "/api/audit", audit),
+        ("GET", "/api/enterprises", directory),
+        ("POST", "/api/enterprises", directory),
+        ("GET", "/api/enterprises/{enterprise_id}", directory),
+        ("PATCH", "/api/enterprises/{enterprise_id}", directory),
+        ("POST", "/api/parcels/{parcel_id}/supplies", parcel_write),
+        ("GET", "/api/parcels/{parcel_id}/supplies", register_read),
+        ("GET", "/api/supplies/{supply_id}", register_read),
+        ("POST", "/api/supplies/{supply_id}/end", parcel_write),
+        ("POST", "/api/supplies/{supply_id}/facts", parcel_write),
+        ("GET", "/api/supplies/{supply_id}/facts", register_read),
+        ("POST", "/api/supplies/{supply_id}/idle-cases", parcel_write),
+        ("GET", "/api/idle-cases", listed),
+        ("GET", "/api/idle-cases/{case_id}", register_read),
+        ("POST", "/api/idle-cases/{case_id}/steps", parcel_write),
+        ("GET", "/api/idle-land", listed),
+        ("GET", "/api/underused-land", listed),
+        ("GET", "/collections/idle-land/items", listed),
+        (
+            "GET",
+            "/collections/idle-land/items/{feature_id}",
+            register_read,
+        ),
+        ("GET", "/collections/underused-land/items", listed),
+        (
+            "GET",
+            "/collections/underused-land/items/{feature_id}",
+            register_read,
+        ),
     ]
 }
 
@@ -114,6 +145,23 @@ on_both_backends!(
                 .as_i64()
                 .unwrap();
         create_parcel(&admin, park_b, &parcel("B-1", 116.63, 27.56, 0.002)).await;
+        // A supplied parcel with an idle-land case, beside the untouched parcel A-1.
+        let parcel_a2 =
+            create_parcel(&admin, park_a, &parcel("A-2", 116.64, 27.56, 0.002)).await["id"]
+                .as_i64()
+                .unwrap();
+        let enterprise = common::fixtures::create_enterprise(&admin).await;
+        let supply = common::fixtures::create_supply(&admin, parcel_a2, enterprise).await;
+        let case = post(
+            &admin,
+            &format!("/api/supplies/{supply}/idle-cases"),
+            &json!({"opened_on": "2024-03-05"}),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+            .as_i64()
+            .unwrap();
 
         let tokens = [
             None,
@@ -172,7 +220,10 @@ on_both_backends!(
                 .replace("{collection_id}", "parcels")
                 .replace("{feature_id}", &parcel_a.to_string())
                 .replace("{user_id}", &user_id.to_string())
-                .replace("{token_id}", &throwaway.to_string());
+                .replace("{token_id}", &throwaway.to_string())
+                .replace("{enterprise_id}", &enterprise.to_string())
+                .replace("{supply_id}", &supply.to_string())
+                .replace("{case_id}", &case.to_string());
             let path = if template.starts_with("/collections/parks/items/") {
                 template.replace("{feature_id}", &park_a.to_string())
             } else if template.starts_with("/collections/zones/items/") {

@@ -96,7 +96,17 @@ on_both_backends!(
             .iter()
             .map(|c| c["id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, ["parks", "zones", "parcels", "available-plots"]);
+        assert_eq!(
+            ids,
+            [
+                "parks",
+                "zones",
+                "parcels",
+                "available-plots",
+                "idle-land",
+                "underused-land"
+            ]
+        );
         let parcels = get(&svc, "/collections/parcels").await.expect(200).json();
         assert_eq!(parcels["itemType"], "feature");
         assert_eq!(

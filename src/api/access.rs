@@ -31,6 +31,8 @@ pub enum Of {
     Park(i64),
     Zone(i64),
     Parcel(i64),
+    Supply(i64),
+    IdleCase(i64),
 }
 
 /// Check the caller may do `need` to the park of `of`.
@@ -48,6 +50,8 @@ pub async fn authorize(
             Of::Park(id) => store::parks::scope(c, id),
             Of::Zone(id) => store::zones::scope(c, id),
             Of::Parcel(id) => store::parcels::scope(c, id),
+            Of::Supply(id) => store::supplies::scope(c, id),
+            Of::IdleCase(id) => store::idle_cases::scope(c, id),
         })
         .await?;
     caller.may(&need.action(&scope))?;
@@ -67,6 +71,23 @@ pub async fn visibility(state: &AppState, caller: &Caller) -> Result<Visibility,
         _ => Vec::new(),
     };
     Ok(Visibility::of(caller, &scopes)?)
+}
+
+/// The parks a listing may show: `None` for all, else the caller's. Naming a park the caller
+/// may not read is a 403, not an empty list.
+pub async fn listed_parks(
+    state: &AppState,
+    caller: &Caller,
+    park_id: Option<i64>,
+) -> Result<Option<Vec<i64>>, ApiError> {
+    match (visibility(state, caller).await?, park_id) {
+        (Visibility::All, _) => Ok(None),
+        (Visibility::Parks(ids), Some(id)) if !ids.contains(&id) => {
+            authorize(state, caller, Of::Park(id), Need::ReadRegister).await?;
+            Ok(Some(ids))
+        }
+        (Visibility::Parks(ids), _) => Ok(Some(ids)),
+    }
 }
 
 /// Anonymous callers must authenticate first (before their body is even looked at).

@@ -5,16 +5,22 @@
 
 pub mod access;
 pub mod audit;
+pub mod enterprises;
 pub mod exchange;
 pub mod extract;
 pub mod health;
+pub mod idle_cases;
 pub mod input;
+pub mod land_watch;
 pub mod ogc;
 pub mod openapi;
 pub mod parcel_ops;
 pub mod parcels;
 pub mod parks;
+pub mod query;
 pub mod ratelimit;
+pub mod supplies;
+pub mod supply_views;
 pub mod users;
 pub mod views;
 pub mod zones;
@@ -74,6 +80,12 @@ impl AppState {
         .map_err(ApiError::from)
     }
 
+    /// Today's date where the land is: legal dates (contracts, deadlines) are China Standard
+    /// Time (UTC+8), so the day turns at midnight in Beijing, not at midnight UTC.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.clock.now() + chrono::TimeDelta::hours(8)).date_naive()
+    }
+
     /// Who and when, for a write.
     pub fn stamp(&self, caller: &Caller) -> Stamp {
         Stamp {
@@ -113,7 +125,17 @@ pub fn record_response(
     version: i64,
     body: &impl Serialize,
 ) -> Result<HttpResponse, ApiError> {
-    let mut response = json_response(status, GEOJSON, body)?;
+    versioned(status, GEOJSON, version, body)
+}
+
+/// A single record of the given media type with its version as ETag.
+pub fn versioned(
+    status: StatusCode,
+    media_type: &'static str,
+    version: i64,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = json_response(status, media_type, body)?;
     if let Ok(v) = HeaderValue::from_str(&version_etag(version)) {
         response.headers_mut().insert(header::ETAG, v);
     }
@@ -128,7 +150,19 @@ pub fn created_response(
     version: i64,
     body: &impl Serialize,
 ) -> Result<HttpResponse, ApiError> {
-    let mut response = record_response(StatusCode::CREATED, version, body)?;
+    created_as(req, state, GEOJSON, path, version, body)
+}
+
+/// 201 Created for a new record of the given media type, with Location and ETag.
+pub fn created_as(
+    req: &HttpRequest,
+    state: &AppState,
+    media_type: &'static str,
+    path: &str,
+    version: i64,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = versioned(StatusCode::CREATED, media_type, version, body)?;
     if let Ok(v) = HeaderValue::from_str(&format!("{}{path}", base_url(req, state))) {
         response.headers_mut().insert(header::LOCATION, v);
     }
@@ -146,6 +180,10 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(parcels::configure)
         .configure(parcel_ops::configure)
         .configure(exchange::configure)
+        .configure(enterprises::configure)
+        .configure(supplies::configure)
+        .configure(land_watch::configure)
+        .configure(idle_cases::configure)
         .configure(users::configure)
         .configure(audit::configure);
 }

@@ -27,8 +27,8 @@ pub fn finalize(api: OpenApi) -> Value {
     value["info"] = json!({
         "title": "parkland",
         "version": env!("CARGO_PKG_VERSION"),
-        "description": "The register of an industrial park's land (宗地), zones and parks, with an OGC API – Features \
-                        map interface. Geometry is CGCS2000 (EPSG:4490) longitude/latitude; areas are geodesic, in m² \
+        "description": "The register of an industrial park's land (宗地), zones and parks, its land supply and the \
+                        idle-land clock, with an OGC API – Features map interface. Geometry is CGCS2000 (EPSG:4490) longitude/latitude; areas are geodesic, in m² \
                         and 亩. Errors are RFC 9457 problem details (application/problem+json). Edits need If-Match \
                         with the ETag of the version read.",
         "license": {"name": "MIT OR Apache-2.0"}
@@ -38,9 +38,11 @@ pub fn finalize(api: OpenApi) -> Value {
         {"name": "parks", "description": "Parks (园区)"},
         {"name": "zones", "description": "Zones (片区) of a park"},
         {"name": "parcels", "description": "Land parcels (宗地): create, change, retire, split, merge, history"},
+        {"name": "enterprises", "description": "The enterprise directory: land users, tenants, project owners (统一社会信用代码 checked)"},
+        {"name": "land-supply", "description": "Land supply records (供地) and the dated facts of development"},
+        {"name": "idle-land", "description": "Idle land (闲置土地) by 《闲置土地处置办法》, its procedure as cases, and the five kinds of under-used land (五未土地)"},
         {"name": "access", "description": "Users, API tokens, the caller, and the audit trail"},
         {"name": "service", "description": "Health and readiness"}
-
     ]);
     value["components"]["securitySchemes"] = json!({
         "bearer": {

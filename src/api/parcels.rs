@@ -17,6 +17,7 @@ use crate::spatial::{AreaLimits, Footprint};
 use crate::store;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -50,6 +51,10 @@ pub struct ParcelPropertiesIn {
     /// Infrastructure in place, keys of the park's list (e.g. `water_supply`, `power`).
     pub infrastructure: Option<Vec<String>>,
     pub site_levelled: Option<bool>,
+    /// 建设用地批准文号, e.g. 赣府土字〔2022〕12号.
+    pub approval_no: Option<String>,
+    /// 建设用地批准日期 (批而未供 counts from it).
+    pub approved_on: Option<NaiveDate>,
 }
 
 impl ParcelPropertiesIn {
@@ -72,6 +77,8 @@ impl ParcelPropertiesIn {
             },
             infrastructure: self.infrastructure.unwrap_or_default(),
             site_levelled: self.site_levelled,
+            approval_no: self.approval_no,
+            approved_on: self.approved_on,
         }
     }
 }
@@ -106,6 +113,10 @@ pub struct ParcelPropertiesPatch {
     pub height_max_m: Option<Option<f64>>,
     pub infrastructure: Option<Vec<String>>,
     pub site_levelled: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub approval_no: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub approved_on: Option<Option<NaiveDate>>,
 }
 
 impl ParcelPropertiesPatch {
@@ -136,6 +147,8 @@ impl ParcelPropertiesPatch {
             },
             infrastructure: self.infrastructure,
             site_levelled: self.site_levelled,
+            approval_no: text(&mut e, "properties.approval_no", self.approval_no, 100),
+            approved_on: self.approved_on,
             footprint,
         };
         if e.is_empty() { Ok(changes) } else { Err(e) }

@@ -8,7 +8,7 @@ use crate::domain::register::{Parcel, Park, Zone};
 use crate::domain::settings::{Settings, SettingsOverrides};
 use crate::domain::units::AreaM2;
 use crate::spatial::geojson_out::GeoJsonMultiPolygon;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use geo::MultiPolygon;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -265,6 +265,10 @@ pub struct ParcelProperties<'a> {
     pub infrastructure: &'a [String],
     /// Site levelled (场地平整, the 平 of 七通一平).
     pub site_levelled: bool,
+    /// 建设用地批准文号 ("" when not recorded).
+    pub approval_no: &'a str,
+    /// 建设用地批准日期.
+    pub approved_on: Option<NaiveDate>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub created_by: &'a str,
@@ -293,6 +297,8 @@ impl<'a> ParcelProperties<'a> {
             planning: p.planning,
             infrastructure: &p.infrastructure,
             site_levelled: p.site_levelled,
+            approval_no: &p.approval_no,
+            approved_on: p.approved_on,
             version: p.version,
             created_at: utc(p.created.at),
             created_by: &p.created.by,

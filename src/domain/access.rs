@@ -4,8 +4,8 @@
 //! |---|---|---|
 //! | anonymous | the public view: park profiles, zones, available plots | nothing |
 //! | applicant | the public view (its own applications and enterprise data come later) | nothing in the register |
-//! | committee | its own parks' register (parcels, history) | its own parks' profiles and zones |
-//! | bureau | the register of every park in its jurisdiction; their audit trail | parcels (create, edit, split, merge, retire, import), parks and zones there |
+//! | committee | its own parks' register (parcels, history, land supply, idle land) | its own parks' profiles and zones |
+//! | bureau | the register of every park in its jurisdiction: parcels, land supply, idle land; their audit trail | parcels (create, edit, split, merge, retire, import), land supply, development facts and idle-land cases, parks and zones there |
 //! | admin | everything | everything, and users and tokens |
 //!
 //! A bureau's jurisdiction is an administrative-division code prefix (`361021` a county,
@@ -105,6 +105,10 @@ pub enum Action<'a> {
     ManageUsers,
     /// Anything an authenticated caller may do about themselves.
     ReadSelf,
+    /// Read the enterprise directory (land users, tenants, project owners).
+    ReadEnterprises,
+    /// Add and correct enterprises.
+    WriteEnterprises,
 }
 
 /// Why not: 401 (who are you?) or 403 (not you).
@@ -145,6 +149,10 @@ impl Caller {
             (Role::Bureau, Action::CreatePark(code)) => p.governs(*code),
             (Role::Bureau, Action::CreateParks) => true,
             (Role::Bureau, Action::ReadAudit) => true,
+            (
+                Role::Bureau | Role::Committee,
+                Action::ReadEnterprises | Action::WriteEnterprises,
+            ) => true,
             (Role::Committee, Action::ReadRegister(park) | Action::WritePark(park)) => {
                 p.manages(park)
             }
@@ -167,6 +175,8 @@ impl Caller {
             Action::ReadAudit => outside("read the audit trail"),
             Action::ManageUsers => outside("manage users and tokens"),
             Action::ReadSelf => outside("do this"),
+            Action::ReadEnterprises => outside("read the enterprise directory"),
+            Action::WriteEnterprises => outside("change the enterprise directory"),
         })
     }
 

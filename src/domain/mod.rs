@@ -6,12 +6,18 @@
 pub mod access;
 pub mod clock;
 pub mod codes;
+pub mod enterprise;
+pub mod idle_case;
+pub mod idle_land;
 pub mod industry;
 pub mod land_use;
 pub mod parcel;
 pub mod register;
 pub mod settings;
+pub mod supply;
+pub mod underused;
 pub mod units;
+pub mod uscc;
 
 use std::fmt;
 

@@ -10,7 +10,7 @@ use super::land_use::LandUse;
 use super::parcel::{ParcelStatus, PlanningConditions};
 use super::settings::SettingsOverrides;
 use crate::spatial::Footprint;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use geo::MultiPolygon;
 
 /// Who made a change and when (UTC), recorded on every write.
@@ -80,6 +80,10 @@ pub struct Parcel {
     pub planning: PlanningConditions,
     pub infrastructure: Vec<String>,
     pub site_levelled: bool,
+    /// 建设用地批准文号 (e.g. 赣府土字〔2022〕12号) and date: when the land was approved for
+    /// construction (农用地转用/征收). 批而未供 counts from the date.
+    pub approval_no: String,
+    pub approved_on: Option<NaiveDate>,
     pub geometry: MultiPolygon<f64>,
     pub area_m2: f64,
     pub version: i64,
@@ -214,6 +218,8 @@ pub struct ParcelDraft {
     pub planning: PlanningConditions,
     pub infrastructure: Vec<String>,
     pub site_levelled: bool,
+    pub approval_no: String,
+    pub approved_on: Option<NaiveDate>,
     pub footprint: Footprint,
 }
 
@@ -264,6 +270,8 @@ pub struct ParcelChanges {
     pub planning: PlanningChanges,
     pub infrastructure: Option<Vec<String>>,
     pub site_levelled: Option<bool>,
+    pub approval_no: Option<String>,
+    pub approved_on: Option<Option<NaiveDate>>,
     pub footprint: Option<Footprint>,
 }
 
@@ -297,6 +305,8 @@ pub struct RawParcel {
     pub planning: PlanningConditions,
     pub infrastructure: Vec<String>,
     pub site_levelled: Option<bool>,
+    pub approval_no: Option<String>,
+    pub approved_on: Option<NaiveDate>,
 }
 
 impl ParcelDraft {
@@ -328,6 +338,13 @@ impl ParcelDraft {
             super::codes::parse_text(&at("location"), raw.location.as_deref().unwrap_or(""), 500)
                 .map_err(|e| errors.push(e))
                 .ok();
+        let approval_no = super::codes::parse_text(
+            &at("approval_no"),
+            raw.approval_no.as_deref().unwrap_or(""),
+            100,
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
         if let Err(e) = raw.planning.validate(prefix) {
             errors.extend(e);
         }
@@ -338,8 +355,10 @@ impl ParcelDraft {
                 "a new parcel cannot be retired",
             ));
         }
-        match (code, land_use, name, location) {
-            (Some(code), Some(land_use), Some(name), Some(location)) if errors.is_empty() => {
+        match (code, land_use, name, location, approval_no) {
+            (Some(code), Some(land_use), Some(name), Some(location), Some(approval_no))
+                if errors.is_empty() =>
+            {
                 Ok(Self {
                     code,
                     zone_id: raw.zone_id,
@@ -350,6 +369,8 @@ impl ParcelDraft {
                     planning: raw.planning,
                     infrastructure: raw.infrastructure,
                     site_levelled: raw.site_levelled.unwrap_or(false),
+                    approval_no,
+                    approved_on: raw.approved_on,
                     footprint,
                 })
             }

@@ -38,6 +38,37 @@ pub struct SettingsOverrides {
     /// The infrastructure items (七通一平 by default) parcels record readiness for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure_items: Option<Vec<InfrastructureItem>>,
+    /// Land is "approaching" idle this many days before its year runs out. Default 90.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_warning_days: Option<u32>,
+    /// The idle-land fee (土地闲置费) as a percentage of the land price. Default 20
+    /// (《闲置土地处置办法》 Art. 14; 《城市房地产管理法》 Art. 26 allows at most 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_fee_pct: Option<f64>,
+    /// Days allowed for the idle-land procedure's steps whose deadline the regulation leaves
+    /// to the bureau (认定书, publication, decision). Default 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_case_step_days: Option<u32>,
+    /// 批而未供: approved land not supplied after this many days. Default 730 (two years).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsupplied_limit_days: Option<u32>,
+    /// 供而未用: days of grace after the agreed start before supplied land counts. Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unstarted_grace_days: Option<u32>,
+    /// 用而未尽: days of grace after the agreed completion. Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unfinished_grace_days: Option<u32>,
+    /// 建而未投: when the contract sets no production date, production is due this many days
+    /// after completion. Default 180.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_due_days: Option<u32>,
+    /// 建而未投: days of grace after production was due. Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unproduced_grace_days: Option<u32>,
+    /// 投而未达: a measured indicator may fall this many percent short of the agreed one
+    /// before the parcel counts. Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_tolerance_pct: Option<f64>,
 }
 
 /// Settings in force for a park or zone, every value decided.
@@ -50,6 +81,15 @@ pub struct Settings {
     pub min_far_by_industry: BTreeMap<String, f64>,
     pub geometry_tolerance_m2: f64,
     pub infrastructure_items: Vec<InfrastructureItem>,
+    pub idle_warning_days: u32,
+    pub idle_fee_pct: f64,
+    pub idle_case_step_days: u32,
+    pub unsupplied_limit_days: u32,
+    pub unstarted_grace_days: u32,
+    pub unfinished_grace_days: u32,
+    pub production_due_days: u32,
+    pub unproduced_grace_days: u32,
+    pub capacity_tolerance_pct: f64,
 }
 
 /// Minimum 容积率 by division, from the national table of the 2008 control indicators
@@ -103,6 +143,15 @@ impl Settings {
                 .collect(),
             geometry_tolerance_m2: 1.0,
             infrastructure_items: default_infrastructure_items(),
+            idle_warning_days: 90,
+            idle_fee_pct: 20.0,
+            idle_case_step_days: 30,
+            unsupplied_limit_days: 730,
+            unstarted_grace_days: 0,
+            unfinished_grace_days: 0,
+            production_due_days: 180,
+            unproduced_grace_days: 0,
+            capacity_tolerance_pct: 0.0,
         }
     }
 
@@ -131,6 +180,26 @@ impl Settings {
             }
             if let Some(v) = &o.infrastructure_items {
                 s.infrastructure_items = v.clone();
+            }
+            let days = [
+                (o.idle_warning_days, &mut s.idle_warning_days),
+                (o.idle_case_step_days, &mut s.idle_case_step_days),
+                (o.unsupplied_limit_days, &mut s.unsupplied_limit_days),
+                (o.unstarted_grace_days, &mut s.unstarted_grace_days),
+                (o.unfinished_grace_days, &mut s.unfinished_grace_days),
+                (o.production_due_days, &mut s.production_due_days),
+                (o.unproduced_grace_days, &mut s.unproduced_grace_days),
+            ];
+            for (value, slot) in days {
+                if let Some(v) = value {
+                    *slot = v;
+                }
+            }
+            if let Some(v) = o.idle_fee_pct {
+                s.idle_fee_pct = v;
+            }
+            if let Some(v) = o.capacity_tolerance_pct {
+                s.capacity_tolerance_pct = v;
             }
         }
         s
@@ -193,6 +262,33 @@ impl SettingsOverrides {
             10_000.0,
             false,
         );
+        check("idle_fee_pct", self.idle_fee_pct, 0.0, 20.0, false);
+        check(
+            "capacity_tolerance_pct",
+            self.capacity_tolerance_pct,
+            0.0,
+            100.0,
+            false,
+        );
+        let days = [
+            ("idle_warning_days", self.idle_warning_days, 1),
+            ("idle_case_step_days", self.idle_case_step_days, 1),
+            ("unsupplied_limit_days", self.unsupplied_limit_days, 1),
+            ("unstarted_grace_days", self.unstarted_grace_days, 0),
+            ("unfinished_grace_days", self.unfinished_grace_days, 0),
+            ("production_due_days", self.production_due_days, 1),
+            ("unproduced_grace_days", self.unproduced_grace_days, 0),
+        ];
+        for (name, value, lo) in days {
+            if let Some(v) = value
+                && !(lo..=3650).contains(&v)
+            {
+                errors.push(
+                    FieldError::new(name, format!("must be {lo} to 3650 days, got {v}"))
+                        .under(parent),
+                );
+            }
+        }
         if let Some(map) = &self.min_far_by_industry {
             for (key, far) in map {
                 let field = format!("min_far_by_industry.{key}");

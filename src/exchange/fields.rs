@@ -8,6 +8,7 @@
 use crate::domain::land_use;
 use crate::domain::parcel::{ParcelStatus, PlanningConditions};
 use crate::domain::register::RawParcel;
+use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 /// The names each parcel attribute may go by in a file.
@@ -47,6 +48,8 @@ const GREEN_MAX: &[&str] = &["green_ratio_max_pct", "ldlsx", "绿地率上限"];
 const HEIGHT_MAX: &[&str] = &["height_max_m", "jzxg", "建筑限高"];
 const INFRASTRUCTURE: &[&str] = &["infrastructure", "基础设施", "配套"];
 const LEVELLED: &[&str] = &["site_levelled", "场地平整", "cdpz"];
+const APPROVAL_NO: &[&str] = &["approval_no", "pzwh", "批准文号", "批复文号"];
+const APPROVED_ON: &[&str] = &["approved_on", "pzrq", "批准日期", "批复日期"];
 /// Declared areas: never used, only compared with the computed area.
 const AREA_M2: &[&str] = &[
     "area_m2",
@@ -127,6 +130,23 @@ fn status(raw: &str, errors: &mut Vec<String>) -> Option<ParcelStatus> {
     }
 }
 
+/// A date as files write it: `2022-05-10`, `2022/05/10` or `20220510` (DBF dates).
+fn date(
+    props: &Map<String, Value>,
+    names: &[&str],
+    field: &str,
+    errors: &mut Vec<String>,
+) -> Option<NaiveDate> {
+    let raw = text(props, names)?;
+    let parsed = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(&raw, f).ok());
+    if parsed.is_none() {
+        errors.push(format!("{field}: `{raw}` is not a date (2022-05-10)"));
+    }
+    parsed
+}
+
 fn flag(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
@@ -196,6 +216,7 @@ pub fn parcel_from(props: &Map<String, Value>) -> Result<FileParcel, Vec<String>
         green_ratio_max_pct: number(props, GREEN_MAX, "green_ratio_max_pct", &mut errors),
         height_max_m: number(props, HEIGHT_MAX, "height_max_m", &mut errors),
     };
+    let approved_on = date(props, APPROVED_ON, "approved_on", &mut errors);
     let declared_area_m2 = number(props, AREA_M2, "area", &mut Vec::new());
     if !errors.is_empty() {
         return Err(errors);
@@ -211,6 +232,8 @@ pub fn parcel_from(props: &Map<String, Value>) -> Result<FileParcel, Vec<String>
             planning,
             infrastructure: find(props, INFRASTRUCTURE).map(list).unwrap_or_default(),
             site_levelled: find(props, LEVELLED).and_then(flag),
+            approval_no: text(props, APPROVAL_NO),
+            approved_on,
         },
         zone: text(props, ZONE),
         declared_area_m2,

@@ -54,7 +54,7 @@ pub enum Stage {
 /// Progress reports: stage, done, total.
 pub type Progress<'a> = &'a (dyn Fn(Stage, usize, usize) + Sync);
 
-/// Rows per INSERT statement on PostgreSQL (30 columns × 1000 stays under its 65,535 binds).
+/// Rows per INSERT statement on PostgreSQL (32 columns × 1000 stays under its 65,535 binds).
 const BATCH: usize = 1000;
 
 enum Source {
@@ -264,6 +264,8 @@ pub fn import(
                     planning: d.planning,
                     infrastructure,
                     site_levelled: d.site_levelled,
+                    approval_no: d.approval_no.clone(),
+                    approved_on: d.approved_on,
                     area_m2: d.footprint.area_m2(),
                     geometry: d.footprint.geometry().clone(),
                     version: 1,

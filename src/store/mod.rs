@@ -6,7 +6,10 @@
 //! both (a PostGIS `geometry` column, a SQLite BLOB) and all geometry rules run in Rust.
 
 pub mod audit;
+pub mod enterprises;
+pub mod idle_cases;
 pub mod import;
+pub mod land_watch;
 pub mod parcel_history;
 pub mod parcel_ops;
 pub mod parcel_rules;
@@ -15,6 +18,7 @@ pub mod parks;
 mod rows;
 pub mod schema;
 pub mod spatial_sql;
+pub mod supplies;
 pub mod users;
 pub mod zones;
 

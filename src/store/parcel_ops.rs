@@ -66,6 +66,7 @@ pub fn split(
     let park_id = park_of(conn, id)?;
     write_in_park(conn, park_id, |conn| {
         let mut original = load_for_change(conn, id, expected_version)?;
+        super::supplies::ensure_not_supplied(conn, id, &original.code)?;
         let (park, zones) = park_context(conn, park_id)?;
         let tolerance = settings_for(&park, &zones, original.zone_id).geometry_tolerance_m2;
 
@@ -155,6 +156,7 @@ pub fn merge(
         let mut originals = Vec::with_capacity(ids.len());
         for &id in &ids {
             let parcel = load_for_change(conn, id, None)?;
+            super::supplies::ensure_not_supplied(conn, id, &parcel.code)?;
             if parcel.park_id != park_id {
                 return Err(StoreError::Conflict(format!(
                     "parcel {} belongs to park {}, not park {park_id}",

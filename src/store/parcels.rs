@@ -110,6 +110,8 @@ pub fn snapshot(p: &Parcel) -> serde_json::Value {
         "height_max_m": p.planning.height_max_m,
         "infrastructure": p.infrastructure,
         "site_levelled": p.site_levelled,
+        "approval_no": p.approval_no,
+        "approved_on": p.approved_on,
         "area_m2": p.area_m2,
         "retired_reason": p.retired_reason,
         "version": p.version,
@@ -179,6 +181,8 @@ pub fn create(
             planning: draft.planning,
             infrastructure,
             site_levelled: draft.site_levelled,
+            approval_no: draft.approval_no,
+            approved_on: draft.approved_on,
             area_m2: draft.footprint.area_m2(),
             geometry: draft.footprint.into_geometry(),
             version: 1,
@@ -240,6 +244,9 @@ pub fn update(
         }
         if let Some(status) = changes.status {
             check_transition(current.status, status)?;
+            if status != current.status {
+                super::supplies::ensure_not_supplied(conn, id, &current.code)?;
+            }
             next.status = status;
         }
         next.planning = changes.planning.apply(&current.planning);
@@ -255,6 +262,12 @@ pub fn update(
         }
         if let Some(v) = changes.site_levelled {
             next.site_levelled = v;
+        }
+        if let Some(v) = changes.approval_no {
+            next.approval_no = v;
+        }
+        if let Some(v) = changes.approved_on {
+            next.approved_on = v;
         }
         let moved = changes.footprint.is_some();
         if let Some(footprint) = &changes.footprint {
@@ -301,6 +314,7 @@ pub fn retire(
     let park_id = park_of(conn, id)?;
     write_in_park(conn, park_id, |conn| {
         let before = load_for_change(conn, id, expected_version)?;
+        super::supplies::ensure_not_supplied(conn, id, &before.code)?;
         let mut parcel = before.clone();
         mark_retired(&mut parcel, reason, stamp);
         save(
@@ -474,4 +488,17 @@ pub fn scope(
 ) -> StoreResult<crate::domain::access::ParkScope> {
     let park_id = park_of(conn, parcel_id)?;
     super::parks::scope(conn, park_id)
+}
+
+/// Codes of the given parcels (for lists that name them).
+pub fn codes(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, String>> {
+    Ok(parcels::table
+        .filter(parcels::id.eq_any(ids))
+        .select((parcels::id, parcels::code))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }

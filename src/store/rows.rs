@@ -6,7 +6,7 @@ use crate::domain::parcel::{ParcelStatus, PlanningConditions};
 use crate::domain::register::{Parcel, Park, Stamp, Zone};
 use crate::domain::settings::SettingsOverrides;
 use crate::spatial::{Bbox, wkb};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use geo::MultiPolygon;
 
@@ -148,6 +148,8 @@ pub struct ParcelRow {
     pub height_max_m: Option<f64>,
     pub infrastructure: String,
     pub site_levelled: bool,
+    pub approval_no: String,
+    pub approved_on: Option<NaiveDate>,
     pub geom: Vec<u8>,
     pub area_m2: f64,
     pub version: i64,
@@ -184,6 +186,8 @@ impl ParcelRow {
             },
             infrastructure: split_list(&self.infrastructure),
             site_levelled: self.site_levelled,
+            approval_no: self.approval_no,
+            approved_on: self.approved_on,
             geometry: decode_geometry(&self.geom)?,
             area_m2: self.area_m2,
             version: self.version,
@@ -215,6 +219,8 @@ pub struct ParcelValues {
     pub height_max_m: Option<f64>,
     pub infrastructure: String,
     pub site_levelled: bool,
+    pub approval_no: String,
+    pub approved_on: Option<NaiveDate>,
     pub geom: Vec<u8>,
     pub area_m2: f64,
     pub min_x: f64,
@@ -250,6 +256,8 @@ impl ParcelValues {
             height_max_m: p.planning.height_max_m,
             infrastructure: join_list(&p.infrastructure),
             site_levelled: p.site_levelled,
+            approval_no: p.approval_no.clone(),
+            approved_on: p.approved_on,
             geom: wkb::encode(&p.geometry),
             area_m2: p.area_m2,
             min_x: b.min_x,

@@ -66,6 +66,8 @@ diesel::table! {
         height_max_m -> Nullable<Double>,
         infrastructure -> Text,
         site_levelled -> Bool,
+        approval_no -> Text,
+        approved_on -> Nullable<Date>,
         geom -> Binary,
         area_m2 -> Double,
         min_x -> Double,
@@ -175,3 +177,115 @@ diesel::joinable!(user_parks -> parks (park_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(users, user_parks, api_tokens, parks);
+
+diesel::table! {
+    enterprises (id) {
+        id -> BigInt,
+        name -> Text,
+        uscc -> Text,
+        industry -> Nullable<Text>,
+        above_scale -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    land_supplies (id) {
+        id -> BigInt,
+        parcel_id -> BigInt,
+        park_id -> BigInt,
+        enterprise_id -> BigInt,
+        method -> Text,
+        contract_no -> Text,
+        contract_date -> Date,
+        land_price_yuan -> BigInt,
+        term_years -> Nullable<Integer>,
+        land_area_m2 -> Double,
+        agreed_start -> Date,
+        agreed_completion -> Date,
+        agreed_production -> Nullable<Date>,
+        total_investment_yuan -> Nullable<BigInt>,
+        intensity_wan_per_mu -> Nullable<Double>,
+        far -> Nullable<Double>,
+        tax_per_mu_wan -> Nullable<Double>,
+        value_added_per_energy_wan_per_tce -> Nullable<Double>,
+        ended_on -> Nullable<Date>,
+        ended_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    supply_facts (id) {
+        id -> BigInt,
+        supply_id -> BigInt,
+        kind -> Text,
+        fact_date -> Date,
+        note -> Text,
+        permit_no -> Nullable<Text>,
+        evidence -> Nullable<Text>,
+        developed_area_m2 -> Nullable<Double>,
+        investment_yuan -> Nullable<BigInt>,
+        cause -> Nullable<Text>,
+        new_start -> Nullable<Date>,
+        built_floor_area_m2 -> Nullable<Double>,
+        building_coefficient_pct -> Nullable<Double>,
+        measured_intensity_wan_per_mu -> Nullable<Double>,
+        measured_far -> Nullable<Double>,
+        measured_tax_per_mu_wan -> Nullable<Double>,
+        measured_value_added_per_energy_wan_per_tce -> Nullable<Double>,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    idle_cases (id) {
+        id -> BigInt,
+        supply_id -> BigInt,
+        parcel_id -> BigInt,
+        park_id -> BigInt,
+        opened_on -> Date,
+        note -> Text,
+        closed_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    idle_case_steps (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        step_date -> Date,
+        document_no -> Text,
+        note -> Text,
+        decision -> Nullable<Text>,
+        amount_yuan -> Nullable<BigInt>,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::joinable!(land_supplies -> parcels (parcel_id));
+diesel::joinable!(land_supplies -> enterprises (enterprise_id));
+diesel::joinable!(supply_facts -> land_supplies (supply_id));
+diesel::joinable!(idle_case_steps -> idle_cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    enterprises,
+    land_supplies,
+    supply_facts,
+    idle_cases,
+    idle_case_steps,
+    parcels
+);

@@ -98,3 +98,67 @@ where
         .as_i64()
         .expect("park id")
 }
+
+/// A checked 统一社会信用代码 for test enterprise `n` (a Nancheng registration).
+pub fn uscc(n: u32) -> String {
+    parkland::domain::uscc::with_check(&format!("91361021MA35{n:05}")).expect("17-character stem")
+}
+
+/// 江西赣电科技有限公司, an above-scale electronics maker; returns its id.
+pub async fn create_enterprise<S, B>(svc: &Client<S>) -> i64
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    create_enterprise_named(svc, "江西赣电科技有限公司", 1).await
+}
+
+pub async fn create_enterprise_named<S, B>(svc: &Client<S>, name: &str, n: u32) -> i64
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body = json!({"name": name, "uscc": uscc(n), "industry": "C3911", "above_scale": true});
+    post(svc, "/api/enterprises", &body)
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .expect("enterprise id")
+}
+
+/// The terms of a listed transfer (挂牌出让) signed 2022-01-10 for 1837.5 万元: start agreed
+/// for 2023-03-01, completion 2024-12-31, production 2025-06-30, 1.2 亿元 in all.
+pub fn supply_terms(enterprise: i64) -> Value {
+    json!({
+        "enterprise_id": enterprise,
+        "method": "transfer_listing",
+        "contract_no": "南城出让〔2022〕15号",
+        "contract_date": "2022-01-10",
+        "land_price_yuan": 18_375_000,
+        "term_years": 50,
+        "agreed_start": "2023-03-01",
+        "agreed_completion": "2024-12-31",
+        "agreed_production": "2025-06-30",
+        "total_investment_yuan": 120_000_000,
+        "indicators": {"investment_intensity_wan_per_mu": 200.0, "far": 1.2, "tax_per_mu_wan": 15.0}
+    })
+}
+
+/// Supply a parcel with [`supply_terms`]; returns the supply's id.
+pub async fn create_supply<S, B>(svc: &Client<S>, parcel: i64, enterprise: i64) -> i64
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    post(
+        svc,
+        &format!("/api/parcels/{parcel}/supplies"),
+        &supply_terms(enterprise),
+    )
+    .await
+    .expect(201)
+    .json()["id"]
+        .as_i64()
+        .expect("supply id")
+}

@@ -3,13 +3,13 @@
 
 use super::params::ItemsParams;
 use super::{CollectionId, cached_json, cached_json_stamped};
-use crate::api::access::{Need, Of, authorize, visibility};
+use crate::api::access::{Need, Of, authorize, listed_parks};
 use crate::api::extract::base_url;
 use crate::api::views::{
     Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
 };
 use crate::api::{AppState, GEOJSON};
-use crate::domain::access::{Caller, Visibility};
+use crate::domain::access::Caller;
 use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
@@ -152,15 +152,7 @@ pub async fn parcel_items(
     let params = ItemsParams::parse(req.query_string(), PARCEL_FILTERS, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let park_id = params.id_filter("park_id")?;
-    // Only the parks the caller may read; naming another park is a 403, not an empty page.
-    let visible_parks = match (visibility(&state, &caller).await?, park_id) {
-        (Visibility::All, _) => None,
-        (Visibility::Parks(ids), Some(id)) if !ids.contains(&id) => {
-            authorize(&state, &caller, Of::Park(id), Need::ReadRegister).await?;
-            Some(ids)
-        }
-        (Visibility::Parks(ids), _) => Some(ids),
-    };
+    let visible_parks = listed_parks(&state, &caller, park_id).await?;
     let query = ParcelQuery {
         park_id,
         visible_parks,
@@ -232,8 +224,12 @@ fn item_links(req: &HttpRequest, state: &AppState, c: CollectionId, id: i64) -> 
     ]
 }
 
-/// Filters applied in memory to the few parks and zones.
-fn keep(geometry: &MultiPolygon<f64>, updated: NaiveDateTime, params: &ItemsParams) -> bool {
+/// Filters applied in memory (parks, zones, and the land watch's computed layers).
+pub(super) fn keep(
+    geometry: &MultiPolygon<f64>,
+    updated: NaiveDateTime,
+    params: &ItemsParams,
+) -> bool {
     let in_box = params.bbox.is_none_or(|b: Bbox| {
         geometry.intersects(&Rect::new((b.min_x, b.min_y), (b.max_x, b.max_y)))
     });
@@ -243,7 +239,7 @@ fn keep(geometry: &MultiPolygon<f64>, updated: NaiveDateTime, params: &ItemsPara
     in_box && in_time
 }
 
-fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
+pub(super) fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
     let matched = items.len() as i64;
     let page = items
         .into_iter()

@@ -5,6 +5,7 @@
 //! they match to within centimetres (CGCS2000 and WGS 84 differ by less than survey noise).
 
 pub mod items;
+pub mod land;
 pub mod params;
 pub mod plots;
 
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_collections)
         .configure(items::configure)
         .configure(plots::configure)
+        .configure(land::configure)
         .service(describe_collection);
 }
 
@@ -231,10 +233,21 @@ pub enum CollectionId {
     Parcels,
     /// The public view: available plots, public fields only.
     Plots,
+    /// Idle land and land approaching it (闲置土地), on a day.
+    IdleLand,
+    /// The five kinds of under-used land (五未土地), on a day.
+    UnderusedLand,
 }
 
 impl CollectionId {
-    pub const ALL: [CollectionId; 4] = [Self::Parks, Self::Zones, Self::Parcels, Self::Plots];
+    pub const ALL: [CollectionId; 6] = [
+        Self::Parks,
+        Self::Zones,
+        Self::Parcels,
+        Self::Plots,
+        Self::IdleLand,
+        Self::UnderusedLand,
+    ];
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.id() == s)
@@ -246,6 +259,8 @@ impl CollectionId {
             Self::Zones => "zones",
             Self::Parcels => "parcels",
             Self::Plots => "available-plots",
+            Self::IdleLand => "idle-land",
+            Self::UnderusedLand => "underused-land",
         }
     }
 
@@ -255,6 +270,8 @@ impl CollectionId {
             Self::Zones => "Zones (片区)",
             Self::Parcels => "Land parcels (宗地)",
             Self::Plots => "Available plots (可供应地块)",
+            Self::IdleLand => "Idle land (闲置土地)",
+            Self::UnderusedLand => "Under-used land (五未土地)",
         }
     }
 
@@ -273,6 +290,12 @@ impl CollectionId {
                 "Public: the plots offered for projects, with area in m² and 亩, land use, planning \
                  conditions, infrastructure, and the investment-intensity threshold and industry \
                  positioning in force where they lie. Filters: park_id, zone_id, land_use."
+            }
+            Self::IdleLand => {
+                "Private: supplied parcels on the idle-land clock of 《闲置土地处置办法》 — idle_status                  (idle, approaching, not_due, not_applicable), rule, idle_since, idle_days, deadline,                  cause, excused, consequence, fee_yuan, recovery_from and the explanation. Filters:                  as_of (a day, default today), park_id, zone_id, status (default idle,approaching)."
+            }
+            Self::UnderusedLand => {
+                "Private: parcels in one of the five classes of under-used land (五未土地: 批而未供,                  供而未用, 用而未尽, 建而未投, 投而未达) with class, class_name and a reason in words.                  Filters: as_of (a day, default today), park_id, zone_id, class."
             }
         }
     }
@@ -323,10 +346,12 @@ fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResul
         )),
         CollectionId::Parcels => store::parcels::extent(conn, None),
         CollectionId::Plots => store::parcels::extent(conn, Some(ParcelStatus::Available)),
+        CollectionId::IdleLand => store::parcels::extent(conn, Some(ParcelStatus::Supplied)),
+        CollectionId::UnderusedLand => store::parcels::extent(conn, None),
     }
 }
 
-/// The collections: parks, zones and parcels.
+/// The collections: parks, zones, parcels, available plots, idle land and under-used land.
 #[utoipa::path(tag = "ogc-api", operation_id = "list_collections", security(()), responses((status = 200, body = Collections), ReadProblems))]
 #[get("/collections")]
 pub async fn list_collections(
@@ -363,7 +388,7 @@ pub async fn list_collections(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "describe_collection", security(()),
-    params(("collection_id" = String, Path, description = "`parks`, `zones` or `parcels`")),
+    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land` or `underused-land`")),
     responses((status = 200, body = CollectionInfo), ReadProblems)
 )]
 #[get("/collections/{collection_id}")]
@@ -385,6 +410,6 @@ pub async fn describe_collection(
 
 pub fn unknown_collection(id: &str) -> ApiError {
     ApiError::not_found(format!(
-        "there is no collection `{id}`; the collections are parks, zones, parcels and available-plots"
+        "there is no collection `{id}`; the collections are parks, zones, parcels, available-plots, idle-land and underused-land"
     ))
 }

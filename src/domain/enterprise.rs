@@ -1,0 +1,109 @@
+//! Enterprises (企业): the land users, tenants and project owners the register names, each
+//! identified by its 统一社会信用代码.
+
+use super::FieldError;
+use super::codes::parse_text;
+use super::industry::IndustryCode;
+use super::register::Stamp;
+use super::uscc::Uscc;
+
+/// An enterprise as the register keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enterprise {
+    pub id: i64,
+    pub name: String,
+    /// 统一社会信用代码, checked (GB 32100-2015).
+    pub uscc: String,
+    /// Main industry (GB/T 4754-2017), when known.
+    pub industry: Option<String>,
+    /// 规模以上工业企业 (annual revenue ≥ 2000 万元): always in scope of 亩均 evaluation.
+    pub above_scale: bool,
+    pub version: i64,
+    pub created: Stamp,
+    pub updated: Stamp,
+}
+
+/// A checked new enterprise.
+#[derive(Debug, Clone)]
+pub struct EnterpriseDraft {
+    pub name: String,
+    pub uscc: Uscc,
+    pub industry: Option<IndustryCode>,
+    pub above_scale: bool,
+}
+
+/// Checked changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseChanges {
+    pub name: Option<String>,
+    pub uscc: Option<Uscc>,
+    pub industry: Option<Option<IndustryCode>>,
+    pub above_scale: Option<bool>,
+}
+
+/// An enterprise name: 1–200 characters (the registered name, e.g. 江西某某电子科技有限公司).
+pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let name = parse_text(field, raw, 200)?;
+    if name.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "the enterprise's registered name is required",
+        ));
+    }
+    if name.contains('\n') {
+        return Err(FieldError::new(field, "a name is one line"));
+    }
+    Ok(name)
+}
+
+impl EnterpriseDraft {
+    pub fn parse(
+        name: &str,
+        uscc: &str,
+        industry: Option<&str>,
+        above_scale: Option<bool>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = parse_name("name", name).map_err(|e| errors.push(e)).ok();
+        let uscc = Uscc::parse("uscc", uscc).map_err(|e| errors.push(e)).ok();
+        let industry = match industry {
+            Some(c) => IndustryCode::parse("industry", c)
+                .map_err(|e| errors.push(e))
+                .ok(),
+            None => None,
+        };
+        match (name, uscc) {
+            (Some(name), Some(uscc)) if errors.is_empty() => Ok(Self {
+                name,
+                uscc,
+                industry,
+                above_scale: above_scale.unwrap_or(false),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_names_every_bad_field() {
+        let ok = EnterpriseDraft::parse(
+            "江西赣电科技有限公司",
+            "91350100M000100Y43",
+            Some("C3911"),
+            Some(true),
+        )
+        .unwrap();
+        assert_eq!(ok.industry.unwrap().as_str(), "3911");
+        let fields: Vec<String> =
+            EnterpriseDraft::parse(" ", "91350100M000100Y44", Some("C99"), None)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect();
+        assert_eq!(fields, ["name", "uscc", "industry"]);
+    }
+}

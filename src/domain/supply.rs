@@ -1,0 +1,1349 @@
+//! Land supply (供地) and the dated facts of a supplied parcel's development, with the order
+//! they must come in. The idle-land clock and the 五未 classification read the timeline that
+//! [`replay`] builds from these facts.
+
+use super::FieldError;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How the land was supplied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplyMethod {
+    /// 招标出让
+    TransferTender,
+    /// 拍卖出让
+    TransferAuction,
+    /// 挂牌出让
+    TransferListing,
+    /// 协议出让
+    TransferAgreement,
+    /// 划拨
+    Allocation,
+    /// 租赁
+    Lease,
+    /// 先租后让
+    LeaseThenTransfer,
+    /// 弹性年期出让
+    FlexibleTerm,
+}
+
+impl SupplyMethod {
+    pub const ALL: [SupplyMethod; 8] = [
+        Self::TransferTender,
+        Self::TransferAuction,
+        Self::TransferListing,
+        Self::TransferAgreement,
+        Self::Allocation,
+        Self::Lease,
+        Self::LeaseThenTransfer,
+        Self::FlexibleTerm,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TransferTender => "transfer_tender",
+            Self::TransferAuction => "transfer_auction",
+            Self::TransferListing => "transfer_listing",
+            Self::TransferAgreement => "transfer_agreement",
+            Self::Allocation => "allocation",
+            Self::Lease => "lease",
+            Self::LeaseThenTransfer => "lease_then_transfer",
+            Self::FlexibleTerm => "flexible_term",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::TransferTender => "招标出让",
+            Self::TransferAuction => "拍卖出让",
+            Self::TransferListing => "挂牌出让",
+            Self::TransferAgreement => "协议出让",
+            Self::Allocation => "划拨",
+            Self::Lease => "租赁",
+            Self::LeaseThenTransfer => "先租后让",
+            Self::FlexibleTerm => "弹性年期出让",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == raw)
+    }
+}
+
+/// Why development was delayed. The government causes are the list of Article 8 of
+/// 《闲置土地处置办法》 (国土资源部令第53号); with them or force majeure no idle-land fee is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayCause {
+    /// 未按约定的期限、条件交付土地 (Art. 8(1))
+    LandNotDelivered,
+    /// 土地利用总体规划、城乡规划依法修改 (Art. 8(2))
+    PlanChanged,
+    /// 国家出台相关政策，需修改规划和建设条件 (Art. 8(3))
+    PolicyChanged,
+    /// 处置土地上相关群众信访事项 (Art. 8(4))
+    Petitions,
+    /// 军事管制、文物保护 (Art. 8(5))
+    MilitaryOrHeritage,
+    /// 政府、政府有关部门的其他行为 (Art. 8(6))
+    OtherGovernmentAction,
+    /// 自然灾害等不可抗力 (Art. 8, last paragraph)
+    ForceMajeure,
+    /// 国有建设用地使用权人自身原因
+    Holder,
+}
+
+impl DelayCause {
+    pub const ALL: [DelayCause; 8] = [
+        Self::LandNotDelivered,
+        Self::PlanChanged,
+        Self::PolicyChanged,
+        Self::Petitions,
+        Self::MilitaryOrHeritage,
+        Self::OtherGovernmentAction,
+        Self::ForceMajeure,
+        Self::Holder,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LandNotDelivered => "land_not_delivered",
+            Self::PlanChanged => "plan_changed",
+            Self::PolicyChanged => "policy_changed",
+            Self::Petitions => "petitions",
+            Self::MilitaryOrHeritage => "military_or_heritage",
+            Self::OtherGovernmentAction => "other_government_action",
+            Self::ForceMajeure => "force_majeure",
+            Self::Holder => "holder",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == raw)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::LandNotDelivered => "政府未按约定交付土地",
+            Self::PlanChanged => "规划依法修改",
+            Self::PolicyChanged => "国家政策调整",
+            Self::Petitions => "群众信访事项",
+            Self::MilitaryOrHeritage => "军事管制、文物保护",
+            Self::OtherGovernmentAction => "政府及有关部门的其他行为",
+            Self::ForceMajeure => "不可抗力",
+            Self::Holder => "土地使用权人自身原因",
+        }
+    }
+
+    /// A cause that excuses the holder: no fee, no recovery without compensation.
+    pub fn excuses_holder(self) -> bool {
+        self != Self::Holder
+    }
+}
+
+/// What counts as the start of development (动工开发) under Article 30.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StartEvidence {
+    /// 需挖深基坑的项目，基坑开挖完毕
+    PitDug,
+    /// 使用桩基的项目，打入所有基础桩
+    PilesDriven,
+    /// 其他项目，地基施工完成三分之一
+    FoundationThird,
+}
+
+impl StartEvidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PitDug => "pit_dug",
+            Self::PilesDriven => "piles_driven",
+            Self::FoundationThird => "foundation_third",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::PitDug, Self::PilesDriven, Self::FoundationThird]
+            .into_iter()
+            .find(|e| e.as_str() == raw)
+    }
+}
+
+/// A land supply record (供地记录): who got the land, how, and what they agreed to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Supply {
+    pub id: i64,
+    pub parcel_id: i64,
+    pub park_id: i64,
+    pub enterprise_id: i64,
+    pub method: SupplyMethod,
+    pub contract_no: String,
+    pub contract_date: NaiveDate,
+    /// Land price (出让或划拨价款), whole 元.
+    pub land_price_yuan: i64,
+    pub term_years: Option<i32>,
+    /// The supplied land area, m²: the parcel's computed area when it was supplied — the
+    /// base of the one-third test of rule 2.
+    pub land_area_m2: f64,
+    /// 约定动工开发日期 as signed (extensions are facts).
+    pub agreed_start: NaiveDate,
+    /// 约定竣工日期.
+    pub agreed_completion: NaiveDate,
+    /// 约定投产日期, if the contract sets one.
+    pub agreed_production: Option<NaiveDate>,
+    /// Total investment agreed (总投资额), whole 元 — the base of the 25 % test.
+    pub total_investment_yuan: Option<i64>,
+    /// Agreed 标准地 indicators.
+    pub indicators: Indicators,
+    /// When the supply ended (land recovered, lease ended), and why; `None` while in force.
+    pub ended_on: Option<NaiveDate>,
+    pub ended_reason: Option<String>,
+    pub version: i64,
+    pub created: super::register::Stamp,
+    pub updated: super::register::Stamp,
+}
+
+impl Supply {
+    /// Whether the supply was in force on `day`: signed by then and not yet ended.
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        self.contract_date <= day && self.ended_on.is_none_or(|end| end > day)
+    }
+}
+
+/// The terms of a supply contract as submitted (出让合同 or 划拨决定书), before checking.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyTerms {
+    /// The land user.
+    pub enterprise_id: i64,
+    pub method: SupplyMethod,
+    /// 合同编号 / 决定书编号, e.g. 南城出让〔2022〕15号.
+    pub contract_no: String,
+    /// 签订日期 (not in the future).
+    pub contract_date: NaiveDate,
+    /// 出让或划拨价款, whole 元.
+    pub land_price_yuan: i64,
+    /// 出让年限 in years; 划拨 has none.
+    pub term_years: Option<i32>,
+    /// 约定动工开发日期.
+    pub agreed_start: NaiveDate,
+    /// 约定竣工日期.
+    pub agreed_completion: NaiveDate,
+    /// 约定投产日期.
+    pub agreed_production: Option<NaiveDate>,
+    /// 总投资额, whole 元 (the base of the 25 % test of idle land).
+    pub total_investment_yuan: Option<i64>,
+    /// Agreed 标准地 indicators.
+    #[serde(default)]
+    pub indicators: Indicators,
+}
+
+/// Checked contract terms; the store adds the parcel and its area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupplyDraft {
+    pub enterprise_id: i64,
+    pub method: SupplyMethod,
+    pub contract_no: String,
+    pub contract_date: NaiveDate,
+    pub land_price_yuan: i64,
+    pub term_years: Option<i32>,
+    pub agreed_start: NaiveDate,
+    pub agreed_completion: NaiveDate,
+    pub agreed_production: Option<NaiveDate>,
+    pub total_investment_yuan: Option<i64>,
+    pub indicators: Indicators,
+}
+
+/// The largest amount of money parkland accepts, 元 (10 万亿): anything above is a typo.
+pub const MAX_YUAN: i64 = 10_000_000_000_000;
+
+/// A recorded date: not before 1980 (no land was supplied for payment before) and, for
+/// things that happened, not after today.
+pub fn check_past_date(field: &str, d: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
+    let earliest = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or(NaiveDate::MIN);
+    if d < earliest {
+        return Err(FieldError::new(
+            field,
+            format!("{d} is before 1980 — is the year mistyped?"),
+        ));
+    }
+    if d > today {
+        return Err(FieldError::new(
+            field,
+            format!("{d} is in the future (today is {today}): record what has happened"),
+        ));
+    }
+    Ok(())
+}
+
+/// Money in whole 元: `min` to [`MAX_YUAN`].
+pub fn check_yuan(field: &str, v: i64, min: i64) -> Result<(), FieldError> {
+    if v < min || v > MAX_YUAN {
+        return Err(FieldError::new(
+            field,
+            format!("must be {min} to {MAX_YUAN} 元, got {v}"),
+        ));
+    }
+    Ok(())
+}
+
+impl SupplyTerms {
+    /// Check every term against the others and `today`, naming each problem.
+    pub fn check(self, today: NaiveDate) -> Result<SupplyDraft, Vec<FieldError>> {
+        let mut e = Vec::new();
+        let contract_no = super::codes::parse_text("contract_no", &self.contract_no, 100)
+            .map_err(|x| e.push(x))
+            .unwrap_or_default();
+        if contract_no.is_empty() && !e.iter().any(|x| x.field == "contract_no") {
+            e.push(FieldError::new(
+                "contract_no",
+                "the contract (or allocation decision) number is required",
+            ));
+        }
+        if let Err(x) = check_past_date("contract_date", self.contract_date, today) {
+            e.push(x);
+        }
+        let paid = self.method != SupplyMethod::Allocation;
+        if let Err(x) = check_yuan("land_price_yuan", self.land_price_yuan, i64::from(paid)) {
+            e.push(x);
+        }
+        match (self.method, self.term_years) {
+            (SupplyMethod::Allocation, Some(_)) => {
+                e.push(FieldError::new(
+                    "term_years",
+                    "划拨 (allocation) land has no term",
+                ));
+            }
+            (_, Some(t)) if !(1..=70).contains(&t) => {
+                e.push(FieldError::new(
+                    "term_years",
+                    format!("must be 1 to 70 years (industrial land: at most 50), got {t}"),
+                ));
+            }
+            _ => {}
+        }
+        if self.agreed_start < self.contract_date {
+            e.push(FieldError::new(
+                "agreed_start",
+                format!(
+                    "the agreed start {} is before the contract date {}",
+                    self.agreed_start, self.contract_date
+                ),
+            ));
+        }
+        if self.agreed_completion <= self.agreed_start {
+            e.push(FieldError::new(
+                "agreed_completion",
+                format!(
+                    "the agreed completion {} is not after the agreed start {}",
+                    self.agreed_completion, self.agreed_start
+                ),
+            ));
+        }
+        if let Some(p) = self.agreed_production
+            && p < self.agreed_completion
+        {
+            e.push(FieldError::new(
+                "agreed_production",
+                format!(
+                    "the agreed production start {p} is before the agreed completion {}",
+                    self.agreed_completion
+                ),
+            ));
+        }
+        let latest = anniversary(self.contract_date, 30);
+        for (field, d) in [
+            ("agreed_start", Some(self.agreed_start)),
+            ("agreed_completion", Some(self.agreed_completion)),
+            ("agreed_production", self.agreed_production),
+        ] {
+            if let Some(d) = d
+                && d > latest
+            {
+                e.push(FieldError::new(
+                    field,
+                    format!("{d} is more than 30 years after the contract — is the year mistyped?"),
+                ));
+            }
+        }
+        if let Some(v) = self.total_investment_yuan
+            && let Err(x) = check_yuan("total_investment_yuan", v, 1)
+        {
+            e.push(x);
+        }
+        if let Err(x) = self.indicators.validate("indicators") {
+            e.extend(x);
+        }
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok(SupplyDraft {
+            enterprise_id: self.enterprise_id,
+            method: self.method,
+            contract_no,
+            contract_date: self.contract_date,
+            land_price_yuan: self.land_price_yuan,
+            term_years: self.term_years,
+            agreed_start: self.agreed_start,
+            agreed_completion: self.agreed_completion,
+            agreed_production: self.agreed_production,
+            total_investment_yuan: self.total_investment_yuan,
+            indicators: self.indicators,
+        })
+    }
+}
+
+/// The 标准地 indicators a holder commits to (and what a review measures).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicators {
+    /// 投资强度, 万元/亩.
+    pub investment_intensity_wan_per_mu: Option<f64>,
+    /// 容积率.
+    pub far: Option<f64>,
+    /// 亩均税收, 万元/亩 per year.
+    pub tax_per_mu_wan: Option<f64>,
+    /// 单位能耗增加值, 万元 of value added per 吨标煤.
+    pub value_added_per_energy_wan_per_tce: Option<f64>,
+}
+
+impl Indicators {
+    pub fn validate(&self, parent: &str) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut check = |name: &str, v: Option<f64>, max: f64| {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0 && v <= max)
+            {
+                errors.push(FieldError::new(
+                    format!("{parent}.{name}"),
+                    format!("must be above 0 and at most {max}, got {v}"),
+                ));
+            }
+        };
+        check(
+            "investment_intensity_wan_per_mu",
+            self.investment_intensity_wan_per_mu,
+            100_000.0,
+        );
+        check("far", self.far, 20.0);
+        check("tax_per_mu_wan", self.tax_per_mu_wan, 100_000.0);
+        check(
+            "value_added_per_energy_wan_per_tce",
+            self.value_added_per_energy_wan_per_tce,
+            1_000_000.0,
+        );
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// One dated fact about a supplied parcel's development.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    pub id: i64,
+    pub supply_id: i64,
+    pub date: NaiveDate,
+    pub detail: FactDetail,
+    pub note: String,
+    pub recorded: super::register::Stamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactDetail {
+    /// 施工许可.
+    ConstructionPermit { permit_no: String },
+    /// 动工开发, with what proves it.
+    Start { evidence: StartEvidence },
+    /// Developed land area and investment to date (excluding the land price).
+    Progress {
+        developed_area_m2: f64,
+        investment_yuan: i64,
+    },
+    /// 中止开发建设.
+    Stoppage,
+    /// 恢复开发建设.
+    Resumption,
+    /// 延长动工开发期限: a new agreed start date, at most one year later.
+    Extension {
+        cause: DelayCause,
+        new_start: NaiveDate,
+    },
+    /// The bureau's finding of why development is delayed.
+    Attribution { cause: DelayCause },
+    /// 竣工, with what was built.
+    Completion {
+        built_floor_area_m2: Option<f64>,
+        building_coefficient_pct: Option<f64>,
+    },
+    /// 投产.
+    Production,
+    /// 达产复核: the indicators measured against the agreed ones.
+    CapacityReview { measured: Indicators },
+}
+
+/// The kinds of fact, as clients name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    ConstructionPermit,
+    Start,
+    Progress,
+    Stoppage,
+    Resumption,
+    Extension,
+    Attribution,
+    Completion,
+    Production,
+    CapacityReview,
+}
+
+impl FactKind {
+    pub const ALL: [FactKind; 10] = [
+        Self::ConstructionPermit,
+        Self::Start,
+        Self::Progress,
+        Self::Stoppage,
+        Self::Resumption,
+        Self::Extension,
+        Self::Attribution,
+        Self::Completion,
+        Self::Production,
+        Self::CapacityReview,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConstructionPermit => "construction_permit",
+            Self::Start => "start",
+            Self::Progress => "progress",
+            Self::Stoppage => "stoppage",
+            Self::Resumption => "resumption",
+            Self::Extension => "extension",
+            Self::Attribution => "attribution",
+            Self::Completion => "completion",
+            Self::Production => "production",
+            Self::CapacityReview => "capacity_review",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::ConstructionPermit => "取得施工许可",
+            Self::Start => "动工开发",
+            Self::Progress => "开发进度",
+            Self::Stoppage => "中止开发建设",
+            Self::Resumption => "恢复开发建设",
+            Self::Extension => "延长动工开发期限",
+            Self::Attribution => "闲置原因认定",
+            Self::Completion => "竣工",
+            Self::Production => "投产",
+            Self::CapacityReview => "达产复核",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// A fact as submitted: its kind, date and the figures that kind carries.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactTerms {
+    pub kind: FactKind,
+    /// When it happened (not in the future).
+    pub date: NaiveDate,
+    pub note: Option<String>,
+    /// construction_permit: 施工许可证编号.
+    pub permit_no: Option<String>,
+    /// start: what proves the start under Art. 30.
+    pub evidence: Option<StartEvidence>,
+    /// progress: land developed to date, m².
+    pub developed_area_m2: Option<f64>,
+    /// progress: investment to date, whole 元, excluding the land price.
+    pub investment_yuan: Option<i64>,
+    /// extension and attribution: why development is delayed.
+    pub cause: Option<DelayCause>,
+    /// extension: the new agreed start (at most one year later).
+    pub new_start: Option<NaiveDate>,
+    /// completion: the floor area built, m² (容积率 = floor area ÷ land area).
+    pub built_floor_area_m2: Option<f64>,
+    /// completion: 建筑系数, percent.
+    pub building_coefficient_pct: Option<f64>,
+    /// capacity_review: the indicators measured at 达产复核.
+    pub measured: Option<Indicators>,
+}
+
+impl FactTerms {
+    /// Check the fact on its own (its order among the others is [`replay`]'s job).
+    pub fn check(
+        self,
+        today: NaiveDate,
+    ) -> Result<(NaiveDate, FactDetail, String), Vec<FieldError>> {
+        let mut e = Vec::new();
+        if let Err(x) = check_past_date("date", self.date, today) {
+            e.push(x);
+        }
+        let note = super::codes::parse_text("note", self.note.as_deref().unwrap_or(""), 1000)
+            .map_err(|x| e.push(x))
+            .unwrap_or_default();
+        let kind = self.kind;
+        let given: [(&str, bool); 9] = [
+            ("permit_no", self.permit_no.is_some()),
+            ("evidence", self.evidence.is_some()),
+            ("developed_area_m2", self.developed_area_m2.is_some()),
+            ("investment_yuan", self.investment_yuan.is_some()),
+            ("cause", self.cause.is_some()),
+            ("new_start", self.new_start.is_some()),
+            ("built_floor_area_m2", self.built_floor_area_m2.is_some()),
+            (
+                "building_coefficient_pct",
+                self.building_coefficient_pct.is_some(),
+            ),
+            ("measured", self.measured.is_some()),
+        ];
+        let belongs: &[&str] = match kind {
+            FactKind::ConstructionPermit => &["permit_no"],
+            FactKind::Start => &["evidence"],
+            FactKind::Progress => &["developed_area_m2", "investment_yuan"],
+            FactKind::Extension => &["cause", "new_start"],
+            FactKind::Attribution => &["cause"],
+            FactKind::Completion => &["built_floor_area_m2", "building_coefficient_pct"],
+            FactKind::CapacityReview => &["measured"],
+            FactKind::Stoppage | FactKind::Resumption | FactKind::Production => &[],
+        };
+        for (field, present) in given {
+            if present && !belongs.contains(&field) {
+                e.push(FieldError::new(
+                    field,
+                    format!("does not apply to a {} fact", kind.as_str()),
+                ));
+            }
+        }
+        let mut need = |field: &str, present: bool, what: &str| {
+            if !present {
+                e.push(FieldError::new(
+                    field,
+                    format!("a {} fact needs {what}", kind.as_str()),
+                ));
+            }
+        };
+        match kind {
+            FactKind::ConstructionPermit => need(
+                "permit_no",
+                self.permit_no
+                    .as_deref()
+                    .is_some_and(|p| !p.trim().is_empty()),
+                "the permit number",
+            ),
+            FactKind::Start => need(
+                "evidence",
+                self.evidence.is_some(),
+                "its evidence: pit_dug, piles_driven or foundation_third (Art. 30)",
+            ),
+            FactKind::Progress => {
+                need(
+                    "developed_area_m2",
+                    self.developed_area_m2.is_some(),
+                    "the developed area to date",
+                );
+                need(
+                    "investment_yuan",
+                    self.investment_yuan.is_some(),
+                    "the investment to date",
+                );
+            }
+            FactKind::Extension => {
+                need(
+                    "cause",
+                    self.cause.is_some(),
+                    "its cause (a government cause of Art. 8, force_majeure or holder)",
+                );
+                need(
+                    "new_start",
+                    self.new_start.is_some(),
+                    "the new agreed start",
+                );
+            }
+            FactKind::Attribution => need("cause", self.cause.is_some(), "the cause found"),
+            FactKind::CapacityReview => need(
+                "measured",
+                self.measured.is_some_and(|m| m != Indicators::default()),
+                "the measured indicators",
+            ),
+            _ => {}
+        }
+        if let Some(a) = self.developed_area_m2
+            && !(a.is_finite() && (0.0..=10_000_000.0).contains(&a))
+        {
+            e.push(FieldError::new(
+                "developed_area_m2",
+                format!("must be 0 to 10,000,000 m², got {a}"),
+            ));
+        }
+        if let Some(v) = self.investment_yuan
+            && let Err(x) = check_yuan("investment_yuan", v, 0)
+        {
+            e.push(x);
+        }
+        if let Some(a) = self.built_floor_area_m2
+            && !(a.is_finite() && a > 0.0 && a <= 50_000_000.0)
+        {
+            e.push(FieldError::new(
+                "built_floor_area_m2",
+                format!("must be above 0 and at most 50,000,000 m², got {a}"),
+            ));
+        }
+        if let Some(c) = self.building_coefficient_pct
+            && !(c.is_finite() && (0.0..=100.0).contains(&c))
+        {
+            e.push(FieldError::new(
+                "building_coefficient_pct",
+                format!("must be 0 to 100 %, got {c}"),
+            ));
+        }
+        if let Some(m) = &self.measured
+            && let Err(x) = m.validate("measured")
+        {
+            e.extend(x);
+        }
+        let permit_no =
+            super::codes::parse_text("permit_no", self.permit_no.as_deref().unwrap_or(""), 100)
+                .map_err(|x| e.push(x))
+                .unwrap_or_default();
+        if !e.is_empty() {
+            return Err(e);
+        }
+        let detail = match kind {
+            FactKind::ConstructionPermit => FactDetail::ConstructionPermit { permit_no },
+            FactKind::Start => FactDetail::Start {
+                evidence: self.evidence.unwrap_or(StartEvidence::FoundationThird),
+            },
+            FactKind::Progress => FactDetail::Progress {
+                developed_area_m2: self.developed_area_m2.unwrap_or_default(),
+                investment_yuan: self.investment_yuan.unwrap_or_default(),
+            },
+            FactKind::Stoppage => FactDetail::Stoppage,
+            FactKind::Resumption => FactDetail::Resumption,
+            FactKind::Extension => FactDetail::Extension {
+                cause: self.cause.unwrap_or(DelayCause::Holder),
+                new_start: self.new_start.unwrap_or(self.date),
+            },
+            FactKind::Attribution => FactDetail::Attribution {
+                cause: self.cause.unwrap_or(DelayCause::Holder),
+            },
+            FactKind::Completion => FactDetail::Completion {
+                built_floor_area_m2: self.built_floor_area_m2,
+                building_coefficient_pct: self.building_coefficient_pct,
+            },
+            FactKind::Production => FactDetail::Production,
+            FactKind::CapacityReview => FactDetail::CapacityReview {
+                measured: self.measured.unwrap_or_default(),
+            },
+        };
+        Ok((self.date, detail, note))
+    }
+}
+
+impl FactDetail {
+    pub fn kind(&self) -> FactKind {
+        match self {
+            Self::ConstructionPermit { .. } => FactKind::ConstructionPermit,
+            Self::Start { .. } => FactKind::Start,
+            Self::Progress { .. } => FactKind::Progress,
+            Self::Stoppage => FactKind::Stoppage,
+            Self::Resumption => FactKind::Resumption,
+            Self::Extension { .. } => FactKind::Extension,
+            Self::Attribution { .. } => FactKind::Attribution,
+            Self::Completion { .. } => FactKind::Completion,
+            Self::Production => FactKind::Production,
+            Self::CapacityReview { .. } => FactKind::CapacityReview,
+        }
+    }
+
+    /// Order of facts on the same day (a start before progress on that day, and so on).
+    fn rank(&self) -> u8 {
+        match self {
+            Self::Extension { .. } | Self::Attribution { .. } => 0,
+            Self::ConstructionPermit { .. } => 1,
+            Self::Start { .. } => 2,
+            Self::Progress { .. } => 3,
+            Self::Stoppage => 4,
+            Self::Resumption => 5,
+            Self::Completion { .. } => 6,
+            Self::Production => 7,
+            Self::CapacityReview { .. } => 8,
+        }
+    }
+}
+
+/// The development timeline as of a date: what the facts up to then add up to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    /// The agreed start after extensions.
+    pub agreed_start: Option<NaiveDate>,
+    /// Each extension: when it was agreed, why, and the new start.
+    pub extensions: Vec<(NaiveDate, DelayCause, NaiveDate)>,
+    pub permit: Option<NaiveDate>,
+    pub started: Option<NaiveDate>,
+    pub start_evidence: Option<StartEvidence>,
+    /// Latest developed area and investment to date.
+    pub developed_area_m2: f64,
+    pub investment_yuan: i64,
+    /// When the current stoppage began, if development is stopped.
+    pub stopped_since: Option<NaiveDate>,
+    pub completed: Option<NaiveDate>,
+    pub built_floor_area_m2: Option<f64>,
+    pub building_coefficient_pct: Option<f64>,
+    pub producing: Option<NaiveDate>,
+    pub review: Option<(NaiveDate, Indicators)>,
+    /// The bureau's finding of why the *current* delay happened. An extension or a stoppage
+    /// opens a new period, so it clears the finding: a cause that excused the old delay does
+    /// not excuse the new one.
+    pub attribution: Option<(NaiveDate, DelayCause)>,
+}
+
+/// The last day of a period of `years` years counted from `d` (民法典 Art. 201–203: the day
+/// itself is not counted, the period runs from the next day and ends at the end of the
+/// corresponding day — the month's last day when there is none, so 29 February → 28 February).
+pub fn anniversary(d: NaiveDate, years: i32) -> NaiveDate {
+    let year = d.year() + years;
+    d.with_year(year)
+        .or_else(|| NaiveDate::from_ymd_opt(year, d.month(), 28))
+        .unwrap_or(d)
+}
+
+/// Check every fact in date order against the supply and each other, and build the timeline
+/// as of `as_of` (facts after it are ignored). A fact that breaks the order is named.
+pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timeline, FieldError> {
+    let mut ordered: Vec<&Fact> = facts.iter().collect();
+    ordered.sort_by_key(|f| (f.date, f.detail.rank(), f.id));
+    let mut t = Timeline {
+        agreed_start: Some(supply.agreed_start),
+        ..Timeline::default()
+    };
+    let err = |f: &Fact, msg: String| {
+        FieldError::new(
+            "date",
+            format!("the {} of {}: {msg}", f.detail.kind().as_str(), f.date),
+        )
+    };
+    for f in ordered {
+        if f.date < supply.contract_date {
+            return Err(err(
+                f,
+                format!("it is before the contract of {}", supply.contract_date),
+            ));
+        }
+        if let Some(end) = supply.ended_on
+            && f.date > end
+        {
+            return Err(err(f, format!("the supply ended on {end}")));
+        }
+        if f.date > as_of {
+            continue;
+        }
+        match &f.detail {
+            FactDetail::ConstructionPermit { .. } => {
+                t.permit.get_or_insert(f.date);
+            }
+            FactDetail::Start { evidence } => {
+                if t.started.is_some() {
+                    return Err(err(f, "development had already started".into()));
+                }
+                if t.permit.is_none() {
+                    return Err(err(
+                        f,
+                        "development counts as started only after the construction permit (《闲置土地处置办法》 Art. 30): record the permit first".into(),
+                    ));
+                }
+                t.started = Some(f.date);
+                t.start_evidence = Some(*evidence);
+            }
+            FactDetail::Progress {
+                developed_area_m2,
+                investment_yuan,
+            } => {
+                if t.started.is_none() {
+                    return Err(err(f, "there is no start of development before it".into()));
+                }
+                if *developed_area_m2 < t.developed_area_m2 || *investment_yuan < t.investment_yuan
+                {
+                    return Err(err(
+                        f,
+                        "developed area and investment to date can only grow".into(),
+                    ));
+                }
+                if *developed_area_m2 > supply.land_area_m2 * 1.001 {
+                    return Err(err(
+                        f,
+                        format!(
+                            "{developed_area_m2:.0} m² developed exceeds the {:.0} m² supplied",
+                            supply.land_area_m2
+                        ),
+                    ));
+                }
+                t.developed_area_m2 = *developed_area_m2;
+                t.investment_yuan = *investment_yuan;
+            }
+            FactDetail::Stoppage => {
+                if t.started.is_none() || t.completed.is_some() {
+                    return Err(err(f, "only development under way can stop".into()));
+                }
+                if t.stopped_since.is_some() {
+                    return Err(err(f, "development was already stopped".into()));
+                }
+                t.stopped_since = Some(f.date);
+                t.attribution = None;
+            }
+            FactDetail::Resumption => {
+                if t.stopped_since.is_none() {
+                    return Err(err(f, "development was not stopped".into()));
+                }
+                t.stopped_since = None;
+            }
+            FactDetail::Extension { cause, new_start } => {
+                if t.started.is_some() {
+                    return Err(err(
+                        f,
+                        "the start date cannot be extended once development has started".into(),
+                    ));
+                }
+                let current = t.agreed_start.unwrap_or(supply.agreed_start);
+                if *new_start <= current {
+                    return Err(err(
+                        f,
+                        format!(
+                            "the new start {new_start} is not after the agreed start {current}"
+                        ),
+                    ));
+                }
+                // Art. 12(1): an extension is at most one year. Counted from the agreed start,
+                // or from the agreement itself when it is signed after that date had passed.
+                let latest = anniversary(current.max(f.date), 1);
+                if *new_start > latest {
+                    return Err(err(
+                        f,
+                        format!(
+                            "an extension may move the start by at most one year: to {latest} at the latest, not {new_start}"
+                        ),
+                    ));
+                }
+                t.agreed_start = Some(*new_start);
+                t.extensions.push((f.date, *cause, *new_start));
+                t.attribution = None;
+            }
+            FactDetail::Attribution { cause } => t.attribution = Some((f.date, *cause)),
+            FactDetail::Completion {
+                built_floor_area_m2,
+                building_coefficient_pct,
+            } => {
+                if t.started.is_none() {
+                    return Err(err(f, "there is no start of development before it".into()));
+                }
+                if t.completed.is_some() {
+                    return Err(err(f, "the project was already completed".into()));
+                }
+                t.completed = Some(f.date);
+                t.stopped_since = None;
+                t.built_floor_area_m2 = *built_floor_area_m2;
+                t.building_coefficient_pct = *building_coefficient_pct;
+            }
+            FactDetail::Production => {
+                if t.completed.is_none() {
+                    return Err(err(f, "production needs a completion before it".into()));
+                }
+                if t.producing.is_some() {
+                    return Err(err(f, "production had already started".into()));
+                }
+                t.producing = Some(f.date);
+            }
+            FactDetail::CapacityReview { measured } => {
+                if t.producing.is_none() {
+                    return Err(err(
+                        f,
+                        "a capacity review needs production before it".into(),
+                    ));
+                }
+                t.review = Some((f.date, *measured));
+            }
+        }
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::domain::register::Stamp;
+
+    pub fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A listed transfer of 30,000 m² (45 亩) for 1837.5 万元, contract of 2022-01-10.
+    pub fn supply(agreed_start: &str) -> Supply {
+        let stamp = Stamp::stored(
+            "bureau".into(),
+            d("2022-01-10").and_hms_opt(0, 0, 0).unwrap(),
+        );
+        Supply {
+            id: 1,
+            parcel_id: 1,
+            park_id: 1,
+            enterprise_id: 1,
+            method: SupplyMethod::TransferListing,
+            contract_no: "南城出让〔2022〕15号".into(),
+            contract_date: d("2022-01-10"),
+            land_price_yuan: 18_375_000,
+            term_years: Some(50),
+            land_area_m2: 30_000.0,
+            agreed_start: d(agreed_start),
+            agreed_completion: d("2024-12-31"),
+            agreed_production: Some(d("2025-06-30")),
+            total_investment_yuan: Some(120_000_000),
+            indicators: Indicators {
+                investment_intensity_wan_per_mu: Some(200.0),
+                far: Some(1.2),
+                tax_per_mu_wan: Some(15.0),
+                value_added_per_energy_wan_per_tce: None,
+            },
+            ended_on: None,
+            ended_reason: None,
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp,
+        }
+    }
+
+    pub fn fact(id: i64, date: &str, detail: FactDetail) -> Fact {
+        Fact {
+            id,
+            supply_id: 1,
+            date: d(date),
+            detail,
+            note: String::new(),
+            recorded: Stamp::stored("bureau".into(), d(date).and_hms_opt(0, 0, 0).unwrap()),
+        }
+    }
+
+    pub fn permit(id: i64, date: &str) -> Fact {
+        fact(
+            id,
+            date,
+            FactDetail::ConstructionPermit {
+                permit_no: "361021202303010101".into(),
+            },
+        )
+    }
+
+    pub fn start(id: i64, date: &str) -> Fact {
+        fact(
+            id,
+            date,
+            FactDetail::Start {
+                evidence: StartEvidence::PilesDriven,
+            },
+        )
+    }
+
+    fn terms() -> SupplyTerms {
+        SupplyTerms {
+            enterprise_id: 1,
+            method: SupplyMethod::TransferListing,
+            contract_no: "南城出让〔2022〕15号".into(),
+            contract_date: d("2022-01-10"),
+            land_price_yuan: 18_375_000,
+            term_years: Some(50),
+            agreed_start: d("2022-07-01"),
+            agreed_completion: d("2024-06-30"),
+            agreed_production: Some(d("2024-12-31")),
+            total_investment_yuan: Some(120_000_000),
+            indicators: Indicators::default(),
+        }
+    }
+
+    #[test]
+    fn anniversaries_follow_the_civil_code() {
+        assert_eq!(anniversary(d("2023-03-01"), 1), d("2024-03-01"));
+        assert_eq!(
+            anniversary(d("2024-02-29"), 1),
+            d("2025-02-28"),
+            "no 29 February: the month's last day"
+        );
+        assert_eq!(anniversary(d("2024-02-29"), 4), d("2028-02-29"));
+    }
+
+    #[test]
+    fn contract_terms_are_checked_against_each_other() {
+        let today = d("2026-11-22");
+        assert!(terms().check(today).is_ok());
+        let fields = |t: SupplyTerms| -> Vec<String> {
+            t.check(today)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        let backwards = SupplyTerms {
+            agreed_completion: d("2022-06-30"),
+            ..terms()
+        };
+        assert_eq!(
+            fields(backwards),
+            ["agreed_completion"],
+            "completion before start"
+        );
+        let early = SupplyTerms {
+            agreed_start: d("2021-12-31"),
+            ..terms()
+        };
+        assert_eq!(fields(early), ["agreed_start"]);
+        let future = SupplyTerms {
+            contract_date: d("2026-11-23"),
+            agreed_start: d("2027-01-01"),
+            agreed_completion: d("2028-01-01"),
+            agreed_production: None,
+            ..terms()
+        };
+        assert_eq!(fields(future), ["contract_date"]);
+        let money = SupplyTerms {
+            land_price_yuan: -1,
+            total_investment_yuan: Some(0),
+            contract_no: " ".into(),
+            ..terms()
+        };
+        assert_eq!(
+            fields(money),
+            ["contract_no", "land_price_yuan", "total_investment_yuan"]
+        );
+        let allocation = SupplyTerms {
+            method: SupplyMethod::Allocation,
+            land_price_yuan: 0,
+            ..terms()
+        };
+        assert_eq!(
+            fields(allocation),
+            ["term_years"],
+            "划拨 has no term but may be free"
+        );
+        let typo = SupplyTerms {
+            agreed_completion: d("2224-06-30"),
+            agreed_production: None,
+            ..terms()
+        };
+        assert_eq!(fields(typo), ["agreed_completion"]);
+    }
+
+    #[test]
+    fn facts_must_come_in_order() {
+        let s = supply("2023-03-01");
+        let today = d("2026-11-22");
+        let ok = vec![
+            permit(1, "2023-02-01"),
+            fact(
+                2,
+                "2023-02-20",
+                FactDetail::Start {
+                    evidence: StartEvidence::PilesDriven,
+                },
+            ),
+            fact(
+                3,
+                "2023-06-30",
+                FactDetail::Progress {
+                    developed_area_m2: 8000.0,
+                    investment_yuan: 20_000_000,
+                },
+            ),
+            fact(4, "2023-07-01", FactDetail::Stoppage),
+            fact(5, "2023-09-01", FactDetail::Resumption),
+            fact(
+                6,
+                "2024-10-01",
+                FactDetail::Completion {
+                    built_floor_area_m2: Some(40_000.0),
+                    building_coefficient_pct: Some(45.0),
+                },
+            ),
+            fact(7, "2025-03-01", FactDetail::Production),
+        ];
+        let t = replay(&s, &ok, today).unwrap();
+        assert_eq!(
+            (t.started, t.completed, t.producing),
+            (
+                Some(d("2023-02-20")),
+                Some(d("2024-10-01")),
+                Some(d("2025-03-01"))
+            )
+        );
+        assert_eq!(t.stopped_since, None);
+
+        let mut backwards = ok.clone();
+        backwards[5] = fact(
+            6,
+            "2023-01-15",
+            FactDetail::Completion {
+                built_floor_area_m2: None,
+                building_coefficient_pct: None,
+            },
+        );
+        let e = replay(&s, &backwards, today).unwrap_err();
+        assert!(
+            e.message.contains("no start of development before it"),
+            "completion before start: {}",
+            e.message
+        );
+
+        let no_permit = vec![start(1, "2023-02-20")];
+        assert!(
+            replay(&s, &no_permit, today)
+                .unwrap_err()
+                .message
+                .contains("Art. 30")
+        );
+        let resumed_first = vec![
+            permit(1, "2023-02-01"),
+            start(2, "2023-02-20"),
+            fact(3, "2023-05-01", FactDetail::Resumption),
+        ];
+        assert!(replay(&s, &resumed_first, today).is_err());
+        let shrinking = vec![
+            permit(1, "2023-02-01"),
+            start(2, "2023-02-20"),
+            fact(
+                3,
+                "2023-05-01",
+                FactDetail::Progress {
+                    developed_area_m2: 9000.0,
+                    investment_yuan: 1,
+                },
+            ),
+            fact(
+                4,
+                "2023-06-01",
+                FactDetail::Progress {
+                    developed_area_m2: 8000.0,
+                    investment_yuan: 2,
+                },
+            ),
+        ];
+        assert!(
+            replay(&s, &shrinking, today)
+                .unwrap_err()
+                .message
+                .contains("only grow")
+        );
+        let too_big = vec![
+            permit(1, "2023-02-01"),
+            start(2, "2023-02-20"),
+            fact(
+                3,
+                "2023-05-01",
+                FactDetail::Progress {
+                    developed_area_m2: 31_000.0,
+                    investment_yuan: 1,
+                },
+            ),
+        ];
+        assert!(
+            replay(&s, &too_big, today)
+                .unwrap_err()
+                .message
+                .contains("30000 m² supplied")
+        );
+        let before_contract = vec![permit(1, "2021-12-31")];
+        assert!(
+            replay(&s, &before_contract, today)
+                .unwrap_err()
+                .message
+                .contains("before the contract")
+        );
+    }
+
+    #[test]
+    fn extensions_move_the_start_by_at_most_a_year() {
+        let s = supply("2023-03-01");
+        let today = d("2026-11-22");
+        let ok = vec![fact(
+            1,
+            "2023-02-01",
+            FactDetail::Extension {
+                cause: DelayCause::LandNotDelivered,
+                new_start: d("2024-03-01"),
+            },
+        )];
+        let t = replay(&s, &ok, today).unwrap();
+        assert_eq!(t.agreed_start, Some(d("2024-03-01")));
+        assert_eq!(
+            t.extensions,
+            [(
+                d("2023-02-01"),
+                DelayCause::LandNotDelivered,
+                d("2024-03-01")
+            )]
+        );
+        assert_eq!(
+            t.attribution, None,
+            "the new period's delay has no finding yet"
+        );
+        let too_far = vec![fact(
+            1,
+            "2023-02-01",
+            FactDetail::Extension {
+                cause: DelayCause::Petitions,
+                new_start: d("2024-03-02"),
+            },
+        )];
+        assert!(
+            replay(&s, &too_far, today)
+                .unwrap_err()
+                .message
+                .contains("to 2024-03-01 at the latest")
+        );
+        // Agreed after the start had passed: a year from the agreement.
+        let late = vec![fact(
+            1,
+            "2023-09-01",
+            FactDetail::Extension {
+                cause: DelayCause::PlanChanged,
+                new_start: d("2024-09-01"),
+            },
+        )];
+        assert_eq!(
+            replay(&s, &late, today).unwrap().agreed_start,
+            Some(d("2024-09-01"))
+        );
+        let too_late = vec![fact(
+            1,
+            "2023-09-01",
+            FactDetail::Extension {
+                cause: DelayCause::PlanChanged,
+                new_start: d("2024-09-02"),
+            },
+        )];
+        assert!(
+            replay(&s, &too_late, today)
+                .unwrap_err()
+                .message
+                .contains("to 2024-09-01 at the latest")
+        );
+        let backwards = vec![fact(
+            1,
+            "2023-12-01",
+            FactDetail::Extension {
+                cause: DelayCause::Petitions,
+                new_start: d("2023-02-01"),
+            },
+        )];
+        assert!(replay(&s, &backwards, today).is_err());
+        // Facts after `as_of` do not count (last month's view).
+        let t = replay(&s, &ok, d("2023-01-31")).unwrap();
+        assert_eq!(t.agreed_start, Some(d("2023-03-01")));
+    }
+}

@@ -1,0 +1,204 @@
+//! Watching the land against its rules: every parcel of the parks asked for, with the supply in
+//! force on the day asked, the timeline of its facts, the idle-land verdict and the 五未 class —
+//! loaded in a few queries and computed in Rust by the pure rules of `domain`.
+//!
+//! `as_of` replays the dated records (supplies, facts); the parcels are today's active parcels
+//! that existed on that day, in their present footprint.
+
+use super::parcel_rules::settings_for;
+use super::parcels::{ParcelQuery, query};
+use super::{AnyConnection, StoreError, StoreResult};
+use crate::domain::idle_land::{IdleRules, IdleStatus, IdleVerdict, assess};
+use crate::domain::parcel::ParcelStatus;
+use crate::domain::register::{Parcel, Park, Zone};
+use crate::domain::settings::Settings;
+use crate::domain::supply::{Fact, Supply, Timeline, replay};
+use crate::domain::underused::{Finding, ParcelFacts, UnderusedRules, classify};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Which parcels to watch.
+#[derive(Debug, Clone, Default)]
+pub struct WatchQuery {
+    /// Only these parks (what the caller may read); `None`: every park.
+    pub visible_parks: Option<Vec<i64>>,
+    pub park_id: Option<i64>,
+    pub zone_id: Option<i64>,
+}
+
+/// One parcel, watched.
+#[derive(Debug, Clone)]
+pub struct Watched {
+    pub parcel: Parcel,
+    pub park_name: String,
+    pub zone_name: Option<String>,
+    /// The supply in force on the day, the timeline of its facts, and its holder's name.
+    pub supply: Option<(Supply, Timeline, String)>,
+    /// `None` for parcels without a supply in force (and without the `supplied` status).
+    pub idle: Option<IdleVerdict>,
+    pub underused: Option<Finding>,
+}
+
+/// The settings in force for each parcel's place, computed once per zone.
+struct Places {
+    parks: HashMap<i64, Park>,
+    zones: HashMap<i64, Vec<Zone>>,
+}
+
+impl Places {
+    fn load(conn: &mut AnyConnection) -> StoreResult<Places> {
+        let mut zones: HashMap<i64, Vec<Zone>> = HashMap::new();
+        for z in super::zones::list(conn)? {
+            zones.entry(z.park_id).or_default().push(z);
+        }
+        let parks = super::parks::list(conn)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(Places { parks, zones })
+    }
+
+    fn settings(
+        &self,
+        park_id: i64,
+        zone_id: Option<i64>,
+    ) -> Option<(Settings, &Park, Option<&Zone>)> {
+        let park = self.parks.get(&park_id)?;
+        let zones = self.zones.get(&park_id).map_or(&[][..], Vec::as_slice);
+        let zone = zone_id.and_then(|id| zones.iter().find(|z| z.id == id));
+        Some((settings_for(park, zones, zone_id), park, zone))
+    }
+}
+
+/// Replay a stored supply's facts; stored facts were checked on the way in, so a failure here
+/// is damage to the data, not the client's fault.
+pub fn timeline(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> StoreResult<Timeline> {
+    replay(supply, facts, as_of).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "the facts of land supply {} do not replay: {e}",
+            supply.id
+        ))
+    })
+}
+
+/// Watch every active parcel matching `q` as of `as_of`.
+pub fn watch(
+    conn: &mut AnyConnection,
+    q: &WatchQuery,
+    as_of: NaiveDate,
+) -> StoreResult<Vec<Watched>> {
+    let parcel_query = ParcelQuery {
+        park_id: q.park_id,
+        visible_parks: q.visible_parks.clone(),
+        zone_id: q.zone_id,
+        ..Default::default()
+    };
+    let parcels = query(conn, &parcel_query, i64::MAX, 0)?.items;
+    let parks: Vec<i64> = match (&q.park_id, &q.visible_parks) {
+        (Some(id), _) => vec![*id],
+        (None, Some(ids)) => ids.clone(),
+        (None, None) => super::parks::scopes(conn)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+    };
+    let mut supplies: HashMap<i64, Vec<(Supply, Vec<Fact>)>> = HashMap::new();
+    for (s, f) in super::supplies::with_facts(conn, Some(&parks))? {
+        supplies.entry(s.parcel_id).or_default().push((s, f));
+    }
+    let holders: Vec<i64> = supplies
+        .values()
+        .flatten()
+        .map(|(s, _)| s.enterprise_id)
+        .collect();
+    let names = super::enterprises::names(conn, &holders)?;
+    let places = Places::load(conn)?;
+    let mut out = Vec::with_capacity(parcels.len());
+    for parcel in parcels {
+        if parcel.created.at.date() > as_of {
+            continue;
+        }
+        let Some((settings, park, zone)) = places.settings(parcel.park_id, parcel.zone_id) else {
+            continue;
+        };
+        let in_force = supplies
+            .get(&parcel.id)
+            .and_then(|list| list.iter().find(|(s, _)| s.in_force_on(as_of)));
+        let supply = match in_force {
+            Some((s, facts)) => {
+                let t = timeline(s, facts, as_of)?;
+                let holder = names.get(&s.enterprise_id).cloned().unwrap_or_default();
+                Some((s.clone(), t, holder))
+            }
+            None => None,
+        };
+        let idle = match &supply {
+            Some((s, t, _)) => Some(assess(s, t, &IdleRules::of(&settings), as_of)),
+            // Supplied before parkland kept supply records: say what is missing.
+            None if parcel.status == ParcelStatus::Supplied
+                && !supplies.contains_key(&parcel.id) =>
+            {
+                Some(unrecorded(parcel.id))
+            }
+            None => None,
+        };
+        let facts = ParcelFacts {
+            approved_on: parcel.approved_on,
+            approval_no: &parcel.approval_no,
+            far_min: parcel.planning.far_min,
+            area_m2: parcel.area_m2,
+        };
+        // A supplied parcel without its contract cannot be classified: its dates are unknown.
+        let underused = if idle
+            .as_ref()
+            .is_some_and(|v| v.status == IdleStatus::NotApplicable)
+            && supply.is_none()
+        {
+            None
+        } else {
+            classify(
+                &facts,
+                supply.as_ref().map(|(s, t, _)| (s, t)),
+                &UnderusedRules::of(&settings),
+                as_of,
+            )
+        };
+        out.push(Watched {
+            park_name: park.name.clone(),
+            zone_name: zone.map(|z| z.name.clone()),
+            parcel,
+            supply,
+            idle,
+            underused,
+        });
+    }
+    Ok(out)
+}
+
+fn unrecorded(parcel_id: i64) -> IdleVerdict {
+    IdleVerdict::not_applicable_because(format!(
+        "supplied, but no supply contract is recorded: record it (POST /api/parcels/{parcel_id}/supplies) so the land can be assessed"
+    ))
+}
+
+/// The settings in force where a parcel lies (its zone's over its park's over the defaults).
+pub fn settings_of(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Settings> {
+    let parcel = super::parcels::get(conn, parcel_id)?;
+    let (park, zones) = super::parcel_rules::park_context(conn, parcel.park_id)?;
+    Ok(settings_for(&park, &zones, parcel.zone_id))
+}
+
+/// The verdict of one supply on `as_of`, with the settings of its parcel's place.
+pub fn verdict_of(
+    conn: &mut AnyConnection,
+    supply: &Supply,
+    as_of: NaiveDate,
+) -> StoreResult<(IdleVerdict, Settings)> {
+    let settings = settings_of(conn, supply.parcel_id)?;
+    let facts = super::supplies::facts(conn, supply.id)?;
+    let t = timeline(supply, &facts, as_of)?;
+    Ok((
+        assess(supply, &t, &IdleRules::of(&settings), as_of),
+        settings,
+    ))
+}
