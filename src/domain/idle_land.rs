@@ -200,9 +200,11 @@ pub fn idle_fee_yuan(land_price_yuan: i64, fee_pct: f64) -> i64 {
     i64::try_from(fee).unwrap_or(i64::MAX)
 }
 
-/// Under 1/3 of the supplied area (within a billionth, so a client's `area / 3` is not "under").
+/// Under 1/3 of the supplied area. Areas are known to the hundredth of a m² (what every view
+/// shows), so a developed area within half of that of exactly a third — `area_m2 / 3` typed
+/// from the displayed area — is a third, not under it.
 pub fn under_a_third(developed_m2: f64, supplied_m2: f64) -> bool {
-    developed_m2 * 3.0 < supplied_m2 * (1.0 - 1e-9)
+    developed_m2 < supplied_m2 / 3.0 - 0.005
 }
 
 /// Under 25 % of the agreed total investment (exact, in 元).
@@ -521,6 +523,8 @@ mod tests {
         let cases: &[(f64, i64, IdleStatus)] = &[
             (10_000.0, 30_000_000, IdleStatus::NotApplicable),
             (30_000.0 / 3.0, 30_000_000, IdleStatus::NotApplicable),
+            (9_999.996, 30_000_000, IdleStatus::NotApplicable),
+            (9_999.99, 30_000_000, IdleStatus::Idle),
             (9_999.0, 30_000_000, IdleStatus::Idle),
             (10_000.0, 29_999_999, IdleStatus::Idle),
             (20_000.0, 90_000_000, IdleStatus::NotApplicable),

@@ -2,8 +2,10 @@
 //! force on the day asked, the timeline of its facts, the idle-land verdict and the 五未 class —
 //! loaded in a few queries and computed in Rust by the pure rules of `domain`.
 //!
-//! `as_of` replays the dated records (supplies, facts); the parcels are today's active parcels
-//! that existed on that day, in their present footprint.
+//! `as_of` replays the dated records (supplies, facts, approvals); the parcels are today's
+//! active parcels in their present footprint. Their creation in parkland is not a date of the
+//! land's life — a park entering its register today brings years of contracts with it — so it
+//! does not filter a past day's view.
 
 use super::parcel_rules::settings_for;
 use super::parcels::{ParcelQuery, query};
@@ -115,9 +117,6 @@ pub fn watch(
     let places = Places::load(conn)?;
     let mut out = Vec::with_capacity(parcels.len());
     for parcel in parcels {
-        if parcel.created.at.date() > as_of {
-            continue;
-        }
         let Some((settings, park, zone)) = places.settings(parcel.park_id, parcel.zone_id) else {
             continue;
         };
