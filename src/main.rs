@@ -120,11 +120,12 @@ fn run() -> anyhow::Result<()> {
             })?;
             bar.finish_and_clear();
             eprintln!(
-                "loaded the demo park {} (id {}): {} zones, {} parcels",
+                "loaded the demo park {} (id {}): {} zones, {} parcels, {} land supply contracts",
                 parkland::demo::PARK_CODE,
                 loaded.park_id,
                 loaded.zones,
-                loaded.parcels
+                loaded.parcels,
+                loaded.supplies
             );
             Ok(())
         }

@@ -45,6 +45,57 @@ on_both_backends!(
             .filter(|f| !f["properties"]["zone_id"].is_null())
             .count();
         assert_eq!(in_zones, loaded.parcels, "every demo parcel lies in a zone");
+        // Every supplied parcel has its contract, and the land watch shows every state.
+        let supplied = items["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["status"] == "supplied")
+            .count();
+        assert_eq!(loaded.supplies, supplied);
+        let idle = get(
+            &svc,
+            "/api/idle-land?idle_status=idle,approaching,not_due,not_applicable",
+        )
+        .await
+        .expect(200)
+        .json();
+        let statuses: std::collections::BTreeSet<&str> = idle["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["idle_status"].as_str().unwrap())
+            .collect();
+        assert!(
+            statuses.contains("idle") && statuses.contains("not_applicable"),
+            "{statuses:?}"
+        );
+        let unexplained = idle["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                i["explanation"]
+                    .as_str()
+                    .unwrap()
+                    .contains("no supply contract")
+            })
+            .count();
+        assert_eq!(unexplained, 0, "no supplied parcel lacks its contract");
+        let underused = get(&svc, "/api/underused-land").await.expect(200).json();
+        let classes = underused["totals"]["by_class"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["count"].as_i64().unwrap() > 0)
+            .count();
+        assert!(
+            classes >= 4,
+            "most of the five classes appear: {}",
+            underused["totals"]
+        );
+        let cases = get(&svc, "/api/idle-cases").await.expect(200).json();
+        assert_eq!(cases["open"], 2, "two cases in progress");
         let park = get(&svc, &format!("/api/parks/{}", loaded.park_id))
             .await
             .json();

@@ -308,12 +308,14 @@ on_both_backends!(
             (first["parcel_code"].as_str(), first["idle_status"].as_str()),
             (Some("S-9"), Some("approaching"))
         );
-        let only_idle = get(&svc, "/api/idle-land?as_of=2023-12-31&status=idle")
+        let only_idle = get(&svc, "/api/idle-land?as_of=2023-12-31&idle_status=idle")
             .await
             .expect(200)
             .json();
         assert_eq!(only_idle["totals"]["all"]["count"], 0);
-        get(&svc, "/api/idle-land?status=lazy").await.problem(400);
+        get(&svc, "/api/idle-land?idle_status=lazy")
+            .await
+            .problem(400);
         get(&svc, "/api/idle-land?asof=2024-01-01")
             .await
             .problem(400);

@@ -271,10 +271,11 @@ pub async fn watch_query(
     Ok((query, q.date("as_of")?.unwrap_or_else(|| state.today())))
 }
 
-/// Idle statuses to list: `status=` or, by default, idle and approaching.
+/// Idle statuses to list: `idle_status=` or, by default, idle and approaching. (The parameter
+/// is named after the property, so GDAL passes `-where "idle_status = 'idle'"` to the server.)
 pub fn statuses(q: &Query) -> Result<Vec<IdleStatus>, ApiError> {
     Ok(q.list(
-        "status",
+        "idle_status",
         IdleStatus::parse,
         "idle, approaching, not_due, not_applicable",
     )?
@@ -336,7 +337,7 @@ pub fn underused_items(
         ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today): last month's state is `as_of=` its last day"),
         ("park_id" = Option<i64>, Query, description = "Only this park"),
         ("zone_id" = Option<i64>, Query, description = "Only this zone"),
-        ("status" = Option<String>, Query, description = "Comma-separated: idle, approaching, not_due, not_applicable (default idle,approaching)"),
+        ("idle_status" = Option<String>, Query, description = "Comma-separated: idle, approaching, not_due, not_applicable (default idle,approaching)"),
     ),
     responses((status = 200, body = IdleLandReport), ReadProblems)
 )]
@@ -348,7 +349,7 @@ pub async fn list_idle_land(
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::parse(
         req.query_string(),
-        &["as_of", "park_id", "zone_id", "status"],
+        &["as_of", "park_id", "zone_id", "idle_status"],
     )?;
     let (query, as_of) = watch_query(&state, &caller, &q).await?;
     let statuses = statuses(&q)?;

@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(underused_land_item);
 }
 
-const IDLE_FILTERS: &[&str] = &["as_of", "park_id", "zone_id", "status"];
+const IDLE_FILTERS: &[&str] = &["as_of", "park_id", "zone_id", "idle_status"];
 const UNDERUSED_FILTERS: &[&str] = &["as_of", "park_id", "zone_id", "class"];
 
 /// Watch the parcels an items request asks for, with the request's bbox and datetime applied.
@@ -113,7 +113,7 @@ async fn watched_one(
         ("as_of" = Option<String>, Query, description = "The day to assess, YYYY-MM-DD (default today)"),
         ("park_id" = Option<i64>, Query, description = "Only this park"),
         ("zone_id" = Option<i64>, Query, description = "Only this zone"),
-        ("status" = Option<String>, Query, description = "Comma-separated: idle, approaching, not_due, not_applicable (default idle,approaching)"),
+        ("idle_status" = Option<String>, Query, description = "Comma-separated: idle, approaching, not_due, not_applicable (default idle,approaching)"),
         ("f" = Option<String>, Query, description = "`json` or `geojson`"),
     ),
     responses((status = 200, body = FeatureCollection<IdleLandItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)

@@ -292,10 +292,15 @@ impl CollectionId {
                  positioning in force where they lie. Filters: park_id, zone_id, land_use."
             }
             Self::IdleLand => {
-                "Private: supplied parcels on the idle-land clock of 《闲置土地处置办法》 — idle_status                  (idle, approaching, not_due, not_applicable), rule, idle_since, idle_days, deadline,                  cause, excused, consequence, fee_yuan, recovery_from and the explanation. Filters:                  as_of (a day, default today), park_id, zone_id, status (default idle,approaching)."
+                "Private: supplied parcels on the idle-land clock of 《闲置土地处置办法》 — idle_status \
+                 (idle, approaching, not_due, not_applicable), rule, idle_since, idle_days, deadline, \
+                 cause, excused, consequence, fee_yuan, recovery_from and the explanation. Filters: \
+                 as_of (a day, default today), park_id, zone_id, idle_status (default idle,approaching)."
             }
             Self::UnderusedLand => {
-                "Private: parcels in one of the five classes of under-used land (五未土地: 批而未供,                  供而未用, 用而未尽, 建而未投, 投而未达) with class, class_name and a reason in words.                  Filters: as_of (a day, default today), park_id, zone_id, class."
+                "Private: parcels in one of the five classes of under-used land (五未土地: 批而未供, \
+                 供而未用, 用而未尽, 建而未投, 投而未达) with class, class_name and a reason in words. \
+                 Filters: as_of (a day, default today), park_id, zone_id, class."
             }
         }
     }

@@ -2,7 +2,10 @@
 //! zones and about 150 parcels of varied land use and status, laid out as blocks between roads.
 //!
 //! Everything is generated from a fixed seed, so every install shows the same park. Parcels of
-//! a block share their cut lines (some slanted), so they tile without overlaps or gaps.
+//! a block share their cut lines (some slanted), so they tile without overlaps or gaps. The
+//! supplied parcels get contracts and development facts ([`land_supply`]).
+
+mod land_supply;
 
 use crate::domain::codes::{AdminDivisionCode, Code};
 use crate::domain::industry::IndustryCode;
@@ -277,6 +280,8 @@ pub struct Loaded {
     pub park_id: i64,
     pub zones: usize,
     pub parcels: usize,
+    /// Supply contracts recorded for the supplied parcels.
+    pub supplies: usize,
 }
 
 /// Load the demo park; refuses if a park with its code already exists.
@@ -285,7 +290,8 @@ pub fn load(
     stamp: &Stamp,
     progress: Progress<'_>,
 ) -> StoreResult<Loaded> {
-    let demo = build().map_err(StoreError::Corrupt)?;
+    let mut demo = build().map_err(StoreError::Corrupt)?;
+    land_supply::approvals(&mut demo.parcels, stamp.at.date());
     if store::parks::list(conn)?
         .iter()
         .any(|p| p.code == PARK_CODE)
@@ -333,10 +339,12 @@ pub fn load(
             report.rejected
         )));
     }
+    let supplies = land_supply::load(conn, park.id, stamp)?;
     Ok(Loaded {
         park_id: park.id,
         zones: zone_count,
         parcels: report.created,
+        supplies,
     })
 }
 
