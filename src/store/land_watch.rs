@@ -93,6 +93,7 @@ pub fn watch(
         park_id: q.park_id,
         visible_parks: q.visible_parks.clone(),
         zone_id: q.zone_id,
+        watchable: true,
         ..Default::default()
     };
     let parcels = query(conn, &parcel_query, i64::MAX, 0)?.items;

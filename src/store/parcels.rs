@@ -351,6 +351,9 @@ pub struct ParcelQuery {
     /// Last change at or after / at or before (UTC).
     pub updated_from: Option<NaiveDateTime>,
     pub updated_to: Option<NaiveDateTime>,
+    /// Only parcels the land watch can flag: with a supply record, the `supplied` status or a
+    /// recorded approval (the rest can be neither idle nor 五未).
+    pub watchable: bool,
 }
 
 /// One page of results and how many match in all.
@@ -396,6 +399,16 @@ fn filtered(
     }
     if let Some(v) = q.updated_to {
         query = query.filter(parcels::updated_at.le(v));
+    }
+    if q.watchable {
+        use super::schema::land_supplies;
+        let supplied = land_supplies::table.select(land_supplies::parcel_id);
+        query = query.filter(
+            parcels::id
+                .eq_any(supplied)
+                .or(parcels::status.eq("supplied"))
+                .or(parcels::approved_on.is_not_null()),
+        );
     }
     query
 }

@@ -163,6 +163,7 @@ pub async fn parcel_items(
         bbox: params.bbox,
         updated_from,
         updated_to,
+        ..Default::default()
     };
     let (limit, offset) = (params.limit, params.offset);
     let page = state
