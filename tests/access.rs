@@ -45,6 +45,8 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
     // Lists filtered to what the caller may read: every bureau and committee gets its own.
     let listed = [U, A, A, A, A, A, F];
     let directory = [U, A, A, A, A, A, F];
+    // Workshops and leases are the committee's estate; the bureau reads them.
+    let facilities_write = [U, A, F, F, A, F, F];
     vec![
         ("GET", "/", public),
         ("GET", "/conformance", public),
@@ -125,6 +127,47 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
             "/collections/underused-land/items/{feature_id}",
             register_read,
         ),
+        (
+            "POST",
+            "/api/parcels/{parcel_id}/workshops",
+            facilities_write,
+        ),
+        ("GET", "/api/workshops/{workshop_id}", register_read),
+        ("PATCH", "/api/workshops/{workshop_id}", facilities_write),
+        (
+            "POST",
+            "/api/workshops/{workshop_id}/progress",
+            facilities_write,
+        ),
+        (
+            "GET",
+            "/api/workshops/{workshop_id}/progress",
+            register_read,
+        ),
+        (
+            "POST",
+            "/api/workshops/{workshop_id}/units",
+            facilities_write,
+        ),
+        ("GET", "/api/workshops/{workshop_id}/units", register_read),
+        ("POST", "/api/units/{unit_id}/leases", facilities_write),
+        ("GET", "/api/units/{unit_id}/leases", register_read),
+        ("POST", "/api/leases/{lease_id}/end", facilities_write),
+        ("GET", "/api/workshop-deadlines", listed),
+        ("GET", "/api/occupancy", listed),
+        ("GET", "/api/idle-units", listed),
+        ("GET", "/collections/workshops/items", listed),
+        (
+            "GET",
+            "/collections/workshops/items/{feature_id}",
+            register_read,
+        ),
+        ("GET", "/collections/available-units/items", public),
+        (
+            "GET",
+            "/collections/available-units/items/{feature_id}",
+            public,
+        ),
     ]
 }
 
@@ -162,6 +205,8 @@ on_both_backends!(
         .json()["id"]
             .as_i64()
             .unwrap();
+        let (workshop, unit, lease) =
+            common::fixtures::create_leased_workshop(&admin, parcel_a, enterprise).await;
 
         let tokens = [
             None,
@@ -223,11 +268,18 @@ on_both_backends!(
                 .replace("{token_id}", &throwaway.to_string())
                 .replace("{enterprise_id}", &enterprise.to_string())
                 .replace("{supply_id}", &supply.to_string())
-                .replace("{case_id}", &case.to_string());
+                .replace("{case_id}", &case.to_string())
+                .replace("{workshop_id}", &workshop.to_string())
+                .replace("{unit_id}", &unit.to_string())
+                .replace("{lease_id}", &lease.to_string());
             let path = if template.starts_with("/collections/parks/items/") {
                 template.replace("{feature_id}", &park_a.to_string())
             } else if template.starts_with("/collections/zones/items/") {
                 template.replace("{feature_id}", &zone.to_string())
+            } else if template.starts_with("/collections/workshops/items/") {
+                template.replace("{feature_id}", &workshop.to_string())
+            } else if template.starts_with("/collections/available-units/items/") {
+                template.replace("{feature_id}", &unit.to_string())
             } else {
                 path
             };

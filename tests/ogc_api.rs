@@ -104,7 +104,9 @@ on_both_backends!(
                 "parcels",
                 "available-plots",
                 "idle-land",
-                "underused-land"
+                "underused-land",
+                "workshops",
+                "available-units"
             ]
         );
         let parcels = get(&svc, "/collections/parcels").await.expect(200).json();

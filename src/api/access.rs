@@ -13,6 +13,7 @@ pub enum Need {
     ReadRegister,
     WriteParcels,
     WritePark,
+    WriteFacilities,
 }
 
 impl Need {
@@ -21,6 +22,7 @@ impl Need {
             Need::ReadRegister => Action::ReadRegister(scope),
             Need::WriteParcels => Action::WriteParcels(scope),
             Need::WritePark => Action::WritePark(scope),
+            Need::WriteFacilities => Action::WriteFacilities(scope),
         }
     }
 }
@@ -33,6 +35,9 @@ pub enum Of {
     Parcel(i64),
     Supply(i64),
     IdleCase(i64),
+    Workshop(i64),
+    Unit(i64),
+    Lease(i64),
 }
 
 /// Check the caller may do `need` to the park of `of`.
@@ -52,6 +57,9 @@ pub async fn authorize(
             Of::Parcel(id) => store::parcels::scope(c, id),
             Of::Supply(id) => store::supplies::scope(c, id),
             Of::IdleCase(id) => store::idle_cases::scope(c, id),
+            Of::Workshop(id) => store::workshops::scope(c, id),
+            Of::Unit(id) => store::leases::unit_scope(c, id),
+            Of::Lease(id) => store::leases::lease_scope(c, id),
         })
         .await?;
     caller.may(&need.action(&scope))?;

@@ -6,12 +6,14 @@
 pub mod access;
 pub mod audit;
 pub mod enterprises;
+pub mod estate;
 pub mod exchange;
 pub mod extract;
 pub mod health;
 pub mod idle_cases;
 pub mod input;
 pub mod land_watch;
+pub mod leases;
 pub mod ogc;
 pub mod openapi;
 pub mod parcel_ops;
@@ -23,6 +25,8 @@ pub mod supplies;
 pub mod supply_views;
 pub mod users;
 pub mod views;
+pub mod workshop_views;
+pub mod workshops;
 pub mod zones;
 
 use crate::config::HttpConfig;
@@ -184,6 +188,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(supplies::configure)
         .configure(land_watch::configure)
         .configure(idle_cases::configure)
+        .configure(workshops::configure)
+        .configure(leases::configure)
+        .configure(estate::configure)
         .configure(users::configure)
         .configure(audit::configure);
 }

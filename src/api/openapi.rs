@@ -41,6 +41,7 @@ pub fn finalize(api: OpenApi) -> Value {
         {"name": "enterprises", "description": "The enterprise directory: land users, tenants, project owners (统一社会信用代码 checked)"},
         {"name": "land-supply", "description": "Land supply records (供地) and the dated facts of development"},
         {"name": "idle-land", "description": "Idle land (闲置土地) by 《闲置土地处置办法》, its procedure as cases, and the five kinds of under-used land (五未土地)"},
+        {"name": "workshops", "description": "Standard workshops (标准化厂房): construction against deadlines, units, leases, occupancy and idle units"},
         {"name": "access", "description": "Users, API tokens, the caller, and the audit trail"},
         {"name": "service", "description": "Health and readiness"}
     ]);

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | anonymous | the public view: park profiles, zones, available plots | nothing |
 //! | applicant | the public view (its own applications and enterprise data come later) | nothing in the register |
-//! | committee | its own parks' register (parcels, history, land supply, idle land) | its own parks' profiles and zones |
+//! | committee | its own parks' register (parcels, history, land supply, idle land, workshops and leases) | its own parks' profiles and zones; their workshops, units and leases |
 //! | bureau | the register of every park in its jurisdiction: parcels, land supply, idle land; their audit trail | parcels (create, edit, split, merge, retire, import), land supply, development facts and idle-land cases, parks and zones there |
 //! | admin | everything | everything, and users and tokens |
 //!
@@ -95,6 +95,8 @@ pub enum Action<'a> {
     WriteParcels(&'a ParkScope),
     /// Change a park's profile, settings or boundary; create and change its zones.
     WritePark(&'a ParkScope),
+    /// Workshops, their construction plans, units and leases (the committee's estate).
+    WriteFacilities(&'a ParkScope),
     /// Create parks at all (checked before reading the request).
     CreateParks,
     /// Create a park with this division code.
@@ -153,9 +155,12 @@ impl Caller {
                 Role::Bureau | Role::Committee,
                 Action::ReadEnterprises | Action::WriteEnterprises,
             ) => true,
-            (Role::Committee, Action::ReadRegister(park) | Action::WritePark(park)) => {
-                p.manages(park)
-            }
+            (
+                Role::Committee,
+                Action::ReadRegister(park)
+                | Action::WritePark(park)
+                | Action::WriteFacilities(park),
+            ) => p.manages(park),
             _ => false,
         };
         if allowed {
@@ -169,6 +174,10 @@ impl Caller {
                 outside(&format!("change the parcels of park {}", park.id))
             }
             Action::WritePark(park) => outside(&format!("change park {}", park.id)),
+            Action::WriteFacilities(park) => outside(&format!(
+                "change the workshops and leases of park {}",
+                park.id
+            )),
             Action::CreateParks => outside("create parks"),
             Action::CreatePark(Some(code)) => outside(&format!("create a park in division {code}")),
             Action::CreatePark(None) => outside("create a park without a division code"),

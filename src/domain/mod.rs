@@ -18,6 +18,7 @@ pub mod supply;
 pub mod underused;
 pub mod units;
 pub mod uscc;
+pub mod workshop;
 
 use std::fmt;
 

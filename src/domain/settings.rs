@@ -69,6 +69,14 @@ pub struct SettingsOverrides {
     /// before the parcel counts. Default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_tolerance_pct: Option<f64>,
+    /// A workshop is "at risk" when its deadline is this many days away and an earlier
+    /// milestone is still missing. Default 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workshop_at_risk_days: Option<u32>,
+    /// A completed workshop unit left unleased longer than this is idle (不能让建成的厂房闲置).
+    /// Default 180.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_unit_days: Option<u32>,
 }
 
 /// Settings in force for a park or zone, every value decided.
@@ -90,6 +98,8 @@ pub struct Settings {
     pub production_due_days: u32,
     pub unproduced_grace_days: u32,
     pub capacity_tolerance_pct: f64,
+    pub workshop_at_risk_days: u32,
+    pub idle_unit_days: u32,
 }
 
 /// Minimum 容积率 by division, from the national table of the 2008 control indicators
@@ -152,6 +162,8 @@ impl Settings {
             production_due_days: 180,
             unproduced_grace_days: 0,
             capacity_tolerance_pct: 0.0,
+            workshop_at_risk_days: 30,
+            idle_unit_days: 180,
         }
     }
 
@@ -189,6 +201,8 @@ impl Settings {
                 (o.unfinished_grace_days, &mut s.unfinished_grace_days),
                 (o.production_due_days, &mut s.production_due_days),
                 (o.unproduced_grace_days, &mut s.unproduced_grace_days),
+                (o.workshop_at_risk_days, &mut s.workshop_at_risk_days),
+                (o.idle_unit_days, &mut s.idle_unit_days),
             ];
             for (value, slot) in days {
                 if let Some(v) = value {
@@ -278,6 +292,8 @@ impl SettingsOverrides {
             ("unfinished_grace_days", self.unfinished_grace_days, 0),
             ("production_due_days", self.production_due_days, 1),
             ("unproduced_grace_days", self.unproduced_grace_days, 0),
+            ("workshop_at_risk_days", self.workshop_at_risk_days, 1),
+            ("idle_unit_days", self.idle_unit_days, 1),
         ];
         for (name, value, lo) in days {
             if let Some(v) = value

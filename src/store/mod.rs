@@ -7,9 +7,11 @@
 
 pub mod audit;
 pub mod enterprises;
+pub mod estate;
 pub mod idle_cases;
 pub mod import;
 pub mod land_watch;
+pub mod leases;
 pub mod parcel_history;
 pub mod parcel_ops;
 pub mod parcel_rules;
@@ -20,6 +22,7 @@ pub mod schema;
 pub mod spatial_sql;
 pub mod supplies;
 pub mod users;
+pub mod workshops;
 pub mod zones;
 
 use diesel::connection::SimpleConnection;

@@ -289,3 +289,97 @@ diesel::allow_tables_to_appear_in_same_query!(
     idle_case_steps,
     parcels
 );
+
+diesel::table! {
+    workshops (id) {
+        id -> BigInt,
+        park_id -> BigInt,
+        parcel_id -> BigInt,
+        zone_id -> Nullable<BigInt>,
+        name -> Text,
+        footprint -> Binary,
+        footprint_area_m2 -> Double,
+        min_x -> Double,
+        min_y -> Double,
+        max_x -> Double,
+        max_y -> Double,
+        storeys -> Integer,
+        storey_heights_m -> Text,
+        floor_area_m2 -> Double,
+        floor_load_kn_m2 -> Double,
+        structure -> Text,
+        owner_name -> Nullable<Text>,
+        owner_enterprise_id -> Nullable<BigInt>,
+        responsible_unit -> Text,
+        responsible_person -> Text,
+        deadline -> Date,
+        deadline_milestone -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    workshop_milestones (workshop_id, milestone) {
+        workshop_id -> BigInt,
+        milestone -> Text,
+        planned -> Nullable<Date>,
+        actual -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    workshop_progress (id) {
+        id -> BigInt,
+        workshop_id -> BigInt,
+        report_date -> Date,
+        percent -> Double,
+        note -> Text,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    workshop_units (id) {
+        id -> BigInt,
+        workshop_id -> BigInt,
+        floor -> Integer,
+        section -> Text,
+        area_m2 -> Double,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    unit_leases (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        workshop_id -> BigInt,
+        park_id -> BigInt,
+        enterprise_id -> BigInt,
+        start_date -> Date,
+        end_date -> Date,
+        rent_fen_per_m2_month -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::joinable!(workshop_progress -> workshops (workshop_id));
+diesel::joinable!(workshop_units -> workshops (workshop_id));
+diesel::joinable!(unit_leases -> workshop_units (unit_id));
+
+diesel::joinable!(workshop_milestones -> workshops (workshop_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    workshops,
+    workshop_milestones,
+    workshop_progress,
+    workshop_units,
+    unit_leases
+);

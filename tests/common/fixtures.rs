@@ -162,3 +162,56 @@ where
         .as_i64()
         .expect("supply id")
 }
+
+/// A completed four-storey workshop on the parcel at (x, y) (the south-west corner of
+/// [`parcel`]'s square), with one unit leased to `enterprise`; returns the workshop, unit and
+/// lease ids. The parcel must be the 0.002° square of the access fixtures at 116.63, 27.56.
+pub async fn create_leased_workshop<S, B>(
+    svc: &Client<S>,
+    parcel: i64,
+    enterprise: i64,
+) -> (i64, i64, i64)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let feature = json!({
+        "type": "Feature",
+        "geometry": polygon(116.6301, 27.5601, 116.6309, 27.5606),
+        "properties": {
+            "name": "1号标准厂房", "storeys": 3, "storey_heights_m": [7.5, 5.4, 5.4],
+            "floor_area_m2": 12_000.0, "floor_load_kn_m2": 8.0, "structure": "concrete_frame",
+            "owner_name": "南城县工业园区投资发展有限公司", "responsible_unit": "园区建设局",
+            "deadline": "2025-10-31",
+            "milestones": {"approval": {"actual": "2025-01-10"}, "start": {"actual": "2025-02-01"},
+                           "topping_out": {"actual": "2025-06-01"}, "completion": {"actual": "2025-09-30"}}
+        }
+    });
+    let workshop = post(svc, &format!("/api/parcels/{parcel}/workshops"), &feature)
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .expect("workshop id");
+    let unit = post(
+        svc,
+        &format!("/api/workshops/{workshop}/units"),
+        &json!({"floor": 1, "section": "A区", "area_m2": 2000.0}),
+    )
+    .await
+    .expect(201)
+    .json()["id"]
+        .as_i64()
+        .expect("unit id");
+    let lease = post(
+        svc,
+        &format!("/api/units/{unit}/leases"),
+        &json!({"enterprise_id": enterprise, "start_date": "2026-01-01", "end_date": "2026-12-31", "rent_yuan_per_m2_month": 12.5}),
+    )
+    .await
+    .expect(201)
+    .json()["id"]
+        .as_i64()
+        .expect("lease id");
+    (workshop, unit, lease)
+}

@@ -4,6 +4,7 @@
 //! Output coordinates are CGCS2000 longitude/latitude; they are published as CRS84, which
 //! they match to within centimetres (CGCS2000 and WGS 84 differ by less than survey noise).
 
+pub mod estate;
 pub mod items;
 pub mod land;
 pub mod params;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(items::configure)
         .configure(plots::configure)
         .configure(land::configure)
+        .configure(estate::configure)
         .service(describe_collection);
 }
 
@@ -237,16 +239,22 @@ pub enum CollectionId {
     IdleLand,
     /// The five kinds of under-used land (五未土地), on a day.
     UnderusedLand,
+    /// Standard workshops with deadline status, progress and occupancy.
+    Workshops,
+    /// The public view: workshop units ready and free to lease.
+    AvailableUnits,
 }
 
 impl CollectionId {
-    pub const ALL: [CollectionId; 6] = [
+    pub const ALL: [CollectionId; 8] = [
         Self::Parks,
         Self::Zones,
         Self::Parcels,
         Self::Plots,
         Self::IdleLand,
         Self::UnderusedLand,
+        Self::Workshops,
+        Self::AvailableUnits,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -261,6 +269,8 @@ impl CollectionId {
             Self::Plots => "available-plots",
             Self::IdleLand => "idle-land",
             Self::UnderusedLand => "underused-land",
+            Self::Workshops => "workshops",
+            Self::AvailableUnits => "available-units",
         }
     }
 
@@ -272,6 +282,8 @@ impl CollectionId {
             Self::Plots => "Available plots (可供应地块)",
             Self::IdleLand => "Idle land (闲置土地)",
             Self::UnderusedLand => "Under-used land (五未土地)",
+            Self::Workshops => "Standard workshops (标准化厂房)",
+            Self::AvailableUnits => "Available workshop units (可租厂房)",
         }
     }
 
@@ -301,6 +313,16 @@ impl CollectionId {
                 "Private: parcels in one of the five classes of under-used land (五未土地: 批而未供, \
                  供而未用, 用而未尽, 建而未投, 投而未达) with class, class_name and a reason in words. \
                  Filters: as_of (a day, default today), park_id, zone_id, class."
+            }
+            Self::Workshops => {
+                "Private: standard workshops with their construction plan, deadline_status \
+                 (overdue, at_risk, not_started, on_track, completed_late, completed_on_time), \
+                 percent_complete and occupancy_pct on a day. Filters: as_of, park_id, zone_id, \
+                 deadline_status."
+            }
+            Self::AvailableUnits => {
+                "Public: units of completed workshops free to lease, with floor, area, storey \
+                 height and floor load, on the building's footprint. Filters: park_id, zone_id."
             }
         }
     }
@@ -353,10 +375,17 @@ fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResul
         CollectionId::Plots => store::parcels::extent(conn, Some(ParcelStatus::Available)),
         CollectionId::IdleLand => store::parcels::extent(conn, Some(ParcelStatus::Supplied)),
         CollectionId::UnderusedLand => store::parcels::extent(conn, None),
+        CollectionId::Workshops | CollectionId::AvailableUnits => Ok(union(
+            store::workshops::list(conn, None, None)?
+                .iter()
+                .map(|w| Bbox::of(&w.footprint))
+                .collect(),
+        )),
     }
 }
 
-/// The collections: parks, zones, parcels, available plots, idle land and under-used land.
+/// The collections: parks, zones, parcels, available plots, idle land, under-used land,
+/// workshops and available units.
 #[utoipa::path(tag = "ogc-api", operation_id = "list_collections", security(()), responses((status = 200, body = Collections), ReadProblems))]
 #[get("/collections")]
 pub async fn list_collections(
@@ -393,7 +422,7 @@ pub async fn list_collections(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "describe_collection", security(()),
-    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land` or `underused-land`")),
+    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land`, `underused-land`, `workshops` or `available-units`")),
     responses((status = 200, body = CollectionInfo), ReadProblems)
 )]
 #[get("/collections/{collection_id}")]
@@ -415,6 +444,6 @@ pub async fn describe_collection(
 
 pub fn unknown_collection(id: &str) -> ApiError {
     ApiError::not_found(format!(
-        "there is no collection `{id}`; the collections are parks, zones, parcels, available-plots, idle-land and underused-land"
+        "there is no collection `{id}`; the collections are parks, zones, parcels, available-plots, idle-land, underused-land, workshops and available-units"
     ))
 }

@@ -1,0 +1,293 @@
+//! Workshops as map layers: `workshops` (private: deadline status, percent complete and
+//! occupancy on a day) and `available-units` (public: units of completed buildings that are free
+//! to lease — floor, area, height and load, never tenants or rents).
+
+use super::items::{keep, page_of, page_response};
+use super::params::ItemsParams;
+use super::{CollectionId, cached_json, only_format};
+use crate::api::access::{Need, Of, authorize};
+use crate::api::estate::estate;
+use crate::api::query::Query;
+use crate::api::views::{Feature, FeatureCollection};
+use crate::api::workshop_views::WorkshopProperties;
+use crate::api::{AppState, GEOJSON};
+use crate::domain::access::Caller;
+use crate::domain::workshop::{DeadlineStatus, Milestone};
+use crate::error::{ApiError, ReadProblems};
+use crate::store;
+use crate::store::estate::{Building, EstateQuery};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(workshop_items)
+        .service(workshop_item)
+        .service(unit_items)
+        .service(unit_item);
+}
+
+const WORKSHOP_FILTERS: &[&str] = &["as_of", "park_id", "zone_id", "deadline_status"];
+const UNIT_FILTERS: &[&str] = &["park_id", "zone_id"];
+
+fn feature_id(raw: &str, c: CollectionId) -> Result<i64, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::not_found(format!("there is no feature `{raw}` in {}", c.id())))
+}
+
+/// Standard workshops on a day.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_workshop_items",
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
+        ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
+        ("park_id" = Option<i64>, Query, description = "Only this park"),
+        ("zone_id" = Option<i64>, Query, description = "Only this zone"),
+        ("deadline_status" = Option<String>, Query, description = "Comma-separated: overdue, at_risk, not_started, on_track, completed_late, completed_on_time"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
+    ),
+    responses((status = 200, body = FeatureCollection<WorkshopProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/workshops/items")]
+pub async fn workshop_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), WORKSHOP_FILTERS, &state.config)?;
+    let q = Query::from_map(params.filters.clone().into_iter().collect());
+    let statuses = q.list(
+        "deadline_status",
+        DeadlineStatus::parse,
+        "overdue, at_risk, not_started, on_track, completed_late, completed_on_time",
+    )?;
+    let (buildings, as_of) = estate(&state, &caller, &q).await?;
+    let kept: Vec<&Building> = buildings
+        .iter()
+        .filter(|b| keep(&b.workshop.footprint, b.workshop.updated.at, &params))
+        .collect();
+    let features: Vec<_> = kept
+        .into_iter()
+        .map(|b| {
+            Feature::new(
+                b.workshop.id,
+                &b.workshop.footprint,
+                WorkshopProperties::of(b, as_of),
+            )
+        })
+        .filter(|f| {
+            statuses
+                .as_ref()
+                .is_none_or(|s| s.contains(&f.properties.deadline_status))
+        })
+        .collect();
+    let (page, matched) = page_of(features, &params);
+    page_response(
+        &req,
+        &state,
+        CollectionId::Workshops,
+        &params,
+        page,
+        matched,
+    )
+}
+
+/// One workshop on a day.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_workshop_item",
+    params(("feature_id" = i64, Path, description = "Workshop id"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    responses((status = 200, body = Feature<WorkshopProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/workshops/items/{feature_id}")]
+pub async fn workshop_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let q = Query::parse(req.query_string(), &["as_of", "f"])?;
+    if let Some(f) = q.text("f") {
+        super::params::check_format(f)?;
+    }
+    let id = feature_id(&path, CollectionId::Workshops)?;
+    authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
+    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
+    let b = crate::api::workshops::building(&state, id).await?;
+    cached_json(
+        &req,
+        GEOJSON,
+        &Feature::new(id, &b.workshop.footprint, WorkshopProperties::of(&b, as_of)),
+    )
+}
+
+/// A unit free to lease, as the public sees it.
+#[derive(Serialize, ToSchema)]
+pub struct AvailableUnitProperties {
+    pub unit_id: i64,
+    pub workshop_id: i64,
+    pub workshop_name: String,
+    pub park_id: i64,
+    pub park_name: String,
+    pub zone_id: Option<i64>,
+    pub zone_name: Option<String>,
+    /// 1 is the ground floor.
+    pub floor: i32,
+    pub section: String,
+    pub area_m2: f64,
+    /// The height of its storey, m.
+    pub storey_height_m: Option<f64>,
+    /// 楼面荷载, kN/m².
+    pub floor_load_kn_m2: f64,
+    pub structure_name: &'static str,
+    /// Free since (the building's handover or completion, or the end of its last lease).
+    pub available_from: NaiveDate,
+}
+
+/// The units of completed buildings with no lease today or later.
+fn available(
+    buildings: &[Building],
+    today: NaiveDate,
+) -> Vec<Feature<'_, AvailableUnitProperties>> {
+    let mut out = Vec::new();
+    for b in buildings {
+        let w = &b.workshop;
+        let ready = [Milestone::Handover, Milestone::Completion]
+            .into_iter()
+            .find_map(|m| w.plan[m.index()].actual.filter(|d| *d <= today));
+        let Some(ready) = ready else { continue };
+        for (u, leases) in &b.units {
+            if leases.iter().any(|l| l.end >= today) {
+                continue;
+            }
+            let from = leases
+                .iter()
+                .filter_map(|l| l.end.succ_opt())
+                .max()
+                .map_or(ready, |d| d.max(ready));
+            out.push(Feature::new(
+                u.id,
+                &w.footprint,
+                AvailableUnitProperties {
+                    unit_id: u.id,
+                    workshop_id: w.id,
+                    workshop_name: w.name.clone(),
+                    park_id: w.park_id,
+                    park_name: b.park_name.clone(),
+                    zone_id: w.zone_id,
+                    zone_name: b.zone_name.clone(),
+                    floor: u.floor,
+                    section: u.section.clone(),
+                    area_m2: u.area_m2,
+                    storey_height_m: usize::try_from(u.floor - 1)
+                        .ok()
+                        .and_then(|i| w.storey_heights_m.get(i))
+                        .copied(),
+                    floor_load_kn_m2: w.floor_load_kn_m2,
+                    structure_name: w.structure.label_zh(),
+                    available_from: from,
+                },
+            ));
+        }
+    }
+    out
+}
+
+async fn public_estate(
+    state: &AppState,
+    park_id: Option<i64>,
+    zone_id: Option<i64>,
+) -> Result<Vec<Building>, ApiError> {
+    let query = EstateQuery {
+        park_id,
+        zone_id,
+        ..Default::default()
+    };
+    Ok(state.run(move |c| store::estate::load(c, &query)).await?.0)
+}
+
+/// Workshop units free to lease today. Public.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_available_unit_items",
+    security(()),
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "Last change of the building in this instant or interval"),
+        ("park_id" = Option<i64>, Query, description = "Only this park"),
+        ("zone_id" = Option<i64>, Query, description = "Only this zone"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
+    ),
+    responses((status = 200, body = FeatureCollection<AvailableUnitProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/available-units/items")]
+pub async fn unit_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), UNIT_FILTERS, &state.config)?;
+    let buildings = public_estate(
+        &state,
+        params.id_filter("park_id")?,
+        params.id_filter("zone_id")?,
+    )
+    .await?;
+    let kept: Vec<Building> = buildings
+        .into_iter()
+        .filter(|b| keep(&b.workshop.footprint, b.workshop.updated.at, &params))
+        .collect();
+    let (page, matched) = page_of(available(&kept, state.today()), &params);
+    page_response(
+        &req,
+        &state,
+        CollectionId::AvailableUnits,
+        &params,
+        page,
+        matched,
+    )
+}
+
+/// One unit free to lease. Public; a unit that is leased is not found here.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_available_unit_item",
+    security(()),
+    params(("feature_id" = i64, Path, description = "Unit id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    responses((status = 200, body = Feature<AvailableUnitProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/available-units/items/{feature_id}")]
+pub async fn unit_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    only_format(&req)?;
+    let raw = path.into_inner();
+    let not_found = || ApiError::not_found(format!("there is no available unit `{raw}`"));
+    let id: i64 = raw.parse().map_err(|_| not_found())?;
+    let workshop = state
+        .run(move |c| match store::leases::get_unit(c, id) {
+            Ok(u) => Ok(Some(u.workshop_id)),
+            Err(store::StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    let query = EstateQuery {
+        workshop_id: Some(workshop),
+        ..Default::default()
+    };
+    let (buildings, _) = state.run(move |c| store::estate::load(c, &query)).await?;
+    let feature = available(&buildings, state.today())
+        .into_iter()
+        .find(|f| f.id == id)
+        .ok_or_else(not_found)?;
+    cached_json(&req, GEOJSON, &feature)
+}

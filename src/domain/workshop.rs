@@ -1,0 +1,892 @@
+//! Standard workshops (标准化厂房): buildings on a parcel built against a committed deadline
+//! ("确保10月份完工"), then divided into units and leased. The construction plan is six
+//! milestones in a fixed order, each with a planned and an actual date; the deadline status is
+//! a pure function of them and a day.
+
+use super::FieldError;
+use super::codes::parse_text;
+use super::register::Stamp;
+use crate::spatial::Footprint;
+use chrono::NaiveDate;
+use geo::MultiPolygon;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The milestones of a workshop's construction, in the order they happen.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// 立项审批 / 施工许可.
+    Approval,
+    /// 开工.
+    Start,
+    /// 主体封顶.
+    ToppingOut,
+    /// 竣工.
+    Completion,
+    /// 竣工验收.
+    Acceptance,
+    /// 交付使用.
+    Handover,
+}
+
+impl Milestone {
+    pub const ALL: [Milestone; 6] = [
+        Self::Approval,
+        Self::Start,
+        Self::ToppingOut,
+        Self::Completion,
+        Self::Acceptance,
+        Self::Handover,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approval => "approval",
+            Self::Start => "start",
+            Self::ToppingOut => "topping_out",
+            Self::Completion => "completion",
+            Self::Acceptance => "acceptance",
+            Self::Handover => "handover",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Approval => "立项审批",
+            Self::Start => "开工",
+            Self::ToppingOut => "主体封顶",
+            Self::Completion => "竣工",
+            Self::Acceptance => "竣工验收",
+            Self::Handover => "交付使用",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == raw.trim())
+    }
+}
+
+/// A milestone's planned and actual dates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneDates {
+    pub planned: Option<NaiveDate>,
+    pub actual: Option<NaiveDate>,
+}
+
+/// The six milestones' dates, by [`Milestone::index`].
+pub type Plan = [MilestoneDates; 6];
+
+/// A change to one milestone's dates: `None` keeps a date, `Some(None)` clears it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MilestoneChange {
+    pub planned: Option<Option<NaiveDate>>,
+    pub actual: Option<Option<NaiveDate>>,
+}
+
+impl MilestoneChange {
+    pub fn apply(self, dates: &mut MilestoneDates) {
+        if let Some(v) = self.planned {
+            dates.planned = v;
+        }
+        if let Some(v) = self.actual {
+            dates.actual = v;
+        }
+    }
+}
+
+/// Check a plan: planned dates in order; actual dates in order, none missing before a later
+/// one, none in the future.
+pub fn check_plan(plan: &Plan, today: NaiveDate, parent: &str) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let at = |m: Milestone, what: &str| format!("{parent}.{}.{what}", m.as_str());
+    let mut last_planned: Option<(Milestone, NaiveDate)> = None;
+    let mut last_actual: Option<(Milestone, NaiveDate)> = None;
+    let mut first_missing: Option<Milestone> = None;
+    for m in Milestone::ALL {
+        let d = plan[m.index()];
+        if let Some(p) = d.planned {
+            if let Some((prev, pd)) = last_planned
+                && p < pd
+            {
+                errors.push(FieldError::new(
+                    at(m, "planned"),
+                    format!(
+                        "{} is planned for {p}, before {} ({pd})",
+                        m.label_zh(),
+                        prev.label_zh()
+                    ),
+                ));
+            }
+            last_planned = Some((m, p));
+        }
+        match d.actual {
+            Some(a) => {
+                if a > today {
+                    errors.push(FieldError::new(
+                        at(m, "actual"),
+                        format!("{a} is in the future (today is {today}): an actual date is a day that has passed"),
+                    ));
+                }
+                if let Some(missing) = first_missing {
+                    errors.push(FieldError::new(
+                        at(m, "actual"),
+                        format!(
+                            "{} cannot have happened before {} (no actual date)",
+                            m.label_zh(),
+                            missing.label_zh()
+                        ),
+                    ));
+                }
+                if let Some((prev, pd)) = last_actual
+                    && a < pd
+                {
+                    errors.push(FieldError::new(
+                        at(m, "actual"),
+                        format!(
+                            "{} on {a} is before {} on {pd}: milestones happen in order",
+                            m.label_zh(),
+                            prev.label_zh()
+                        ),
+                    ));
+                }
+                last_actual = Some((m, a));
+            }
+            None => {
+                first_missing.get_or_insert(m);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// A workshop's structure (结构形式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Structure {
+    /// 钢结构.
+    Steel,
+    /// 钢筋混凝土框架.
+    ConcreteFrame,
+    /// 钢-混凝土组合结构.
+    SteelConcrete,
+    /// 砖混 and others.
+    Other,
+}
+
+impl Structure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Steel => "steel",
+            Self::ConcreteFrame => "concrete_frame",
+            Self::SteelConcrete => "steel_concrete",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Steel => "钢结构",
+            Self::ConcreteFrame => "钢筋混凝土框架结构",
+            Self::SteelConcrete => "钢-混凝土组合结构",
+            Self::Other => "其他",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Steel,
+            Self::ConcreteFrame,
+            Self::SteelConcrete,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
+/// Who owns the building: the park's platform company (its name) or an enterprise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Owner {
+    Platform(String),
+    Enterprise(i64),
+}
+
+/// A workshop building.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workshop {
+    pub id: i64,
+    pub park_id: i64,
+    pub parcel_id: i64,
+    pub zone_id: Option<i64>,
+    pub name: String,
+    pub footprint: MultiPolygon<f64>,
+    /// Geodesic area of the footprint, m².
+    pub footprint_area_m2: f64,
+    pub storeys: i32,
+    /// Height of each storey from the ground floor up, m.
+    pub storey_heights_m: Vec<f64>,
+    /// Gross floor area (建筑面积), m².
+    pub floor_area_m2: f64,
+    /// Design floor load (楼面荷载), kN/m² (the ground floor's when storeys differ).
+    pub floor_load_kn_m2: f64,
+    pub structure: Structure,
+    pub owner: Owner,
+    /// 责任单位 and 责任人 of the construction.
+    pub responsible_unit: String,
+    pub responsible_person: String,
+    /// The committed deadline and the milestone it is for (竣工 by default).
+    pub deadline: NaiveDate,
+    pub deadline_milestone: Milestone,
+    pub plan: Plan,
+    pub version: i64,
+    pub created: Stamp,
+    pub updated: Stamp,
+}
+
+/// A workshop as submitted, before the store checks it against its parcel.
+#[derive(Debug, Clone)]
+pub struct WorkshopDraft {
+    pub name: String,
+    pub footprint: Footprint,
+    pub storeys: i32,
+    pub storey_heights_m: Vec<f64>,
+    pub floor_area_m2: f64,
+    pub floor_load_kn_m2: f64,
+    pub structure: Structure,
+    pub owner: Owner,
+    pub responsible_unit: String,
+    pub responsible_person: String,
+    pub deadline: NaiveDate,
+    pub deadline_milestone: Milestone,
+    pub plan: Plan,
+}
+
+/// The figures of a building, checked together (an edit checks the result of the edit).
+pub fn check_figures(
+    storeys: i32,
+    heights: &[f64],
+    floor_area_m2: f64,
+    floor_load: f64,
+    footprint_area_m2: f64,
+) -> Result<(), Vec<FieldError>> {
+    let mut e = Vec::new();
+    if !(1..=30).contains(&storeys) {
+        e.push(FieldError::new(
+            "properties.storeys",
+            format!("must be 1 to 30 storeys, got {storeys}"),
+        ));
+    }
+    if heights.len() != usize::try_from(storeys).unwrap_or(0) {
+        e.push(FieldError::new(
+            "properties.storey_heights_m",
+            format!(
+                "give one height per storey: {storeys} storeys, {} heights",
+                heights.len()
+            ),
+        ));
+    }
+    for (i, h) in heights.iter().enumerate() {
+        if !(h.is_finite() && (2.5..=30.0).contains(h)) {
+            e.push(FieldError::new(
+                format!("properties.storey_heights_m[{i}]"),
+                format!("a storey is 2.5 to 30 m high, got {h}"),
+            ));
+        }
+    }
+    if !(floor_area_m2.is_finite() && floor_area_m2 > 0.0) {
+        e.push(FieldError::new(
+            "properties.floor_area_m2",
+            format!("must be above 0 m², got {floor_area_m2}"),
+        ));
+    } else if storeys > 0 && floor_area_m2 > footprint_area_m2 * f64::from(storeys) * 1.05 {
+        e.push(FieldError::new(
+            "properties.floor_area_m2",
+            format!(
+                "{floor_area_m2:.0} m² cannot fit in {storeys} storeys of a {footprint_area_m2:.0} m² footprint (at most {:.0} m²)",
+                footprint_area_m2 * f64::from(storeys) * 1.05
+            ),
+        ));
+    }
+    if !(floor_load.is_finite() && (2.0..=100.0).contains(&floor_load)) {
+        e.push(FieldError::new(
+            "properties.floor_load_kn_m2",
+            format!("a floor load is 2 to 100 kN/m², got {floor_load}"),
+        ));
+    }
+    if e.is_empty() { Ok(()) } else { Err(e) }
+}
+
+/// A name or a responsible unit: required text of at most `max` characters.
+pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let v = parse_text(field, raw, max)?;
+    if v.is_empty() {
+        return Err(FieldError::new(field, "is required"));
+    }
+    Ok(v)
+}
+
+/// Where a workshop stands against its deadline on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineStatus {
+    /// The deadline has passed without the milestone.
+    Overdue,
+    /// The deadline is near and an earlier milestone is still missing.
+    AtRisk,
+    /// Construction has not started, the deadline not near.
+    NotStarted,
+    OnTrack,
+    CompletedLate,
+    CompletedOnTime,
+}
+
+impl DeadlineStatus {
+    pub const ALL: [DeadlineStatus; 6] = [
+        Self::Overdue,
+        Self::AtRisk,
+        Self::NotStarted,
+        Self::OnTrack,
+        Self::CompletedLate,
+        Self::CompletedOnTime,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Overdue => "overdue",
+            Self::AtRisk => "at_risk",
+            Self::NotStarted => "not_started",
+            Self::OnTrack => "on_track",
+            Self::CompletedLate => "completed_late",
+            Self::CompletedOnTime => "completed_on_time",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Overdue => "已逾期",
+            Self::AtRisk => "有逾期风险",
+            Self::NotStarted => "未开工",
+            Self::OnTrack => "按计划推进",
+            Self::CompletedLate => "逾期完成",
+            Self::CompletedOnTime => "按期完成",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw.trim())
+    }
+}
+
+/// The deadline status with its figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineVerdict {
+    pub status: DeadlineStatus,
+    /// Days to the deadline (0 on it) while it is ahead.
+    pub days_left: Option<i64>,
+    /// Days past the deadline: still open (overdue) or when the milestone came (completed late).
+    pub days_late: Option<i64>,
+    /// Milestones before the deadline's that had not happened by the day.
+    pub missing: Vec<Milestone>,
+    /// The last milestone that had happened.
+    pub reached: Option<Milestone>,
+}
+
+/// The deadline status on `as_of` with the park's warning period. Actual dates after `as_of`
+/// do not count, so last month's meeting sees last month's state.
+pub fn deadline_status(
+    plan: &Plan,
+    deadline: NaiveDate,
+    target: Milestone,
+    at_risk_days: u32,
+    as_of: NaiveDate,
+) -> DeadlineVerdict {
+    let done = |m: Milestone| plan[m.index()].actual.filter(|d| *d <= as_of);
+    let reached = Milestone::ALL
+        .into_iter()
+        .rev()
+        .find(|m| done(*m).is_some());
+    let mut v = DeadlineVerdict {
+        status: DeadlineStatus::OnTrack,
+        days_left: None,
+        days_late: None,
+        missing: Vec::new(),
+        reached,
+    };
+    if let Some(at) = done(target) {
+        let late = (at - deadline).num_days();
+        v.status = if late > 0 {
+            DeadlineStatus::CompletedLate
+        } else {
+            DeadlineStatus::CompletedOnTime
+        };
+        v.days_late = (late > 0).then_some(late);
+        return v;
+    }
+    v.missing = Milestone::ALL
+        .into_iter()
+        .filter(|m| *m < target && done(*m).is_none())
+        .collect();
+    let left = (deadline - as_of).num_days();
+    if left < 0 {
+        v.status = DeadlineStatus::Overdue;
+        v.days_late = Some(-left);
+        return v;
+    }
+    v.days_left = Some(left);
+    v.status = if left <= i64::from(at_risk_days) && !v.missing.is_empty() {
+        DeadlineStatus::AtRisk
+    } else if done(Milestone::Start).is_none() {
+        DeadlineStatus::NotStarted
+    } else {
+        DeadlineStatus::OnTrack
+    };
+    v
+}
+
+/// A dated progress report (形象进度).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressReport {
+    pub id: i64,
+    pub workshop_id: i64,
+    pub date: NaiveDate,
+    /// Percent complete, 0–100.
+    pub percent: f64,
+    pub note: String,
+    pub recorded: Stamp,
+}
+
+/// Percent complete on a day: 100 once the building is complete, else the latest report up to
+/// that day (0 without one).
+pub fn percent_complete(plan: &Plan, reports: &[ProgressReport], as_of: NaiveDate) -> f64 {
+    if plan[Milestone::Completion.index()]
+        .actual
+        .is_some_and(|d| d <= as_of)
+    {
+        return 100.0;
+    }
+    reports
+        .iter()
+        .filter(|r| r.date <= as_of)
+        .map(|r| r.percent)
+        .fold(0.0, f64::max)
+}
+
+/// Leased and total unit area on a day.
+pub fn occupancy(units: &[(Unit, Vec<Lease>)], as_of: NaiveDate) -> (f64, f64) {
+    units
+        .iter()
+        .fold((0.0, 0.0), |(leased, total), (u, leases)| {
+            let on = leases.iter().any(|l| l.covers(as_of));
+            (leased + if on { u.area_m2 } else { 0.0 }, total + u.area_m2)
+        })
+}
+
+/// A unit of a workshop (a floor or part of one) that is leased on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub id: i64,
+    pub workshop_id: i64,
+    /// 1 is the ground floor.
+    pub floor: i32,
+    /// e.g. A区, 东跨.
+    pub section: String,
+    pub area_m2: f64,
+    pub created: Stamp,
+}
+
+/// Rent in fen (分) per m² per month: exact, from 元 with at most two decimals.
+pub fn rent_fen(field: &str, yuan_per_m2_month: f64) -> Result<i64, FieldError> {
+    let fen = yuan_per_m2_month * 100.0;
+    if !(fen.is_finite() && fen > 0.0 && fen <= 50_000.0) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "a rent is above 0 and at most 500 元 per m² per month, got {yuan_per_m2_month}"
+            ),
+        ));
+    }
+    if (fen - fen.round()).abs() > 1e-6 {
+        return Err(FieldError::new(
+            field,
+            format!("{yuan_per_m2_month} has more than two decimals: rents are in 元 and 分"),
+        ));
+    }
+    Ok(fen.round() as i64)
+}
+
+/// A lease of a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lease {
+    pub id: i64,
+    pub unit_id: i64,
+    pub enterprise_id: i64,
+    pub start: NaiveDate,
+    /// The last day of the lease (inclusive).
+    pub end: NaiveDate,
+    pub rent_fen_per_m2_month: i64,
+    pub created: Stamp,
+}
+
+impl Lease {
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.start <= day && day <= self.end
+    }
+
+    /// Two leases of one unit clash when they share a day.
+    pub fn overlaps(&self, start: NaiveDate, end: NaiveDate) -> bool {
+        self.start <= end && start <= self.end
+    }
+}
+
+/// How long a unit has been empty on a day, for the idle-unit list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Vacancy {
+    /// The first day the unit stood empty: the building's handover (or completion) or the day
+    /// after its last lease ended.
+    pub since: NaiveDate,
+    pub days: i64,
+}
+
+/// The vacancy of a unit on `as_of`: `None` when leased that day or the building is not yet
+/// complete (a unit of a building under construction is not idle).
+pub fn vacancy(plan: &Plan, leases: &[Lease], as_of: NaiveDate) -> Option<Vacancy> {
+    if leases.iter().any(|l| l.covers(as_of)) {
+        return None;
+    }
+    let ready = [Milestone::Handover, Milestone::Completion]
+        .into_iter()
+        .find_map(|m| plan[m.index()].actual.filter(|d| *d <= as_of))?;
+    let last_end = leases
+        .iter()
+        .filter(|l| l.end < as_of)
+        .map(|l| l.end.succ_opt().unwrap_or(l.end))
+        .max();
+    let since = last_end.map_or(ready, |e| e.max(ready));
+    Some(Vacancy {
+        since,
+        days: (as_of - since).num_days(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn plan(actuals: &[(Milestone, &str)]) -> Plan {
+        let mut p = Plan::default();
+        for (m, date) in actuals {
+            p[m.index()].actual = Some(d(date));
+        }
+        p
+    }
+
+    /// The deadline 2026-10-31 for completion, warning 30 days.
+    #[test]
+    fn deadline_status_at_its_boundaries() {
+        let deadline = d("2026-10-31");
+        let started = plan(&[
+            (Milestone::Approval, "2026-01-10"),
+            (Milestone::Start, "2026-03-01"),
+        ]);
+        let topped = plan(&[
+            (Milestone::Approval, "2026-01-10"),
+            (Milestone::Start, "2026-03-01"),
+            (Milestone::ToppingOut, "2026-08-15"),
+        ]);
+        let done_on = |day: &str| {
+            let mut p = topped;
+            p[Milestone::Completion.index()].actual = Some(d(day));
+            p
+        };
+        type Case<'a> = (&'a Plan, &'a str, DeadlineStatus, Option<i64>, Option<i64>);
+        let cases: &[Case<'_>] = &[
+            (
+                &Plan::default(),
+                "2026-06-01",
+                DeadlineStatus::NotStarted,
+                Some(152),
+                None,
+            ),
+            (
+                &started,
+                "2026-09-30",
+                DeadlineStatus::OnTrack,
+                Some(31),
+                None,
+            ),
+            (
+                &started,
+                "2026-10-01",
+                DeadlineStatus::AtRisk,
+                Some(30),
+                None,
+            ),
+            (
+                &topped,
+                "2026-10-01",
+                DeadlineStatus::OnTrack,
+                Some(30),
+                None,
+            ),
+            (
+                &topped,
+                "2026-10-31",
+                DeadlineStatus::OnTrack,
+                Some(0),
+                None,
+            ),
+            (
+                &topped,
+                "2026-11-01",
+                DeadlineStatus::Overdue,
+                None,
+                Some(1),
+            ),
+            (
+                &Plan::default(),
+                "2026-10-15",
+                DeadlineStatus::AtRisk,
+                Some(16),
+                None,
+            ),
+            (
+                &done_on("2026-10-31"),
+                "2026-12-01",
+                DeadlineStatus::CompletedOnTime,
+                None,
+                None,
+            ),
+            (
+                &done_on("2026-11-03"),
+                "2026-12-01",
+                DeadlineStatus::CompletedLate,
+                None,
+                Some(3),
+            ),
+            // Last month's view: the completion of 11-03 had not happened on 11-02.
+            (
+                &done_on("2026-11-03"),
+                "2026-11-02",
+                DeadlineStatus::Overdue,
+                None,
+                Some(2),
+            ),
+        ];
+        for (p, as_of, status, left, late) in cases {
+            let v = deadline_status(p, deadline, Milestone::Completion, 30, d(as_of));
+            assert_eq!(
+                (v.status, v.days_left, v.days_late),
+                (*status, *left, *late),
+                "{as_of}: {v:?}"
+            );
+        }
+        let v = deadline_status(
+            &started,
+            deadline,
+            Milestone::Completion,
+            30,
+            d("2026-10-01"),
+        );
+        assert_eq!(v.missing, [Milestone::ToppingOut]);
+        assert_eq!(v.reached, Some(Milestone::Start));
+    }
+
+    #[test]
+    fn milestones_happen_in_order_and_not_in_the_future() {
+        let today = d("2026-11-22");
+        assert!(
+            check_plan(
+                &plan(&[
+                    (Milestone::Approval, "2026-01-10"),
+                    (Milestone::Start, "2026-03-01")
+                ]),
+                today,
+                "m"
+            )
+            .is_ok()
+        );
+        let skipped = plan(&[
+            (Milestone::Approval, "2026-01-10"),
+            (Milestone::ToppingOut, "2026-03-01"),
+        ]);
+        let e = check_plan(&skipped, today, "milestones").unwrap_err();
+        assert_eq!(e[0].field, "milestones.topping_out.actual");
+        assert!(e[0].message.contains("开工"), "{}", e[0].message);
+        let backwards = plan(&[
+            (Milestone::Approval, "2026-03-10"),
+            (Milestone::Start, "2026-03-01"),
+        ]);
+        assert!(
+            check_plan(&backwards, today, "m").unwrap_err()[0]
+                .message
+                .contains("in order")
+        );
+        let future = plan(&[(Milestone::Approval, "2026-11-23")]);
+        assert!(
+            check_plan(&future, today, "m").unwrap_err()[0]
+                .message
+                .contains("future")
+        );
+        let mut planned = Plan::default();
+        planned[Milestone::Start.index()].planned = Some(d("2026-05-01"));
+        planned[Milestone::Completion.index()].planned = Some(d("2026-04-01"));
+        assert_eq!(
+            check_plan(&planned, today, "m").unwrap_err()[0].field,
+            "m.completion.planned"
+        );
+    }
+
+    #[test]
+    fn figures_must_be_physical() {
+        assert!(check_figures(4, &[6.0, 4.5, 4.5, 4.5], 12_000.0, 8.0, 3_000.0).is_ok());
+        let e = check_figures(4, &[6.0, 4.5], 20_000.0, 0.5, 3_000.0).unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|x| x.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "properties.storey_heights_m",
+                "properties.floor_area_m2",
+                "properties.floor_load_kn_m2"
+            ]
+        );
+        assert!(check_figures(0, &[], 1.0, 8.0, 3_000.0).is_err());
+        assert!(
+            check_figures(1, &[1.0], 1.0, 8.0, 3_000.0).is_err(),
+            "a storey of 1 m"
+        );
+    }
+
+    #[test]
+    fn occupancy_and_progress_on_a_day() {
+        let unit = |id, area| Unit {
+            id,
+            workshop_id: 1,
+            floor: 1,
+            section: String::new(),
+            area_m2: area,
+            created: Stamp::stored("c".into(), d("2025-01-01").and_hms_opt(0, 0, 0).unwrap()),
+        };
+        let units = vec![
+            (unit(1, 1_200.0), vec![lease("2026-01-01", "2026-12-31")]),
+            (unit(2, 800.0), vec![lease("2026-07-01", "2027-06-30")]),
+            (unit(3, 2_000.0), vec![]),
+        ];
+        assert_eq!(occupancy(&units, d("2026-03-01")), (1_200.0, 4_000.0));
+        assert_eq!(
+            occupancy(&units, d("2026-12-31")),
+            (2_000.0, 4_000.0),
+            "the last day is leased"
+        );
+        assert_eq!(occupancy(&units, d("2027-01-01")), (800.0, 4_000.0));
+        let report = |date: &str, percent| ProgressReport {
+            id: 0,
+            workshop_id: 1,
+            date: d(date),
+            percent,
+            note: String::new(),
+            recorded: Stamp::stored("c".into(), d(date).and_hms_opt(0, 0, 0).unwrap()),
+        };
+        let reports = [report("2026-04-01", 35.0), report("2026-07-01", 70.0)];
+        assert_eq!(
+            percent_complete(&Plan::default(), &reports, d("2026-05-01")),
+            35.0
+        );
+        assert_eq!(
+            percent_complete(&Plan::default(), &reports, d("2026-03-01")),
+            0.0
+        );
+        let done = plan(&[
+            (Milestone::Approval, "2026-01-01"),
+            (Milestone::Start, "2026-02-01"),
+            (Milestone::ToppingOut, "2026-06-01"),
+            (Milestone::Completion, "2026-09-30"),
+        ]);
+        assert_eq!(percent_complete(&done, &reports, d("2026-10-01")), 100.0);
+    }
+
+    #[test]
+    fn rents_are_exact() {
+        assert_eq!(rent_fen("r", 12.5), Ok(1250));
+        assert_eq!(rent_fen("r", 0.01), Ok(1));
+        assert!(rent_fen("r", 12.345).is_err());
+        assert!(rent_fen("r", -3.0).is_err());
+        assert!(rent_fen("r", 900.0).is_err());
+    }
+
+    fn lease(start: &str, end: &str) -> Lease {
+        Lease {
+            id: 1,
+            unit_id: 1,
+            enterprise_id: 1,
+            start: d(start),
+            end: d(end),
+            rent_fen_per_m2_month: 1200,
+            created: Stamp::stored("c".into(), d(start).and_hms_opt(0, 0, 0).unwrap()),
+        }
+    }
+
+    #[test]
+    fn leases_share_a_day_or_not() {
+        let l = lease("2026-01-01", "2026-12-31");
+        assert!(
+            l.overlaps(d("2026-12-31"), d("2027-12-31")),
+            "the last day is shared"
+        );
+        assert!(!l.overlaps(d("2027-01-01"), d("2027-12-31")));
+        assert!(l.overlaps(d("2025-01-01"), d("2026-01-01")));
+        assert!(l.overlaps(d("2026-03-01"), d("2026-04-01")), "inside");
+    }
+
+    #[test]
+    fn a_unit_is_vacant_from_handover_or_its_last_lease() {
+        let built = plan(&[
+            (Milestone::Approval, "2025-01-01"),
+            (Milestone::Start, "2025-02-01"),
+            (Milestone::ToppingOut, "2025-06-01"),
+            (Milestone::Completion, "2025-09-30"),
+        ]);
+        assert_eq!(
+            vacancy(&Plan::default(), &[], d("2026-01-01")),
+            None,
+            "not built: not idle"
+        );
+        assert_eq!(
+            vacancy(&built, &[], d("2026-01-01")),
+            Some(Vacancy {
+                since: d("2025-09-30"),
+                days: 93
+            })
+        );
+        let leased = [lease("2025-10-01", "2026-03-31")];
+        assert_eq!(vacancy(&built, &leased, d("2026-01-01")), None);
+        assert_eq!(
+            vacancy(&built, &leased, d("2026-06-01")),
+            Some(Vacancy {
+                since: d("2026-04-01"),
+                days: 61
+            })
+        );
+        let mut handed = built;
+        handed[Milestone::Handover.index()].actual = Some(d("2025-10-20"));
+        assert_eq!(
+            vacancy(&handed, &[], d("2025-11-01")).unwrap().since,
+            d("2025-10-20")
+        );
+    }
+}
