@@ -31,7 +31,7 @@ check() {
   matched() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/collections/parcels/items?limit=1&$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])'; }
 
   ogrinfo -ro -q "$api" >"$WORK/layers.txt" || fail "$label: ogrinfo cannot open the service"
-  for layer in parks zones parcels available-plots idle-land underused-land; do grep -q ": $layer " "$WORK/layers.txt" || fail "$label: GDAL does not list $layer"; done
+  for layer in parks zones parcels available-plots idle-land underused-land workshops available-units; do grep -q ": $layer " "$WORK/layers.txt" || fail "$label: GDAL does not list $layer"; done
 
   local total gdal_total
   total=$(matched "")
@@ -64,11 +64,17 @@ check() {
   gdal_plots=$(GDAL_HTTP_HEADERS="" ogrinfo -ro -so "$api" available-plots | sed -n 's/^Feature Count: //p')
   [ "$gdal_plots" = "$plots" ] && [ "$plots" -gt 0 ] || fail "$label: anonymous GDAL read $gdal_plots available plots, the server has $plots"
 
-  # The land watch layers (computed for today): GDAL's counts agree with the server's, and it
+  # The public units layer, anonymously.
+  local units gdal_units
+  units=$(curl -sf "http://127.0.0.1:$port/collections/available-units/items?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])')
+  gdal_units=$(GDAL_HTTP_HEADERS="" ogrinfo -ro -so "$api" available-units | sed -n 's/^Feature Count: //p')
+  [ "$gdal_units" = "$units" ] && [ "$units" -gt 0 ] || fail "$label: anonymous GDAL read $gdal_units available units, the server has $units"
+
+  # The land watch and workshop layers (computed for today): GDAL's counts agree with the server's, and it
   # passes attribute filters named after the properties (idle_status, class) to the server.
   local count_of layer_total gdal_layer filtered gdal_filtered
   count_of() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/collections/$1/items?limit=1&$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])'; }
-  for spec in "idle-land idle_status idle" "underused-land class supplied_not_used"; do
+  for spec in "idle-land idle_status idle" "underused-land class supplied_not_used" "workshops deadline_status overdue"; do
     set -- $spec
     layer_total=$(count_of "$1" "")
     gdal_layer=$(ogrinfo -ro -so "$api" "$1" | sed -n 's/^Feature Count: //p')

@@ -120,12 +120,13 @@ fn run() -> anyhow::Result<()> {
             })?;
             bar.finish_and_clear();
             eprintln!(
-                "loaded the demo park {} (id {}): {} zones, {} parcels, {} land supply contracts",
+                "loaded the demo park {} (id {}): {} zones, {} parcels, {} land supply contracts, {} workshops",
                 parkland::demo::PARK_CODE,
                 loaded.park_id,
                 loaded.zones,
                 loaded.parcels,
-                loaded.supplies
+                loaded.supplies,
+                loaded.workshops
             );
             Ok(())
         }

@@ -94,6 +94,37 @@ on_both_backends!(
             "most of the five classes appear: {}",
             underused["totals"]
         );
+        assert_eq!(loaded.workshops, 6);
+        let deadlines = get(&svc, "/api/workshop-deadlines")
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(
+            (
+                deadlines["overdue"].as_i64(),
+                deadlines["due_soon"].as_i64()
+            ),
+            (Some(1), Some(2))
+        );
+        let layer = get(&svc, "/collections/workshops/items")
+            .await
+            .expect(200)
+            .json();
+        let statuses: std::collections::BTreeSet<&str> = layer["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["deadline_status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses.len(), 6, "every deadline status: {statuses:?}");
+        let idle_units = get(&svc, "/api/idle-units").await.expect(200).json();
+        assert!(idle_units["all"]["count"].as_i64().unwrap() >= 1);
+        let public = app.anonymous().await;
+        let free = get(&public, "/collections/available-units/items")
+            .await
+            .expect(200)
+            .json();
+        assert!(free["numberMatched"].as_i64().unwrap() >= 1);
         let cases = get(&svc, "/api/idle-cases").await.expect(200).json();
         assert_eq!(cases["open"], 2, "two cases in progress");
         let park = get(&svc, &format!("/api/parks/{}", loaded.park_id))

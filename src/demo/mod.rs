@@ -6,6 +6,7 @@
 //! supplied parcels get contracts and development facts ([`land_supply`]).
 
 mod land_supply;
+mod workshops;
 
 use crate::domain::codes::{AdminDivisionCode, Code};
 use crate::domain::industry::IndustryCode;
@@ -282,6 +283,8 @@ pub struct Loaded {
     pub parcels: usize,
     /// Supply contracts recorded for the supplied parcels.
     pub supplies: usize,
+    /// Standard workshops built.
+    pub workshops: usize,
 }
 
 /// Load the demo park; refuses if a park with its code already exists.
@@ -340,11 +343,13 @@ pub fn load(
         )));
     }
     let supplies = land_supply::load(conn, park.id, stamp)?;
+    let workshops = workshops::load(conn, park.id, stamp)?;
     Ok(Loaded {
         park_id: park.id,
         zones: zone_count,
         parcels: report.created,
         supplies,
+        workshops,
     })
 }
 
