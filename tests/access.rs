@@ -47,6 +47,7 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
     let directory = [U, A, A, A, A, A, F];
     // Workshops and leases are the committee's estate; the bureau reads them.
     let facilities_write = [U, A, F, F, A, F, F];
+    let applicant_only = [U, A, F, F, F, F, A];
     vec![
         ("GET", "/", public),
         ("GET", "/conformance", public),
@@ -168,6 +169,50 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
             "/collections/available-units/items/{feature_id}",
             public,
         ),
+        ("GET", "/api/investment-units", directory),
+        ("POST", "/api/investment-units", directory),
+        (
+            "POST",
+            "/api/investment-units/{investment_unit_id}/plans",
+            directory,
+        ),
+        ("POST", "/api/parks/{park_id}/projects", facilities_write),
+        ("GET", "/api/parks/{park_id}/projects", register_read),
+        ("GET", "/api/projects/{project_id}", register_read),
+        ("PATCH", "/api/projects/{project_id}", facilities_write),
+        (
+            "POST",
+            "/api/projects/{project_id}/stages",
+            facilities_write,
+        ),
+        (
+            "POST",
+            "/api/projects/{project_id}/investment",
+            facilities_write,
+        ),
+        (
+            "GET",
+            "/api/parks/{park_id}/reports/pipeline",
+            register_read,
+        ),
+        ("POST", "/api/entry-check", public),
+        ("POST", "/api/applications", applicant_only),
+        ("GET", "/api/applications", any_user),
+        (
+            "GET",
+            "/api/applications/{application_id}",
+            [U, A, A, F, A, F, A],
+        ),
+        (
+            "POST",
+            "/api/applications/{application_id}/decision",
+            facilities_write,
+        ),
+        (
+            "POST",
+            "/api/applications/{application_id}/withdraw",
+            applicant_only,
+        ),
     ]
 }
 
@@ -217,6 +262,18 @@ on_both_backends!(
             Some(app.token_for("committee_elsewhere", Role::Committee, None, &[park_b])),
             Some(app.token_for("applicant", Role::Applicant, None, &[])),
         ];
+        let (investment_unit, project) = common::fixtures::create_project(&admin, park_a).await;
+        let applicant = app.client(tokens[6].clone()).await;
+        let application = post(
+            &applicant,
+            "/api/applications",
+            &common::fixtures::application_for(parcel_a),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+            .as_i64()
+            .unwrap();
         // The admin's own user id, and a throwaway token to revoke (not one of the callers').
         let user_id = get(&admin, "/api/me").await.expect(200).json()["id"]
             .as_i64()
@@ -271,7 +328,10 @@ on_both_backends!(
                 .replace("{case_id}", &case.to_string())
                 .replace("{workshop_id}", &workshop.to_string())
                 .replace("{unit_id}", &unit.to_string())
-                .replace("{lease_id}", &lease.to_string());
+                .replace("{lease_id}", &lease.to_string())
+                .replace("{investment_unit_id}", &investment_unit.to_string())
+                .replace("{project_id}", &project.to_string())
+                .replace("{application_id}", &application.to_string());
             let path = if template.starts_with("/collections/parks/items/") {
                 template.replace("{feature_id}", &park_a.to_string())
             } else if template.starts_with("/collections/zones/items/") {

@@ -13,7 +13,7 @@ pub enum Need {
     ReadRegister,
     WriteParcels,
     WritePark,
-    WriteFacilities,
+    WriteOperations,
 }
 
 impl Need {
@@ -22,7 +22,7 @@ impl Need {
             Need::ReadRegister => Action::ReadRegister(scope),
             Need::WriteParcels => Action::WriteParcels(scope),
             Need::WritePark => Action::WritePark(scope),
-            Need::WriteFacilities => Action::WriteFacilities(scope),
+            Need::WriteOperations => Action::WriteOperations(scope),
         }
     }
 }
@@ -38,6 +38,7 @@ pub enum Of {
     Workshop(i64),
     Unit(i64),
     Lease(i64),
+    Project(i64),
 }
 
 /// Check the caller may do `need` to the park of `of`.
@@ -60,6 +61,7 @@ pub async fn authorize(
             Of::Workshop(id) => store::workshops::scope(c, id),
             Of::Unit(id) => store::leases::unit_scope(c, id),
             Of::Lease(id) => store::leases::lease_scope(c, id),
+            Of::Project(id) => store::projects::scope(c, id),
         })
         .await?;
     caller.may(&need.action(&scope))?;

@@ -127,7 +127,7 @@ pub async fn list_enterprises(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require(&caller, Action::ReadEnterprises)?;
+    require(&caller, Action::ReadDirectory)?;
     let q = Query::parse(req.query_string(), &["name", "uscc", "limit", "offset"])?;
     let limit = q.id("limit")?.unwrap_or(100).clamp(1, 1000);
     let offset = q.id("offset")?.unwrap_or(0).max(0);
@@ -159,7 +159,7 @@ pub async fn create_enterprise(
     caller: Caller,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    require(&caller, Action::WriteEnterprises)?;
+    require(&caller, Action::WriteDirectory)?;
     let body: EnterpriseIn = body.parse()?;
     let draft = EnterpriseDraft::parse(
         &body.name,
@@ -195,7 +195,7 @@ pub async fn get_enterprise(
     caller: Caller,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    require(&caller, Action::ReadEnterprises)?;
+    require(&caller, Action::ReadDirectory)?;
     let id = path.into_inner();
     let e = state.run(move |c| store::enterprises::get(c, id)).await?;
     enterprise_response(StatusCode::OK, &e)
@@ -217,7 +217,7 @@ pub async fn update_enterprise(
     if_match: IfMatch,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    require(&caller, Action::WriteEnterprises)?;
+    require(&caller, Action::WriteDirectory)?;
     let id = path.into_inner();
     let expected = if_match.expected()?;
     let body: EnterprisePatch = body.parse()?;

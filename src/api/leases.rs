@@ -112,7 +112,7 @@ pub async fn create_unit(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    authorize(&state, &caller, Of::Workshop(id), Need::WriteFacilities).await?;
+    authorize(&state, &caller, Of::Workshop(id), Need::WriteOperations).await?;
     let body: UnitIn = body.parse()?;
     let mut e = Vec::new();
     let section = check(
@@ -239,7 +239,7 @@ pub async fn create_lease(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let unit_id = path.into_inner();
-    authorize(&state, &caller, Of::Unit(unit_id), Need::WriteFacilities).await?;
+    authorize(&state, &caller, Of::Unit(unit_id), Need::WriteOperations).await?;
     let b: LeaseIn = body.parse()?;
     let mut e = Vec::new();
     let rent = check(
@@ -336,7 +336,7 @@ pub async fn end_lease(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    authorize(&state, &caller, Of::Lease(id), Need::WriteFacilities).await?;
+    authorize(&state, &caller, Of::Lease(id), Need::WriteOperations).await?;
     let b: EndLeaseIn = body.parse()?;
     let stamp = state.stamp(&caller);
     let (lease, names) = state

@@ -4,8 +4,10 @@
 //! Handlers are thin: extract → check into domain types → one store call → map to a view.
 
 pub mod access;
+pub mod applications;
 pub mod audit;
 pub mod enterprises;
+pub mod entry;
 pub mod estate;
 pub mod exchange;
 pub mod extract;
@@ -19,8 +21,10 @@ pub mod openapi;
 pub mod parcel_ops;
 pub mod parcels;
 pub mod parks;
+pub mod projects;
 pub mod query;
 pub mod ratelimit;
+pub mod reports;
 pub mod supplies;
 pub mod supply_views;
 pub mod users;
@@ -191,6 +195,10 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(workshops::configure)
         .configure(leases::configure)
         .configure(estate::configure)
+        .configure(projects::configure)
+        .configure(entry::configure)
+        .configure(applications::configure)
+        .configure(reports::configure)
         .configure(users::configure)
         .configure(audit::configure);
 }

@@ -42,6 +42,9 @@ pub fn finalize(api: OpenApi) -> Value {
         {"name": "land-supply", "description": "Land supply records (供地) and the dated facts of development"},
         {"name": "idle-land", "description": "Idle land (闲置土地) by 《闲置土地处置办法》, its procedure as cases, and the five kinds of under-used land (五未土地)"},
         {"name": "workshops", "description": "Standard workshops (标准化厂房): construction against deadlines, units, leases, occupancy and idle units"},
+        {"name": "projects", "description": "Investment projects (招商项目) and their stages, investment units (招商单位), and the entry check (入园审查)"},
+        {"name": "applications", "description": "Applicants' applications for plots and workshop units, and the committee's decisions"},
+        {"name": "reports", "description": "Reports for the monthly dispatch meeting: JSON, CSV and .xlsx"},
         {"name": "access", "description": "Users, API tokens, the caller, and the audit trail"},
         {"name": "service", "description": "Health and readiness"}
     ]);

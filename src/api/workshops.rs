@@ -207,7 +207,7 @@ pub async fn create_workshop(
         &state,
         &caller,
         Of::Parcel(parcel_id),
-        Need::WriteFacilities,
+        Need::WriteOperations,
     )
     .await?;
     let body: FeatureIn<WorkshopPropertiesIn> = body.parse()?;
@@ -336,7 +336,7 @@ pub async fn update_workshop(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    authorize(&state, &caller, Of::Workshop(id), Need::WriteFacilities).await?;
+    authorize(&state, &caller, Of::Workshop(id), Need::WriteOperations).await?;
     let expected = if_match.expected()?;
     let body: FeaturePatchIn<WorkshopPropertiesPatch> = body.parse()?;
     let input = input_crs(&req, body.crs.as_ref())?;
@@ -450,7 +450,7 @@ pub async fn add_progress(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    authorize(&state, &caller, Of::Workshop(id), Need::WriteFacilities).await?;
+    authorize(&state, &caller, Of::Workshop(id), Need::WriteOperations).await?;
     let body: ProgressIn = body.parse()?;
     let mut e = Vec::new();
     if let Err(x) = crate::domain::supply::check_past_date("date", body.date, state.today()) {

@@ -95,8 +95,9 @@ pub enum Action<'a> {
     WriteParcels(&'a ParkScope),
     /// Change a park's profile, settings or boundary; create and change its zones.
     WritePark(&'a ParkScope),
-    /// Workshops, their construction plans, units and leases (the committee's estate).
-    WriteFacilities(&'a ParkScope),
+    /// The park's operations, the committee's work: workshops, their construction plans,
+    /// units and leases; investment projects; deciding applications.
+    WriteOperations(&'a ParkScope),
     /// Create parks at all (checked before reading the request).
     CreateParks,
     /// Create a park with this division code.
@@ -107,10 +108,13 @@ pub enum Action<'a> {
     ManageUsers,
     /// Anything an authenticated caller may do about themselves.
     ReadSelf,
-    /// Read the enterprise directory (land users, tenants, project owners).
-    ReadEnterprises,
-    /// Add and correct enterprises.
-    WriteEnterprises,
+    /// Read the shared directories: enterprises (land users, tenants, project owners) and
+    /// investment units (招商单位).
+    ReadDirectory,
+    /// Add and correct entries of the shared directories.
+    WriteDirectory,
+    /// Submit applications for plots and units, and read one's own (an applicant's).
+    Apply,
 }
 
 /// Why not: 401 (who are you?) or 403 (not you).
@@ -144,6 +148,7 @@ impl Caller {
             |what: &str| Denied::Forbidden(format!("{} {} may not {what}", p.role, p.name));
         let allowed = match (p.role, action) {
             (Role::Admin, _) | (_, Action::ReadSelf) => true,
+            (Role::Applicant, Action::Apply) => true,
             (
                 Role::Bureau,
                 Action::ReadRegister(park) | Action::WriteParcels(park) | Action::WritePark(park),
@@ -151,15 +156,14 @@ impl Caller {
             (Role::Bureau, Action::CreatePark(code)) => p.governs(*code),
             (Role::Bureau, Action::CreateParks) => true,
             (Role::Bureau, Action::ReadAudit) => true,
-            (
-                Role::Bureau | Role::Committee,
-                Action::ReadEnterprises | Action::WriteEnterprises,
-            ) => true,
+            (Role::Bureau | Role::Committee, Action::ReadDirectory | Action::WriteDirectory) => {
+                true
+            }
             (
                 Role::Committee,
                 Action::ReadRegister(park)
                 | Action::WritePark(park)
-                | Action::WriteFacilities(park),
+                | Action::WriteOperations(park),
             ) => p.manages(park),
             _ => false,
         };
@@ -174,8 +178,8 @@ impl Caller {
                 outside(&format!("change the parcels of park {}", park.id))
             }
             Action::WritePark(park) => outside(&format!("change park {}", park.id)),
-            Action::WriteFacilities(park) => outside(&format!(
-                "change the workshops and leases of park {}",
+            Action::WriteOperations(park) => outside(&format!(
+                "change the workshops, leases and projects of park {}",
                 park.id
             )),
             Action::CreateParks => outside("create parks"),
@@ -184,8 +188,13 @@ impl Caller {
             Action::ReadAudit => outside("read the audit trail"),
             Action::ManageUsers => outside("manage users and tokens"),
             Action::ReadSelf => outside("do this"),
-            Action::ReadEnterprises => outside("read the enterprise directory"),
-            Action::WriteEnterprises => outside("change the enterprise directory"),
+            Action::ReadDirectory => {
+                outside("read the directories of enterprises and investment units")
+            }
+            Action::WriteDirectory => {
+                outside("change the directories of enterprises and investment units")
+            }
+            Action::Apply => outside("apply for plots or units (an applicant account does)"),
         })
     }
 

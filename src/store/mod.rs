@@ -5,6 +5,7 @@
 //! differ (spatial filters, bulk insert) match on the connection. Geometry is stored as EWKB in
 //! both (a PostGIS `geometry` column, a SQLite BLOB) and all geometry rules run in Rust.
 
+pub mod applications;
 pub mod audit;
 pub mod enterprises;
 pub mod estate;
@@ -17,6 +18,7 @@ pub mod parcel_ops;
 pub mod parcel_rules;
 pub mod parcels;
 pub mod parks;
+pub mod projects;
 mod rows;
 pub mod schema;
 pub mod spatial_sql;

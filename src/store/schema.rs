@@ -383,3 +383,114 @@ diesel::allow_tables_to_appear_in_same_query!(
     workshop_units,
     unit_leases
 );
+
+diesel::table! {
+    investment_units (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    investment_plans (unit_id, year) {
+        unit_id -> BigInt,
+        year -> Integer,
+        fixed_asset_plan_yuan -> BigInt,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        park_id -> BigInt,
+        name -> Text,
+        enterprise_id -> Nullable<BigInt>,
+        enterprise_name -> Text,
+        industry -> Text,
+        signed_investment_yuan -> BigInt,
+        fixed_asset_investment_yuan -> BigInt,
+        land_demand_mu -> Double,
+        responsible_unit_id -> BigInt,
+        enclave -> Bool,
+        stage -> Text,
+        stage_date -> Date,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    project_stages (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        stage -> Text,
+        stage_date -> Date,
+        reason -> Text,
+        backwards -> Bool,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    project_links (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        parcel_id -> Nullable<BigInt>,
+        unit_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    project_investment (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        report_date -> Date,
+        completed_yuan -> BigInt,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> BigInt,
+        applicant_id -> BigInt,
+        park_id -> BigInt,
+        parcel_id -> Nullable<BigInt>,
+        unit_id -> Nullable<BigInt>,
+        project_name -> Text,
+        enterprise_name -> Text,
+        uscc -> Nullable<Text>,
+        industry -> Text,
+        fixed_asset_investment_yuan -> BigInt,
+        land_demand_mu -> Nullable<Double>,
+        plan -> Nullable<Text>,
+        entry_check -> Text,
+        status -> Text,
+        submitted_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decision_reason -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(project_stages -> projects (project_id));
+diesel::joinable!(projects -> investment_units (responsible_unit_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    investment_units,
+    investment_plans,
+    projects,
+    project_stages,
+    project_links,
+    project_investment,
+    applications
+);

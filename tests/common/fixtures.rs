@@ -215,3 +215,66 @@ where
         .expect("lease id");
     (workshop, unit, lease)
 }
+
+/// 招商局 (with a 2026 plan of 5 亿元) and its project 年产500万套光电显示模组项目 in the park,
+/// signed for 1.2 亿元; returns (investment unit id, project id).
+pub async fn create_project<S, B>(svc: &Client<S>, park: i64) -> (i64, i64)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let unit = post(
+        svc,
+        "/api/investment-units",
+        &json!({"name": "县招商局", "kind": "department"}),
+    )
+    .await
+    .expect(201)
+    .json()["id"]
+        .as_i64()
+        .expect("unit id");
+    post(
+        svc,
+        &format!("/api/investment-units/{unit}/plans"),
+        &json!({"year": 2026, "fixed_asset_plan_wan_yuan": 50_000.0}),
+    )
+    .await
+    .expect(200);
+    let project = post(
+        svc,
+        &format!("/api/parks/{park}/projects"),
+        &project_body(unit),
+    )
+    .await
+    .expect(201)
+    .json()["id"]
+        .as_i64()
+        .expect("project id");
+    (unit, project)
+}
+
+/// A signed electronics project of 1.2 亿元 (1 亿 fixed assets) needing 60 亩.
+pub fn project_body(unit: i64) -> Value {
+    json!({
+        "name": "年产500万套光电显示模组项目",
+        "enterprise_name": "深圳某光电科技有限公司",
+        "industry": "C3976",
+        "signed_investment_wan_yuan": 12_000.0,
+        "fixed_asset_investment_wan_yuan": 10_000.0,
+        "land_demand_mu": 60.0,
+        "responsible_unit_id": unit,
+        "stage": "signed",
+        "stage_date": "2026-03-10"
+    })
+}
+
+/// An applicant's application for a plot: 1.5 亿元 of fixed assets, an electronics maker.
+pub fn application_for(parcel: i64) -> Value {
+    json!({
+        "parcel_id": parcel,
+        "project_name": "智能终端模组生产基地",
+        "enterprise_name": "东莞某智能科技有限公司",
+        "industry": "C3919",
+        "fixed_asset_investment_wan_yuan": 15_000.0
+    })
+}

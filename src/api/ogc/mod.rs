@@ -301,7 +301,9 @@ impl CollectionId {
             Self::Plots => {
                 "Public: the plots offered for projects, with area in m² and 亩, land use, planning \
                  conditions, infrastructure, and the investment-intensity threshold and industry \
-                 positioning in force where they lie. Filters: park_id, zone_id, land_use."
+                 positioning in force where they lie. Filters: park_id, zone_id, land_use, code, \
+                 min_area_mu, max_area_mu, industry (a project's code: plots it fits), \
+                 infrastructure (keys all in place), site_levelled."
             }
             Self::IdleLand => {
                 "Private: supplied parcels on the idle-land clock of 《闲置土地处置办法》 — idle_status \

@@ -9,6 +9,7 @@ use super::params::ItemsParams;
 use super::{CollectionId, cached_json};
 use crate::api::views::{Feature, FeatureCollection, IndustryView, industries};
 use crate::api::{AppState, GEOJSON};
+use crate::domain::industry::IndustryCode;
 use crate::domain::land_use;
 use crate::domain::parcel::{ParcelStatus, PlanningConditions};
 use crate::domain::register::{Parcel, Park, Zone};
@@ -28,7 +29,86 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(park_plots);
 }
 
-const PLOT_FILTERS: &[&str] = &["park_id", "zone_id", "land_use", "code"];
+const PLOT_FILTERS: &[&str] = &[
+    "park_id",
+    "zone_id",
+    "land_use",
+    "code",
+    "min_area_mu",
+    "max_area_mu",
+    "industry",
+    "infrastructure",
+    "site_levelled",
+];
+
+/// What an applicant searches by, besides place and land use.
+#[derive(Debug, Clone, Default)]
+struct Search {
+    min_mu: Option<f64>,
+    max_mu: Option<f64>,
+    /// The project's industry: plots whose positioning covers it (or that set none).
+    industry: Option<IndustryCode>,
+    /// Infrastructure keys that must all be in place.
+    infrastructure: Vec<String>,
+    site_levelled: Option<bool>,
+}
+
+impl Search {
+    fn parse(q: &crate::api::query::Query) -> Result<Self, ApiError> {
+        let area = |name: &str| -> Result<Option<f64>, ApiError> {
+            q.text(name)
+                .map(|v| {
+                    v.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && *x >= 0.0)
+                        .ok_or_else(|| {
+                            ApiError::invalid_parameter(format!(
+                                "{name} must be a number of 亩 ≥ 0, got `{v}`"
+                            ))
+                        })
+                })
+                .transpose()
+        };
+        let industry = q
+            .text("industry")
+            .map(|v| {
+                IndustryCode::parse("industry", v)
+                    .map_err(|e| ApiError::invalid_parameter(e.message))
+            })
+            .transpose()?;
+        Ok(Search {
+            min_mu: area("min_area_mu")?,
+            max_mu: area("max_area_mu")?,
+            industry,
+            infrastructure: q
+                .list(
+                    "infrastructure",
+                    |s| (!s.is_empty()).then(|| s.to_owned()),
+                    "infrastructure keys",
+                )?
+                .unwrap_or_default(),
+            site_levelled: q.flag("site_levelled")?,
+        })
+    }
+
+    fn keeps(&self, p: &PlotProperties<'_>) -> bool {
+        let fits = self.industry.as_ref().is_none_or(|code| {
+            p.industries.is_empty()
+                || p.industries
+                    .iter()
+                    .any(|i| IndustryCode::parse("", &i.code).is_ok_and(|c| c.covers(code)))
+        });
+        self.min_mu.is_none_or(|m| p.area_mu >= m)
+            && self.max_mu.is_none_or(|m| p.area_mu <= m)
+            && fits
+            && self
+                .infrastructure
+                .iter()
+                .all(|k| p.infrastructure.contains(k))
+            && self.site_levelled.is_none_or(|l| p.site_levelled == l)
+    }
+}
 
 /// A plot as the public sees it.
 #[derive(Serialize, ToSchema)]
@@ -131,6 +211,11 @@ fn available(mut q: ParcelQuery) -> ParcelQuery {
         ("zone_id" = Option<i64>, Query, description = "Only this zone's plots"),
         ("land_use" = Option<String>, Query, description = "Land-use class; matches its subclasses"),
         ("code" = Option<String>, Query, description = "Exact plot code"),
+        ("min_area_mu" = Option<f64>, Query, description = "At least this many 亩"),
+        ("max_area_mu" = Option<f64>, Query, description = "At most this many 亩"),
+        ("industry" = Option<String>, Query, description = "A project's GB/T 4754 industry: plots whose positioning covers it"),
+        ("infrastructure" = Option<String>, Query, description = "Comma-separated infrastructure keys that must all be in place (e.g. power,water_supply)"),
+        ("site_levelled" = Option<bool>, Query, description = "Only levelled (true) or unlevelled (false) sites"),
         ("f" = Option<String>, Query, description = "`json` or `geojson`"),
     ),
     responses((status = 200, body = FeatureCollection<PlotProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
@@ -152,24 +237,25 @@ pub async fn plot_items(
         updated_to,
         ..Default::default()
     });
-    let (limit, offset) = (params.limit, params.offset);
-    let (page, places) = state
+    let search = Search::parse(&crate::api::query::Query::from_map(params.filters.clone()))?;
+    // The offered plots are few (a park's hundreds at most): the search filters run in memory
+    // on the public view, then the page is cut.
+    let (all, places) = state
         .run(move |c| {
             Ok((
-                store::parcels::query(c, &query, limit, offset)?,
+                store::parcels::query(c, &query, i64::MAX, 0)?,
                 Places::load(c)?,
             ))
         })
         .await?;
-    let features = page.items.iter().filter_map(|p| places.plot(p)).collect();
-    super::items::page_response(
-        &req,
-        &state,
-        CollectionId::Plots,
-        &params,
-        features,
-        page.matched,
-    )
+    let found: Vec<_> = all
+        .items
+        .iter()
+        .filter_map(|p| places.plot(p))
+        .filter(|f| search.keeps(&f.properties))
+        .collect();
+    let (page, matched) = super::items::page_of(found, &params);
+    super::items::page_response(&req, &state, CollectionId::Plots, &params, page, matched)
 }
 
 /// One available plot. Public; a parcel that is not available is not found here.

@@ -1,0 +1,572 @@
+//! Investment projects (招商项目): their stages from negotiation to capacity, each with its date,
+//! the rules for moving between them, and the size bands meetings count them by.
+//!
+//! 在谈 → 签约 → 供地/入驻 → 开工 → 竣工 → 投产 → 达产, or 终止 with a reason. A move forward
+//! that skips stages must give each skipped stage's date (a project is not "started" without
+//! having been signed); a move backwards needs a reason and is recorded as such.
+
+use super::FieldError;
+use super::register::Stamp;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// 在谈.
+    Negotiating,
+    /// 签约.
+    Signed,
+    /// 供地/入驻: land supplied or a workshop unit taken.
+    Landed,
+    /// 开工.
+    Started,
+    /// 竣工.
+    Completed,
+    /// 投产.
+    Producing,
+    /// 达产.
+    AtCapacity,
+    /// 终止.
+    Terminated,
+}
+
+impl Stage {
+    /// The stages of a project's life, in order (终止 is outside it).
+    pub const PATH: [Stage; 7] = [
+        Self::Negotiating,
+        Self::Signed,
+        Self::Landed,
+        Self::Started,
+        Self::Completed,
+        Self::Producing,
+        Self::AtCapacity,
+    ];
+
+    pub const ALL: [Stage; 8] = [
+        Self::Negotiating,
+        Self::Signed,
+        Self::Landed,
+        Self::Started,
+        Self::Completed,
+        Self::Producing,
+        Self::AtCapacity,
+        Self::Terminated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Negotiating => "negotiating",
+            Self::Signed => "signed",
+            Self::Landed => "landed",
+            Self::Started => "started",
+            Self::Completed => "completed",
+            Self::Producing => "producing",
+            Self::AtCapacity => "at_capacity",
+            Self::Terminated => "terminated",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Negotiating => "在谈",
+            Self::Signed => "签约",
+            Self::Landed => "供地/入驻",
+            Self::Started => "开工",
+            Self::Completed => "竣工",
+            Self::Producing => "投产",
+            Self::AtCapacity => "达产",
+            Self::Terminated => "终止",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw || s.label_zh() == raw)
+    }
+
+    /// Position on the path; `None` for 终止.
+    pub fn rank(self) -> Option<usize> {
+        Self::PATH.iter().position(|s| *s == self)
+    }
+}
+
+/// One recorded stage change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageRecord {
+    pub stage: Stage,
+    pub date: NaiveDate,
+    /// Why (required going backwards and for 终止).
+    pub reason: String,
+    /// The change went back along the path (or revived a terminated project).
+    pub backwards: bool,
+    pub recorded: Stamp,
+}
+
+/// Where a project stood on a day: the last stage recorded on or before it.
+pub fn stage_on(history: &[StageRecord], day: NaiveDate) -> Option<&StageRecord> {
+    history.iter().rfind(|r| r.date <= day)
+}
+
+/// The date a project first reached `stage` on or before `day` (for counts "signed in the
+/// period"), if it did.
+pub fn reached_on(history: &[StageRecord], stage: Stage, day: NaiveDate) -> Option<NaiveDate> {
+    history
+        .iter()
+        .filter(|r| r.date <= day && r.stage == stage && !r.backwards)
+        .map(|r| r.date)
+        .min()
+}
+
+/// A requested stage change, before checking.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageChange {
+    pub stage: Stage,
+    /// When it happened (not in the future).
+    pub date: NaiveDate,
+    /// Why: required going backwards and to 终止.
+    pub reason: Option<String>,
+    /// The dates of the stages a forward move skips, e.g. `{"signed": "2026-03-10"}` when a
+    /// project in 在谈 is recorded as 供地/入驻.
+    #[serde(default)]
+    pub earlier: BTreeMap<Stage, NaiveDate>,
+}
+
+/// Check a change against the history and turn it into the records to append (skipped
+/// stages first, in order).
+pub fn check_change(
+    history: &[StageRecord],
+    change: StageChange,
+    today: NaiveDate,
+    recorded: &Stamp,
+) -> Result<Vec<StageRecord>, Vec<FieldError>> {
+    let mut e = Vec::new();
+    let reason = super::codes::parse_text("reason", change.reason.as_deref().unwrap_or(""), 500)
+        .map_err(|x| e.push(x))
+        .unwrap_or_default();
+    let Some(current) = history.last() else {
+        return Err(vec![FieldError::new(
+            "stage",
+            "a project starts with a stage; create it with one",
+        )]);
+    };
+    let record = |stage, date, backwards| StageRecord {
+        stage,
+        date,
+        reason: reason.clone(),
+        backwards,
+        recorded: recorded.clone(),
+    };
+    if let Err(x) = super::supply::check_past_date("date", change.date, today) {
+        e.push(x);
+    }
+    if change.date < current.date {
+        e.push(FieldError::new(
+            "date",
+            format!(
+                "{} is before the current stage {} of {}",
+                change.date,
+                current.stage.label_zh(),
+                current.date
+            ),
+        ));
+    }
+    if change.stage == current.stage {
+        e.push(FieldError::new(
+            "stage",
+            format!("the project is already {}", current.stage.label_zh()),
+        ));
+    }
+    let mut out = Vec::new();
+    match (current.stage.rank(), change.stage.rank()) {
+        // To 终止 from anywhere, with a reason.
+        (_, None) => {
+            if reason.is_empty() {
+                e.push(FieldError::new(
+                    "reason",
+                    "say why the project is terminated (终止)",
+                ));
+            }
+            out.push(record(change.stage, change.date, false));
+        }
+        // Reviving a terminated project, or going back: a reason is needed and recorded.
+        (None, Some(_)) => {
+            if reason.is_empty() {
+                e.push(FieldError::new(
+                    "reason",
+                    "say why a terminated project is resumed",
+                ));
+            }
+            out.push(record(change.stage, change.date, true));
+        }
+        (Some(from), Some(to)) if to < from => {
+            if reason.is_empty() {
+                e.push(FieldError::new(
+                    "reason",
+                    format!(
+                        "going back from {} to {} needs a reason",
+                        current.stage.label_zh(),
+                        change.stage.label_zh()
+                    ),
+                ));
+            }
+            out.push(record(change.stage, change.date, true));
+        }
+        // The same stage again: refused above.
+        (Some(from), Some(to)) if to == from => {}
+        (Some(from), Some(to)) => {
+            let mut previous = current.date;
+            for skipped in &Stage::PATH[from + 1..to] {
+                match change.earlier.get(skipped) {
+                    Some(d) if *d < previous => {
+                        e.push(FieldError::new(
+                            format!("earlier.{}", skipped.as_str()),
+                            format!("{d} is before the stage before it ({previous})"),
+                        ));
+                    }
+                    Some(d) if *d > change.date => {
+                        e.push(FieldError::new(
+                            format!("earlier.{}", skipped.as_str()),
+                            format!("{d} is after {} ({})", change.stage.label_zh(), change.date),
+                        ));
+                    }
+                    Some(d) => {
+                        out.push(record(*skipped, *d, false));
+                        previous = *d;
+                    }
+                    None => e.push(FieldError::new(
+                        format!("earlier.{}", skipped.as_str()),
+                        format!(
+                            "moving from {} to {} skips {}: give its date",
+                            current.stage.label_zh(),
+                            change.stage.label_zh(),
+                            skipped.label_zh()
+                        ),
+                    )),
+                }
+            }
+            out.push(record(change.stage, change.date, false));
+        }
+    }
+    for stage in change.earlier.keys() {
+        if !out.iter().any(|r| r.stage == *stage) {
+            e.push(FieldError::new(
+                format!("earlier.{}", stage.as_str()),
+                "this stage is not skipped by the move",
+            ));
+        }
+    }
+    if e.is_empty() { Ok(out) } else { Err(e) }
+}
+
+/// The size bands of 调度 reports, by signed investment (in 元).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SizeBand {
+    /// ≥ 1 亿元.
+    Over100m,
+    /// 5000 万 – 1 亿.
+    Over50m,
+    /// 3000 万 – 5000 万.
+    Over30m,
+    /// 1000 万 – 3000 万.
+    Over10m,
+    /// 500 万 – 1000 万.
+    Over5m,
+    /// < 500 万.
+    Under5m,
+}
+
+impl SizeBand {
+    pub const ALL: [SizeBand; 6] = [
+        Self::Over100m,
+        Self::Over50m,
+        Self::Over30m,
+        Self::Over10m,
+        Self::Over5m,
+        Self::Under5m,
+    ];
+
+    /// The band of an amount: its lower bound is included (5000 万 is in 5000万–1亿).
+    pub fn of(yuan: i64) -> Self {
+        match yuan {
+            y if y >= 100_000_000 => Self::Over100m,
+            y if y >= 50_000_000 => Self::Over50m,
+            y if y >= 30_000_000 => Self::Over30m,
+            y if y >= 10_000_000 => Self::Over10m,
+            y if y >= 5_000_000 => Self::Over5m,
+            _ => Self::Under5m,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Over100m => "over_100m",
+            Self::Over50m => "over_50m",
+            Self::Over30m => "over_30m",
+            Self::Over10m => "over_10m",
+            Self::Over5m => "over_5m",
+            Self::Under5m => "under_5m",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Over100m => "1亿元以上",
+            Self::Over50m => "5000万-1亿元",
+            Self::Over30m => "3000万-5000万元",
+            Self::Over10m => "1000万-3000万元",
+            Self::Over5m => "500万-1000万元",
+            Self::Under5m => "500万元以下",
+        }
+    }
+}
+
+/// 万元 as clients send them, to whole 元: at most four decimals (the 元), 0 to 10 万亿.
+pub fn wan_to_yuan(field: &str, wan: f64) -> Result<i64, FieldError> {
+    let yuan = wan * 10_000.0;
+    if !(yuan.is_finite() && (0.0..=super::supply::MAX_YUAN as f64).contains(&yuan)) {
+        return Err(FieldError::new(
+            field,
+            format!("must be 0 to 1,000,000,000 万元, got {wan}"),
+        ));
+    }
+    if (yuan - yuan.round()).abs() > 1e-3 {
+        return Err(FieldError::new(
+            field,
+            format!("{wan} 万元 is not a whole number of 元 (at most four decimals)"),
+        ));
+    }
+    Ok(yuan.round() as i64)
+}
+
+/// Whole 元 as 万元 for display.
+pub fn yuan_to_wan(yuan: i64) -> f64 {
+    yuan as f64 / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn stamp() -> Stamp {
+        Stamp::stored("c".into(), d("2026-01-01").and_hms_opt(0, 0, 0).unwrap())
+    }
+
+    fn at(stage: Stage, date: &str) -> StageRecord {
+        StageRecord {
+            stage,
+            date: d(date),
+            reason: String::new(),
+            backwards: false,
+            recorded: stamp(),
+        }
+    }
+
+    fn change(
+        stage: Stage,
+        date: &str,
+        reason: Option<&str>,
+        earlier: &[(Stage, &str)],
+    ) -> StageChange {
+        StageChange {
+            stage,
+            date: d(date),
+            reason: reason.map(str::to_owned),
+            earlier: earlier.iter().map(|(s, x)| (*s, d(x))).collect(),
+        }
+    }
+
+    const TODAY: &str = "2026-11-22";
+
+    #[test]
+    fn forward_one_step_and_with_the_skipped_dates() {
+        let h = vec![at(Stage::Negotiating, "2026-01-05")];
+        let out = check_change(
+            &h,
+            change(Stage::Signed, "2026-02-01", None, &[]),
+            d(TODAY),
+            &stamp(),
+        )
+        .unwrap();
+        assert_eq!(out.len(), 1);
+        let e = check_change(
+            &h,
+            change(Stage::Started, "2026-05-01", None, &[]),
+            d(TODAY),
+            &stamp(),
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|x| x.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["earlier.signed", "earlier.landed"],
+            "a jump without dates"
+        );
+        assert!(e[0].message.contains("skips 签约"), "{}", e[0].message);
+        let ok = check_change(
+            &h,
+            change(
+                Stage::Started,
+                "2026-05-01",
+                None,
+                &[(Stage::Signed, "2026-02-01"), (Stage::Landed, "2026-03-15")],
+            ),
+            d(TODAY),
+            &stamp(),
+        )
+        .unwrap();
+        let stages: Vec<Stage> = ok.iter().map(|r| r.stage).collect();
+        assert_eq!(stages, [Stage::Signed, Stage::Landed, Stage::Started]);
+        let disordered = change(
+            Stage::Started,
+            "2026-05-01",
+            None,
+            &[(Stage::Signed, "2026-04-01"), (Stage::Landed, "2026-03-15")],
+        );
+        assert!(check_change(&h, disordered, d(TODAY), &stamp()).is_err());
+        let stray = change(
+            Stage::Signed,
+            "2026-02-01",
+            None,
+            &[(Stage::Started, "2026-01-10")],
+        );
+        assert!(
+            check_change(&h, stray, d(TODAY), &stamp()).is_err(),
+            "an earlier date for a stage not skipped"
+        );
+    }
+
+    #[test]
+    fn backwards_and_termination_need_reasons() {
+        let h = vec![
+            at(Stage::Negotiating, "2026-01-05"),
+            at(Stage::Signed, "2026-02-01"),
+            at(Stage::Landed, "2026-03-01"),
+        ];
+        let e = check_change(
+            &h,
+            change(Stage::Signed, "2026-04-01", None, &[]),
+            d(TODAY),
+            &stamp(),
+        )
+        .unwrap_err();
+        assert!(e[0].message.contains("needs a reason"), "{}", e[0].message);
+        let back = check_change(
+            &h,
+            change(Stage::Signed, "2026-04-01", Some("供地方案调整"), &[]),
+            d(TODAY),
+            &stamp(),
+        )
+        .unwrap();
+        assert!(back[0].backwards);
+        assert!(
+            check_change(
+                &h,
+                change(Stage::Terminated, "2026-04-01", None, &[]),
+                d(TODAY),
+                &stamp()
+            )
+            .is_err()
+        );
+        let ended = check_change(
+            &h,
+            change(Stage::Terminated, "2026-04-01", Some("企业资金链断裂"), &[]),
+            d(TODAY),
+            &stamp(),
+        )
+        .unwrap();
+        let mut h2 = h.clone();
+        h2.extend(ended);
+        assert!(
+            check_change(
+                &h2,
+                change(Stage::Landed, "2026-05-01", None, &[]),
+                d(TODAY),
+                &stamp()
+            )
+            .is_err(),
+            "reviving needs a reason"
+        );
+        assert!(
+            check_change(
+                &h,
+                change(Stage::Started, "2026-02-15", None, &[]),
+                d(TODAY),
+                &stamp()
+            )
+            .is_err(),
+            "before the current stage"
+        );
+        assert!(
+            check_change(
+                &h,
+                change(Stage::Started, "2026-12-01", None, &[]),
+                d(TODAY),
+                &stamp()
+            )
+            .is_err(),
+            "in the future"
+        );
+        assert!(
+            check_change(
+                &h,
+                change(Stage::Landed, "2026-04-01", None, &[]),
+                d(TODAY),
+                &stamp()
+            )
+            .is_err(),
+            "the same stage"
+        );
+    }
+
+    #[test]
+    fn a_past_days_stage() {
+        let h = vec![
+            at(Stage::Negotiating, "2026-01-05"),
+            at(Stage::Signed, "2026-02-01"),
+            at(Stage::Landed, "2026-03-01"),
+        ];
+        assert_eq!(
+            stage_on(&h, d("2026-02-15")).map(|r| r.stage),
+            Some(Stage::Signed)
+        );
+        assert_eq!(stage_on(&h, d("2025-12-31")), None);
+        assert_eq!(
+            reached_on(&h, Stage::Signed, d("2026-12-31")),
+            Some(d("2026-02-01"))
+        );
+        assert_eq!(reached_on(&h, Stage::Started, d("2026-12-31")), None);
+    }
+
+    #[test]
+    fn size_bands_include_their_lower_bound() {
+        assert_eq!(SizeBand::of(100_000_000), SizeBand::Over100m);
+        assert_eq!(SizeBand::of(99_999_999), SizeBand::Over50m);
+        assert_eq!(SizeBand::of(50_000_000), SizeBand::Over50m);
+        assert_eq!(SizeBand::of(30_000_000), SizeBand::Over30m);
+        assert_eq!(SizeBand::of(10_000_000), SizeBand::Over10m);
+        assert_eq!(SizeBand::of(5_000_000), SizeBand::Over5m);
+        assert_eq!(SizeBand::of(4_999_999), SizeBand::Under5m);
+    }
+
+    #[test]
+    fn wan_yuan_are_exact() {
+        assert_eq!(wan_to_yuan("x", 3500.5), Ok(35_005_000));
+        assert_eq!(wan_to_yuan("x", 0.0001), Ok(1));
+        assert!(wan_to_yuan("x", 0.00001).is_err());
+        assert!(wan_to_yuan("x", -1.0).is_err());
+        assert!(wan_to_yuan("x", 1e12).is_err());
+    }
+}
