@@ -13,7 +13,9 @@
 //! | green space | green area ÷ site area ≤ 20 % |
 //!
 //! The last four need a building plan; without one they are not judged. A figure exactly at
-//! its bound passes (≥, ≤), compared to a billionth so 30 % typed as 0.3 × area is 30 %.
+//! its bound passes (≥, ≤). Figures are judged as they are reported — to two decimals (容积率
+//! 1.00, 建筑系数 30.00 %, 万元/亩 to the 0.01) — so a plan drawn from the displayed site area
+//! is not failed by the site's thousandths of a m².
 
 use super::industry::IndustryCode;
 use super::settings::Settings;
@@ -88,14 +90,17 @@ pub struct EntryInput {
     pub plan: Option<BuildingPlan>,
 }
 
-const EPS: f64 = 1e-9;
+/// A figure as reported, to two decimals.
+fn reported(v: f64) -> f64 {
+    round_to(v, 2)
+}
 
 fn at_least(actual: f64, required: f64) -> bool {
-    actual >= required * (1.0 - EPS)
+    reported(actual) >= required
 }
 
 fn at_most(actual: f64, limit: f64) -> bool {
-    actual <= limit * (1.0 + EPS) + EPS
+    reported(actual) <= limit
 }
 
 fn num(v: f64, decimals: i32) -> String {

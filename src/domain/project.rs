@@ -271,16 +271,22 @@ pub fn check_change(
 #[serde(rename_all = "snake_case")]
 pub enum SizeBand {
     /// ≥ 1 亿元.
+    #[serde(rename = "over_100m")]
     Over100m,
     /// 5000 万 – 1 亿.
+    #[serde(rename = "over_50m")]
     Over50m,
     /// 3000 万 – 5000 万.
+    #[serde(rename = "over_30m")]
     Over30m,
     /// 1000 万 – 3000 万.
+    #[serde(rename = "over_10m")]
     Over10m,
     /// 500 万 – 1000 万.
+    #[serde(rename = "over_5m")]
     Over5m,
     /// < 500 万.
+    #[serde(rename = "under_5m")]
     Under5m,
 }
 
