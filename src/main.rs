@@ -120,13 +120,14 @@ fn run() -> anyhow::Result<()> {
             })?;
             bar.finish_and_clear();
             eprintln!(
-                "loaded the demo park {} (id {}): {} zones, {} parcels, {} land supply contracts, {} workshops",
+                "loaded the demo park {} (id {}): {} zones, {} parcels, {} land supply contracts, {} workshops, {} projects",
                 parkland::demo::PARK_CODE,
                 loaded.park_id,
                 loaded.zones,
                 loaded.parcels,
                 loaded.supplies,
-                loaded.workshops
+                loaded.workshops,
+                loaded.projects
             );
             Ok(())
         }

@@ -125,6 +125,25 @@ on_both_backends!(
             .expect(200)
             .json();
         assert!(free["numberMatched"].as_i64().unwrap() >= 1);
+        assert!(loaded.projects >= 20, "{} projects", loaded.projects);
+        let report = get(
+            &svc,
+            &format!("/api/parks/{}/reports/pipeline", loaded.park_id),
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(
+            report["total"]["count"].as_i64(),
+            Some(loaded.projects as i64)
+        );
+        let blank: Vec<&str> = report["units_without_signed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap())
+            .collect();
+        assert!(blank.contains(&"沙洲镇"), "the demo's 白卷: {blank:?}");
         let cases = get(&svc, "/api/idle-cases").await.expect(200).json();
         assert_eq!(cases["open"], 2, "two cases in progress");
         let park = get(&svc, &format!("/api/parks/{}", loaded.park_id))

@@ -36,6 +36,14 @@ const ENTERPRISES: &[(&str, &str)] = &[
     ("江西晶盛半导体材料有限公司", "3985"),
 ];
 
+/// The industry a demo enterprise registered.
+pub fn industry_of(name: &str) -> Option<&'static str> {
+    ENTERPRISES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, i)| *i)
+}
+
 /// Where a supplied demo parcel stands, and the dates that put it there.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Stage {

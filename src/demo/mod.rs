@@ -6,6 +6,7 @@
 //! supplied parcels get contracts and development facts ([`land_supply`]).
 
 mod land_supply;
+mod projects;
 mod workshops;
 
 use crate::domain::codes::{AdminDivisionCode, Code};
@@ -285,6 +286,8 @@ pub struct Loaded {
     pub supplies: usize,
     /// Standard workshops built.
     pub workshops: usize,
+    /// Investment projects in the pipeline.
+    pub projects: usize,
 }
 
 /// Load the demo park; refuses if a park with its code already exists.
@@ -344,12 +347,14 @@ pub fn load(
     }
     let supplies = land_supply::load(conn, park.id, stamp)?;
     let workshops = workshops::load(conn, park.id, stamp)?;
+    let projects = projects::load(conn, park.id, stamp)?;
     Ok(Loaded {
         park_id: park.id,
         zones: zone_count,
         parcels: report.created,
         supplies,
         workshops,
+        projects,
     })
 }
 
