@@ -24,16 +24,7 @@ where
         .expect("numberMatched")
 }
 
-fn fields(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use common::problem_fields as fields;
 
 on_both_backends!(
     enterprises_have_checked_credit_codes,

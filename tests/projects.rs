@@ -7,16 +7,7 @@ use common::fixtures::{create_parcel, create_park, east_zone, parcel, project_bo
 use common::{Client, get, patch, post};
 use serde_json::{Value, json};
 
-fn fields(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use common::problem_fields as fields;
 
 async fn unit<S, B>(svc: &Client<S>, name: &str, kind: &str) -> i64
 where

@@ -64,16 +64,7 @@ fn started() -> Value {
     json!({"approval": {"actual": "2026-01-10"}, "start": {"planned": "2026-03-01", "actual": "2026-03-01"}, "completion": {"planned": "2026-10-20"}})
 }
 
-fn fields(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use common::problem_fields as fields;
 
 on_both_backends!(
     a_workshop_is_checked_against_its_parcel,

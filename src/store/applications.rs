@@ -4,13 +4,13 @@
 //! same moment for the same plot exactly one wins (a partial unique index backs it).
 
 use super::audit::{self, Entry};
-use super::parcels::save;
+use super::parcels::set_status;
 use super::schema::applications;
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
 use crate::domain::FieldError;
 use crate::domain::entry_check::{BuildingPlan, EntryVerdict};
 use crate::domain::parcel::ParcelStatus;
-use crate::domain::register::{Change, Stamp};
+use crate::domain::register::Stamp;
 use crate::domain::workshop::Milestone;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -355,20 +355,8 @@ pub fn decide(
             availability(conn, before.target, today, Some(id))?;
             if let Target::Plot(parcel_id) = before.target {
                 let parcel = super::parcels::get(conn, parcel_id)?;
-                let mut next = parcel.clone();
-                next.status = ParcelStatus::Reserved;
-                next.version += 1;
-                next.updated = stamp.clone();
-                save(
-                    conn,
-                    &parcel,
-                    &next,
-                    Change::Updated,
-                    Some(&format!(
-                        "预留: 入园申请 {id}（{}）",
-                        before.project.project_name
-                    )),
-                )?;
+                let note = format!("预留: 入园申请 {id}（{}）", before.project.project_name);
+                set_status(conn, &parcel, ParcelStatus::Reserved, &note, stamp)?;
             }
         }
         let status = if accept { "accepted" } else { "rejected" };

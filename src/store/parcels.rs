@@ -328,6 +328,22 @@ pub fn retire(
     })
 }
 
+/// Move a parcel to another status as a step of another record's life (supplied by a contract,
+/// reserved for an application, returned to the land bank), keeping the version with `note`.
+pub(crate) fn set_status(
+    conn: &mut AnyConnection,
+    parcel: &Parcel,
+    status: ParcelStatus,
+    note: &str,
+    stamp: &Stamp,
+) -> StoreResult<()> {
+    let mut next = parcel.clone();
+    next.status = status;
+    next.version += 1;
+    next.updated = stamp.clone();
+    save(conn, parcel, &next, Change::Updated, Some(note))
+}
+
 pub(crate) fn mark_retired(parcel: &mut Parcel, reason: String, stamp: &Stamp) {
     parcel.status = ParcelStatus::Retired;
     parcel.retired_at = Some(stamp.at);

@@ -3,12 +3,12 @@
 //! against all the others before they are written.
 
 use super::audit::{self, Entry};
-use super::parcels::{self, save};
+use super::parcels;
 use super::schema::{enterprises, land_supplies, supply_facts};
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
 use crate::domain::FieldError;
 use crate::domain::parcel::ParcelStatus;
-use crate::domain::register::{Change, Stamp};
+use crate::domain::register::Stamp;
 use crate::domain::supply::{
     DelayCause, Fact, FactDetail, FactKind, Indicators, StartEvidence, Supply, SupplyDraft,
     SupplyMethod, replay,
@@ -436,21 +436,12 @@ pub fn create(
                 .after(snapshot(&supply)),
         )?;
         if parcel.status != ParcelStatus::Supplied {
-            let mut next = parcel.clone();
-            next.status = ParcelStatus::Supplied;
-            next.version += 1;
-            next.updated = stamp.clone();
-            save(
-                conn,
-                &parcel,
-                &next,
-                Change::Updated,
-                Some(&format!(
-                    "供地: {} ({})",
-                    supply.contract_no,
-                    supply.method.label_zh()
-                )),
-            )?;
+            let note = format!(
+                "供地: {} ({})",
+                supply.contract_no,
+                supply.method.label_zh()
+            );
+            parcels::set_status(conn, &parcel, ParcelStatus::Supplied, &note, stamp)?;
         }
         Ok(supply)
     })
@@ -506,17 +497,8 @@ pub(crate) fn end_in_tx(
     audit::record(conn, stamp, entry.after(snapshot(&ended)))?;
     let parcel = parcels::get(conn, supply.parcel_id)?;
     if parcel.status == ParcelStatus::Supplied {
-        let mut next = parcel.clone();
-        next.status = ParcelStatus::Reserve;
-        next.version += 1;
-        next.updated = stamp.clone();
-        save(
-            conn,
-            &parcel,
-            &next,
-            Change::Updated,
-            Some(&format!("收回储备: {reason}")),
-        )?;
+        let note = format!("收回储备: {reason}");
+        parcels::set_status(conn, &parcel, ParcelStatus::Reserve, &note, stamp)?;
     }
     Ok(ended)
 }

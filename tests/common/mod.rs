@@ -266,6 +266,18 @@ impl TestDb {
     }
 }
 
+/// The fields a problem names in `errors`, in order.
+pub fn problem_fields(p: &Value) -> Vec<String> {
+    p["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A response, read whole.
 pub struct Resp {
     pub status: StatusCode,
