@@ -184,6 +184,21 @@ impl ApiError {
         e
     }
 
+    /// A spreadsheet with refused rows: nothing was written.
+    pub fn rows_rejected(rows: usize, rejected: Vec<crate::domain::register::Rejection>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import-rejected",
+            "The import was refused",
+            format!(
+                "{} of {rows} rows cannot be imported, so nothing was written; each is listed in `rejected` with its row number and the columns that are wrong",
+                rejected.len()
+            ),
+        );
+        e.problem.rejected = rejected;
+        e
+    }
+
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -120,14 +120,15 @@ fn run() -> anyhow::Result<()> {
             })?;
             bar.finish_and_clear();
             eprintln!(
-                "loaded the demo park {} (id {}): {} zones, {} parcels, {} land supply contracts, {} workshops, {} projects",
+                "loaded the demo park {} (id {}): {} zones, {} parcels, {} land supply contracts, {} workshops, {} projects, {} enterprises with last year's 亩均 figures",
                 parkland::demo::PARK_CODE,
                 loaded.park_id,
                 loaded.zones,
                 loaded.parcels,
                 loaded.supplies,
                 loaded.workshops,
-                loaded.projects
+                loaded.projects,
+                loaded.rated
             );
             Ok(())
         }

@@ -196,6 +196,49 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
             register_read,
         ),
         ("POST", "/api/entry-check", public),
+        // 亩均 figures and schemes are the committee's to enter; the bureau reads them.
+        ("POST", "/api/parks/{park_id}/performance", facilities_write),
+        ("GET", "/api/parks/{park_id}/performance", register_read),
+        (
+            "POST",
+            "/api/parks/{park_id}/performance/import",
+            facilities_write,
+        ),
+        (
+            "GET",
+            "/api/parks/{park_id}/evaluation-scheme",
+            register_read,
+        ),
+        (
+            "POST",
+            "/api/parks/{park_id}/evaluation-scheme",
+            facilities_write,
+        ),
+        ("GET", "/api/parks/{park_id}/evaluation", register_read),
+        (
+            "GET",
+            "/api/parks/{park_id}/renewal-candidates",
+            register_read,
+        ),
+        // Matching writes nothing: whoever reads the register may ask.
+        ("POST", "/api/parks/{park_id}/site-matching", register_read),
+        (
+            "GET",
+            "/api/parks/{park_id}/reports/dispatch",
+            register_read,
+        ),
+        ("GET", "/collections/mu-performance/items", listed),
+        (
+            "GET",
+            "/collections/mu-performance/items/{feature_id}",
+            register_read,
+        ),
+        ("GET", "/collections/renewal-candidates/items", listed),
+        (
+            "GET",
+            "/collections/renewal-candidates/items/{feature_id}",
+            register_read,
+        ),
         ("POST", "/api/applications", applicant_only),
         ("GET", "/api/applications", any_user),
         (
@@ -340,6 +383,8 @@ on_both_backends!(
                 template.replace("{feature_id}", &workshop.to_string())
             } else if template.starts_with("/collections/available-units/items/") {
                 template.replace("{feature_id}", &unit.to_string())
+            } else if template.starts_with("/collections/renewal-candidates/items/") {
+                template.replace("{feature_id}", &format!("parcel-{parcel_a}"))
             } else {
                 path
             };

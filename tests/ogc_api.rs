@@ -106,7 +106,9 @@ on_both_backends!(
                 "idle-land",
                 "underused-land",
                 "workshops",
-                "available-units"
+                "available-units",
+                "mu-performance",
+                "renewal-candidates"
             ]
         );
         let parcels = get(&svc, "/collections/parcels").await.expect(200).json();

@@ -12,6 +12,7 @@ use crate::domain::entry_check::{BuildingPlan, EntryInput, EntryVerdict, check_p
 use crate::domain::industry::IndustryCode;
 use crate::domain::parcel::ParcelStatus;
 use crate::domain::project::wan_to_yuan;
+use crate::domain::register::{Park, Zone};
 use crate::domain::units::mu_to_m2;
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
@@ -117,28 +118,40 @@ pub async fn run(
             if let Some(plan) = &f.plan {
                 check_plan(plan, area)?;
             }
-            let settings = store::parcel_rules::settings_for(&park, &zones, zone_id);
-            let zone = zone_id.and_then(|z| zones.iter().find(|x| x.id == z));
-            let positioning: Vec<IndustryCode> = zone
-                .and_then(|z| z.industries.clone())
-                .unwrap_or_else(|| park.industries.clone())
-                .iter()
-                .filter_map(|c| IndustryCode::parse("", c).ok())
-                .collect();
-            let input = EntryInput {
-                industry: f.industry,
-                fixed_asset_investment_yuan: f.fixed_asset_investment_yuan,
-                site_area_m2: area,
-                plan: f.plan,
-            };
             Ok(EntryCheckView {
                 park_id,
                 zone_id,
                 parcel_id,
-                verdict: entry_check(&input, &settings, &positioning),
+                verdict: check_at(&park, &zones, zone_id, area, &f),
             })
         })
         .await
+}
+
+/// The check of a project on a site of `area_m2` in a park's zone (or outside any zone), by the
+/// settings and industry positioning in force there (zone → park → default).
+pub fn check_at(
+    park: &Park,
+    zones: &[Zone],
+    zone_id: Option<i64>,
+    area_m2: f64,
+    f: &Figures,
+) -> EntryVerdict {
+    let settings = store::parcel_rules::settings_for(park, zones, zone_id);
+    let zone = zone_id.and_then(|z| zones.iter().find(|x| x.id == z));
+    let positioning: Vec<IndustryCode> = zone
+        .and_then(|z| z.industries.clone())
+        .unwrap_or_else(|| park.industries.clone())
+        .iter()
+        .filter_map(|c| IndustryCode::parse("", c).ok())
+        .collect();
+    let input = EntryInput {
+        industry: f.industry.clone(),
+        fixed_asset_investment_yuan: f.fixed_asset_investment_yuan,
+        site_area_m2: area_m2,
+        plan: f.plan,
+    };
+    entry_check(&input, &settings, &positioning)
 }
 
 /// Parse the site and figures of an entry-check request.

@@ -92,6 +92,12 @@ pub async fn workshop_deadlines(
         )));
     }
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
+    let body = deadline_list(&buildings, as_of, within);
+    json_response(StatusCode::OK, "application/json", &body)
+}
+
+/// The workshops of `buildings` overdue or due within `within` days on `as_of`.
+pub fn deadline_list(buildings: &[Building], as_of: NaiveDate, within: i64) -> DeadlineList {
     let mut items: Vec<DeadlineItem> = buildings
         .iter()
         .map(|b| DeadlineItem {
@@ -116,14 +122,13 @@ pub async fn workshop_deadlines(
         .iter()
         .filter(|i| i.workshop.deadline_status == DeadlineStatus::Overdue)
         .count();
-    let body = DeadlineList {
+    DeadlineList {
         as_of,
         within_days: within,
         due_soon: items.len() - overdue,
         overdue,
         items,
-    };
-    json_response(StatusCode::OK, "application/json", &body)
+    }
 }
 
 /// Leased and total unit area, and their ratio.
@@ -187,11 +192,17 @@ pub async fn occupancy(
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::parse(req.query_string(), &["as_of", "park_id", "zone_id"])?;
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
+    let body = occupancy_report(&buildings, as_of);
+    json_response(StatusCode::OK, "application/json", &body)
+}
+
+/// Occupancy of `buildings` on `as_of`: all, per park, zone and building.
+pub fn occupancy_report(buildings: &[Building], as_of: NaiveDate) -> OccupancyReport {
     let mut all = Acc::default();
     let mut parks: BTreeMap<i64, (String, Acc)> = BTreeMap::new();
     let mut zones: BTreeMap<Option<i64>, (String, Acc)> = BTreeMap::new();
     let mut by_building = Vec::new();
-    for b in &buildings {
+    for b in buildings {
         let (leased, total) = crate::domain::workshop::occupancy(&b.units, as_of);
         let mut own = Acc::default();
         for acc in [
@@ -217,7 +228,7 @@ pub async fn occupancy(
         }
         by_building.push(own.view(b.workshop.id.to_string(), b.workshop.name.clone()));
     }
-    let body = OccupancyReport {
+    OccupancyReport {
         as_of,
         all: all.view("all".into(), "全部".into()),
         by_park: parks
@@ -229,8 +240,7 @@ pub async fn occupancy(
             .map(|(id, (n, a))| a.view(id.map_or_else(|| "none".into(), |i| i.to_string()), n))
             .collect(),
         by_building,
-    };
-    json_response(StatusCode::OK, "application/json", &body)
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -280,8 +290,14 @@ pub async fn idle_units(
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::parse(req.query_string(), &["as_of", "park_id", "zone_id"])?;
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
+    let body = idle_unit_report(&buildings, as_of);
+    json_response(StatusCode::OK, "application/json", &body)
+}
+
+/// The completed units of `buildings` empty longer than their park's limit on `as_of`.
+pub fn idle_unit_list(buildings: &[Building], as_of: NaiveDate) -> Vec<IdleUnit> {
     let mut items = Vec::new();
-    for b in &buildings {
+    for b in buildings {
         let limit = i64::from(b.settings.idle_unit_days);
         for (u, leases) in &b.units {
             let Some(v) = vacancy(&b.workshop.plan, leases, as_of).filter(|v| v.days > limit)
@@ -307,6 +323,12 @@ pub async fn idle_units(
         }
     }
     items.sort_by_key(|i| (-i.vacant_days, i.unit_id));
+    items
+}
+
+/// The idle units of `buildings` on `as_of`, with the vacant area totalled.
+pub fn idle_unit_report(buildings: &[Building], as_of: NaiveDate) -> IdleUnitReport {
+    let items = idle_unit_list(buildings, as_of);
     let sum = |list: &mut dyn Iterator<Item = &IdleUnit>| {
         let (count, m2) = list.fold((0i64, 0.0), |(c, a), i| (c + 1, a + i.area_m2));
         let a = AreaM2(m2);
@@ -350,7 +372,7 @@ pub async fn idle_units(
             )
         })
         .collect();
-    let body = IdleUnitReport {
+    IdleUnitReport {
         as_of,
         all: Tally {
             count,
@@ -360,6 +382,5 @@ pub async fn idle_units(
         by_park,
         by_zone,
         items,
-    };
-    json_response(StatusCode::OK, "application/json", &body)
+    }
 }

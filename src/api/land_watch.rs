@@ -356,7 +356,17 @@ pub async fn list_idle_land(
     let watched = state
         .run(move |c| store::land_watch::watch(c, &query, as_of))
         .await?;
-    let items = idle_items(&watched, &statuses, as_of);
+    let body = idle_land_report(&watched, &statuses, as_of);
+    json_response(StatusCode::OK, "application/json", &body)
+}
+
+/// The idle-land report of watched parcels: the items with one of `statuses`, and their totals.
+pub fn idle_land_report(
+    watched: &[Watched],
+    statuses: &[IdleStatus],
+    as_of: NaiveDate,
+) -> IdleLandReport {
+    let items = idle_items(watched, statuses, as_of);
     let status_keys: Vec<(&str, &str)> = statuses
         .iter()
         .map(|s| (s.as_str(), s.label_zh()))
@@ -372,7 +382,7 @@ pub async fn list_idle_land(
         .filter(|i| i.idle.idle_status == IdleStatus::Idle)
         .filter_map(|i| i.idle.fee_yuan)
         .sum();
-    let body = IdleLandReport {
+    IdleLandReport {
         as_of,
         totals: IdleTotals {
             all,
@@ -382,8 +392,7 @@ pub async fn list_idle_land(
             by_zone,
         },
         items,
-    };
-    json_response(StatusCode::OK, "application/json", &body)
+    }
 }
 
 /// The five kinds of under-used land (五未土地) on a day, each with its reason, with totals.
@@ -413,14 +422,24 @@ pub async fn list_underused_land(
     let watched = state
         .run(move |c| store::land_watch::watch(c, &query, as_of))
         .await?;
-    let items = underused_items(&watched, classes.as_deref(), as_of);
+    let body = underused_report(&watched, classes.as_deref(), as_of);
+    json_response(StatusCode::OK, "application/json", &body)
+}
+
+/// The 五未 report of watched parcels: the items in `classes` (all when `None`), and totals.
+pub fn underused_report(
+    watched: &[Watched],
+    classes: Option<&[UnderusedClass]>,
+    as_of: NaiveDate,
+) -> UnderusedReport {
+    let items = underused_items(watched, classes, as_of);
     let keys: Vec<(&str, &str)> = UnderusedClass::ALL
         .iter()
         .map(|c| (c.as_str(), c.label_zh()))
         .collect();
     let (all, by_class, by_park, by_zone) =
         totals(items.iter().map(|i| (&i.parcel, i.class.as_str())), &keys);
-    let body = UnderusedReport {
+    UnderusedReport {
         as_of,
         totals: UnderusedTotals {
             all,
@@ -429,6 +448,5 @@ pub async fn list_underused_land(
             by_zone,
         },
         items,
-    };
-    json_response(StatusCode::OK, "application/json", &body)
+    }
 }

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod applications;
 pub mod audit;
+pub mod dispatch;
 pub mod enterprises;
 pub mod entry;
 pub mod estate;
@@ -21,9 +22,11 @@ pub mod openapi;
 pub mod parcel_ops;
 pub mod parcels;
 pub mod parks;
+pub mod performance;
 pub mod projects;
 pub mod query;
 pub mod ratelimit;
+pub mod renewal;
 pub mod reports;
 pub mod supplies;
 pub mod supply_views;
@@ -198,7 +201,10 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(projects::configure)
         .configure(entry::configure)
         .configure(applications::configure)
+        .configure(performance::configure)
+        .configure(renewal::configure)
         .configure(reports::configure)
+        .configure(dispatch::configure)
         .configure(users::configure)
         .configure(audit::configure);
 }

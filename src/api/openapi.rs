@@ -44,6 +44,7 @@ pub fn finalize(api: OpenApi) -> Value {
         {"name": "workshops", "description": "Standard workshops (标准化厂房): construction against deadlines, units, leases, occupancy and idle units"},
         {"name": "projects", "description": "Investment projects (招商项目) and their stages, investment units (招商单位), and the entry check (入园审查)"},
         {"name": "applications", "description": "Applicants' applications for plots and workshop units, and the committee's decisions"},
+        {"name": "performance", "description": "亩均论英雄: enterprises' yearly figures, the evaluation scheme, scores and classes A–D; cage-for-bird (腾笼换鸟) candidates and site matching"},
         {"name": "reports", "description": "Reports for the monthly dispatch meeting: JSON, CSV and .xlsx"},
         {"name": "access", "description": "Users, API tokens, the caller, and the audit trail"},
         {"name": "service", "description": "Health and readiness"}

@@ -67,7 +67,7 @@ pub struct Feature<'a, P> {
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
     pub kind: &'static str,
-    pub id: i64,
+    pub id: FeatureId,
     #[schema(value_type = MultiPolygonSchema)]
     pub geometry: GeoJsonMultiPolygon<'a>,
     pub properties: P,
@@ -75,8 +75,21 @@ pub struct Feature<'a, P> {
     pub links: Vec<Link>,
 }
 
+/// A feature's id: the record's number, or a name where one layer holds records of more
+/// than one kind (`parcel-144`, `unit-9`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum FeatureId {
+    Number(i64),
+    Name(String),
+}
+
 impl<'a, P> Feature<'a, P> {
     pub fn new(id: i64, geometry: &'a MultiPolygon<f64>, properties: P) -> Self {
+        Self::named(FeatureId::Number(id), geometry, properties)
+    }
+
+    pub fn named(id: FeatureId, geometry: &'a MultiPolygon<f64>, properties: P) -> Self {
         Self {
             kind: "Feature",
             id,

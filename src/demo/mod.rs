@@ -6,6 +6,7 @@
 //! supplied parcels get contracts and development facts ([`land_supply`]).
 
 mod land_supply;
+mod performance;
 mod projects;
 mod workshops;
 
@@ -288,6 +289,8 @@ pub struct Loaded {
     pub workshops: usize,
     /// Investment projects in the pipeline.
     pub projects: usize,
+    /// Enterprises with last year's 亩均 figures.
+    pub rated: usize,
 }
 
 /// Load the demo park; refuses if a park with its code already exists.
@@ -348,6 +351,7 @@ pub fn load(
     let supplies = land_supply::load(conn, park.id, stamp)?;
     let workshops = workshops::load(conn, park.id, stamp)?;
     let projects = projects::load(conn, park.id, stamp)?;
+    let rated = performance::load(conn, park.id, stamp)?;
     Ok(Loaded {
         park_id: park.id,
         zones: zone_count,
@@ -355,6 +359,7 @@ pub fn load(
         supplies,
         workshops,
         projects,
+        rated,
     })
 }
 

@@ -382,7 +382,8 @@ impl ParcelDraft {
 /// A feature of an import that was refused, and every reason.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Rejection {
-    /// Position of the feature in the file, from 1.
+    /// Position of the feature in the file, from 1; for a spreadsheet, its row (the header is
+    /// row 1).
     pub feature: usize,
     /// Its parcel code, when it has a readable one.
     pub code: Option<String>,

@@ -8,6 +8,7 @@ pub mod export;
 pub mod fields;
 pub mod prj;
 pub mod shapefile_zip;
+pub mod spreadsheet;
 
 use crate::spatial::crs::{Crs, ToLonLat};
 use crate::spatial::input::{self, InputCrs};

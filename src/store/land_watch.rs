@@ -39,6 +39,8 @@ pub struct Watched {
     /// `None` for parcels without a supply in force (and without the `supplied` status).
     pub idle: Option<IdleVerdict>,
     pub underused: Option<Finding>,
+    /// The settings in force where the parcel lies.
+    pub settings: Settings,
 }
 
 /// The settings in force for each parcel's place, computed once per zone.
@@ -170,6 +172,7 @@ pub fn watch(
             supply,
             idle,
             underused,
+            settings,
         });
     }
     Ok(out)

@@ -494,3 +494,33 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_investment,
     applications
 );
+
+diesel::table! {
+    performance_figures (enterprise_id, park_id, year) {
+        enterprise_id -> BigInt,
+        park_id -> BigInt,
+        year -> Integer,
+        revenue_yuan -> BigInt,
+        tax_yuan -> BigInt,
+        value_added_yuan -> BigInt,
+        energy_tce -> Double,
+        emissions_t -> Double,
+        electricity_kwh -> Double,
+        rd_yuan -> BigInt,
+        staff -> BigInt,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    evaluation_schemes (park_id, year) {
+        park_id -> BigInt,
+        year -> Integer,
+        scheme -> Text,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(performance_figures, evaluation_schemes);

@@ -287,7 +287,7 @@ pub async fn unit_item(
     let (buildings, _) = state.run(move |c| store::estate::load(c, &query)).await?;
     let feature = available(&buildings, state.today())
         .into_iter()
-        .find(|f| f.id == id)
+        .find(|f| f.id == crate::api::views::FeatureId::Number(id))
         .ok_or_else(not_found)?;
     cached_json(&req, GEOJSON, &feature)
 }

@@ -8,6 +8,7 @@ pub mod estate;
 pub mod items;
 pub mod land;
 pub mod params;
+pub mod performance;
 pub mod plots;
 
 use super::extract::base_url;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(plots::configure)
         .configure(land::configure)
         .configure(estate::configure)
+        .configure(performance::configure)
         .service(describe_collection);
 }
 
@@ -243,10 +245,14 @@ pub enum CollectionId {
     Workshops,
     /// The public view: workshop units ready and free to lease.
     AvailableUnits,
+    /// Parcels in use with their land user's 亩均 class for a year.
+    MuPerformance,
+    /// 腾笼换鸟 candidates: parcels and units that could be freed, ranked.
+    RenewalCandidates,
 }
 
 impl CollectionId {
-    pub const ALL: [CollectionId; 8] = [
+    pub const ALL: [CollectionId; 10] = [
         Self::Parks,
         Self::Zones,
         Self::Parcels,
@@ -255,6 +261,8 @@ impl CollectionId {
         Self::UnderusedLand,
         Self::Workshops,
         Self::AvailableUnits,
+        Self::MuPerformance,
+        Self::RenewalCandidates,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -271,6 +279,8 @@ impl CollectionId {
             Self::UnderusedLand => "underused-land",
             Self::Workshops => "workshops",
             Self::AvailableUnits => "available-units",
+            Self::MuPerformance => "mu-performance",
+            Self::RenewalCandidates => "renewal-candidates",
         }
     }
 
@@ -284,6 +294,8 @@ impl CollectionId {
             Self::UnderusedLand => "Under-used land (五未土地)",
             Self::Workshops => "Standard workshops (标准化厂房)",
             Self::AvailableUnits => "Available workshop units (可租厂房)",
+            Self::MuPerformance => "Per-mu performance (亩均效益评价)",
+            Self::RenewalCandidates => "Cage-for-bird candidates (腾笼换鸟)",
         }
     }
 
@@ -325,6 +337,20 @@ impl CollectionId {
             Self::AvailableUnits => {
                 "Public: units of completed workshops free to lease, with floor, area, storey \
                  height and floor load, on the building's footprint. Filters: park_id, zone_id."
+            }
+            Self::MuPerformance => {
+                "Private: each parcel in use with its land user's 亩均 evaluation for a year — class \
+                 (A–D, null when not rated, with not_rated_reason), score, rank, and tax_per_mu_wan, \
+                 value_added_per_mu_wan, value_added_per_tce_wan, value_added_per_t_emission_wan, \
+                 labour_productivity_wan, rd_share_pct. Filters: year (default last year), park_id, \
+                 class (comma-separated)."
+            }
+            Self::RenewalCandidates => {
+                "Private: parcels and workshop units that could be freed (腾笼换鸟), ranked — rank, \
+                 weight, kind (parcel or unit), the area that would be freed, reason_kinds \
+                 (idle_land, underused, d_class, low_intensity, idle_unit) and reasons_text. Ids are \
+                 parcel-{id} and unit-{id}; units are drawn on their building's footprint. Filters: \
+                 as_of, year (the evaluation's), park_id, kind."
             }
         }
     }
@@ -377,6 +403,8 @@ fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResul
         CollectionId::Plots => store::parcels::extent(conn, Some(ParcelStatus::Available)),
         CollectionId::IdleLand => store::parcels::extent(conn, Some(ParcelStatus::Supplied)),
         CollectionId::UnderusedLand => store::parcels::extent(conn, None),
+        CollectionId::MuPerformance => store::parcels::extent(conn, Some(ParcelStatus::Supplied)),
+        CollectionId::RenewalCandidates => store::parcels::extent(conn, None),
         CollectionId::Workshops | CollectionId::AvailableUnits => Ok(union(
             store::workshops::list(conn, None, None)?
                 .iter()
@@ -387,7 +415,7 @@ fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResul
 }
 
 /// The collections: parks, zones, parcels, available plots, idle land, under-used land,
-/// workshops and available units.
+/// workshops, available units, 亩均 performance and 腾笼换鸟 candidates.
 #[utoipa::path(tag = "ogc-api", operation_id = "list_collections", security(()), responses((status = 200, body = Collections), ReadProblems))]
 #[get("/collections")]
 pub async fn list_collections(
@@ -424,7 +452,7 @@ pub async fn list_collections(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "describe_collection", security(()),
-    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land`, `underused-land`, `workshops` or `available-units`")),
+    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land`, `underused-land`, `workshops`, `available-units`, `mu-performance` or `renewal-candidates`")),
     responses((status = 200, body = CollectionInfo), ReadProblems)
 )]
 #[get("/collections/{collection_id}")]
@@ -446,6 +474,6 @@ pub async fn describe_collection(
 
 pub fn unknown_collection(id: &str) -> ApiError {
     ApiError::not_found(format!(
-        "there is no collection `{id}`; the collections are parks, zones, parcels, available-plots, idle-land, underused-land, workshops and available-units"
+        "there is no collection `{id}`; the collections are parks, zones, parcels, available-plots, idle-land, underused-land, workshops, available-units, mu-performance and renewal-candidates"
     ))
 }

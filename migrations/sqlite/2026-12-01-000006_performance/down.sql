@@ -1,0 +1,2 @@
+DROP TABLE evaluation_schemes;
+DROP TABLE performance_figures;

@@ -1,0 +1,439 @@
+//! 亩均 and 腾笼换鸟 as map layers, private to the bureau and committees:
+//!
+//! - `mu-performance`: each parcel in use for a year, with its land user's class, score and the
+//!   key per-亩 indicators, so QGIS and the dashboard colour the park by class. The parcel is
+//!   drawn for the enterprise that holds its supply on the day the evaluation reads land (the
+//!   year's last day); tenants of workshops are rated in the evaluation but have no parcel of
+//!   their own to draw.
+//! - `renewal-candidates`: the ranked candidates of `/api/parks/{id}/renewal-candidates` —
+//!   parcels on their geometry, workshop units on their building's footprint — with ids
+//!   `parcel-…` and `unit-…`, since one layer holds both.
+
+use super::items::{keep, page_of, page_response};
+use super::params::{ItemsParams, check_format};
+use super::{CollectionId, cached_json};
+use crate::api::access::listed_parks;
+use crate::api::query::Query;
+use crate::api::renewal::{CandidateView, SiteKind, candidates, day_and_year, picture};
+use crate::api::views::{Feature, FeatureCollection, FeatureId};
+use crate::api::{AppState, GEOJSON};
+use crate::domain::access::Caller;
+use crate::domain::performance::{Class, Indicator};
+use crate::domain::units::{AreaM2, m2_to_mu, round_to};
+use crate::error::{ApiError, ReadProblems};
+use crate::store;
+use crate::store::land_watch::WatchQuery;
+use crate::store::performance::land_day;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use geo::MultiPolygon;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(performance_items)
+        .service(performance_item)
+        .service(candidate_items)
+        .service(candidate_item);
+}
+
+const PERFORMANCE_FILTERS: &[&str] = &["year", "park_id", "class"];
+const CANDIDATE_FILTERS: &[&str] = &["as_of", "year", "park_id", "kind"];
+
+/// The parks a request covers: the one named, else every park the caller may read.
+async fn parks_of(state: &AppState, caller: &Caller, q: &Query) -> Result<Vec<i64>, ApiError> {
+    let park_id = q.id("park_id")?;
+    match (park_id, listed_parks(state, caller, park_id).await?) {
+        (Some(id), _) => Ok(vec![id]),
+        (None, Some(ids)) => Ok(ids),
+        (None, None) => {
+            state
+                .run(|c| {
+                    Ok(store::parks::scopes(c)?
+                        .into_iter()
+                        .map(|(id, _)| id)
+                        .collect())
+                })
+                .await
+        }
+    }
+}
+
+fn parse_class(s: &str) -> Option<Class> {
+    match s.trim() {
+        "A" | "a" => Some(Class::A),
+        "B" | "b" => Some(Class::B),
+        "C" | "c" => Some(Class::C),
+        "D" | "d" => Some(Class::D),
+        _ => None,
+    }
+}
+
+/// A parcel in use, with its land user's 亩均 evaluation.
+#[derive(Serialize, ToSchema)]
+pub struct MuPerformance {
+    pub parcel_id: i64,
+    pub parcel_code: String,
+    pub parcel_name: String,
+    pub park_id: i64,
+    pub park_name: String,
+    pub zone_id: Option<i64>,
+    pub zone_name: Option<String>,
+    pub area_m2: f64,
+    pub area_mu: f64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub year: i32,
+    /// A–D; `null` when the enterprise is not rated (see `not_rated_reason`).
+    pub class: Option<Class>,
+    pub class_name: Option<&'static str>,
+    pub score: Option<f64>,
+    pub rank: Option<usize>,
+    pub not_rated_reason: Option<String>,
+    /// All the land the enterprise uses in the park, 亩 — the base of its per-亩 figures.
+    pub enterprise_land_mu: f64,
+    /// 亩均税收, 万元/亩.
+    pub tax_per_mu_wan: Option<f64>,
+    /// 亩均增加值, 万元/亩.
+    pub value_added_per_mu_wan: Option<f64>,
+    /// 单位能耗增加值, 万元/吨标煤.
+    pub value_added_per_tce_wan: Option<f64>,
+    /// 单位排放增加值, 万元/吨.
+    pub value_added_per_t_emission_wan: Option<f64>,
+    /// 全员劳动生产率, 万元/人.
+    pub labour_productivity_wan: Option<f64>,
+    /// 研发经费投入强度, %.
+    pub rd_share_pct: Option<f64>,
+}
+
+/// Every parcel in use in the parks, for a year, with its geometry.
+async fn performance_of(
+    state: &AppState,
+    parks: Vec<i64>,
+    year: i32,
+) -> Result<Vec<(MultiPolygon<f64>, chrono::NaiveDateTime, MuPerformance)>, ApiError> {
+    let today = state.today();
+    state
+        .run(move |c| {
+            let mut out = Vec::new();
+            for park_id in parks {
+                let r = store::performance::evaluation(c, park_id, year, today)?;
+                let query = WatchQuery {
+                    park_id: Some(park_id),
+                    ..Default::default()
+                };
+                for w in store::land_watch::watch(c, &query, land_day(year, today))? {
+                    let Some((s, _, holder)) = &w.supply else {
+                        continue;
+                    };
+                    let e = s.enterprise_id;
+                    let rating = r.evaluation.rated.iter().find(|x| x.enterprise_id == e);
+                    let land_mu = m2_to_mu(r.land_m2.get(&e).copied().unwrap_or(0.0));
+                    let figures = r.figures.get(&e);
+                    let value = |i: Indicator| {
+                        figures.and_then(|f| i.value(f, land_mu).ok().map(|v| round_to(v, 2)))
+                    };
+                    let area = AreaM2(w.parcel.area_m2);
+                    let props = MuPerformance {
+                        parcel_id: w.parcel.id,
+                        parcel_code: w.parcel.code.clone(),
+                        parcel_name: w.parcel.name.clone(),
+                        park_id,
+                        park_name: w.park_name.clone(),
+                        zone_id: w.parcel.zone_id,
+                        zone_name: w.zone_name.clone(),
+                        area_m2: area.m2_display(),
+                        area_mu: area.mu_display(),
+                        enterprise_id: e,
+                        enterprise_name: holder.clone(),
+                        year,
+                        class: rating.map(|x| x.class),
+                        class_name: rating.map(|x| x.class.label_zh()),
+                        score: rating.map(|x| x.score),
+                        rank: rating.map(|x| x.rank),
+                        not_rated_reason: r
+                            .evaluation
+                            .not_rated
+                            .iter()
+                            .find(|(id, _)| *id == e)
+                            .map(|(_, why)| why.clone()),
+                        enterprise_land_mu: round_to(land_mu, 4),
+                        tax_per_mu_wan: value(Indicator::TaxPerMu),
+                        value_added_per_mu_wan: value(Indicator::ValueAddedPerMu),
+                        value_added_per_tce_wan: value(Indicator::ValueAddedPerEnergy),
+                        value_added_per_t_emission_wan: value(Indicator::ValueAddedPerEmission),
+                        labour_productivity_wan: value(Indicator::LabourProductivity),
+                        rd_share_pct: value(Indicator::RdShare),
+                    };
+                    out.push((w.parcel.geometry, w.parcel.updated.at, props));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+fn year_of(q: &Query, today: NaiveDate) -> Result<i32, ApiError> {
+    day_and_year(q, today).map(|(_, y)| y)
+}
+
+/// Parcels in use with their land user's 亩均 class for a year.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_mu_performance_items",
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "Last change of the parcel in this instant or interval"),
+        ("year" = Option<i32>, Query, description = "The evaluation year (default last year)"),
+        ("park_id" = Option<i64>, Query, description = "Only this park"),
+        ("class" = Option<String>, Query, description = "Comma-separated classes: A, B, C, D"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
+    ),
+    responses((status = 200, body = FeatureCollection<MuPerformance>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/mu-performance/items")]
+pub async fn performance_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), PERFORMANCE_FILTERS, &state.config)?;
+    let q = Query::from_map(params.filters.clone().into_iter().collect());
+    let year = year_of(&q, state.today())?;
+    let classes = q.list("class", parse_class, "A, B, C, D")?;
+    let parks = parks_of(&state, &caller, &q).await?;
+    let all = performance_of(&state, parks, year).await?;
+    let kept: Vec<_> = all
+        .iter()
+        .filter(|(g, at, p)| {
+            keep(g, *at, &params)
+                && classes
+                    .as_ref()
+                    .is_none_or(|c| p.class.is_some_and(|x| c.contains(&x)))
+        })
+        .collect();
+    let (page, matched) = page_of(kept, &params);
+    let features = page
+        .into_iter()
+        .map(|(g, _, p)| Feature::new(p.parcel_id, g, p))
+        .collect();
+    page_response(
+        &req,
+        &state,
+        CollectionId::MuPerformance,
+        &params,
+        features,
+        matched,
+    )
+}
+
+/// One parcel of the 亩均 layer.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_mu_performance_item",
+    params(("feature_id" = i64, Path, description = "Parcel id"), ("year" = Option<i32>, Query, description = "The evaluation year (default last year)"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    responses((status = 200, body = Feature<MuPerformance>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/mu-performance/items/{feature_id}")]
+pub async fn performance_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let q = Query::parse(req.query_string(), &["year", "f"])?;
+    if let Some(f) = q.text("f") {
+        check_format(f)?;
+    }
+    let raw = path.into_inner();
+    let not_found = || {
+        ApiError::not_found(format!(
+            "there is no feature `{raw}` in mu-performance: no parcel of that id is in use in the year"
+        ))
+    };
+    let id: i64 = raw.parse().map_err(|_| not_found())?;
+    let scope = crate::api::access::authorize(
+        &state,
+        &caller,
+        crate::api::access::Of::Parcel(id),
+        crate::api::access::Need::ReadRegister,
+    )
+    .await?;
+    let year = year_of(&q, state.today())?;
+    let all = performance_of(&state, vec![scope.id], year).await?;
+    let (g, _, p) = all
+        .into_iter()
+        .find(|(_, _, p)| p.parcel_id == id)
+        .ok_or_else(not_found)?;
+    cached_json(&req, GEOJSON, &Feature::new(id, &g, p))
+}
+
+/// A candidate as map properties: flat, for desktop GIS (reasons as one text and a list of kinds).
+#[derive(Serialize, ToSchema)]
+pub struct CandidateProperties {
+    #[serde(flatten)]
+    pub candidate: CandidateView,
+    pub park_id: i64,
+    pub year: i32,
+    /// The reasons' kinds, comma-separated (`idle_land,d_class`).
+    pub reason_kinds: String,
+    /// The reasons in words, `；`-separated.
+    pub reasons_text: String,
+}
+
+async fn candidates_of(
+    state: &AppState,
+    parks: Vec<i64>,
+    as_of: NaiveDate,
+    year: i32,
+) -> Result<
+    Vec<(
+        MultiPolygon<f64>,
+        chrono::NaiveDateTime,
+        CandidateProperties,
+    )>,
+    ApiError,
+> {
+    let mut out = Vec::new();
+    for park_id in parks {
+        let p = picture(state, park_id, as_of, year).await?;
+        for f in candidates(&p) {
+            let kinds: Vec<String> = f
+                .view
+                .reasons
+                .iter()
+                .map(|r| {
+                    serde_json::to_value(&r.reason)
+                        .ok()
+                        .and_then(|v| v["kind"].as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                })
+                .collect();
+            let text: Vec<&str> = f
+                .view
+                .reasons
+                .iter()
+                .map(|r| r.description.as_str())
+                .collect();
+            out.push((
+                f.geometry.clone(),
+                f.updated,
+                CandidateProperties {
+                    reason_kinds: kinds.join(","),
+                    reasons_text: text.join("；"),
+                    park_id,
+                    year,
+                    candidate: f.view,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_kind(s: &str) -> Option<SiteKind> {
+    match s.trim() {
+        "parcel" => Some(SiteKind::Parcel),
+        "unit" => Some(SiteKind::Unit),
+        _ => None,
+    }
+}
+
+/// 腾笼换鸟 candidates, ranked, on a day.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_renewal_candidate_items",
+    params(
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
+        ("datetime" = Option<String>, Query, description = "Last change of the parcel or workshop in this instant or interval"),
+        ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
+        ("year" = Option<i32>, Query, description = "The evaluation year for the D class (default the year before `as_of`)"),
+        ("park_id" = Option<i64>, Query, description = "Only this park"),
+        ("kind" = Option<String>, Query, description = "`parcel` or `unit`"),
+        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
+    ),
+    responses((status = 200, body = FeatureCollection<CandidateProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/renewal-candidates/items")]
+pub async fn candidate_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let params = ItemsParams::parse(req.query_string(), CANDIDATE_FILTERS, &state.config)?;
+    let q = Query::from_map(params.filters.clone().into_iter().collect());
+    let (as_of, year) = day_and_year(&q, state.today())?;
+    let kinds = q.list("kind", parse_kind, "parcel, unit")?;
+    let parks = parks_of(&state, &caller, &q).await?;
+    let all = candidates_of(&state, parks, as_of, year).await?;
+    let kept: Vec<_> = all
+        .iter()
+        .filter(|(g, at, p)| {
+            keep(g, *at, &params)
+                && kinds
+                    .as_ref()
+                    .is_none_or(|k| k.contains(&p.candidate.site.kind))
+        })
+        .collect();
+    let (page, matched) = page_of(kept, &params);
+    let features = page
+        .into_iter()
+        .map(|(g, _, p)| Feature::named(FeatureId::Name(p.candidate.site.id.clone()), g, p))
+        .collect();
+    page_response(
+        &req,
+        &state,
+        CollectionId::RenewalCandidates,
+        &params,
+        features,
+        matched,
+    )
+}
+
+/// One candidate: `parcel-{id}` or `unit-{id}`.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_renewal_candidate_item",
+    params(("feature_id" = String, Path, description = "`parcel-{id}` or `unit-{id}`"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"), ("year" = Option<i32>, Query, description = "The evaluation year for the D class"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    responses((status = 200, body = Feature<CandidateProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/renewal-candidates/items/{feature_id}")]
+pub async fn candidate_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::api::access::{Need, Of, authorize};
+    let q = Query::parse(req.query_string(), &["as_of", "year", "f"])?;
+    if let Some(f) = q.text("f") {
+        check_format(f)?;
+    }
+    let raw = path.into_inner();
+    let not_found = || {
+        ApiError::not_found(format!(
+            "there is no feature `{raw}` in renewal-candidates (ids are parcel-{{id}} and unit-{{id}} of current candidates)"
+        ))
+    };
+    let of = match raw.split_once('-') {
+        Some(("parcel", n)) => n.parse().map(Of::Parcel).map_err(|_| not_found())?,
+        Some(("unit", n)) => n.parse().map(Of::Unit).map_err(|_| not_found())?,
+        _ => return Err(not_found()),
+    };
+    let scope = authorize(&state, &caller, of, Need::ReadRegister).await?;
+    let (as_of, year) = day_and_year(&q, state.today())?;
+    let all = candidates_of(&state, vec![scope.id], as_of, year).await?;
+    let (g, _, p) = all
+        .into_iter()
+        .find(|(_, _, p)| p.candidate.site.id == raw)
+        .ok_or_else(not_found)?;
+    cached_json(
+        &req,
+        GEOJSON,
+        &Feature::named(FeatureId::Name(raw.clone()), &g, p),
+    )
+}

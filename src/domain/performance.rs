@@ -1,0 +1,702 @@
+//! 亩均论英雄: an enterprise's yearly figures per 亩 of land, its score by a park's weights and
+//! benchmarks, and its class (A 优先发展, B 提升发展, C 调控帮扶, D 倒逼整治).
+//!
+//! - Score = Σ (value ÷ benchmark × weight) over the scheme's indicators (`shared/domain.md`),
+//!   each term capped at `cap_ratio` × its weight when the scheme sets a cap. An indicator whose
+//!   figure cannot be computed (no energy reported, no staff) scores 0 and says why.
+//! - Above-scale enterprises (规上) use the full scheme; the others in scope use the small
+//!   scheme (default 亩均税收 50 + tax per kWh 50).
+//! - In scope: at least `min_land_mu` 亩 of land in the park, or above scale.
+//! - Classes by score thresholds, or by rank shares (A top 20 %, B next 40 % …). Equal scores
+//!   always get the same class: at a boundary the tie goes to the better class.
+
+use super::FieldError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// An enterprise's figures for a year (whole 元, 吨标煤, 吨, kWh, people).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct YearFigures {
+    pub revenue_yuan: i64,
+    pub tax_yuan: i64,
+    pub value_added_yuan: i64,
+    /// Energy use, 吨标准煤.
+    pub energy_tce: f64,
+    /// Emissions (主要污染物排放当量), 吨.
+    pub emissions_t: f64,
+    pub electricity_kwh: f64,
+    pub rd_yuan: i64,
+    /// Average staff (年平均职工人数).
+    pub staff: i64,
+}
+
+/// The figures checked on the way in; `field` prefixes the names (a spreadsheet row).
+pub fn check_figures(f: &YearFigures, prefix: &str) -> Vec<FieldError> {
+    let mut e = Vec::new();
+    let at = |name: &str| {
+        if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
+    for (name, v) in [
+        ("revenue_wan_yuan", f.revenue_yuan),
+        ("tax_wan_yuan", f.tax_yuan),
+        ("value_added_wan_yuan", f.value_added_yuan),
+        ("rd_wan_yuan", f.rd_yuan),
+    ] {
+        if !(0..=super::supply::MAX_YUAN).contains(&v) {
+            e.push(FieldError::new(
+                at(name),
+                format!(
+                    "must be 0 or more (and at most 10 万亿元), got {} 万元",
+                    v as f64 / 10_000.0
+                ),
+            ));
+        }
+    }
+    for (name, v, max) in [
+        ("energy_tce", f.energy_tce, 1e8),
+        ("emissions_t", f.emissions_t, 1e8),
+        ("electricity_kwh", f.electricity_kwh, 1e12),
+    ] {
+        if !(v.is_finite() && (0.0..=max).contains(&v)) {
+            e.push(FieldError::new(
+                at(name),
+                format!("must be 0 to {max:e}, got {v}"),
+            ));
+        }
+    }
+    if !(0..=1_000_000).contains(&f.staff) {
+        e.push(FieldError::new(
+            at("staff"),
+            format!("must be 0 to 1,000,000 people, got {}", f.staff),
+        ));
+    }
+    if f.rd_yuan > f.revenue_yuan {
+        e.push(FieldError::new(
+            at("rd_wan_yuan"),
+            "R&D spending cannot exceed revenue",
+        ));
+    }
+    if f.tax_yuan > f.revenue_yuan.max(f.value_added_yuan) {
+        e.push(FieldError::new(
+            at("tax_wan_yuan"),
+            "tax paid cannot exceed both revenue and value added",
+        ));
+    }
+    e
+}
+
+/// The indicators of 亩均效益 evaluation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Indicator {
+    /// 亩均税收, 万元/亩.
+    TaxPerMu,
+    /// 亩均增加值, 万元/亩.
+    ValueAddedPerMu,
+    /// 单位能耗增加值, 万元/吨标煤.
+    ValueAddedPerEnergy,
+    /// 单位排放增加值, 万元/吨.
+    ValueAddedPerEmission,
+    /// 全员劳动生产率, 万元/人.
+    LabourProductivity,
+    /// 研发经费占营业收入比重, %.
+    RdShare,
+    /// 单位电耗税收, 元/kWh (the small-enterprise scheme).
+    TaxPerKwh,
+}
+
+impl Indicator {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::TaxPerMu => "亩均税收",
+            Self::ValueAddedPerMu => "亩均增加值",
+            Self::ValueAddedPerEnergy => "单位能耗增加值",
+            Self::ValueAddedPerEmission => "单位排放增加值",
+            Self::LabourProductivity => "全员劳动生产率",
+            Self::RdShare => "研发经费投入强度",
+            Self::TaxPerKwh => "单位电耗税收",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::TaxPerMu | Self::ValueAddedPerMu => "万元/亩",
+            Self::ValueAddedPerEnergy => "万元/吨标煤",
+            Self::ValueAddedPerEmission => "万元/吨",
+            Self::LabourProductivity => "万元/人",
+            Self::RdShare => "%",
+            Self::TaxPerKwh => "元/kWh",
+        }
+    }
+
+    /// The indicator's value, or why there is none.
+    pub fn value(self, f: &YearFigures, land_mu: f64) -> Result<f64, &'static str> {
+        let wan = |y: i64| y as f64 / 10_000.0;
+        let per = |num: f64, den: f64, missing: &'static str| {
+            if den > 0.0 {
+                Ok(num / den)
+            } else {
+                Err(missing)
+            }
+        };
+        match self {
+            Self::TaxPerMu => per(wan(f.tax_yuan), land_mu, "no land"),
+            Self::ValueAddedPerMu => per(wan(f.value_added_yuan), land_mu, "no land"),
+            Self::ValueAddedPerEnergy => per(
+                wan(f.value_added_yuan),
+                f.energy_tce,
+                "no energy use reported",
+            ),
+            Self::ValueAddedPerEmission => per(
+                wan(f.value_added_yuan),
+                f.emissions_t,
+                "no emissions reported",
+            ),
+            Self::LabourProductivity => {
+                per(wan(f.value_added_yuan), f.staff as f64, "no staff reported")
+            }
+            Self::RdShare => per(
+                f.rd_yuan as f64 * 100.0,
+                f.revenue_yuan as f64,
+                "no revenue reported",
+            ),
+            Self::TaxPerKwh => per(
+                f.tax_yuan as f64,
+                f.electricity_kwh,
+                "no electricity use reported",
+            ),
+        }
+    }
+}
+
+/// How classes are drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum ClassRule {
+    /// A at or above `a`, B at or above `b`, C at or above `c`, D below.
+    Thresholds { a: f64, b: f64, c: f64 },
+    /// Shares of the rated enterprises, best first, percent: A, B, C (D the rest).
+    RankShares { a_pct: f64, b_pct: f64, c_pct: f64 },
+}
+
+/// A park's evaluation scheme for a year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    /// Weights of the full scheme (above-scale enterprises), summing to 100.
+    pub weights: BTreeMap<Indicator, f64>,
+    /// Weights of the small-enterprise scheme, summing to 100.
+    pub small_weights: BTreeMap<Indicator, f64>,
+    /// The benchmark value (基准值) of each indicator used.
+    pub benchmarks: BTreeMap<Indicator, f64>,
+    /// Each term is capped at this multiple of its weight (none when absent).
+    #[serde(default)]
+    pub cap_ratio: Option<f64>,
+    pub classes: ClassRule,
+    /// In scope: at least this much land in the park, 亩 …
+    pub min_land_mu: f64,
+    /// … or above scale (规上), whatever its land.
+    pub include_above_scale: bool,
+}
+
+impl Scheme {
+    /// The weighting of `shared/domain.md` (Zhejiang, 台州黄岩) with the 2021 benchmarks it
+    /// quotes where it quotes them; a park sets its own each year.
+    pub fn default_for() -> Self {
+        use Indicator::*;
+        Scheme {
+            weights: BTreeMap::from([
+                (TaxPerMu, 30.0),
+                (ValueAddedPerMu, 20.0),
+                (ValueAddedPerEnergy, 20.0),
+                (ValueAddedPerEmission, 10.0),
+                (LabourProductivity, 10.0),
+                (RdShare, 10.0),
+            ]),
+            small_weights: BTreeMap::from([(TaxPerMu, 50.0), (TaxPerKwh, 50.0)]),
+            benchmarks: BTreeMap::from([
+                (TaxPerMu, 26.01),
+                (ValueAddedPerMu, 100.0),
+                (ValueAddedPerEnergy, 2.0),
+                (ValueAddedPerEmission, 50.0),
+                (LabourProductivity, 20.0),
+                (RdShare, 3.0),
+                (TaxPerKwh, 0.5),
+            ]),
+            cap_ratio: None,
+            classes: ClassRule::RankShares {
+                a_pct: 20.0,
+                b_pct: 40.0,
+                c_pct: 35.0,
+            },
+            min_land_mu: 3.0,
+            include_above_scale: true,
+        }
+    }
+
+    /// Weights that sum to 100, a benchmark above 0 for each indicator weighted, ordered
+    /// thresholds or shares within 100 %.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        for (name, w) in [
+            ("weights", &self.weights),
+            ("small_weights", &self.small_weights),
+        ] {
+            let sum: f64 = w.values().sum();
+            if (sum - 100.0).abs() > 1e-6 {
+                e.push(FieldError::new(
+                    name,
+                    format!("weights must sum to 100, these sum to {sum}"),
+                ));
+            }
+            for (i, v) in w {
+                if !(v.is_finite() && *v > 0.0) {
+                    e.push(FieldError::new(
+                        format!(
+                            "{name}.{}",
+                            serde_json::to_value(i)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        ),
+                        format!("a weight is above 0, got {v}"),
+                    ));
+                }
+                match self.benchmarks.get(i) {
+                    Some(b) if b.is_finite() && *b > 0.0 => {}
+                    _ => e.push(FieldError::new(
+                        "benchmarks",
+                        format!("{} is weighted but has no benchmark above 0", i.label_zh()),
+                    )),
+                }
+            }
+        }
+        if let Some(c) = self.cap_ratio
+            && !(c.is_finite() && c >= 1.0)
+        {
+            e.push(FieldError::new(
+                "cap_ratio",
+                format!("a cap is at least 1 × the weight, got {c}"),
+            ));
+        }
+        match self.classes {
+            ClassRule::Thresholds { a, b, c } if !(a > b && b > c && c >= 0.0) => {
+                e.push(FieldError::new(
+                    "classes",
+                    format!("thresholds must fall: A {a} > B {b} > C {c} ≥ 0"),
+                ));
+            }
+            ClassRule::RankShares {
+                a_pct,
+                b_pct,
+                c_pct,
+            } if !([a_pct, b_pct, c_pct].iter().all(|p| *p >= 0.0)
+                && a_pct + b_pct + c_pct <= 100.0) =>
+            {
+                e.push(FieldError::new("classes", format!("shares are 0 or more and together at most 100 %: {a_pct} + {b_pct} + {c_pct}")));
+            }
+            _ => {}
+        }
+        if !(self.min_land_mu.is_finite() && self.min_land_mu >= 0.0) {
+            e.push(FieldError::new(
+                "min_land_mu",
+                format!("must be 0 or more, got {}", self.min_land_mu),
+            ));
+        }
+        e
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+pub enum Class {
+    A,
+    B,
+    C,
+    D,
+}
+
+impl Class {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::A => "A类（优先发展）",
+            Self::B => "B类（提升发展）",
+            Self::C => "C类（调控帮扶）",
+            Self::D => "D类（倒逼整治）",
+        }
+    }
+}
+
+/// One term of a score, explaining itself.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Term {
+    pub indicator: Indicator,
+    pub name: &'static str,
+    pub unit: &'static str,
+    /// `null` when the figure cannot be computed (see `note`).
+    pub value: Option<f64>,
+    pub benchmark: f64,
+    pub weight: f64,
+    /// value ÷ benchmark × weight (capped), to two decimals.
+    pub points: f64,
+    pub note: Option<String>,
+}
+
+/// An enterprise to rate in a park for a year.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub enterprise_id: i64,
+    pub above_scale: bool,
+    /// Land it uses in the park, 亩 (supplied parcels, plus its share of leased workshops).
+    pub land_mu: f64,
+    pub figures: Option<YearFigures>,
+}
+
+/// A rated enterprise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rating {
+    pub enterprise_id: i64,
+    /// `false`: the small-enterprise scheme.
+    pub full_scheme: bool,
+    pub score: f64,
+    pub terms: Vec<Term>,
+    pub class: Class,
+    /// 1 is the best.
+    pub rank: usize,
+}
+
+/// The outcome for a park and year: who is rated, who is not and why.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Evaluation {
+    pub rated: Vec<Rating>,
+    pub not_rated: Vec<(i64, String)>,
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// The terms and score of one enterprise under `weights`.
+pub fn score(
+    scheme: &Scheme,
+    weights: &BTreeMap<Indicator, f64>,
+    f: &YearFigures,
+    land_mu: f64,
+) -> (f64, Vec<Term>) {
+    let terms: Vec<Term> = weights
+        .iter()
+        .map(|(ind, weight)| {
+            let benchmark = scheme.benchmarks.get(ind).copied().unwrap_or(0.0);
+            let (value, note) = match ind.value(f, land_mu) {
+                Ok(v) => (Some(v), None),
+                Err(why) => (None, Some(why.to_owned())),
+            };
+            let raw = match value {
+                Some(v) if benchmark > 0.0 => v / benchmark * weight,
+                _ => 0.0,
+            };
+            let capped = scheme.cap_ratio.map_or(raw, |c| raw.min(c * weight));
+            Term {
+                indicator: *ind,
+                name: ind.label_zh(),
+                unit: ind.unit(),
+                value: value.map(|v| (v * 10_000.0).round() / 10_000.0),
+                benchmark,
+                weight: *weight,
+                points: round2(capped),
+                note,
+            }
+        })
+        .collect();
+    (round2(terms.iter().map(|t| t.points).sum()), terms)
+}
+
+/// Rate a park's enterprises for a year.
+pub fn evaluate(scheme: &Scheme, candidates: &[Candidate]) -> Evaluation {
+    let mut out = Evaluation::default();
+    let mut scored: Vec<(i64, bool, f64, Vec<Term>)> = Vec::new();
+    for c in candidates {
+        let in_scope =
+            c.land_mu >= scheme.min_land_mu || (scheme.include_above_scale && c.above_scale);
+        if !in_scope {
+            out.not_rated.push((
+                c.enterprise_id,
+                format!(
+                    "out of scope: {:.2} 亩 of land (at least {} 亩), not above scale",
+                    c.land_mu, scheme.min_land_mu
+                ),
+            ));
+            continue;
+        }
+        let Some(f) = &c.figures else {
+            out.not_rated
+                .push((c.enterprise_id, "no figures reported for the year".into()));
+            continue;
+        };
+        if c.land_mu <= 0.0 {
+            out.not_rated.push((
+                c.enterprise_id,
+                "above scale but uses no land in the park".into(),
+            ));
+            continue;
+        }
+        let weights = if c.above_scale {
+            &scheme.weights
+        } else {
+            &scheme.small_weights
+        };
+        let (s, terms) = score(scheme, weights, f, c.land_mu);
+        scored.push((c.enterprise_id, c.above_scale, s, terms));
+    }
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    let n = scored.len();
+    let class_at = |i: usize, s: f64, scores: &[f64]| -> Class {
+        match scheme.classes {
+            ClassRule::Thresholds { a, b, c } => match s {
+                s if s >= a => Class::A,
+                s if s >= b => Class::B,
+                s if s >= c => Class::C,
+                _ => Class::D,
+            },
+            ClassRule::RankShares {
+                a_pct,
+                b_pct,
+                c_pct,
+            } => {
+                // The rank that decides is the best rank among equal scores.
+                let first = scores.iter().position(|x| *x == s).unwrap_or(i);
+                let cut = |pct: f64| (n as f64 * pct / 100.0).round() as usize;
+                let (ca, cb, cc) = (cut(a_pct), cut(a_pct + b_pct), cut(a_pct + b_pct + c_pct));
+                match first {
+                    r if r < ca => Class::A,
+                    r if r < cb => Class::B,
+                    r if r < cc => Class::C,
+                    _ => Class::D,
+                }
+            }
+        }
+    };
+    let scores: Vec<f64> = scored.iter().map(|s| s.2).collect();
+    for (i, (id, full, s, terms)) in scored.into_iter().enumerate() {
+        let rank = scores.iter().position(|x| *x == s).unwrap_or(i) + 1;
+        out.rated.push(Rating {
+            enterprise_id: id,
+            full_scheme: full,
+            score: s,
+            class: class_at(i, s, &scores),
+            rank,
+            terms,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(
+        tax_wan: i64,
+        va_wan: i64,
+        energy: f64,
+        emissions: f64,
+        staff: i64,
+        rd_wan: i64,
+        revenue_wan: i64,
+    ) -> YearFigures {
+        YearFigures {
+            revenue_yuan: revenue_wan * 10_000,
+            tax_yuan: tax_wan * 10_000,
+            value_added_yuan: va_wan * 10_000,
+            energy_tce: energy,
+            emissions_t: emissions,
+            electricity_kwh: 0.0,
+            rd_yuan: rd_wan * 10_000,
+            staff,
+        }
+    }
+
+    /// Benchmarks chosen round so the example can be worked by hand.
+    fn scheme(classes: ClassRule) -> Scheme {
+        use Indicator::*;
+        Scheme {
+            benchmarks: BTreeMap::from([
+                (TaxPerMu, 20.0),
+                (ValueAddedPerMu, 100.0),
+                (ValueAddedPerEnergy, 2.0),
+                (ValueAddedPerEmission, 50.0),
+                (LabourProductivity, 20.0),
+                (RdShare, 3.0),
+                (TaxPerKwh, 0.5),
+            ]),
+            classes,
+            ..Scheme::default_for()
+        }
+    }
+
+    #[test]
+    fn a_hand_worked_score() {
+        // 50 亩; tax 1000 万 (20/亩: 1 × 30 = 30); VA 4000 万 (80/亩: 0.8 × 20 = 16);
+        // energy 2500 tce (1.6: 0.8 × 20 = 16); emissions 100 t (40: 0.8 × 10 = 8);
+        // 250 staff (16: 0.8 × 10 = 8); R&D 600 of 20000 万 (3 %: 1 × 10 = 10). Total 88.
+        let f = figures(1_000, 4_000, 2_500.0, 100.0, 250, 600, 20_000);
+        let s = scheme(ClassRule::Thresholds {
+            a: 100.0,
+            b: 80.0,
+            c: 60.0,
+        });
+        let (total, terms) = score(&s, &s.weights, &f, 50.0);
+        assert_eq!(total, 88.0);
+        let points: Vec<f64> = terms.iter().map(|t| t.points).collect();
+        assert_eq!(
+            points,
+            [30.0, 16.0, 16.0, 8.0, 8.0, 10.0],
+            "in the order of the Indicator enum"
+        );
+        assert_eq!(terms[0].value, Some(20.0));
+        assert_eq!(
+            (
+                terms[0].name,
+                terms[0].unit,
+                terms[0].benchmark,
+                terms[0].weight
+            ),
+            ("亩均税收", "万元/亩", 20.0, 30.0)
+        );
+        // A cap at 1.5 × weight bounds a runaway indicator.
+        let rich = figures(10_000, 4_000, 2_500.0, 100.0, 250, 600, 20_000);
+        let capped = Scheme {
+            cap_ratio: Some(1.5),
+            ..s.clone()
+        };
+        assert_eq!(
+            score(&capped, &capped.weights, &rich, 50.0).1[0].points,
+            45.0
+        );
+        assert_eq!(score(&s, &s.weights, &rich, 50.0).1[0].points, 300.0);
+        // Nothing reported: 0 points and the reason.
+        let no_energy = figures(1_000, 4_000, 0.0, 100.0, 250, 600, 20_000);
+        let (total, terms) = score(&s, &s.weights, &no_energy, 50.0);
+        assert_eq!(total, 72.0);
+        assert_eq!(terms[2].note.as_deref(), Some("no energy use reported"));
+    }
+
+    fn candidate(id: i64, above: bool, land: f64, f: Option<YearFigures>) -> Candidate {
+        Candidate {
+            enterprise_id: id,
+            above_scale: above,
+            land_mu: land,
+            figures: f,
+        }
+    }
+
+    #[test]
+    fn scope_and_classes_by_threshold() {
+        let s = scheme(ClassRule::Thresholds {
+            a: 100.0,
+            b: 80.0,
+            c: 60.0,
+        });
+        let good = figures(1_000, 4_000, 2_500.0, 100.0, 250, 600, 20_000);
+        let small = YearFigures {
+            electricity_kwh: 1_000_000.0,
+            ..figures(30, 100, 50.0, 1.0, 20, 0, 800)
+        };
+        let e = evaluate(
+            &s,
+            &[
+                candidate(1, true, 50.0, Some(good)),
+                candidate(2, false, 2.5, Some(small)),
+                candidate(3, true, 1.0, Some(good)),
+                candidate(4, false, 12.0, Some(small)),
+                candidate(5, false, 12.0, None),
+            ],
+        );
+        let rated: Vec<(i64, Class, bool)> = e
+            .rated
+            .iter()
+            .map(|r| (r.enterprise_id, r.class, r.full_scheme))
+            .collect();
+        // 3: 1 亩 but above scale, so in scope: 4000 万 VA on 1 亩 tops everything.
+        assert_eq!(
+            rated,
+            [
+                (3, Class::A, true),
+                (1, Class::B, true),
+                (4, Class::D, false)
+            ]
+        );
+        // 4 (small): tax 30 万 on 12 亩 = 2.5/亩 → 2.5/20 × 50 = 6.25; 300,000 元 / 1,000,000 kWh
+        // = 0.3 元/kWh → 0.3/0.5 × 50 = 30. Total 36.25.
+        assert_eq!(e.rated[2].score, 36.25);
+        assert_eq!(e.not_rated.len(), 2);
+        assert!(e.not_rated[0].1.contains("2.50 亩"), "{:?}", e.not_rated);
+        assert_eq!(e.not_rated[1].1, "no figures reported for the year");
+    }
+
+    #[test]
+    fn rank_shares_with_a_tie_at_a_boundary() {
+        let s = scheme(ClassRule::RankShares {
+            a_pct: 20.0,
+            b_pct: 40.0,
+            c_pct: 35.0,
+        });
+        // Ten enterprises scoring 100, 90, 90, 80, 70, 60, 50, 40, 30, 20 (by tax alone, the
+        // rest equal). 20 % of 10 = 2 → A ranks 1–2: the two at 90 tie on ranks 2 and 3, both A.
+        let make = |id: i64, tax_per_mu: i64| {
+            let f = YearFigures {
+                tax_yuan: tax_per_mu * 10 * 10_000,
+                revenue_yuan: 1_000_000_000,
+                ..figures(0, 0, 0.0, 0.0, 0, 0, 100_000)
+            };
+            candidate(id, true, 10.0, Some(f))
+        };
+        let taxes = [100, 90, 90, 80, 70, 60, 50, 40, 30, 20];
+        let list: Vec<Candidate> = taxes
+            .iter()
+            .enumerate()
+            .map(|(i, t)| make(i as i64 + 1, *t))
+            .collect();
+        let e = evaluate(&s, &list);
+        let classes: Vec<Class> = e.rated.iter().map(|r| r.class).collect();
+        use Class::*;
+        // A: ranks 1–2 (+ the tie), B: ranks 3–6, C: ranks 7–10 (60 + 35 = 95 % → 9.5 → 10), D: none left.
+        assert_eq!(classes, [A, A, A, B, B, B, C, C, C, C]);
+        let ranks: Vec<usize> = e.rated.iter().map(|r| r.rank).collect();
+        assert_eq!(
+            ranks,
+            [1, 2, 2, 4, 5, 6, 7, 8, 9, 10],
+            "equal scores share a rank"
+        );
+    }
+
+    #[test]
+    fn schemes_and_figures_are_checked() {
+        let mut bad = Scheme::default_for();
+        bad.weights.insert(Indicator::TaxPerMu, 35.0);
+        bad.classes = ClassRule::Thresholds {
+            a: 60.0,
+            b: 80.0,
+            c: 40.0,
+        };
+        let fields: Vec<String> = bad.check().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["weights", "classes"]);
+        assert!(Scheme::default_for().check().is_empty());
+        let neg = YearFigures {
+            tax_yuan: -1,
+            energy_tce: -2.0,
+            ..YearFigures::default()
+        };
+        let fields: Vec<String> = check_figures(&neg, "row 3")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["row 3.tax_wan_yuan", "row 3.energy_tce"]);
+    }
+}
