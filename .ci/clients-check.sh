@@ -31,7 +31,7 @@ check() {
   matched() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/collections/parcels/items?limit=1&$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])'; }
 
   ogrinfo -ro -q "$api" >"$WORK/layers.txt" || fail "$label: ogrinfo cannot open the service"
-  for layer in parks zones parcels available-plots idle-land underused-land workshops available-units; do grep -q ": $layer " "$WORK/layers.txt" || fail "$label: GDAL does not list $layer"; done
+  for layer in parks zones parcels available-plots idle-land underused-land workshops available-units mu-performance renewal-candidates; do grep -q ": $layer " "$WORK/layers.txt" || fail "$label: GDAL does not list $layer"; done
 
   local total gdal_total
   total=$(matched "")
@@ -74,7 +74,7 @@ check() {
   # passes attribute filters named after the properties (idle_status, class) to the server.
   local count_of layer_total gdal_layer filtered gdal_filtered
   count_of() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/collections/$1/items?limit=1&$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])'; }
-  for spec in "idle-land idle_status idle" "underused-land class supplied_not_used" "workshops deadline_status overdue"; do
+  for spec in "idle-land idle_status idle" "underused-land class supplied_not_used" "workshops deadline_status overdue" "mu-performance class D" "renewal-candidates kind unit"; do
     set -- $spec
     layer_total=$(count_of "$1" "")
     gdal_layer=$(ogrinfo -ro -so "$api" "$1" | sed -n 's/^Feature Count: //p')

@@ -32,7 +32,8 @@ END=$(date +%s.%N)
 echo "recorded in $(python3 -c "print(round($END - $START, 1))") s"
 psql -q -h 127.0.0.1 -U postgres -d parkland_watch -c "VACUUM ANALYZE"
 
-for path in "/api/idle-land?as_of=2024-06-30" "/api/underused-land?as_of=2025-11-22" "/collections/idle-land/items?as_of=2024-06-30&limit=1000"; do
+for path in "/api/idle-land?as_of=2024-06-30" "/api/underused-land?as_of=2025-11-22" "/collections/idle-land/items?as_of=2024-06-30&limit=1000" \
+            "/api/parks/$PARK/renewal-candidates?as_of=2025-11-22" "/api/parks/$PARK/reports/dispatch?month=2025-11"; do
   echo "== $path"
   for _ in 1 2 3; do curl -s -o /dev/null -w "one request: %{time_total} s, %{size_download} bytes\n" -H "$AUTH" "http://127.0.0.1:$PORT$path"; done
   wrk -t2 -c"$CLIENTS" -d"${SECONDS_}s" --latency -H "$AUTH" "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|50%|99%"

@@ -133,6 +133,25 @@ where
     ids
 }
 
+/// Set the park's 2025 scheme and read its 2025 evaluation.
+async fn rate<S, B>(svc: &Client<S>, park: i64, scheme: &Value) -> Value
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    post(svc, &format!("/api/parks/{park}/evaluation-scheme"), scheme)
+        .await
+        .expect(200);
+    get(svc, &format!("/api/parks/{park}/evaluation?year=2025"))
+        .await
+        .expect(200)
+        .json()
+}
+
 fn rating(ev: &Value, id: i64) -> &Value {
     ev["rated"]
         .as_array()
@@ -148,17 +167,7 @@ on_both_backends!(
         let svc = app.service().await;
         let park = create_park(&svc, "NCGY").await;
         let e = rated_park(&svc, park).await;
-        post(
-            &svc,
-            &format!("/api/parks/{park}/evaluation-scheme"),
-            &scheme(thresholds(), 3.0, true),
-        )
-        .await
-        .expect(200);
-        let ev = get(&svc, &format!("/api/parks/{park}/evaluation?year=2025"))
-            .await
-            .expect(200)
-            .json();
+        let ev = rate(&svc, park, &scheme(thresholds(), 3.0, true)).await;
         assert_eq!(ev["scheme_set_by_park"], true);
         // E1 60 + 40 = 100 (A, at the bound); E2 and E3 48 + 32 = 80 (B, at the bound, tied);
         // E5 small: 14 ÷ 20 × 100 = 70 (C); E4 30 + 20 = 50 (D).
@@ -234,21 +243,16 @@ on_both_backends!(
 
         // Rank shares A 40 %, B 20 %, C 20 % of five: cuts after ranks 2, 3 and 4. E3 stands third
         // but ties E2 at the second place, so it shares E2's class: A.
-        post(
+        let ev = rate(
             &svc,
-            &format!("/api/parks/{park}/evaluation-scheme"),
+            park,
             &scheme(
                 json!({"by": "rank_shares", "a_pct": 40.0, "b_pct": 20.0, "c_pct": 20.0}),
                 3.0,
                 true,
             ),
         )
-        .await
-        .expect(200);
-        let ev = get(&svc, &format!("/api/parks/{park}/evaluation?year=2025"))
-            .await
-            .expect(200)
-            .json();
+        .await;
         assert_eq!(
             ev["classes"],
             json!({"A": 3, "B": 0, "C": 1, "D": 1}),
@@ -285,17 +289,7 @@ on_both_backends!(who_is_in_scope, |app: common::TestDb| async move {
         v
     };
     // At least 70 亩 and no exception for above-scale enterprises: the 65 亩 parcels are all out.
-    post(
-        &svc,
-        &format!("/api/parks/{park}/evaluation-scheme"),
-        &scheme(thresholds(), 70.0, false),
-    )
-    .await
-    .expect(200);
-    let ev = get(&svc, &format!("/api/parks/{park}/evaluation?year=2025"))
-        .await
-        .expect(200)
-        .json();
+    let ev = rate(&svc, park, &scheme(thresholds(), 70.0, false)).await;
     assert_eq!(ids(&ev, "rated"), Vec::<i64>::new(), "{ev}");
     assert!(
         ev["not_rated"][0]["reason"]
@@ -305,30 +299,10 @@ on_both_backends!(who_is_in_scope, |app: common::TestDb| async move {
         "{ev}"
     );
     // Above-scale enterprises are rated whatever their land; the small ones are not.
-    post(
-        &svc,
-        &format!("/api/parks/{park}/evaluation-scheme"),
-        &scheme(thresholds(), 70.0, true),
-    )
-    .await
-    .expect(200);
-    let ev = get(&svc, &format!("/api/parks/{park}/evaluation?year=2025"))
-        .await
-        .expect(200)
-        .json();
+    let ev = rate(&svc, park, &scheme(thresholds(), 70.0, true)).await;
     assert_eq!(ids(&ev, "rated"), vec![e[0], e[1], e[2], e[3]]);
     // With the 3 亩 floor, the small 2.6 亩 workshop stays out and the 65 亩 small one is in.
-    post(
-        &svc,
-        &format!("/api/parks/{park}/evaluation-scheme"),
-        &scheme(thresholds(), 3.0, false),
-    )
-    .await
-    .expect(200);
-    let ev = get(&svc, &format!("/api/parks/{park}/evaluation?year=2025"))
-        .await
-        .expect(200)
-        .json();
+    let ev = rate(&svc, park, &scheme(thresholds(), 3.0, false)).await;
     assert_eq!(ids(&ev, "rated"), vec![e[0], e[1], e[2], e[3], e[4]]);
     assert!(!ids(&ev, "rated").contains(&e[5]));
 });

@@ -260,27 +260,7 @@ pub async fn import_figures(
     let total = read.len();
     let stamp = state.stamp(&caller);
     let recorded = state
-        .run(move |c| {
-            let codes: Vec<String> = read.iter().map(|r| r.uscc.clone()).collect();
-            let ids = store::performance::ids_by_uscc(c, &codes)?;
-            let unknown: Vec<crate::domain::register::Rejection> = read
-                .iter()
-                .filter(|r| !ids.contains_key(&r.uscc))
-                .map(|r| crate::domain::register::Rejection {
-                    feature: r.row,
-                    code: Some(r.uscc.clone()),
-                    reasons: vec![format!("row {}, column 统一社会信用代码: no enterprise with the credit code {} is registered", r.row, r.uscc)],
-                })
-                .collect();
-            if !unknown.is_empty() {
-                return Ok(Err(unknown));
-            }
-            let figures: Vec<(i64, YearFigures)> = read.iter().map(|r| (ids[&r.uscc], r.figures)).collect();
-            if dry_run {
-                return Ok(Ok(0));
-            }
-            Ok(Ok(store::performance::record_figures(c, park_id, year, &figures, &stamp)?))
-        })
+        .run(move |c| store::performance::import_rows(c, park_id, year, &read, dry_run, &stamp))
         .await?
         .map_err(|unknown| ApiError::rows_rejected(total, unknown))?;
     json_response(

@@ -18,6 +18,7 @@ use crate::domain::supply::{Fact, Supply, Timeline, replay};
 use crate::domain::underused::{Finding, ParcelFacts, UnderusedRules, classify};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Which parcels to watch.
 #[derive(Debug, Clone, Default)]
@@ -39,14 +40,16 @@ pub struct Watched {
     /// `None` for parcels without a supply in force (and without the `supplied` status).
     pub idle: Option<IdleVerdict>,
     pub underused: Option<Finding>,
-    /// The settings in force where the parcel lies.
-    pub settings: Settings,
+    /// The settings in force where the parcel lies (shared by the parcels of a zone).
+    pub settings: Arc<Settings>,
 }
 
-/// The settings in force for each parcel's place, computed once per zone.
+/// The settings in force for each parcel's place, computed once per zone (resolving them per
+/// parcel cost a third of a whole-park request).
 struct Places {
     parks: HashMap<i64, Park>,
     zones: HashMap<i64, Vec<Zone>>,
+    settings: HashMap<(i64, Option<i64>), Arc<Settings>>,
 }
 
 impl Places {
@@ -55,22 +58,37 @@ impl Places {
         for z in super::zones::list(conn)? {
             zones.entry(z.park_id).or_default().push(z);
         }
-        let parks = super::parks::list(conn)?
+        let parks: HashMap<i64, Park> = super::parks::list(conn)?
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
-        Ok(Places { parks, zones })
+        let mut settings = HashMap::new();
+        for park in parks.values() {
+            let of_park = zones.get(&park.id).map_or(&[][..], Vec::as_slice);
+            let places = std::iter::once(None).chain(of_park.iter().map(|z| Some(z.id)));
+            for zone_id in places {
+                let s = Arc::new(settings_for(park, of_park, zone_id));
+                settings.insert((park.id, zone_id), s);
+            }
+        }
+        Ok(Places {
+            parks,
+            zones,
+            settings,
+        })
     }
 
     fn settings(
         &self,
         park_id: i64,
         zone_id: Option<i64>,
-    ) -> Option<(Settings, &Park, Option<&Zone>)> {
+    ) -> Option<(Arc<Settings>, &Park, Option<&Zone>)> {
         let park = self.parks.get(&park_id)?;
         let zones = self.zones.get(&park_id).map_or(&[][..], Vec::as_slice);
         let zone = zone_id.and_then(|id| zones.iter().find(|z| z.id == id));
-        Some((settings_for(park, zones, zone_id), park, zone))
+        // A zone id that is not one of the park's resolves as the park's own settings.
+        let settings = self.settings.get(&(park_id, zone.map(|z| z.id))).cloned()?;
+        Some((settings, park, zone))
     }
 }
 

@@ -11,13 +11,14 @@ use super::audit::{self, Entry};
 use super::schema::{enterprises, evaluation_schemes, land_supplies, performance_figures};
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
 use crate::domain::performance::{Candidate, Evaluation, Scheme, YearFigures, evaluate};
-use crate::domain::register::Stamp;
+use crate::domain::register::{Rejection, Stamp};
 use crate::domain::units::m2_to_mu;
+use crate::exchange::spreadsheet::FigureRow;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-type FigureRow = (i64, i64, i64, i64, f64, f64, f64, i64, i64);
+type FiguresColumns = (i64, i64, i64, i64, f64, f64, f64, i64, i64);
 
 /// Every enterprise's figures for a park and year.
 pub fn figures_of(
@@ -25,7 +26,7 @@ pub fn figures_of(
     park_id: i64,
     year: i32,
 ) -> StoreResult<HashMap<i64, YearFigures>> {
-    let rows: Vec<FigureRow> = performance_figures::table
+    let rows: Vec<FiguresColumns> = performance_figures::table
         .filter(performance_figures::park_id.eq(park_id))
         .filter(performance_figures::year.eq(year))
         .select((
@@ -61,10 +62,7 @@ pub fn figures_of(
 }
 
 /// Enterprise ids by credit code (for a sheet's rows).
-pub fn ids_by_uscc(
-    conn: &mut AnyConnection,
-    codes: &[String],
-) -> StoreResult<HashMap<String, i64>> {
+fn ids_by_uscc(conn: &mut AnyConnection, codes: &[String]) -> StoreResult<HashMap<String, i64>> {
     Ok(enterprises::table
         .filter(enterprises::uscc.eq_any(codes))
         .select((enterprises::uscc, enterprises::id))
@@ -134,6 +132,42 @@ pub fn record_figures(
         )?;
         Ok(rows.len())
     })
+}
+
+/// Record a sheet's rows (checked by `exchange::spreadsheet`) for a park and year, all or
+/// nothing: a row naming an enterprise that is not registered is refused with its row number.
+/// With `dry_run`, check and write nothing. The number of enterprises recorded, or the refusals.
+pub fn import_rows(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    year: i32,
+    rows: &[FigureRow],
+    dry_run: bool,
+    stamp: &Stamp,
+) -> StoreResult<Result<usize, Vec<Rejection>>> {
+    let codes: Vec<String> = rows.iter().map(|r| r.uscc.clone()).collect();
+    let ids = ids_by_uscc(conn, &codes)?;
+    let unknown: Vec<Rejection> = rows
+        .iter()
+        .filter(|r| !ids.contains_key(&r.uscc))
+        .map(|r| Rejection {
+            feature: r.row,
+            code: Some(r.uscc.clone()),
+            reasons: vec![format!(
+                "row {}, column 统一社会信用代码: no enterprise with the credit code {} is registered",
+                r.row, r.uscc
+            )],
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
+    if dry_run {
+        super::parks::get(conn, park_id)?;
+        return Ok(Ok(0));
+    }
+    let figures: Vec<(i64, YearFigures)> = rows.iter().map(|r| (ids[&r.uscc], r.figures)).collect();
+    record_figures(conn, park_id, year, &figures, stamp).map(Ok)
 }
 
 /// The park's scheme for a year, if it set one.
