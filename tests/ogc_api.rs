@@ -511,3 +511,121 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    coordinates_for_offset_base_maps,
+    |app: common::TestDb| async move {
+        use parkland::spatial::offset::Offset;
+        let svc = app.service().await;
+        grid(&svc).await;
+        let first = |fc: &Value| fc["features"][0]["geometry"]["coordinates"][0][0][0].clone();
+        let plain = get(&svc, "/collections/parcels/items?limit=1")
+            .await
+            .expect(200)
+            .json();
+        let (x, y) = (
+            first(&plain)[0].as_f64().unwrap(),
+            first(&plain)[1].as_f64().unwrap(),
+        );
+        for (name, offset) in [("gcj02", Offset::Gcj02), ("bd09", Offset::Bd09)] {
+            let fc = get(
+                &svc,
+                &format!("/collections/parcels/items?limit=1&coordinates={name}"),
+            )
+            .await
+            .expect(200)
+            .json();
+            assert_eq!(fc["features"][0]["id"], plain["features"][0]["id"]);
+            let (ox, oy) = offset.apply(x, y);
+            let got = first(&fc);
+            assert!(
+                (got[0].as_f64().unwrap() - ox).abs() < 2e-7
+                    && (got[1].as_f64().unwrap() - oy).abs() < 2e-7,
+                "{name}: {got}"
+            );
+            // Hundreds of metres off: what lines the layer up with AMap or Baidu tiles.
+            assert!((ox - x).abs() > 0.004, "{name}");
+        }
+        // A bbox is read in the system asked for: the same parcels either way.
+        let (x0, y0) = Offset::Gcj02.apply(116.6299, 27.5599);
+        let (x1, y1) = Offset::Gcj02.apply(116.6341, 27.5641);
+        let plain = get(
+            &svc,
+            "/collections/parcels/items?bbox=116.6299,27.5599,116.6341,27.5641",
+        )
+        .await
+        .expect(200)
+        .json();
+        let offset = get(
+            &svc,
+            &format!("/collections/parcels/items?coordinates=gcj02&bbox={x0},{y0},{x1},{y1}"),
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(plain["numberMatched"], offset["numberMatched"]);
+        assert!(
+            offset["links"][0]["href"]
+                .as_str()
+                .unwrap()
+                .contains("coordinates=gcj02"),
+            "paging keeps the system"
+        );
+        // Single features, public and private layers alike; nothing stored moves.
+        let id = plain["features"][0]["id"].as_i64().unwrap();
+        let one = get(
+            &svc,
+            &format!("/collections/parcels/items/{id}?coordinates=bd09"),
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_ne!(
+            one["geometry"],
+            get(&svc, &format!("/collections/parcels/items/{id}"))
+                .await
+                .expect(200)
+                .json()["geometry"]
+        );
+        get(&svc, "/collections/available-plots/items?coordinates=gcj02")
+            .await
+            .expect(200);
+        get(
+            &svc,
+            &format!("/collections/underused-land/items/{id}?coordinates=gcj02"),
+        )
+        .await
+        .problem(404);
+        let p = get(&svc, "/collections/parcels/items?coordinates=mars")
+            .await
+            .problem(400);
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("cgcs2000, gcj02 or bd09"),
+            "{p}"
+        );
+        get(
+            &svc,
+            &format!("/collections/parcels/items/{id}?coordinates=mars"),
+        )
+        .await
+        .problem(400);
+        get(&svc, "/collections?coordinates=gcj02")
+            .await
+            .problem(400);
+        let stored = get(&svc, &format!("/api/parcels/{id}"))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(stored["geometry"]["coordinates"][0][0][0][0], x);
+        // Documented on every items endpoint.
+        let doc = parkland::api::openapi::document();
+        let params = doc["paths"]["/collections/idle-land/items"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert!(params.iter().any(|p| p["name"] == "coordinates"));
+    }
+);

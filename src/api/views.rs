@@ -8,6 +8,7 @@ use crate::domain::register::{Parcel, Park, Zone};
 use crate::domain::settings::{Settings, SettingsOverrides};
 use crate::domain::units::AreaM2;
 use crate::spatial::geojson_out::GeoJsonMultiPolygon;
+use crate::spatial::offset::Offset;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use geo::MultiPolygon;
 use serde::Serialize;
@@ -93,7 +94,7 @@ impl<'a, P> Feature<'a, P> {
         Self {
             kind: "Feature",
             id,
-            geometry: GeoJsonMultiPolygon(geometry),
+            geometry: GeoJsonMultiPolygon(geometry, Offset::None),
             properties,
             links: Vec::new(),
         }
@@ -101,6 +102,12 @@ impl<'a, P> Feature<'a, P> {
 
     pub fn with_links(mut self, links: Vec<Link>) -> Self {
         self.links = links;
+        self
+    }
+
+    /// Write the geometry in another system (GCJ-02, BD-09) for a web map on offset tiles.
+    pub fn offset_to(mut self, offset: Offset) -> Self {
+        self.geometry.1 = offset;
         self
     }
 }

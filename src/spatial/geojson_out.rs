@@ -4,6 +4,7 @@
 //! member. Serialised directly from the stored polygons, without building an intermediate
 //! JSON tree, because the map endpoints write thousands of them per request.
 
+use super::offset::Offset;
 use geo::{LineString, MultiPolygon, Polygon};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -15,31 +16,32 @@ pub fn round_coord(v: f64) -> f64 {
     (v * 1e7).round() / 1e7
 }
 
-/// A MultiPolygon serialised as a GeoJSON geometry object.
-pub struct GeoJsonMultiPolygon<'a>(pub &'a MultiPolygon<f64>);
+/// A MultiPolygon serialised as a GeoJSON geometry object, in the stored system or, for a web
+/// map on offset tiles, in GCJ-02 / BD-09.
+pub struct GeoJsonMultiPolygon<'a>(pub &'a MultiPolygon<f64>, pub Offset);
 
 impl Serialize for GeoJsonMultiPolygon<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(2))?;
         map.serialize_entry("type", "MultiPolygon")?;
-        map.serialize_entry("coordinates", &Polygons(&self.0.0))?;
+        map.serialize_entry("coordinates", &Polygons(&self.0.0, self.1))?;
         map.end()
     }
 }
 
-struct Polygons<'a>(&'a [Polygon<f64>]);
+struct Polygons<'a>(&'a [Polygon<f64>], Offset);
 
 impl Serialize for Polygons<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for p in self.0 {
-            seq.serialize_element(&Rings(p))?;
+            seq.serialize_element(&Rings(p, self.1))?;
         }
         seq.end()
     }
 }
 
-struct Rings<'a>(&'a Polygon<f64>);
+struct Rings<'a>(&'a Polygon<f64>, Offset);
 
 impl Serialize for Rings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -47,11 +49,13 @@ impl Serialize for Rings<'_> {
         seq.serialize_element(&Ring {
             ring: self.0.exterior(),
             ccw: true,
+            offset: self.1,
         })?;
         for hole in self.0.interiors() {
             seq.serialize_element(&Ring {
                 ring: hole,
                 ccw: false,
+                offset: self.1,
             })?;
         }
         seq.end()
@@ -61,6 +65,7 @@ impl Serialize for Rings<'_> {
 struct Ring<'a> {
     ring: &'a LineString<f64>,
     ccw: bool,
+    offset: Offset,
 }
 
 /// Twice the signed planar area: positive for counter-clockwise rings.
@@ -76,8 +81,11 @@ impl Serialize for Ring<'_> {
         let coords = &self.ring.0;
         let reverse = (signed_area2(self.ring) > 0.0) != self.ccw;
         let mut seq = s.serialize_seq(Some(coords.len()))?;
-        let mut emit =
-            |c: &geo::Coord<f64>| seq.serialize_element(&[round_coord(c.x), round_coord(c.y)]);
+        let offset = self.offset;
+        let mut emit = |c: &geo::Coord<f64>| {
+            let (x, y) = offset.apply(c.x, c.y);
+            seq.serialize_element(&[round_coord(x), round_coord(y)])
+        };
         if reverse {
             coords.iter().rev().try_for_each(&mut emit)?;
         } else {
@@ -99,7 +107,8 @@ mod tests {
             exterior: [(x: 0., y: 0.), (x: 0., y: 10.), (x: 10., y: 10.), (x: 10., y: 0.), (x: 0., y: 0.)],
             interiors: [[(x: 2., y: 2.), (x: 4., y: 2.), (x: 4., y: 4.), (x: 2., y: 2.)]],
         );
-        let json = serde_json::to_value(GeoJsonMultiPolygon(&MultiPolygon(vec![p]))).unwrap();
+        let json = serde_json::to_value(GeoJsonMultiPolygon(&MultiPolygon(vec![p]), Offset::None))
+            .unwrap();
         let ext = &json["coordinates"][0][0];
         assert_eq!(ext[1], serde_json::json!([10.0, 0.0]), "{json}");
         let hole = &json["coordinates"][0][1];
@@ -111,7 +120,9 @@ mod tests {
     #[test]
     fn seven_decimals_at_most() {
         let p = polygon![(x: 116.123456789, y: 27.1), (x: 116.2, y: 27.1), (x: 116.2, y: 27.2), (x: 116.123456789, y: 27.1)];
-        let text = serde_json::to_string(&GeoJsonMultiPolygon(&MultiPolygon(vec![p]))).unwrap();
+        let text =
+            serde_json::to_string(&GeoJsonMultiPolygon(&MultiPolygon(vec![p]), Offset::None))
+                .unwrap();
         assert!(text.contains("116.1234568"), "{text}");
         assert!(!text.contains("116.12345678"), "{text}");
     }

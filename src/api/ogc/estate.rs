@@ -2,15 +2,15 @@
 //! occupancy on a day) and `available-units` (public: units of completed buildings that are free
 //! to lease — floor, area, height and load, never tenants or rents).
 
+use super::CollectionId;
 use super::items::{keep, page_of, page_response};
 use super::params::ItemsParams;
-use super::{CollectionId, cached_json, only_format};
+use crate::api::AppState;
 use crate::api::access::{Need, Of, authorize};
 use crate::api::estate::estate;
 use crate::api::query::Query;
 use crate::api::views::{Feature, FeatureCollection};
 use crate::api::workshop_views::WorkshopProperties;
-use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::domain::workshop::{DeadlineStatus, Milestone};
 use crate::error::{ApiError, ReadProblems};
@@ -111,7 +111,7 @@ pub async fn workshop_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = Query::parse(req.query_string(), &["as_of", "f"])?;
+    let q = Query::parse(req.query_string(), &["as_of", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         super::params::check_format(f)?;
     }
@@ -119,10 +119,9 @@ pub async fn workshop_item(
     authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
     let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
     let b = crate::api::workshops::building(&state, id).await?;
-    cached_json(
+    super::feature_json(
         &req,
-        GEOJSON,
-        &Feature::new(id, &b.workshop.footprint, WorkshopProperties::of(&b, as_of)),
+        Feature::new(id, &b.workshop.footprint, WorkshopProperties::of(&b, as_of)),
     )
 }
 
@@ -268,7 +267,7 @@ pub async fn unit_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    only_format(&req)?;
+    super::item_format(&req)?;
     let raw = path.into_inner();
     let not_found = || ApiError::not_found(format!("there is no available unit `{raw}`"));
     let id: i64 = raw.parse().map_err(|_| not_found())?;
@@ -289,5 +288,5 @@ pub async fn unit_item(
         .into_iter()
         .find(|f| f.id == crate::api::views::FeatureId::Number(id))
         .ok_or_else(not_found)?;
-    cached_json(&req, GEOJSON, &feature)
+    super::feature_json(&req, feature)
 }

@@ -2,7 +2,7 @@
 //! collection's own filters (as OGC API – Features recommends).
 
 use super::params::ItemsParams;
-use super::{CollectionId, cached_json, cached_json_stamped};
+use super::{CollectionId, cached_json_stamped};
 use crate::api::access::{Need, Of, authorize, listed_parks};
 use crate::api::extract::base_url;
 use crate::api::views::{
@@ -78,6 +78,10 @@ pub(super) fn page_response<P: Serialize>(
             "Previous page",
         ));
     }
+    let features = features
+        .into_iter()
+        .map(|f| f.offset_to(params.coordinates))
+        .collect();
     let mut body = FeatureCollection::new(features);
     body.links = links;
     body.number_matched = Some(matched);
@@ -198,13 +202,13 @@ pub async fn parcel_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::only_format(&req)?;
+    super::item_format(&req)?;
     let id = feature_id(&path, CollectionId::Parcels)?;
     authorize(&state, &caller, Of::Parcel(id), Need::ReadRegister).await?;
     let parcel = state.run(move |c| store::parcels::get(c, id)).await?;
     let feature = Feature::new(parcel.id, &parcel.geometry, ParcelProperties::of(&parcel))
         .with_links(item_links(&req, &state, CollectionId::Parcels, id));
-    cached_json(&req, GEOJSON, &feature)
+    super::feature_json(&req, feature)
 }
 
 fn item_links(req: &HttpRequest, state: &AppState, c: CollectionId, id: i64) -> Vec<Link> {
@@ -304,12 +308,12 @@ pub async fn park_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::only_format(&req)?;
+    super::item_format(&req)?;
     let id = feature_id(&path, CollectionId::Parks)?;
     let park = state.run(move |c| store::parks::get(c, id)).await?;
     let feature = Feature::new(park.id, &park.boundary, ParkProperties::of(&park))
         .with_links(item_links(&req, &state, CollectionId::Parks, id));
-    cached_json(&req, GEOJSON, &feature)
+    super::feature_json(&req, feature)
 }
 
 /// The zones of all parks.
@@ -379,12 +383,12 @@ pub async fn zone_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::only_format(&req)?;
+    super::item_format(&req)?;
     let id = feature_id(&path, CollectionId::Zones)?;
     let (zone, park) = state
         .run(move |c| store::zones::get_with_park(c, id))
         .await?;
     let feature = Feature::new(zone.id, &zone.boundary, ZoneProperties::of(&zone, &park))
         .with_links(item_links(&req, &state, CollectionId::Zones, id));
-    cached_json(&req, GEOJSON, &feature)
+    super::feature_json(&req, feature)
 }

@@ -2,16 +2,16 @@
 //! parcel with its verdict and reason as properties, for any day (`as_of=`) — so QGIS and the
 //! dashboard colour them by `idle_status` or `class`. Private: the bureau's and committees'.
 
+use super::CollectionId;
 use super::items::{keep, page_of, page_response};
 use super::params::{ItemsParams, check_format};
-use super::{CollectionId, cached_json};
+use crate::api::AppState;
 use crate::api::access::{Need, Of, authorize};
 use crate::api::land_watch::{
     IdleLandItem, UnderusedItem, classes, idle_items, statuses, underused_items, watch_query,
 };
 use crate::api::query::Query;
 use crate::api::views::{Feature, FeatureCollection};
-use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
@@ -74,7 +74,7 @@ async fn watched_one(
     raw_id: &str,
     collection: CollectionId,
 ) -> Result<(Watched, NaiveDate), ApiError> {
-    let q = Query::parse(req.query_string(), &["as_of", "f"])?;
+    let q = Query::parse(req.query_string(), &["as_of", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         check_format(f)?;
     }
@@ -159,11 +159,7 @@ pub async fn idle_land_item(
             w.parcel.id
         ))
     })?;
-    cached_json(
-        &req,
-        GEOJSON,
-        &Feature::new(w.parcel.id, &w.parcel.geometry, item),
-    )
+    super::feature_json(&req, Feature::new(w.parcel.id, &w.parcel.geometry, item))
 }
 
 /// The five kinds of under-used land (五未土地), on a day.
@@ -227,9 +223,5 @@ pub async fn underused_land_item(
             w.parcel.id
         ))
     })?;
-    cached_json(
-        &req,
-        GEOJSON,
-        &Feature::new(w.parcel.id, &w.parcel.geometry, item),
-    )
+    super::feature_json(&req, Feature::new(w.parcel.id, &w.parcel.geometry, item))
 }

@@ -122,6 +122,32 @@ fn only_format(req: &HttpRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Reject any query parameter on a single feature but `f` and `coordinates`.
+fn item_format(req: &HttpRequest) -> Result<(), ApiError> {
+    let q = crate::api::query::Query::parse(req.query_string(), &["f", "coordinates"])?;
+    if let Some(f) = q.text("f") {
+        params::check_format(f)?;
+    }
+    q.text("coordinates")
+        .map(params::parse_coordinates)
+        .transpose()?;
+    Ok(())
+}
+
+/// A single feature, in the system its request's `coordinates=` asks for (checked by the
+/// handler's own parameter parsing), with a content-hash ETag.
+pub fn feature_json<P: Serialize>(
+    req: &HttpRequest,
+    feature: super::views::Feature<'_, P>,
+) -> Result<HttpResponse, ApiError> {
+    let offset = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "coordinates")
+        .map(|(_, v)| params::parse_coordinates(&v))
+        .transpose()?
+        .unwrap_or_default();
+    cached_json(req, GEOJSON, &feature.offset_to(offset))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct LandingPage {
     pub title: String,

@@ -4,11 +4,12 @@
 use crate::config::HttpConfig;
 use crate::error::ApiError;
 use crate::spatial::Bbox;
+use crate::spatial::offset::Offset;
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
 
 /// The parameters every items request understands.
-pub const COMMON: &[&str] = &["bbox", "limit", "offset", "datetime", "f"];
+pub const COMMON: &[&str] = &["bbox", "limit", "offset", "datetime", "f", "coordinates"];
 
 /// Cache-busting parameters browsers' HTTP libraries add (jQuery's `_`): accepted and ignored.
 const IGNORED: &[&str] = &["_"];
@@ -21,6 +22,8 @@ pub struct ItemsParams {
     pub offset: i64,
     /// Start and end of the `datetime` interval (either may be open), UTC.
     pub datetime: Option<(Option<NaiveDateTime>, Option<NaiveDateTime>)>,
+    /// The system to write coordinates in (`coordinates=gcj02|bd09`); a `bbox` is read in it.
+    pub coordinates: Offset,
     /// Collection-specific property filters, by name.
     pub filters: BTreeMap<String, String>,
     /// The raw pairs, to rebuild paging links.
@@ -73,10 +76,24 @@ impl ItemsParams {
                 }
                 "datetime" => p.datetime = Some(parse_datetime(&v)?),
                 "f" => check_format(&v)?,
+                "coordinates" => p.coordinates = parse_coordinates(&v)?,
                 _ => {
                     p.filters.insert(k, v);
                 }
             }
+        }
+        if let Some(b) = p.bbox
+            && p.coordinates != Offset::None
+        {
+            // A web map on offset tiles sends its view in their system: read it back.
+            let (x0, y0) = p.coordinates.invert(b.min_x, b.min_y);
+            let (x1, y1) = p.coordinates.invert(b.max_x, b.max_y);
+            p.bbox = Some(Bbox {
+                min_x: x0.min(x1),
+                min_y: y0.min(y1),
+                max_x: x0.max(x1),
+                max_y: y0.max(y1),
+            });
         }
         Ok(p)
     }
@@ -241,6 +258,16 @@ pub fn parse_datetime(v: &str) -> Result<(Option<NaiveDateTime>, Option<NaiveDat
             ))
         }
     }
+}
+
+/// `coordinates=`: the system features are written in — `cgcs2000` (default, as stored),
+/// `gcj02` (AMap, Tencent tiles) or `bd09` (Baidu). Output only; nothing stored changes.
+pub fn parse_coordinates(raw: &str) -> Result<Offset, ApiError> {
+    Offset::parse(raw).ok_or_else(|| {
+        ApiError::invalid_parameter(format!(
+            "coordinates must be cgcs2000, gcj02 or bd09, got `{raw}`"
+        ))
+    })
 }
 
 #[cfg(test)]

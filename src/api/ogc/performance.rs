@@ -9,14 +9,14 @@
 //!   parcels on their geometry, workshop units on their building's footprint — with ids
 //!   `parcel-…` and `unit-…`, since one layer holds both.
 
+use super::CollectionId;
 use super::items::{keep, page_of, page_response};
 use super::params::{ItemsParams, check_format};
-use super::{CollectionId, cached_json};
+use crate::api::AppState;
 use crate::api::access::listed_parks;
 use crate::api::query::Query;
 use crate::api::renewal::{CandidateView, SiteKind, candidates, day_and_year, picture};
 use crate::api::views::{Feature, FeatureCollection, FeatureId};
-use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::domain::performance::{Class, Indicator};
 use crate::domain::units::{AreaM2, m2_to_mu, round_to};
@@ -243,7 +243,7 @@ pub async fn performance_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = Query::parse(req.query_string(), &["year", "f"])?;
+    let q = Query::parse(req.query_string(), &["year", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         check_format(f)?;
     }
@@ -267,7 +267,7 @@ pub async fn performance_item(
         .into_iter()
         .find(|(_, _, p)| p.parcel_id == id)
         .ok_or_else(not_found)?;
-    cached_json(&req, GEOJSON, &Feature::new(id, &g, p))
+    super::feature_json(&req, Feature::new(id, &g, p))
 }
 
 /// A candidate as map properties: flat, for desktop GIS (reasons as one text and a list of kinds).
@@ -409,7 +409,7 @@ pub async fn candidate_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     use crate::api::access::{Need, Of, authorize};
-    let q = Query::parse(req.query_string(), &["as_of", "year", "f"])?;
+    let q = Query::parse(req.query_string(), &["as_of", "year", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         check_format(f)?;
     }
@@ -431,9 +431,5 @@ pub async fn candidate_item(
         .into_iter()
         .find(|(_, _, p)| p.candidate.site.id == raw)
         .ok_or_else(not_found)?;
-    cached_json(
-        &req,
-        GEOJSON,
-        &Feature::named(FeatureId::Name(raw.clone()), &g, p),
-    )
+    super::feature_json(&req, Feature::named(FeatureId::Name(raw.clone()), &g, p))
 }

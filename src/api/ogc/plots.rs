@@ -272,7 +272,7 @@ pub async fn plot_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::only_format(&req)?;
+    super::item_format(&req)?;
     let raw = path.into_inner();
     let not_found = || ApiError::not_found(format!("there is no available plot `{raw}`"));
     let id: i64 = raw.parse().map_err(|_| not_found())?;
@@ -287,7 +287,7 @@ pub async fn plot_item(
         return Err(not_found());
     };
     let feature = places.plot(&parcel).ok_or_else(not_found)?;
-    cached_json(&req, GEOJSON, &feature)
+    super::feature_json(&req, feature)
 }
 
 /// The available plots of one park (the public view, without paging).
