@@ -31,6 +31,9 @@ pub enum UserCommand {
     Disable { name: String },
     /// Enable a disabled user again.
     Enable { name: String },
+    /// Set a user's password for signing in to the dashboard: read from `PARKLAND_PASSWORD`
+    /// when set, else the first line of standard input (so it never shows in `ps`).
+    Password { name: String },
 }
 
 #[derive(Subcommand)]
@@ -142,6 +145,21 @@ pub fn user(db: &Db, command: UserCommand, stamp: &Stamp) -> anyhow::Result<()> 
                 stamp,
             )?;
             eprintln!("enabled {name}");
+        }
+        UserCommand::Password { name } => {
+            let user = store::users::find_user(&mut conn, &name)?;
+            let password = match std::env::var("PARKLAND_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            store::passwords::set(&mut conn, user.id, &password, stamp)?;
+            eprintln!("set the password of {name}; sign in at /dashboard/ or POST /api/sessions");
         }
     }
     Ok(())

@@ -256,6 +256,11 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
             "/api/applications/{application_id}/withdraw",
             applicant_only,
         ),
+        // Anyone may try to sign in (the empty body is refused before any lookup).
+        ("POST", "/api/sessions", public),
+        ("PUT", "/api/users/{user_id}/password", admin_only),
+        // Last: signing out revokes each caller's token.
+        ("POST", "/api/sessions/end", any_user),
     ]
 }
 
@@ -393,6 +398,7 @@ on_both_backends!(
                     "GET" => actix_web::test::TestRequest::get(),
                     "POST" => actix_web::test::TestRequest::post(),
                     "PATCH" => actix_web::test::TestRequest::patch(),
+                    "PUT" => actix_web::test::TestRequest::put(),
                     other => panic!("{other}"),
                 }
                 .uri(&path);
@@ -422,7 +428,11 @@ on_both_backends!(
             failures.len(),
             failures.join("\n")
         );
-        // The requests above changed nothing: park A still has its one parcel, untouched.
+        // The requests above changed nothing: park A still has its one parcel, untouched. (A
+        // fresh token: the callers' own have been signed out.)
+        let admin = app
+            .client(Some(app.token_for("auditor", Role::Admin, None, &[])))
+            .await;
         let a = get(&admin, &format!("/api/parcels/{parcel_a}"))
             .await
             .expect(200);
@@ -702,5 +712,145 @@ on_both_backends!(
         .problem(409);
         let users = get(&admin, "/api/users").await.expect(200).json();
         assert_eq!(users.as_array().unwrap().len(), 2, "admin and committee.a");
+    }
+);
+
+on_both_backends!(
+    people_sign_in_with_a_password_and_out_again,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let anonymous = app.anonymous().await;
+        let park = create_park(&admin, "NCGY").await;
+        let user = post(
+            &admin,
+            "/api/users",
+            &json!({"name": "wang.li", "role": "committee", "parks": [park]}),
+        )
+        .await
+        .expect(201)
+        .json();
+        let set = |password: &str| {
+            actix_web::test::TestRequest::put()
+                .uri(&format!("/api/users/{}/password", user["id"]))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(json!({ "password": password }).to_string())
+        };
+        let sign_in = |name: &str, password: &str| json!({"name": name, "password": password});
+
+        // No password yet: no way in, and the answer says no more than a wrong password would.
+        let none = post(
+            &anonymous,
+            "/api/sessions",
+            &sign_in("wang.li", "管委会-2026-dashboard"),
+        )
+        .await
+        .problem(401);
+        let p = send(&admin, set("short")).await.problem(422);
+        assert_eq!(common::problem_fields(&p), ["password"], "{p}");
+        assert_eq!(send(&admin, set("管委会-2026-dashboard")).await.status, 204);
+        let committee = app
+            .client(Some(app.token_for(
+                "other.committee",
+                Role::Committee,
+                None,
+                &[park],
+            )))
+            .await;
+        send(&committee, set("someone else's")).await.problem(403);
+
+        let wrong = post(
+            &anonymous,
+            "/api/sessions",
+            &sign_in("wang.li", "管委会-2026-dashboarD"),
+        )
+        .await
+        .problem(401);
+        let unknown = post(
+            &anonymous,
+            "/api/sessions",
+            &sign_in("nobody", "管委会-2026-dashboard"),
+        )
+        .await
+        .problem(401);
+        assert_eq!(wrong["detail"], unknown["detail"]);
+        assert_eq!(wrong["detail"], none["detail"]);
+        post(&anonymous, "/api/sessions", &json!({"name": "wang.li"}))
+            .await
+            .problem(400);
+
+        let session = post(
+            &anonymous,
+            "/api/sessions",
+            &sign_in("wang.li", "管委会-2026-dashboard"),
+        )
+        .await
+        .expect(201)
+        .json();
+        assert_eq!(session["name"], "sign-in");
+        assert_eq!(session["expires_at"], "2026-11-22T20:00:00Z", "12 hours");
+        let token = session["token"].as_str().unwrap().to_owned();
+        let signed_in = app.service_as(token.clone()).await;
+        let me = get(&signed_in, "/api/me").await.expect(200).json();
+        assert_eq!(
+            (me["name"].as_str(), me["parks"].clone()),
+            (Some("wang.li"), json!([park]))
+        );
+        get(&signed_in, &format!("/api/parks/{park}/zones"))
+            .await
+            .expect(200);
+
+        // The audit records that the password changed, and never the password or its hash.
+        let audit = get(&admin, "/api/audit?entity=user")
+            .await
+            .expect(200)
+            .text();
+        assert!(
+            audit.contains("set_password")
+                && !audit.contains("dashboard")
+                && !audit.contains("argon2"),
+            "{audit}"
+        );
+
+        // Signing out ends this sign-in only.
+        let again = post(
+            &anonymous,
+            "/api/sessions",
+            &sign_in("wang.li", "管委会-2026-dashboard"),
+        )
+        .await
+        .expect(201)
+        .json();
+        let p = post(&signed_in, "/api/sessions/end", &json!({})).await;
+        assert_eq!(p.status, 204);
+        assert!(
+            get(&signed_in, "/api/me").await.problem(401)["detail"]
+                .as_str()
+                .unwrap()
+                .contains("revoked")
+        );
+        let other = app
+            .service_as(again["token"].as_str().unwrap().to_owned())
+            .await;
+        get(&other, "/api/me").await.expect(200);
+        post(&anonymous, "/api/sessions/end", &json!({}))
+            .await
+            .problem(401);
+
+        // A disabled user cannot sign in.
+        common::patch(
+            &admin,
+            &format!("/api/users/{}", user["id"]),
+            "*",
+            &json!({"disabled": true}),
+        )
+        .await
+        .expect(200);
+        post(
+            &anonymous,
+            "/api/sessions",
+            &sign_in("wang.li", "管委会-2026-dashboard"),
+        )
+        .await
+        .problem(401);
     }
 );

@@ -181,6 +181,16 @@ pub fn version_etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
+/// The secret of an `Authorization: Bearer <token>` header, if there is one.
+pub fn bearer_secret(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
 /// Who is calling: the user of the `Authorization: Bearer <token>` header, or anonymous.
 ///
 /// A header that is present but wrong (malformed, unknown, revoked, expired, or a disabled

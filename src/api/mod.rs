@@ -28,6 +28,7 @@ pub mod query;
 pub mod ratelimit;
 pub mod renewal;
 pub mod reports;
+pub mod sessions;
 pub mod supplies;
 pub mod supply_views;
 pub mod users;
@@ -206,5 +207,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(reports::configure)
         .configure(dispatch::configure)
         .configure(users::configure)
+        .configure(sessions::configure)
         .configure(audit::configure);
 }

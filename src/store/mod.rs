@@ -18,6 +18,7 @@ pub mod parcel_ops;
 pub mod parcel_rules;
 pub mod parcels;
 pub mod parks;
+pub mod passwords;
 pub mod performance;
 pub mod projects;
 mod rows;

@@ -132,6 +132,7 @@ diesel::table! {
         created_at -> Timestamp,
         created_by -> Text,
         disabled_at -> Nullable<Timestamp>,
+        password_hash -> Nullable<Text>,
     }
 }
 

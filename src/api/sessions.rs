@@ -1,0 +1,100 @@
+//! `/api/sessions`: signing in with a name and password (the dashboard's way in), signing out,
+//! and administrators setting passwords. A sign-in is an ordinary API token that expires after
+//! a working day, so every endpoint treats a browser exactly like a script; nothing is kept in
+//! cookies, so there is no cross-site request forgery to defend against.
+
+use super::access;
+use super::extract::{JsonBody, bearer_secret};
+use super::users::NewTokenView;
+use super::{AppState, json_response};
+use crate::domain::access::{Action, Caller};
+use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::store;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, put, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(sign_in).service(sign_out).service(set_password);
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub name: String,
+    pub password: String,
+}
+
+/// Sign in: a name and password for a token that works for 12 hours. A wrong name, a wrong
+/// password, a disabled user and a user without a password all get the same 401. Anonymous
+/// requests are rate-limited per address, which bounds guessing.
+#[utoipa::path(tag = "access", operation_id = "sign_in", request_body = SignIn, responses((status = 201, body = NewTokenView), WriteProblems))]
+#[post("/api/sessions")]
+pub async fn sign_in(state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse, ApiError> {
+    let body: SignIn = body.parse()?;
+    let now = state.clock.now().naive_utc();
+    let signed = state
+        .run(move |c| store::passwords::sign_in(c, body.name.trim(), &body.password, now))
+        .await?;
+    let Some((info, secret)) = signed else {
+        return Err(ApiError::unauthenticated(
+            "the name and password do not match an account",
+        ));
+    };
+    json_response(
+        StatusCode::CREATED,
+        "application/json",
+        &NewTokenView {
+            token: secret,
+            info: (&info).into(),
+        },
+    )
+}
+
+/// Sign out: the token this request carries stops working at once.
+#[utoipa::path(tag = "access", operation_id = "sign_out", responses((status = 204, description = "The token is revoked"), ReadProblems))]
+#[post("/api/sessions/end")]
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ReadSelf)?;
+    let secret = bearer_secret(&req)
+        .ok_or_else(|| ApiError::internal(&"an authenticated caller without a bearer token"))?
+        .to_owned();
+    let stamp = state.stamp(&caller);
+    state
+        .run(move |c| store::passwords::sign_out(c, &secret, &stamp))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordIn {
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// Set a user's password (replacing any other). Administrators only; the audit trail records
+/// that it changed, never what to.
+#[utoipa::path(tag = "access", operation_id = "set_password", params(("user_id" = i64, Path, description = "User id")), request_body = PasswordIn, responses((status = 204, description = "The password is set"), WriteProblems))]
+#[put("/api/users/{user_id}/password")]
+pub async fn set_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let body: PasswordIn = body.parse()?;
+    store::passwords::check(&body.password)?;
+    let id = path.into_inner();
+    let stamp = state.stamp(&caller);
+    state
+        .run(move |c| store::passwords::set(c, id, &body.password, &stamp))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,203 @@
+//! Passwords, for people signing in to the dashboard: argon2id with a random salt, stored as
+//! `argon2id$v=19$m=…,t=…,p=…$<salt hex>$<hash hex>`. Signing in exchanges a name and password
+//! for an API token that expires after a working day; signing out revokes it. Scripts and desktop
+//! GIS keep using tokens made for them.
+
+use super::schema::{api_tokens, users};
+use super::{AnyConnection, StoreError, StoreResult};
+use crate::domain::FieldError;
+use crate::domain::access::TokenInfo;
+use crate::domain::register::Stamp;
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A sign-in lasts this long.
+pub const SESSION_HOURS: i64 = 12;
+
+/// At least this many characters; no other composition rule (NIST SP 800-63B: length, not
+/// character classes).
+pub const MIN_LENGTH: usize = 10;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    (s.len() % 2 == 0)
+        .then(|| {
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+                .collect()
+        })
+        .flatten()
+}
+
+fn derive(password: &str, salt: &[u8], m: u32, t: u32, p: u32) -> Option<[u8; 32]> {
+    let params = Params::new(m, t, p, Some(32)).ok()?;
+    let mut out = [0u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), salt, &mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// Check a new password's length.
+pub fn check(password: &str) -> Result<(), FieldError> {
+    if password.chars().count() < MIN_LENGTH {
+        return Err(FieldError::new(
+            "password",
+            format!("a password has at least {MIN_LENGTH} characters"),
+        ));
+    }
+    if password.len() > 1024 {
+        return Err(FieldError::new(
+            "password",
+            "a password has at most 1,024 bytes",
+        ));
+    }
+    Ok(())
+}
+
+/// Hash a password with the default argon2id parameters (19 MiB, 2 passes).
+pub fn hash(password: &str) -> StoreResult<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| {
+        StoreError::Corrupt(format!("no randomness from the operating system: {e}"))
+    })?;
+    let (m, t, p) = (
+        Params::DEFAULT_M_COST,
+        Params::DEFAULT_T_COST,
+        Params::DEFAULT_P_COST,
+    );
+    let out = derive(password, &salt, m, t, p)
+        .ok_or_else(|| StoreError::Corrupt("argon2 refused its default parameters".into()))?;
+    Ok(format!(
+        "argon2id$v=19$m={m},t={t},p={p}${}${}",
+        hex(&salt),
+        hex(&out)
+    ))
+}
+
+/// Whether `password` matches a stored hash (in constant time over the hash).
+pub fn verify(password: &str, stored: &str) -> bool {
+    let parts: Vec<&str> = stored.split('$').collect();
+    let [algorithm, "v=19", params, salt, want] = parts[..] else {
+        return false;
+    };
+    if algorithm != "argon2id" {
+        return false;
+    }
+    let mut mtp = [0u32; 3];
+    for (slot, (key, kv)) in mtp
+        .iter_mut()
+        .zip(["m", "t", "p"].iter().zip(params.split(',')))
+    {
+        match kv.split_once('=') {
+            Some((k, v)) if k == *key => match v.parse() {
+                Ok(n) => *slot = n,
+                Err(_) => return false,
+            },
+            _ => return false,
+        }
+    }
+    let (Some(salt), Some(want)) = (unhex(salt), unhex(want)) else {
+        return false;
+    };
+    let Some(got) = derive(password, &salt, mtp[0], mtp[1], mtp[2]) else {
+        return false;
+    };
+    want.len() == got.len()
+        && want
+            .iter()
+            .zip(got.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// Set (or replace) a user's password.
+pub fn set(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    password: &str,
+    stamp: &Stamp,
+) -> StoreResult<()> {
+    check(password)?;
+    let hashed = hash(password)?;
+    conn.transaction(|conn| {
+        super::users::get_user(conn, user_id)?;
+        diesel::update(users::table.find(user_id))
+            .set(users::password_hash.eq(Some(hashed)))
+            .execute(conn)?;
+        // The audit says that it changed, never what to.
+        super::audit::record(
+            conn,
+            stamp,
+            super::audit::Entry::new("set_password", "user", user_id),
+        )
+    })
+}
+
+/// A name and password for a fresh token, or `None` when they do not match an enabled user
+/// with a password (the caller is told no more than that).
+pub fn sign_in(
+    conn: &mut AnyConnection,
+    name: &str,
+    password: &str,
+    now: NaiveDateTime,
+) -> StoreResult<Option<(TokenInfo, String)>> {
+    let found: Option<(i64, Option<String>, Option<NaiveDateTime>)> = users::table
+        .filter(users::name.eq(name))
+        .select((users::id, users::password_hash, users::disabled_at))
+        .first(conn)
+        .optional()?;
+    let Some((user_id, Some(stored), None)) = found else {
+        // Spend the time a real check would, so a wrong name answers no faster than a wrong password.
+        verify(password, DUMMY);
+        return Ok(None);
+    };
+    if !verify(password, &stored) {
+        return Ok(None);
+    }
+    let expires = now + chrono::TimeDelta::hours(SESSION_HOURS);
+    let stamp = Stamp {
+        by: name.to_owned(),
+        user_id: Some(user_id),
+        at: now,
+    };
+    super::users::create_token(conn, user_id, "sign-in", Some(expires), &stamp).map(Some)
+}
+
+/// A stored hash of nothing anyone knows, for timing.
+const DUMMY: &str = "argon2id$v=19$m=19456,t=2,p=1$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Sign out: revoke the token the caller signed in with.
+pub fn sign_out(conn: &mut AnyConnection, secret: &str, stamp: &Stamp) -> StoreResult<()> {
+    let id: Option<i64> = api_tokens::table
+        .filter(api_tokens::token_hash.eq(super::users::hash_secret(secret)))
+        .select(api_tokens::id)
+        .first(conn)
+        .optional()?;
+    match id {
+        Some(id) => super::users::revoke_token(conn, id, stamp).map(|_| ()),
+        None => Err(StoreError::NotFound("the token signed in with".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ() {
+        let a = hash("园区管委会2026!").unwrap();
+        let b = hash("园区管委会2026!").unwrap();
+        assert_ne!(a, b, "a fresh salt each time");
+        assert!(a.starts_with("argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+        assert!(verify("园区管委会2026!", &a) && verify("园区管委会2026!", &b));
+        assert!(!verify("园区管委会2026?", &a));
+        assert!(!verify("x", "garbage") && !verify("x", DUMMY));
+        assert!(check("short").is_err() && check("long enough!").is_ok());
+    }
+}
