@@ -1,7 +1,13 @@
 # parkland: build the release binary, then run it on a slim Debian with libpq.
 FROM rust:1.95-bookworm AS build
+# Node.js builds the map dashboard that build.rs embeds in the binary.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
+COPY dashboard/package.json dashboard/package-lock.json dashboard/build.mjs dashboard/
+COPY dashboard/src dashboard/src
 COPY src src
 COPY migrations migrations
 RUN cargo build --release --locked --bin parkland

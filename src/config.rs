@@ -55,6 +55,51 @@ pub struct HttpConfig {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PARKLAND_WORKERS")]
     pub workers: Option<usize>,
+    #[command(flatten)]
+    pub basemap: BasemapConfig,
+}
+
+/// The dashboard's base map: XYZ raster tiles under the vector layers. None by default, so the
+/// dashboard works with no internet on a plain background; a park sets 天地图 (with its key),
+/// OpenStreetMap, AMap or Tencent tiles here.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BasemapConfig {
+    /// Tile URL template with `{z}`, `{x}`, `{y}` (and `{s}` for a subdomain), e.g.
+    /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`.
+    #[arg(long = "basemap-url", env = "PARKLAND_BASEMAP_URL")]
+    pub url: Option<String>,
+    /// The system the tiles are drawn in: `wgs84` (OpenStreetMap, 天地图 — CGCS2000 agrees with
+    /// WGS 84 at map scales) or `gcj02` (AMap, Tencent); the dashboard then asks for its layers
+    /// with `coordinates=gcj02` so that they line up. (Baidu's tiles use their own tiling
+    /// scheme, not XYZ, so they cannot be used here; `coordinates=bd09` serves Baidu-API pages.)
+    #[arg(
+        long = "basemap-coordinates",
+        env = "PARKLAND_BASEMAP_COORDINATES",
+        default_value = "wgs84",
+        value_parser = ["wgs84", "gcj02"]
+    )]
+    pub coordinates: String,
+    /// The letters or digits `{s}` takes, e.g. `01234567` for 天地图, `1234` for AMap.
+    #[arg(
+        long = "basemap-subdomains",
+        env = "PARKLAND_BASEMAP_SUBDOMAINS",
+        default_value = "abc"
+    )]
+    pub subdomains: String,
+    /// The attribution the tile provider requires, shown on the map.
+    #[arg(
+        long = "basemap-attribution",
+        env = "PARKLAND_BASEMAP_ATTRIBUTION",
+        default_value = ""
+    )]
+    pub attribution: String,
+    /// The highest zoom level the provider serves.
+    #[arg(
+        long = "basemap-max-zoom",
+        env = "PARKLAND_BASEMAP_MAX_ZOOM",
+        default_value_t = 18
+    )]
+    pub max_zoom: u8,
 }
 
 impl HttpConfig {
@@ -80,6 +125,12 @@ impl Default for HttpConfig {
             items_default_limit: Self::DEFAULT_LIMIT,
             items_max_limit: Self::MAX_LIMIT,
             workers: None,
+            basemap: BasemapConfig {
+                coordinates: "wgs84".into(),
+                subdomains: "abc".into(),
+                max_zoom: 18,
+                ..Default::default()
+            },
         }
     }
 }

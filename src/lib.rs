@@ -50,6 +50,7 @@ pub fn app(
     let fallbacks = method_fallbacks(&document);
     app.service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", document))
         .configure(fallbacks)
+        .configure(api::dashboard::configure)
         .default_service(web::to(not_found))
         .wrap(ErrorHandlers::new().default_handler(as_problem))
         .wrap(Compress::default())
@@ -113,6 +114,7 @@ async fn guard(
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
     let docs = req.path().starts_with("/docs");
+    let dashboard = req.path().starts_with("/dashboard");
     if !authenticated && let Some(state) = req.app_data::<web::Data<AppState>>() {
         let ip = if state.config.trust_forwarded {
             req.connection_info().realip_remote_addr().and_then(|a| {
@@ -161,14 +163,20 @@ async fn guard(
     );
     // The API serves data, never pages — except the documentation, which needs its own assets.
     let csp = if docs {
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        header::HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        )
+    } else if let Some(policy) = dashboard
+        .then(|| res.request().app_data::<web::Data<AppState>>())
+        .flatten()
+        .and_then(|s| header::HeaderValue::from_str(&api::dashboard::csp(&s.config.basemap)).ok())
+    {
+        policy
     } else {
-        "default-src 'none'; frame-ancestors 'none'"
+        header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'")
     };
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(csp),
-    );
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     if authenticated {
         // What a token may see must never be served from a shared cache to someone else.
         headers.insert(

@@ -735,16 +735,16 @@ on_both_backends!(
                 .insert_header(("content-type", "application/json"))
                 .set_payload(json!({ "password": password }).to_string())
         };
-        let sign_in = |name: &str, password: &str| json!({"name": name, "password": password});
+        let anon = &anonymous;
+        let sign_in = |name: &str, password: &str| {
+            let body = json!({"name": name, "password": password});
+            async move { post(anon, "/api/sessions", &body).await }
+        };
 
         // No password yet: no way in, and the answer says no more than a wrong password would.
-        let none = post(
-            &anonymous,
-            "/api/sessions",
-            &sign_in("wang.li", "管委会-2026-dashboard"),
-        )
-        .await
-        .problem(401);
+        let none = sign_in("wang.li", "管委会-2026-dashboard")
+            .await
+            .problem(401);
         let p = send(&admin, set("short")).await.problem(422);
         assert_eq!(common::problem_fields(&p), ["password"], "{p}");
         assert_eq!(send(&admin, set("管委会-2026-dashboard")).await.status, 204);
@@ -758,34 +758,22 @@ on_both_backends!(
             .await;
         send(&committee, set("someone else's")).await.problem(403);
 
-        let wrong = post(
-            &anonymous,
-            "/api/sessions",
-            &sign_in("wang.li", "管委会-2026-dashboarD"),
-        )
-        .await
-        .problem(401);
-        let unknown = post(
-            &anonymous,
-            "/api/sessions",
-            &sign_in("nobody", "管委会-2026-dashboard"),
-        )
-        .await
-        .problem(401);
+        let wrong = sign_in("wang.li", "管委会-2026-dashboarD")
+            .await
+            .problem(401);
+        let unknown = sign_in("nobody", "管委会-2026-dashboard")
+            .await
+            .problem(401);
         assert_eq!(wrong["detail"], unknown["detail"]);
         assert_eq!(wrong["detail"], none["detail"]);
         post(&anonymous, "/api/sessions", &json!({"name": "wang.li"}))
             .await
             .problem(400);
 
-        let session = post(
-            &anonymous,
-            "/api/sessions",
-            &sign_in("wang.li", "管委会-2026-dashboard"),
-        )
-        .await
-        .expect(201)
-        .json();
+        let session = sign_in("wang.li", "管委会-2026-dashboard")
+            .await
+            .expect(201)
+            .json();
         assert_eq!(session["name"], "sign-in");
         assert_eq!(session["expires_at"], "2026-11-22T20:00:00Z", "12 hours");
         let token = session["token"].as_str().unwrap().to_owned();
@@ -812,14 +800,10 @@ on_both_backends!(
         );
 
         // Signing out ends this sign-in only.
-        let again = post(
-            &anonymous,
-            "/api/sessions",
-            &sign_in("wang.li", "管委会-2026-dashboard"),
-        )
-        .await
-        .expect(201)
-        .json();
+        let again = sign_in("wang.li", "管委会-2026-dashboard")
+            .await
+            .expect(201)
+            .json();
         let p = post(&signed_in, "/api/sessions/end", &json!({})).await;
         assert_eq!(p.status, 204);
         assert!(
@@ -845,12 +829,8 @@ on_both_backends!(
         )
         .await
         .expect(200);
-        post(
-            &anonymous,
-            "/api/sessions",
-            &sign_in("wang.li", "管委会-2026-dashboard"),
-        )
-        .await
-        .problem(401);
+        sign_in("wang.li", "管委会-2026-dashboard")
+            .await
+            .problem(401);
     }
 );

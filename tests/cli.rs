@@ -101,3 +101,52 @@ on_both_backends!(
         assert!(String::from_utf8_lossy(&bad.stderr).contains("jurisdiction"));
     }
 );
+
+on_both_backends!(
+    a_password_from_the_command_line_signs_in,
+    |app: common::TestDb| async move {
+        let out = parkland(
+            &app.url,
+            &[
+                "user",
+                "add",
+                "nc.desk",
+                "--role",
+                "bureau",
+                "--jurisdiction",
+                "361021",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let set = |password: &str| {
+            Command::new(env!("CARGO_BIN_EXE_parkland"))
+                .args(["user", "password", "nc.desk"])
+                .env("DATABASE_URL", &app.url)
+                .env("PARKLAND_PASSWORD", password)
+                .output()
+                .expect("run parkland")
+        };
+        let short = set("short");
+        assert!(!short.status.success());
+        assert!(
+            String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"),
+            "{}",
+            String::from_utf8_lossy(&short.stderr)
+        );
+        assert!(set("县自然资源局-用地科").status.success());
+        let anonymous = app.anonymous().await;
+        let session = common::post(
+            &anonymous,
+            "/api/sessions",
+            &serde_json::json!({"name": "nc.desk", "password": "县自然资源局-用地科"}),
+        )
+        .await
+        .expect(201)
+        .json();
+        assert!(session["token"].as_str().unwrap().starts_with("pkl_"));
+    }
+);

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod applications;
 pub mod audit;
+pub mod dashboard;
 pub mod dispatch;
 pub mod enterprises;
 pub mod entry;

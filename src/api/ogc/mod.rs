@@ -162,6 +162,9 @@ pub async fn landing_page(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    if crate::api::dashboard::wants_page(&req) {
+        return Ok(crate::api::dashboard::redirect(&req, &state));
+    }
     only_format(&req)?;
     let base = base_url(&req, &state);
     let body = LandingPage {
@@ -175,6 +178,12 @@ pub async fn landing_page(
                 "self",
                 "application/json",
                 "This document",
+            ),
+            Link::new(
+                format!("{base}/dashboard/"),
+                "alternate",
+                "text/html",
+                "The map dashboard",
             ),
             Link::new(
                 format!("{base}/openapi.json"),

@@ -1,0 +1,448 @@
+// The committee's map dashboard: parcels coloured by status and by what needs attention, a
+// panel for what was clicked, filters, the month's dispatch figures, sign-in, and the public
+// map of available plots for everyone else. It only uses parkland's public HTTP interface
+// (OGC API – Features collections and the JSON API), like any other client would.
+
+import * as maplibregl from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './style.css';
+import * as api from './api.js';
+import { label, language, setLanguage, t, translatePage } from './i18n.js';
+import { parcelPanel, plotPanel, workshopPanel } from './panel.js';
+import { THEMES, classOf, colorExpression } from './themes.js';
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  config: { basemap: null },
+  user: null,
+  parks: [],
+  park: null,
+  zones: [],
+  data: new Map(), // collection id → FeatureCollection
+  theme: null,
+  map: null,
+};
+
+/** Themes this caller may see: everything signed in, the available plots otherwise. */
+const themes = () => THEMES.filter((th) => state.user || th.public);
+const theme = () => THEMES.find((th) => th.id === state.theme);
+
+function notice(text) {
+  $('notice').textContent = text ?? '';
+}
+
+// ---- the map -------------------------------------------------------------------------------
+
+/** The style: an optional XYZ base map over a plain background (which is all there is offline). */
+function style(basemap) {
+  const s = {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } }],
+  };
+  if (basemap?.url) {
+    const subdomains = [...(basemap.subdomains || 'abc')];
+    const tiles = basemap.url.includes('{s}')
+      ? subdomains.map((d) => basemap.url.replace('{s}', d))
+      : [basemap.url];
+    s.sources.basemap = {
+      type: 'raster',
+      tiles,
+      tileSize: 256,
+      maxzoom: basemap.max_zoom ?? 18,
+      attribution: basemap.attribution ?? '',
+    };
+    s.layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  }
+  return s;
+}
+
+const empty = () => ({ type: 'FeatureCollection', features: [] });
+
+function addLayers(map) {
+  for (const id of ['parks', 'zones', 'selection', ...new Set(THEMES.map((th) => th.collection))]) {
+    map.addSource(id, { type: 'geojson', data: empty() });
+  }
+  map.addLayer({ id: 'park-line', type: 'line', source: 'parks', paint: { 'line-color': '#5d4037', 'line-width': 2 } });
+  map.addLayer({ id: 'context-fill', type: 'fill', source: 'parcels', paint: { 'fill-color': '#dcdcdc', 'fill-opacity': 0.6 } });
+  map.addLayer({ id: 'context-line', type: 'line', source: 'parcels', paint: { 'line-color': '#9e9e9e', 'line-width': 0.5 } });
+  for (const th of THEMES) {
+    map.addLayer({
+      id: `${th.id}-fill`,
+      type: 'fill',
+      source: th.collection,
+      layout: { visibility: 'none' },
+      paint: { 'fill-color': colorExpression(th), 'fill-opacity': 0.75 },
+    });
+    map.addLayer({
+      id: `${th.id}-line`,
+      type: 'line',
+      source: th.collection,
+      layout: { visibility: 'none' },
+      paint: { 'line-color': '#37474f', 'line-width': 0.8 },
+    });
+    map.on('click', `${th.id}-fill`, (e) => {
+      if (th.id === state.theme && e.features.length) select(e.features[0].id);
+    });
+    map.on('mouseenter', `${th.id}-fill`, () => (map.getCanvas().style.cursor = 'pointer'));
+    map.on('mouseleave', `${th.id}-fill`, () => (map.getCanvas().style.cursor = ''));
+  }
+  map.addLayer({
+    id: 'zones-line',
+    type: 'line',
+    source: 'zones',
+    paint: { 'line-color': '#6d4c41', 'line-width': 1.5, 'line-dasharray': [3, 2] },
+  });
+  map.addLayer({ id: 'selection-line', type: 'line', source: 'selection', paint: { 'line-color': '#00e5ff', 'line-width': 3 } });
+}
+
+function bounds(features) {
+  const b = new maplibregl.LngLatBounds();
+  const walk = (c) => (typeof c[0] === 'number' ? b.extend(c) : c.forEach(walk));
+  for (const f of features) if (f.geometry) walk(f.geometry.coordinates);
+  return b.isEmpty() ? null : b;
+}
+
+function fit(features) {
+  const b = bounds(features);
+  if (b) state.map.fitBounds(b, { padding: 40, maxZoom: 17, duration: 0 });
+}
+
+// ---- data ----------------------------------------------------------------------------------
+
+/** `coordinates=gcj02` when the base map is an offset one (AMap, Tencent), so layers line up. */
+function coordinates() {
+  const c = state.config.basemap?.coordinates;
+  return c && c !== 'wgs84' ? `&coordinates=${encodeURIComponent(c)}` : '';
+}
+
+const items = (collection, query = '') =>
+  api.allFeatures(`/collections/${collection}/items?limit=10000${query}${coordinates()}`);
+
+async function loadParks() {
+  const parks = await items('parks');
+  const mine = state.user?.role === 'committee' ? new Set(state.user.parks) : null;
+  state.parks = parks.features.filter((f) => !mine || mine.has(f.id));
+  const select = $('park');
+  select.replaceChildren(
+    ...state.parks.map((p) => new Option(p.properties.name, p.id)),
+  );
+  select.hidden = state.parks.length < 2;
+  const wanted = Number(new URLSearchParams(location.search).get('park'));
+  state.park = state.parks.find((p) => p.id === wanted) ?? state.parks[0] ?? null;
+  if (state.park) select.value = state.park.id;
+}
+
+async function loadPark() {
+  const map = state.map;
+  if (!state.park) {
+    notice(t('noMatches'));
+    return;
+  }
+  const park = `&park_id=${state.park.id}`;
+  const collections = [...new Set(themes().map((th) => th.collection))];
+  const [zones, ...layers] = await Promise.all([
+    items('zones', park),
+    ...collections.map((c) => items(c, park)),
+  ]);
+  state.zones = zones.features;
+  collections.forEach((c, i) => state.data.set(c, layers[i]));
+  map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
+  map.getSource('zones').setData(zones);
+  for (const [c, fc] of state.data) map.getSource(c).setData(fc);
+  $('zone').replaceChildren(
+    new Option(t('allZones'), ''),
+    ...state.zones.map((z) => new Option(z.properties.name, z.id)),
+  );
+  fit([state.park]);
+  setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
+  if (state.user) await loadSummary();
+}
+
+/** What the layer lookups in the panel need: a collection's features, or the one of a parcel. */
+const layers = {
+  all: (c) => state.data.get(c)?.features ?? [],
+  find: (c, parcelId) => layers.all(c).find((f) => f.properties.parcel_id === parcelId) ?? null,
+};
+
+// ---- themes, filters, legend ---------------------------------------------------------------
+
+function setTheme(id) {
+  state.theme = id;
+  const map = state.map;
+  for (const th of THEMES) {
+    const v = th.id === id ? 'visible' : 'none';
+    map.setLayoutProperty(`${th.id}-fill`, 'visibility', v);
+    map.setLayoutProperty(`${th.id}-line`, 'visibility', v);
+  }
+  // The register's parcels in grey under every theme but their own (signed in only).
+  const context = state.user && id !== 'status' ? 'visible' : 'none';
+  map.setLayoutProperty('context-fill', 'visibility', context);
+  map.setLayoutProperty('context-line', 'visibility', context);
+  for (const input of document.querySelectorAll('#themes input')) input.checked = input.value === id;
+  const th = theme();
+  $('class-label').textContent = label(th.label);
+  $('class').replaceChildren(
+    new Option(t('allClasses'), ''),
+    ...th.classes.map((c) => new Option(label(c), c.key)),
+  );
+  $('class').disabled = th.classes.length < 2;
+  clearSelection();
+  applyFilters(false);
+}
+
+/** The searchable words of a feature: codes, names and the enterprise on the land. */
+function words(f) {
+  const p = f.properties;
+  const parcelId = p.parcel_id ?? f.id;
+  const extra = ['mu-performance', 'idle-land', 'underused-land']
+    .map((c) => layers.find(c, parcelId)?.properties.enterprise_name)
+    .filter(Boolean);
+  return [p.code, p.parcel_code, p.name, p.parcel_name, p.enterprise_name, p.owner_name, ...extra]
+    .filter(Boolean)
+    .join(' ')
+    .toLowerCase();
+}
+
+function matching() {
+  const th = theme();
+  const zone = Number($('zone').value) || null;
+  const cls = $('class').value;
+  const q = $('search').value.trim().toLowerCase();
+  const all = layers.all(th.collection);
+  return {
+    all,
+    active: Boolean(zone || cls || q),
+    inZone: all.filter((f) => !zone || f.properties.zone_id === zone),
+    matched: all.filter(
+      (f) =>
+        (!zone || f.properties.zone_id === zone) &&
+        (!cls || classOf(th, f.properties) === cls) &&
+        (!q || words(f).includes(q)),
+    ),
+  };
+}
+
+function applyFilters(fitToResult = true) {
+  const th = theme();
+  const { active, inZone, matched } = matching();
+  const filter = active ? ['in', ['id'], ['literal', matched.map((f) => f.id)]] : null;
+  state.map.setFilter(`${th.id}-fill`, filter);
+  state.map.setFilter(`${th.id}-line`, filter);
+  $('matches').textContent = matched.length ? t('matches', { n: matched.length }) : t('noMatches');
+  renderLegend(inZone);
+  if (fitToResult && active && matched.length) fit(matched);
+  if (fitToResult && !active && state.park) fit([state.park]);
+}
+
+function renderThemes() {
+  const box = $('themes');
+  box.replaceChildren(Object.assign(document.createElement('legend'), { textContent: t('layers') }));
+  for (const th of themes()) {
+    const input = Object.assign(document.createElement('input'), {
+      type: 'radio',
+      name: 'theme',
+      value: th.id,
+      checked: th.id === state.theme,
+    });
+    input.addEventListener('change', () => setTheme(th.id));
+    const l = document.createElement('label');
+    l.dataset.theme = th.id;
+    l.append(input, ' ', label(th.label));
+    box.append(l);
+  }
+}
+
+function renderLegend(features) {
+  const th = theme();
+  const counts = new Map();
+  for (const f of features) {
+    const k = classOf(th, f.properties);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const rows = th.classes.map((c) => {
+    const row = document.createElement('div');
+    row.className = 'legend-row';
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = c.color;
+    row.append(swatch, label(c), Object.assign(document.createElement('span'), { className: 'count', textContent: counts.get(c.key) ?? 0 }));
+    return row;
+  });
+  const title = Object.assign(document.createElement('h2'), { textContent: label(th.label) });
+  $('legend').replaceChildren(title, ...rows);
+}
+
+// ---- selection and panel -------------------------------------------------------------------
+
+function clearSelection() {
+  state.map.getSource('selection').setData(empty());
+  $('panel').hidden = true;
+  document.body.classList.remove('panel-open');
+}
+
+async function select(id) {
+  const th = theme();
+  const feature = layers.all(th.collection).find((f) => f.id === id);
+  if (!feature) return;
+  state.map.getSource('selection').setData({ type: 'FeatureCollection', features: [feature] });
+  const body = $('panel-body');
+  $('panel').hidden = false;
+  document.body.classList.add('panel-open');
+  try {
+    if (th.id === 'workshops') workshopPanel(body, feature);
+    else if (th.id === 'plots') plotPanel(body, feature);
+    else await parcelPanel(body, feature.properties.parcel_id ?? feature.id, layers);
+  } catch (e) {
+    body.textContent = t('loadFailed', { m: e.message });
+  }
+}
+
+// ---- the month's figures -------------------------------------------------------------------
+
+function lastMonth() {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.toISOString().slice(0, 7);
+}
+
+const dispatchUrl = (format) =>
+  `/api/parks/${state.park.id}/reports/dispatch?month=${$('month').value}&format=${format}`;
+
+async function loadSummary() {
+  const box = $('summary-figures');
+  $('summary').hidden = false;
+  try {
+    const r = await api.getJson(dispatchUrl('json'));
+    const fmt = (n, d = 1) => Number(n ?? 0).toLocaleString('zh-CN', { maximumFractionDigits: d });
+    const idle = r.land.idle_land.all;
+    const under = r.land.underused.all;
+    const stages = r.pipeline.by_stage.filter((s) => s.count).map((s) => `${s.stage_name} ${s.count}`);
+    const classes = Object.entries(r.performance.classes).map(([k, v]) => `${k} ${v}`).join(' · ');
+    const figures = [
+      ['idle', t('idleLand'), `${fmt(idle.area_mu)} ${t('mu')}`, t('parcelsCount', { n: idle.count })],
+      ['underused', t('underused'), `${fmt(under.area_mu)} ${t('mu')}`, t('parcelsCount', { n: under.count })],
+      ['overdue', t('overdueWorkshops'), String(r.deadlines.overdue), t('dueSoon', { n: r.deadlines.due_soon })],
+      ['occupancy', t('occupancy'), `${fmt(r.estate.occupancy.occupancy_pct)}%`, `${fmt(r.estate.occupancy.leased_area_m2, 0)} / ${fmt(r.estate.occupancy.unit_area_m2, 0)} m²`],
+      ['pipeline', t('pipeline'), String(r.pipeline.total.count), stages.join(' · ')],
+      ['performance', `${t('muClasses')} ${r.performance.year}`, classes, ''],
+    ];
+    box.replaceChildren(
+      ...figures.map(([key, name, value, note]) => {
+        const d = document.createElement('div');
+        d.className = 'figure';
+        d.dataset.figure = key;
+        for (const [cls, text] of [['name', name], ['value', value], ['note', note]]) {
+          d.append(Object.assign(document.createElement('span'), { className: cls, textContent: text }));
+        }
+        return d;
+      }),
+    );
+  } catch (e) {
+    box.textContent = t('loadFailed', { m: e.message });
+  }
+}
+
+// ---- sign-in -------------------------------------------------------------------------------
+
+function wireSignIn() {
+  const dialog = $('signin-dialog');
+  $('sign-in').addEventListener('click', () => {
+    $('signin-error').textContent = '';
+    dialog.showModal();
+  });
+  $('signin-cancel').addEventListener('click', () => dialog.close());
+  $('signin-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const form = new FormData(e.target);
+    $('signin-submit').disabled = true;
+    try {
+      await api.signIn(String(form.get('name')).trim(), String(form.get('password')));
+      location.reload();
+    } catch (err) {
+      $('signin-error').textContent = err.status === 401 ? t('signInFailed') : err.message;
+    } finally {
+      $('signin-submit').disabled = false;
+    }
+  });
+  $('sign-out').addEventListener('click', async () => {
+    await api.signOut();
+    location.reload();
+  });
+}
+
+function renderWho() {
+  $('sign-in').hidden = Boolean(state.user);
+  $('sign-out').hidden = !state.user;
+  $('who').textContent = state.user ? state.user.name : '';
+  notice(state.user ? '' : t('publicNotice'));
+}
+
+// ---- start ---------------------------------------------------------------------------------
+
+function renderChrome() {
+  translatePage();
+  $('lang').textContent = language() === 'zh' ? 'EN' : '中文';
+  renderThemes();
+  renderWho();
+  if (state.theme) setTheme(state.theme);
+}
+
+async function start() {
+  setLanguage(language());
+  $('month').value = lastMonth();
+  state.config = await fetch('config.json').then((r) => (r.ok ? r.json() : { basemap: null }));
+  state.user = await api.me();
+  renderChrome();
+  wireSignIn();
+  $('lang').addEventListener('click', async () => {
+    setLanguage(language() === 'zh' ? 'en' : 'zh');
+    renderChrome();
+    if (state.user) await loadSummary();
+  });
+  $('zone').addEventListener('change', () => applyFilters());
+  $('class').addEventListener('change', () => applyFilters());
+  $('search').addEventListener('input', () => applyFilters());
+  $('panel-close').addEventListener('click', clearSelection);
+  $('month').addEventListener('change', loadSummary);
+  $('toggle-controls').addEventListener('click', () => document.body.classList.toggle('controls-open'));
+  $('xlsx').addEventListener('click', () =>
+    api
+      .download(dispatchUrl('xlsx'), `调度表-${state.park.properties.code}-${$('month').value}.xlsx`)
+      .catch((e) => notice(t('loadFailed', { m: e.message }))),
+  );
+  $('park').addEventListener('change', async (e) => {
+    state.park = state.parks.find((p) => p.id === Number(e.target.value));
+    clearSelection();
+    await loadPark();
+  });
+
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: style(state.config.basemap),
+    center: [116.64, 27.56],
+    zoom: 12,
+    attributionControl: { compact: true },
+  });
+  state.map = map;
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  await new Promise((resolve) => map.on('load', resolve));
+  addLayers(map);
+  await loadParks();
+  await loadPark();
+  renderThemes();
+  map.once('idle', () => (document.body.dataset.ready = 'true'));
+  map.triggerRepaint();
+}
+
+// For the browser test and for anyone poking at the page from the console.
+window.parkland = { state };
+
+start().catch((e) => {
+  notice(t('loadFailed', { m: e.message }));
+  document.body.dataset.ready = 'error';
+  console.error(e);
+});

@@ -1,0 +1,264 @@
+// The committee's dashboard, driven in Debian's chromium by playwright-core: the public map,
+// signing in, the summary strip, layers, filters and search, the panel of a clicked parcel and
+// workshop, the .xlsx download, English, and the same on a phone-sized screen. Run through
+// run.sh, which starts parkland with the demo park; screenshots go to $SCREENSHOTS.
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.PARKLAND_URL ?? 'http://127.0.0.1:8080';
+const user = process.env.DASHBOARD_USER;
+const password = process.env.DASHBOARD_PASSWORD;
+const shots = process.env.SCREENSHOTS ?? 'screenshots';
+mkdirSync(shots, { recursive: true });
+
+// As the machine's probe found: without these, chromium keeps trying to reach Google's hosts.
+// SwiftShader gives headless chromium WebGL without a GPU.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--enable-unsafe-swiftshader',
+    '--use-angle=swiftshader',
+  ],
+});
+
+const problems = [];
+let step = 'start';
+async function open(viewport) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`${step}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${step}: console: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`${step}: request failed: ${r.url()}`));
+  return page;
+}
+
+async function ready(page) {
+  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true', await page.locator('#notice').textContent());
+  // Every source's features are on the map once it is idle.
+  await settle(page);
+}
+
+/** How many features of a layer are drawn on screen right now. */
+const drawn = (page, layer) =>
+  page.evaluate((l) => new Set(window.parkland.state.map.queryRenderedFeatures({ layers: [l] }).map((f) => f.id)).size, layer);
+
+/** A point on the page where a feature of the layer is drawn (and nothing lies over the map). */
+async function pointOn(page, layer, want = () => true) {
+  const found = await page.evaluate(
+    ([l, wantSrc]) => {
+      const want = new Function('p', `return (${wantSrc})(p)`);
+      const map = window.parkland.state.map;
+      const canvas = map.getCanvas().getBoundingClientRect();
+      for (const f of map.queryRenderedFeatures({ layers: [l] })) {
+        if (!want(f.properties)) continue;
+        const ring = f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates[0][0] : f.geometry.coordinates[0];
+        const n = ring.length - 1;
+        const c = ring.slice(0, n).reduce((a, p) => [a[0] + p[0] / n, a[1] + p[1] / n], [0, 0]);
+        const px = map.project(c);
+        const x = canvas.left + px.x;
+        const y = canvas.top + px.y;
+        const top = document.elementFromPoint(x, y);
+        const hits = map.queryRenderedFeatures([px.x, px.y], { layers: [l] });
+        if (top === map.getCanvas() && hits.some((h) => h.id === f.id)) return { x, y, id: f.id, properties: f.properties };
+      }
+      return null;
+    },
+    [layer, want.toString()],
+  );
+  assert.ok(found, `a clickable feature of ${layer}`);
+  return found;
+}
+
+async function chooseLayer(page, id) {
+  await page.locator(`#themes label[data-theme="${id}"]`).click();
+  await page.waitForFunction((l) => window.parkland.state.map.getLayoutProperty(`${l}-fill`, 'visibility') === 'visible', id);
+  await settle(page);
+}
+
+/** Wait until the map has drawn what it was last told to (a repaint, then its next idle). */
+const settle = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((r) => {
+        const map = window.parkland.state.map;
+        map.once('idle', r);
+        map.triggerRepaint();
+      }),
+  );
+
+const panelText = (page) => page.locator('#panel').innerText();
+
+// ---- 1. The public map: anyone sees the available plots, and only those ------------------
+step = 'public map';
+let page = await open({ width: 1366, height: 768 });
+await page.goto(`${base}/`);
+assert.match(page.url(), /\/dashboard\/$/, 'a browser opening / lands on the dashboard');
+await ready(page);
+const themes = await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value));
+assert.deepEqual(themes, ['plots'], 'anonymous visitors get the available plots only');
+const plots = await drawn(page, 'plots-fill');
+assert.ok(plots > 10, `available plots drawn (${plots})`);
+assert.ok(await page.locator('#summary').isHidden(), 'no dispatch figures for the public');
+await page.screenshot({ path: join(shots, 'public-1366x768.png') });
+
+step = 'public plot panel';
+let at = await pointOn(page, 'plots-fill');
+await page.mouse.click(at.x, at.y);
+await page.locator('#panel').waitFor({ state: 'visible' });
+let text = await panelText(page);
+assert.ok(text.includes(at.properties.code) && text.includes('亩') && text.includes('投资强度要求'), text);
+
+// ---- 2. Signing in ------------------------------------------------------------------------
+step = 'sign in';
+await page.locator('#sign-in').click();
+await page.locator('#signin-dialog input[name=name]').fill(user);
+await page.locator('#signin-dialog input[name=password]').fill('not the password');
+await page.locator('#signin-submit').click();
+await page.locator('#signin-error').filter({ hasText: '用户名或密码不正确' }).waitFor();
+// The failed attempt was answered 401: that is its console error, not a fault of the page.
+problems.splice(0);
+await page.locator('#signin-dialog input[name=password]').fill(password);
+await Promise.all([page.waitForEvent('load'), page.locator('#signin-submit').click()]);
+await ready(page);
+assert.equal(await page.locator('#who').textContent(), user);
+const all = await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value));
+assert.deepEqual(all, ['status', 'idle', 'underused', 'workshops', 'performance', 'plots']);
+
+step = 'parcels by status';
+const parcels = await drawn(page, 'status-fill');
+assert.ok(parcels > 100, `the register's parcels drawn (${parcels})`);
+const legend = await page.locator('#legend .count').allTextContents();
+assert.equal(legend.map(Number).reduce((a, b) => a + b, 0), 143, `the legend counts every parcel: ${legend}`);
+
+step = 'summary strip';
+await page.locator('.figure[data-figure="idle"]').waitFor();
+const idleFigure = await page.locator('.figure[data-figure="idle"]').innerText();
+assert.match(idleFigure, /闲置土地[\s\S]*亩[\s\S]*宗/, idleFigure);
+const figures = await page.locator('.figure').count();
+assert.equal(figures, 6, 'idle, under-used, overdue, occupancy, pipeline, 亩均');
+await page.screenshot({ path: join(shots, 'committee-status-1366x768.png') });
+
+step = 'xlsx download';
+const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#xlsx').click()]);
+assert.match(download.suggestedFilename(), /\.xlsx$/);
+const saved = join(shots, 'dispatch.xlsx');
+await download.saveAs(saved);
+assert.ok(statSync(saved).size > 2000, 'a real workbook');
+
+// ---- 3. Layers, the parcel panel and its history ------------------------------------------
+step = 'idle layer';
+await chooseLayer(page, 'idle');
+const idleDrawn = await drawn(page, 'idle-fill');
+assert.ok(idleDrawn > 5, `idle parcels drawn (${idleDrawn})`);
+at = await pointOn(page, 'idle-fill', (p) => p.idle_status === 'idle' && p.enterprise_name);
+await page.mouse.click(at.x, at.y);
+await page.locator('#panel h2').waitFor();
+await page.locator('#panel').getByText('用地企业').first().waitFor();
+text = await panelText(page);
+for (const want of [at.properties.parcel_code, 'm²', '亩', '闲置', '原因', at.properties.enterprise_name, '投资强度', '万元/亩', '约定期限']) {
+  assert.ok(text.includes(want), `the panel shows ${want}:\n${text}`);
+}
+await page.locator('#show-history').click();
+await page.locator('#panel .history li').first().waitFor();
+assert.match(await page.locator('#panel .history').innerText(), /v1/);
+await page.screenshot({ path: join(shots, 'committee-idle-panel-1366x768.png') });
+
+step = 'search';
+const enterprise = at.properties.enterprise_name;
+const zoomBefore = await page.evaluate(() => window.parkland.state.map.getZoom());
+await page.locator('#search').fill(enterprise);
+await page.waitForFunction(() => /\d/.test(document.getElementById('matches').textContent));
+const matched = Number((await page.locator('#matches').textContent()).match(/\d+/)[0]);
+assert.ok(matched >= 1 && matched < idleDrawn, `search narrows the layer (${matched} of ${idleDrawn})`);
+await page.waitForFunction((z) => window.parkland.state.map.getZoom() > z, zoomBefore);
+await page.locator('#search').fill('');
+
+step = 'zone and class filters';
+await chooseLayer(page, 'underused');
+const zones = await page.locator('#zone option').count();
+assert.ok(zones >= 3, 'the demo park has zones');
+await page.locator('#zone').selectOption({ index: 1 });
+await page.locator('#class').selectOption('approved_not_supplied');
+const filtered = Number((await page.locator('#matches').textContent()).match(/\d+/)?.[0] ?? 0);
+const onMap = await page.evaluate(() => window.parkland.state.data.get('underused-land').features.filter((f) => f.properties.zone_id === Number(document.getElementById('zone').value) && f.properties.class === 'approved_not_supplied').length);
+assert.equal(filtered, onMap, 'the count is what the zone and class select');
+await page.locator('#zone').selectOption('');
+await page.locator('#class').selectOption('');
+
+step = 'workshops';
+await chooseLayer(page, 'workshops');
+assert.ok((await drawn(page, 'workshops-fill')) >= 1, 'workshops drawn');
+await page.evaluate(() => {
+  const w = window.parkland.state.data.get('workshops').features[0];
+  window.parkland.state.map.jumpTo({ center: w.geometry.coordinates[0][0][0], zoom: 17 });
+});
+await settle(page);
+at = await pointOn(page, 'workshops-fill');
+await page.mouse.click(at.x, at.y);
+await page.locator('#panel').getByText('出租率').first().waitFor();
+text = await panelText(page);
+assert.ok(text.includes(at.properties.name) && text.includes(at.properties.deadline_status_name), text);
+
+step = 'performance layer';
+await page.locator('#panel-close').click();
+assert.ok(await page.locator('#panel').isHidden(), 'the panel closes');
+await chooseLayer(page, 'performance');
+await page.evaluate(() => window.parkland.state.map.fitBounds([[116.6, 27.53], [116.68, 27.59]], { duration: 0 }));
+await settle(page);
+assert.ok((await drawn(page, 'performance-fill')) > 10, '亩均 classes drawn');
+await page.screenshot({ path: join(shots, 'committee-performance-1366x768.png') });
+
+step = 'english';
+await page.locator('#lang').click();
+assert.ok((await page.locator('#legend').innerText()).includes('priority'), 'the legend in English');
+assert.equal(await page.locator('#sign-out').innerText(), 'Sign out');
+await page.locator('#lang').click();
+
+// ---- 4. A phone-sized screen --------------------------------------------------------------
+step = 'phone';
+const phone = await open({ width: 390, height: 844 });
+await phone.goto(`${base}/dashboard/`);
+await ready(phone);
+await phone.evaluate(([u, p]) => fetch('../api/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: u, password: p }) }).then((r) => r.json()).then((s) => sessionStorage.setItem('parkland.token', s.token)), [user, password]);
+await phone.reload();
+await ready(phone);
+const mapBox = await phone.locator('#map').boundingBox();
+assert.ok(mapBox.width >= 380 && mapBox.height > 400, `the map fills the phone (${JSON.stringify(mapBox)})`);
+assert.ok(!(await phone.locator('#controls').isVisible()) || (await phone.locator('#controls').boundingBox()).x < -100, 'the controls are a drawer');
+await phone.locator('#toggle-controls').click();
+await phone.waitForTimeout(300);
+assert.ok((await phone.locator('#controls').boundingBox()).x >= 0, 'the drawer opens');
+await phone.screenshot({ path: join(shots, 'phone-controls-390x844.png') });
+await phone.locator('#themes label[data-theme="status"]').click();
+await phone.locator('#toggle-controls').click();
+await phone.waitForTimeout(300);
+at = await pointOn(phone, 'status-fill');
+await phone.mouse.click(at.x, at.y);
+await phone.locator('#panel h2').waitFor();
+const sheet = await phone.locator('#panel').boundingBox();
+assert.ok(sheet.width >= 380 && sheet.y > 300, `the panel is a bottom sheet (${JSON.stringify(sheet)})`);
+await phone.screenshot({ path: join(shots, 'phone-panel-390x844.png') });
+
+// ---- 5. Signing out -----------------------------------------------------------------------
+step = 'sign out';
+await Promise.all([page.waitForEvent('load'), page.locator('#sign-out').click()]);
+await ready(page);
+assert.ok(await page.locator('#sign-in').isVisible());
+assert.deepEqual(await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value)), ['plots']);
+
+await browser.close();
+assert.deepEqual(problems, [], 'no errors in the pages');
+console.log(`dashboard: all checks passed; screenshots in ${shots}`);

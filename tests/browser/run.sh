@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The dashboard in a real browser: loads the demo park into a fresh SQLite file, starts
+# parkland on a free port, and drives Debian's chromium through dashboard.mjs.
+#
+#   bash tests/browser/run.sh [path/to/parkland]     (default: the debug build)
+#
+# Needs /usr/bin/chromium (apt-get install chromium) and Node.js; screenshots land in
+# tests/screenshots/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${1:-${CARGO_TARGET_DIR:-$root/target}/debug/parkland}
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export DATABASE_URL="sqlite://$work/park.db"
+"$bin" migrate >/dev/null
+"$bin" demo
+"$bin" user add committee.demo --role committee --park NCGY --display-name "南城园区管委会"
+password="demo-committee-$(date +%s)"
+PARKLAND_PASSWORD="$password" "$bin" user password committee.demo
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PARKLAND_BIND="127.0.0.1:$port" "$bin" serve >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/conformance" >/dev/null && break
+  sleep 0.1
+done
+
+(cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+PARKLAND_URL="http://127.0.0.1:$port" \
+  DASHBOARD_USER=committee.demo DASHBOARD_PASSWORD="$password" \
+  SCREENSHOTS="$root/tests/screenshots" \
+  node "$here/dashboard.mjs" || { echo "--- server log"; tail -n 40 "$work/server.log"; exit 1; }
