@@ -7,10 +7,15 @@ use common::get;
 use std::process::Command;
 
 fn parkland(url: &str, args: &[&str]) -> std::process::Output {
+    parkland_with(url, args, &[])
+}
+
+fn parkland_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_parkland"))
         .args(args)
         .env("DATABASE_URL", url)
         .env("USER", "operator")
+        .envs(env.iter().copied())
         .output()
         .expect("run parkland")
 }
@@ -123,12 +128,11 @@ on_both_backends!(
             String::from_utf8_lossy(&out.stderr)
         );
         let set = |password: &str| {
-            Command::new(env!("CARGO_BIN_EXE_parkland"))
-                .args(["user", "password", "nc.desk"])
-                .env("DATABASE_URL", &app.url)
-                .env("PARKLAND_PASSWORD", password)
-                .output()
-                .expect("run parkland")
+            parkland_with(
+                &app.url,
+                &["user", "password", "nc.desk"],
+                &[("PARKLAND_PASSWORD", password)],
+            )
         };
         let short = set("short");
         assert!(!short.status.success());
