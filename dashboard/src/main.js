@@ -19,6 +19,7 @@ const state = {
   parks: [],
   park: null,
   zones: [],
+  zoneLabels: [],
   data: new Map(), // collection id → FeatureCollection
   theme: null,
   map: null,
@@ -129,9 +130,13 @@ async function loadParks() {
     ...state.parks.map((p) => new Option(p.properties.name, p.id)),
   );
   select.hidden = state.parks.length < 2;
+  $('park-name').hidden = !select.hidden;
   const wanted = Number(new URLSearchParams(location.search).get('park'));
   state.park = state.parks.find((p) => p.id === wanted) ?? state.parks[0] ?? null;
-  if (state.park) select.value = state.park.id;
+  if (state.park) {
+    select.value = state.park.id;
+    $('park-name').textContent = state.park.properties.name;
+  }
 }
 
 async function loadPark() {
@@ -147,6 +152,7 @@ async function loadPark() {
     ...collections.map((c) => items(c, park)),
   ]);
   state.zones = zones.features;
+  labelZones();
   collections.forEach((c, i) => state.data.set(c, layers[i]));
   map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
   map.getSource('zones').setData(zones);
@@ -161,6 +167,17 @@ async function loadPark() {
 }
 
 /** What the layer lookups in the panel need: a collection's features, or the one of a parcel. */
+/** Zone names at the middle of each zone's extent, as HTML markers over the map. */
+function labelZones() {
+  for (const m of state.zoneLabels) m.remove();
+  state.zoneLabels = state.zones.flatMap((z) => {
+    const b = bounds([z]);
+    if (!b) return [];
+    const element = Object.assign(document.createElement('div'), { className: 'zone-label', textContent: z.properties.name });
+    return [new maplibregl.Marker({ element }).setLngLat(b.getCenter()).addTo(state.map)];
+  });
+}
+
 const layers = {
   all: (c) => state.data.get(c)?.features ?? [],
   find: (c, parcelId) => layers.all(c).find((f) => f.properties.parcel_id === parcelId) ?? null,
@@ -246,7 +263,12 @@ function renderThemes() {
       value: th.id,
       checked: th.id === state.theme,
     });
-    input.addEventListener('change', () => setTheme(th.id));
+    input.addEventListener('change', () => {
+      setTheme(th.id);
+      // A small layer (a park's few workshops) is easier to read fitted to its own extent.
+      const features = layers.all(th.collection);
+      if (th.id === 'workshops' && features.length) fit(features);
+    });
     const l = document.createElement('label');
     l.dataset.theme = th.id;
     l.append(input, ' ', label(th.label));

@@ -104,9 +104,12 @@ const panelText = (page) => page.locator('#panel').innerText();
 // ---- 1. The public map: anyone sees the available plots, and only those ------------------
 step = 'public map';
 let page = await open({ width: 1366, height: 768 });
+const timings = {};
+let t0 = Date.now();
 await page.goto(`${base}/`);
 assert.match(page.url(), /\/dashboard\/$/, 'a browser opening / lands on the dashboard');
 await ready(page);
+timings.public = Date.now() - t0;
 const themes = await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value));
 assert.deepEqual(themes, ['plots'], 'anonymous visitors get the available plots only');
 const plots = await drawn(page, 'plots-fill');
@@ -131,8 +134,12 @@ await page.locator('#signin-error').filter({ hasText: '用户名或密码不正�
 // The failed attempt was answered 401: that is its console error, not a fault of the page.
 problems.splice(0);
 await page.locator('#signin-dialog input[name=password]').fill(password);
+t0 = Date.now();
 await Promise.all([page.waitForEvent('load'), page.locator('#signin-submit').click()]);
 await ready(page);
+timings.signedIn = Date.now() - t0;
+assert.equal(await page.locator('#park-name').textContent(), '南城县工业园区');
+assert.ok((await page.locator('.zone-label').allTextContents()).includes('西片区'), 'zones are named on the map');
 assert.equal(await page.locator('#who').textContent(), user);
 const all = await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value));
 assert.deepEqual(all, ['status', 'idle', 'underused', 'workshops', 'performance', 'plots']);
@@ -261,4 +268,6 @@ assert.deepEqual(await page.locator('#themes input').evaluateAll((is) => is.map(
 
 await browser.close();
 assert.deepEqual(problems, [], 'no errors in the pages');
+// Not a pass/fail threshold (timings belong in benchmarks), but worth seeing in CI's log.
+console.log(`dashboard: ready in ${timings.public} ms (public map), ${timings.signedIn} ms (signing in to the whole park, software WebGL)`);
 console.log(`dashboard: all checks passed; screenshots in ${shots}`);
