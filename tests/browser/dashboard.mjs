@@ -9,6 +9,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const base = process.env.PARKLAND_URL ?? 'http://127.0.0.1:8080';
+// The same register served with a GCJ-02 (AMap-like) base map configured, when given.
+const gcjBase = process.env.PARKLAND_GCJ02_URL;
 const user = process.env.DASHBOARD_USER;
 const password = process.env.DASHBOARD_PASSWORD;
 const shots = process.env.SCREENSHOTS ?? 'screenshots';
@@ -265,6 +267,33 @@ await Promise.all([page.waitForEvent('load'), page.locator('#sign-out').click()]
 await ready(page);
 assert.ok(await page.locator('#sign-in').isVisible());
 assert.deepEqual(await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value)), ['plots']);
+
+// ---- 6. A GCJ-02 base map: tiles drawn, layers asked for in the same offset system -------
+if (gcjBase) {
+  step = 'gcj02 base map';
+  const gcjPage = await open({ width: 1366, height: 768 });
+  const tiles = [];
+  const itemQueries = [];
+  gcjPage.on('response', (r) => {
+    if (r.request().resourceType() === 'fetch' && r.url().includes('/collections/')) itemQueries.push(r.url());
+    if (/\/\d+\/\d+\/\d+\.png$/.test(r.url())) tiles.push(r.status());
+  });
+  await gcjPage.goto(`${gcjBase}/dashboard/`);
+  await ready(gcjPage);
+  assert.ok(tiles.length > 0 && tiles.every((s) => s === 200), `base map tiles loaded (${tiles})`);
+  assert.ok(itemQueries.length > 0 && itemQueries.every((u) => u.includes('coordinates=gcj02')), itemQueries.join('\n'));
+  assert.ok((await drawn(gcjPage, 'plots-fill')) > 10, 'plots drawn over the base map');
+  // The features arrive shifted by GCJ-02's offset: a few hundred metres here, never zero.
+  const [plain, shifted] = await Promise.all([
+    fetch(`${base}/collections/available-plots/items?limit=1`).then((r) => r.json()),
+    gcjPage.evaluate(() => window.parkland.state.data.get('available-plots').features),
+  ]);
+  const p = plain.features[0];
+  const s = shifted.find((f) => f.id === p.id);
+  const [dx, dy] = [0, 1].map((i) => s.geometry.coordinates[0][0][0][i] - p.geometry.coordinates[0][0][0][i]);
+  assert.ok(Math.abs(dx) > 0.001 && Math.abs(dx) < 0.01 && Math.abs(dy) > 0.001 && Math.abs(dy) < 0.01, `offset ${dx}, ${dy}`);
+  await gcjPage.screenshot({ path: join(shots, 'public-gcj02-basemap-1366x768.png') });
+}
 
 await browser.close();
 assert.deepEqual(problems, [], 'no errors in the pages');

@@ -11,9 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=${1:-${CARGO_TARGET_DIR:-$root/target}/debug/parkland}
 work=$(mktemp -d)
-pid=
+pids=()
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,16 +25,37 @@ export DATABASE_URL="sqlite://$work/park.db"
 password="demo-committee-$(date +%s)"
 PARKLAND_PASSWORD="$password" "$bin" user password committee.demo
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_for() {
+  for _ in $(seq 1 100); do
+    curl -sf "$1" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "$1 did not answer" >&2
+  return 1
+}
+
+# The service as installed: no base map.
+port=$(free_port)
 PARKLAND_BIND="127.0.0.1:$port" "$bin" serve >"$work/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/conformance" >/dev/null && break
-  sleep 0.1
-done
+pids+=($!)
+# The same register behind an AMap-like GCJ-02 base map, its tiles from a local stand-in.
+tiles=$(free_port)
+python3 "$here/tiles.py" "$tiles" &
+pids+=($!)
+gcj=$(free_port)
+PARKLAND_BIND="127.0.0.1:$gcj" PARKLAND_BASEMAP_COORDINATES=gcj02 \
+  PARKLAND_BASEMAP_URL="http://127.0.0.1:$tiles/{z}/{x}/{y}.png" PARKLAND_BASEMAP_ATTRIBUTION="test tiles" \
+  "$bin" serve >"$work/server-gcj.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$port/conformance"
+wait_for "http://127.0.0.1:$gcj/conformance"
+wait_for "http://127.0.0.1:$tiles/0/0/0.png"
 
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-PARKLAND_URL="http://127.0.0.1:$port" \
+PARKLAND_URL="http://127.0.0.1:$port" PARKLAND_GCJ02_URL="http://127.0.0.1:$gcj" \
   DASHBOARD_USER=committee.demo DASHBOARD_PASSWORD="$password" \
   SCREENSHOTS="$root/tests/screenshots" \
   node "$here/dashboard.mjs" || { echo "--- server log"; tail -n 40 "$work/server.log"; exit 1; }
