@@ -25,6 +25,9 @@ fn main() {
                 println!(
                     "cargo:warning=the map dashboard was not built ({e}); /dashboard/ will say so. Install Node.js 20+ and npm, then build again."
                 );
+                // A path that never exists: cargo then runs this script on every build until
+                // it succeeds, so installing Node.js is enough.
+                println!("cargo:rerun-if-changed=dashboard/.not-built-yet");
                 false
             }
         }
@@ -126,7 +129,7 @@ const PLACEHOLDER: &str = r#"<!doctype html>
 <h1>地图看板未构建 · The map dashboard was not built</h1>
 <p>This parkland binary was built without Node.js (or without the <code>dashboard</code> feature),
 so it carries no dashboard. Install Node.js 20 or later with npm and run <code>cargo build</code>
-again. The API and the OGC API – Features collections at <a href="/collections">/collections</a>
+again. The API and the OGC API – Features collections at <a href="../collections">/collections</a>
 work all the same.</p>
 </body></html>
 "#;

@@ -116,34 +116,13 @@ async fn guard(
     let docs = req.path().starts_with("/docs");
     let dashboard = req.path().starts_with("/dashboard");
     if !authenticated && let Some(state) = req.app_data::<web::Data<AppState>>() {
-        let ip = if state.config.trust_forwarded {
-            req.connection_info().realip_remote_addr().and_then(|a| {
-                a.parse::<std::net::SocketAddr>()
-                    .map(|s| s.ip())
-                    .or_else(|_| a.parse())
-                    .ok()
-            })
-        } else {
-            req.peer_addr().map(|a| a.ip())
-        };
-        let ip = ip.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let ip = api::ratelimit::client_ip(req.request(), &state.config);
         if let Err(wait) = state.limiter.check(ip, std::time::Instant::now()) {
-            let seconds = wait.as_secs().max(1);
-            let problem = ApiError::new(
-                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                "rate-limited",
-                "Too many requests",
-                format!(
-                    "this address has made too many anonymous requests; try again in {seconds} s, or use an API token"
-                ),
+            let response = api::ratelimit::too_many(
+                wait,
+                "this address has made too many anonymous requests",
+                "or use an API token",
             );
-            let mut response = problem_response(
-                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                problem.problem(),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
             return Ok(req.into_response(response));
         }
     }

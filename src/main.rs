@@ -302,6 +302,9 @@ fn import(
 }
 
 fn serve(db: &DbConfig, http: HttpConfig) -> anyhow::Result<()> {
+    if let Some(problem) = parkland::api::dashboard::basemap_problem(&http.basemap) {
+        anyhow::bail!("PARKLAND_BASEMAP_URL: {problem}");
+    }
     let pool = Db::open(&db.database_url, db.pool_size)?;
     tracing::info!(
         database = %parkland::store::redact(&db.database_url),

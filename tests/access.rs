@@ -820,6 +820,47 @@ on_both_backends!(
             .await
             .problem(401);
 
+        // A reset password ends every sign-in of the user, and the old password stops working.
+        assert_eq!(send(&admin, set("新密码-2026-十二月")).await.status, 204);
+        assert!(
+            get(&other, "/api/me").await.problem(401)["detail"]
+                .as_str()
+                .unwrap()
+                .contains("revoked")
+        );
+        sign_in("wang.li", "管委会-2026-dashboard")
+            .await
+            .problem(401);
+        sign_in("wang.li", "新密码-2026-十二月").await.expect(201);
+
+        // Guessing is slowed per address, and a bearer header does not get around it.
+        let guesser = app.anonymous().await;
+        for _ in 0..10 {
+            post(
+                &guesser,
+                "/api/sessions",
+                &json!({"name": "wang.li", "password": "guess-guess"}),
+            )
+            .await
+            .problem(401);
+        }
+        let r = send(
+            &guesser,
+            actix_web::test::TestRequest::post()
+                .uri("/api/sessions")
+                .insert_header(("authorization", "Bearer pkl_not_a_real_token"))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(r#"{"name": "wang.li", "password": "新密码-2026-十二月"}"#),
+        )
+        .await;
+        assert!(r.header("retry-after").is_some());
+        assert!(
+            r.problem(429)["detail"]
+                .as_str()
+                .unwrap()
+                .contains("sign-in attempts")
+        );
+
         // A disabled user cannot sign in.
         common::patch(
             &admin,
@@ -829,8 +870,6 @@ on_both_backends!(
         )
         .await
         .expect(200);
-        sign_in("wang.li", "管委会-2026-dashboard")
-            .await
-            .problem(401);
+        sign_in("wang.li", "新密码-2026-十二月").await.problem(401);
     }
 );

@@ -145,12 +145,14 @@ async function loadPark() {
     notice(t('noMatches'));
     return;
   }
+  const current = ask('park');
   const park = `&park_id=${state.park.id}`;
   const collections = [...new Set(themes().map((th) => th.collection))];
   const [zones, ...layers] = await Promise.all([
     items('zones', park),
     ...collections.map((c) => items(c, park)),
   ]);
+  if (!current()) return;
   state.zones = zones.features;
   labelZones();
   collections.forEach((c, i) => state.data.set(c, layers[i]));
@@ -305,6 +307,7 @@ function clearSelection() {
 }
 
 async function select(id) {
+  const current = ask('select');
   const th = theme();
   const feature = layers.all(th.collection).find((f) => f.id === id);
   if (!feature) return;
@@ -312,32 +315,46 @@ async function select(id) {
   const body = $('panel-body');
   $('panel').hidden = false;
   document.body.classList.add('panel-open');
+  // Parcels are drawn into a detached element and shown only if still the latest selection.
+  body.textContent = '…';
+  const draft = document.createElement('div');
   try {
-    if (th.id === 'workshops') workshopPanel(body, feature);
-    else if (th.id === 'plots') plotPanel(body, feature);
-    else await parcelPanel(body, feature.properties.parcel_id ?? feature.id, layers);
+    if (th.id === 'workshops') workshopPanel(draft, feature);
+    else if (th.id === 'plots') plotPanel(draft, feature);
+    else await parcelPanel(draft, feature.properties.parcel_id ?? feature.id, layers);
   } catch (e) {
-    body.textContent = t('loadFailed', { m: e.message });
+    draft.textContent = t('loadFailed', { m: e.message });
   }
+  if (current()) body.replaceChildren(...draft.childNodes);
 }
 
 // ---- the month's figures -------------------------------------------------------------------
 
+/** The month just ended, on the user's own calendar (the committee's is Beijing time). */
 function lastMonth() {
-  const d = new Date();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() - 1);
-  return d.toISOString().slice(0, 7);
+  const now = new Date();
+  const d = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
 }
+
+/** A counter per kind of request: an answer that is not the latest one asked for is dropped
+ * (a slow reply for parcel A must not fill the panel after parcel B was clicked). */
+const latest = { select: 0, park: 0, summary: 0 };
+const ask = (kind) => {
+  const n = ++latest[kind];
+  return () => n === latest[kind];
+};
 
 const dispatchUrl = (format) =>
   `/api/parks/${state.park.id}/reports/dispatch?month=${$('month').value}&format=${format}`;
 
 async function loadSummary() {
+  const current = ask('summary');
   const box = $('summary-figures');
   $('summary').hidden = false;
   try {
     const r = await api.getJson(dispatchUrl('json'));
+    if (!current()) return;
     const fmt = (n, d = 1) => Number(n ?? 0).toLocaleString('zh-CN', { maximumFractionDigits: d });
     const idle = r.land.idle_land.all;
     const under = r.land.underused.all;
@@ -363,7 +380,7 @@ async function loadSummary() {
       }),
     );
   } catch (e) {
-    box.textContent = t('loadFailed', { m: e.message });
+    if (current()) box.textContent = t('loadFailed', { m: e.message });
   }
 }
 
@@ -409,6 +426,7 @@ function renderChrome() {
   $('lang').textContent = language() === 'zh' ? 'EN' : '中文';
   renderThemes();
   renderWho();
+  $('zone').options[0].textContent = t('allZones');
   if (state.theme) setTheme(state.theme);
 }
 

@@ -36,10 +36,9 @@ function section(title, ...content) {
 
 /** The panel for a parcel of the register (signed in): its record, contract and watch results. */
 export async function parcelPanel(body, parcelId, layers) {
-  body.replaceChildren(el('p', { class: 'loading' }, '…'));
   const [parcel, supplies] = await Promise.all([
     getJson(`/api/parcels/${parcelId}`),
-    getJson(`/api/parcels/${parcelId}/supplies`).catch(() => []),
+    getJson(`/api/parcels/${parcelId}/supplies`),
   ]);
   const p = parcel.properties;
   const idle = layers.find('idle-land', parcelId);
@@ -59,10 +58,12 @@ export async function parcelPanel(body, parcelId, layers) {
   const out = [el('h2', {}, p.name || p.code), facts(rows)];
   if (why.length) out.push(section(t('why'), ...why.map((w) => el('p', { class: 'why' }, w))));
   if (supply) {
-    const actual = supply.total_investment_yuan && supply.land_area_mu
+    // Both figures are the contract's: its total investment over its land, and the intensity
+    // indicator it commits to (标准地). What was actually invested is the 亩均 evaluation's.
+    const contracted = supply.total_investment_yuan && supply.land_area_mu
       ? supply.total_investment_yuan / 10000 / supply.land_area_mu
       : null;
-    const agreed = supply.indicators?.investment_intensity_wan_per_mu;
+    const indicator = supply.indicators?.investment_intensity_wan_per_mu;
     out.push(
       section(
         t('enterprise'),
@@ -71,7 +72,7 @@ export async function parcelPanel(body, parcelId, layers) {
           [t('contract'), `${supply.contract_no} (${supply.method_name})`],
           [
             t('intensity'),
-            `${fmt(actual)} 万元/亩${agreed != null ? '，' + t('agreed', { v: fmt(agreed) }) : ''}`,
+            `${fmt(contracted)} 万元/亩（${t('totalInvestment', { v: fmt(supply.total_investment_yuan / 10000, 0) })}）${indicator != null ? '，' + t('indicator', { v: fmt(indicator) }) : ''}`,
           ],
           [
             t('deadlines'),
@@ -128,8 +129,13 @@ function historySection(url, title, lines) {
   const button = el('button', { type: 'button', id: 'show-history' }, t('showHistory'));
   button.addEventListener('click', async () => {
     button.disabled = true;
-    const entries = lines(await getJson(url));
-    list.replaceChildren(...(entries.length ? entries : [t('noHistory')]).map((l) => el('li', {}, l)));
+    try {
+      const entries = lines(await getJson(url));
+      list.replaceChildren(...(entries.length ? entries : [t('noHistory')]).map((l) => el('li', {}, l)));
+    } catch (e) {
+      list.replaceChildren(el('li', { class: 'error' }, t('loadFailed', { m: e.message })));
+      button.disabled = false;
+    }
   });
   return section(title, button, list);
 }

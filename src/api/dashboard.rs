@@ -4,7 +4,6 @@
 //! are sent here; GIS clients asking `/` for JSON get the OGC landing page as before.
 
 use super::AppState;
-use super::extract::base_url;
 use crate::config::BasemapConfig;
 use crate::error::ApiError;
 use actix_web::http::header;
@@ -33,18 +32,17 @@ pub fn wants_page(req: &HttpRequest) -> bool {
             .is_some_and(|a| a.trim_start().starts_with("text/html"))
 }
 
-/// A 303 to the dashboard.
-pub fn redirect(req: &HttpRequest, state: &AppState) -> HttpResponse {
+/// A 303 to the dashboard. The location is relative (`/` and `/dashboard` both resolve
+/// `dashboard/` to `/dashboard/`), so it stays right behind a proxy that serves parkland under
+/// a path prefix or over TLS, whatever the links are configured to say.
+pub fn redirect() -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!("{}/dashboard/", base_url(req, state)),
-        ))
+        .insert_header((header::LOCATION, "dashboard/"))
         .finish()
 }
 
-async fn to_slash(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    redirect(&req, &state)
+async fn to_slash() -> HttpResponse {
+    redirect()
 }
 
 async fn index(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -135,8 +133,28 @@ pub fn csp(basemap: &BasemapConfig) -> String {
         .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:{tiles}; connect-src 'self'{tiles}; frame-ancestors 'none'"
+         img-src 'self' data: blob:{tiles}; connect-src 'self'{tiles}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+/// What is wrong with a configured base map URL, if anything (checked when the service starts,
+/// so a typo is a clear error rather than a blank map).
+pub fn basemap_problem(basemap: &BasemapConfig) -> Option<String> {
+    let url = basemap.url.as_deref()?;
+    if tile_origin(url).is_none() {
+        return Some(format!(
+            "`{url}` is not an http(s) URL with a plain host name (write international names in punycode)"
+        ));
+    }
+    if !["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p)) {
+        return Some(format!(
+            "`{url}` needs the placeholders {{z}}, {{x}} and {{y}}"
+        ));
+    }
+    if url.contains("{s}") && basemap.subdomains.is_empty() {
+        return Some("`{s}` needs PARKLAND_BASEMAP_SUBDOMAINS".into());
+    }
+    None
 }
 
 /// `https://t{s}.tianditu.gov.cn/…` → `https://*.tianditu.gov.cn` (CSP allows a wildcard only
@@ -144,7 +162,14 @@ pub fn csp(basemap: &BasemapConfig) -> String {
 fn tile_origin(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let host = rest.split(['/', '?']).next()?;
-    if host.is_empty() || host.contains(['\'', ';', ' ']) {
+    // Only what a host can be: a comma would split the header into two policies, a quote or
+    // semicolon would add directives.
+    if host.is_empty()
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]{}".contains(&b))
+        || !matches!(scheme, "http" | "https")
+    {
         return None;
     }
     let host = match host.split_once('.') {
@@ -170,6 +195,18 @@ mod tests {
         );
         assert_eq!(tile_origin("no scheme"), None);
         assert_eq!(tile_origin("https://evil.example'; script-src *"), None);
+        assert_eq!(tile_origin("https://a.example,b.example/{z}"), None);
+        assert_eq!(tile_origin("https://瓦片.example/{z}"), None);
+        let mut config = BasemapConfig {
+            url: Some("https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}".into()),
+            subdomains: "01234567".into(),
+            ..Default::default()
+        };
+        assert_eq!(basemap_problem(&config), None);
+        config.url = Some("https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}".into());
+        assert!(basemap_problem(&config).unwrap().contains("{z}"));
+        config.url = Some("tianditu.gov.cn/{z}/{x}/{y}".into());
+        assert!(basemap_problem(&config).unwrap().contains("http(s)"));
         let none = csp(&BasemapConfig::default());
         assert!(none.contains("connect-src 'self';"), "{none}");
     }

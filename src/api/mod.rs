@@ -62,6 +62,9 @@ pub struct AppState {
     pub config: Arc<HttpConfig>,
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Sign-in attempts per address, whatever else the request carries: each costs an argon2
+    /// hash, and guessing must stay slow.
+    pub sign_in_limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -75,6 +78,10 @@ impl AppState {
             config: Arc::new(config),
             clock,
             limiter,
+            sign_in_limiter: Arc::new(ratelimit::RateLimiter::new(
+                ratelimit::SIGN_INS_PER_MINUTE,
+                ratelimit::SIGN_IN_BURST,
+            )),
         }
     }
 

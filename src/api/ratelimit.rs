@@ -2,10 +2,19 @@
 //! requests are not limited (their tokens can be revoked); the public endpoints are what a
 //! scraper or a careless script would hammer.
 
+use crate::config::HttpConfig;
+use crate::error::{ApiError, problem_response};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Sign-in attempts an address may make per minute, after a burst of `SIGN_IN_BURST` (a person
+/// mistyping a few times never notices; a guesser gets ten tries a minute).
+pub const SIGN_INS_PER_MINUTE: u32 = 10;
+pub const SIGN_IN_BURST: u32 = 10;
 
 /// Buckets are pruned once this many addresses are tracked.
 const PRUNE_AT: usize = 10_000;
@@ -59,6 +68,37 @@ impl RateLimiter {
             Err(Duration::from_secs_f64((1.0 - *tokens) / rate))
         }
     }
+}
+
+/// The caller's address: the peer's, or behind a trusted proxy the one it forwards.
+pub fn client_ip(req: &HttpRequest, config: &HttpConfig) -> IpAddr {
+    let ip = if config.trust_forwarded {
+        req.connection_info().realip_remote_addr().and_then(|a| {
+            a.parse::<std::net::SocketAddr>()
+                .map(|s| s.ip())
+                .or_else(|_| a.parse())
+                .ok()
+        })
+    } else {
+        req.peer_addr().map(|a| a.ip())
+    };
+    ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// A 429 problem with `Retry-After`: "`what`; try again in N s, `otherwise`".
+pub fn too_many(wait: Duration, what: &str, otherwise: &str) -> HttpResponse {
+    let seconds = wait.as_secs().max(1);
+    let problem = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        "Too many requests",
+        format!("{what}; try again in {seconds} s, {otherwise}"),
+    );
+    let mut response = problem_response(StatusCode::TOO_MANY_REQUESTS, problem.problem());
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    response
 }
 
 #[cfg(test)]

@@ -116,7 +116,8 @@ pub fn verify(password: &str, stored: &str) -> bool {
             == 0
 }
 
-/// Set (or replace) a user's password.
+/// Check, hash and set a password in one go (the command line; the API hashes off the
+/// database connection and calls [`set_hash`]).
 pub fn set(
     conn: &mut AnyConnection,
     user_id: i64,
@@ -124,49 +125,83 @@ pub fn set(
     stamp: &Stamp,
 ) -> StoreResult<()> {
     check(password)?;
-    let hashed = hash(password)?;
+    set_hash(conn, user_id, hash(password)?, stamp)
+}
+
+/// Store a new password hash and end the user's sign-ins: a password is reset when it may be
+/// known to someone else, and their sessions must not outlive it. API tokens made for scripts
+/// and GIS stay.
+pub fn set_hash(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    hashed: String,
+    stamp: &Stamp,
+) -> StoreResult<()> {
     conn.transaction(|conn| {
         super::users::get_user(conn, user_id)?;
         diesel::update(users::table.find(user_id))
             .set(users::password_hash.eq(Some(hashed)))
             .execute(conn)?;
+        let ended = diesel::update(
+            api_tokens::table
+                .filter(api_tokens::user_id.eq(user_id))
+                .filter(api_tokens::name.eq(SIGN_IN))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(Some(stamp.at)))
+        .execute(conn)?;
         // The audit says that it changed, never what to.
         super::audit::record(
             conn,
             stamp,
-            super::audit::Entry::new("set_password", "user", user_id),
+            super::audit::Entry::new("set_password", "user", user_id)
+                .after(serde_json::json!({ "sign_ins_ended": ended })),
         )
     })
 }
 
-/// A name and password for a fresh token, or `None` when they do not match an enabled user
-/// with a password (the caller is told no more than that).
-pub fn sign_in(
-    conn: &mut AnyConnection,
-    name: &str,
-    password: &str,
-    now: NaiveDateTime,
-) -> StoreResult<Option<(TokenInfo, String)>> {
+/// What sign-in tokens are called.
+pub const SIGN_IN: &str = "sign-in";
+
+/// The id and password hash of the enabled user of this name, if it has a password.
+pub fn credentials(conn: &mut AnyConnection, name: &str) -> StoreResult<Option<(i64, String)>> {
     let found: Option<(i64, Option<String>, Option<NaiveDateTime>)> = users::table
         .filter(users::name.eq(name))
         .select((users::id, users::password_hash, users::disabled_at))
         .first(conn)
         .optional()?;
-    let Some((user_id, Some(stored), None)) = found else {
-        // Spend the time a real check would, so a wrong name answers no faster than a wrong password.
-        verify(password, DUMMY);
-        return Ok(None);
-    };
-    if !verify(password, &stored) {
-        return Ok(None);
+    Ok(match found {
+        Some((id, Some(hash), None)) => Some((id, hash)),
+        _ => None,
+    })
+}
+
+/// Whether a password opens these credentials. Without any, the same work is spent on a
+/// dummy hash, so a wrong name answers no faster than a wrong password.
+pub fn opens(password: &str, credentials: Option<&(i64, String)>) -> bool {
+    match credentials {
+        Some((_, stored)) => verify(password, stored),
+        None => {
+            verify(password, DUMMY);
+            false
+        }
     }
+}
+
+/// A fresh sign-in token for a user whose password was checked.
+pub fn issue(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    name: &str,
+    now: NaiveDateTime,
+) -> StoreResult<(TokenInfo, String)> {
     let expires = now + chrono::TimeDelta::hours(SESSION_HOURS);
     let stamp = Stamp {
         by: name.to_owned(),
         user_id: Some(user_id),
         at: now,
     };
-    super::users::create_token(conn, user_id, "sign-in", Some(expires), &stamp).map(Some)
+    super::users::create_token(conn, user_id, SIGN_IN, Some(expires), &stamp)
 }
 
 /// A stored hash of nothing anyone knows, for timing.

@@ -163,7 +163,7 @@ pub async fn landing_page(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     if crate::api::dashboard::wants_page(&req) {
-        return Ok(crate::api::dashboard::redirect(&req, &state));
+        return Ok(crate::api::dashboard::redirect());
     }
     only_format(&req)?;
     let base = base_url(&req, &state);
