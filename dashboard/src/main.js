@@ -20,6 +20,7 @@ const state = {
   park: null,
   zones: [],
   zoneLabels: [],
+  enterprises: new Map(), // parcel id → names of the enterprises on it, for the search
   data: new Map(), // collection id → FeatureCollection
   theme: null,
   map: null,
@@ -156,6 +157,7 @@ async function loadPark() {
   state.zones = zones.features;
   labelZones();
   collections.forEach((c, i) => state.data.set(c, layers[i]));
+  indexEnterprises();
   map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
   map.getSource('zones').setData(zones);
   for (const [c, fc] of state.data) map.getSource(c).setData(fc);
@@ -211,13 +213,22 @@ function setTheme(id) {
   applyFilters(false);
 }
 
+/** Which enterprises are on which parcel, from the layers that name them (once per load, so
+ * that searching stays linear in the number of features). */
+function indexEnterprises() {
+  state.enterprises = new Map();
+  for (const c of ['mu-performance', 'idle-land', 'underused-land']) {
+    for (const f of layers.all(c)) {
+      const { parcel_id: id, enterprise_name: name } = f.properties;
+      if (name) state.enterprises.set(id, [...(state.enterprises.get(id) ?? []), name]);
+    }
+  }
+}
+
 /** The searchable words of a feature: codes, names and the enterprise on the land. */
 function words(f) {
   const p = f.properties;
-  const parcelId = p.parcel_id ?? f.id;
-  const extra = ['mu-performance', 'idle-land', 'underused-land']
-    .map((c) => layers.find(c, parcelId)?.properties.enterprise_name)
-    .filter(Boolean);
+  const extra = state.enterprises.get(p.parcel_id ?? f.id) ?? [];
   return [p.code, p.parcel_code, p.name, p.parcel_name, p.enterprise_name, p.owner_name, ...extra]
     .filter(Boolean)
     .join(' ')

@@ -4,6 +4,7 @@
 //! GIS keep using tokens made for them.
 
 use super::schema::{api_tokens, users};
+use super::users::{hex, random};
 use super::{AnyConnection, StoreError, StoreResult};
 use crate::domain::FieldError;
 use crate::domain::access::TokenInfo;
@@ -18,10 +19,6 @@ pub const SESSION_HOURS: i64 = 12;
 /// At least this many characters; no other composition rule (NIST SP 800-63B: length, not
 /// character classes).
 pub const MIN_LENGTH: usize = 10;
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
     (s.len() % 2 == 0)
@@ -62,10 +59,7 @@ pub fn check(password: &str) -> Result<(), FieldError> {
 
 /// Hash a password with the default argon2id parameters (19 MiB, 2 passes).
 pub fn hash(password: &str) -> StoreResult<String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| {
-        StoreError::Corrupt(format!("no randomness from the operating system: {e}"))
-    })?;
+    let salt = random::<16>()?;
     let (m, t, p) = (
         Params::DEFAULT_M_COST,
         Params::DEFAULT_T_COST,

@@ -19,14 +19,19 @@ pub const TOKEN_PREFIX: &str = "pkl_";
 
 /// A new secret: `pkl_` and 64 hex digits.
 pub fn new_secret() -> StoreResult<String> {
-    let mut bytes = [0u8; 32];
+    Ok(format!("{TOKEN_PREFIX}{}", hex(&random::<32>()?)))
+}
+
+/// `N` random bytes from the operating system (token secrets, password salts).
+pub(super) fn random<const N: usize>() -> StoreResult<[u8; N]> {
+    let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| {
         StoreError::Corrupt(format!("no randomness from the operating system: {e}"))
     })?;
-    Ok(format!("{TOKEN_PREFIX}{}", hex(&bytes)))
+    Ok(bytes)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
