@@ -46,6 +46,18 @@ pub struct HttpConfig {
     /// Largest import upload (GeoJSON or zipped shapefile), bytes.
     #[arg(long, env = "PARKLAND_MAX_UPLOAD_BYTES", default_value_t = Self::DEFAULT_MAX_UPLOAD)]
     pub max_upload_bytes: usize,
+    /// Most bytes an uploaded archive (a zipped shapefile, an .xlsx workbook) may unpack to,
+    /// whatever its own size (it may also unpack to at most 100 times its size, and always to
+    /// 16 MiB).
+    #[arg(long, env = "PARKLAND_MAX_UNPACKED_BYTES", default_value_t = crate::exchange::limits::UploadLimits::DEFAULT_MAX_UNPACKED_BYTES)]
+    pub max_unpacked_bytes: u64,
+    /// Most features one import may hold.
+    #[arg(long, env = "PARKLAND_MAX_IMPORT_FEATURES", default_value_t = crate::exchange::limits::UploadLimits::DEFAULT_MAX_FEATURES)]
+    pub max_import_features: usize,
+    /// Imports read at once; a further one waits up to 10 s for its turn, then gets 503 with
+    /// Retry-After. Each holds its upload and what it unpacks to in memory.
+    #[arg(long, env = "PARKLAND_IMPORTS_AT_ONCE", default_value_t = Self::DEFAULT_IMPORTS_AT_ONCE)]
+    pub imports_at_once: usize,
     /// Items per page of an OGC API items request when the client does not say.
     #[arg(long, env = "PARKLAND_ITEMS_DEFAULT_LIMIT", default_value_t = Self::DEFAULT_LIMIT)]
     pub items_default_limit: i64,
@@ -109,6 +121,16 @@ impl HttpConfig {
     pub const DEFAULT_ANON_RATE: u32 = 600;
     pub const DEFAULT_ANON_BURST: u32 = 120;
     pub const MAX_LIMIT: i64 = 10_000;
+    pub const DEFAULT_IMPORTS_AT_ONCE: usize = 2;
+
+    /// The bounds uploads are read within.
+    pub fn upload_limits(&self) -> crate::exchange::limits::UploadLimits {
+        crate::exchange::limits::UploadLimits {
+            max_unpacked_bytes: self.max_unpacked_bytes,
+            max_features: self.max_import_features,
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for HttpConfig {
@@ -122,6 +144,9 @@ impl Default for HttpConfig {
             anon_burst: Self::DEFAULT_ANON_BURST,
             max_body_bytes: Self::DEFAULT_MAX_BODY,
             max_upload_bytes: Self::DEFAULT_MAX_UPLOAD,
+            max_unpacked_bytes: crate::exchange::limits::UploadLimits::DEFAULT_MAX_UNPACKED_BYTES,
+            max_import_features: crate::exchange::limits::UploadLimits::DEFAULT_MAX_FEATURES,
+            imports_at_once: Self::DEFAULT_IMPORTS_AT_ONCE,
             items_default_limit: Self::DEFAULT_LIMIT,
             items_max_limit: Self::MAX_LIMIT,
             workers: None,

@@ -44,6 +44,13 @@ pub struct Problem {
     /// Reference to the server log entry of an internal error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// The bound an upload or body went beyond (`upload_bytes`, `unpacked_bytes`, `features`,
+    /// `vertices_per_feature`, `rows`, `columns`, `cells`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<String>,
+    /// That bound's value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -59,6 +66,8 @@ pub struct ApiError {
     status: StatusCode,
     /// Boxed: errors travel through every `Result` of a handler, so they should be small.
     problem: Box<Problem>,
+    /// Seconds after which a retry may succeed (`Retry-After`), for 429 and 503.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -80,8 +89,46 @@ impl ApiError {
                 current_version: None,
                 rejected: Vec::new(),
                 reference: None,
+                bound: None,
+                limit: None,
             }),
+            retry_after: None,
         }
+    }
+
+    /// Ask the client to retry after `seconds` (sent as `Retry-After`).
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// The store is busy with other writers or out of connections: retry shortly.
+    pub fn busy(detail: impl Into<String>, seconds: u64) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "The service is busy",
+            detail,
+        )
+        .retry_after(seconds)
+    }
+
+    /// An upload beyond one of its bounds: 413 for sizes, 422 for counts.
+    pub fn limit_exceeded(limit: &crate::exchange::limits::LimitExceeded) -> Self {
+        let status = if limit.bound.is_size() {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let mut e = Self::new(
+            status,
+            "limit-exceeded",
+            "The upload is beyond a limit",
+            limit.detail.clone(),
+        );
+        e.problem.bound = Some(limit.bound.name().to_owned());
+        e.problem.limit = Some(limit.limit);
+        e
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -200,12 +247,15 @@ impl ApiError {
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
-        Self::new(
+        let mut e = Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload-too-large",
             "The request body is too large",
             format!("the body exceeds the limit of {limit} bytes"),
-        )
+        );
+        e.problem.bound = Some("upload_bytes".to_owned());
+        e.problem.limit = Some(limit as u64);
+        e
     }
 
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
@@ -293,6 +343,11 @@ impl ResponseError for ApiError {
                 HeaderValue::from_static(challenge),
             );
         }
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -371,10 +426,27 @@ impl From<StoreError> for ApiError {
                     "The database is unavailable",
                     "the register's database cannot be reached right now; try again shortly",
                 )
+                .retry_after(5)
+            }
+            StoreError::Busy(msg) => {
+                tracing::warn!("database busy: {msg}");
+                ApiError::busy(
+                    "the register is busy with other changes; nothing was written — send the request again",
+                    1,
+                )
             }
             other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => {
                 ApiError::internal(&other)
             }
+        }
+    }
+}
+
+impl From<crate::exchange::ExchangeError> for ApiError {
+    fn from(e: crate::exchange::ExchangeError) -> Self {
+        match &e.limit {
+            Some(limit) => ApiError::limit_exceeded(limit),
+            None => ApiError::invalid(vec![FieldError::new("file", e.message)]),
         }
     }
 }

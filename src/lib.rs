@@ -248,6 +248,8 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         current_version: None,
         rejected: Vec::new(),
         reference: None,
+        bound: None,
+        limit: None,
     };
     let (req, original) = res.into_parts();
     let mut response = problem_response(status, &problem);

@@ -234,7 +234,8 @@ fn import(
     let mut conn = pool.conn()?;
     let park = parkland::store::parks::find(&mut conn, park)?;
     let started = std::time::Instant::now();
-    let source = exchange::read(&bytes, FileKind::detect(None, &bytes), &options)?;
+    let limits = parkland::exchange::limits::UploadLimits::default();
+    let source = exchange::read(&bytes, FileKind::detect(None, &bytes), &options, &limits)?;
     eprintln!(
         "read {} features from {} ({}{}) in {:.1?}",
         source.features.len(),

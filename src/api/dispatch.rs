@@ -20,7 +20,7 @@ use super::query::Query;
 use super::reports::{
     CSV, Cell, PipelineReport, Table, XLSX, csv_of, download, pipeline, pipeline_tables, xlsx_of,
 };
-use super::{AppState, json_response};
+use super::{AppState, report_response};
 use crate::domain::access::Caller;
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::performance::Class;
@@ -29,7 +29,6 @@ use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::estate::EstateQuery;
 use crate::store::land_watch::WatchQuery;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
@@ -161,24 +160,51 @@ pub async fn dispatch(
         .await?;
     let year = as_of.year() - 1;
     let e = evaluation(state, park_id, year).await?;
-    let occupancy = occupancy_report(&buildings, as_of);
-    let idle_units = idle_unit_report(&buildings, as_of);
-    Ok(DispatchReport {
+    state
+        .compute(move || {
+            Ok(dispatch_view(
+                park_id, park_name, month, from, as_of, pipeline, &watched, &buildings, e,
+            ))
+        })
+        .await
+}
+
+/// The month's report from what was loaded: each section built by the same functions as its
+/// own endpoint, so the numbers agree.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the report's parts, each loaded separately"
+)]
+fn dispatch_view(
+    park_id: i64,
+    park_name: String,
+    month: String,
+    from: NaiveDate,
+    as_of: NaiveDate,
+    pipeline: PipelineReport,
+    watched: &[crate::store::land_watch::Watched],
+    buildings: &[crate::store::estate::Building],
+    e: crate::api::performance::EvaluationView,
+) -> DispatchReport {
+    let year = as_of.year() - 1;
+    let occupancy = occupancy_report(buildings, as_of);
+    let idle_units = idle_unit_report(buildings, as_of);
+    DispatchReport {
         park_id,
         park_name,
         month,
         from,
         as_of,
         pipeline,
-        deadlines: deadline_list(&buildings, as_of, DUE_SOON_DAYS),
+        deadlines: deadline_list(buildings, as_of, DUE_SOON_DAYS),
         land: LandSection {
             idle_land: idle_land_report(
-                &watched,
+                watched,
                 &[IdleStatus::Idle, IdleStatus::Approaching],
                 as_of,
             )
             .totals,
-            underused: underused_report(&watched, None, as_of).totals,
+            underused: underused_report(watched, None, as_of).totals,
         },
         estate: EstateSection {
             occupancy: occupancy.all,
@@ -203,7 +229,7 @@ pub async fn dispatch(
                 })
                 .collect(),
         },
-    })
+    }
 }
 
 fn num(v: f64) -> Cell {
@@ -527,25 +553,32 @@ pub async fn dispatch_report(
     let file = format!("月调度_{}_{}", r.park_name, r.month);
     match format {
         "xlsx" => {
-            let tables: Vec<Table> = dispatch_tables(&r).into_iter().map(|(_, t)| t).collect();
-            Ok(download(xlsx_of(&tables)?, XLSX, &format!("{file}.xlsx")))
+            let bytes = state
+                .compute(move || {
+                    let tables: Vec<Table> =
+                        dispatch_tables(&r).into_iter().map(|(_, t)| t).collect();
+                    xlsx_of(&tables)
+                })
+                .await?;
+            Ok(download(bytes, XLSX, &format!("{file}.xlsx")))
         }
         "csv" => {
-            let wanted = q.text("table").unwrap_or("summary");
-            let tables = dispatch_tables(&r);
-            let keys: Vec<&str> = tables.iter().map(|(k, _)| *k).collect();
-            let (_, t) = tables.iter().find(|(k, _)| *k == wanted).ok_or_else(|| {
-                ApiError::invalid_parameter(format!(
-                    "table must be one of {}, got `{wanted}`",
-                    keys.join(", ")
-                ))
-            })?;
-            Ok(download(
-                csv_of(t)?,
-                CSV,
-                &format!("{file}_{}.csv", t.sheet),
-            ))
+            let wanted = q.text("table").unwrap_or("summary").to_owned();
+            let (bytes, sheet) = state
+                .compute(move || {
+                    let tables = dispatch_tables(&r);
+                    let keys: Vec<&str> = tables.iter().map(|(k, _)| *k).collect();
+                    let (_, t) = tables.iter().find(|(k, _)| *k == wanted).ok_or_else(|| {
+                        ApiError::invalid_parameter(format!(
+                            "table must be one of {}, got `{wanted}`",
+                            keys.join(", ")
+                        ))
+                    })?;
+                    Ok((csv_of(t)?, t.sheet))
+                })
+                .await?;
+            Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
         }
-        _ => json_response(StatusCode::OK, "application/json", &r),
+        _ => report_response(&state, move || Ok(r)).await,
     }
 }

@@ -6,14 +6,13 @@ use super::access::listed_parks;
 use super::land_watch::{GroupTally, Tally};
 use super::query::Query;
 use super::workshop_views::WorkshopProperties;
-use super::{AppState, json_response};
+use super::{AppState, report_response};
 use crate::domain::access::Caller;
 use crate::domain::units::{AreaM2, round_to};
 use crate::domain::workshop::{DeadlineStatus, vacancy};
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::estate::{Building, EstateQuery};
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -92,8 +91,7 @@ pub async fn workshop_deadlines(
         )));
     }
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
-    let body = deadline_list(&buildings, as_of, within);
-    json_response(StatusCode::OK, "application/json", &body)
+    report_response(&state, move || Ok(deadline_list(&buildings, as_of, within))).await
 }
 
 /// The workshops of `buildings` overdue or due within `within` days on `as_of`.
@@ -192,8 +190,7 @@ pub async fn occupancy(
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::parse(req.query_string(), &["as_of", "park_id", "zone_id"])?;
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
-    let body = occupancy_report(&buildings, as_of);
-    json_response(StatusCode::OK, "application/json", &body)
+    report_response(&state, move || Ok(occupancy_report(&buildings, as_of))).await
 }
 
 /// Occupancy of `buildings` on `as_of`: all, per park, zone and building.
@@ -290,8 +287,7 @@ pub async fn idle_units(
 ) -> Result<HttpResponse, ApiError> {
     let q = Query::parse(req.query_string(), &["as_of", "park_id", "zone_id"])?;
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
-    let body = idle_unit_report(&buildings, as_of);
-    json_response(StatusCode::OK, "application/json", &body)
+    report_response(&state, move || Ok(idle_unit_report(&buildings, as_of))).await
 }
 
 /// The completed units of `buildings` empty longer than their park's limit on `as_of`.

@@ -87,6 +87,7 @@ pub async fn import_parcels(
     )?;
     let dry_run = params.dry_run.unwrap_or(false);
     let media = media_type(req.headers());
+    let _turn = state.import_turn().await?;
     let bytes = read_body(
         payload.into_inner(),
         content_length(req.headers()),
@@ -94,15 +95,16 @@ pub async fn import_parcels(
     )
     .await?;
     let kind = FileKind::detect(media.as_deref(), &bytes);
+    let limits = state.limits;
+    let request = state
+        .compute(move || {
+            let file = exchange::read(&bytes, kind, &options, &limits)?;
+            Ok(exchange::import_request(file, park_id, dry_run))
+        })
+        .await?;
     let stamp = state.stamp(&caller);
     let report = state
-        .run(move |conn| {
-            let file = exchange::read(&bytes, kind, &options).map_err(|e| {
-                store::StoreError::Invalid(vec![crate::domain::FieldError::new("file", e.0)])
-            })?;
-            let request = exchange::import_request(file, park_id, dry_run);
-            store::import::import(conn, request, &stamp, &|_, _, _| {})
-        })
+        .run(move |conn| store::import::import(conn, request, &stamp, &|_, _, _| {}))
         .await?;
     if !report.rejected.is_empty() {
         return Err(ApiError::import_rejected(report));
@@ -162,18 +164,19 @@ pub async fn export_parcels(
             Ok((park, store::parcels::query(c, &q, i64::MAX, 0)?.items))
         })
         .await?;
-    let (body, media, ext) = if csv {
-        (
-            exchange::export::csv(&parcels).map_err(|e| ApiError::internal(&e))?,
-            "text/csv; charset=utf-8",
-            "csv",
-        )
+    let body = state
+        .compute(move || {
+            if csv {
+                exchange::export::csv(&parcels).map_err(|e| ApiError::internal(&e))
+            } else {
+                exchange::export::geojson(&parcels).map_err(|e| ApiError::internal(&e))
+            }
+        })
+        .await?;
+    let (media, ext) = if csv {
+        ("text/csv; charset=utf-8", "csv")
     } else {
-        (
-            exchange::export::geojson(&parcels).map_err(|e| ApiError::internal(&e))?,
-            super::GEOJSON,
-            "geojson",
-        )
+        (super::GEOJSON, "geojson")
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, media))

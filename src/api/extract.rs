@@ -259,24 +259,37 @@ pub struct NamedCrsProperties {
 /// authority's axis order applies) or the body's `crs` member (easting first, as GeoJSON
 /// writers do); CGCS2000 lon/lat when neither is given.
 pub fn input_crs(req: &HttpRequest, member: Option<&NamedCrs>) -> Result<InputCrs, ApiError> {
-    let bad = |e: crate::spatial::crs::CrsError| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "unsupported-crs",
-            "Unsupported coordinate reference system",
-            e.0,
-        )
-    };
-    let header = match req.headers().get("Content-Crs") {
+    combine_crs(header_crs(req)?, member)
+}
+
+fn unsupported_crs(e: crate::spatial::crs::CrsError) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "unsupported-crs",
+        "Unsupported coordinate reference system",
+        e.0,
+    )
+}
+
+/// The `Content-Crs` header's CRS, if the request has one.
+pub fn header_crs(req: &HttpRequest) -> Result<Option<InputCrs>, ApiError> {
+    match req.headers().get("Content-Crs") {
         Some(v) => {
-            let crs = Crs::parse(v.to_str().unwrap_or("")).map_err(bad)?;
-            Some(InputCrs {
+            let crs = Crs::parse(v.to_str().unwrap_or("")).map_err(unsupported_crs)?;
+            Ok(Some(InputCrs {
                 crs,
                 north_first: crs.authority_order_is_north_first(),
-            })
+            }))
         }
-        None => None,
-    };
+        None => Ok(None),
+    }
+}
+
+/// The header's CRS and the body's `crs` member, which must agree when both are given.
+pub fn combine_crs(
+    header: Option<InputCrs>,
+    member: Option<&NamedCrs>,
+) -> Result<InputCrs, ApiError> {
     let body = match member {
         Some(m) => {
             if m.kind != "name" {
@@ -285,7 +298,7 @@ pub fn input_crs(req: &HttpRequest, member: Option<&NamedCrs>) -> Result<InputCr
                 ));
             }
             Some(InputCrs {
-                crs: Crs::parse(&m.properties.name).map_err(bad)?,
+                crs: Crs::parse(&m.properties.name).map_err(unsupported_crs)?,
                 north_first: false,
             })
         }

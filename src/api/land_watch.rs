@@ -6,7 +6,7 @@
 use super::access::listed_parks;
 use super::query::Query;
 use super::supply_views::IdleView;
-use super::{AppState, json_response};
+use super::{AppState, report_response};
 use crate::domain::access::Caller;
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::underused::UnderusedClass;
@@ -14,7 +14,6 @@ use crate::domain::units::AreaM2;
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::land_watch::{WatchQuery, Watched};
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -356,8 +355,10 @@ pub async fn list_idle_land(
     let watched = state
         .run(move |c| store::land_watch::watch(c, &query, as_of))
         .await?;
-    let body = idle_land_report(&watched, &statuses, as_of);
-    json_response(StatusCode::OK, "application/json", &body)
+    report_response(&state, move || {
+        Ok(idle_land_report(&watched, &statuses, as_of))
+    })
+    .await
 }
 
 /// The idle-land report of watched parcels: the items with one of `statuses`, and their totals.
@@ -422,8 +423,10 @@ pub async fn list_underused_land(
     let watched = state
         .run(move |c| store::land_watch::watch(c, &query, as_of))
         .await?;
-    let body = underused_report(&watched, classes.as_deref(), as_of);
-    json_response(StatusCode::OK, "application/json", &body)
+    report_response(&state, move || {
+        Ok(underused_report(&watched, classes.as_deref(), as_of))
+    })
+    .await
 }
 
 /// The 五未 report of watched parcels: the items in `classes` (all when `None`), and totals.

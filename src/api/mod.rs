@@ -43,6 +43,7 @@ use crate::domain::access::Caller;
 use crate::domain::clock::Clock;
 use crate::domain::register::Stamp;
 use crate::error::ApiError;
+use crate::exchange::limits::UploadLimits;
 use crate::spatial::input::{InputCrs, parse_value};
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::{AnyConnection, Db, StoreResult};
@@ -65,7 +66,15 @@ pub struct AppState {
     /// Sign-in attempts per address, whatever else the request carries: each costs an argon2
     /// hash, and guessing must stay slow.
     pub sign_in_limiter: Arc<ratelimit::RateLimiter>,
+    /// The bounds uploads are read within.
+    pub limits: UploadLimits,
+    /// Turns for imports: each holds its upload and what it unpacks to in memory, so only a
+    /// few run at once, whoever sends them.
+    pub imports: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long an import waits for its turn before the answer is 503.
+const IMPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl AppState {
     pub fn new(db: Db, config: HttpConfig, clock: Arc<dyn Clock>) -> Self {
@@ -75,6 +84,8 @@ impl AppState {
         ));
         Self {
             db,
+            limits: config.upload_limits(),
+            imports: Arc::new(tokio::sync::Semaphore::new(config.imports_at_once.max(1))),
             config: Arc::new(config),
             clock,
             limiter,
@@ -100,6 +111,30 @@ impl AppState {
         .map_err(ApiError::from)
     }
 
+    /// Run CPU-heavy work — geometry checks, reading uploads, building reports and exports —
+    /// on the blocking pool, never on an HTTP worker, so `/health`, reads and other writes
+    /// answer while it runs.
+    pub async fn compute<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    {
+        web::block(f).await?
+    }
+
+    /// Wait for an import's turn (up to [`IMPORT_WAIT`]); 503 with Retry-After when none comes.
+    /// Taken before the upload is read, so waiting imports hold no memory.
+    pub async fn import_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        match actix_web::rt::time::timeout(IMPORT_WAIT, self.imports.clone().acquire_owned()).await
+        {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ApiError::busy(
+                "other imports are being read; send this one again in a moment",
+                5,
+            )),
+        }
+    }
+
     /// Today's date where the land is: legal dates (contracts, deadlines) are China Standard
     /// Time (UTC+8), so the day turns at midnight in Beijing, not at midnight UTC.
     pub fn today(&self) -> chrono::NaiveDate {
@@ -116,7 +151,8 @@ impl AppState {
     }
 }
 
-/// Parse a polygonal geometry from a request body into a checked footprint.
+/// Parse a polygonal geometry from a request body into a checked footprint (CPU-heavy for
+/// large geometries: call it through [`AppState::compute`]).
 pub fn footprint(
     field: &str,
     value: serde_json::Value,
@@ -125,6 +161,49 @@ pub fn footprint(
 ) -> Result<Footprint, ApiError> {
     let geometry = parse_value(field, value, input)?;
     Ok(Footprint::new(field, geometry, limits)?)
+}
+
+/// A geometry from a request body, checked on the blocking pool (a large one takes a while).
+pub async fn checked_footprint(
+    state: &AppState,
+    value: serde_json::Value,
+    input: InputCrs,
+    limits: AreaLimits,
+) -> Result<Footprint, ApiError> {
+    state
+        .compute(move || footprint("geometry", value, input, limits))
+        .await
+}
+
+/// The new geometry of a merge patch, if it has one, checked on the blocking pool.
+pub async fn checked_patch_footprint(
+    state: &AppState,
+    value: Option<serde_json::Value>,
+    input: InputCrs,
+    limits: AreaLimits,
+) -> Result<Option<Footprint>, ApiError> {
+    match value {
+        Some(v) => checked_footprint(state, v, input, limits).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A JSON report built and written on the blocking pool: reports grow with the parks they
+/// cover (a bureau's whole jurisdiction), so neither step may hold an HTTP worker.
+pub async fn report_response<T, F>(state: &AppState, build: F) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    let bytes = state
+        .compute(move || serde_json::to_vec(&build()?).map_err(|e| ApiError::internal(&e)))
+        .await?;
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .body(bytes))
 }
 
 /// A JSON response with the given media type.

@@ -1,7 +1,7 @@
 //! Parcel operations: retire, split (分宗), merge (合宗), and the parcel's history and lineage.
 
 use super::access::{Need, Of, authorize};
-use super::extract::{IfMatch, JsonBody, NamedCrs, base_url, input_crs};
+use super::extract::{IfMatch, JsonBody, NamedCrs, base_url, combine_crs, header_crs};
 use super::input::{FeatureTag, check};
 use super::parcels::parcel_feature;
 use super::views::{
@@ -15,6 +15,7 @@ use crate::domain::land_use::LandUse;
 use crate::domain::register::{MergeRequest, SplitPiece};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::spatial::AreaLimits;
+use crate::spatial::input::InputCrs;
 use crate::store;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -28,6 +29,43 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(merge_parcels)
         .service(parcel_history)
         .service(parcel_lineage);
+}
+
+/// The pieces of a split, each checked (geometry first: the CPU-heavy part).
+fn split_pieces(body: SplitIn, input: InputCrs) -> Result<Vec<SplitPiece>, ApiError> {
+    let mut e = Vec::new();
+    let mut pieces = Vec::new();
+    for (i, f) in body.features.into_iter().enumerate() {
+        let at = format!("features[{i}]");
+        let fp = footprint(
+            &format!("{at}.geometry"),
+            f.geometry,
+            input,
+            AreaLimits::PARCEL,
+        )?;
+        let code = check(
+            &mut e,
+            Code::parse(&format!("{at}.properties.code"), &f.properties.code),
+        );
+        let (name, land_use) = piece_attributes(
+            &mut e,
+            &format!("{at}.properties"),
+            f.properties.name,
+            f.properties.land_use,
+        );
+        if let Some(code) = code {
+            pieces.push(SplitPiece {
+                code,
+                footprint: fp,
+                name,
+                land_use,
+            });
+        }
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    Ok(pieces)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -151,40 +189,14 @@ pub async fn split_parcel(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
     let expected = if_match.expected()?;
-    let body: SplitIn = body.parse()?;
-    let input = input_crs(&req, body.crs.as_ref())?;
-    let mut e = Vec::new();
-    let mut pieces = Vec::new();
-    for (i, f) in body.features.into_iter().enumerate() {
-        let at = format!("features[{i}]");
-        let fp = footprint(
-            &format!("{at}.geometry"),
-            f.geometry,
-            input,
-            AreaLimits::PARCEL,
-        )?;
-        let code = check(
-            &mut e,
-            Code::parse(&format!("{at}.properties.code"), &f.properties.code),
-        );
-        let (name, land_use) = piece_attributes(
-            &mut e,
-            &format!("{at}.properties"),
-            f.properties.name,
-            f.properties.land_use,
-        );
-        if let Some(code) = code {
-            pieces.push(SplitPiece {
-                code,
-                footprint: fp,
-                name,
-                land_use,
-            });
-        }
-    }
-    if !e.is_empty() {
-        return Err(e.into());
-    }
+    let header = header_crs(&req)?;
+    let pieces = state
+        .compute(move || {
+            let body: SplitIn = body.parse()?;
+            let input = combine_crs(header, body.crs.as_ref())?;
+            split_pieces(body, input)
+        })
+        .await?;
     let stamp = state.stamp(&caller);
     let (original, children) = state
         .run(move |c| store::parcel_ops::split(c, id, expected, pieces, &stamp))

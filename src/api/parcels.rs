@@ -5,7 +5,9 @@ use super::access::{Need, Of, authorize};
 use super::extract::{IfMatch, JsonBody, base_url, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
 use super::views::{Feature, Link, ParcelFeature, ParcelProperties};
-use super::{AppState, created_response, footprint, record_response};
+use super::{
+    AppState, checked_footprint, checked_patch_footprint, created_response, record_response,
+};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
 use crate::domain::codes::{Code, parse_text};
@@ -203,9 +205,9 @@ pub async fn create_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
-    let body: FeatureIn<ParcelPropertiesIn> = body.parse()?;
+    let body: FeatureIn<ParcelPropertiesIn> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let footprint = footprint("geometry", body.geometry, input, AreaLimits::PARCEL)?;
+    let footprint = checked_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
     let draft = ParcelDraft::from_raw(body.properties.into_raw(), footprint, "properties")?;
     let stamp = state.stamp(&caller);
     let parcel = state
@@ -266,12 +268,10 @@ pub async fn update_parcel(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<ParcelPropertiesPatch> = body.parse()?;
+    let body: FeaturePatchIn<ParcelPropertiesPatch> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let footprint = match body.geometry {
-        Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARCEL)?),
-        None => None,
-    };
+    let footprint =
+        checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
     let changes = body
         .properties
         .unwrap_or_default()

@@ -4,7 +4,10 @@ use super::access::{self, Need, Of, authorize};
 use super::extract::{IfMatch, JsonBody, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, check_many, nullable};
 use super::views::{Feature, FeatureCollection, ParkFeature, ParkProperties};
-use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
+use super::{
+    AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response, json_response,
+    record_response,
+};
 use crate::domain::FieldError;
 use crate::domain::access::Action;
 use crate::domain::access::Caller;
@@ -188,9 +191,9 @@ pub async fn create_park(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller, Action::CreateParks)?;
-    let body: FeatureIn<ParkPropertiesIn> = body.parse()?;
+    let body: FeatureIn<ParkPropertiesIn> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
+    let boundary = checked_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
     let draft = body.properties.into_draft(boundary)?;
     access::require(
         &caller,
@@ -247,12 +250,9 @@ pub async fn update_park(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Park(id), Need::WritePark).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<ParkPropertiesPatch> = body.parse()?;
+    let body: FeaturePatchIn<ParkPropertiesPatch> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = match body.geometry {
-        Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARK)?),
-        None => None,
-    };
+    let boundary = checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
     let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
     if let Some(code) = &changes.admin_code {
         // Moving a park to another division needs the right to create parks there.

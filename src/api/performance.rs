@@ -13,6 +13,7 @@ use crate::domain::performance::{Class, Scheme, Term, YearFigures, check_figures
 use crate::domain::project::{wan_to_yuan, yuan_to_wan};
 use crate::domain::units::{m2_to_mu, round_to};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::exchange::sheets;
 use crate::exchange::spreadsheet::{self, SheetError};
 use crate::store;
 use actix_web::http::StatusCode;
@@ -234,6 +235,7 @@ pub async fn import_figures(
         check_year(year, state.today()).map_err(|e| ApiError::invalid_parameter(e.message))?;
     let dry_run = q.flag("dry_run")?.unwrap_or(false);
     let media = media_type(req.headers());
+    let _turn = state.import_turn().await?;
     let bytes = read_body(
         payload.into_inner(),
         content_length(req.headers()),
@@ -244,19 +246,23 @@ pub async fn import_figures(
         || media
             .as_deref()
             .is_some_and(|m| m.contains("spreadsheetml"));
-    let (headers, rows) = if is_xlsx {
-        spreadsheet::read_xlsx(&bytes)
-    } else {
-        spreadsheet::read_csv(&bytes)
-    }
-    .map_err(|e| ApiError::invalid(vec![FieldError::new("file", e)]))?;
-    let read = match spreadsheet::figures(&headers, &rows) {
-        Ok(r) => r,
-        Err(SheetError::Columns(e)) => return Err(ApiError::invalid(e)),
-        Err(SheetError::Rows(rejected)) => {
-            return Err(ApiError::rows_rejected(rows.len(), rejected));
-        }
-    };
+    let limits = state.limits;
+    let read = state
+        .compute(move || {
+            let (headers, rows) = if is_xlsx {
+                sheets::read_xlsx(&bytes, &limits)
+            } else {
+                sheets::read_csv(&bytes, &limits)
+            }?;
+            match spreadsheet::figures(&headers, &rows) {
+                Ok(r) => Ok(r),
+                Err(SheetError::Columns(e)) => Err(ApiError::invalid(e)),
+                Err(SheetError::Rows(rejected)) => {
+                    Err(ApiError::rows_rejected(rows.len(), rejected))
+                }
+            }
+        })
+        .await?;
     let total = read.len();
     let stamp = state.stamp(&caller);
     let recorded = state
@@ -409,6 +415,18 @@ pub async fn evaluation(
             ))
         })
         .await?;
+    state
+        .compute(move || Ok(evaluation_view(park_id, year, &r, set)))
+        .await
+}
+
+/// The evaluation's view: ratings best first with land in m² and 亩, classes counted.
+fn evaluation_view(
+    park_id: i64,
+    year: i32,
+    r: &store::performance::Rated,
+    set: bool,
+) -> EvaluationView {
     let name = |id: i64| r.names.get(&id).cloned().unwrap_or_default();
     let rated: Vec<RatingView> = r
         .evaluation
@@ -437,7 +455,7 @@ pub async fn evaluation(
     for x in &rated {
         *classes.entry(x.class).or_default() += 1;
     }
-    Ok(EvaluationView {
+    EvaluationView {
         park_id,
         year,
         scheme_set_by_park: set,
@@ -453,7 +471,7 @@ pub async fn evaluation(
             .collect(),
         rated,
         classes,
-    })
+    }
 }
 
 /// 亩均论英雄 for a park and year: every enterprise in scope scored by the scheme, with its

@@ -14,7 +14,7 @@ use super::extract::JsonBody;
 use super::land_watch::Tally;
 use super::performance::check_year;
 use super::query::Query;
-use super::{AppState, json_response};
+use super::{AppState, report_response};
 use crate::domain::access::Caller;
 use crate::domain::entry_check::{BuildingPlan, EntryVerdict, check_plan};
 use crate::domain::idle_land::IdleStatus;
@@ -30,7 +30,6 @@ use crate::store;
 use crate::store::estate::{Building, EstateQuery};
 use crate::store::land_watch::{WatchQuery, Watched};
 use crate::store::performance::Rated;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use geo::MultiPolygon;
@@ -391,7 +390,7 @@ pub async fn list_candidates(
     let q = Query::parse(req.query_string(), &["as_of", "year"])?;
     let (as_of, year) = day_and_year(&q, state.today())?;
     let p = picture(&state, park_id, as_of, year).await?;
-    json_response(StatusCode::OK, "application/json", &candidate_report(&p))
+    report_response(&state, move || Ok(candidate_report(&p))).await
 }
 
 /// A project seeking land.
@@ -561,13 +560,15 @@ pub async fn match_sites(
             ))
         })
         .await?;
-    let sites = matching(&p, &available, &park, &zones, b.land_area_mu, &figures);
-    let body = MatchingReport {
-        park_id,
-        as_of,
-        year,
-        land_area_mu: b.land_area_mu,
-        sites,
-    };
-    json_response(StatusCode::OK, "application/json", &body)
+    report_response(&state, move || {
+        let sites = matching(&p, &available, &park, &zones, b.land_area_mu, &figures);
+        Ok(MatchingReport {
+            park_id,
+            as_of,
+            year,
+            land_area_mu: b.land_area_mu,
+            sites,
+        })
+    })
+    .await
 }

@@ -4,12 +4,11 @@
 
 use super::access::{Need, Of, authorize};
 use super::query::Query;
-use super::{AppState, json_response};
+use super::{AppState, report_response};
 use crate::domain::pipeline::{Amounts, PipelineProject, report};
 use crate::domain::project::{SizeBand, Stage, yuan_to_wan};
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
@@ -107,6 +106,19 @@ pub async fn pipeline(
             ))
         })
         .await?;
+    state
+        .compute(move || Ok(pipeline_view(park_id, from, to, &projects, &units)))
+        .await
+}
+
+/// The pipeline report of a park's projects and the investment units.
+fn pipeline_view(
+    park_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    projects: &[crate::store::projects::Project],
+    units: &[crate::store::projects::InvestmentUnit],
+) -> PipelineReport {
     let plans: BTreeMap<i64, Vec<(i32, i64)>> =
         units.iter().map(|u| (u.id, u.plans.clone())).collect();
     let names: BTreeMap<i64, (String, String)> = units
@@ -125,7 +137,7 @@ pub async fn pipeline(
         .collect();
     let r = report(&inputs, &plans, from, to);
     let name = |id: i64| names.get(&id).map_or_else(String::new, |n| n.0.clone());
-    Ok(PipelineReport {
+    PipelineReport {
         park_id,
         from,
         to,
@@ -168,7 +180,7 @@ pub async fn pipeline(
             .collect(),
         units_without_signed: r.no_signed.iter().map(|id| name(*id)).collect(),
         units_without_started: r.no_started.iter().map(|id| name(*id)).collect(),
-    })
+    }
 }
 
 /// A table of a report: Chinese headers and rows of cells.
@@ -407,14 +419,13 @@ pub async fn pipeline_report(
     let r = pipeline(&state, park_id, from, to).await?;
     let file = format!("招商项目调度_{from}_{to}");
     match q.text("format").unwrap_or("json") {
-        "json" => json_response(StatusCode::OK, "application/json", &r),
+        "json" => report_response(&state, move || Ok(r)).await,
         "xlsx" => Ok(download(
-            xlsx_of(&pipeline_tables(&r))?,
+            state.compute(move || xlsx_of(&pipeline_tables(&r))).await?,
             XLSX,
             &format!("{file}.xlsx"),
         )),
         "csv" => {
-            let tables = pipeline_tables(&r);
             let index = match q.text("table").unwrap_or("units") {
                 "units" => 0,
                 "cells" => 1,
@@ -425,11 +436,13 @@ pub async fn pipeline_report(
                     )));
                 }
             };
-            Ok(download(
-                csv_of(&tables[index])?,
-                CSV,
-                &format!("{file}_{}.csv", tables[index].sheet),
-            ))
+            let (bytes, sheet) = state
+                .compute(move || {
+                    let tables = pipeline_tables(&r);
+                    Ok((csv_of(&tables[index])?, tables[index].sheet))
+                })
+                .await?;
+            Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
         }
         other => Err(ApiError::invalid_parameter(format!(
             "format must be json, csv or xlsx, got `{other}`"

@@ -8,7 +8,10 @@ use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
 use super::query::Query;
 use super::views::{Feature, Link, utc};
 use super::workshop_views::WorkshopProperties;
-use super::{AppState, created_response, footprint, json_response, record_response};
+use super::{
+    AppState, checked_footprint, checked_patch_footprint, created_response, json_response,
+    record_response,
+};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_text;
@@ -210,9 +213,9 @@ pub async fn create_workshop(
         Need::WriteOperations,
     )
     .await?;
-    let body: FeatureIn<WorkshopPropertiesIn> = body.parse()?;
+    let body: FeatureIn<WorkshopPropertiesIn> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let footprint = footprint("geometry", body.geometry, input, AreaLimits::PARCEL)?;
+    let footprint = checked_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
     let p = body.properties;
     let mut e = Vec::new();
     let name = check(&mut e, required_text("properties.name", &p.name, 200));
@@ -338,12 +341,10 @@ pub async fn update_workshop(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Workshop(id), Need::WriteOperations).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<WorkshopPropertiesPatch> = body.parse()?;
+    let body: FeaturePatchIn<WorkshopPropertiesPatch> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let footprint = match body.geometry {
-        Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARCEL)?),
-        None => None,
-    };
+    let footprint =
+        checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
     let p = body.properties.unwrap_or_default();
     let mut e = Vec::new();
     let milestones = p.milestones.unwrap_or_default();

@@ -4,7 +4,10 @@ use super::access::{Need, Of, authorize};
 use super::extract::{IfMatch, JsonBody, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
 use super::views::{Feature, FeatureCollection, ZoneFeature, ZoneProperties};
-use super::{AppState, GEOJSON, created_response, footprint, json_response, record_response};
+use super::{
+    AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response, json_response,
+    record_response,
+};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
 use crate::domain::codes::{Code, parse_text};
@@ -174,9 +177,9 @@ pub async fn create_zone(
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WritePark).await?;
-    let body: FeatureIn<ZonePropertiesIn> = body.parse()?;
+    let body: FeatureIn<ZonePropertiesIn> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = footprint("geometry", body.geometry, input, AreaLimits::PARK)?;
+    let boundary = checked_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
     let draft = body.properties.into_draft(boundary)?;
     let stamp = state.stamp(&caller);
     let (zone, park) = state
@@ -233,12 +236,9 @@ pub async fn update_zone(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Zone(id), Need::WritePark).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<ZonePropertiesPatch> = body.parse()?;
+    let body: FeaturePatchIn<ZonePropertiesPatch> = state.compute(move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = match body.geometry {
-        Some(g) => Some(footprint("geometry", g, input, AreaLimits::PARK)?),
-        None => None,
-    };
+    let boundary = checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
     let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
     let stamp = state.stamp(&caller);
     let (zone, park) = state

@@ -6,13 +6,17 @@
 
 pub mod export;
 pub mod fields;
+pub mod geojson_in;
+pub mod limits;
 pub mod prj;
 pub mod shapefile_zip;
+pub mod sheets;
+mod shp;
 pub mod spreadsheet;
 
-use crate::spatial::crs::{Crs, ToLonLat};
-use crate::spatial::input::{self, InputCrs};
+use crate::spatial::crs::Crs;
 use geo::MultiPolygon;
+use limits::{LimitExceeded, UploadLimits};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -65,67 +69,51 @@ pub struct ReadOptions {
     pub layer: Option<String>,
 }
 
-/// A file that cannot be read at all.
+/// A file that cannot be read at all, or not within its bounds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExchangeError(pub String);
+pub struct ExchangeError {
+    pub message: String,
+    /// The bound the file went beyond, when that is why.
+    pub limit: Option<LimitExceeded>,
+}
+
+impl ExchangeError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            limit: None,
+        }
+    }
+}
+
+impl From<LimitExceeded> for ExchangeError {
+    fn from(limit: LimitExceeded) -> Self {
+        Self {
+            message: limit.to_string(),
+            limit: Some(limit),
+        }
+    }
+}
 
 impl fmt::Display for ExchangeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for ExchangeError {}
 
-/// Read an upload of either kind.
+/// Read an upload of either kind within its bounds.
 pub fn read(
     bytes: &[u8],
     kind: FileKind,
     options: &ReadOptions,
+    limits: &UploadLimits,
 ) -> Result<SourceFile, ExchangeError> {
     match kind {
-        FileKind::GeoJson => read_geojson(bytes, options),
-        FileKind::ShapefileZip => shapefile_zip::read(bytes, options),
+        FileKind::GeoJson => geojson_in::read(bytes, options, limits),
+        FileKind::ShapefileZip => shapefile_zip::read(bytes, options, limits),
     }
-}
-
-/// Read a GeoJSON FeatureCollection. A legacy `crs` member names the CRS (easting first).
-pub fn read_geojson(bytes: &[u8], options: &ReadOptions) -> Result<SourceFile, ExchangeError> {
-    let collection: geojson::FeatureCollection = serde_json::from_slice(bytes)
-        .map_err(|e| ExchangeError(format!("the file is not a GeoJSON FeatureCollection: {e}")))?;
-    let declared = collection
-        .foreign_members
-        .as_ref()
-        .and_then(|m| m.get("crs"))
-        .and_then(|c| c.pointer("/properties/name"))
-        .and_then(Value::as_str)
-        .map(|name| {
-            Crs::parse(name).map_err(|e| ExchangeError(format!("the file's crs member: {e}")))
-        })
-        .transpose()?;
-    let crs = options.crs.or(declared).unwrap_or(Crs::Cgcs2000);
-    let input = InputCrs {
-        crs,
-        north_first: false,
-    };
-    let to_lonlat = ToLonLat::new(crs).map_err(|e| ExchangeError(e.0))?;
-    let features = collection
-        .features
-        .into_iter()
-        .map(|f| SourceFeature {
-            properties: f.properties.unwrap_or_default(),
-            geometry: match f.geometry {
-                None => Err("the feature has no geometry".to_owned()),
-                Some(g) => input::polygonal("geometry", &g.value, input, &to_lonlat)
-                    .map_err(|e| e.to_string()),
-            },
-        })
-        .collect();
-    Ok(SourceFile {
-        features,
-        crs,
-        encoding: None,
-    })
 }
 
 /// Turn a read file into an import for a park: each feature's attributes and geometry checked
@@ -201,33 +189,5 @@ mod tests {
             FileKind::detect(Some("application/geo+json"), b"{}"),
             FileKind::GeoJson
         );
-    }
-
-    #[test]
-    fn reads_features_with_their_crs() {
-        let text = br#"{"type": "FeatureCollection",
-            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4527"}},
-            "features": [
-              {"type": "Feature", "properties": {"code": "A"}, "geometry": {"type": "Polygon", "coordinates": [[[39463456, 3049876], [39463556, 3049876], [39463556, 3049976], [39463456, 3049876]]]}},
-              {"type": "Feature", "properties": {"code": "B"}, "geometry": {"type": "LineString", "coordinates": [[39463456, 3049876], [39463556, 3049876]]}},
-              {"type": "Feature", "properties": {"code": "C"}, "geometry": null}
-            ]}"#;
-        let file = read_geojson(text, &ReadOptions::default()).unwrap();
-        assert_eq!(file.crs, Crs::GaussKruger(4527));
-        assert_eq!(file.features.len(), 3);
-        let lon = file.features[0].geometry.as_ref().unwrap().0[0]
-            .exterior()
-            .0[0]
-            .x;
-        assert!((lon - 116.6299).abs() < 1e-3, "{lon}");
-        assert!(
-            file.features[1]
-                .geometry
-                .as_ref()
-                .unwrap_err()
-                .contains("LineString")
-        );
-        assert!(file.features[2].geometry.is_err());
-        assert!(read_geojson(b"[1, 2]", &ReadOptions::default()).is_err());
     }
 }

@@ -1,22 +1,27 @@
 //! Zipped ESRI shapefiles: `.shp`, `.shx`, `.dbf`, and optionally `.prj` and `.cpg`.
 //!
 //! The archive is read in memory, never unpacked to disk; entries with unsafe paths are refused
-//! all the same, and the total uncompressed size is bounded (zip bombs). Attribute encoding:
-//! the `encoding` option, else the `.cpg`, else the DBF's language-driver byte, else UTF-8 if the
-//! records are valid UTF-8, else GBK — what Chinese GIS software writes by default.
+//! all the same. Zip bombs: the sizes the archive declares must fit the unpacked budget
+//! (a ratio of the upload's size, between a floor and a configurable ceiling) before anything
+//! is unpacked, and what comes out of each member is counted against the same budget (the zip
+//! reader also stops a member at its declared size). The `.shp` is never unpacked whole: its
+//! records stream out of the archive one at a time ([`super::shp`]); the `.dbf`, which the
+//! reader needs whole, is held to the budget. Attribute encoding: the `encoding` option, else
+//! the `.cpg`, else the DBF's language-driver byte, else UTF-8 if the records are valid UTF-8,
+//! else GBK — what Chinese GIS software writes by default.
 
+use super::limits::{Bound, Bounded, LimitExceeded, UploadLimits, limit_of};
+use super::shp::Records;
 use super::{ExchangeError, ReadOptions, SourceFeature, SourceFile, prj};
 use crate::spatial::crs::{Crs, ToLonLat};
 use crate::spatial::input::{self, InputCrs};
 use encoding_rs::Encoding;
-use geo::MultiPolygon;
 use serde_json::{Map, Value};
 use shapefile::dbase::{self, FieldValue};
-use shapefile::{Shape, ShapeReader};
 use std::io::{Cursor, Read};
 
-/// Largest total uncompressed size of an archive's entries.
-pub const MAX_UNZIPPED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Side files (`.prj`, `.cpg`) are a few hundred bytes; more is not a side file.
+const MAX_SIDE_FILE_BYTES: u64 = 64 * 1024;
 
 /// Refuse entry names that would escape a folder if anyone ever unpacked them.
 fn check_entry_name(name: &str) -> Result<(), ExchangeError> {
@@ -26,43 +31,87 @@ fn check_entry_name(name: &str) -> Result<(), ExchangeError> {
         || name.chars().nth(1) == Some(':')
         || name.chars().any(char::is_control);
     if unsafe_name {
-        return Err(ExchangeError(format!(
+        return Err(ExchangeError::new(format!(
             "the archive has an entry with an unsafe path: {name:?}"
         )));
     }
     Ok(())
 }
 
+type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+fn open(bytes: &[u8]) -> Result<Archive<'_>, ExchangeError> {
+    zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ExchangeError::new(format!("the upload is not a readable zip archive: {e}")))
+}
+
+fn unpack_error(name: &str, e: std::io::Error) -> ExchangeError {
+    match limit_of(&e) {
+        Some(limit) => limit.into(),
+        None => ExchangeError::new(format!("cannot unpack {name}: {e}")),
+    }
+}
+
+/// A whole member, counted against the budget and at most `cap` bytes.
 fn entry(
-    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    archive: &mut Archive<'_>,
     name: &str,
-    budget: &mut u64,
+    left: &mut u64,
+    budget: u64,
+    cap: u64,
 ) -> Result<Vec<u8>, ExchangeError> {
     let file = archive
         .by_name(name)
-        .map_err(|e| ExchangeError(format!("cannot read {name} from the archive: {e}")))?;
+        .map_err(|e| ExchangeError::new(format!("cannot read {name} from the archive: {e}")))?;
     let mut out = Vec::new();
-    let read = file
-        .take(*budget + 1)
+    let read = Bounded::new(file, left, budget, name)
+        .take(cap + 1)
         .read_to_end(&mut out)
-        .map_err(|e| ExchangeError(format!("cannot unpack {name}: {e}")))?;
-    if read as u64 > *budget {
-        return Err(ExchangeError(format!(
-            "the archive unpacks to more than {MAX_UNZIPPED_BYTES} bytes"
+        .map_err(|e| unpack_error(name, e))?;
+    if read as u64 > cap {
+        return Err(ExchangeError::new(format!(
+            "{name} is larger than {cap} bytes, which no such file needs"
         )));
     }
-    *budget -= read as u64;
     Ok(out)
 }
 
-pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<SourceFile, ExchangeError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ExchangeError(format!("the upload is not a readable zip archive: {e}")))?;
+/// Every size the archive declares, added up, must fit the budget before anything is unpacked.
+pub fn check_declared_sizes(archive: &mut Archive<'_>, budget: u64) -> Result<(), ExchangeError> {
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        let size = archive
+            .by_index_raw(i)
+            .map_err(|e| {
+                ExchangeError::new(format!("the archive's entry {i} cannot be read: {e}"))
+            })?
+            .size();
+        declared = declared.saturating_add(size);
+    }
+    if declared > budget {
+        return Err(LimitExceeded::new(
+            Bound::UnpackedBytes,
+            budget,
+            format!("the archive says it unpacks to {declared} bytes, more than the {budget} an upload of its size may"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+pub fn read(
+    bytes: &[u8],
+    options: &ReadOptions,
+    limits: &UploadLimits,
+) -> Result<SourceFile, ExchangeError> {
+    let mut archive = open(bytes)?;
     let names: Vec<String> = archive
         .file_names()
         .map(|n| n.map(|n| n.into_owned()))
         .collect::<Result<_, _>>()
-        .map_err(|e| ExchangeError(format!("the archive's entry names cannot be read: {e}")))?;
+        .map_err(|e| {
+            ExchangeError::new(format!("the archive's entry names cannot be read: {e}"))
+        })?;
     for name in &names {
         check_entry_name(name)?;
     }
@@ -77,15 +126,15 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<SourceFile, ExchangeE
             .find(|s| s.rsplit(['/', '\\']).next() == Some(layer.as_str()) || *s == layer)
             .copied()
             .ok_or_else(|| {
-                ExchangeError(format!(
+                ExchangeError::new(format!(
                     "the archive has no shapefile {layer}; it has {}",
                     stems.join(", ")
                 ))
             })?,
         (None, [one]) => *one,
-        (None, []) => return Err(ExchangeError("the archive holds no .shp file".into())),
+        (None, []) => return Err(ExchangeError::new("the archive holds no .shp file")),
         (None, many) => {
-            return Err(ExchangeError(format!(
+            return Err(ExchangeError::new(format!(
                 "the archive holds several shapefiles ({}); choose one with the layer option",
                 many.join(", ")
             )));
@@ -101,38 +150,41 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<SourceFile, ExchangeE
             })
             .cloned()
     };
-    let mut budget = MAX_UNZIPPED_BYTES;
     let require = |ext: &str| {
-        part(ext).ok_or_else(|| ExchangeError(format!("the shapefile {stem} has no .{ext} file")))
+        part(ext)
+            .ok_or_else(|| ExchangeError::new(format!("the shapefile {stem} has no .{ext} file")))
     };
-    let (shp_name, shx_name, dbf_name) = (require("shp")?, require("shx")?, require("dbf")?);
-    let shp = entry(&mut archive, &shp_name, &mut budget)?;
-    let shx = entry(&mut archive, &shx_name, &mut budget)?;
-    let dbf = entry(&mut archive, &dbf_name, &mut budget)?;
-    let prj_text = match part("prj") {
-        Some(n) => {
-            Some(String::from_utf8_lossy(&entry(&mut archive, &n, &mut budget)?).into_owned())
-        }
-        None => None,
+    // The .shx index is part of a shapefile, but records are read in order without it.
+    let (shp_name, _, dbf_name) = (require("shp")?, require("shx")?, require("dbf")?);
+    let budget = limits.unpacked_budget(bytes.len());
+    check_declared_sizes(&mut archive, budget)?;
+    let mut left = budget;
+    let mut side = |ext: &str, left: &mut u64| -> Result<Option<String>, ExchangeError> {
+        part(ext)
+            .map(|n| {
+                entry(&mut archive, &n, left, budget, MAX_SIDE_FILE_BYTES)
+                    .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            })
+            .transpose()
     };
-    let cpg = match part("cpg") {
-        Some(n) => Some(
-            String::from_utf8_lossy(&entry(&mut archive, &n, &mut budget)?)
-                .trim()
-                .to_owned(),
-        ),
-        None => None,
-    };
+    let prj_text = side("prj", &mut left)?;
+    let cpg = side("cpg", &mut left)?;
+    let dbf = entry(&mut archive, &dbf_name, &mut left, budget, budget)?;
 
     let crs = match (options.crs, &prj_text) {
         (Some(crs), _) => crs,
-        (None, Some(wkt)) => prj::crs_of(wkt).map_err(ExchangeError)?,
+        (None, Some(wkt)) => prj::crs_of(wkt).map_err(ExchangeError::new)?,
         (None, None) => Crs::Cgcs2000,
     };
     let encoding = options
         .encoding
         .unwrap_or_else(|| detect_encoding(cpg.as_deref(), &dbf));
-    let features = read_features(shp, shx, dbf, crs, encoding)?;
+    let mut shp_archive = open(bytes)?;
+    let shp = shp_archive
+        .by_name(&shp_name)
+        .map_err(|e| ExchangeError::new(format!("cannot read {shp_name} from the archive: {e}")))?;
+    let shapes = Records::new(Bounded::new(shp, &mut left, budget, &shp_name), *limits)?;
+    let features = read_features(shapes, dbf, crs, encoding, limits)?;
     Ok(SourceFile {
         features,
         crs,
@@ -161,30 +213,38 @@ pub fn detect_encoding(cpg: Option<&str>, dbf: &[u8]) -> &'static Encoding {
     }
 }
 
-fn read_features(
-    shp: Vec<u8>,
-    shx: Vec<u8>,
+fn read_features<R: Read>(
+    mut shapes: Records<R>,
     dbf: Vec<u8>,
     crs: Crs,
     encoding: &'static Encoding,
+    limits: &UploadLimits,
 ) -> Result<Vec<SourceFeature>, ExchangeError> {
-    let shapes = ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx))
-        .map_err(|e| ExchangeError(format!("the .shp file cannot be read: {e}")))?;
-    let table = dbase::ReaderBuilder::new()
+    let mut table = dbase::ReaderBuilder::new()
         .with_encoding(dbase::encoding::EncodingRs::from(encoding))
         .build(Cursor::new(dbf))
-        .map_err(|e| ExchangeError(format!("the .dbf file cannot be read: {e}")))?;
-    let mut reader = shapefile::Reader::new(shapes, table);
+        .map_err(|e| ExchangeError::new(format!("the .dbf file cannot be read: {e}")))?;
+    let records = table.header().num_records as usize;
+    limits.features(records)?;
+    let mut rows = table.iter_records();
     let input = InputCrs {
         crs,
         north_first: false,
     };
-    let to_lonlat = ToLonLat::new(crs).map_err(|e| ExchangeError(e.0))?;
-    let mut features = Vec::new();
-    for item in reader.iter_shapes_and_records() {
-        let (shape, record) =
-            item.map_err(|e| ExchangeError(format!("feature {}: {e}", features.len() + 1)))?;
-        let geometry = polygons(shape).and_then(|mp| {
+    let to_lonlat = ToLonLat::new(crs).map_err(|e| ExchangeError::new(e.0))?;
+    let mut features = Vec::with_capacity(records);
+    while let Some(shape) = shapes.next_shape() {
+        let number = features.len() + 1;
+        let shape = shape?;
+        let record = rows
+            .next()
+            .ok_or_else(|| {
+                ExchangeError::new(format!(
+                    "the .shp file has more shapes than the .dbf file has records ({records})"
+                ))
+            })?
+            .map_err(|e| ExchangeError::new(format!("feature {number}: {e}")))?;
+        let geometry = shape.and_then(|mp| {
             input::convert("geometry", mp, input, &to_lonlat).map_err(|e| e.to_string())
         });
         let properties: Map<String, Value> = record
@@ -196,23 +256,13 @@ fn read_features(
             geometry,
         });
     }
+    if features.len() != records {
+        return Err(ExchangeError::new(format!(
+            "the .shp file has {} shapes but the .dbf file has {records} records",
+            features.len()
+        )));
+    }
     Ok(features)
-}
-
-fn polygons(shape: Shape) -> Result<MultiPolygon<f64>, String> {
-    let converted = match shape {
-        Shape::Polygon(p) => MultiPolygon::try_from(p),
-        Shape::PolygonZ(p) => MultiPolygon::try_from(p),
-        Shape::PolygonM(p) => MultiPolygon::try_from(p),
-        Shape::NullShape => return Err("the feature has no geometry".into()),
-        other => {
-            return Err(format!(
-                "must be a polygon (land is an area), got a {}",
-                other.shapetype()
-            ));
-        }
-    };
-    converted.map_err(|e| format!("the polygon cannot be read: {e:?}"))
 }
 
 fn json_value(v: FieldValue) -> Value {
@@ -273,10 +323,14 @@ mod tests {
     #[test]
     fn not_a_zip() {
         assert!(
-            read(b"not a zip", &ReadOptions::default())
-                .unwrap_err()
-                .0
-                .contains("zip")
+            read(
+                b"not a zip",
+                &ReadOptions::default(),
+                &UploadLimits::default()
+            )
+            .unwrap_err()
+            .message
+            .contains("zip")
         );
     }
 }

@@ -273,51 +273,6 @@ pub fn figures(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<FigureRow
     }
 }
 
-/// A CSV upload as header and rows: UTF-8 (a BOM allowed), else GBK.
-pub fn read_csv(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_owned(),
-        Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = reader
-        .records()
-        .map(|r| r.map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("the CSV cannot be read: {e}"))?;
-    if rows.is_empty() {
-        return Err("the sheet is empty".into());
-    }
-    let headers = rows.remove(0);
-    Ok((headers, rows))
-}
-
-/// The first sheet of an .xlsx upload as header and rows.
-pub fn read_xlsx(bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| format!("the workbook cannot be read: {e}"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| "the workbook has no sheet".to_owned())?
-        .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
-    let text = |c: &Data| match c {
-        Data::Empty => String::new(),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        other => other.to_string(),
-    };
-    let mut rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
-    if rows.is_empty() {
-        return Err("the sheet is empty".into());
-    }
-    let headers = rows.remove(0);
-    Ok((headers, rows))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,14 +381,5 @@ mod tests {
             "{:?}",
             r[2].reasons
         );
-    }
-
-    #[test]
-    fn csv_in_gbk_as_excel_saves_it() {
-        let text = "统一社会信用代码,营业收入(万元)\n1,2\n";
-        let (gbk, _, _) = encoding_rs::GBK.encode(text);
-        let (h, rows) = read_csv(&gbk).unwrap();
-        assert_eq!(h[0], "统一社会信用代码");
-        assert_eq!(rows.len(), 1);
     }
 }

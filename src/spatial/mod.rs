@@ -8,10 +8,11 @@ pub mod geojson_out;
 pub mod input;
 pub mod measure;
 pub mod offset;
+pub mod validity;
 pub mod wkb;
 
 use crate::domain::FieldError;
-use geo::{BoundingRect, InteriorPoint, MultiPolygon, Point, Validation};
+use geo::{BoundingRect, InteriorPoint, MultiPolygon, Point};
 
 /// An axis-aligned box in lon/lat degrees.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,7 +111,7 @@ impl Footprint {
         geometry: MultiPolygon<f64>,
         limits: AreaLimits,
     ) -> Result<Self, FieldError> {
-        if let Err(e) = geometry.check_validation() {
+        if let Err(e) = validity::check(&geometry) {
             return Err(FieldError::new(
                 field,
                 format!("is not a valid polygon: {e}"),

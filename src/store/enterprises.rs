@@ -134,7 +134,7 @@ pub fn create(
     draft: EnterpriseDraft,
     stamp: &Stamp,
 ) -> StoreResult<Enterprise> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         if let Some(other) = uscc_taken(conn, draft.uscc.as_str(), None)? {
             return Err(duplicate(draft.uscc.as_str(), other));
         }
@@ -169,7 +169,7 @@ pub fn update(
     changes: EnterpriseChanges,
     stamp: &Stamp,
 ) -> StoreResult<Enterprise> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         let before = get(conn, id)?;
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::VersionMismatch {

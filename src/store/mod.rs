@@ -96,8 +96,11 @@ pub enum StoreError {
     VersionMismatch {
         current: i64,
     },
-    /// The database cannot be reached or is too busy.
+    /// The database cannot be reached.
     Unavailable(String),
+    /// Other writers held the database for longer than a request waits (SQLite's write lock,
+    /// a PostgreSQL serialization failure): nothing was written; the request can be sent again.
+    Busy(String),
     /// Stored data that cannot be read back (a bug or manual tampering; never the client's fault).
     Corrupt(String),
     Database(DieselError),
@@ -119,9 +122,10 @@ impl fmt::Display for StoreError {
                 let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 write!(f, "{}", list.join("; "))
             }
-            StoreError::Conflict(msg) | StoreError::Unavailable(msg) | StoreError::Corrupt(msg) => {
-                f.write_str(msg)
-            }
+            StoreError::Conflict(msg)
+            | StoreError::Unavailable(msg)
+            | StoreError::Busy(msg)
+            | StoreError::Corrupt(msg) => f.write_str(msg),
             StoreError::Overlap(list) => {
                 let parts: Vec<String> = list
                     .iter()
@@ -157,6 +161,12 @@ impl From<DieselError> for StoreError {
                     info.message()
                 ))
             }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, ref info) => {
+                StoreError::Busy(info.message().to_owned())
+            }
+            DieselError::DatabaseError(_, ref info) if is_sqlite_busy(info.message()) => {
+                StoreError::Busy(info.message().to_owned())
+            }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, ref info) => {
                 StoreError::Unavailable(format!(
                     "the database connection closed: {}",
@@ -166,6 +176,13 @@ impl From<DieselError> for StoreError {
             other => StoreError::Database(other),
         }
     }
+}
+
+/// SQLite's answers when another connection holds the lock past the busy timeout.
+fn is_sqlite_busy(message: &str) -> bool {
+    message.contains("database is locked")
+        || message.contains("database table is locked")
+        || message.contains("database is busy")
 }
 
 impl From<FieldError> for StoreError {
@@ -376,6 +393,48 @@ fn require_postgis(pg: &mut diesel::PgConnection) -> Result<(), OpenError> {
     Ok(())
 }
 
+/// Run `f` in a write transaction.
+///
+/// On SQLite the transaction takes the database's write lock at its first statement
+/// (`BEGIN IMMEDIATE`), so a writer waits its turn (the busy timeout) instead of failing with
+/// "database is locked" when another writer committed after it began reading; if the lock
+/// stays taken past the timeout the answer is [`StoreError::Busy`] (503, Retry-After). On
+/// PostgreSQL it is a plain transaction. Inside another transaction it is a savepoint.
+pub fn write_tx<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let immediate = match conn {
+        AnyConnection::Sqlite(lite) => {
+            let outermost = AnsiTransactionManager::transaction_manager_status_mut(lite)
+                .transaction_depth()?
+                .is_none();
+            if outermost {
+                AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
+            }
+            outermost
+        }
+        AnyConnection::Postgresql(_) => false,
+    };
+    if !immediate {
+        return conn.transaction(f);
+    }
+    match f(conn) {
+        Ok(value) => match AnyConnection::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnyConnection::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            AnyConnection::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
 /// Run `f` in a write transaction that first takes the park's write lock.
 ///
 /// Locking the park row serialises every geometry write within one park, so two concurrent
@@ -387,7 +446,7 @@ pub fn write_in_park<T>(
     park_id: i64,
     f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
 ) -> StoreResult<T> {
-    conn.transaction(|conn| {
+    write_tx(conn, |conn| {
         lock_park(conn, park_id)?;
         f(conn)
     })

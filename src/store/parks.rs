@@ -45,7 +45,7 @@ fn code_taken(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> Stor
 }
 
 pub fn create(conn: &mut AnyConnection, draft: ParkDraft, stamp: &Stamp) -> StoreResult<Park> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         if code_taken(conn, draft.code.as_str(), None)? {
             return Err(StoreError::Conflict(format!(
                 "a park with code {} already exists",
@@ -93,7 +93,7 @@ pub fn update(
     changes: ParkChanges,
     stamp: &Stamp,
 ) -> StoreResult<Park> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         lock_park(conn, id)?;
         let mut park = get(conn, id)?;
         let before = snapshot(&park);

@@ -131,7 +131,7 @@ pub fn set_hash(
     hashed: String,
     stamp: &Stamp,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         super::users::get_user(conn, user_id)?;
         diesel::update(users::table.find(user_id))
             .set(users::password_hash.eq(Some(hashed)))

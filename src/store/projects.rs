@@ -64,7 +64,7 @@ pub fn create_unit(
     kind: &str,
     stamp: &Stamp,
 ) -> StoreResult<InvestmentUnit> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         let taken: Option<i64> = investment_units::table
             .filter(investment_units::name.eq(&name))
             .select(investment_units::id)
@@ -107,7 +107,7 @@ pub fn set_plan(
     yuan: i64,
     stamp: &Stamp,
 ) -> StoreResult<InvestmentUnit> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         let exists: Option<i64> = investment_units::table
             .find(unit_id)
             .select(investment_units::id)

@@ -153,7 +153,7 @@ pub fn snapshot(u: &User) -> serde_json::Value {
 
 pub fn create_user(conn: &mut AnyConnection, draft: UserDraft, stamp: &Stamp) -> StoreResult<User> {
     check_role_scope(draft.role, draft.jurisdiction.as_deref(), &draft.parks)?;
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         let taken = users::table
             .filter(users::name.eq(&draft.name))
             .select(users::id)
@@ -193,7 +193,7 @@ pub fn update_user(
     changes: UserChanges,
     stamp: &Stamp,
 ) -> StoreResult<User> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         let before = get_user(conn, id)?;
         let jurisdiction = changes
             .jurisdiction
@@ -276,7 +276,7 @@ pub fn create_token(
     if expires_at.is_some_and(|e| e <= stamp.at) {
         return Err(FieldError::new("expires_at", "the expiry must be in the future").into());
     }
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         get_user(conn, user_id)?;
         let secret = new_secret()?;
         let id: i64 = diesel::insert_into(api_tokens::table)
@@ -328,7 +328,7 @@ pub fn list_tokens(conn: &mut AnyConnection, user_id: Option<i64>) -> StoreResul
 }
 
 pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreResult<TokenInfo> {
-    conn.transaction(|conn| {
+    super::write_tx(conn, |conn| {
         let before = get_token(conn, id)?;
         if before.revoked_at.is_none() {
             diesel::update(api_tokens::table.find(id))
@@ -419,9 +419,13 @@ pub fn authenticate(
     if t.last_used_at
         .is_none_or(|at| now - at > chrono::TimeDelta::hours(1))
     {
-        diesel::update(api_tokens::table.find(t.token_id))
+        // Best effort: a busy database must not turn a read into a 503 for a timestamp.
+        if let Err(e) = diesel::update(api_tokens::table.find(t.token_id))
             .set(api_tokens::last_used_at.eq(Some(now)))
-            .execute(conn)?;
+            .execute(conn)
+        {
+            tracing::debug!("token {} last use not recorded: {e}", t.token_id);
+        }
     }
     Ok(Authenticated::Ok(Principal {
         user_id: t.user_id,

@@ -3,9 +3,10 @@
 //! to lease — floor, area, height and load, never tenants or rents).
 
 use super::CollectionId;
-use super::items::{keep, page_of, page_response};
+use super::items::{Page, keep, page_of};
 use super::params::ItemsParams;
 use crate::api::AppState;
+use crate::api::GEOJSON;
 use crate::api::access::{Need, Of, authorize};
 use crate::api::estate::estate;
 use crate::api::query::Query;
@@ -67,34 +68,30 @@ pub async fn workshop_items(
         "overdue, at_risk, not_started, on_track, completed_late, completed_on_time",
     )?;
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
-    let kept: Vec<&Building> = buildings
-        .iter()
-        .filter(|b| keep(&b.workshop.footprint, b.workshop.updated.at, &params))
-        .collect();
-    let features: Vec<_> = kept
-        .into_iter()
-        .map(|b| {
-            Feature::new(
-                b.workshop.id,
-                &b.workshop.footprint,
-                WorkshopProperties::of(b, as_of),
-            )
+    let doc = Page::new(&req, &state, CollectionId::Workshops, &params, 0);
+    let written = state
+        .compute(move || {
+            let features: Vec<_> = buildings
+                .iter()
+                .filter(|b| keep(&b.workshop.footprint, b.workshop.updated.at, &params))
+                .map(|b| {
+                    Feature::new(
+                        b.workshop.id,
+                        &b.workshop.footprint,
+                        WorkshopProperties::of(b, as_of),
+                    )
+                })
+                .filter(|f| {
+                    statuses
+                        .as_ref()
+                        .is_none_or(|s| s.contains(&f.properties.deadline_status))
+                })
+                .collect();
+            let (page, matched) = page_of(features, &params);
+            doc.matched(matched).write(page)
         })
-        .filter(|f| {
-            statuses
-                .as_ref()
-                .is_none_or(|s| s.contains(&f.properties.deadline_status))
-        })
-        .collect();
-    let (page, matched) = page_of(features, &params);
-    page_response(
-        &req,
-        &state,
-        CollectionId::Workshops,
-        &params,
-        page,
-        matched,
-    )
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One workshop on a day.
@@ -238,19 +235,19 @@ pub async fn unit_items(
         params.id_filter("zone_id")?,
     )
     .await?;
-    let kept: Vec<Building> = buildings
-        .into_iter()
-        .filter(|b| keep(&b.workshop.footprint, b.workshop.updated.at, &params))
-        .collect();
-    let (page, matched) = page_of(available(&kept, state.today()), &params);
-    page_response(
-        &req,
-        &state,
-        CollectionId::AvailableUnits,
-        &params,
-        page,
-        matched,
-    )
+    let doc = Page::new(&req, &state, CollectionId::AvailableUnits, &params, 0);
+    let today = state.today();
+    let written = state
+        .compute(move || {
+            let kept: Vec<Building> = buildings
+                .into_iter()
+                .filter(|b| keep(&b.workshop.footprint, b.workshop.updated.at, &params))
+                .collect();
+            let (page, matched) = page_of(available(&kept, today), &params);
+            doc.matched(matched).write(page)
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One unit free to lease. Public; a unit that is leased is not found here.

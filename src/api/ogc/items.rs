@@ -2,7 +2,7 @@
 //! collection's own filters (as OGC API – Features recommends).
 
 use super::params::ItemsParams;
-use super::{CollectionId, cached_json_stamped};
+use super::{CollectionId, Written};
 use crate::api::access::{Need, Of, authorize, listed_parks};
 use crate::api::extract::base_url;
 use crate::api::views::{
@@ -34,65 +34,94 @@ const PARCEL_FILTERS: &[&str] = &["park_id", "zone_id", "status", "land_use", "c
 const PARK_FILTERS: &[&str] = &["code"];
 const ZONE_FILTERS: &[&str] = &["park_id", "code"];
 
-/// A page of features with the OGC API paging members and links.
-pub(super) fn page_response<P: Serialize>(
-    req: &HttpRequest,
-    state: &AppState,
-    collection: CollectionId,
-    params: &ItemsParams,
-    features: Vec<Feature<'_, P>>,
+/// What a page of items says besides its features — links, counts, time stamp — taken from
+/// the request on the HTTP worker, so the features can be built and written on the blocking
+/// pool ([`Page::write`]), where a page of thousands of features costs no worker any time.
+pub(super) struct Page {
+    items_url: String,
+    collection_url: String,
+    params: ItemsParams,
     matched: i64,
-) -> Result<HttpResponse, ApiError> {
-    let base = base_url(req, state);
-    let items = format!("{base}/collections/{}/items", collection.id());
-    let returned = features.len();
-    let mut links = vec![
-        Link::new(
-            format!("{items}?{}", params.query_with_offset(params.offset)),
-            "self",
-            GEOJSON,
-            "This page",
-        ),
-        Link::new(
-            format!("{base}/collections/{}", collection.id()),
-            "collection",
-            "application/json",
-            "The collection",
-        ),
-    ];
-    if params.offset + (returned as i64) < matched {
-        let next = params.offset + params.limit;
-        links.push(Link::new(
-            format!("{items}?{}", params.query_with_offset(next)),
-            "next",
-            GEOJSON,
-            "Next page",
-        ));
+    time_stamp: String,
+}
+
+impl Page {
+    pub(super) fn new(
+        req: &HttpRequest,
+        state: &AppState,
+        collection: CollectionId,
+        params: &ItemsParams,
+        matched: i64,
+    ) -> Self {
+        let base = base_url(req, state);
+        Self {
+            items_url: format!("{base}/collections/{}/items", collection.id()),
+            collection_url: format!("{base}/collections/{}", collection.id()),
+            params: params.clone(),
+            matched,
+            time_stamp: state
+                .clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
     }
-    if params.offset > 0 {
-        let prev = (params.offset - params.limit).max(0);
-        links.push(Link::new(
-            format!("{items}?{}", params.query_with_offset(prev)),
-            "prev",
-            GEOJSON,
-            "Previous page",
-        ));
+
+    /// The number of items matched, when it is known only once the items are filtered.
+    pub(super) fn matched(mut self, matched: i64) -> Self {
+        self.matched = matched;
+        self
     }
-    let features = features
-        .into_iter()
-        .map(|f| f.offset_to(params.coordinates))
-        .collect();
-    let mut body = FeatureCollection::new(features);
-    body.links = links;
-    body.number_matched = Some(matched);
-    body.number_returned = Some(returned);
-    let now = state
-        .clock
-        .now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
-    let hint = 1024 * (returned + 1);
-    cached_json_stamped(req, GEOJSON, &body, &now, hint)
+
+    /// The page as GeoJSON with the OGC API paging members and links.
+    pub(super) fn write<P: Serialize>(
+        self,
+        features: Vec<Feature<'_, P>>,
+    ) -> Result<Written, ApiError> {
+        let (items, params, matched) = (&self.items_url, &self.params, self.matched);
+        let returned = features.len();
+        let mut links = vec![
+            Link::new(
+                format!("{items}?{}", params.query_with_offset(params.offset)),
+                "self",
+                GEOJSON,
+                "This page",
+            ),
+            Link::new(
+                self.collection_url.clone(),
+                "collection",
+                "application/json",
+                "The collection",
+            ),
+        ];
+        if params.offset + (returned as i64) < matched {
+            let next = params.offset + params.limit;
+            links.push(Link::new(
+                format!("{items}?{}", params.query_with_offset(next)),
+                "next",
+                GEOJSON,
+                "Next page",
+            ));
+        }
+        if params.offset > 0 {
+            let prev = (params.offset - params.limit).max(0);
+            links.push(Link::new(
+                format!("{items}?{}", params.query_with_offset(prev)),
+                "prev",
+                GEOJSON,
+                "Previous page",
+            ));
+        }
+        let features = features
+            .into_iter()
+            .map(|f| f.offset_to(params.coordinates))
+            .collect();
+        let mut body = FeatureCollection::new(features);
+        body.links = links;
+        body.number_matched = Some(matched);
+        body.number_returned = Some(returned);
+        // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
+        Written::stamped(&body, self.time_stamp, 1024 * (returned + 1))
+    }
 }
 
 fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, ApiError> {
@@ -173,19 +202,18 @@ pub async fn parcel_items(
     let page = state
         .run(move |c| store::parcels::query(c, &query, limit, offset))
         .await?;
-    let features = page
-        .items
-        .iter()
-        .map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p)))
-        .collect();
-    page_response(
-        &req,
-        &state,
-        CollectionId::Parcels,
-        &params,
-        features,
-        page.matched,
-    )
+    let doc = Page::new(&req, &state, CollectionId::Parcels, &params, page.matched);
+    let written = state
+        .compute(move || {
+            doc.write(
+                page.items
+                    .iter()
+                    .map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p)))
+                    .collect(),
+            )
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One parcel (retired ones included: they are history).
@@ -281,18 +309,17 @@ pub async fn park_items(
         .filter(|p| code.is_none_or(|c| &p.code == c) && keep(&p.boundary, p.updated.at, &params))
         .collect();
     let (page, matched) = page_of(kept, &params);
-    let features = page
-        .iter()
-        .map(|p| Feature::new(p.id, &p.boundary, ParkProperties::of(p)))
-        .collect();
-    page_response(
-        &req,
-        &state,
-        CollectionId::Parks,
-        &params,
-        features,
-        matched,
-    )
+    let doc = Page::new(&req, &state, CollectionId::Parks, &params, matched);
+    let written = state
+        .compute(move || {
+            doc.write(
+                page.iter()
+                    .map(|p| Feature::new(p.id, &p.boundary, ParkProperties::of(p)))
+                    .collect(),
+            )
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One park.
@@ -352,22 +379,21 @@ pub async fn zone_items(
         })
         .collect();
     let (page, matched) = page_of(kept, &params);
-    let features = page
-        .iter()
-        .filter_map(|z| {
-            parks
-                .get(&z.park_id)
-                .map(|p| Feature::new(z.id, &z.boundary, ZoneProperties::of(z, p)))
+    let doc = Page::new(&req, &state, CollectionId::Zones, &params, matched);
+    let written = state
+        .compute(move || {
+            doc.write(
+                page.iter()
+                    .filter_map(|z| {
+                        parks
+                            .get(&z.park_id)
+                            .map(|p| Feature::new(z.id, &z.boundary, ZoneProperties::of(z, p)))
+                    })
+                    .collect(),
+            )
         })
-        .collect();
-    page_response(
-        &req,
-        &state,
-        CollectionId::Zones,
-        &params,
-        features,
-        matched,
-    )
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One zone.

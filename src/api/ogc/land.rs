@@ -3,9 +3,10 @@
 //! dashboard colour them by `idle_status` or `class`. Private: the bureau's and committees'.
 
 use super::CollectionId;
-use super::items::{keep, page_of, page_response};
+use super::items::{Page, keep, page_of};
 use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
+use crate::api::GEOJSON;
 use crate::api::access::{Need, Of, authorize};
 use crate::api::land_watch::{
     IdleLandItem, UnderusedItem, classes, idle_items, statuses, underused_items, watch_query,
@@ -126,16 +127,16 @@ pub async fn idle_land_items(
 ) -> Result<HttpResponse, ApiError> {
     let params = ItemsParams::parse(req.query_string(), IDLE_FILTERS, &state.config)?;
     let (watched, as_of, q) = watched(&state, &caller, &params).await?;
-    let (page, matched) = page_of(idle_items(&watched, &statuses(&q)?, as_of), &params);
-    let features = features(&watched, page, |i| i.parcel.parcel_id);
-    page_response(
-        &req,
-        &state,
-        CollectionId::IdleLand,
-        &params,
-        features,
-        matched,
-    )
+    let statuses = statuses(&q)?;
+    let doc = Page::new(&req, &state, CollectionId::IdleLand, &params, 0);
+    let written = state
+        .compute(move || {
+            let (page, matched) = page_of(idle_items(&watched, &statuses, as_of), &params);
+            doc.matched(matched)
+                .write(features(&watched, page, |i| i.parcel.parcel_id))
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One parcel on the idle-land clock, whatever its status.
@@ -187,19 +188,19 @@ pub async fn underused_land_items(
 ) -> Result<HttpResponse, ApiError> {
     let params = ItemsParams::parse(req.query_string(), UNDERUSED_FILTERS, &state.config)?;
     let (watched, as_of, q) = watched(&state, &caller, &params).await?;
-    let (page, matched) = page_of(
-        underused_items(&watched, classes(&q)?.as_deref(), as_of),
-        &params,
-    );
-    let features = features(&watched, page, |i| i.parcel.parcel_id);
-    page_response(
-        &req,
-        &state,
-        CollectionId::UnderusedLand,
-        &params,
-        features,
-        matched,
-    )
+    let classes = classes(&q)?;
+    let doc = Page::new(&req, &state, CollectionId::UnderusedLand, &params, 0);
+    let written = state
+        .compute(move || {
+            let (page, matched) = page_of(
+                underused_items(&watched, classes.as_deref(), as_of),
+                &params,
+            );
+            doc.matched(matched)
+                .write(features(&watched, page, |i| i.parcel.parcel_id))
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One parcel of the 五未 layer.

@@ -57,29 +57,66 @@ pub fn cached_json(
     cached_bytes(req, media_type, bytes, None)
 }
 
-/// Like [`cached_json`] for a document whose last member is `timeStamp`: the ETag covers the
-/// content without it (so it stays stable between requests while nothing changes), then the
-/// time stamp is appended. `size_hint` pre-sizes the buffer so a page of a thousand features
-/// is written once, without regrowing and copying (see `benches/README.md`).
-pub fn cached_json_stamped(
-    req: &HttpRequest,
-    media_type: &'static str,
-    body: &impl Serialize,
-    time_stamp: &str,
-    size_hint: usize,
-) -> Result<HttpResponse, ApiError> {
-    let mut bytes = Vec::with_capacity(size_hint + 64);
-    serde_json::to_writer(&mut bytes, body).map_err(|e| ApiError::internal(&e))?;
-    cached_bytes(req, media_type, bytes, Some(time_stamp))
+/// A document written off the HTTP workers, with its content-hash ETag: the bytes are hashed
+/// without the trailing `timeStamp` (so the ETag stays stable while nothing changes), which is
+/// appended when the response is built.
+pub struct Written {
+    bytes: Vec<u8>,
+    etag: String,
+    time_stamp: Option<String>,
+}
+
+impl Written {
+    /// Serialise `body`; `size_hint` pre-sizes the buffer so a page of a thousand features is
+    /// written once, without regrowing and copying (see `benches/README.md`).
+    pub fn stamped(
+        body: &impl Serialize,
+        time_stamp: String,
+        size_hint: usize,
+    ) -> Result<Self, ApiError> {
+        let mut bytes = Vec::with_capacity(size_hint + 64);
+        serde_json::to_writer(&mut bytes, body).map_err(|e| ApiError::internal(&e))?;
+        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        Ok(Self {
+            bytes,
+            etag,
+            time_stamp: Some(time_stamp),
+        })
+    }
+
+    /// The response, or 304 when the client holds this version.
+    pub fn respond(
+        self,
+        req: &HttpRequest,
+        media_type: &'static str,
+    ) -> Result<HttpResponse, ApiError> {
+        respond_cached(
+            req,
+            media_type,
+            self.bytes,
+            self.etag,
+            self.time_stamp.as_deref(),
+        )
+    }
 }
 
 fn cached_bytes(
     req: &HttpRequest,
     media_type: &'static str,
-    mut bytes: Vec<u8>,
+    bytes: Vec<u8>,
     time_stamp: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+    respond_cached(req, media_type, bytes, etag, time_stamp)
+}
+
+fn respond_cached(
+    req: &HttpRequest,
+    media_type: &'static str,
+    mut bytes: Vec<u8>,
+    etag: String,
+    time_stamp: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)

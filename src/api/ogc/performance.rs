@@ -10,9 +10,10 @@
 //!   `parcel-…` and `unit-…`, since one layer holds both.
 
 use super::CollectionId;
-use super::items::{keep, page_of, page_response};
+use super::items::{Page, keep, page_of};
 use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
+use crate::api::GEOJSON;
 use crate::api::access::listed_parks;
 use crate::api::query::Query;
 use crate::api::renewal::{CandidateView, SiteKind, candidates, day_and_year, picture};
@@ -205,28 +206,27 @@ pub async fn performance_items(
     let classes = q.list("class", parse_class, "A, B, C, D")?;
     let parks = parks_of(&state, &caller, &q).await?;
     let all = performance_of(&state, parks, year).await?;
-    let kept: Vec<_> = all
-        .iter()
-        .filter(|(g, at, p)| {
-            keep(g, *at, &params)
-                && classes
-                    .as_ref()
-                    .is_none_or(|c| p.class.is_some_and(|x| c.contains(&x)))
+    let doc = Page::new(&req, &state, CollectionId::MuPerformance, &params, 0);
+    let written = state
+        .compute(move || {
+            let kept: Vec<_> = all
+                .iter()
+                .filter(|(g, at, p)| {
+                    keep(g, *at, &params)
+                        && classes
+                            .as_ref()
+                            .is_none_or(|c| p.class.is_some_and(|x| c.contains(&x)))
+                })
+                .collect();
+            let (page, matched) = page_of(kept, &params);
+            doc.matched(matched).write(
+                page.into_iter()
+                    .map(|(g, _, p)| Feature::new(p.parcel_id, g, p))
+                    .collect(),
+            )
         })
-        .collect();
-    let (page, matched) = page_of(kept, &params);
-    let features = page
-        .into_iter()
-        .map(|(g, _, p)| Feature::new(p.parcel_id, g, p))
-        .collect();
-    page_response(
-        &req,
-        &state,
-        CollectionId::MuPerformance,
-        &params,
-        features,
-        matched,
-    )
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One parcel of the 亩均 layer.
@@ -370,28 +370,29 @@ pub async fn candidate_items(
     let kinds = q.list("kind", parse_kind, "parcel, unit")?;
     let parks = parks_of(&state, &caller, &q).await?;
     let all = candidates_of(&state, parks, as_of, year).await?;
-    let kept: Vec<_> = all
-        .iter()
-        .filter(|(g, at, p)| {
-            keep(g, *at, &params)
-                && kinds
-                    .as_ref()
-                    .is_none_or(|k| k.contains(&p.candidate.site.kind))
+    let doc = Page::new(&req, &state, CollectionId::RenewalCandidates, &params, 0);
+    let written = state
+        .compute(move || {
+            let kept: Vec<_> = all
+                .iter()
+                .filter(|(g, at, p)| {
+                    keep(g, *at, &params)
+                        && kinds
+                            .as_ref()
+                            .is_none_or(|k| k.contains(&p.candidate.site.kind))
+                })
+                .collect();
+            let (page, matched) = page_of(kept, &params);
+            doc.matched(matched).write(
+                page.into_iter()
+                    .map(|(g, _, p)| {
+                        Feature::named(FeatureId::Name(p.candidate.site.id.clone()), g, p)
+                    })
+                    .collect(),
+            )
         })
-        .collect();
-    let (page, matched) = page_of(kept, &params);
-    let features = page
-        .into_iter()
-        .map(|(g, _, p)| Feature::named(FeatureId::Name(p.candidate.site.id.clone()), g, p))
-        .collect();
-    page_response(
-        &req,
-        &state,
-        CollectionId::RenewalCandidates,
-        &params,
-        features,
-        matched,
-    )
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One candidate: `parcel-{id}` or `unit-{id}`.

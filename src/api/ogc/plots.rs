@@ -248,14 +248,20 @@ pub async fn plot_items(
             ))
         })
         .await?;
-    let found: Vec<_> = all
-        .items
-        .iter()
-        .filter_map(|p| places.plot(p))
-        .filter(|f| search.keeps(&f.properties))
-        .collect();
-    let (page, matched) = super::items::page_of(found, &params);
-    super::items::page_response(&req, &state, CollectionId::Plots, &params, page, matched)
+    let doc = super::items::Page::new(&req, &state, CollectionId::Plots, &params, 0);
+    let written = state
+        .compute(move || {
+            let found: Vec<_> = all
+                .items
+                .iter()
+                .filter_map(|p| places.plot(p))
+                .filter(|f| search.keeps(&f.properties))
+                .collect();
+            let (page, matched) = super::items::page_of(found, &params);
+            doc.matched(matched).write(page)
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
 }
 
 /// One available plot. Public; a parcel that is not available is not found here.
