@@ -58,6 +58,9 @@ pub struct HttpConfig {
     /// Retry-After. Each holds its upload and what it unpacks to in memory.
     #[arg(long, env = "PARKLAND_IMPORTS_AT_ONCE", default_value_t = Self::DEFAULT_IMPORTS_AT_ONCE)]
     pub imports_at_once: usize,
+    /// Seconds an import waits for its turn before the answer is 503 with Retry-After.
+    #[arg(long, env = "PARKLAND_IMPORT_WAIT_SECS", default_value_t = Self::DEFAULT_IMPORT_WAIT_SECS)]
+    pub import_wait_secs: u64,
     /// Items per page of an OGC API items request when the client does not say.
     #[arg(long, env = "PARKLAND_ITEMS_DEFAULT_LIMIT", default_value_t = Self::DEFAULT_LIMIT)]
     pub items_default_limit: i64,
@@ -122,6 +125,7 @@ impl HttpConfig {
     pub const DEFAULT_ANON_BURST: u32 = 120;
     pub const MAX_LIMIT: i64 = 10_000;
     pub const DEFAULT_IMPORTS_AT_ONCE: usize = 2;
+    pub const DEFAULT_IMPORT_WAIT_SECS: u64 = 10;
 
     /// The bounds uploads are read within.
     pub fn upload_limits(&self) -> crate::exchange::limits::UploadLimits {
@@ -147,6 +151,7 @@ impl Default for HttpConfig {
             max_unpacked_bytes: crate::exchange::limits::UploadLimits::DEFAULT_MAX_UNPACKED_BYTES,
             max_import_features: crate::exchange::limits::UploadLimits::DEFAULT_MAX_FEATURES,
             imports_at_once: Self::DEFAULT_IMPORTS_AT_ONCE,
+            import_wait_secs: Self::DEFAULT_IMPORT_WAIT_SECS,
             items_default_limit: Self::DEFAULT_LIMIT,
             items_max_limit: Self::MAX_LIMIT,
             workers: None,

@@ -73,9 +73,6 @@ pub struct AppState {
     pub imports: Arc<tokio::sync::Semaphore>,
 }
 
-/// How long an import waits for its turn before the answer is 503.
-const IMPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 impl AppState {
     pub fn new(db: Db, config: HttpConfig, clock: Arc<dyn Clock>) -> Self {
         let limiter = Arc::new(ratelimit::RateLimiter::new(
@@ -122,11 +119,11 @@ impl AppState {
         web::block(f).await?
     }
 
-    /// Wait for an import's turn (up to [`IMPORT_WAIT`]); 503 with Retry-After when none comes.
-    /// Taken before the upload is read, so waiting imports hold no memory.
+    /// Wait for an import's turn (up to `import_wait_secs`); 503 with Retry-After when none
+    /// comes. Taken before the upload is read, so waiting imports hold no memory.
     pub async fn import_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
-        match actix_web::rt::time::timeout(IMPORT_WAIT, self.imports.clone().acquire_owned()).await
-        {
+        let wait = std::time::Duration::from_secs(self.config.import_wait_secs);
+        match actix_web::rt::time::timeout(wait, self.imports.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(ApiError::busy(
                 "other imports are being read; send this one again in a moment",

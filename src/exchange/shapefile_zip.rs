@@ -48,7 +48,20 @@ fn open(bytes: &[u8]) -> Result<Archive<'_>, ExchangeError> {
 fn unpack_error(name: &str, e: std::io::Error) -> ExchangeError {
     match limit_of(&e) {
         Some(limit) => limit.into(),
-        None => ExchangeError::new(format!("cannot unpack {name}: {e}")),
+        None => unpack_failure(name, &e),
+    }
+}
+
+/// Why a member could not be unpacked, for a person: a member that unpacks to more than the
+/// archive declares is damaged or built to harm, and is not read further.
+pub fn unpack_failure(name: &str, e: &dyn std::fmt::Display) -> ExchangeError {
+    let text = e.to_string();
+    if text.contains("larger than its declared") {
+        ExchangeError::new(format!(
+            "{name} unpacks to more than the archive declares for it: the archive is damaged or built to harm, and nothing more was read from it"
+        ))
+    } else {
+        ExchangeError::new(format!("cannot unpack {name}: {text}"))
     }
 }
 
@@ -73,6 +86,47 @@ fn entry(
             "{name} is larger than {cap} bytes, which no such file needs"
         )));
     }
+    Ok(out)
+}
+
+/// The `.dbf`, which the table reader needs whole: its header says how many records of how
+/// many bytes follow, so the record count is checked against the bounds, and the memory sized,
+/// before the records are unpacked.
+fn read_dbf(
+    archive: &mut Archive<'_>,
+    name: &str,
+    left: &mut u64,
+    budget: u64,
+    limits: &UploadLimits,
+) -> Result<Vec<u8>, ExchangeError> {
+    let file = archive
+        .by_name(name)
+        .map_err(|e| ExchangeError::new(format!("cannot read {name} from the archive: {e}")))?;
+    let mut reader = Bounded::new(file, left, budget, name);
+    let mut header = [0u8; 32];
+    reader
+        .read_exact(&mut header)
+        .map_err(|e| unpack_error(name, e))?;
+    let records = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+    let header_len = u64::from(u16::from_le_bytes([header[8], header[9]]));
+    let record_len = u64::from(u16::from_le_bytes([header[10], header[11]]));
+    limits.features(records)?;
+    // the records and the end-of-file marker
+    let size = header_len.max(32) + records as u64 * record_len + 1;
+    if size > budget {
+        return Err(LimitExceeded::new(
+            Bound::UnpackedBytes,
+            budget,
+            format!("{name} says it holds {records} records of {record_len} bytes, more than the {budget} bytes an upload of its size may unpack to"),
+        )
+        .into());
+    }
+    let mut out = Vec::with_capacity(size as usize);
+    out.extend_from_slice(&header);
+    reader
+        .take(size - 32)
+        .read_to_end(&mut out)
+        .map_err(|e| unpack_error(name, e))?;
     Ok(out)
 }
 
@@ -169,7 +223,7 @@ pub fn read(
     };
     let prj_text = side("prj", &mut left)?;
     let cpg = side("cpg", &mut left)?;
-    let dbf = entry(&mut archive, &dbf_name, &mut left, budget, budget)?;
+    let dbf = read_dbf(&mut archive, &dbf_name, &mut left, budget, limits)?;
 
     let crs = match (options.crs, &prj_text) {
         (Some(crs), _) => crs,

@@ -180,11 +180,8 @@ fn check_workbook_archive(bytes: &[u8], limits: &UploadLimits) -> Result<(), Exc
             ExchangeError::new(format!("the workbook's part {i} cannot be read: {e}"))
         })?;
         let name = member.name().map(|n| n.into_owned()).unwrap_or_default();
-        std::io::copy(&mut member, &mut std::io::sink()).map_err(|e| {
-            ExchangeError::new(format!(
-                "the workbook's part {name} cannot be unpacked: {e}"
-            ))
-        })?;
+        std::io::copy(&mut member, &mut std::io::sink())
+            .map_err(|e| super::shapefile_zip::unpack_failure(&name, &e))?;
     }
     Ok(())
 }

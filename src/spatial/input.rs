@@ -30,7 +30,7 @@ impl Default for InputCrs {
 
 /// The largest number of vertices one geometry may have (a park boundary traced in detail
 /// has a few thousand; this guards memory and CPU, not realism).
-pub const MAX_VERTICES: usize = 200_000;
+pub const MAX_VERTICES: usize = 100_000;
 
 /// CGCS2000's area of use (China, onshore and offshore), with a small margin.
 const CHINA_LON: (f64, f64) = (73.0, 136.0);

@@ -7,7 +7,9 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod files;
 pub mod fixtures;
+pub mod process;
 
 use actix_http::Request;
 use actix_web::HttpMessage;
