@@ -45,6 +45,8 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
     // Lists filtered to what the caller may read: every bureau and committee gets its own.
     let listed = [U, A, A, A, A, A, F];
     let directory = [U, A, A, A, A, A, F];
+    // Enterprise 1 holds land in park A: its committee may correct it, park B's may not.
+    let enterprise_edit = [U, A, A, A, A, F, F];
     // Workshops and leases are the committee's estate; the bureau reads them.
     let facilities_write = [U, A, F, F, A, F, F];
     let applicant_only = [U, A, F, F, F, F, A];
@@ -52,7 +54,8 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
         ("GET", "/", public),
         ("GET", "/conformance", public),
         ("GET", "/collections", public),
-        ("GET", "/collections/{collection_id}", public),
+        // `parcels` stands for the private collections: described only to register readers.
+        ("GET", "/collections/{collection_id}", listed),
         ("GET", "/collections/parks/items", public),
         ("GET", "/collections/parks/items/{feature_id}", public),
         ("GET", "/collections/zones/items", public),
@@ -103,7 +106,7 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
         ("GET", "/api/enterprises", directory),
         ("POST", "/api/enterprises", directory),
         ("GET", "/api/enterprises/{enterprise_id}", directory),
-        ("PATCH", "/api/enterprises/{enterprise_id}", directory),
+        ("PATCH", "/api/enterprises/{enterprise_id}", enterprise_edit),
         ("POST", "/api/parcels/{parcel_id}/supplies", parcel_write),
         ("GET", "/api/parcels/{parcel_id}/supplies", register_read),
         ("GET", "/api/supplies/{supply_id}", register_read),

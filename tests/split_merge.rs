@@ -217,7 +217,10 @@ on_both_backends!(
         .await
         .problem(409);
         assert!(
-            p["detail"].as_str().unwrap().contains("belongs to park"),
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("not a parcel of this park"),
             "{p}"
         );
     }

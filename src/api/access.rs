@@ -100,6 +100,23 @@ pub async fn listed_parks(
     }
 }
 
+/// Callers who may read some park's register — not anonymous callers (401), not applicants
+/// (403) — checked before a private endpoint parses its request, so it never judges a query
+/// string for a caller who may not ask at all.
+pub fn require_register(caller: &Caller) -> Result<(), ApiError> {
+    match caller.principal() {
+        None => Err(Denied::Unauthenticated.into()),
+        Some(p) if p.role == crate::domain::access::Role::Applicant => {
+            Err(Denied::Forbidden(format!(
+                "applicant {} may not read the register; the available plots are public",
+                p.name
+            ))
+            .into())
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 /// Anonymous callers must authenticate first (before their body is even looked at).
 pub fn require_user(caller: &Caller) -> Result<(), ApiError> {
     match caller {

@@ -185,15 +185,28 @@ pub async fn submit(
                 }
             })?,
         Target::Unit(id) => {
-            let park_id = state
-                .run(move |c| store::applications::park_of_target(c, Target::Unit(id)))
-                .await?;
-            let zone_id = state
+            // A unit that does not exist is as unavailable as one that is leased: an applicant
+            // learns nothing more about the park's units than the public layer shows.
+            let unavailable = |e: ApiError| {
+                if e.status() == StatusCode::NOT_FOUND {
+                    ApiError::new(
+                        StatusCode::CONFLICT,
+                        "conflict",
+                        "The change conflicts with the register",
+                        format!("unit {id} is not available"),
+                    )
+                } else {
+                    e
+                }
+            };
+            let (park_id, zone_id) = state
                 .run(move |c| {
+                    let park_id = store::applications::park_of_target(c, Target::Unit(id))?;
                     let workshop = store::leases::get_unit(c, id)?.workshop_id;
-                    Ok(store::workshops::get(c, workshop)?.zone_id)
+                    Ok((park_id, store::workshops::get(c, workshop)?.zone_id))
                 })
-                .await?;
+                .await
+                .map_err(unavailable)?;
             let area_m2 = b.land_demand_mu.map_or(0.0, crate::domain::units::mu_to_m2);
             run(
                 &state,

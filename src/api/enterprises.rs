@@ -219,6 +219,19 @@ pub async fn update_enterprise(
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, Action::WriteDirectory)?;
     let id = path.into_inner();
+    let today = state.today();
+    let holds_in = state
+        .run(move |c| {
+            store::enterprises::get(c, id)?;
+            store::enterprises::parks_held(c, id, today)
+        })
+        .await?;
+    require(
+        &caller,
+        Action::EditEnterprise {
+            holds_in: &holds_in,
+        },
+    )?;
     let expected = if_match.expected()?;
     let body: EnterprisePatch = body.parse()?;
     let mut e = Vec::new();

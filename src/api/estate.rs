@@ -2,7 +2,7 @@
 //! of its workshops for the monthly dispatch meeting — what is overdue or due soon, how full the
 //! buildings are, and which completed units stand empty ("不能让建成的厂房闲置").
 
-use super::access::listed_parks;
+use super::access::{listed_parks, require_register};
 use super::land_watch::{GroupTally, Tally};
 use super::query::Query;
 use super::workshop_views::WorkshopProperties;
@@ -80,6 +80,7 @@ pub async fn workshop_deadlines(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(
         req.query_string(),
         &["as_of", "park_id", "zone_id", "within_days"],
@@ -188,6 +189,7 @@ pub async fn occupancy(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(req.query_string(), &["as_of", "park_id", "zone_id"])?;
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
     report_response(&state, move || Ok(occupancy_report(&buildings, as_of))).await
@@ -285,6 +287,7 @@ pub async fn idle_units(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(req.query_string(), &["as_of", "park_id", "zone_id"])?;
     let (buildings, as_of) = estate(&state, &caller, &q).await?;
     report_response(&state, move || Ok(idle_unit_report(&buildings, as_of))).await

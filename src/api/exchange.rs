@@ -33,6 +33,16 @@ pub struct ImportParams {
     pub dry_run: Option<bool>,
 }
 
+/// The query string as typed parameters, read only once the caller is known to be allowed (an
+/// extractor would judge it first).
+fn query_after_authorizing<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+) -> Result<T, ApiError> {
+    web::Query::<T>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|e| ApiError::invalid_parameter(e.to_string()))
+}
+
 /// Read an import's options.
 pub fn read_options(
     crs: Option<&str>,
@@ -73,13 +83,12 @@ pub async fn import_parcels(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    query: web::Query<ImportParams>,
     caller: Caller,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
-    let params = query.into_inner();
+    let params: ImportParams = query_after_authorizing(&req)?;
     let options = read_options(
         params.crs.as_deref(),
         params.encoding.as_deref(),
@@ -138,13 +147,14 @@ pub struct ExportParams {
 )]
 #[get("/api/parks/{park_id}/parcels/export")]
 pub async fn export_parcels(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
-    query: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
+    let query: ExportParams = query_after_authorizing(&req)?;
     let csv = match query.format.as_deref() {
         None | Some("geojson") => false,
         Some("csv") => true,

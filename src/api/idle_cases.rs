@@ -1,7 +1,7 @@
 //! `/api/idle-cases`: the idle-land procedure (闲置土地处置) as cases — opened on a supply,
 //! advanced step by step, each step with its 30-day deadline and overdue steps flagged.
 
-use super::access::{Need, Of, authorize, listed_parks};
+use super::access::{Need, Of, authorize, listed_parks, require_register};
 use super::extract::JsonBody;
 use super::query::Query;
 use super::views::utc;
@@ -262,6 +262,7 @@ pub async fn list_idle_cases(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(
         req.query_string(),
         &["as_of", "park_id", "status", "overdue"],

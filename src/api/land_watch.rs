@@ -3,7 +3,7 @@
 //! zone. The same items are the properties of the OGC collections `idle-land` and
 //! `underused-land`, so the dashboard's numbers and the map agree.
 
-use super::access::listed_parks;
+use super::access::{listed_parks, require_register};
 use super::query::Query;
 use super::supply_views::IdleView;
 use super::{AppState, report_response};
@@ -346,6 +346,7 @@ pub async fn list_idle_land(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(
         req.query_string(),
         &["as_of", "park_id", "zone_id", "idle_status"],
@@ -414,6 +415,7 @@ pub async fn list_underused_land(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(
         req.query_string(),
         &["as_of", "park_id", "zone_id", "class"],

@@ -111,8 +111,12 @@ pub enum Action<'a> {
     /// Read the shared directories: enterprises (land users, tenants, project owners) and
     /// investment units (招商单位).
     ReadDirectory,
-    /// Add and correct entries of the shared directories.
+    /// Add entries to the shared directories, and correct investment units.
     WriteDirectory,
+    /// Correct an enterprise of the shared directory that holds land or leases in these parks:
+    /// the bureau and administrators correct any enterprise; a committee only those that hold
+    /// land or leases in a park it manages (another park's land user is that park's business).
+    EditEnterprise { holds_in: &'a [i64] },
     /// Submit applications for plots and units, and read one's own (an applicant's).
     Apply,
 }
@@ -159,6 +163,10 @@ impl Caller {
             (Role::Bureau | Role::Committee, Action::ReadDirectory | Action::WriteDirectory) => {
                 true
             }
+            (Role::Bureau, Action::EditEnterprise { .. }) => true,
+            (Role::Committee, Action::EditEnterprise { holds_in }) => {
+                holds_in.iter().any(|park| p.parks.contains(park))
+            }
             (
                 Role::Committee,
                 Action::ReadRegister(park)
@@ -171,17 +179,13 @@ impl Caller {
             return Ok(());
         }
         Err(match action {
-            Action::ReadRegister(park) => {
-                outside(&format!("read the register of park {}", park.id))
+            // The park is not named: a record's park is itself part of the register.
+            Action::ReadRegister(_) => outside("read the register of this park"),
+            Action::WriteParcels(_) => outside("change the parcels of this park"),
+            Action::WritePark(_) => outside("change this park"),
+            Action::WriteOperations(_) => {
+                outside("change the workshops, leases and projects of this park")
             }
-            Action::WriteParcels(park) => {
-                outside(&format!("change the parcels of park {}", park.id))
-            }
-            Action::WritePark(park) => outside(&format!("change park {}", park.id)),
-            Action::WriteOperations(park) => outside(&format!(
-                "change the workshops, leases and projects of park {}",
-                park.id
-            )),
             Action::CreateParks => outside("create parks"),
             Action::CreatePark(Some(code)) => outside(&format!("create a park in division {code}")),
             Action::CreatePark(None) => outside("create a park without a division code"),
@@ -194,6 +198,9 @@ impl Caller {
             Action::WriteDirectory => {
                 outside("change the directories of enterprises and investment units")
             }
+            Action::EditEnterprise { .. } => outside(
+                "correct an enterprise that holds no land or lease in its parks (the bureau corrects the directory)",
+            ),
             Action::Apply => outside("apply for plots or units (an applicant account does)"),
         })
     }
@@ -291,6 +298,39 @@ mod tests {
         ] {
             assert_eq!(a.may(&action), Err(Denied::Unauthenticated), "{action:?}");
         }
+    }
+
+    #[test]
+    fn a_committee_corrects_only_the_enterprises_on_its_own_land() {
+        let committee = user(Role::Committee, None, &[1]);
+        let bureau = user(Role::Bureau, Some("361021"), &[]);
+        let ours = [1, 2];
+        let theirs = [2];
+        assert!(
+            committee
+                .may(&Action::EditEnterprise { holds_in: &ours })
+                .is_ok()
+        );
+        assert!(
+            committee
+                .may(&Action::EditEnterprise { holds_in: &theirs })
+                .is_err()
+        );
+        assert!(
+            committee
+                .may(&Action::EditEnterprise { holds_in: &[] })
+                .is_err()
+        );
+        assert!(
+            bureau
+                .may(&Action::EditEnterprise { holds_in: &[] })
+                .is_ok()
+        );
+        assert!(
+            user(Role::Applicant, None, &[])
+                .may(&Action::EditEnterprise { holds_in: &ours })
+                .is_err()
+        );
     }
 
     #[test]

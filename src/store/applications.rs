@@ -22,6 +22,15 @@ pub enum Target {
     Unit(i64),
 }
 
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Plot(id) => write!(f, "plot {id}"),
+            Target::Unit(id) => write!(f, "unit {id}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {
@@ -197,8 +206,26 @@ pub fn list(
         .collect()
 }
 
-/// The park of a target and whether it can be had now; `Err` says why not (409).
+/// The park of a target and whether it can be had now; `Err` says why not (409) — to the
+/// committee deciding; an applicant learns only that it is not available, since why (a lease,
+/// another applicant's reservation, an unfinished building) is the park's own business.
 fn availability(
+    conn: &mut AnyConnection,
+    target: Target,
+    today: NaiveDate,
+    except: Option<i64>,
+    for_applicant: bool,
+) -> StoreResult<i64> {
+    let detailed = available(conn, target, today, except);
+    match detailed {
+        Err(StoreError::Conflict(_) | StoreError::NotFound(_)) if for_applicant => {
+            Err(StoreError::Conflict(format!("{target} is not available")))
+        }
+        other => other,
+    }
+}
+
+fn available(
     conn: &mut AnyConnection,
     target: Target,
     today: NaiveDate,
@@ -280,9 +307,12 @@ pub fn submit(
     today: NaiveDate,
     stamp: &Stamp,
 ) -> StoreResult<Application> {
-    let park_id = park_of_target(conn, target)?;
+    let park_id = park_of_target(conn, target).map_err(|e| match e {
+        StoreError::NotFound(_) => StoreError::Conflict(format!("{target} is not available")),
+        other => other,
+    })?;
     write_in_park(conn, park_id, |conn| {
-        availability(conn, target, today, None)?;
+        availability(conn, target, today, None, true)?;
         let plan = project.plan.map(|p| {
             serde_json::to_string(&StoredPlan {
                 floor_area_m2: p.floor_area_m2,
@@ -352,7 +382,7 @@ pub fn decide(
             return Err(FieldError::new("reason", "say why the application is rejected").into());
         }
         if accept {
-            availability(conn, before.target, today, Some(id))?;
+            availability(conn, before.target, today, Some(id), false)?;
             if let Target::Plot(parcel_id) = before.target {
                 let parcel = super::parcels::get(conn, parcel_id)?;
                 let note = format!("预留: 入园申请 {id}（{}）", before.project.project_name);

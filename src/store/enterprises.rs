@@ -5,7 +5,7 @@ use super::schema::enterprises;
 use super::{AnyConnection, StoreError, StoreResult};
 use crate::domain::enterprise::{Enterprise, EnterpriseChanges, EnterpriseDraft};
 use crate::domain::register::Stamp;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Queryable, Selectable)]
@@ -129,6 +129,75 @@ pub fn snapshot(e: &Enterprise) -> serde_json::Value {
     })
 }
 
+/// The parks an enterprise touches: where it has held land, leased units, owns projects or
+/// reported figures. Its changes are audited under each of them.
+pub fn parks_touched(conn: &mut AnyConnection, id: i64) -> StoreResult<Vec<i64>> {
+    use super::schema::{land_supplies, performance_figures, projects, unit_leases};
+    let mut parks: Vec<i64> = land_supplies::table
+        .filter(land_supplies::enterprise_id.eq(id))
+        .select(land_supplies::park_id)
+        .load(conn)?;
+    parks.extend(
+        unit_leases::table
+            .filter(unit_leases::enterprise_id.eq(id))
+            .select(unit_leases::park_id)
+            .load::<i64>(conn)?,
+    );
+    parks.extend(
+        projects::table
+            .filter(projects::enterprise_id.eq(id))
+            .select(projects::park_id)
+            .load::<i64>(conn)?,
+    );
+    parks.extend(
+        performance_figures::table
+            .filter(performance_figures::enterprise_id.eq(id))
+            .select(performance_figures::park_id)
+            .load::<i64>(conn)?,
+    );
+    parks.sort_unstable();
+    parks.dedup();
+    Ok(parks)
+}
+
+/// The parks where an enterprise holds land (a supply not ended) or a lease (not over) today.
+pub fn parks_held(conn: &mut AnyConnection, id: i64, today: NaiveDate) -> StoreResult<Vec<i64>> {
+    use super::schema::{land_supplies, unit_leases};
+    let mut parks: Vec<i64> = land_supplies::table
+        .filter(land_supplies::enterprise_id.eq(id))
+        .filter(land_supplies::ended_on.is_null())
+        .select(land_supplies::park_id)
+        .load(conn)?;
+    parks.extend(
+        unit_leases::table
+            .filter(unit_leases::enterprise_id.eq(id))
+            .filter(unit_leases::end_date.ge(today))
+            .select(unit_leases::park_id)
+            .load::<i64>(conn)?,
+    );
+    parks.sort_unstable();
+    parks.dedup();
+    Ok(parks)
+}
+
+/// Audit an enterprise change under every park it touches (or none, when it touches none), so
+/// each park's bureau sees its land users change.
+fn record_per_park(
+    conn: &mut AnyConnection,
+    stamp: &Stamp,
+    entry: Entry,
+    id: i64,
+) -> StoreResult<()> {
+    let parks = parks_touched(conn, id)?;
+    if parks.is_empty() {
+        return audit::record(conn, stamp, entry);
+    }
+    for park in parks {
+        audit::record(conn, stamp, entry.clone().park(park))?;
+    }
+    Ok(())
+}
+
 pub fn create(
     conn: &mut AnyConnection,
     draft: EnterpriseDraft,
@@ -219,7 +288,7 @@ pub fn update(
             });
         }
         let entry = Entry::new("update", "enterprise", id).before(snapshot(&before));
-        audit::record(conn, stamp, entry.after(snapshot(&next)))?;
+        record_per_park(conn, stamp, entry.after(snapshot(&next)), id)?;
         Ok(next)
     })
 }

@@ -144,25 +144,47 @@ pub fn merge(
     request: MergeRequest,
     stamp: &Stamp,
 ) -> StoreResult<(Vec<Parcel>, Parcel)> {
-    let mut ids = request.parcel_ids.clone();
-    ids.dedup();
-    if ids.len() < 2 || ids.len() != request.parcel_ids.len() {
+    let ids = request.parcel_ids.clone();
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 || distinct.len() != ids.len() {
         return Err(
             FieldError::new("parcel_ids", "a merge needs at least two different parcels").into(),
         );
     }
     write_in_park(conn, park_id, |conn| {
+        // Membership first, and the same answer for a parcel of another park as for none at
+        // all: nothing about another park's parcels (code, status, contract) may come back.
+        let members: Vec<i64> = {
+            use super::schema::parcels::dsl as p;
+            p::parcels
+                .filter(p::id.eq_any(&distinct))
+                .filter(p::park_id.eq(park_id))
+                .select(p::id)
+                .load(conn)?
+        };
+        let strangers: Vec<String> = ids
+            .iter()
+            .filter(|id| !members.contains(id))
+            .map(ToString::to_string)
+            .collect();
+        if !strangers.is_empty() {
+            let (noun, verb) = if strangers.len() == 1 {
+                ("parcel", "is")
+            } else {
+                ("parcels", "are")
+            };
+            return Err(StoreError::Conflict(format!(
+                "{noun} {} {verb} not a parcel of this park; only parcels of one park can be merged",
+                strangers.join(", ")
+            )));
+        }
         let (_, zones) = park_context(conn, park_id)?;
         let mut originals = Vec::with_capacity(ids.len());
         for &id in &ids {
             let parcel = load_for_change(conn, id, None)?;
             super::supplies::ensure_not_supplied(conn, id, &parcel.code)?;
-            if parcel.park_id != park_id {
-                return Err(StoreError::Conflict(format!(
-                    "parcel {} belongs to park {}, not park {park_id}",
-                    parcel.code, parcel.park_id
-                )));
-            }
             originals.push(parcel);
         }
         let first = originals[0].clone();

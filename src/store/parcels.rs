@@ -483,13 +483,21 @@ pub fn query(
 }
 
 /// The extent of the active parcels (or of those in one status), for collection metadata.
-pub fn extent(conn: &mut AnyConnection, status: Option<ParcelStatus>) -> StoreResult<Option<Bbox>> {
+/// The extent of the active parcels (of one status; of these parks).
+pub fn extent(
+    conn: &mut AnyConnection,
+    status: Option<ParcelStatus>,
+    parks: Option<&[i64]>,
+) -> StoreResult<Option<Bbox>> {
     use diesel::dsl::{max, min};
     let mut query = parcels::table
         .filter(parcels::status.ne("retired"))
         .into_boxed();
     if let Some(s) = status {
         query = query.filter(parcels::status.eq(s.as_str()));
+    }
+    if let Some(ids) = parks {
+        query = query.filter(parcels::park_id.eq_any(ids.to_vec()));
     }
     let (a, b, c, d): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = query
         .select((

@@ -7,7 +7,7 @@ use super::items::{Page, keep, page_of};
 use super::params::ItemsParams;
 use crate::api::AppState;
 use crate::api::GEOJSON;
-use crate::api::access::{Need, Of, authorize};
+use crate::api::access::{Need, Of, authorize, require_register};
 use crate::api::estate::estate;
 use crate::api::query::Query;
 use crate::api::views::{Feature, FeatureCollection};
@@ -60,6 +60,7 @@ pub async fn workshop_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let params = ItemsParams::parse(req.query_string(), WORKSHOP_FILTERS, &state.config)?;
     let q = Query::from_map(params.filters.clone().into_iter().collect());
     let statuses = q.list(
@@ -108,6 +109,7 @@ pub async fn workshop_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(req.query_string(), &["as_of", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         super::params::check_format(f)?;
@@ -146,7 +148,7 @@ pub struct AvailableUnitProperties {
 }
 
 /// The units of completed buildings with no lease today or later.
-fn available(
+pub(super) fn available(
     buildings: &[Building],
     today: NaiveDate,
 ) -> Vec<Feature<'_, AvailableUnitProperties>> {

@@ -3,7 +3,7 @@
 
 use super::params::ItemsParams;
 use super::{CollectionId, Written};
-use crate::api::access::{Need, Of, authorize, listed_parks};
+use crate::api::access::{Need, Of, authorize, listed_parks, require_register};
 use crate::api::extract::base_url;
 use crate::api::views::{
     Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
@@ -182,6 +182,7 @@ pub async fn parcel_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let params = ItemsParams::parse(req.query_string(), PARCEL_FILTERS, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let park_id = params.id_filter("park_id")?;
@@ -230,6 +231,7 @@ pub async fn parcel_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     super::item_format(&req)?;
     let id = feature_id(&path, CollectionId::Parcels)?;
     authorize(&state, &caller, Of::Parcel(id), Need::ReadRegister).await?;

@@ -7,7 +7,7 @@ use super::items::{Page, keep, page_of};
 use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
 use crate::api::GEOJSON;
-use crate::api::access::{Need, Of, authorize};
+use crate::api::access::{Need, Of, authorize, require_register};
 use crate::api::land_watch::{
     IdleLandItem, UnderusedItem, classes, idle_items, statuses, underused_items, watch_query,
 };
@@ -125,6 +125,7 @@ pub async fn idle_land_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let params = ItemsParams::parse(req.query_string(), IDLE_FILTERS, &state.config)?;
     let (watched, as_of, q) = watched(&state, &caller, &params).await?;
     let statuses = statuses(&q)?;
@@ -153,6 +154,7 @@ pub async fn idle_land_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let (w, as_of) = watched_one(&req, &state, &caller, &path, CollectionId::IdleLand).await?;
     let item = IdleLandItem::of(&w, as_of).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -186,6 +188,7 @@ pub async fn underused_land_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let params = ItemsParams::parse(req.query_string(), UNDERUSED_FILTERS, &state.config)?;
     let (watched, as_of, q) = watched(&state, &caller, &params).await?;
     let classes = classes(&q)?;
@@ -217,6 +220,7 @@ pub async fn underused_land_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let (w, as_of) = watched_one(&req, &state, &caller, &path, CollectionId::UnderusedLand).await?;
     let item = UnderusedItem::of(&w, as_of).ok_or_else(|| {
         ApiError::not_found(format!(

@@ -14,6 +14,8 @@ pub mod plots;
 use super::extract::base_url;
 use super::views::Link;
 use super::{AppState, GEOJSON};
+use crate::api::access::visibility;
+use crate::domain::access::{Caller, Denied, Visibility};
 use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
@@ -456,8 +458,61 @@ fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> Collect
     }
 }
 
-fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResult<Option<Bbox>> {
+impl CollectionId {
+    /// Whether anyone may read the collection, without a token.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            Self::Parks | Self::Zones | Self::Plots | Self::AvailableUnits
+        )
+    }
+}
+
+/// Which collections a caller may read, and over which parks.
+#[derive(Debug, Clone)]
+enum Readable {
+    /// Anonymous callers and applicants: the public collections only.
+    Public,
+    /// Everything, over these parks (`None`: all).
+    Register(Option<Vec<i64>>),
+}
+
+impl Readable {
+    async fn of(state: &AppState, caller: &Caller) -> Result<Self, ApiError> {
+        let reads_register = caller
+            .principal()
+            .is_some_and(|p| p.role != crate::domain::access::Role::Applicant);
+        if !reads_register {
+            return Ok(Readable::Public);
+        }
+        Ok(match visibility(state, caller).await? {
+            Visibility::All => Readable::Register(None),
+            Visibility::Parks(ids) => Readable::Register(Some(ids)),
+        })
+    }
+
+    fn may_read(&self, c: CollectionId) -> bool {
+        c.is_public() || matches!(self, Readable::Register(_))
+    }
+
+    fn parks(&self) -> Option<&[i64]> {
+        match self {
+            Readable::Register(Some(ids)) => Some(ids),
+            _ => None,
+        }
+    }
+}
+
+/// A collection's extent as the caller may see it: public collections over what is public,
+/// private ones over the caller's parks only.
+fn extent(
+    conn: &mut store::AnyConnection,
+    c: CollectionId,
+    readable: &Readable,
+    today: chrono::NaiveDate,
+) -> store::StoreResult<Option<Bbox>> {
     let union = |boxes: Vec<Option<Bbox>>| boxes.into_iter().flatten().reduce(|a, b| a.union(&b));
+    let parks = readable.parks();
     match c {
         CollectionId::Parks => Ok(union(
             store::parks::list(conn)?
@@ -471,35 +526,54 @@ fn extent(conn: &mut store::AnyConnection, c: CollectionId) -> store::StoreResul
                 .map(|z| Bbox::of(&z.boundary))
                 .collect(),
         )),
-        CollectionId::Parcels => store::parcels::extent(conn, None),
-        CollectionId::Plots => store::parcels::extent(conn, Some(ParcelStatus::Available)),
-        CollectionId::IdleLand => store::parcels::extent(conn, Some(ParcelStatus::Supplied)),
-        CollectionId::UnderusedLand => store::parcels::extent(conn, None),
-        CollectionId::MuPerformance => store::parcels::extent(conn, Some(ParcelStatus::Supplied)),
-        CollectionId::RenewalCandidates => store::parcels::extent(conn, None),
-        CollectionId::Workshops | CollectionId::AvailableUnits => Ok(union(
+        CollectionId::Plots => store::parcels::extent(conn, Some(ParcelStatus::Available), None),
+        CollectionId::AvailableUnits => {
+            let (buildings, _) = store::estate::load(conn, &Default::default())?;
+            Ok(union(
+                estate::available(&buildings, today)
+                    .iter()
+                    .map(|f| Bbox::of(f.geometry.0))
+                    .collect(),
+            ))
+        }
+        CollectionId::Parcels | CollectionId::UnderusedLand | CollectionId::RenewalCandidates => {
+            store::parcels::extent(conn, None, parks)
+        }
+        CollectionId::IdleLand | CollectionId::MuPerformance => {
+            store::parcels::extent(conn, Some(ParcelStatus::Supplied), parks)
+        }
+        CollectionId::Workshops => Ok(union(
             store::workshops::list(conn, None, None)?
                 .iter()
+                .filter(|w| parks.is_none_or(|ids| ids.contains(&w.park_id)))
                 .map(|w| Bbox::of(&w.footprint))
                 .collect(),
         )),
     }
 }
 
-/// The collections: parks, zones, parcels, available plots, idle land, under-used land,
-/// workshops, available units, 亩均 performance and 腾笼换鸟 candidates.
+/// The collections the caller may read: everyone the public ones (parks, zones, available
+/// plots and units); accounts that read the register also parcels, idle land, under-used land,
+/// workshops, 亩均 performance and 腾笼换鸟 candidates, with extents over their own parks.
 #[utoipa::path(tag = "ogc-api", operation_id = "list_collections", security(()), responses((status = 200, body = Collections), ReadProblems))]
 #[get("/collections")]
 pub async fn list_collections(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     only_format(&req)?;
+    let readable = Readable::of(&state, &caller).await?;
+    let shown: Vec<CollectionId> = CollectionId::ALL
+        .into_iter()
+        .filter(|c| readable.may_read(*c))
+        .collect();
+    let today = state.today();
+    let ids = shown.clone();
     let extents = state
-        .run(|c| {
-            CollectionId::ALL
-                .into_iter()
-                .map(|id| extent(c, id))
+        .run(move |c| {
+            ids.into_iter()
+                .map(|id| extent(c, id, &readable, today))
                 .collect::<store::StoreResult<Vec<_>>>()
         })
         .await?;
@@ -511,7 +585,7 @@ pub async fn list_collections(
             "application/json",
             "This document",
         )],
-        collections: CollectionId::ALL
+        collections: shown
             .into_iter()
             .zip(extents)
             .map(|(c, e)| collection_info(c, &base, e))
@@ -520,7 +594,7 @@ pub async fn list_collections(
     cached_json(&req, "application/json", &body)
 }
 
-/// One collection's description.
+/// One collection's description (a private one needs an account that reads the register).
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "describe_collection", security(()),
@@ -532,11 +606,24 @@ pub async fn describe_collection(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    only_format(&req)?;
     let id = path.into_inner();
     let c = CollectionId::parse(&id).ok_or_else(|| unknown_collection(&id))?;
-    let e = state.run(move |conn| extent(conn, c)).await?;
+    let readable = Readable::of(&state, &caller).await?;
+    if !readable.may_read(c) {
+        return Err(match caller {
+            Caller::Anonymous => Denied::Unauthenticated.into(),
+            Caller::User(_) => ApiError::forbidden(format!(
+                "the collection `{id}` is part of the register, which this account may not read; the public collections are parks, zones, available-plots and available-units"
+            )),
+        });
+    }
+    only_format(&req)?;
+    let today = state.today();
+    let e = state
+        .run(move |conn| extent(conn, c, &readable, today))
+        .await?;
     cached_json(
         &req,
         "application/json",

@@ -14,7 +14,7 @@ use super::items::{Page, keep, page_of};
 use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
 use crate::api::GEOJSON;
-use crate::api::access::listed_parks;
+use crate::api::access::{listed_parks, require_register};
 use crate::api::query::Query;
 use crate::api::renewal::{CandidateView, SiteKind, candidates, day_and_year, picture};
 use crate::api::views::{Feature, FeatureCollection, FeatureId};
@@ -200,6 +200,7 @@ pub async fn performance_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let params = ItemsParams::parse(req.query_string(), PERFORMANCE_FILTERS, &state.config)?;
     let q = Query::from_map(params.filters.clone().into_iter().collect());
     let year = year_of(&q, state.today())?;
@@ -243,6 +244,7 @@ pub async fn performance_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let q = Query::parse(req.query_string(), &["year", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         check_format(f)?;
@@ -364,6 +366,7 @@ pub async fn candidate_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     let params = ItemsParams::parse(req.query_string(), CANDIDATE_FILTERS, &state.config)?;
     let q = Query::from_map(params.filters.clone().into_iter().collect());
     let (as_of, year) = day_and_year(&q, state.today())?;
@@ -409,6 +412,7 @@ pub async fn candidate_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
     use crate::api::access::{Need, Of, authorize};
     let q = Query::parse(req.query_string(), &["as_of", "year", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
