@@ -103,8 +103,8 @@ pub async fn read_audit(
             "actor" => query.actor = Some(v.to_string()),
             "park_id" => query.park_id = Some(number("park_id")?),
             "datetime" => (query.from, query.to) = super::ogc::params::parse_datetime(&v)?,
-            "limit" => limit = number("limit")?.clamp(1, state.config.items_max_limit),
-            _ => offset = number("offset")?,
+            "limit" => limit = super::query::parse_limit(&v, state.config.items_max_limit)?,
+            _ => offset = super::query::parse_offset(&v)?,
         }
     }
     query.visible_parks = match access::visibility(&state, &caller).await? {

@@ -3,7 +3,7 @@
 
 use super::access::require;
 use super::extract::{IfMatch, JsonBody};
-use super::input::{check, nullable};
+use super::input::{check, not_null, nullable};
 use super::query::Query;
 use super::views::utc;
 use super::{AppState, created_as, json_response, versioned};
@@ -92,11 +92,14 @@ pub struct EnterpriseIn {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct EnterprisePatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub uscc: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     pub industry: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub above_scale: Option<bool>,
 }
 
@@ -129,8 +132,7 @@ pub async fn list_enterprises(
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, Action::ReadDirectory)?;
     let q = Query::parse(req.query_string(), &["name", "uscc", "limit", "offset"])?;
-    let limit = q.id("limit")?.unwrap_or(100).clamp(1, 1000);
-    let offset = q.id("offset")?.unwrap_or(0).max(0);
+    let (limit, offset) = q.paging(100, 1000)?;
     let query = EnterpriseQuery {
         name: q.text("name").map(str::to_owned),
         uscc: q.text("uscc").map(|u| u.trim().to_ascii_uppercase()),

@@ -21,6 +21,11 @@ use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The smallest and largest site an entry check considers, in 亩: a hundredth of a 亩 is the
+/// precision areas are given to; 100,000 亩 is beyond any single project.
+pub const MIN_SITE_MU: f64 = 0.01;
+pub const MAX_SITE_MU: f64 = 100_000.0;
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(entry_check_endpoint);
 }
@@ -174,7 +179,9 @@ pub fn parse(b: &EntryCheckIn) -> Result<(Site, Figures), ApiError> {
             ));
             None
         }
-        (None, Some(park_id), Some(mu)) if mu.is_finite() && mu > 0.0 && mu <= 100_000.0 => {
+        (None, Some(park_id), Some(mu))
+            if mu.is_finite() && (MIN_SITE_MU..=MAX_SITE_MU).contains(&mu) =>
+        {
             Some(Site::Place {
                 park_id,
                 zone_id: b.zone_id,
@@ -184,7 +191,9 @@ pub fn parse(b: &EntryCheckIn) -> Result<(Site, Figures), ApiError> {
         (None, Some(_), Some(mu)) => {
             e.push(FieldError::new(
                 "land_area_mu",
-                format!("a site is above 0 and at most 100,000 亩, got {mu}"),
+                format!(
+                    "a site is {MIN_SITE_MU} to {MAX_SITE_MU} 亩 (6.67 m² to 66.7 km²), got {mu}"
+                ),
             ));
             None
         }

@@ -2,6 +2,7 @@
 //! and the base URL for links.
 
 use super::AppState;
+use super::strict_json::Strict;
 use crate::domain::access::Caller;
 use crate::error::ApiError;
 use crate::spatial::crs::Crs;
@@ -123,13 +124,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ApiError::bad_request(format!("the body is not valid JSON: {inner}{hint}"))
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: T = serde_path_to_error::deserialize(Strict(&mut de)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             return syntax(inner);
         }
         let mut message = inner.to_string();
+        if message.starts_with(super::input::NOT_NULL) {
+            return ApiError::invalid(vec![crate::domain::FieldError::new(
+                path,
+                super::input::NOT_NULL,
+            )]);
+        }
         if message.contains("`area_m2`") || message.contains("`area_mu`") {
             message.push_str(
                 " (area_m2 and area_mu are computed from the geometry and cannot be set)",
@@ -183,12 +190,16 @@ pub fn version_etag(version: i64) -> String {
 
 /// The secret of an `Authorization: Bearer <token>` header, if there is one.
 pub fn bearer_secret(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    bearer_token(req.headers().get(header::AUTHORIZATION)?.to_str().ok()?)
+}
+
+/// The token of a `Bearer` credential (possibly empty: that is a malformed token, not another
+/// scheme). The scheme is matched without regard to case (RFC 7235 §2.1: `bearer`, `BEARER`
+/// and `Bearer` are the same scheme).
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let (scheme, token) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Who is calling: the user of the `Authorization: Bearer <token>` header, or anonymous.
@@ -210,7 +221,7 @@ impl FromRequest for Caller {
             let Some(header) = header else {
                 return Ok(Caller::Anonymous);
             };
-            let Some(secret) = header.strip_prefix("Bearer ").map(str::trim) else {
+            let Some(secret) = bearer_token(&header) else {
                 return Err(ApiError::invalid_token(
                     "use `Authorization: Bearer <token>`",
                 ));

@@ -32,14 +32,34 @@ pub struct FeatureIn<P> {
 
 /// Changes to a record: a JSON merge patch of its Feature. Only what is sent changes.
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "P: Deserialize<'de>"))]
 pub struct FeaturePatchIn<P> {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default, deserialize_with = "not_null")]
     pub kind: Option<FeatureTag>,
+    #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = Option<PolygonalGeometrySchema>)]
     pub geometry: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "not_null")]
     pub properties: Option<P>,
     pub crs: Option<NamedCrs>,
+}
+
+/// What a merge patch is told when it sets a field that cannot be removed to `null`.
+pub const NOT_NULL: &str =
+    "cannot be removed (null): leave it out to keep its value, or give a new one";
+
+/// A merge-patch field that may change but not be removed: in a JSON merge patch (RFC 7396)
+/// `null` removes a field, which for this one is refused with a 422 naming it — never read as
+/// "no change".
+pub fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(d)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom(NOT_NULL)),
+    }
 }
 
 /// Distinguish an absent field (`None`) from an explicit `null` (`Some(None)`).

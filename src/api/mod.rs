@@ -30,6 +30,7 @@ pub mod ratelimit;
 pub mod renewal;
 pub mod reports;
 pub mod sessions;
+pub mod strict_json;
 pub mod supplies;
 pub mod supply_views;
 pub mod users;

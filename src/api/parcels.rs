@@ -3,7 +3,7 @@
 
 use super::access::{Need, Of, authorize};
 use super::extract::{IfMatch, JsonBody, base_url, input_crs};
-use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
+use super::input::{FeatureIn, FeaturePatchIn, check, not_null, nullable};
 use super::views::{Feature, Link, ParcelFeature, ParcelProperties};
 use super::{
     AppState, checked_footprint, checked_patch_footprint, created_response, record_response,
@@ -88,6 +88,7 @@ impl ParcelPropertiesIn {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelPropertiesPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub code: Option<String>,
     /// `null` takes the parcel out of any zone.
     #[serde(default, deserialize_with = "nullable")]
@@ -96,8 +97,10 @@ pub struct ParcelPropertiesPatch {
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub land_use: Option<String>,
     /// A life-cycle step (retiring has its own operation).
+    #[serde(default, deserialize_with = "not_null")]
     pub status: Option<ParcelStatus>,
     #[serde(default, deserialize_with = "nullable")]
     pub far_min: Option<Option<f64>>,
@@ -113,7 +116,9 @@ pub struct ParcelPropertiesPatch {
     pub green_ratio_max_pct: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
     pub height_max_m: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub infrastructure: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub site_levelled: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub approval_no: Option<Option<String>>,

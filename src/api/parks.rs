@@ -2,7 +2,7 @@
 
 use super::access::{self, Need, Of, authorize};
 use super::extract::{IfMatch, JsonBody, input_crs};
-use super::input::{FeatureIn, FeaturePatchIn, check, check_many, nullable};
+use super::input::{FeatureIn, FeaturePatchIn, check, check_many, not_null, nullable};
 use super::views::{Feature, FeatureCollection, ParkFeature, ParkProperties};
 use super::{
     AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response, json_response,
@@ -49,13 +49,18 @@ pub struct ParkPropertiesIn {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ParkPropertiesPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub code: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub admin_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub industries: Option<Vec<String>>,
     /// Replaces the park's overrides as a whole.
+    #[serde(default, deserialize_with = "not_null")]
     pub settings: Option<SettingsOverrides>,
 }
 

@@ -4,7 +4,7 @@
 
 use super::access::{Need, Of, authorize, require};
 use super::extract::{IfMatch, JsonBody};
-use super::input::check;
+use super::input::{check, not_null};
 use super::query::Query;
 use super::views::utc;
 use super::{AppState, created_as, json_response, versioned};
@@ -526,16 +526,27 @@ pub async fn get_project(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub enterprise_id: Option<i64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub enterprise_name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub industry: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub signed_investment_wan_yuan: Option<f64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub fixed_asset_investment_wan_yuan: Option<f64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub land_demand_mu: Option<f64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub responsible_unit_id: Option<i64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub enclave: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub parcel_ids: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub unit_ids: Option<Vec<i64>>,
 }
 

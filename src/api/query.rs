@@ -102,6 +102,45 @@ impl Query {
     }
 }
 
+/// `limit`: a whole number ≥ 1; larger than `max` is clamped to it (OGC API – Features: a
+/// limit above the server's maximum is not an error). Every list and page reads it here.
+pub fn parse_limit(v: &str, max: i64) -> Result<i64, ApiError> {
+    match v.trim().parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n.min(max)),
+        _ => Err(ApiError::invalid_parameter(format!(
+            "limit must be a whole number ≥ 1, got `{v}`"
+        ))),
+    }
+}
+
+/// `offset`: a whole number ≥ 0.
+pub fn parse_offset(v: &str) -> Result<i64, ApiError> {
+    v.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(format!("offset must be a whole number ≥ 0, got `{v}`"))
+        })
+}
+
+impl Query {
+    /// `limit` and `offset` by the one rule of every list.
+    pub fn paging(&self, default: i64, max: i64) -> Result<(i64, i64), ApiError> {
+        let limit = self
+            .text("limit")
+            .map(|v| parse_limit(v, max))
+            .transpose()?
+            .unwrap_or(default);
+        let offset = self
+            .text("offset")
+            .map(parse_offset)
+            .transpose()?
+            .unwrap_or(0);
+        Ok((limit, offset))
+    }
+}
+
 /// A date parameter: `YYYY-MM-DD`, between 1980 and 2100 (a wider range is a typo).
 pub fn parse_date(name: &str, v: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")

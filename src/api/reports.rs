@@ -8,6 +8,7 @@ use super::{AppState, report_response};
 use crate::domain::pipeline::{Amounts, PipelineProject, report};
 use crate::domain::project::{SizeBand, Stage, yuan_to_wan};
 use crate::error::{ApiError, ReadProblems};
+use crate::exchange::formula::{csv_text, looks_like_formula};
 use crate::store;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -305,8 +306,11 @@ pub fn csv_of(t: &Table) -> Result<Vec<u8>, ApiError> {
     w.write_record(&t.headers)
         .map_err(|e| ApiError::internal(&e))?;
     for row in &t.rows {
-        w.write_record(row.iter().map(Cell::text))
-            .map_err(|e| ApiError::internal(&e))?;
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(s) => csv_text(s).into_owned(),
+            other => other.text(),
+        }))
+        .map_err(|e| ApiError::internal(&e))?;
     }
     w.into_inner().map_err(|e| ApiError::internal(&e))
 }
@@ -316,6 +320,7 @@ pub fn xlsx_of(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    let as_text = Format::new().set_quote_prefix();
     for t in tables {
         let sheet = book.add_worksheet();
         sheet
@@ -333,6 +338,9 @@ pub fn xlsx_of(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
                 match cell {
+                    Cell::Text(s) if looks_like_formula(s) => sheet
+                        .write_string_with_format(r, c, s, &as_text)
+                        .map(|_| ()),
                     Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
                     Cell::Number(n) => sheet.write_number(r, c, *n).map(|_| ()),
                     Cell::Empty => Ok(()),

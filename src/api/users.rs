@@ -3,7 +3,7 @@
 
 use super::access;
 use super::extract::JsonBody;
-use super::input::{check, nullable};
+use super::input::{check, not_null, nullable};
 use super::views::utc;
 use super::{AppState, json_response};
 use crate::domain::FieldError;
@@ -221,11 +221,14 @@ pub async fn get_user(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub jurisdiction: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub parks: Option<Vec<i64>>,
     /// A disabled user's tokens stop working at once.
+    #[serde(default, deserialize_with = "not_null")]
     pub disabled: Option<bool>,
 }
 

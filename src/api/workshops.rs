@@ -4,7 +4,7 @@
 
 use super::access::{Need, Of, authorize};
 use super::extract::{IfMatch, JsonBody, base_url, input_crs};
-use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
+use super::input::{FeatureIn, FeaturePatchIn, check, not_null, nullable};
 use super::query::Query;
 use super::views::{Feature, Link, utc};
 use super::workshop_views::WorkshopProperties;
@@ -105,30 +105,49 @@ pub struct MilestonePatch {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct MilestonesPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub approval: Option<MilestonePatch>,
+    #[serde(default, deserialize_with = "not_null")]
     pub start: Option<MilestonePatch>,
+    #[serde(default, deserialize_with = "not_null")]
     pub topping_out: Option<MilestonePatch>,
+    #[serde(default, deserialize_with = "not_null")]
     pub completion: Option<MilestonePatch>,
+    #[serde(default, deserialize_with = "not_null")]
     pub acceptance: Option<MilestonePatch>,
+    #[serde(default, deserialize_with = "not_null")]
     pub handover: Option<MilestonePatch>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct WorkshopPropertiesPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub storeys: Option<i32>,
+    #[serde(default, deserialize_with = "not_null")]
     pub storey_heights_m: Option<Vec<f64>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub floor_area_m2: Option<f64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub floor_load_kn_m2: Option<f64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub structure: Option<Structure>,
     /// Setting one owner replaces the other.
+    #[serde(default, deserialize_with = "not_null")]
     pub owner_name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub owner_enterprise_id: Option<i64>,
+    #[serde(default, deserialize_with = "not_null")]
     pub responsible_unit: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub responsible_person: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub deadline: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "not_null")]
     pub deadline_milestone: Option<Milestone>,
+    #[serde(default, deserialize_with = "not_null")]
     pub milestones: Option<MilestonesPatch>,
 }
 

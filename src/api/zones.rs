@@ -2,7 +2,7 @@
 
 use super::access::{Need, Of, authorize};
 use super::extract::{IfMatch, JsonBody, input_crs};
-use super::input::{FeatureIn, FeaturePatchIn, check, nullable};
+use super::input::{FeatureIn, FeaturePatchIn, check, not_null, nullable};
 use super::views::{Feature, FeatureCollection, ZoneFeature, ZoneProperties};
 use super::{
     AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response, json_response,
@@ -46,12 +46,16 @@ pub struct ZonePropertiesIn {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ZonePropertiesPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub code: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub description: Option<String>,
     /// `null` makes the zone inherit the park's positioning again.
     #[serde(default, deserialize_with = "nullable")]
     pub industries: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub settings: Option<SettingsOverrides>,
 }
 

@@ -1,6 +1,7 @@
 //! Exports of a park's parcels: GeoJSON (the API's own representation) and CSV with area in m²
 //! and 亩 and the geometry as WKT, which Excel and every GIS open.
 
+use super::formula::csv_text;
 use crate::api::views::{Feature, FeatureCollection, ParcelProperties};
 use crate::domain::register::Parcel;
 use crate::spatial::geojson_out::round_coord;
@@ -58,9 +59,9 @@ pub fn csv(parcels: &[Parcel]) -> Result<Vec<u8>, csv::Error> {
                 p.id.to_string(),
                 v.park_id.to_string(),
                 v.zone_id.map(|z| z.to_string()).unwrap_or_default(),
-                v.code.to_owned(),
-                v.name.to_owned(),
-                v.location.to_owned(),
+                csv_text(v.code).into_owned(),
+                csv_text(v.name).into_owned(),
+                csv_text(v.location).into_owned(),
                 v.land_use.to_owned(),
                 v.land_use_name.to_owned(),
                 v.status.as_str().to_owned(),
@@ -79,7 +80,7 @@ pub fn csv(parcels: &[Parcel]) -> Result<Vec<u8>, csv::Error> {
                 v.version.to_string(),
                 v.updated_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                v.updated_by.to_owned(),
+                csv_text(v.updated_by).into_owned(),
                 wkt(&p.geometry),
             ])?;
         }

@@ -6,6 +6,7 @@
 
 pub mod export;
 pub mod fields;
+pub mod formula;
 pub mod geojson_in;
 pub mod limits;
 pub mod prj;

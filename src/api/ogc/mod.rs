@@ -86,6 +86,17 @@ impl Written {
         })
     }
 
+    /// Serialise `body` as it is (no time stamp).
+    pub fn plain(body: &impl Serialize) -> Result<Self, ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
+        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        Ok(Self {
+            bytes,
+            etag,
+            time_stamp: None,
+        })
+    }
+
     /// The response, or 304 when the client holds this version.
     pub fn respond(
         self,

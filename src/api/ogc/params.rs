@@ -66,14 +66,8 @@ impl ItemsParams {
         {
             match k.as_str() {
                 "bbox" => p.bbox = Some(parse_bbox(&v)?),
-                "limit" => p.limit = parse_limit(&v, config.items_max_limit)?,
-                "offset" => {
-                    p.offset = v.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| {
-                        ApiError::invalid_parameter(format!(
-                            "offset must be a whole number ≥ 0, got `{v}`"
-                        ))
-                    })?
-                }
+                "limit" => p.limit = crate::api::query::parse_limit(&v, config.items_max_limit)?,
+                "offset" => p.offset = crate::api::query::parse_offset(&v)?,
                 "datetime" => p.datetime = Some(parse_datetime(&v)?),
                 "f" => check_format(&v)?,
                 "coordinates" => p.coordinates = parse_coordinates(&v)?,
@@ -148,15 +142,6 @@ pub fn check_format(v: &str) -> Result<(), ApiError> {
 }
 
 /// `limit`: 1 or more; above the maximum it is clamped, as OGC API – Features requires.
-fn parse_limit(v: &str, max: i64) -> Result<i64, ApiError> {
-    match v.parse::<i64>() {
-        Ok(n) if n >= 1 => Ok(n.min(max)),
-        _ => Err(ApiError::invalid_parameter(format!(
-            "limit must be a whole number ≥ 1, got `{v}`"
-        ))),
-    }
-}
-
 /// `bbox=minLon,minLat,maxLon,maxLat` (CRS84/CGCS2000 degrees); 6 values (with heights) are
 /// accepted and the heights ignored.
 pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {

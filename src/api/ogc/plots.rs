@@ -5,8 +5,8 @@
 //! infrastructure, and the thresholds and industry positioning in force there. Nothing about
 //! who holds land, money, or parcels in any other status.
 
+use super::CollectionId;
 use super::params::ItemsParams;
-use super::{CollectionId, cached_json};
 use crate::api::views::{Feature, FeatureCollection, IndustryView, industries};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::industry::IndustryCode;
@@ -92,6 +92,20 @@ impl Search {
         })
     }
 
+    /// A key no park tracks would silently match nothing: say which keys there are.
+    fn check_infrastructure(
+        &self,
+        known: &std::collections::BTreeSet<String>,
+    ) -> Result<(), ApiError> {
+        match self.infrastructure.iter().find(|k| !known.contains(*k)) {
+            Some(unknown) => Err(ApiError::invalid_parameter(format!(
+                "infrastructure: `{unknown}` is not an item any park tracks; the items are {}",
+                known.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))),
+            None => Ok(()),
+        }
+    }
+
     fn keeps(&self, p: &PlotProperties<'_>) -> bool {
         let fits = self.industry.as_ref().is_none_or(|code| {
             p.industries.is_empty()
@@ -145,6 +159,26 @@ pub struct Places {
 }
 
 impl Places {
+    /// Every infrastructure key some park or zone tracks (七通 by default).
+    pub fn infrastructure_keys(&self) -> std::collections::BTreeSet<String> {
+        let mut keys: std::collections::BTreeSet<String> =
+            crate::domain::parcel::default_infrastructure_items()
+                .into_iter()
+                .map(|i| i.key)
+                .collect();
+        let configured = self
+            .parks
+            .values()
+            .map(|p| &p.settings)
+            .chain(self.zones.values().map(|z| &z.settings));
+        for settings in configured {
+            if let Some(items) = &settings.infrastructure_items {
+                keys.extend(items.iter().map(|i| i.key.clone()));
+            }
+        }
+        keys
+    }
+
     pub fn load(conn: &mut store::AnyConnection) -> store::StoreResult<Places> {
         Ok(Places {
             parks: store::parks::list(conn)?
@@ -248,6 +282,7 @@ pub async fn plot_items(
             ))
         })
         .await?;
+    search.check_infrastructure(&places.infrastructure_keys())?;
     let doc = super::items::Page::new(&req, &state, CollectionId::Plots, &params, 0);
     let written = state
         .compute(move || {
@@ -324,6 +359,12 @@ pub async fn park_plots(
             ))
         })
         .await?;
-    let body = FeatureCollection::new(parcels.iter().filter_map(|p| places.plot(p)).collect());
-    cached_json(&req, GEOJSON, &body)
+    let written = state
+        .compute(move || {
+            let body =
+                FeatureCollection::new(parcels.iter().filter_map(|p| places.plot(p)).collect());
+            super::Written::plain(&body)
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
 }
