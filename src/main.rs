@@ -76,12 +76,23 @@ enum Command {
         #[command(subcommand)]
         command: cli_access::TokenCommand,
     },
+    /// The audit trail (e.g. `parkland audit verify`).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Write the OpenAPI document.
     Openapi {
         /// File to write; standard output when omitted.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every link of the audit chain; report the first that does not hold (exit 1).
+    Verify,
 }
 
 fn main() -> std::process::ExitCode {
@@ -106,6 +117,29 @@ fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.db, cli.http),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = Db::open(&cli.db.database_url, 1)?;
+            let mut conn = db.conn()?;
+            let report = parkland::store::audit::verify(&mut conn)?;
+            match report.first_broken {
+                None => {
+                    println!(
+                        "the audit chain holds: {} entries ({} recorded before the chain began, covered by its first link)",
+                        report.entries, report.before_chain
+                    );
+                    Ok(())
+                }
+                Some(b) => {
+                    println!(
+                        "the audit chain is broken at entry {} ({} UTC): {}",
+                        b.id, b.at, b.reason
+                    );
+                    anyhow::bail!("the audit chain is broken at entry {}", b.id)
+                }
+            }
+        }
         Command::Migrate => {
             Db::open(&cli.db.database_url, 1)?;
             eprintln!("database is up to date");

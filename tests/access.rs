@@ -95,6 +95,7 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
         ("GET", "/api/parcels/{parcel_id}/history", register_read),
         ("GET", "/api/parcels/{parcel_id}/lineage", register_read),
         ("GET", "/api/me", any_user),
+        ("GET", "/api/audit/verify", admin_only),
         ("GET", "/api/users", admin_only),
         ("POST", "/api/users", admin_only),
         ("GET", "/api/users/{user_id}", admin_only),

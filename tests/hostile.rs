@@ -395,6 +395,10 @@ on_both_backends!(
                 .count()
         });
         assert_eq!(listed, enterprises);
+        // Concurrent writers took the audit chain in turn: every link holds.
+        let chain = get(&svc, "/api/audit/verify").await.expect(200).json();
+        assert_eq!(chain["intact"], true, "{chain}");
+        assert!(chain["entries"].as_i64().unwrap() >= created as i64);
     }
 );
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(read_audit);
+    cfg.service(read_audit).service(verify_audit);
 }
 
 #[derive(Serialize, ToSchema)]
@@ -30,10 +30,67 @@ pub struct AuditEntryView {
     pub entity: String,
     pub entity_id: Option<i64>,
     pub park_id: Option<i64>,
-    #[schema(value_type = Option<Object>)]
+    /// The record as it was (an object, or for a list of dated steps an array).
+    #[schema(value_type = Option<serde_json::Value>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
+    /// The record as it became.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub after: Option<serde_json::Value>,
+}
+
+/// What a walk along the audit chain found.
+#[derive(Serialize, ToSchema)]
+pub struct ChainView {
+    /// Entries read (to the first broken link, if there is one).
+    pub entries: i64,
+    /// Entries recorded before the chain began; the first chained entry's link covers them.
+    pub before_chain: i64,
+    /// Every link holds.
+    pub intact: bool,
+    pub first_broken: Option<BrokenLinkView>,
+}
+
+/// Where the chain does not hold.
+#[derive(Serialize, ToSchema)]
+pub struct BrokenLinkView {
+    /// The entry whose link fails.
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl From<store::audit::ChainReport> for ChainView {
+    fn from(r: store::audit::ChainReport) -> Self {
+        ChainView {
+            entries: r.entries,
+            before_chain: r.before_chain,
+            intact: r.first_broken.is_none(),
+            first_broken: r.first_broken.map(|b| BrokenLinkView {
+                id: b.id,
+                at: utc(b.at),
+                reason: b.reason,
+            }),
+        }
+    }
+}
+
+/// Recompute every link of the audit chain and report the first that does not hold: an entry
+/// changed after it was recorded, removed, or written around the application. Administrators.
+#[utoipa::path(
+    tag = "access",
+    operation_id = "verify_audit",
+    responses((status = 200, body = ChainView), ReadProblems)
+)]
+#[get("/api/audit/verify")]
+pub async fn verify_audit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::VerifyAudit)?;
+    super::query::Query::parse(req.query_string(), &[])?;
+    let report = state.run(store::audit::verify).await?;
+    json_response(StatusCode::OK, "application/json", &ChainView::from(report))
 }
 
 #[derive(Serialize, ToSchema)]

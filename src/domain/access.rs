@@ -106,6 +106,8 @@ pub enum Action<'a> {
     ReadAudit,
     /// Manage users and tokens.
     ManageUsers,
+    /// Walk the whole audit chain and report its first broken link (administrators).
+    VerifyAudit,
     /// Anything an authenticated caller may do about themselves.
     ReadSelf,
     /// Read the shared directories: enterprises (land users, tenants, project owners) and
@@ -191,6 +193,7 @@ impl Caller {
             Action::CreatePark(None) => outside("create a park without a division code"),
             Action::ReadAudit => outside("read the audit trail"),
             Action::ManageUsers => outside("manage users and tokens"),
+            Action::VerifyAudit => outside("verify the audit chain (administrators do)"),
             Action::ReadSelf => outside("do this"),
             Action::ReadDirectory => {
                 outside("read the directories of enterprises and investment units")

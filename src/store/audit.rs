@@ -1,6 +1,11 @@
 //! The audit trail: every write records who, when, what, on which record, and the values
 //! before and after — inside the writing transaction, so a change without its record cannot
-//! exist. The table is append-only (database triggers refuse UPDATE and DELETE).
+//! exist. The table is append-only (database triggers refuse UPDATE and DELETE), and it is a
+//! hash chain: each entry stores the previous entry's hash and a SHA-256 over that link and its
+//! own content, so an entry altered, removed or slipped in around the application breaks the
+//! chain where it happened, and [`verify`] names the first broken link. Writers take the chain
+//! in turn (SQLite: the write lock of `BEGIN IMMEDIATE`; PostgreSQL: a lock on the table taken
+//! when a write transaction begins, see [`super::write_tx`]).
 //!
 //! Parcel geometry is not repeated here: each entry names the record's version, and
 //! `parcel_versions` keeps every version's footprint. A bulk import is one entry (counts and
@@ -50,22 +55,248 @@ impl Entry {
     }
 }
 
-/// Record a change; call inside the transaction that makes it.
+/// The link before the first entry of a chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry's content as it is hashed: every stored field but the id, in a fixed order, as a
+/// JSON array (unambiguous whatever the text holds); the time to the microsecond, as both
+/// stores keep it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Content {
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub park_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Content {
+    fn canonical(&self) -> String {
+        serde_json::json!([
+            self.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            self.actor,
+            self.actor_id,
+            self.action,
+            self.entity,
+            self.entity_id,
+            self.park_id,
+            self.before,
+            self.after,
+        ])
+        .to_string()
+    }
+
+    /// The hash of this entry following `prev`.
+    pub fn link(&self, prev: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(prev.as_bytes());
+        h.update(b"\n");
+        h.update(self.canonical().as_bytes());
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A stamp's time as the stores keep it: to the microsecond.
+fn to_micros(at: NaiveDateTime) -> NaiveDateTime {
+    use chrono::Timelike;
+    at.with_nanosecond(at.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(at)
+}
+
+/// Record a change; call inside the transaction that makes it (it is its own otherwise).
 pub fn record(conn: &mut AnyConnection, stamp: &Stamp, entry: Entry) -> StoreResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::at.eq(stamp.at),
-            audit_log::actor.eq(&stamp.by),
-            audit_log::actor_id.eq(stamp.user_id),
-            audit_log::action.eq(entry.action),
-            audit_log::entity.eq(entry.entity),
-            audit_log::entity_id.eq(entry.entity_id),
-            audit_log::park_id.eq(entry.park_id),
-            audit_log::before.eq(entry.before.map(|v| v.to_string())),
-            audit_log::after.eq(entry.after.map(|v| v.to_string())),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let content = Content {
+        at: to_micros(stamp.at),
+        actor: stamp.by.clone(),
+        actor_id: stamp.user_id,
+        action: entry.action.to_owned(),
+        entity: entry.entity.to_owned(),
+        entity_id: entry.entity_id,
+        park_id: entry.park_id,
+        before: entry.before.map(|v| v.to_string()),
+        after: entry.after.map(|v| v.to_string()),
+    };
+    super::write_tx(conn, |conn| {
+        let prev = head(conn)?;
+        let hash = content.link(&prev);
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::at.eq(content.at),
+                audit_log::actor.eq(&content.actor),
+                audit_log::actor_id.eq(content.actor_id),
+                audit_log::action.eq(&content.action),
+                audit_log::entity.eq(&content.entity),
+                audit_log::entity_id.eq(content.entity_id),
+                audit_log::park_id.eq(content.park_id),
+                audit_log::before.eq(&content.before),
+                audit_log::after.eq(&content.after),
+                audit_log::prev_hash.eq(&prev),
+                audit_log::hash.eq(&hash),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The hash the next entry links to: the last entry's; for a trail recorded before the chain
+/// began (no hashes yet), the running hash over all of it, computed once.
+fn head(conn: &mut AnyConnection) -> StoreResult<String> {
+    let last: Option<Option<String>> = audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::hash)
+        .first(conn)
+        .optional()?;
+    match last {
+        None => Ok(GENESIS.to_owned()),
+        Some(Some(hash)) => Ok(hash),
+        Some(None) => {
+            let report = verify(conn)?;
+            Ok(report.head)
+        }
+    }
+}
+
+/// What a walk along the chain found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainReport {
+    /// Entries read.
+    pub entries: i64,
+    /// Entries recorded before the chain began (no hashes of their own; the first chained
+    /// entry's link covers them).
+    pub before_chain: i64,
+    /// The first entry where the chain does not hold, and why.
+    pub first_broken: Option<BrokenLink>,
+    /// The running hash after the last entry.
+    pub head: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenLink {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub reason: String,
+}
+
+type ChainRow = (
+    i64,
+    NaiveDateTime,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Walk the whole trail in order, recomputing every link: an altered entry no longer matches
+/// its hash; a removed one leaves the next entry linking to a hash that is not there; one
+/// inserted around the application carries no hash or a wrong one.
+pub fn verify(conn: &mut AnyConnection) -> StoreResult<ChainReport> {
+    const BATCH: i64 = 1_000;
+    let mut report = ChainReport {
+        entries: 0,
+        before_chain: 0,
+        first_broken: None,
+        head: GENESIS.to_owned(),
+    };
+    let mut chained = false;
+    let mut after_id = i64::MIN;
+    loop {
+        let rows: Vec<ChainRow> = audit_log::table
+            .filter(audit_log::id.gt(after_id))
+            .order(audit_log::id.asc())
+            .limit(BATCH)
+            .select((
+                audit_log::id,
+                audit_log::at,
+                audit_log::actor,
+                audit_log::actor_id,
+                audit_log::action,
+                audit_log::entity,
+                audit_log::entity_id,
+                audit_log::park_id,
+                audit_log::before,
+                audit_log::after,
+                audit_log::prev_hash,
+                audit_log::hash,
+            ))
+            .load(conn)?;
+        let Some(last) = rows.last() else { break };
+        after_id = last.0;
+        for (
+            id,
+            at,
+            actor,
+            actor_id,
+            action,
+            entity,
+            entity_id,
+            park_id,
+            before,
+            after,
+            prev,
+            hash,
+        ) in rows
+        {
+            report.entries += 1;
+            let content = Content {
+                at,
+                actor,
+                actor_id,
+                action,
+                entity,
+                entity_id,
+                park_id,
+                before,
+                after,
+            };
+            let expected = content.link(&report.head);
+            let broken = |reason: String| BrokenLink { id, at, reason };
+            let problem = match (prev, hash) {
+                (None, None) if !chained => {
+                    report.before_chain += 1;
+                    None
+                }
+                (None, None) | (None, Some(_)) | (Some(_), None) => Some(broken(
+                    "the entry carries no link to the one before it: it was written around the application".into(),
+                )),
+                (Some(prev), Some(hash)) => {
+                    chained = true;
+                    if prev != report.head {
+                        Some(broken(
+                            "the entry links to a hash no entry before it has: an entry before it was removed or changed"
+                                .into(),
+                        ))
+                    } else if hash != expected {
+                        Some(broken(
+                            "the entry's content does not match its hash: it was changed after it was recorded"
+                                .into(),
+                        ))
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some(p) = problem {
+                report.first_broken.get_or_insert(p);
+            }
+            report.head = expected;
+        }
+        if report.first_broken.is_some() {
+            // Counting on is not worth it: the first break is what a person must look at.
+            break;
+        }
+    }
+    Ok(report)
 }
 
 /// A recorded change.
@@ -181,4 +412,39 @@ pub fn query(
         )
         .collect();
     Ok((records, matched))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content(after: &str) -> Content {
+        Content {
+            at: chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+                .and_then(|d| d.and_hms_micro_opt(8, 0, 0, 123_456))
+                .unwrap(),
+            actor: "nc.bureau".into(),
+            actor_id: Some(3),
+            action: "update".into(),
+            entity: "parcel".into(),
+            entity_id: Some(12),
+            park_id: Some(1),
+            before: None,
+            after: Some(after.into()),
+        }
+    }
+
+    #[test]
+    fn a_link_covers_the_content_and_the_link_before_it() {
+        let a = content(r#"{"status":"available"}"#);
+        let h = a.link(GENESIS);
+        assert_eq!(h.len(), 64);
+        assert_eq!(h, a.link(GENESIS), "deterministic");
+        assert_ne!(h, content(r#"{"status":"supplied"}"#).link(GENESIS));
+        assert_ne!(h, a.link(&h), "the previous link counts");
+        // Text that looks like a separator cannot make two contents hash alike.
+        let mut b = a.clone();
+        b.actor = "nc.bureau\",\"3".into();
+        assert_ne!(b.link(GENESIS), h);
+    }
 }

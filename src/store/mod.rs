@@ -399,7 +399,10 @@ fn require_postgis(pg: &mut diesel::PgConnection) -> Result<(), OpenError> {
 /// (`BEGIN IMMEDIATE`), so a writer waits its turn (the busy timeout) instead of failing with
 /// "database is locked" when another writer committed after it began reading; if the lock
 /// stays taken past the timeout the answer is [`StoreError::Busy`] (503, Retry-After). On
-/// PostgreSQL it is a plain transaction. Inside another transaction it is a savepoint.
+/// PostgreSQL it begins by locking the audit trail against other writers (readers go on): every
+/// write records an audit entry chained to the one before, so writers take the chain in turn —
+/// and, taking that lock first, never deadlock on it. Inside another transaction it is a
+/// savepoint.
 pub fn write_tx<T>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
@@ -415,7 +418,18 @@ pub fn write_tx<T>(
             }
             outermost
         }
-        AnyConnection::Postgresql(_) => false,
+        AnyConnection::Postgresql(pg) => {
+            let outermost = AnsiTransactionManager::transaction_manager_status_mut(pg)
+                .transaction_depth()?
+                .is_none();
+            if outermost {
+                return conn.transaction(|conn| {
+                    conn.batch_execute("LOCK TABLE audit_log IN EXCLUSIVE MODE")?;
+                    f(conn)
+                });
+            }
+            false
+        }
     };
     if !immediate {
         return conn.transaction(f);

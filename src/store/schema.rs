@@ -170,6 +170,8 @@ diesel::table! {
         park_id -> Nullable<BigInt>,
         before -> Nullable<Text>,
         after -> Nullable<Text>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 

@@ -1,0 +1,16 @@
+DROP TRIGGER parcel_versions_append_only ON parcel_versions;
+DROP TRIGGER parcel_versions_no_truncate ON parcel_versions;
+DROP TRIGGER parcel_lineage_append_only ON parcel_lineage;
+DROP TRIGGER parcel_lineage_no_truncate ON parcel_lineage;
+DROP TRIGGER supply_facts_append_only ON supply_facts;
+DROP TRIGGER supply_facts_no_truncate ON supply_facts;
+DROP TRIGGER idle_case_steps_append_only ON idle_case_steps;
+DROP TRIGGER idle_case_steps_no_truncate ON idle_case_steps;
+DROP TRIGGER workshop_progress_append_only ON workshop_progress;
+DROP TRIGGER workshop_progress_no_truncate ON workshop_progress;
+DROP TRIGGER project_stages_append_only ON project_stages;
+DROP TRIGGER project_stages_no_truncate ON project_stages;
+DROP TRIGGER project_investment_append_only ON project_investment;
+DROP TRIGGER project_investment_no_truncate ON project_investment;
+DROP FUNCTION history_append_only();
+ALTER TABLE audit_log DROP COLUMN hash, DROP COLUMN prev_hash;

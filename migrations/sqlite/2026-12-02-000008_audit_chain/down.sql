@@ -1,0 +1,16 @@
+DROP TRIGGER parcel_versions_no_update;
+DROP TRIGGER parcel_versions_no_delete;
+DROP TRIGGER parcel_lineage_no_update;
+DROP TRIGGER parcel_lineage_no_delete;
+DROP TRIGGER supply_facts_no_update;
+DROP TRIGGER supply_facts_no_delete;
+DROP TRIGGER idle_case_steps_no_update;
+DROP TRIGGER idle_case_steps_no_delete;
+DROP TRIGGER workshop_progress_no_update;
+DROP TRIGGER workshop_progress_no_delete;
+DROP TRIGGER project_stages_no_update;
+DROP TRIGGER project_stages_no_delete;
+DROP TRIGGER project_investment_no_update;
+DROP TRIGGER project_investment_no_delete;
+ALTER TABLE audit_log DROP COLUMN hash;
+ALTER TABLE audit_log DROP COLUMN prev_hash;
