@@ -102,11 +102,12 @@ st_pass() {
   local out="$REPORTS/$name"
   rm -rf "$out"; mkdir -p "$out"
   local started=$SECONDS rc=0
-  PYTHONPATH="$WORK/hooks" SCHEMATHESIS_HOOKS=parkland_st_hooks \
+  # Run from the scratch folder: schemathesis keeps a cache of crashes where it runs.
+  (cd "$WORK" && PYTHONPATH="$WORK/hooks" SCHEMATHESIS_HOOKS=parkland_st_hooks \
     timeout "$PASS_TIMEOUT" "$ST_VENV/bin/st" run "http://127.0.0.1:$port/openapi.json" \
     --checks "$CHECKS" --seed "$SEED" --generation-database none --workers 1 --continue-on-failure \
     --request-timeout 30 --no-color --report ndjson,junit --report-dir "$out" "$@" \
-    >"$out/console.txt" 2>&1 || rc=$?
+    >"$out/console.txt" 2>&1) || rc=$?
   local took=$((SECONDS - started))
   if [ "$rc" = 0 ]; then
     echo "   $name: passed in ${took}s"; PASSED+=("$name")

@@ -14,6 +14,41 @@ fn the_committed_openapi_document_is_current() {
     );
 }
 
+/// What every operation can answer is in the document: malformed input and rate limits
+/// everywhere; authentication and permission on private operations; body problems where there
+/// is a body; If-Match problems exactly where If-Match is read.
+#[test]
+fn every_operation_documents_the_problems_it_can_answer() {
+    let doc = parkland::api::openapi::document();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let responses = op["responses"].as_object().expect("responses");
+            let has = |s: &str| responses.contains_key(s);
+            let public = op["security"] == serde_json::json!([{}]);
+            let at = format!("{method} {path}");
+            assert!(has("400") && has("429"), "{at}");
+            if !public {
+                assert!(has("401"), "{at} is private but documents no 401");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(has("413") && has("415") && has("422"), "{at}");
+            }
+            let if_match = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match"));
+            assert_eq!(has("412") && has("428"), if_match, "{at}");
+            for (status, r) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        r["content"]["application/problem+json"].is_object(),
+                        "{at} {status} is not problem+json"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn every_operation_is_documented_for_clients() {
     let doc = parkland::api::openapi::document();

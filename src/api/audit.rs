@@ -121,7 +121,7 @@ const FILTERS: &[&str] = &[
         ("actor" = Option<String>, Query, description = "Who made the change"),
         ("park_id" = Option<i64>, Query, description = "Changes concerning this park"),
         ("datetime" = Option<String>, Query, description = "When: an RFC 3339 instant, date or interval (`..` for an open end)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Entries per page (default 100)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Entries per page (default 100); larger values are clamped to 10000"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Entries to skip"),
     ),
     responses((status = 200, body = AuditPage), ReadProblems)

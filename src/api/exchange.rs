@@ -75,7 +75,10 @@ pub fn read_options(
     tag = "parcels",
     operation_id = "import_parcels",
     params(("park_id" = i64, Path, description = "Park id"), ImportParams),
-    request_body(content = Vec<u8>, description = "A GeoJSON FeatureCollection or a zip with .shp, .shx, .dbf (and .prj, .cpg)", content_type = "application/zip"),
+    request_body(description = "A zipped shapefile (.shp, .shx, .dbf, and .prj, .cpg) or a GeoJSON FeatureCollection", content(
+        (Vec<u8> = "application/zip"),
+        (serde_json::Value = "application/geo+json")
+    )),
     responses((status = 201, body = ImportReport, description = "All features were imported"), (status = 200, body = ImportReport, description = "Dry run: what would be imported"), WriteProblems)
 )]
 #[post("/api/parks/{park_id}/parcels/import")]

@@ -4,7 +4,8 @@
 //! utoipa writes OpenAPI 3.1; OGC API – Features Part 1 defines its API-definition conformance
 //! class for OpenAPI 3.0, and desktop GIS and validators expect that. The few 3.1 constructs
 //! utoipa emits are rewritten to their 3.0 equivalents: `type: [T, "null"]` and
-//! `oneOf: [{type: null}, X]` become `nullable: true`, schema `examples` becomes `example`.
+//! `oneOf: [{type: null}, X]` become `nullable: true`, schema `examples` becomes `example`, and
+//! a map's `propertyNames` is dropped.
 
 use actix_web::App;
 use serde_json::{Map, Value, json};
@@ -82,8 +83,236 @@ pub fn finalize(api: OpenApi) -> Value {
             }
         }
     }
+    binary_bodies(&mut value);
+    document_problems(&mut value);
+    open_flattened_schemas(&mut value);
     downgrade(&mut value);
     value
+}
+
+/// Public operations that still read a token when one is sent (what it may see depends on
+/// who asks), so a bad token is a 401 there too.
+const PUBLIC_READING_TOKENS: &[&str] =
+    &["list_collections", "describe_collection", "run_entry_check"];
+
+/// Operations any signed-in caller may use, whatever the role.
+const ANY_ACCOUNT: &[&str] = &["get_me", "sign_out"];
+
+/// Operations that never touch the database.
+const WITHOUT_DATABASE: &[&str] = &["health", "landing_page", "conformance"];
+
+/// Every status an operation can answer, each with the problem+json schema, from what the
+/// operation is: every request can be malformed (400) and, without a token, rate-limited (429);
+/// everything that reads the database can find it busy or gone (503, Retry-After); private
+/// operations answer 401 and 403; bodies can be too large (413), of another type (415) or break
+/// a rule (422); If-Match edits answer 412 and 428, and nothing else does. The schemathesis run
+/// in CI checks that nothing else is answered.
+fn document_problems(value: &mut Value) {
+    let Some(paths) = value["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let public = op.get("security") == Some(&json!([{}]));
+            let has_body = op.contains_key("requestBody");
+            let if_match = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match"));
+            let responses = op
+                .entry("responses")
+                .or_insert_with(|| json!({}))
+                .as_object_mut();
+            let Some(responses) = responses else {
+                continue;
+            };
+            let add = |responses: &mut Map<String, Value>,
+                       status: &str,
+                       description: &str,
+                       headers: Option<Value>| {
+                let entry = responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem_response(description));
+                if let (Some(h), Some(entry)) = (headers, entry.as_object_mut()) {
+                    entry.insert("headers".into(), h);
+                }
+            };
+            add(
+                responses,
+                "400",
+                "A path or query parameter, or the body, is malformed (unknown, repeated or of the wrong form).",
+                None,
+            );
+            if !public || PUBLIC_READING_TOKENS.contains(&id.as_str()) {
+                add(
+                    responses,
+                    "401",
+                    "No token, or one that cannot be used (malformed, unknown, revoked, expired, or a disabled user's).",
+                    Some(
+                        json!({"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer realm=\"parkland\"`"}}),
+                    ),
+                );
+            }
+            if !public && !ANY_ACCOUNT.contains(&id.as_str()) {
+                add(
+                    responses,
+                    "403",
+                    "The token's user may not do this (another park, another jurisdiction, another role).",
+                    None,
+                );
+            }
+            if has_body {
+                add(
+                    responses,
+                    "413",
+                    "The body is larger than its limit (`bound` and `limit` say which).",
+                    None,
+                );
+                add(
+                    responses,
+                    "415",
+                    "The body is not of a media type the operation reads.",
+                    None,
+                );
+                add(
+                    responses,
+                    "422",
+                    "Values break a rule; `errors` names each field.",
+                    None,
+                );
+            }
+            if if_match {
+                add(
+                    responses,
+                    "412",
+                    "The If-Match ETag is not the stored version: someone else changed the record.",
+                    None,
+                );
+                add(responses, "428", "An edit without If-Match.", None);
+            } else {
+                responses.remove("412");
+                responses.remove("428");
+            }
+            let retry = || {
+                Some(
+                    json!({"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again"}}),
+                )
+            };
+            add(
+                responses,
+                "429",
+                "Too many requests from this address without a token (or sign-in attempts).",
+                retry(),
+            );
+            if !WITHOUT_DATABASE.contains(&id.as_str()) {
+                add(
+                    responses,
+                    "503",
+                    "The database is busy with other writers or cannot be reached; nothing was written — try again.",
+                    retry(),
+                );
+            }
+        }
+    }
+}
+
+/// Uploads that are files (zips, workbooks, CSV) are bytes, not JSON arrays of numbers.
+fn binary_bodies(value: &mut Value) {
+    let Some(paths) = value["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
+            let Some(content) = op
+                .get_mut("requestBody")
+                .and_then(|b| b.get_mut("content"))
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (media, body) in content.iter_mut() {
+                if !media.ends_with("json") {
+                    body["schema"] = json!({"type": "string", "format": "binary"});
+                    if let Some(b) = body.as_object_mut() {
+                        b.remove("example");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+/// A response that flattens an input type into itself (`allOf` of a closed schema and the
+/// response's own members) could never be valid if the closed schema forbade other members:
+/// such a composition is merged into one object schema with the members of both. Request
+/// bodies keep their closed schemas.
+fn open_flattened_schemas(value: &mut Value) {
+    let Some(originals) = value["components"]["schemas"].as_object().cloned() else {
+        return;
+    };
+    let Some(schemas) = value["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let Some(parts) = schema["allOf"].as_array() else {
+            continue;
+        };
+        if parts.len() < 2 {
+            continue;
+        }
+        let resolved: Vec<Value> = parts
+            .iter()
+            .map(|part| {
+                part["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .and_then(|name| originals.get(name).cloned())
+                    .unwrap_or_else(|| part.clone())
+            })
+            .collect();
+        if !resolved.iter().all(|p| p["properties"].is_object()) {
+            continue;
+        }
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut description = None;
+        for part in resolved {
+            if let Some(props) = part["properties"].as_object() {
+                properties.extend(props.clone());
+            }
+            if let Some(req) = part["required"].as_array() {
+                required.extend(req.iter().cloned());
+            }
+            description = description.or_else(|| part.get("description").cloned());
+        }
+        let mut merged = json!({"type": "object", "properties": properties, "required": required});
+        if let Some(d) = description {
+            merged["description"] = d;
+        }
+        *schema = merged;
+    }
 }
 
 /// `coordinates=`: see `spatial::offset`.
@@ -105,6 +334,10 @@ fn downgrade(value: &mut Value) {
         Value::Object(map) => {
             nullable_type(map);
             nullable_one_of(map);
+            // 3.0 has no `propertyNames`: a map's keys are described in words instead.
+            if map.contains_key("additionalProperties") {
+                map.remove("propertyNames");
+            }
             if let Some(Value::Array(examples)) = map.get("examples")
                 && map.contains_key("type")
             {

@@ -214,7 +214,10 @@ pub struct ImportView {
     tag = "performance",
     operation_id = "import_performance_figures",
     params(("park_id" = i64, Path, description = "Park id"), ("year" = i32, Query, description = "The year of the figures"), ("dry_run" = Option<bool>, Query, description = "Check and report, write nothing")),
-    request_body(content = Vec<u8>, description = "text/csv or an .xlsx workbook (its first sheet)", content_type = "text/csv"),
+    request_body(description = "CSV (UTF-8 or GBK) or an .xlsx workbook (its first sheet)", content(
+        (Vec<u8> = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )),
     responses((status = 200, body = ImportView), WriteProblems)
 )]
 #[post("/api/parks/{park_id}/performance/import")]

@@ -31,7 +31,7 @@ pub struct SignIn {
 /// password, a disabled user and a user without a password all get the same 401. Attempts are
 /// limited per address (10 a minute), whatever else the request carries; the password is
 /// checked off the database connection, so a flood of attempts cannot starve the pool.
-#[utoipa::path(tag = "access", operation_id = "sign_in", request_body = SignIn, responses((status = 201, body = NewTokenView), WriteProblems))]
+#[utoipa::path(tag = "access", operation_id = "sign_in", security(()), request_body = SignIn, responses((status = 201, body = NewTokenView), (status = 401, description = "The name or password is wrong, or the user is disabled", body = crate::error::Problem, content_type = "application/problem+json"), WriteProblems))]
 #[post("/api/sessions")]
 pub async fn sign_in(
     state: web::Data<AppState>,

@@ -43,7 +43,7 @@ fn feature_id(raw: &str, c: CollectionId) -> Result<i64, ApiError> {
     operation_id = "get_workshop_items",
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
         ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
@@ -216,7 +216,7 @@ async fn public_estate(
     security(()),
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change of the building in this instant or interval"),
         ("park_id" = Option<i64>, Query, description = "Only this park"),

@@ -164,7 +164,7 @@ fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
     operation_id = "get_parcel_items",
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84); features whose geometry intersects it"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page: default 100, larger values are clamped to 10000 (both configurable)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page: default 100; larger values are clamped to 10000 (both configurable; OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip (follow the `next` link)"),
         ("datetime" = Option<String>, Query, description = "Last change in this instant or interval (RFC 3339; `..` for an open end)"),
         ("park_id" = Option<i64>, Query, description = "Only this park's parcels"),
@@ -290,7 +290,7 @@ pub(super) fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
     operation_id = "get_park_items", security(()),
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
         ("code" = Option<String>, Query, description = "Exact park code"),
@@ -351,7 +351,7 @@ pub async fn park_item(
     operation_id = "get_zone_items", security(()),
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
         ("park_id" = Option<i64>, Query, description = "Only this park's zones"),

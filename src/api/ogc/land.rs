@@ -108,7 +108,7 @@ async fn watched_one(
     operation_id = "get_idle_land_items",
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change of the parcel in this instant or interval"),
         ("as_of" = Option<String>, Query, description = "The day to assess, YYYY-MM-DD (default today)"),
@@ -171,7 +171,7 @@ pub async fn idle_land_item(
     operation_id = "get_underused_land_items",
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change of the parcel in this instant or interval"),
         ("as_of" = Option<String>, Query, description = "The day to assess, YYYY-MM-DD (default today)"),

@@ -184,7 +184,7 @@ fn year_of(q: &Query, today: NaiveDate) -> Result<i32, ApiError> {
     operation_id = "get_mu_performance_items",
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change of the parcel in this instant or interval"),
         ("year" = Option<i32>, Query, description = "The evaluation year (default last year)"),
@@ -349,7 +349,7 @@ fn parse_kind(s: &str) -> Option<SiteKind> {
     operation_id = "get_renewal_candidate_items",
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change of the parcel or workshop in this instant or interval"),
         ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),

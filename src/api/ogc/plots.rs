@@ -238,7 +238,7 @@ fn available(mut q: ParcelQuery) -> ParcelQuery {
     security(()),
     params(
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "Items per page (default 100, clamped to 10000)"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
         ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
         ("park_id" = Option<i64>, Query, description = "Only this park's plots"),
