@@ -182,20 +182,7 @@ pub struct BrokenLink {
     pub reason: String,
 }
 
-type ChainRow = (
-    i64,
-    NaiveDateTime,
-    String,
-    Option<i64>,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+type ChainRow = (Row, Option<String>, Option<String>);
 
 /// Walk the whole trail in order, recomputing every link: an altered entry no longer matches
 /// its hash; a removed one leaves the next entry linking to a hash that is not there; one
@@ -215,50 +202,14 @@ pub fn verify(conn: &mut AnyConnection) -> StoreResult<ChainReport> {
             .filter(audit_log::id.gt(after_id))
             .order(audit_log::id.asc())
             .limit(BATCH)
-            .select((
-                audit_log::id,
-                audit_log::at,
-                audit_log::actor,
-                audit_log::actor_id,
-                audit_log::action,
-                audit_log::entity,
-                audit_log::entity_id,
-                audit_log::park_id,
-                audit_log::before,
-                audit_log::after,
-                audit_log::prev_hash,
-                audit_log::hash,
-            ))
+            .select((Row::as_select(), audit_log::prev_hash, audit_log::hash))
             .load(conn)?;
         let Some(last) = rows.last() else { break };
-        after_id = last.0;
-        for (
-            id,
-            at,
-            actor,
-            actor_id,
-            action,
-            entity,
-            entity_id,
-            park_id,
-            before,
-            after,
-            prev,
-            hash,
-        ) in rows
-        {
+        after_id = last.0.id;
+        for (row, prev, hash) in rows {
             report.entries += 1;
-            let content = Content {
-                at,
-                actor,
-                actor_id,
-                action,
-                entity,
-                entity_id,
-                park_id,
-                before,
-                after,
-            };
+            let (id, content) = row.content();
+            let at = content.at;
             let expected = content.link(&report.head);
             let broken = |reason: String| BrokenLink { id, at, reason };
             let problem = match (prev, hash) {
@@ -353,18 +304,40 @@ fn filtered(q: &AuditQuery) -> audit_log::BoxedQuery<'static, MultiBackend> {
     query
 }
 
-type Row = (
-    i64,
-    NaiveDateTime,
-    String,
-    Option<i64>,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
+/// An entry as stored (the hashes apart).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+struct Row {
+    id: i64,
+    at: NaiveDateTime,
+    actor: String,
+    actor_id: Option<i64>,
+    action: String,
+    entity: String,
+    entity_id: Option<i64>,
+    park_id: Option<i64>,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl Row {
+    fn content(self) -> (i64, Content) {
+        (
+            self.id,
+            Content {
+                at: self.at,
+                actor: self.actor,
+                actor_id: self.actor_id,
+                action: self.action,
+                entity: self.entity,
+                entity_id: self.entity_id,
+                park_id: self.park_id,
+                before: self.before,
+                after: self.after,
+            },
+        )
+    }
+}
 
 /// A page of the trail, newest first, and how many entries match.
 pub fn query(
@@ -378,38 +351,26 @@ pub fn query(
         .order(audit_log::id.desc())
         .limit(limit)
         .offset(offset)
-        .select((
-            audit_log::id,
-            audit_log::at,
-            audit_log::actor,
-            audit_log::actor_id,
-            audit_log::action,
-            audit_log::entity,
-            audit_log::entity_id,
-            audit_log::park_id,
-            audit_log::before,
-            audit_log::after,
-        ))
+        .select(Row::as_select())
         .load(conn)?;
     let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
     let records = rows
         .into_iter()
-        .map(
-            |(id, at, actor, actor_id, action, entity, entity_id, park_id, before, after)| {
-                AuditRecord {
-                    id,
-                    at,
-                    actor,
-                    actor_id,
-                    action,
-                    entity,
-                    entity_id,
-                    park_id,
-                    before: json(before),
-                    after: json(after),
-                }
-            },
-        )
+        .map(|row| {
+            let (id, c) = row.content();
+            AuditRecord {
+                id,
+                at: c.at,
+                actor: c.actor,
+                actor_id: c.actor_id,
+                action: c.action,
+                entity: c.entity,
+                entity_id: c.entity_id,
+                park_id: c.park_id,
+                before: json(c.before),
+                after: json(c.after),
+            }
+        })
         .collect();
     Ok((records, matched))
 }
