@@ -14,6 +14,10 @@ pub struct DbConfig {
     /// Connections kept in the pool.
     #[arg(long, env = "PARKLAND_POOL_SIZE", default_value_t = 10)]
     pub pool_size: u32,
+    /// The audit chain's key (at least 16 characters), kept outside the database: its links
+    /// are then HMAC-SHA-256, which someone who can write to the database cannot forge.
+    #[arg(long, env = "PARKLAND_AUDIT_KEY", hide_env_values = true)]
+    pub audit_key: Option<String>,
 }
 
 /// How the HTTP service behaves.

@@ -115,6 +115,12 @@ fn run() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(key) = &cli.db.audit_key {
+        if key.len() < 16 {
+            anyhow::bail!("PARKLAND_AUDIT_KEY must be at least 16 characters");
+        }
+        parkland::store::audit::use_key(key.as_bytes());
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.db, cli.http),
         Command::Audit {
@@ -124,10 +130,17 @@ fn run() -> anyhow::Result<()> {
             let mut conn = db.conn()?;
             let report = parkland::store::audit::verify(&mut conn)?;
             match report.first_broken {
+                None if report.unchecked.is_some() => {
+                    println!(
+                        "the audit chain holds as far as it can be checked here: {}",
+                        report.unchecked.unwrap_or_default()
+                    );
+                    anyhow::bail!("the audit chain's keyed links were not checked")
+                }
                 None => {
                     println!(
-                        "the audit chain holds: {} entries ({} recorded before the chain began, covered by its first link)",
-                        report.entries, report.before_chain
+                        "the audit chain holds: {} entries ({} recorded before the chain began, covered by its first link); its head is {}",
+                        report.entries, report.before_chain, report.head
                     );
                     Ok(())
                 }

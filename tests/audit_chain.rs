@@ -132,26 +132,133 @@ on_both_backends!(
     }
 );
 
+/// The last entry's link, as a forger reading the database would.
+fn head(conn: &mut AnyConnection) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Head {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        hash: String,
+    }
+    let h: Head = diesel::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"),
+        conn,
+    )
+    .expect("the head");
+    h.hash
+}
+
+/// Append an entry by hand, linked correctly with plain SHA-256, dated `at`.
+fn forge(conn: &mut AnyConnection, at: chrono::NaiveDateTime) {
+    let prev = head(conn);
+    let content = parkland::store::audit::Content {
+        at,
+        actor: "nc.bureau".into(),
+        actor_id: None,
+        action: "update".into(),
+        entity: "parcel".into(),
+        entity_id: Some(1),
+        park_id: None,
+        before: None,
+        after: None,
+    };
+    let hash = content.link(&prev, None);
+    conn.batch_execute(&format!(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, prev_hash, hash) \
+         VALUES ('{}', 'nc.bureau', 'update', 'parcel', 1, '{prev}', '{hash}')",
+        at.format("%Y-%m-%d %H:%M:%S%.6f")
+    ))
+    .expect("a forged entry");
+}
+
 on_both_backends!(
     an_entry_written_around_the_application_is_found,
     |app: common::TestDb| async move {
         let ids = some_history(&app).await;
-        // A back-dated entry: inserts are allowed by the database, the chain tells.
         let mut conn = app.conn();
+        // No link at all, dated after the last entry.
         conn.batch_execute(
             "INSERT INTO audit_log (at, actor, action, entity, entity_id) \
-             VALUES ('2025-01-01 00:00:00', 'nc.bureau', 'update', 'parcel', 1)",
+             VALUES ('2030-01-01 09:00:00', 'nc.bureau', 'update', 'parcel', 1)",
         )
         .unwrap();
         let v = verify(&app).await;
-        let broken = v["first_broken"]["id"].as_i64().unwrap();
-        assert!(broken > *ids.last().unwrap(), "{v}");
+        assert!(
+            v["first_broken"]["id"].as_i64().unwrap() > *ids.last().unwrap(),
+            "{v}"
+        );
         assert!(
             v["first_broken"]["reason"]
                 .as_str()
                 .unwrap()
                 .contains("written around the application"),
             "{v}"
+        );
+    }
+);
+
+on_both_backends!(
+    a_back_dated_entry_is_found_even_with_a_correct_link,
+    |app: common::TestDb| async move {
+        some_history(&app).await;
+        let mut conn = app.conn();
+        let back = chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        forge(&mut conn, back);
+        let v = verify(&app).await;
+        assert!(
+            v["first_broken"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("dated before the one ahead of it"),
+            "{v}"
+        );
+    }
+);
+
+on_both_backends!(
+    a_keyed_chain_cannot_be_extended_by_hand,
+    |app: common::TestDb| async move {
+        let key = "县自然资源局审计链密钥-2026";
+        let run = |args: &[&str], with_key: bool| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_parkland"));
+            c.args(args).env("DATABASE_URL", &app.url);
+            if with_key {
+                c.env("PARKLAND_AUDIT_KEY", key);
+            }
+            c.output().expect("run parkland")
+        };
+        let out = run(&["user", "add", "nc.desk", "--role", "admin"], true);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = run(&["audit", "verify"], true);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let out = run(&["audit", "verify"], false);
+        assert!(
+            !out.status.success(),
+            "keyed links unchecked without the key"
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("PARKLAND_AUDIT_KEY"));
+
+        // A forger with the database's password, but not the key, appends a well-formed entry.
+        let mut conn = app.conn();
+        let later = chrono::NaiveDate::from_ymd_opt(2030, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        forge(&mut conn, later);
+        let out = run(&["audit", "verify"], true);
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("not keyed although the chain was"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
         );
     }
 );

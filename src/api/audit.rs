@@ -45,9 +45,14 @@ pub struct ChainView {
     pub entries: i64,
     /// Entries recorded before the chain began; the first chained entry's link covers them.
     pub before_chain: i64,
-    /// Every link holds.
+    /// Every link holds (and every keyed link was checked).
     pub intact: bool,
     pub first_broken: Option<BrokenLinkView>,
+    /// Why some links could not be checked (keyed links, no key configured).
+    pub unchecked: Option<String>,
+    /// The last link: kept elsewhere with `entries`, it shows later that nothing was cut from
+    /// the end of the trail.
+    pub head: String,
 }
 
 /// Where the chain does not hold.
@@ -64,7 +69,9 @@ impl From<store::audit::ChainReport> for ChainView {
         ChainView {
             entries: r.entries,
             before_chain: r.before_chain,
-            intact: r.first_broken.is_none(),
+            intact: r.first_broken.is_none() && r.unchecked.is_none(),
+            unchecked: r.unchecked,
+            head: r.head,
             first_broken: r.first_broken.map(|b| BrokenLinkView {
                 id: b.id,
                 at: utc(b.at),

@@ -58,6 +58,24 @@ impl Entry {
 /// The link before the first entry of a chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The key of a keyed chain (HMAC-SHA-256), from `PARKLAND_AUDIT_KEY`: kept outside the
+/// database, so that someone who can write to the database cannot forge a link. Without it the
+/// links are plain SHA-256, which shows changes made by hand but not a forger who recomputes
+/// them.
+static KEY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// Set the chain's key for this process (once, at start).
+pub fn use_key(key: &[u8]) {
+    let _ = KEY.set(key.to_vec());
+}
+
+fn key() -> Option<&'static [u8]> {
+    KEY.get().map(Vec::as_slice)
+}
+
+const PLAIN: &str = "sha256:";
+const KEYED: &str = "hmac-sha256:";
+
 /// An entry's content as it is hashed: every stored field but the id, in a fixed order, as a
 /// JSON array (unambiguous whatever the text holds); the time to the microsecond, as both
 /// stores keep it.
@@ -90,15 +108,40 @@ impl Content {
         .to_string()
     }
 
-    /// The hash of this entry following `prev`.
-    pub fn link(&self, prev: &str) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(prev.as_bytes());
-        h.update(b"\n");
-        h.update(self.canonical().as_bytes());
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    /// The link of this entry following `prev`: keyed when a key is given.
+    pub fn link(&self, prev: &str, key: Option<&[u8]>) -> String {
+        let message = format!("{prev}\n{}", self.canonical());
+        match key {
+            Some(k) => format!("{KEYED}{}", hex(&hmac_sha256(k, message.as_bytes()))),
+            None => format!("{PLAIN}{}", hex(&sha256(message.as_bytes()))),
+        }
     }
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data).to_vec()
+}
+
+/// HMAC (RFC 2104) over SHA-256.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    const BLOCK: usize = 64;
+    let mut k = if key.len() > BLOCK {
+        sha256(key)
+    } else {
+        key.to_vec()
+    };
+    k.resize(BLOCK, 0);
+    let pad = |byte: u8| k.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let mut inner = pad(0x36);
+    inner.extend_from_slice(message);
+    let mut outer = pad(0x5c);
+    outer.extend_from_slice(&sha256(&inner));
+    sha256(&outer)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A stamp's time as the stores keep it: to the microsecond.
@@ -108,7 +151,42 @@ fn to_micros(at: NaiveDateTime) -> NaiveDateTime {
         .unwrap_or(at)
 }
 
-/// Record a change; call inside the transaction that makes it (it is its own otherwise).
+thread_local! {
+    /// The entries the write transaction running on this thread has recorded, appended to the
+    /// chain when it ends (store work runs on one thread from start to commit).
+    static PENDING: std::cell::RefCell<Option<Vec<Content>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The buffer of an outermost write transaction; cleared when it ends, however it ends.
+pub(super) struct Pending;
+
+impl Pending {
+    pub(super) fn begin() -> Pending {
+        PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
+        Pending
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        PENDING.with(|p| *p.borrow_mut() = None);
+    }
+}
+
+pub(super) fn pending_len() -> usize {
+    PENDING.with(|p| p.borrow().as_ref().map_or(0, Vec::len))
+}
+
+pub(super) fn discard_after(mark: usize) {
+    PENDING.with(|p| {
+        if let Some(v) = p.borrow_mut().as_mut() {
+            v.truncate(mark);
+        }
+    });
+}
+
+/// Record a change; call inside the transaction that makes it (it is its own otherwise). The
+/// entry joins the chain when the transaction ends.
 pub fn record(conn: &mut AnyConnection, stamp: &Stamp, entry: Entry) -> StoreResult<()> {
     let content = Content {
         at: to_micros(stamp.at),
@@ -121,9 +199,49 @@ pub fn record(conn: &mut AnyConnection, stamp: &Stamp, entry: Entry) -> StoreRes
         before: entry.before.map(|v| v.to_string()),
         after: entry.after.map(|v| v.to_string()),
     };
-    super::write_tx(conn, |conn| {
-        let prev = head(conn)?;
-        let hash = content.link(&prev);
+    let push = |content: Content| {
+        PENDING.with(|p| match p.borrow_mut().as_mut() {
+            Some(v) => {
+                v.push(content);
+                None
+            }
+            None => Some(content),
+        })
+    };
+    match push(content) {
+        None => Ok(()),
+        // Not in a write transaction: one of its own.
+        Some(content) => super::write_tx(conn, |_| {
+            push(content);
+            Ok(())
+        }),
+    }
+}
+
+/// Append the transaction's entries to the chain, under the chain's lock (SQLite: the
+/// transaction already holds the write lock; PostgreSQL: a lock on the table, the last lock
+/// the transaction takes, held only until it commits). Each entry's time is at least its
+/// predecessor's, so the chain's times never go backwards.
+pub(super) fn flush(conn: &mut AnyConnection) -> StoreResult<()> {
+    let entries = PENDING.with(|p| {
+        p.borrow_mut()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    });
+    if entries.is_empty() {
+        return Ok(());
+    }
+    if conn.backend() == super::Backend::Postgres {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("LOCK TABLE audit_log IN EXCLUSIVE MODE")?;
+    }
+    let (mut prev, mut prev_at) = head(conn)?;
+    for mut content in entries {
+        if let Some(last) = prev_at {
+            content.at = content.at.max(last);
+        }
+        let hash = content.link(&prev, key());
         diesel::insert_into(audit_log::table)
             .values((
                 audit_log::at.eq(content.at),
@@ -139,25 +257,24 @@ pub fn record(conn: &mut AnyConnection, stamp: &Stamp, entry: Entry) -> StoreRes
                 audit_log::hash.eq(&hash),
             ))
             .execute(conn)?;
-        Ok(())
-    })
+        prev = hash;
+        prev_at = Some(content.at);
+    }
+    Ok(())
 }
 
-/// The hash the next entry links to: the last entry's; for a trail recorded before the chain
-/// began (no hashes yet), the running hash over all of it, computed once.
-fn head(conn: &mut AnyConnection) -> StoreResult<String> {
-    let last: Option<Option<String>> = audit_log::table
+/// The hash the next entry links to and the last entry's time: the last entry's; for a trail
+/// recorded before the chain began (no hashes yet), the running hash over all of it.
+fn head(conn: &mut AnyConnection) -> StoreResult<(String, Option<NaiveDateTime>)> {
+    let last: Option<(Option<String>, NaiveDateTime)> = audit_log::table
         .order(audit_log::id.desc())
-        .select(audit_log::hash)
+        .select((audit_log::hash, audit_log::at))
         .first(conn)
         .optional()?;
     match last {
-        None => Ok(GENESIS.to_owned()),
-        Some(Some(hash)) => Ok(hash),
-        Some(None) => {
-            let report = verify(conn)?;
-            Ok(report.head)
-        }
+        None => Ok((GENESIS.to_owned(), None)),
+        Some((Some(hash), at)) => Ok((hash, Some(at))),
+        Some((None, at)) => Ok((verify(conn)?.head, Some(at))),
     }
 }
 
@@ -171,7 +288,10 @@ pub struct ChainReport {
     pub before_chain: i64,
     /// The first entry where the chain does not hold, and why.
     pub first_broken: Option<BrokenLink>,
-    /// The running hash after the last entry.
+    /// Keyed links were found but no key is configured here, so they were not checked.
+    pub unchecked: Option<String>,
+    /// The last link: record it elsewhere (with `entries`) to tell later that nothing was cut
+    /// from the end.
     pub head: String,
 }
 
@@ -186,18 +306,21 @@ type ChainRow = (Row, Option<String>, Option<String>);
 
 /// Walk the whole trail in order, recomputing every link: an altered entry no longer matches
 /// its hash; a removed one leaves the next entry linking to a hash that is not there; one
-/// inserted around the application carries no hash or a wrong one.
+/// inserted around the application carries no hash, a wrong one, an unkeyed one in a keyed
+/// chain, or a time earlier than the entry before it.
 pub fn verify(conn: &mut AnyConnection) -> StoreResult<ChainReport> {
     const BATCH: i64 = 1_000;
     let mut report = ChainReport {
         entries: 0,
         before_chain: 0,
         first_broken: None,
+        unchecked: None,
         head: GENESIS.to_owned(),
     };
-    let mut chained = false;
+    let (mut chained, mut keyed) = (false, false);
+    let mut prev_at: Option<NaiveDateTime> = None;
     let mut after_id = i64::MIN;
-    loop {
+    'walk: loop {
         let rows: Vec<ChainRow> = audit_log::table
             .filter(audit_log::id.gt(after_id))
             .order(audit_log::id.asc())
@@ -210,41 +333,71 @@ pub fn verify(conn: &mut AnyConnection) -> StoreResult<ChainReport> {
             report.entries += 1;
             let (id, content) = row.content();
             let at = content.at;
-            let expected = content.link(&report.head);
-            let broken = |reason: String| BrokenLink { id, at, reason };
-            let problem = match (prev, hash) {
+            let broken = |reason: &str| BrokenLink {
+                id,
+                at,
+                reason: reason.to_owned(),
+            };
+            let mut problem = None;
+            if prev_at.is_some_and(|p| at < p) {
+                problem = Some(broken(
+                    "the entry is dated before the one ahead of it: it was back-dated or slipped in later",
+                ));
+            }
+            let next = match (prev, hash) {
                 (None, None) if !chained => {
                     report.before_chain += 1;
-                    None
+                    content.link(&report.head, None)
                 }
-                (None, None) | (None, Some(_)) | (Some(_), None) => Some(broken(
-                    "the entry carries no link to the one before it: it was written around the application".into(),
-                )),
                 (Some(prev), Some(hash)) => {
                     chained = true;
                     if prev != report.head {
-                        Some(broken(
-                            "the entry links to a hash no entry before it has: an entry before it was removed or changed"
-                                .into(),
-                        ))
-                    } else if hash != expected {
-                        Some(broken(
-                            "the entry's content does not match its hash: it was changed after it was recorded"
-                                .into(),
-                        ))
-                    } else {
-                        None
+                        problem = problem.or(Some(broken(
+                            "the entry links to a hash no entry before it has: an entry before it was removed or changed",
+                        )));
+                    } else if let Some(mac) = hash.strip_prefix(KEYED) {
+                        keyed = true;
+                        match key() {
+                            Some(k)
+                                if content.link(&prev, Some(k)).strip_prefix(KEYED)
+                                    != Some(mac) =>
+                            {
+                                problem = problem.or(Some(broken(
+                                    "the entry's content does not match its keyed hash: it was changed after it was recorded, or forged",
+                                )));
+                            }
+                            Some(_) => {}
+                            None => {
+                                report.unchecked.get_or_insert_with(|| format!(
+                                    "entries from {id} on are linked with the chain's key; set PARKLAND_AUDIT_KEY to check them"
+                                ));
+                            }
+                        }
+                    } else if keyed {
+                        problem = problem.or(Some(broken(
+                            "the entry's link is not keyed although the chain was: it was written around the application",
+                        )));
+                    } else if content.link(&prev, None) != hash {
+                        problem = problem.or(Some(broken(
+                            "the entry's content does not match its hash: it was changed after it was recorded",
+                        )));
                     }
+                    hash
+                }
+                _ => {
+                    problem = problem.or(Some(broken(
+                        "the entry carries no link to the one before it: it was written around the application",
+                    )));
+                    String::new()
                 }
             };
-            if let Some(p) = problem {
-                report.first_broken.get_or_insert(p);
+            report.head = next;
+            prev_at = Some(at);
+            if problem.is_some() {
+                // Counting on is not worth it: the first break is what a person must look at.
+                report.first_broken = problem;
+                break 'walk;
             }
-            report.head = expected;
-        }
-        if report.first_broken.is_some() {
-            // Counting on is not worth it: the first break is what a person must look at.
-            break;
         }
     }
     Ok(report)
@@ -398,14 +551,33 @@ mod tests {
     #[test]
     fn a_link_covers_the_content_and_the_link_before_it() {
         let a = content(r#"{"status":"available"}"#);
-        let h = a.link(GENESIS);
-        assert_eq!(h.len(), 64);
-        assert_eq!(h, a.link(GENESIS), "deterministic");
-        assert_ne!(h, content(r#"{"status":"supplied"}"#).link(GENESIS));
-        assert_ne!(h, a.link(&h), "the previous link counts");
+        let h = a.link(GENESIS, None);
+        assert_eq!(h.len(), "sha256:".len() + 64);
+        assert_eq!(h, a.link(GENESIS, None), "deterministic");
+        assert_ne!(h, content(r#"{"status":"supplied"}"#).link(GENESIS, None));
+        assert_ne!(h, a.link(&h, None), "the previous link counts");
         // Text that looks like a separator cannot make two contents hash alike.
         let mut b = a.clone();
         b.actor = "nc.bureau\",\"3".into();
-        assert_ne!(b.link(GENESIS), h);
+        assert_ne!(b.link(GENESIS, None), h);
+        let keyed = a.link(GENESIS, Some(b"a key kept outside the database"));
+        assert!(keyed.starts_with("hmac-sha256:"));
+        assert_ne!(keyed, a.link(GENESIS, Some(b"another key")));
+    }
+
+    #[test]
+    fn hmac_sha256_as_rfc_4231_gives_it() {
+        assert_eq!(
+            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let long_key = [0xaa_u8; 131];
+        assert_eq!(
+            hex(&hmac_sha256(
+                &long_key,
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
     }
 }

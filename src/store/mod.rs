@@ -399,42 +399,42 @@ fn require_postgis(pg: &mut diesel::PgConnection) -> Result<(), OpenError> {
 /// (`BEGIN IMMEDIATE`), so a writer waits its turn (the busy timeout) instead of failing with
 /// "database is locked" when another writer committed after it began reading; if the lock
 /// stays taken past the timeout the answer is [`StoreError::Busy`] (503, Retry-After). On
-/// PostgreSQL it begins by locking the audit trail against other writers (readers go on): every
-/// write records an audit entry chained to the one before, so writers take the chain in turn —
-/// and, taking that lock first, never deadlock on it. Inside another transaction it is a
-/// savepoint.
+/// PostgreSQL it is a plain transaction. Inside another transaction it is a savepoint.
+///
+/// The audit entries the transaction records are appended to the chain at its end, just
+/// before it commits ([`audit::flush`]): the chain's lock is then the last one taken and held
+/// only for the append, so writers of different parks never wait for each other's work.
 pub fn write_tx<T>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
 ) -> StoreResult<T> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let immediate = match conn {
+    let outermost = match conn {
         AnyConnection::Sqlite(lite) => {
-            let outermost = AnsiTransactionManager::transaction_manager_status_mut(lite)
-                .transaction_depth()?
-                .is_none();
-            if outermost {
-                AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
-            }
-            outermost
+            AnsiTransactionManager::transaction_manager_status_mut(lite).transaction_depth()?
         }
         AnyConnection::Postgresql(pg) => {
-            let outermost = AnsiTransactionManager::transaction_manager_status_mut(pg)
-                .transaction_depth()?
-                .is_none();
-            if outermost {
-                return conn.transaction(|conn| {
-                    conn.batch_execute("LOCK TABLE audit_log IN EXCLUSIVE MODE")?;
-                    f(conn)
-                });
-            }
-            false
+            AnsiTransactionManager::transaction_manager_status_mut(pg).transaction_depth()?
         }
-    };
-    if !immediate {
-        return conn.transaction(f);
     }
-    match f(conn) {
+    .is_none();
+    if !outermost {
+        // A savepoint: what it recorded goes if it is rolled back.
+        let mark = audit::pending_len();
+        let result = conn.transaction(f);
+        if result.is_err() {
+            audit::discard_after(mark);
+        }
+        return result;
+    }
+    let _pending = audit::Pending::begin();
+    match conn {
+        AnyConnection::Sqlite(lite) => {
+            AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?;
+        }
+        AnyConnection::Postgresql(_) => AnyConnection::begin_transaction(conn)?,
+    }
+    match f(conn).and_then(|value| audit::flush(conn).map(|()| value)) {
         Ok(value) => match AnyConnection::commit_transaction(conn) {
             Ok(()) => Ok(value),
             Err(e) => {
