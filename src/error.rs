@@ -44,8 +44,9 @@ pub struct Problem {
     /// Reference to the server log entry of an internal error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    /// The bound an upload or body went beyond (`upload_bytes`, `unpacked_bytes`, `features`,
-    /// `vertices_per_feature`, `rows`, `columns`, `cells`).
+    /// The bound an upload or body went beyond (`upload_bytes`, `unpacked_bytes`,
+    /// `archive_entries`, `features`, `vertices_per_feature`, `vertices`, `values`, `rows`,
+    /// `columns`, `cells`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound: Option<String>,
     /// That bound's value.
@@ -215,34 +216,41 @@ impl ApiError {
         e
     }
 
-    /// An import with refused features: nothing was written.
+    /// An import with refused features: nothing was written. The first
+    /// [`MAX_REJECTIONS_LISTED`] are listed — enough to fix a file by; a list of every feature
+    /// of a huge file would be a second upload's worth of answer.
     pub fn import_rejected(report: crate::domain::register::ImportReport) -> Self {
+        let refused = report.rejected.len();
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "import-rejected",
             "The import was refused",
             format!(
-                "{} of {} features cannot be imported, so nothing was written; each is listed in `rejected` with its reasons",
-                report.rejected.len(),
-                report.features
+                "{refused} of {} features cannot be imported, so nothing was written; {} listed in `rejected` with its reasons",
+                report.features,
+                listed(refused)
             ),
         );
         e.problem.rejected = report.rejected;
+        e.problem.rejected.truncate(MAX_REJECTIONS_LISTED);
         e
     }
 
-    /// A spreadsheet with refused rows: nothing was written.
+    /// A spreadsheet with refused rows: nothing was written (the first
+    /// [`MAX_REJECTIONS_LISTED`] are listed).
     pub fn rows_rejected(rows: usize, rejected: Vec<crate::domain::register::Rejection>) -> Self {
+        let refused = rejected.len();
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "import-rejected",
             "The import was refused",
             format!(
-                "{} of {rows} rows cannot be imported, so nothing was written; each is listed in `rejected` with its row number and the columns that are wrong",
-                rejected.len()
+                "{refused} of {rows} rows cannot be imported, so nothing was written; {} listed in `rejected` with its row number and the columns that are wrong",
+                listed(refused)
             ),
         );
         e.problem.rejected = rejected;
+        e.problem.rejected.truncate(MAX_REJECTIONS_LISTED);
         e
     }
 
@@ -302,6 +310,17 @@ impl ApiError {
 
     pub fn problem(&self) -> &Problem {
         &self.problem
+    }
+}
+
+/// Refused features or rows listed in one problem at the most.
+pub const MAX_REJECTIONS_LISTED: usize = 1_000;
+
+fn listed(refused: usize) -> String {
+    if refused > MAX_REJECTIONS_LISTED {
+        format!("the first {MAX_REJECTIONS_LISTED} are")
+    } else {
+        "each is".to_owned()
     }
 }
 

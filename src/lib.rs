@@ -15,7 +15,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{App, HttpRequest, HttpResponse, web};
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, web};
 use api::AppState;
 use error::{ApiError, PROBLEM_JSON, Problem, problem_response};
 use utoipa_actix_web::AppExt;
@@ -107,6 +107,33 @@ fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::Servi
     }
 }
 
+/// Who is calling, once per request: a valid token's user is kept in the request for the
+/// `Caller` extractor; a request without one — no token, or one that cannot be used, even where
+/// the endpoint never reads it — is rate-limited as anonymous.
+async fn identify(req: &ServiceRequest, state: &AppState) -> bool {
+    let Some(secret) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(api::extract::bearer_token)
+        .filter(|s| store::users::looks_like_token(s))
+        .map(str::to_owned)
+    else {
+        return false;
+    };
+    let now = state.clock.now().naive_utc();
+    match state
+        .run(move |c| store::users::authenticate(c, &secret, now))
+        .await
+    {
+        Ok(store::users::Authenticated::Ok(p)) => {
+            req.extensions_mut().insert(domain::access::Caller::User(p));
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The rate limit for anonymous callers, and the security headers of every response.
 async fn guard(
     req: ServiceRequest,
@@ -115,7 +142,12 @@ async fn guard(
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
     let docs = req.path().starts_with("/docs");
     let dashboard = req.path().starts_with("/dashboard");
-    if !authenticated && let Some(state) = req.app_data::<web::Data<AppState>>() {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let identified = match &state {
+        Some(s) if authenticated => identify(&req, s).await,
+        _ => false,
+    };
+    if !identified && let Some(state) = state {
         let ip = api::ratelimit::client_ip(req.request(), &state.config);
         if let Err(wait) = state.limiter.check(ip, std::time::Instant::now()) {
             let response = api::ratelimit::too_many(

@@ -186,15 +186,19 @@ fn run() -> anyhow::Result<()> {
             encoding,
             layer,
             dry_run,
-        } => import(
-            &cli.db,
-            &park,
-            &file,
-            crs.as_deref(),
-            encoding.as_deref(),
-            layer,
-            dry_run,
-        ),
+        } => {
+            let options =
+                parkland::api::exchange::read_options(crs.as_deref(), encoding.as_deref(), layer)
+                    .map_err(|e| anyhow::anyhow!(e.problem().detail.clone()))?;
+            import(
+                &cli.db,
+                cli.http.upload_limits(),
+                &park,
+                &file,
+                &options,
+                dry_run,
+            )
+        }
         Command::Export { park, format, out } => {
             let db = Db::open(&cli.db.database_url, 1)?;
             let mut conn = db.conn()?;
@@ -266,23 +270,19 @@ fn progress(bar: &indicatif::ProgressBar, done: usize, total: usize) {
 
 fn import(
     db: &DbConfig,
+    limits: parkland::exchange::limits::UploadLimits,
     park: &str,
     file: &std::path::Path,
-    crs: Option<&str>,
-    encoding: Option<&str>,
-    layer: Option<String>,
+    options: &parkland::exchange::ReadOptions,
     dry_run: bool,
 ) -> anyhow::Result<()> {
     use parkland::exchange::{self, FileKind};
-    let options = parkland::api::exchange::read_options(crs, encoding, layer)
-        .map_err(|e| anyhow::anyhow!(e.problem().detail.clone()))?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let pool = Db::open(&db.database_url, 1)?;
     let mut conn = pool.conn()?;
     let park = parkland::store::parks::find(&mut conn, park)?;
     let started = std::time::Instant::now();
-    let limits = parkland::exchange::limits::UploadLimits::default();
-    let source = exchange::read(&bytes, FileKind::detect(None, &bytes), &options, &limits)?;
+    let source = exchange::read(&bytes, FileKind::detect(None, &bytes), options, &limits)?;
     eprintln!(
         "read {} features from {} ({}{}) in {:.1?}",
         source.features.len(),

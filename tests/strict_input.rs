@@ -227,10 +227,32 @@ on_both_backends!(
             .await
             .expect(200)
             .body;
+        // The cell holding the name carries a style with Excel's quote prefix.
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(book.to_vec())).unwrap();
-        let mut styles = String::new();
-        std::io::Read::read_to_string(&mut archive.by_name("xl/styles.xml").unwrap(), &mut styles)
-            .unwrap();
-        assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+        let mut part = |name: &str| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+            text
+        };
+        let (strings, styles) = (part("xl/sharedStrings.xml"), part("xl/styles.xml"));
+        let sheets: Vec<String> = (1..=3)
+            .map(|i| part(&format!("xl/worksheets/sheet{i}.xml")))
+            .collect();
+        let index = strings
+            .split("<si>")
+            .skip(1)
+            .position(|si| si.contains("=HYPERLINK"))
+            .expect("the name is a shared string");
+        let style: usize = sheets
+            .iter()
+            .flat_map(|s| s.split("<c ").skip(1))
+            .find(|c| c.contains(&format!("<v>{index}</v>")) && c.contains("t=\"s\""))
+            .and_then(|c| c.split("s=\"").nth(1))
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .expect("the cell has a style");
+        let xfs = styles.split("<cellXfs").nth(1).expect("cell styles");
+        let xf = xfs.split("<xf ").nth(style + 1).expect("the cell's style");
+        assert!(xf.contains("quotePrefix=\"1\""), "style {style}: {xf}");
     }
 );

@@ -212,6 +212,13 @@ impl FromRequest for Caller {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Identified once already (see `guard` in lib.rs)?
+        if let Some(caller) = actix_web::HttpMessage::extensions(req)
+            .get::<Caller>()
+            .cloned()
+        {
+            return Box::pin(async move { Ok(caller) });
+        }
         let header = req
             .headers()
             .get(header::AUTHORIZATION)

@@ -193,14 +193,27 @@ where
     T: Serialize,
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
 {
-    let bytes = state
-        .compute(move || serde_json::to_vec(&build()?).map_err(|e| ApiError::internal(&e)))
-        .await?;
+    json_off_worker(state, "application/json", move || to_json(&build()?)).await
+}
+
+/// A body as JSON bytes.
+pub fn to_json(body: &impl Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))
+}
+
+/// A 200 whose body is built and written on the blocking pool: anything that grows with the
+/// register (lists of boundaries, histories of geometry) rather than with the request.
+pub async fn json_off_worker<F>(
+    state: &AppState,
+    media_type: &'static str,
+    write: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce() -> Result<Vec<u8>, ApiError> + Send + 'static,
+{
+    let bytes = state.compute(write).await?;
     Ok(HttpResponse::build(StatusCode::OK)
-        .insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        ))
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media_type)))
         .body(bytes))
 }
 

@@ -300,32 +300,31 @@ pub async fn parcel_history(
     let versions = state
         .run(move |c| store::parcel_history::versions(c, id))
         .await?;
-    let features = versions
-        .iter()
-        .map(|v| {
-            Feature::new(
-                v.version,
-                &v.geometry,
-                VersionProperties {
-                    parcel_id: v.parcel_id,
-                    version: v.version,
-                    change: v.change.clone(),
-                    changed_at: utc(v.changed.at),
-                    changed_by: v.changed.by.clone(),
-                    note: v.note.clone(),
-                    attributes: v.properties.clone(),
-                },
-            )
-        })
-        .collect();
-    let mut body = FeatureCollection::new(features);
-    body.links = vec![Link::new(
-        format!("{}/api/parcels/{id}", base_url(&req, &state)),
-        "describes",
-        GEOJSON,
-        "The parcel now",
-    )];
-    json_response(StatusCode::OK, GEOJSON, &body)
+    let now = format!("{}/api/parcels/{id}", base_url(&req, &state));
+    super::json_off_worker(&state, GEOJSON, move || {
+        let features = versions
+            .iter()
+            .map(|v| {
+                Feature::new(
+                    v.version,
+                    &v.geometry,
+                    VersionProperties {
+                        parcel_id: v.parcel_id,
+                        version: v.version,
+                        change: v.change.clone(),
+                        changed_at: utc(v.changed.at),
+                        changed_by: v.changed.by.clone(),
+                        note: v.note.clone(),
+                        attributes: v.properties.clone(),
+                    },
+                )
+            })
+            .collect();
+        let mut body = FeatureCollection::new(features);
+        body.links = vec![Link::new(now, "describes", GEOJSON, "The parcel now")];
+        super::to_json(&body)
+    })
+    .await
 }
 
 #[derive(Serialize, ToSchema)]

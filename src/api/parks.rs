@@ -5,7 +5,7 @@ use super::extract::{IfMatch, JsonBody, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, check_many, not_null, nullable};
 use super::views::{Feature, FeatureCollection, ParkFeature, ParkProperties};
 use super::{
-    AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response, json_response,
+    AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response,
     record_response,
 };
 use crate::domain::FieldError;
@@ -177,8 +177,11 @@ pub fn park_feature(p: &Park) -> ParkFeature<'_> {
 #[get("/api/parks")]
 pub async fn list_parks(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let parks = state.run(store::parks::list).await?;
-    let body = FeatureCollection::new(parks.iter().map(park_feature).collect());
-    json_response(StatusCode::OK, GEOJSON, &body)
+    super::json_off_worker(&state, GEOJSON, move || {
+        let body = FeatureCollection::new(parks.iter().map(park_feature).collect());
+        super::to_json(&body)
+    })
+    .await
 }
 
 /// Create a park from a GeoJSON Feature whose geometry is the park boundary.

@@ -50,7 +50,10 @@ pub fn check_year(year: i32, today: chrono::NaiveDate) -> Result<i32, FieldError
 }
 
 fn year_param(q: &Query, today: chrono::NaiveDate) -> Result<i32, ApiError> {
-    let year = q.id("year")?.map_or(today.year() - 1, |y| y as i32);
+    // A year beyond i32 is as wrong as one beyond the range check_year allows.
+    let year = q
+        .id("year")?
+        .map_or(today.year() - 1, |y| i32::try_from(y).unwrap_or(i32::MAX));
     check_year(year, today).map_err(|e| ApiError::invalid_parameter(e.message))
 }
 
@@ -233,7 +236,8 @@ pub async fn import_figures(
     let q = Query::parse(req.query_string(), &["year", "dry_run"])?;
     let year = q.id("year")?.ok_or_else(|| {
         ApiError::invalid_parameter("say which year the figures are of: ?year=2025")
-    })? as i32;
+    })?;
+    let year = i32::try_from(year).unwrap_or(i32::MAX);
     let year =
         check_year(year, state.today()).map_err(|e| ApiError::invalid_parameter(e.message))?;
     let dry_run = q.flag("dry_run")?.unwrap_or(false);

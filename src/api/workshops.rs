@@ -141,12 +141,14 @@ pub struct WorkshopPropertiesPatch {
     pub owner_enterprise_id: Option<i64>,
     #[serde(default, deserialize_with = "not_null")]
     pub responsible_unit: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub responsible_person: Option<String>,
+    /// `null` clears it (it is optional).
+    #[serde(default, deserialize_with = "nullable")]
+    pub responsible_person: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
     pub deadline: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub deadline_milestone: Option<Milestone>,
+    /// `null` puts the deadline back on completion, the default.
+    #[serde(default, deserialize_with = "nullable")]
+    pub deadline_milestone: Option<Option<Milestone>>,
     #[serde(default, deserialize_with = "not_null")]
     pub milestones: Option<MilestonesPatch>,
 }
@@ -392,11 +394,20 @@ pub async fn update_workshop(
                 required_text("properties.responsible_unit", &u, 200),
             )
         }),
-        responsible_person: p
-            .responsible_person
-            .and_then(|u| check(&mut e, parse_text("properties.responsible_person", &u, 100))),
+        responsible_person: p.responsible_person.and_then(|u| {
+            check(
+                &mut e,
+                parse_text(
+                    "properties.responsible_person",
+                    u.as_deref().unwrap_or(""),
+                    100,
+                ),
+            )
+        }),
         deadline: p.deadline,
-        deadline_milestone: p.deadline_milestone,
+        deadline_milestone: p
+            .deadline_milestone
+            .map(|m| m.unwrap_or(Milestone::Completion)),
         plan: patches.map(|m| {
             m.map_or_else(MilestoneChange::default, |m| MilestoneChange {
                 planned: m.planned,

@@ -5,7 +5,7 @@ use super::extract::{IfMatch, JsonBody, input_crs};
 use super::input::{FeatureIn, FeaturePatchIn, check, not_null, nullable};
 use super::views::{Feature, FeatureCollection, ZoneFeature, ZoneProperties};
 use super::{
-    AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response, json_response,
+    AppState, GEOJSON, checked_footprint, checked_patch_footprint, created_response,
     record_response,
 };
 use crate::domain::FieldError;
@@ -159,8 +159,11 @@ pub async fn list_zones(
     let (park, zones) = state
         .run(move |c| store::zones::park_with_zones(c, park_id))
         .await?;
-    let body = FeatureCollection::new(zones.iter().map(|z| zone_feature(z, &park)).collect());
-    json_response(StatusCode::OK, GEOJSON, &body)
+    super::json_off_worker(&state, GEOJSON, move || {
+        let body = FeatureCollection::new(zones.iter().map(|z| zone_feature(z, &park)).collect());
+        super::to_json(&body)
+    })
+    .await
 }
 
 /// Create a zone in a park.

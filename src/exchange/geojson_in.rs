@@ -63,8 +63,8 @@ pub fn read(
     })
 }
 
-/// Count features and each feature's positions without building anything; the first bound
-/// passed ends the scan.
+/// Count features, each feature's positions and every other value without building
+/// anything; the first bound passed ends the scan.
 fn scan(bytes: &[u8], limits: &UploadLimits) -> Result<(), ExchangeError> {
     let exceeded = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -81,7 +81,8 @@ fn scan(bytes: &[u8], limits: &UploadLimits) -> Result<(), ExchangeError> {
     })
 }
 
-/// The top-level object: only its `features` are counted.
+/// The top-level object: its `features` counted one by one, its `crs` (the only other member
+/// that is built) counted whole; a second `features` is refused, as the reading would add it.
 struct Top<'a> {
     limits: &'a UploadLimits,
     exceeded: &'a RefCell<Option<LimitExceeded>>,
@@ -100,46 +101,69 @@ impl<'de> Visitor<'de> for Top<'_> {
         f.write_str("a FeatureCollection object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut totals = Tally::default();
+        let mut seen_features = false;
         while let Some(key) = map.next_key::<String>()? {
-            if key == "features" {
-                map.next_value_seed(Features {
-                    limits: self.limits,
-                    exceeded: self.exceeded,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            match key.as_str() {
+                "features" if seen_features => {
+                    return Err(de::Error::custom("`features` is given twice"));
+                }
+                "features" => {
+                    seen_features = true;
+                    map.next_value_seed(Features {
+                        limits: self.limits,
+                        exceeded: self.exceeded,
+                        totals: &mut totals,
+                    })?;
+                }
+                "crs" => {
+                    let crs = map.next_value_seed(Count)?;
+                    totals.values = totals.values.saturating_add(crs.values);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
+        }
+        if let Err(limit) = self.limits.values(totals.values) {
+            *self.exceeded.borrow_mut() = Some(limit);
+            return Err(de::Error::custom("a bound was exceeded"));
         }
         Ok(())
     }
 }
 
-/// The `features` array: each element's positions counted and checked as it ends.
-struct Features<'a> {
+/// The `features` array: each element counted and checked as it ends.
+struct Features<'a, 'b> {
     limits: &'a UploadLimits,
     exceeded: &'a RefCell<Option<LimitExceeded>>,
+    totals: &'b mut Tally,
 }
 
-impl<'de> DeserializeSeed<'de> for Features<'_> {
+impl<'de> DeserializeSeed<'de> for Features<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for Features<'_> {
+impl<'de> Visitor<'de> for Features<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of features")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut n = 0;
-        while let Some(shape) = seq.next_element_seed(Count)? {
+        while let Some(feature) = seq.next_element_seed(Count)? {
             n += 1;
+            self.totals.positions = self.totals.positions.saturating_add(feature.positions);
+            self.totals.values = self.totals.values.saturating_add(feature.values);
             let checked = self
                 .limits
                 .features(n)
-                .and_then(|()| self.limits.vertices(n, shape.positions()));
+                .and_then(|()| self.limits.vertices(n, feature.positions))
+                .and_then(|()| self.limits.total_vertices(self.totals.positions))
+                .and_then(|()| self.limits.values(self.totals.values));
             if let Err(limit) = checked {
                 *self.exceeded.borrow_mut() = Some(limit);
                 return Err(de::Error::custom("a bound was exceeded"));
@@ -149,19 +173,21 @@ impl<'de> Visitor<'de> for Features<'_> {
     }
 }
 
-/// What a JSON value is, for counting positions: a number, or something holding `n`
-/// positions (an array of numbers is one position).
-#[derive(Clone, Copy)]
-enum Shape {
-    Number,
-    Holds(usize),
+/// What a JSON value holds, for the bounds: positions (an array of numbers, or an empty array
+/// — each is built as one position), and every other value (numbers in positions apart).
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    number: bool,
+    positions: usize,
+    values: usize,
 }
 
-impl Shape {
-    fn positions(self) -> usize {
-        match self {
-            Shape::Number => 0,
-            Shape::Holds(n) => n,
+impl Tally {
+    fn one(number: bool) -> Tally {
+        Tally {
+            number,
+            positions: 0,
+            values: 1,
         }
     }
 }
@@ -169,64 +195,76 @@ impl Shape {
 struct Count;
 
 impl<'de> DeserializeSeed<'de> for Count {
-    type Value = Shape;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+    type Value = Tally;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Tally, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Count {
-    type Value = Shape;
+    type Value = Tally;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
-        Ok(Shape::Holds(0))
+    fn visit_bool<E>(self, _: bool) -> Result<Tally, E> {
+        Ok(Tally::one(false))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
-        Ok(Shape::Number)
+    fn visit_i64<E>(self, _: i64) -> Result<Tally, E> {
+        Ok(Tally::one(true))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
-        Ok(Shape::Number)
+    fn visit_u64<E>(self, _: u64) -> Result<Tally, E> {
+        Ok(Tally::one(true))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
-        Ok(Shape::Number)
+    fn visit_f64<E>(self, _: f64) -> Result<Tally, E> {
+        Ok(Tally::one(true))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
-        Ok(Shape::Holds(0))
+    fn visit_str<E>(self, _: &str) -> Result<Tally, E> {
+        Ok(Tally::one(false))
     }
-    fn visit_unit<E>(self) -> Result<Shape, E> {
-        Ok(Shape::Holds(0))
+    fn visit_unit<E>(self) -> Result<Tally, E> {
+        Ok(Tally::one(false))
     }
-    fn visit_none<E>(self) -> Result<Shape, E> {
-        Ok(Shape::Holds(0))
+    fn visit_none<E>(self) -> Result<Tally, E> {
+        Ok(Tally::one(false))
     }
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Tally, D::Error> {
         d.deserialize_any(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
-        let (mut numbers, mut others, mut positions) = (0usize, 0usize, 0usize);
-        while let Some(shape) = seq.next_element_seed(Count)? {
-            match shape {
-                Shape::Number => numbers += 1,
-                Shape::Holds(n) => {
-                    others += 1;
-                    positions = positions.saturating_add(n);
-                }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tally, A::Error> {
+        let (mut inner, mut numbers, mut others) = (Tally::default(), 0usize, 0usize);
+        while let Some(t) = seq.next_element_seed(Count)? {
+            if t.number {
+                numbers += 1;
+            } else {
+                others += 1;
+                inner.positions = inner.positions.saturating_add(t.positions);
             }
+            inner.values = inner.values.saturating_add(t.values);
         }
-        Ok(if numbers > 0 && others == 0 {
-            Shape::Holds(1)
+        Ok(if others == 0 && numbers <= 4 {
+            // `[x, y]` (with height and measure at most) or `[]`: one position, its numbers
+            // part of it. A longer list of numbers is values like any other.
+            Tally {
+                number: false,
+                positions: 1,
+                values: 0,
+            }
         } else {
-            Shape::Holds(positions)
+            Tally {
+                number: false,
+                positions: inner.positions,
+                values: inner.values.saturating_add(1),
+            }
         })
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
-        let mut positions = 0usize;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tally, A::Error> {
+        let mut t = Tally::one(false);
         while map.next_key::<IgnoredAny>()?.is_some() {
-            positions = positions.saturating_add(map.next_value_seed(Count)?.positions());
+            let v = map.next_value_seed(Count)?;
+            t.positions = t.positions.saturating_add(v.positions);
+            t.values = t.values.saturating_add(v.values).saturating_add(1);
         }
-        Ok(Shape::Holds(positions))
+        Ok(t)
     }
 }
 
@@ -262,6 +300,9 @@ impl<'de> Visitor<'de> for CollectionSeed<'_> {
             match key.as_str() {
                 "type" => kind = Some(map.next_value::<String>()?),
                 "crs" => crs = Some(map.next_value::<Value>()?),
+                "features" if seen_features => {
+                    return Err(de::Error::custom("`features` is given twice"));
+                }
                 "features" => {
                     map.next_value_seed(FeatureList {
                         out: &mut *self.features,
@@ -403,5 +444,42 @@ mod tests {
             "{}",
             limit.detail
         );
+    }
+
+    #[test]
+    fn what_the_count_could_miss_is_counted_too() {
+        let limits = UploadLimits {
+            max_features: 3,
+            max_vertices: 10,
+            max_total_vertices: 15,
+            max_values: 50,
+            ..UploadLimits::default()
+        };
+        // A second `features` would be read as more features.
+        let twice = br#"{"type": "FeatureCollection", "features": [], "features": []}"#;
+        assert!(scan(twice, &limits).unwrap_err().message.contains("twice"));
+        // Empty arrays are built as positions.
+        let empties = format!(
+            r#"{{"type": "FeatureCollection", "features": [{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Polygon", "coordinates": [[{}]]}}}}]}}"#,
+            ["[]"; 11].join(",")
+        );
+        let e = scan(empties.as_bytes(), &limits).unwrap_err();
+        assert_eq!(e.limit.map(|l| l.bound), Some(Bound::Vertices));
+        // Vertices add up over features.
+        let e = scan(&collection(2, 8), &limits).unwrap_err();
+        assert_eq!(e.limit.map(|l| l.bound), Some(Bound::TotalVertices));
+        // Attributes count.
+        let fat = format!(
+            r#"{{"type": "FeatureCollection", "features": [{{"type": "Feature", "properties": {{"a": [{}]}}, "geometry": null}}]}}"#,
+            ["\"x\""; 60].join(",")
+        );
+        let e = scan(fat.as_bytes(), &limits).unwrap_err();
+        assert_eq!(e.limit.map(|l| l.bound), Some(Bound::Values));
+        let numbers = format!(
+            r#"{{"type": "FeatureCollection", "features": [{{"type": "Feature", "properties": {{"a": [{}]}}, "geometry": null}}]}}"#,
+            ["0"; 60].join(",")
+        );
+        let e = scan(numbers.as_bytes(), &limits).unwrap_err();
+        assert_eq!(e.limit.map(|l| l.bound), Some(Bound::Values));
     }
 }

@@ -21,12 +21,18 @@ pub enum Bound {
     Features,
     /// Vertices of one feature's geometry.
     Vertices,
+    /// Vertices of all the features of one import.
+    TotalVertices,
+    /// JSON values of a GeoJSON import besides its coordinates (properties and the like).
+    Values,
     /// Rows of a spreadsheet.
     Rows,
     /// Columns of a spreadsheet.
     Columns,
     /// Cells holding a value in a spreadsheet.
     Cells,
+    /// Members of an archive.
+    Entries,
 }
 
 impl Bound {
@@ -37,9 +43,12 @@ impl Bound {
             Bound::UnpackedBytes => "unpacked_bytes",
             Bound::Features => "features",
             Bound::Vertices => "vertices_per_feature",
+            Bound::TotalVertices => "vertices",
+            Bound::Values => "values",
             Bound::Rows => "rows",
             Bound::Columns => "columns",
             Bound::Cells => "cells",
+            Bound::Entries => "archive_entries",
         }
     }
 
@@ -93,6 +102,10 @@ pub struct UploadLimits {
     pub max_features: usize,
     /// Vertices of one geometry (as for a geometry sent in a JSON body).
     pub max_vertices: usize,
+    /// Vertices of all of an import's features.
+    pub max_total_vertices: usize,
+    /// JSON values of a GeoJSON import besides its coordinates.
+    pub max_values: usize,
     pub max_rows: usize,
     pub max_columns: usize,
     pub max_cells: usize,
@@ -111,6 +124,8 @@ impl Default for UploadLimits {
             unpack_floor: 16 * 1024 * 1024,
             max_features: Self::DEFAULT_MAX_FEATURES,
             max_vertices: crate::spatial::input::MAX_VERTICES,
+            max_total_vertices: 5_000_000,
+            max_values: 5_000_000,
             max_rows: 100_000,
             max_columns: 100,
             max_cells: 1_000_000,
@@ -150,6 +165,36 @@ impl UploadLimits {
                 format!(
                     "feature {feature} has {n} vertices, more than the {} one geometry may have; simplify it",
                     self.max_vertices
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl UploadLimits {
+    pub fn total_vertices(&self, n: usize) -> Result<(), LimitExceeded> {
+        if n > self.max_total_vertices {
+            return Err(LimitExceeded::new(
+                Bound::TotalVertices,
+                self.max_total_vertices as u64,
+                format!(
+                    "the file's features have more than {} vertices in all; split it into several imports",
+                    self.max_total_vertices
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn values(&self, n: usize) -> Result<(), LimitExceeded> {
+        if n > self.max_values {
+            return Err(LimitExceeded::new(
+                Bound::Values,
+                self.max_values as u64,
+                format!(
+                    "the file holds more than {} values besides its coordinates (attributes and the like)",
+                    self.max_values
                 ),
             ));
         }

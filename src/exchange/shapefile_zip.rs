@@ -38,11 +38,57 @@ fn check_entry_name(name: &str) -> Result<(), ExchangeError> {
     Ok(())
 }
 
-type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+pub(super) type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
-fn open(bytes: &[u8]) -> Result<Archive<'_>, ExchangeError> {
+/// Members an archive may hold: a shapefile has a handful, a workbook a few dozen. The zip
+/// reader builds a record for every member of the central directory, so the count is read
+/// from the end-of-archive record before the directory is.
+pub const MAX_ARCHIVE_ENTRIES: u64 = 1_000;
+
+/// Open an archive whose member count is within bounds.
+pub(super) fn open(bytes: &[u8]) -> Result<Archive<'_>, ExchangeError> {
+    if let Some(n) = declared_entries(bytes)
+        && n > MAX_ARCHIVE_ENTRIES
+    {
+        return Err(LimitExceeded::new(
+            Bound::Entries,
+            MAX_ARCHIVE_ENTRIES,
+            format!("the archive says it holds {n} members; a shapefile or workbook has a few"),
+        )
+        .into());
+    }
     zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ExchangeError::new(format!("the upload is not a readable zip archive: {e}")))
+}
+
+/// The member count of the end-of-central-directory record (or its ZIP64 form).
+fn declared_entries(bytes: &[u8]) -> Option<u64> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let at = (from..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&i| bytes[i..].starts_with(EOCD))?;
+    let le16 = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+    let total = le16(at + 10);
+    if total != u16::MAX {
+        return Some(u64::from(total));
+    }
+    // ZIP64: the locator sits just before the record and points at the ZIP64 record.
+    let locator = at.checked_sub(20)?;
+    if !bytes[locator..].starts_with(b"PK\x06\x07") {
+        return Some(u64::from(total));
+    }
+    let le64 = |i: usize| -> Option<u64> {
+        bytes
+            .get(i..i + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+    };
+    let record = usize::try_from(le64(locator + 8)?).ok()?;
+    if !bytes.get(record..)?.starts_with(b"PK\x06\x06") {
+        return None;
+    }
+    le64(record + 32)
 }
 
 fn unpack_error(name: &str, e: std::io::Error) -> ExchangeError {
@@ -102,6 +148,8 @@ fn read_dbf(
     let file = archive
         .by_name(name)
         .map_err(|e| ExchangeError::new(format!("cannot read {name} from the archive: {e}")))?;
+    // Sized by the header below, but never beyond what the archive declares for the member.
+    let declared = file.size();
     let mut reader = Bounded::new(file, left, budget, name);
     let mut header = [0u8; 32];
     reader
@@ -121,7 +169,7 @@ fn read_dbf(
         )
         .into());
     }
-    let mut out = Vec::with_capacity(size as usize);
+    let mut out = Vec::with_capacity(size.min(declared.saturating_add(1)) as usize);
     out.extend_from_slice(&header);
     reader
         .take(size - 32)
@@ -233,6 +281,8 @@ pub fn read(
     let encoding = options
         .encoding
         .unwrap_or_else(|| detect_encoding(cpg.as_deref(), &dbf));
+    // The records stream from a second reader of the archive; the first goes first.
+    drop(archive);
     let mut shp_archive = open(bytes)?;
     let shp = shp_archive
         .by_name(&shp_name)
@@ -372,6 +422,28 @@ mod tests {
         gbk[8] = 32;
         gbk.extend_from_slice(&encoding_rs::GBK.encode("南城").0);
         assert_eq!(detect_encoding(None, &gbk), encoding_rs::GBK);
+    }
+
+    #[test]
+    fn the_member_count_is_read_before_the_directory() {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..3 {
+            w.start_file(
+                format!("f{i}.txt"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            w.write_all(b"x").unwrap();
+        }
+        let bytes = w.finish().unwrap().into_inner();
+        assert_eq!(declared_entries(&bytes), Some(3));
+        // An end record claiming 60,000 members is refused before they are read.
+        let mut lying = bytes.clone();
+        let at = lying.len() - 22;
+        lying[at + 8..at + 12].copy_from_slice(&[0x60, 0xEA, 0x60, 0xEA]);
+        let e = open(&lying).unwrap_err();
+        assert_eq!(e.limit.map(|l| l.bound), Some(Bound::Entries));
     }
 
     #[test]

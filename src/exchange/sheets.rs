@@ -75,6 +75,21 @@ impl Extent<'_> {
     }
 }
 
+/// The table is dense: its span, empty cells included, is bounded like its values.
+fn spans_within(height: usize, width: usize, limits: &UploadLimits) -> Result<(), LimitExceeded> {
+    if height.saturating_mul(width) > limits.max_cells {
+        return Err(LimitExceeded::new(
+            Bound::Cells,
+            limits.max_cells as u64,
+            format!(
+                "the sheet's values span {height} rows × {width} columns, more than the {} cells a sheet may have",
+                limits.max_cells
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn split_header(mut rows: Vec<Vec<String>>) -> Result<Table, ExchangeError> {
     if rows.is_empty() {
         return Err(ExchangeError::new("the sheet is empty"));
@@ -95,6 +110,7 @@ pub fn read_csv(bytes: &[u8], limits: &UploadLimits) -> Result<Table, ExchangeEr
         .from_reader(text.as_bytes());
     let mut extent = Extent { limits, cells: 0 };
     let mut rows = Vec::new();
+    let mut stored = 0usize;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -116,6 +132,8 @@ pub fn read_csv(bytes: &[u8], limits: &UploadLimits) -> Result<Table, ExchangeEr
             // blank rows past the end count too: they are rows of the upload
             extent.admit(row, 0)?;
         }
+        stored = stored.saturating_add(cells.len().max(1));
+        spans_within(1, stored, limits)?;
         rows.push(cells);
     }
     split_header(rows)
@@ -161,6 +179,7 @@ pub fn read_xlsx(bytes: &[u8], limits: &UploadLimits) -> Result<Table, ExchangeE
     let left = sparse.iter().map(|c| c.1).min().unwrap_or(0);
     let height = sparse.iter().map(|c| c.0 + 1 - top).max().unwrap_or(0);
     let width = sparse.iter().map(|c| c.1 + 1 - left).max().unwrap_or(0);
+    spans_within(height, width, limits)?;
     let mut rows = vec![vec![String::new(); width]; height];
     for (row, col, text) in sparse {
         rows[row - top][col - left] = text;
@@ -171,8 +190,7 @@ pub fn read_xlsx(bytes: &[u8], limits: &UploadLimits) -> Result<Table, ExchangeE
 /// A workbook's archive: declared sizes within the budget, and no member unpacking to more
 /// than it declares (the zip reader stops it there), checked by streaming each member through.
 fn check_workbook_archive(bytes: &[u8], limits: &UploadLimits) -> Result<(), ExchangeError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ExchangeError::new(format!("the workbook is not a readable .xlsx: {e}")))?;
+    let mut archive = super::shapefile_zip::open(bytes)?;
     let budget = limits.unpacked_budget(bytes.len());
     super::shapefile_zip::check_declared_sizes(&mut archive, budget)?;
     for i in 0..archive.len() {
@@ -215,7 +233,7 @@ mod tests {
             max_cells: 5,
             ..UploadLimits::default()
         };
-        assert!(read_csv(b"a,b\n1,2\n3,\n", &limits).is_ok());
+        assert!(read_csv(b"a,b\n1,2\n3\n", &limits).is_ok());
         let e = read_csv(b"a,b\n1,2\n3,4\n", &limits).unwrap_err();
         assert_eq!(e.limit.map(|l| l.bound), Some(Bound::Cells));
         let e = read_csv(b"a\n1\n3\n5\n", &limits).unwrap_err();
@@ -233,6 +251,20 @@ mod tests {
             sheet.write_string(*r, *c, *v).unwrap();
         }
         book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_sheet_is_bounded_by_its_span_not_only_its_values() {
+        let limits = UploadLimits {
+            max_cells: 1_000,
+            ..UploadLimits::default()
+        };
+        let spread = workbook(&[(0, 0, "a"), (99, 99, "b")]);
+        let e = read_xlsx(&spread, &limits).unwrap_err();
+        assert_eq!(e.limit.map(|l| l.bound), Some(Bound::Cells));
+        let commas = ",".repeat(99) + "\n";
+        let e = read_csv(commas.repeat(20).as_bytes(), &limits).unwrap_err();
+        assert_eq!(e.limit.map(|l| l.bound), Some(Bound::Cells));
     }
 
     #[test]

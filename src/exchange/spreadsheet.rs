@@ -176,7 +176,7 @@ pub fn figures(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<FigureRow
     let keys = columns(headers).map_err(SheetError::Columns)?;
     let mut out = Vec::new();
     let mut rejected = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, cells) in rows.iter().enumerate() {
         let row = i + 2;
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -214,13 +214,12 @@ pub fn figures(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<FigureRow
                 cell("uscc").to_owned()
             }
         };
-        if seen.contains(&uscc) {
+        if !seen.insert(uscc.clone()) {
             reasons.push(format!(
                 "column {}: {uscc} is given on an earlier row too",
                 header_of("uscc")
             ));
         }
-        seen.push(uscc.clone());
         let figures = YearFigures {
             revenue_yuan: wan("revenue", &mut reasons),
             tax_yuan: wan("tax", &mut reasons),

@@ -103,6 +103,9 @@ pub struct Footprint {
     geometry: MultiPolygon<f64>,
     area_m2: f64,
     bbox: Bbox,
+    /// Found when the footprint is checked (off the HTTP workers and before any write lock),
+    /// or when first asked for a stored one: for a large boundary it is real work.
+    interior: std::sync::OnceLock<Option<Point<f64>>>,
 }
 
 impl Footprint {
@@ -112,10 +115,7 @@ impl Footprint {
         limits: AreaLimits,
     ) -> Result<Self, FieldError> {
         if let Err(e) = validity::check(&geometry) {
-            return Err(FieldError::new(
-                field,
-                format!("is not a valid polygon: {e}"),
-            ));
+            return Err(FieldError::new(field, e.to_string()));
         }
         let bbox = Bbox::of(&geometry).ok_or_else(|| FieldError::new(field, "is empty"))?;
         let area_m2 = measure::area_m2(&geometry);
@@ -130,10 +130,13 @@ impl Footprint {
                 ),
             ));
         }
+        let interior = std::sync::OnceLock::new();
+        let _ = interior.set(geometry.interior_point());
         Ok(Self {
             geometry,
             area_m2,
             bbox,
+            interior,
         })
     }
 
@@ -150,6 +153,7 @@ impl Footprint {
             geometry,
             area_m2,
             bbox,
+            interior: std::sync::OnceLock::new(),
         }
     }
 
@@ -171,7 +175,7 @@ impl Footprint {
 
     /// A point guaranteed to lie inside the footprint (used to place a parcel in its zone).
     pub fn interior_point(&self) -> Option<Point<f64>> {
-        self.geometry.interior_point()
+        *self.interior.get_or_init(|| self.geometry.interior_point())
     }
 }
 

@@ -18,6 +18,7 @@ use geo::{
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
+use std::fmt;
 
 type Indexed = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
@@ -25,8 +26,42 @@ fn rectangle(a: [f64; 2], b: [f64; 2]) -> Rectangle<[f64; 2]> {
     Rectangle::from_corners(a, b)
 }
 
-/// The first reason the geometry is invalid, as `geo` would word it.
-pub fn check(geometry: &MultiPolygon<f64>) -> Result<(), InvalidMultiPolygon> {
+/// Why a geometry is refused: invalid as `geo` would say it, or too intricate to check within
+/// bounds (so many segments' extents overlap that the check would take minutes; no real
+/// parcel boundary is like that — a spiral or a star of thousands of points is).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invalid {
+    Geometry(InvalidMultiPolygon),
+    TooIntricate { candidates: usize },
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Invalid::Geometry(e) => write!(f, "is not a valid polygon: {e}"),
+            Invalid::TooIntricate { candidates } => write!(
+                f,
+                "is too intricate to check: more than {candidates} pairs of its edges lie across each other's extent; simplify it"
+            ),
+        }
+    }
+}
+
+impl From<InvalidMultiPolygon> for Invalid {
+    fn from(e: InvalidMultiPolygon) -> Self {
+        Invalid::Geometry(e)
+    }
+}
+
+/// Segment pairs a ring of `n` segments may put to the exact test: ordinary boundaries need a
+/// few per segment.
+fn candidate_budget(n: usize) -> usize {
+    n.saturating_mul(64).saturating_add(1_000_000)
+}
+
+/// The first reason the geometry is refused: invalid (as `geo` would word it), or too
+/// intricate to check.
+pub fn check(geometry: &MultiPolygon<f64>) -> Result<(), Invalid> {
     let boxes: Vec<Option<AABB<[f64; 2]>>> = geometry
         .0
         .iter()
@@ -43,8 +78,12 @@ pub fn check(geometry: &MultiPolygon<f64>) -> Result<(), InvalidMultiPolygon> {
             .collect(),
     );
     for (i, polygon) in geometry.0.iter().enumerate() {
-        check_polygon(polygon)
-            .map_err(|e| InvalidMultiPolygon::InvalidPolygon(GeometryIndex(i), e))?;
+        check_polygon(polygon).map_err(|e| match e {
+            Invalid::Geometry(InvalidMultiPolygon::InvalidPolygon(_, p)) => {
+                Invalid::Geometry(InvalidMultiPolygon::InvalidPolygon(GeometryIndex(i), p))
+            }
+            other => other,
+        })?;
         let Some(own) = boxes[i] else { continue };
         let mut neighbours: Vec<usize> = index
             .locate_in_envelope_intersecting(&own)
@@ -58,20 +97,43 @@ pub fn check(geometry: &MultiPolygon<f64>) -> Result<(), InvalidMultiPolygon> {
                 return Err(InvalidMultiPolygon::ElementsOverlaps(
                     GeometryIndex(i),
                     GeometryIndex(j),
-                ));
+                )
+                .into());
             }
             if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
                 return Err(InvalidMultiPolygon::ElementsTouchOnALine(
                     GeometryIndex(i),
                     GeometryIndex(j),
-                ));
+                )
+                .into());
             }
         }
     }
     Ok(())
 }
 
-fn check_polygon(polygon: &Polygon<f64>) -> Result<(), InvalidPolygon> {
+fn check_polygon(polygon: &Polygon<f64>) -> Result<(), Invalid> {
+    check_rings(polygon).map_err(|e| match e {
+        Ring::Invalid(p) => {
+            Invalid::Geometry(InvalidMultiPolygon::InvalidPolygon(GeometryIndex(0), p))
+        }
+        Ring::TooIntricate(candidates) => Invalid::TooIntricate { candidates },
+    })
+}
+
+/// A ring's problem: a rule it breaks, or the budget it exceeds.
+enum Ring {
+    Invalid(InvalidPolygon),
+    TooIntricate(usize),
+}
+
+impl From<InvalidPolygon> for Ring {
+    fn from(e: InvalidPolygon) -> Self {
+        Ring::Invalid(e)
+    }
+}
+
+fn check_rings(polygon: &Polygon<f64>) -> Result<(), Ring> {
     let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
     for (ring_idx, ring) in rings.enumerate() {
         if ring.0.is_empty() {
@@ -83,17 +145,17 @@ fn check_polygon(polygon: &Polygon<f64>) -> Result<(), InvalidPolygon> {
             RingRole::Interior(ring_idx - 1)
         };
         if ring.remove_repeated_points().0.len() < 4 {
-            return Err(InvalidPolygon::TooFewPointsInRing(role));
+            return Err(InvalidPolygon::TooFewPointsInRing(role).into());
         }
-        if has_self_intersection(ring) {
-            return Err(InvalidPolygon::SelfIntersection(role));
+        if has_self_intersection(ring)? {
+            return Err(InvalidPolygon::SelfIntersection(role).into());
         }
         if let Some(i) = ring
             .0
             .iter()
             .position(|c| !(c.x.is_finite() && c.y.is_finite()))
         {
-            return Err(InvalidPolygon::NonFiniteCoord(role, CoordIndex(i)));
+            return Err(InvalidPolygon::NonFiniteCoord(role, CoordIndex(i)).into());
         }
     }
     let interiors: Vec<(usize, &LineString<f64>)> = polygon
@@ -126,17 +188,14 @@ fn check_polygon(polygon: &Polygon<f64>) -> Result<(), InvalidPolygon> {
         let prepared_1 = PreparedGeometry::from(&holes[k]);
         let against_exterior = prepared_exterior.relate(&prepared_1);
         if !against_exterior.is_contains() {
-            return Err(InvalidPolygon::InteriorRingNotContainedInExteriorRing(
-                role_1,
-            ));
+            return Err(InvalidPolygon::InteriorRingNotContainedInExteriorRing(role_1).into());
         }
         if against_exterior.get(CoordPos::OnBoundary, CoordPos::OnBoundary)
             == Dimensions::OneDimensional
         {
-            return Err(InvalidPolygon::IntersectingRingsOnALine(
-                RingRole::Exterior,
-                role_1,
-            ));
+            return Err(
+                InvalidPolygon::IntersectingRingsOnALine(RingRole::Exterior, role_1).into(),
+            );
         }
         let Some(r) = holes[k].bounding_rect() else {
             continue;
@@ -151,10 +210,10 @@ fn check_polygon(polygon: &Polygon<f64>) -> Result<(), InvalidPolygon> {
             let role_2 = RingRole::Interior(interiors[m].0);
             let im = prepared_1.relate(&holes[m]);
             if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
-                return Err(InvalidPolygon::IntersectingRingsOnAnArea(role_1, role_2));
+                return Err(InvalidPolygon::IntersectingRingsOnAnArea(role_1, role_2).into());
             }
             if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
-                return Err(InvalidPolygon::IntersectingRingsOnALine(role_1, role_2));
+                return Err(InvalidPolygon::IntersectingRingsOnALine(role_1, role_2).into());
             }
         }
     }
@@ -162,8 +221,9 @@ fn check_polygon(polygon: &Polygon<f64>) -> Result<(), InvalidPolygon> {
 }
 
 /// Whether two segments of the ring meet anywhere but at the vertex two neighbours share —
-/// `geo`'s rule (a ring touching itself at a vertex counts), found through an R-tree.
-fn has_self_intersection(ring: &LineString<f64>) -> bool {
+/// `geo`'s rule (a ring touching itself at a vertex counts), found through an R-tree; pairs
+/// whose extents overlap are counted against a budget.
+fn has_self_intersection(ring: &LineString<f64>) -> Result<bool, Ring> {
     let lines: Vec<geo::Line<f64>> = ring.lines().collect();
     let index: RTree<Indexed> = RTree::bulk_load(
         lines
@@ -172,17 +232,26 @@ fn has_self_intersection(ring: &LineString<f64>) -> bool {
             .map(|(i, l)| Indexed::new(rectangle(l.start.into(), l.end.into()), i))
             .collect(),
     );
-    lines.iter().enumerate().any(|(i, a)| {
+    let budget = candidate_budget(lines.len());
+    let mut candidates = 0usize;
+    for (i, a) in lines.iter().enumerate() {
         let envelope = AABB::from_corners(a.start.into(), a.end.into());
-        index
+        for j in index
             .locate_in_envelope_intersecting(&envelope)
             .map(|c| c.data)
             .filter(|&j| j > i)
-            .any(|j| {
-                let b = &lines[j];
-                a.intersects(b) && a.start != b.end && a.end != b.start
-            })
-    })
+        {
+            candidates += 1;
+            if candidates > budget {
+                return Err(Ring::TooIntricate(budget));
+            }
+            let b = &lines[j];
+            if a.intersects(b) && a.start != b.end && a.end != b.start {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -193,7 +262,10 @@ mod tests {
 
     fn same_as_geo(mp: &MultiPolygon<f64>) {
         let ours = check(mp).err().map(|e| e.to_string());
-        let theirs = mp.check_validation().err().map(|e| e.to_string());
+        let theirs = mp
+            .check_validation()
+            .err()
+            .map(|e| format!("is not a valid polygon: {e}"));
         assert_eq!(ours, theirs, "{mp:?}");
     }
 
@@ -250,10 +322,26 @@ mod tests {
         let crossed = MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])]);
         assert!(matches!(
             check(&crossed),
-            Err(InvalidMultiPolygon::InvalidPolygon(
+            Err(Invalid::Geometry(InvalidMultiPolygon::InvalidPolygon(
                 _,
                 InvalidPolygon::SelfIntersection(RingRole::Exterior)
-            ))
+            )))
         ));
+    }
+
+    #[test]
+    fn a_star_of_many_points_is_refused_as_too_intricate_not_checked_for_minutes() {
+        // Long spokes: every edge's extent covers most others'.
+        let n = 60_000;
+        let mut ring: Vec<(f64, f64)> = (0..n)
+            .map(|k| {
+                let t = k as f64 / n as f64 * std::f64::consts::TAU;
+                let r = if k % 2 == 0 { 0.01 } else { 0.0001 };
+                (116.6 + r * t.cos(), 27.5 + r * t.sin())
+            })
+            .collect();
+        ring.push(ring[0]);
+        let star = MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])]);
+        assert!(matches!(check(&star), Err(Invalid::TooIntricate { .. })));
     }
 }

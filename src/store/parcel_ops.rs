@@ -136,6 +136,9 @@ pub fn split(
     })
 }
 
+/// The most parcels one merge takes (far more than any real 合宗; it bounds the query).
+pub const MAX_MERGED: usize = 100;
+
 /// Merge adjoining parcels of one park into a new parcel covering their union. Returns the
 /// retired originals and the new parcel.
 pub fn merge(
@@ -145,6 +148,16 @@ pub fn merge(
     stamp: &Stamp,
 ) -> StoreResult<(Vec<Parcel>, Parcel)> {
     let ids = request.parcel_ids.clone();
+    if ids.len() > MAX_MERGED {
+        return Err(FieldError::new(
+            "parcel_ids",
+            format!(
+                "a merge takes at most {MAX_MERGED} parcels, got {}",
+                ids.len()
+            ),
+        )
+        .into());
+    }
     let mut distinct = ids.clone();
     distinct.sort_unstable();
     distinct.dedup();

@@ -33,29 +33,6 @@ pub fn neighbours(
         .collect()
 }
 
-/// The overlaps of `footprint` with `others` that exceed the tolerance.
-pub fn overlaps_beyond(
-    footprint: &Footprint,
-    others: &[(i64, String, MultiPolygon<f64>)],
-    tolerance_m2: f64,
-) -> Vec<Overlap> {
-    let bbox = footprint.bbox();
-    others
-        .iter()
-        .filter(|(_, _, geometry)| {
-            Bbox::of(geometry).is_some_and(|b| bbox.shared_area_upper_bound_m2(&b) > tolerance_m2)
-        })
-        .filter_map(|(id, code, geometry)| {
-            let overlap_m2 = measure::overlap_m2(footprint.geometry(), geometry);
-            (overlap_m2 > tolerance_m2).then(|| Overlap {
-                parcel_id: *id,
-                code: code.clone(),
-                overlap_m2: crate::domain::units::round_to(overlap_m2, 2),
-            })
-        })
-        .collect()
-}
-
 /// How much of `footprint` lies outside the park (0 when the boundary contains it).
 pub fn outside_park_m2(park: &Park, footprint: &Footprint) -> f64 {
     if park.boundary.contains(footprint.geometry()) {
@@ -65,15 +42,99 @@ pub fn outside_park_m2(park: &Park, footprint: &Footprint) -> f64 {
     }
 }
 
-/// Check the footprint against the park boundary and the other active parcels.
+/// What a placement check measured, and the register it measured against: the park's
+/// version and each neighbour's. Measured ahead of the write lock (the geometry work of a
+/// large footprint takes a while), it is used under the lock if the register there is the
+/// same — one cheap query — so other writers wait for a lookup, not for the geometry.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    seen: Seen,
+    outside_m2: f64,
+    /// Every neighbour the footprint overlaps, with the exact area (rounded only for display).
+    overlaps: Vec<Overlap>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    park_version: i64,
+    neighbours: Vec<(i64, i64)>,
+}
+
+/// The versions of the park's active parcels whose extent meets the footprint's.
+fn seen(
+    conn: &mut AnyConnection,
+    park: &Park,
+    footprint: &Footprint,
+    exclude: &[i64],
+) -> StoreResult<Seen> {
+    let backend = conn.backend();
+    let mut neighbours: Vec<(i64, i64)> = parcels::table
+        .filter(parcels::park_id.eq(park.id))
+        .filter(parcels::status.ne("retired"))
+        .filter(parcel_extent_meets(backend, footprint.bbox()))
+        .select((parcels::id, parcels::version))
+        .load(conn)?;
+    neighbours.retain(|(id, _)| !exclude.contains(id));
+    neighbours.sort_unstable();
+    Ok(Seen {
+        park_version: park.version,
+        neighbours,
+    })
+}
+
+/// Measure the footprint against the park and its neighbours (no tolerance applied).
+fn measure_placement(
+    conn: &mut AnyConnection,
+    park: &Park,
+    footprint: &Footprint,
+    exclude: &[i64],
+) -> StoreResult<Placement> {
+    let seen = seen(conn, park, footprint, exclude)?;
+    let others = neighbours(conn, park.id, footprint, exclude)?;
+    let bbox = footprint.bbox();
+    let overlaps = others
+        .iter()
+        .filter(|(_, _, g)| Bbox::of(g).is_some_and(|b| bbox.shared_area_upper_bound_m2(&b) > 0.0))
+        .map(|(id, code, g)| Overlap {
+            parcel_id: *id,
+            code: code.clone(),
+            overlap_m2: measure::overlap_m2(footprint.geometry(), g),
+        })
+        .filter(|o| o.overlap_m2 > 0.0)
+        .collect();
+    Ok(Placement {
+        seen,
+        outside_m2: outside_park_m2(park, footprint),
+        overlaps,
+    })
+}
+
+/// Measure a placement before the write transaction, on a plain read.
+pub fn placement_ahead(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    footprint: &Footprint,
+    exclude: &[i64],
+) -> StoreResult<Placement> {
+    let park = super::parks::get(conn, park_id)?;
+    measure_placement(conn, &park, footprint, exclude)
+}
+
+/// Check the footprint against the park boundary and the other active parcels — with what
+/// was measured ahead if the register is as it was then, measuring again otherwise.
 pub fn check_placement(
     conn: &mut AnyConnection,
     park: &Park,
     footprint: &Footprint,
     exclude: &[i64],
     tolerance_m2: f64,
+    ahead: Option<Placement>,
 ) -> StoreResult<()> {
-    let outside = outside_park_m2(park, footprint);
+    let placement = match ahead {
+        Some(p) if p.seen == seen(conn, park, footprint, exclude)? => p,
+        _ => measure_placement(conn, park, footprint, exclude)?,
+    };
+    let outside = placement.outside_m2;
     if outside > tolerance_m2 {
         return Err(StoreError::Invalid(vec![FieldError::new(
             "geometry",
@@ -83,8 +144,15 @@ pub fn check_placement(
             ),
         )]));
     }
-    let others = neighbours(conn, park.id, footprint, exclude)?;
-    let overlaps = overlaps_beyond(footprint, &others, tolerance_m2);
+    let overlaps: Vec<Overlap> = placement
+        .overlaps
+        .into_iter()
+        .filter(|o| o.overlap_m2 > tolerance_m2)
+        .map(|o| Overlap {
+            overlap_m2: crate::domain::units::round_to(o.overlap_m2, 2),
+            ..o
+        })
+        .collect();
     if overlaps.is_empty() {
         Ok(())
     } else {

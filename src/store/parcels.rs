@@ -145,6 +145,8 @@ pub fn create(
     draft: ParcelDraft,
     stamp: &Stamp,
 ) -> StoreResult<Parcel> {
+    // The geometry work before the lock; under it, a lookup confirms nothing moved meanwhile.
+    let ahead = super::parcel_rules::placement_ahead(conn, park_id, &draft.footprint, &[]).ok();
     write_in_park(conn, park_id, |conn| {
         let (park, zones) = park_context(conn, park_id)?;
         if !draft.status.is_active() {
@@ -168,6 +170,7 @@ pub fn create(
             &draft.footprint,
             &[],
             settings.geometry_tolerance_m2,
+            ahead,
         )?;
         let parcel = Parcel {
             id: 0,
@@ -230,6 +233,10 @@ pub fn update(
     stamp: &Stamp,
 ) -> StoreResult<Parcel> {
     let park_id = park_of(conn, id)?;
+    let ahead = match &changes.footprint {
+        Some(f) => super::parcel_rules::placement_ahead(conn, park_id, f, &[id]).ok(),
+        None => None,
+    };
     write_in_park(conn, park_id, |conn| {
         let current = load_for_change(conn, id, expected_version)?;
         let (park, zones) = park_context(conn, park_id)?;
@@ -278,6 +285,7 @@ pub fn update(
                 footprint,
                 &[id],
                 settings.geometry_tolerance_m2,
+                ahead,
             )?;
             next.area_m2 = footprint.area_m2();
             next.geometry = footprint.geometry().clone();

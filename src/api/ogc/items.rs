@@ -305,16 +305,18 @@ pub async fn park_items(
 ) -> Result<HttpResponse, ApiError> {
     let params = ItemsParams::parse(req.query_string(), PARK_FILTERS, &state.config)?;
     let parks = state.run(store::parks::list).await?;
-    let code = params.filters.get("code");
-    let kept: Vec<_> = parks
-        .into_iter()
-        .filter(|p| code.is_none_or(|c| &p.code == c) && keep(&p.boundary, p.updated.at, &params))
-        .collect();
-    let (page, matched) = page_of(kept, &params);
-    let doc = Page::new(&req, &state, CollectionId::Parks, &params, matched);
+    let doc = Page::new(&req, &state, CollectionId::Parks, &params, 0);
     let written = state
         .compute(move || {
-            doc.write(
+            let code = params.filters.get("code");
+            let kept: Vec<_> = parks
+                .into_iter()
+                .filter(|p| {
+                    code.is_none_or(|c| &p.code == c) && keep(&p.boundary, p.updated.at, &params)
+                })
+                .collect();
+            let (page, matched) = page_of(kept, &params);
+            doc.matched(matched).write(
                 page.iter()
                     .map(|p| Feature::new(p.id, &p.boundary, ParkProperties::of(p)))
                     .collect(),
@@ -370,21 +372,21 @@ pub async fn zone_items(
     let (parks, zones) = state
         .run(|c| Ok((store::parks::list(c)?, store::zones::list(c)?)))
         .await?;
-    let parks: HashMap<i64, _> = parks.into_iter().map(|p| (p.id, p)).collect();
-    let code = params.filters.get("code");
-    let kept: Vec<_> = zones
-        .into_iter()
-        .filter(|z| {
-            park_id.is_none_or(|id| z.park_id == id)
-                && code.is_none_or(|c| &z.code == c)
-                && keep(&z.boundary, z.updated.at, &params)
-        })
-        .collect();
-    let (page, matched) = page_of(kept, &params);
-    let doc = Page::new(&req, &state, CollectionId::Zones, &params, matched);
+    let doc = Page::new(&req, &state, CollectionId::Zones, &params, 0);
     let written = state
         .compute(move || {
-            doc.write(
+            let parks: HashMap<i64, _> = parks.into_iter().map(|p| (p.id, p)).collect();
+            let code = params.filters.get("code");
+            let kept: Vec<_> = zones
+                .into_iter()
+                .filter(|z| {
+                    park_id.is_none_or(|id| z.park_id == id)
+                        && code.is_none_or(|c| &z.code == c)
+                        && keep(&z.boundary, z.updated.at, &params)
+                })
+                .collect();
+            let (page, matched) = page_of(kept, &params);
+            doc.matched(matched).write(
                 page.iter()
                     .filter_map(|z| {
                         parks

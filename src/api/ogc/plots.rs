@@ -345,6 +345,7 @@ pub async fn park_plots(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::api::query::Query::parse(req.query_string(), &[])?;
     let park_id = path.into_inner();
     let query = available(ParcelQuery {
         park_id: Some(park_id),
