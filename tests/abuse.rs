@@ -158,6 +158,27 @@ on_both_backends!(
         let p = r.problem(429);
         assert!(p["detail"].as_str().unwrap().contains("API token"), "{p}");
         send(&svc, from("198.51.100.9")).await.expect(200);
+        // A token that cannot be used does not escape the limit, even where tokens are not read.
+        let garbage = format!("Bearer pkl_{}", "0".repeat(64));
+        let r = send(
+            &svc,
+            from("203.0.113.7").insert_header(("authorization", garbage.clone())),
+        )
+        .await;
+        assert_eq!(
+            r.status.as_u16(),
+            429,
+            "an unknown token counts as anonymous"
+        );
+        let r = send(
+            &svc,
+            TestRequest::get()
+                .uri("/api/parks")
+                .peer_addr("203.0.113.7:40000".parse().unwrap())
+                .insert_header(("authorization", "Bearer nonsense")),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 429, "so does a malformed one");
         // Authenticated callers are not limited.
         let token = app.admin_token();
         for _ in 0..5 {

@@ -256,3 +256,57 @@ on_both_backends!(
         assert!(xf.contains("quotePrefix=\"1\""), "style {style}: {xf}");
     }
 );
+
+on_both_backends!(
+    a_merge_takes_a_bounded_number_of_parcels,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let park = create_park(&admin, "NCGY").await;
+        let ids: Vec<i64> = (1..=101).collect();
+        let p = post(
+            &admin,
+            &format!("/api/parks/{park}/parcels/merge"),
+            &json!({"parcel_ids": ids, "code": "M"}),
+        )
+        .await
+        .problem(422);
+        assert!(p["detail"].as_str().unwrap().contains("at most 100"), "{p}");
+    }
+);
+
+on_both_backends!(
+    optional_fields_are_cleared_with_null,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let park = create_park(&admin, "NCGY").await;
+        let plot = create_parcel(&admin, park, &parcel("A-1", 116.63, 27.56, 0.002)).await;
+        let tenant = common::fixtures::create_enterprise(&admin).await;
+        let (workshop, _, _) =
+            common::fixtures::create_leased_workshop(&admin, plot["id"].as_i64().unwrap(), tenant)
+                .await;
+        let uri = format!("/api/workshops/{workshop}");
+        patch(
+            &admin,
+            &uri,
+            "*",
+            &json!({"properties": {"responsible_person": "刘建华", "deadline_milestone": "handover"}}),
+        )
+        .await
+        .expect(200);
+        let w = patch(
+            &admin,
+            &uri,
+            "*",
+            &json!({"properties": {"responsible_person": null, "deadline_milestone": null}}),
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(w["properties"]["responsible_person"], "");
+        assert_eq!(w["properties"]["deadline_milestone"], "completion");
+        let p = patch(&admin, &uri, "*", &json!({"properties": {"name": null}}))
+            .await
+            .problem(422);
+        assert_eq!(problem_fields(&p), ["properties.name"]);
+    }
+);
