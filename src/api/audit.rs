@@ -178,19 +178,20 @@ pub async fn read_audit(
     let (records, matched) = state
         .run(move |c| store::audit::query(c, &query, limit, offset))
         .await?;
+    let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
     let entries = records
         .into_iter()
         .map(|r| AuditEntryView {
             id: r.id,
-            at: utc(r.at),
-            actor: r.actor,
-            actor_id: r.actor_id,
-            action: r.action,
-            entity: r.entity,
-            entity_id: r.entity_id,
-            park_id: r.park_id,
-            before: r.before,
-            after: r.after,
+            at: utc(r.content.at),
+            actor: r.content.actor,
+            actor_id: r.content.actor_id,
+            action: r.content.action,
+            entity: r.content.entity,
+            entity_id: r.content.entity_id,
+            park_id: r.content.park_id,
+            before: json(r.content.before),
+            after: json(r.content.after),
         })
         .collect();
     json_response(

@@ -403,19 +403,12 @@ pub fn verify(conn: &mut AnyConnection) -> StoreResult<ChainReport> {
     Ok(report)
 }
 
-/// A recorded change.
+/// A recorded change: its id and what it records (`before` and `after` as the JSON text
+/// stored).
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
     pub id: i64,
-    pub at: NaiveDateTime,
-    pub actor: String,
-    pub actor_id: Option<i64>,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<i64>,
-    pub park_id: Option<i64>,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    pub content: Content,
 }
 
 /// Filters of the audit trail.
@@ -506,23 +499,11 @@ pub fn query(
         .offset(offset)
         .select(Row::as_select())
         .load(conn)?;
-    let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
     let records = rows
         .into_iter()
         .map(|row| {
-            let (id, c) = row.content();
-            AuditRecord {
-                id,
-                at: c.at,
-                actor: c.actor,
-                actor_id: c.actor_id,
-                action: c.action,
-                entity: c.entity,
-                entity_id: c.entity_id,
-                park_id: c.park_id,
-                before: json(c.before),
-                after: json(c.after),
-            }
+            let (id, content) = row.content();
+            AuditRecord { id, content }
         })
         .collect();
     Ok((records, matched))
