@@ -5,10 +5,9 @@
 //! but 401/403 — the request bodies here are deliberately incomplete, so allowed writes answer
 //! 4xx validation errors and change nothing), 401 or 403.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, east_zone, parcel, park_feature};
-use common::{get, post, send};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, east_zone, parcel, park_feature};
+use crate::common::{get, post, send};
 use parkland::domain::access::Role;
 use serde_json::json;
 

@@ -2,11 +2,10 @@
 //! requests, and the headers every response carries. Everything is refused cleanly and nothing
 //! is written.
 
-mod common;
-
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, parcel};
+use crate::common::{get, send};
 use actix_web::test::TestRequest;
-use common::fixtures::{create_parcel, create_park, parcel};
-use common::{get, send};
 
 const NASTY: &[&str] = &[
     "1' OR '1'='1",
@@ -141,10 +140,7 @@ on_both_backends!(
             ..Default::default()
         };
         let state = app.state_with(config);
-        let svc = common::Client {
-            svc: actix_web::test::init_service(parkland::app(state)).await,
-            token: None,
-        };
+        let svc = common::Client::of(state, None).await;
         let from = |ip: &str| {
             TestRequest::get()
                 .uri("/collections")

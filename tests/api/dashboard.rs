@@ -3,10 +3,9 @@
 //! script, worker and configured base map run and nothing else. (What the page does is tested
 //! in a real browser: tests/browser/.)
 
-mod common;
-
+use crate::common;
+use crate::common::send;
 use actix_web::test::TestRequest;
-use common::send;
 use parkland::config::{BasemapConfig, HttpConfig};
 
 on_both_backends!(

@@ -2,10 +2,9 @@
 //! before and after; it is append-only, filterable, scoped, and written in the same
 //! transaction as the change.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, east_zone, parcel, polygon};
-use common::{get, patch, post, post_if, send};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, east_zone, parcel, polygon};
+use crate::common::{get, patch, post, post_if, send};
 use diesel::connection::SimpleConnection;
 use parkland::domain::access::Role;
 use serde_json::{Value, json};

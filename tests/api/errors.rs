@@ -1,9 +1,8 @@
 //! Every error is RFC 9457 problem+json with a message a person understands.
 
-mod common;
-
+use crate::common;
+use crate::common::{get, send};
 use actix_web::test::TestRequest;
-use common::{get, send};
 use serde_json::json;
 
 on_both_backends!(

@@ -3,29 +3,22 @@
 //! its own in one park, supplied on the terms of `fixtures::supply_terms` (agreed start
 //! 2023-03-01, land price 18,375,000 元) unless it says otherwise.
 
-mod common;
-
-use common::fixtures::{create_enterprise, create_parcel, create_park, parcel, supply_terms};
-use common::{Client, get, post};
+use crate::common;
+use crate::common::fixtures::{
+    create_enterprise, create_parcel, create_park, parcel, supply_terms,
+};
+use crate::common::{Client, get, post};
 use serde_json::{Value, json};
 
 /// A supplied parcel at grid position `n`, with `terms` changed by `edit` and these facts.
-async fn scenario<S, B>(
-    svc: &Client<S>,
+async fn scenario(
+    svc: &Client,
     park: i64,
     enterprise: i64,
     n: usize,
     edit: impl Fn(&mut Value),
     facts: &[Value],
-) -> (i64, i64, f64)
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+) -> (i64, i64, f64) {
     let x = 116.621 + 0.0025 * (n % 14) as f64;
     let y = 27.551 + 0.0025 * (n / 14) as f64;
     let p = create_parcel(svc, park, &parcel(&format!("S-{n}"), x, y, 0.002)).await;
@@ -45,15 +38,7 @@ where
     (parcel_id, supply, s["land_area_m2"].as_f64().unwrap())
 }
 
-async fn idle_on<S, B>(svc: &Client<S>, supply: i64, as_of: &str) -> Value
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn idle_on(svc: &Client, supply: i64, as_of: &str) -> Value {
     get(svc, &format!("/api/supplies/{supply}?as_of={as_of}"))
         .await
         .expect(200)

@@ -1,10 +1,9 @@
 //! Parcels through the HTTP API: creation with computed area, the geometry rules, codes,
 //! optimistic concurrency, history — on SQLite and PostGIS.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, parcel, polygon};
-use common::{get, patch, post, post_if};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, parcel, polygon};
+use crate::common::{get, patch, post, post_if};
 use serde_json::json;
 
 /// Every parcel of the park, retired ones too.

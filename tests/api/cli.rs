@@ -1,9 +1,8 @@
 //! The command line on a fresh install: make the first administrator and a token, then use it
 //! against the service. Runs the real binary against the test's own database.
 
-mod common;
-
-use common::get;
+use crate::common;
+use crate::common::get;
 use std::process::Command;
 
 fn parkland(url: &str, args: &[&str]) -> std::process::Output {

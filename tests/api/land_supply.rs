@@ -1,30 +1,21 @@
 //! Enterprises, land supply records and the dated facts of development, through the HTTP API:
 //! what is accepted, what is refused and that refusals write nothing — on SQLite and PostGIS.
 
-mod common;
-
-use common::fixtures::{
+use crate::common;
+use crate::common::fixtures::{
     create_enterprise, create_parcel, create_park, create_supply, parcel, supply_terms, uscc,
 };
-use common::{get, patch, post, post_if};
+use crate::common::{get, patch, post, post_if};
 use serde_json::{Value, json};
 
 /// The audit entries recorded so far (to prove a refusal wrote nothing).
-async fn audit_count<S, B>(svc: &common::Client<S>) -> i64
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn audit_count(svc: &common::Client) -> i64 {
     get(svc, "/api/audit?limit=1").await.expect(200).json()["numberMatched"]
         .as_i64()
         .expect("numberMatched")
 }
 
-use common::problem_fields as fields;
+use crate::common::problem_fields as fields;
 
 on_both_backends!(
     enterprises_have_checked_credit_codes,

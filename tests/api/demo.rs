@@ -1,9 +1,8 @@
 //! The demo park loads on both backends and every parcel is valid, inside its park and clear of
 //! the others (the register's own checks ran on the way in).
 
-mod common;
-
-use common::get;
+use crate::common;
+use crate::common::get;
 
 on_both_backends!(
     the_demo_park_loads_and_serves,

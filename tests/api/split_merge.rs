@@ -1,9 +1,8 @@
 //! Split (分宗) and merge (合宗): single operations with footprint checks, lineage and history.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, parcel, polygon};
-use common::{get, post, post_if};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, parcel, polygon};
+use crate::common::{get, post, post_if};
 use serde_json::{Value, json};
 
 fn piece(code: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Value {

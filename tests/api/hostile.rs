@@ -2,13 +2,12 @@
 //! service lives on; heavy requests never keep `/health` or other parks waiting; a storm of
 //! writes on the embedded store answers no 5xx. Files are made here, never committed.
 
-mod common;
-
+use crate::common;
+use crate::common::files::{self, Member};
+use crate::common::fixtures::{PARK, create_park};
+use crate::common::process::Server;
+use crate::common::{Client, get, post, send};
 use actix_web::test::TestRequest;
-use common::files::{self, Member};
-use common::fixtures::{PARK, create_park};
-use common::process::Server;
-use common::{Client, get, post, send};
 use parkland::config::HttpConfig;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -276,10 +275,7 @@ on_both_backends!(
             ..HttpConfig::default()
         };
         let state = app.state_with(config);
-        let svc = Client {
-            svc: actix_web::test::init_service(parkland::app(state.clone())).await,
-            token: Some(app.admin_token()),
-        };
+        let svc = Client::of(state.clone(), Some(app.admin_token())).await;
         let park = create_park(&svc, "NCGY").await;
         let uri = format!("/api/parks/{park}/parcels/import?dry_run=true");
         let collection = json!({"type": "FeatureCollection", "features": [

@@ -1,23 +1,14 @@
 //! Investment projects, the entry check and the pipeline report through the HTTP API — on
 //! SQLite and PostGIS.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, east_zone, parcel, project_body};
-use common::{Client, get, patch, post};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, east_zone, parcel, project_body};
+use crate::common::{Client, get, patch, post};
 use serde_json::{Value, json};
 
-use common::problem_fields as fields;
+use crate::common::problem_fields as fields;
 
-async fn unit<S, B>(svc: &Client<S>, name: &str, kind: &str) -> i64
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn unit(svc: &Client, name: &str, kind: &str) -> i64 {
     post(
         svc,
         "/api/investment-units",

@@ -2,10 +2,9 @@
 //! and never an enterprise's name, money, tax, energy, a contract, an account name, or any
 //! parcel that is not available. Every public response is checked, key by key.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, east_zone, parcel};
-use common::{get, post};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, east_zone, parcel};
+use crate::common::{get, post};
 use serde_json::{Value, json};
 
 /// Keys that must never appear in a public response, at any depth.

@@ -3,10 +3,9 @@
 //! removal or an entry written around the application breaks the chain. History tables are
 //! append-only like the trail itself.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, parcel};
-use common::{get, patch};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, parcel};
+use crate::common::{get, patch};
 use diesel::connection::SimpleConnection;
 use parkland::store::{AnyConnection, Backend};
 use serde_json::{Value, json};

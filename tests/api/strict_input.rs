@@ -3,11 +3,10 @@
 //! infrastructure key or an implausible site area is named; `bearer` is the same scheme as
 //! `Bearer`; and no CSV or workbook the service writes can run a formula.
 
-mod common;
-
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, parcel};
+use crate::common::{get, patch, post, problem_fields, send};
 use actix_web::test::TestRequest;
-use common::fixtures::{create_parcel, create_park, parcel};
-use common::{get, patch, post, problem_fields, send};
 use serde_json::json;
 
 on_both_backends!(

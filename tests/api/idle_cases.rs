@@ -2,33 +2,18 @@
 //! overdue steps flagged, decisions checked against the clock, and land handed back — on
 //! SQLite and PostGIS.
 
-mod common;
-
-use common::fixtures::{create_enterprise, create_parcel, create_park, create_supply, parcel};
-use common::{Client, get, post};
+use crate::common;
+use crate::common::fixtures::{
+    create_enterprise, create_parcel, create_park, create_supply, parcel,
+};
+use crate::common::{Client, get, post};
 use serde_json::{Value, json};
 
-async fn step<S, B>(svc: &Client<S>, case: i64, body: Value) -> common::Resp
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn step(svc: &Client, case: i64, body: Value) -> common::Resp {
     post(svc, &format!("/api/idle-cases/{case}/steps"), &body).await
 }
 
-async fn open_case<S, B>(svc: &Client<S>, supply: i64, opened_on: &str) -> i64
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn open_case(svc: &Client, supply: i64, opened_on: &str) -> i64 {
     post(
         svc,
         &format!("/api/supplies/{supply}/idle-cases"),

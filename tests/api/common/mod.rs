@@ -13,8 +13,7 @@ pub mod process;
 
 use actix_http::Request;
 use actix_web::HttpMessage;
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
@@ -80,9 +79,24 @@ pub struct TestDb {
 }
 
 /// The application in process, calling as one user (or anonymously).
-pub struct Client<S> {
-    pub svc: S,
+pub struct Client {
+    pub svc: TestService,
     pub token: Option<String>,
+}
+
+/// The application as the tests call it: one concrete type, so helpers need no generics.
+pub type TestService = actix_service::boxed::BoxService<Request, ServiceResponse, actix_web::Error>;
+
+impl Client {
+    /// The application of `state`, in process, calling with this token (or anonymously).
+    pub async fn of(state: AppState, token: Option<String>) -> Client {
+        let svc = test::init_service(parkland::app(state)).await;
+        let svc = actix_service::ServiceExt::map(svc, ServiceResponse::map_into_boxed_body);
+        Client {
+            svc: actix_service::boxed::service(svc),
+            token,
+        }
+    }
 }
 
 enum Cleanup {
@@ -191,75 +205,38 @@ impl TestDb {
     }
 
     /// The application, in process, calling with this token (or anonymously).
-    pub async fn client(
-        &self,
-        token: Option<String>,
-    ) -> Client<
-        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
-    > {
-        Client {
-            svc: test::init_service(parkland::app(self.state())).await,
-            token,
-        }
+    pub async fn client(&self, token: Option<String>) -> Client {
+        Client::of(self.state(), token).await
     }
 
     /// The application calling as the administrator.
-    pub async fn service(
-        &self,
-    ) -> Client<
-        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
-    > {
+    pub async fn service(&self) -> Client {
         self.client(Some(self.admin_token())).await
     }
 
     /// The application calling anonymously.
-    pub async fn anonymous(
-        &self,
-    ) -> Client<
-        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
-    > {
+    pub async fn anonymous(&self) -> Client {
         self.client(None).await
     }
 
     /// The application calling with this token.
-    pub async fn service_as(
-        &self,
-        token: String,
-    ) -> Client<
-        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
-    > {
+    pub async fn service_as(&self, token: String) -> Client {
         self.client(Some(token)).await
     }
 
     /// The administrator's application with another configuration.
-    pub async fn service_with(
-        &self,
-        config: HttpConfig,
-    ) -> Client<
-        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
-    > {
-        Client {
-            svc: test::init_service(parkland::app(self.state_with(config))).await,
-            token: Some(self.admin_token()),
-        }
+    pub async fn service_with(&self, config: HttpConfig) -> Client {
+        Client::of(self.state_with(config), Some(self.admin_token())).await
     }
 
     /// The administrator's application with its clock at another time.
-    pub async fn service_at(
-        &self,
-        now: chrono::DateTime<Utc>,
-    ) -> Client<
-        impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
-    > {
+    pub async fn service_at(&self, now: chrono::DateTime<Utc>) -> Client {
         let state = AppState::new(
             self.db.clone(),
             HttpConfig::default(),
             Arc::new(FixedClock(now)),
         );
-        Client {
-            svc: test::init_service(parkland::app(state)).await,
-            token: Some(self.admin_token()),
-        }
+        Client::of(state, Some(self.admin_token())).await
     }
 
     /// A direct store connection, for checking what was (not) written.
@@ -338,11 +315,7 @@ impl Resp {
     }
 }
 
-pub async fn send<S, B>(client: &Client<S>, req: TestRequest) -> Resp
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn send(client: &Client, req: TestRequest) -> Resp {
     let mut req = req.to_request();
     if let Some(token) = &client.token
         && !req.headers().contains_key("authorization")
@@ -363,26 +336,18 @@ where
     }
 }
 
-pub async fn get<S, B>(svc: &Client<S>, uri: &str) -> Resp
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn get(svc: &Client, uri: &str) -> Resp {
     send(svc, TestRequest::get().uri(uri)).await
 }
 
 /// A JSON request with an optional If-Match.
-pub async fn json_request<S, B>(
-    svc: &Client<S>,
+pub async fn json_request(
+    svc: &Client,
     req: TestRequest,
     content_type: &str,
     if_match: Option<&str>,
     body: &Value,
-) -> Resp
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+) -> Resp {
     let mut req = req
         .insert_header(("content-type", content_type))
         .set_payload(body.to_string());
@@ -392,11 +357,7 @@ where
     send(svc, req).await
 }
 
-pub async fn post<S, B>(svc: &Client<S>, uri: &str, body: &Value) -> Resp
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn post(svc: &Client, uri: &str, body: &Value) -> Resp {
     json_request(
         svc,
         TestRequest::post().uri(uri),
@@ -408,11 +369,7 @@ where
 }
 
 /// POST with an If-Match header.
-pub async fn post_if<S, B>(svc: &Client<S>, uri: &str, etag: &str, body: &Value) -> Resp
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn post_if(svc: &Client, uri: &str, etag: &str, body: &Value) -> Resp {
     json_request(
         svc,
         TestRequest::post().uri(uri),
@@ -423,11 +380,7 @@ where
     .await
 }
 
-pub async fn patch<S, B>(svc: &Client<S>, uri: &str, etag: &str, body: &Value) -> Resp
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn patch(svc: &Client, uri: &str, etag: &str, body: &Value) -> Resp {
     json_request(
         svc,
         TestRequest::patch().uri(uri),
@@ -439,11 +392,7 @@ where
 }
 
 /// `numberMatched` of a parcels query (`park_id=1&status=…`), to prove what was (not) written.
-pub async fn matched<S, B>(svc: &Client<S>, query: &str) -> i64
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn matched(svc: &Client, query: &str) -> i64 {
     get(svc, &format!("/collections/parcels/items?{query}"))
         .await
         .expect(200)

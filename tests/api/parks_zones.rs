@@ -1,10 +1,11 @@
 //! Parks and zones: create, read, update, list; boundaries; industry positioning; settings
 //! inherited zone → park → default.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, east_zone, parcel, park_feature, polygon};
-use common::{get, patch, post};
+use crate::common;
+use crate::common::fixtures::{
+    create_parcel, create_park, east_zone, parcel, park_feature, polygon,
+};
+use crate::common::{get, patch, post};
 use serde_json::json;
 
 on_both_backends!(

@@ -1,14 +1,13 @@
 //! Import (GeoJSON, zipped shapefiles in GBK and Gauss-Krüger) and export (GeoJSON, CSV):
 //! all-or-nothing, with a report naming every refused feature.
 
-mod common;
-
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, parcel, polygon};
+use crate::common::{get, send};
 use actix_web::test::TestRequest;
-use common::fixtures::{create_parcel, create_park, parcel, polygon};
-use common::{get, send};
 use serde_json::{Value, json};
 
-const SHAPEFILE: &[u8] = include_bytes!("data/nancheng_4527_gbk.zip");
+const SHAPEFILE: &[u8] = include_bytes!("../data/nancheng_4527_gbk.zip");
 
 const XIAN80: &str = r#"PROJCS["Xian_1980_3_Degree_GK_Zone_39",GEOGCS["GCS_Xian_1980",DATUM["D_Xian_1980",SPHEROID["Xian_1980",6378140.0,298.257]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",39500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
 

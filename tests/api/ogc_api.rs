@@ -1,22 +1,13 @@
 //! OGC API – Features Part 1: landing page, conformance, collections, items with bbox, paging,
 //! filters and ETags, as GDAL, QGIS and web maps use them.
 
-mod common;
-
-use common::fixtures::{create_parcel, create_park, east_zone, parcel};
-use common::{get, post, send};
+use crate::common;
+use crate::common::fixtures::{create_parcel, create_park, east_zone, parcel};
+use crate::common::{get, post, send};
 use serde_json::{Value, json};
 
 /// A park with a 5 × 4 grid of 0.002° parcels from 116.63°E 27.56°N; returns the park id.
-async fn grid<S, B>(svc: &common::Client<S>) -> i64
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn grid(svc: &common::Client) -> i64 {
     let park = create_park(svc, "NCGY").await;
     post(svc, &format!("/api/parks/{park}/zones"), &east_zone())
         .await

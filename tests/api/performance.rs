@@ -3,10 +3,9 @@
 //! candidates and their ranking, site matching, the map layers, and bad input refused with
 //! nothing written.
 
-mod common;
-
-use common::fixtures::{create_enterprise_named, create_park, parcel, supply_terms, uscc};
-use common::{Client, get, post, problem_fields, send};
+use crate::common;
+use crate::common::fixtures::{create_enterprise_named, create_park, parcel, supply_terms, uscc};
+use crate::common::{Client, get, post, problem_fields, send};
 use serde_json::{Value, json};
 
 /// Terms that keep the land out of the idle-land and 五未 rules on the test day (2026-11-22):
@@ -22,21 +21,13 @@ fn quiet_terms(enterprise: i64, n: u32) -> Value {
 }
 
 /// A parcel (a `d`° square at x, y) supplied to `enterprise` on `terms`; its id and 亩.
-async fn supplied<S, B>(
-    svc: &Client<S>,
+async fn supplied(
+    svc: &Client,
     park: i64,
     code: &str,
     xy: (f64, f64, f64),
     terms: &Value,
-) -> (i64, f64)
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+) -> (i64, f64) {
     let p = common::fixtures::create_parcel(svc, park, &parcel(code, xy.0, xy.1, xy.2)).await;
     let id = p["id"].as_i64().unwrap();
     let s = post(svc, &format!("/api/parcels/{id}/supplies"), terms)
@@ -46,15 +37,7 @@ where
     (id, s["land_area_m2"].as_f64().unwrap() * 0.0015)
 }
 
-async fn enterprise<S, B>(svc: &Client<S>, name: &str, n: u32, above_scale: bool) -> i64
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn enterprise(svc: &Client, name: &str, n: u32, above_scale: bool) -> i64 {
     if above_scale {
         return create_enterprise_named(svc, name, n).await;
     }
@@ -94,15 +77,7 @@ fn thresholds() -> Value {
 }
 
 /// Five rated enterprises, one out of scope, one without figures; returns their ids, E1..E7.
-async fn rated_park<S, B>(svc: &Client<S>, park: i64) -> Vec<i64>
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn rated_park(svc: &Client, park: i64) -> Vec<i64> {
     // (name, above scale, 亩均税收, 亩均增加值, parcel size °)
     let table = [
         ("一号优质电子有限公司", true, Some((20.0, 100.0)), 0.002),
@@ -134,15 +109,7 @@ where
 }
 
 /// Set the park's 2025 scheme and read its 2025 evaluation.
-async fn rate<S, B>(svc: &Client<S>, park: i64, scheme: &Value) -> Value
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn rate(svc: &Client, park: i64, scheme: &Value) -> Value {
     post(svc, &format!("/api/parks/{park}/evaluation-scheme"), scheme)
         .await
         .expect(200);
@@ -309,21 +276,13 @@ on_both_backends!(who_is_in_scope, |app: common::TestDb| async move {
 
 const HEADER: &str = "统一社会信用代码,企业名称,营业收入(万元),实缴税金(万元),工业增加值(万元),综合能耗(吨标煤),排放当量(吨),研发经费(万元),年平均职工人数(人)";
 
-async fn import<S, B>(
-    svc: &Client<S>,
+async fn import(
+    svc: &Client,
     park: i64,
     query: &str,
     content_type: &str,
     body: Vec<u8>,
-) -> common::Resp
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+) -> common::Resp {
     let req = actix_web::test::TestRequest::post()
         .uri(&format!("/api/parks/{park}/performance/import?{query}"))
         .insert_header(("content-type", content_type))
@@ -331,15 +290,7 @@ where
     send(svc, req).await
 }
 
-async fn figures_count<S, B>(svc: &Client<S>, park: i64) -> usize
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn figures_count(svc: &Client, park: i64) -> usize {
     get(svc, &format!("/api/parks/{park}/performance?year=2025"))
         .await
         .expect(200)
@@ -588,15 +539,7 @@ on_both_backends!(
 
 /// A park with one candidate of each kind (see the test below); returns
 /// (park, [idle parcel, D-class parcel, east-zone parcel, available close plot, workshop parcel], idle unit, D-tenant unit).
-async fn renewal_park<S, B>(svc: &Client<S>) -> (i64, Vec<i64>, i64, i64)
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn renewal_park(svc: &Client) -> (i64, Vec<i64>, i64, i64) {
     let park = create_park(svc, "NCGY").await;
     post(
         svc,

@@ -2,12 +2,11 @@
 //! leases, occupancy and idle units, the map layers — on SQLite and PostGIS. The tests' "today"
 //! is 2026-11-22; the deadline of the fixtures is 2026-10-31 ("确保10月份完工").
 
-mod common;
-
-use common::fixtures::{
+use crate::common;
+use crate::common::fixtures::{
     create_enterprise, create_enterprise_named, create_parcel, create_park, parcel, polygon,
 };
-use common::{Client, get, patch, post};
+use crate::common::{Client, get, patch, post};
 use serde_json::{Value, json};
 
 /// A four-storey workshop (≈ 79 m × 55 m) at the south-west corner of the parcel at (x, y).
@@ -31,21 +30,7 @@ fn workshop(name: &str, x: f64, y: f64, milestones: Value) -> Value {
     })
 }
 
-async fn build<S, B>(
-    svc: &Client<S>,
-    park: i64,
-    code: &str,
-    x: f64,
-    milestones: Value,
-) -> (i64, i64)
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn build(svc: &Client, park: i64, code: &str, x: f64, milestones: Value) -> (i64, i64) {
     let p = create_parcel(svc, park, &parcel(code, x, 27.56, 0.002)).await["id"]
         .as_i64()
         .unwrap();
@@ -64,7 +49,7 @@ fn started() -> Value {
     json!({"approval": {"actual": "2026-01-10"}, "start": {"planned": "2026-03-01", "actual": "2026-03-01"}, "completion": {"planned": "2026-10-20"}})
 }
 
-use common::problem_fields as fields;
+use crate::common::problem_fields as fields;
 
 on_both_backends!(
     a_workshop_is_checked_against_its_parcel,
@@ -297,15 +282,7 @@ on_both_backends!(
     }
 );
 
-async fn unit<S, B>(svc: &Client<S>, w: i64, floor: i32, section: &str, area: f64) -> i64
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
+async fn unit(svc: &Client, w: i64, floor: i32, section: &str, area: f64) -> i64 {
     post(
         svc,
         &format!("/api/workshops/{w}/units"),

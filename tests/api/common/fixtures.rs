@@ -2,9 +2,6 @@
 //! and parcels laid on a grid inside it.
 
 use super::{Client, Resp, post};
-use actix_http::Request;
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
 use serde_json::{Value, json};
 
 /// The park: 0.04° × 0.03° (≈ 3.95 km × 3.33 km) south-west corner at 116.62°E 27.55°N.
@@ -64,22 +61,14 @@ pub fn parcel(code: &str, x: f64, y: f64, d: f64) -> Value {
     })
 }
 
-pub async fn create_park<S, B>(svc: &Client<S>, code: &str) -> i64
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_park(svc: &Client, code: &str) -> i64 {
     let r: Resp = post(svc, "/api/parks", &park_feature(code))
         .await
         .expect(201);
     r.json()["id"].as_i64().expect("park id")
 }
 
-pub async fn create_parcel<S, B>(svc: &Client<S>, park: i64, feature: &Value) -> Value
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_parcel(svc: &Client, park: i64, feature: &Value) -> Value {
     post(svc, &format!("/api/parks/{park}/parcels"), feature)
         .await
         .expect(201)
@@ -87,11 +76,7 @@ where
 }
 
 /// A park like [`park_feature`] in another administrative division (e.g. `361002`, 临川区).
-pub async fn create_park_in<S, B>(svc: &Client<S>, code: &str, admin_code: &str) -> i64
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_park_in(svc: &Client, code: &str, admin_code: &str) -> i64 {
     let mut f = park_feature(code);
     f["properties"]["admin_code"] = json!(admin_code);
     post(svc, "/api/parks", &f).await.expect(201).json()["id"]
@@ -105,19 +90,11 @@ pub fn uscc(n: u32) -> String {
 }
 
 /// 江西赣电科技有限公司, an above-scale electronics maker; returns its id.
-pub async fn create_enterprise<S, B>(svc: &Client<S>) -> i64
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_enterprise(svc: &Client) -> i64 {
     create_enterprise_named(svc, "江西赣电科技有限公司", 1).await
 }
 
-pub async fn create_enterprise_named<S, B>(svc: &Client<S>, name: &str, n: u32) -> i64
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_enterprise_named(svc: &Client, name: &str, n: u32) -> i64 {
     let body = json!({"name": name, "uscc": uscc(n), "industry": "C3911", "above_scale": true});
     post(svc, "/api/enterprises", &body)
         .await
@@ -146,11 +123,7 @@ pub fn supply_terms(enterprise: i64) -> Value {
 }
 
 /// Supply a parcel with [`supply_terms`]; returns the supply's id.
-pub async fn create_supply<S, B>(svc: &Client<S>, parcel: i64, enterprise: i64) -> i64
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_supply(svc: &Client, parcel: i64, enterprise: i64) -> i64 {
     post(
         svc,
         &format!("/api/parcels/{parcel}/supplies"),
@@ -166,15 +139,7 @@ where
 /// A completed four-storey workshop on the parcel at (x, y) (the south-west corner of
 /// [`parcel`]'s square), with one unit leased to `enterprise`; returns the workshop, unit and
 /// lease ids. The parcel must be the 0.002° square of the access fixtures at 116.63, 27.56.
-pub async fn create_leased_workshop<S, B>(
-    svc: &Client<S>,
-    parcel: i64,
-    enterprise: i64,
-) -> (i64, i64, i64)
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_leased_workshop(svc: &Client, parcel: i64, enterprise: i64) -> (i64, i64, i64) {
     let feature = json!({
         "type": "Feature",
         "geometry": polygon(116.6301, 27.5601, 116.6309, 27.5606),
@@ -218,11 +183,7 @@ where
 
 /// 招商局 (with a 2026 plan of 5 亿元) and its project 年产500万套光电显示模组项目 in the park,
 /// signed for 1.2 亿元; returns (investment unit id, project id).
-pub async fn create_project<S, B>(svc: &Client<S>, park: i64) -> (i64, i64)
-where
-    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
+pub async fn create_project(svc: &Client, park: i64) -> (i64, i64) {
     let unit = post(
         svc,
         "/api/investment-units",

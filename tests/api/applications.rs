@@ -2,10 +2,9 @@
 //! applying with an applicant account, the committee's decision reserving the plot — and two
 //! acceptances of one plot at the same moment, of which exactly one wins. SQLite and PostGIS.
 
-mod common;
-
-use common::fixtures::{application_for, create_parcel, create_park, parcel};
-use common::{get, post};
+use crate::common;
+use crate::common::fixtures::{application_for, create_parcel, create_park, parcel};
+use crate::common::{get, post};
 use parkland::domain::access::Role;
 use serde_json::json;
 

@@ -3,12 +3,11 @@
 //! before they judge a query, an applicant learns only that a unit is not available, and an
 //! enterprise's change reaches the audit trail of every park it touches.
 
-mod common;
-
-use common::fixtures::{
+use crate::common;
+use crate::common::fixtures::{
     create_enterprise, create_leased_workshop, create_parcel, create_park_in, create_supply, parcel,
 };
-use common::{get, patch, post};
+use crate::common::{get, patch, post};
 use parkland::domain::access::Role;
 use serde_json::json;
 
