@@ -9,6 +9,7 @@ pub mod error;
 pub mod exchange;
 pub mod spatial;
 pub mod store;
+pub mod views;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -46,11 +47,11 @@ pub fn app(
         .into_utoipa_app()
         .configure(api::configure)
         .split_for_parts();
-    let document = api::openapi::finalize(api);
+    let document = api::http::openapi::finalize(api);
     let fallbacks = method_fallbacks(&document);
     app.service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", document))
         .configure(fallbacks)
-        .configure(api::dashboard::configure)
+        .configure(api::http::dashboard::configure)
         .default_service(web::to(not_found))
         .wrap(ErrorHandlers::new().default_handler(as_problem))
         .wrap(Compress::default())
@@ -115,7 +116,7 @@ async fn identify(req: &ServiceRequest, state: &AppState) -> bool {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(api::extract::bearer_token)
+        .and_then(api::http::extract::bearer_token)
         .filter(|s| store::users::looks_like_token(s))
         .map(str::to_owned)
     else {
@@ -148,9 +149,9 @@ async fn guard(
         _ => false,
     };
     if !identified && let Some(state) = state {
-        let ip = api::ratelimit::client_ip(req.request(), &state.config);
+        let ip = api::http::ratelimit::client_ip(req.request(), &state.config);
         if let Err(wait) = state.limiter.check(ip, std::time::Instant::now()) {
-            let response = api::ratelimit::too_many(
+            let response = api::http::ratelimit::too_many(
                 wait,
                 "this address has made too many anonymous requests",
                 "or use an API token",
@@ -180,7 +181,9 @@ async fn guard(
     } else if let Some(policy) = dashboard
         .then(|| res.request().app_data::<web::Data<AppState>>())
         .flatten()
-        .and_then(|s| header::HeaderValue::from_str(&api::dashboard::csp(&s.config.basemap)).ok())
+        .and_then(|s| {
+            header::HeaderValue::from_str(&api::http::dashboard::csp(&s.config.basemap)).ok()
+        })
     {
         policy
     } else {

@@ -187,9 +187,12 @@ fn run() -> anyhow::Result<()> {
             layer,
             dry_run,
         } => {
-            let options =
-                parkland::api::exchange::read_options(crs.as_deref(), encoding.as_deref(), layer)
-                    .map_err(|e| anyhow::anyhow!(e.problem().detail.clone()))?;
+            let options = parkland::api::rest::exchange::read_options(
+                crs.as_deref(),
+                encoding.as_deref(),
+                layer,
+            )
+            .map_err(|e| anyhow::anyhow!(e.problem().detail.clone()))?;
             import(
                 &cli.db,
                 cli.http.upload_limits(),
@@ -228,7 +231,8 @@ fn run() -> anyhow::Result<()> {
             cli_access::token(&Db::open(&cli.db.database_url, 1)?, command, &cli_stamp())
         }
         Command::Openapi { out } => {
-            let text = serde_json::to_string_pretty(&parkland::api::openapi::document())? + "\n";
+            let text =
+                serde_json::to_string_pretty(&parkland::api::http::openapi::document())? + "\n";
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?,
@@ -350,7 +354,7 @@ fn import(
 }
 
 fn serve(db: &DbConfig, http: HttpConfig) -> anyhow::Result<()> {
-    if let Some(problem) = parkland::api::dashboard::basemap_problem(&http.basemap) {
+    if let Some(problem) = parkland::api::http::dashboard::basemap_problem(&http.basemap) {
         anyhow::bail!("PARKLAND_BASEMAP_URL: {problem}");
     }
     let pool = Db::open(&db.database_url, db.pool_size)?;

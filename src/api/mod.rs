@@ -3,41 +3,9 @@
 //!
 //! Handlers are thin: extract → check into domain types → one store call → map to a view.
 
-pub mod access;
-pub mod applications;
-pub mod audit;
-pub mod dashboard;
-pub mod dispatch;
-pub mod enterprises;
-pub mod entry;
-pub mod estate;
-pub mod exchange;
-pub mod extract;
-pub mod health;
-pub mod idle_cases;
-pub mod input;
-pub mod land_watch;
-pub mod leases;
+pub mod http;
 pub mod ogc;
-pub mod openapi;
-pub mod parcel_ops;
-pub mod parcels;
-pub mod parks;
-pub mod performance;
-pub mod projects;
-pub mod query;
-pub mod ratelimit;
-pub mod renewal;
-pub mod reports;
-pub mod sessions;
-pub mod strict_json;
-pub mod supplies;
-pub mod supply_views;
-pub mod users;
-pub mod views;
-pub mod workshop_views;
-pub mod workshops;
-pub mod zones;
+pub mod rest;
 
 use crate::config::HttpConfig;
 use crate::domain::access::Caller;
@@ -51,7 +19,7 @@ use crate::store::{AnyConnection, Db, StoreResult};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use extract::{base_url, version_etag};
+use http::extract::{base_url, version_etag};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -63,10 +31,10 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<HttpConfig>,
     pub clock: Arc<dyn Clock>,
-    pub limiter: Arc<ratelimit::RateLimiter>,
+    pub limiter: Arc<http::ratelimit::RateLimiter>,
     /// Sign-in attempts per address, whatever else the request carries: each costs an argon2
     /// hash, and guessing must stay slow.
-    pub sign_in_limiter: Arc<ratelimit::RateLimiter>,
+    pub sign_in_limiter: Arc<http::ratelimit::RateLimiter>,
     /// The bounds uploads are read within.
     pub limits: UploadLimits,
     /// Turns for imports: each holds its upload and what it unpacks to in memory, so only a
@@ -76,7 +44,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: HttpConfig, clock: Arc<dyn Clock>) -> Self {
-        let limiter = Arc::new(ratelimit::RateLimiter::new(
+        let limiter = Arc::new(http::ratelimit::RateLimiter::new(
             config.anon_rate_per_minute,
             config.anon_burst,
         ));
@@ -87,9 +55,9 @@ impl AppState {
             config: Arc::new(config),
             clock,
             limiter,
-            sign_in_limiter: Arc::new(ratelimit::RateLimiter::new(
-                ratelimit::SIGN_INS_PER_MINUTE,
-                ratelimit::SIGN_IN_BURST,
+            sign_in_limiter: Arc::new(http::ratelimit::RateLimiter::new(
+                http::ratelimit::SIGN_INS_PER_MINUTE,
+                http::ratelimit::SIGN_IN_BURST,
             )),
         }
     }
@@ -282,29 +250,29 @@ pub fn created_as(
 /// Register every documented endpoint. The OGC API lives at the root, the register's
 /// resources under `/api`.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(health::health)
-        .service(health::ready)
+    cfg.service(rest::health::health)
+        .service(rest::health::ready)
         .configure(ogc::configure)
-        .configure(parks::configure)
-        .configure(zones::configure)
-        .configure(parcels::configure)
-        .configure(parcel_ops::configure)
-        .configure(exchange::configure)
-        .configure(enterprises::configure)
-        .configure(supplies::configure)
-        .configure(land_watch::configure)
-        .configure(idle_cases::configure)
-        .configure(workshops::configure)
-        .configure(leases::configure)
-        .configure(estate::configure)
-        .configure(projects::configure)
-        .configure(entry::configure)
-        .configure(applications::configure)
-        .configure(performance::configure)
-        .configure(renewal::configure)
-        .configure(reports::configure)
-        .configure(dispatch::configure)
-        .configure(users::configure)
-        .configure(sessions::configure)
-        .configure(audit::configure);
+        .configure(rest::parks::configure)
+        .configure(rest::zones::configure)
+        .configure(rest::parcels::configure)
+        .configure(rest::parcel_ops::configure)
+        .configure(rest::exchange::configure)
+        .configure(rest::enterprises::configure)
+        .configure(rest::supplies::configure)
+        .configure(rest::land_watch::configure)
+        .configure(rest::idle_cases::configure)
+        .configure(rest::workshops::configure)
+        .configure(rest::leases::configure)
+        .configure(rest::estate::configure)
+        .configure(rest::projects::configure)
+        .configure(rest::entry::configure)
+        .configure(rest::applications::configure)
+        .configure(rest::performance::configure)
+        .configure(rest::renewal::configure)
+        .configure(rest::reports::configure)
+        .configure(rest::dispatch::configure)
+        .configure(rest::users::configure)
+        .configure(rest::sessions::configure)
+        .configure(rest::audit::configure);
 }

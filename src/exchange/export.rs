@@ -2,9 +2,9 @@
 //! and 亩 and the geometry as WKT, which Excel and every GIS open.
 
 use super::formula::csv_text;
-use crate::api::views::{Feature, FeatureCollection, ParcelProperties};
 use crate::domain::register::Parcel;
 use crate::spatial::geojson_out::round_coord;
+use crate::views::{Feature, FeatureCollection, ParcelProperties};
 use geo::MultiPolygon;
 use std::fmt::Write;
 

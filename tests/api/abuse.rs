@@ -34,7 +34,7 @@ on_both_backends!(
             .unwrap();
 
         // Every path parameter of every documented GET.
-        let doc = parkland::api::openapi::document();
+        let doc = parkland::api::http::openapi::document();
         let templates: Vec<String> = doc["paths"]
             .as_object()
             .unwrap()

@@ -341,7 +341,7 @@ on_both_backends!(
             .unwrap();
 
         // Every documented operation has a line here, and every line is a documented operation.
-        let doc = parkland::api::openapi::document();
+        let doc = parkland::api::http::openapi::document();
         let mut documented: Vec<(String, String)> = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for method in item.as_object().unwrap().keys() {

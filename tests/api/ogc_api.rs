@@ -612,7 +612,7 @@ on_both_backends!(
             .json();
         assert_eq!(stored["geometry"]["coordinates"][0][0][0][0], x);
         // Documented on every items endpoint.
-        let doc = parkland::api::openapi::document();
+        let doc = parkland::api::http::openapi::document();
         let params = doc["paths"]["/collections/idle-land/items"]["get"]["parameters"]
             .as_array()
             .unwrap()

@@ -3,7 +3,7 @@
 
 #[test]
 fn the_committed_openapi_document_is_current() {
-    let generated = parkland::api::openapi::document();
+    let generated = parkland::api::http::openapi::document();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
     let committed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json exists"))
@@ -19,7 +19,7 @@ fn the_committed_openapi_document_is_current() {
 /// is a body; If-Match problems exactly where If-Match is read.
 #[test]
 fn every_operation_documents_the_problems_it_can_answer() {
-    let doc = parkland::api::openapi::document();
+    let doc = parkland::api::http::openapi::document();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
             let responses = op["responses"].as_object().expect("responses");
@@ -51,7 +51,7 @@ fn every_operation_documents_the_problems_it_can_answer() {
 
 #[test]
 fn every_operation_is_documented_for_clients() {
-    let doc = parkland::api::openapi::document();
+    let doc = parkland::api::http::openapi::document();
     assert_eq!(doc["openapi"], "3.0.3");
     let mut ids = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {

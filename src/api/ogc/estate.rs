@@ -7,16 +7,16 @@ use super::items::{Page, keep, page_of};
 use super::params::ItemsParams;
 use crate::api::AppState;
 use crate::api::GEOJSON;
-use crate::api::access::{Need, Of, authorize, require_register};
-use crate::api::estate::estate;
-use crate::api::query::Query;
-use crate::api::views::{Feature, FeatureCollection};
-use crate::api::workshop_views::WorkshopProperties;
+use crate::api::http::access::{Need, Of, authorize, require_register};
+use crate::api::http::query::Query;
+use crate::api::rest::estate::estate;
 use crate::domain::access::Caller;
 use crate::domain::workshop::{DeadlineStatus, Milestone};
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::estate::{Building, EstateQuery};
+use crate::views::workshop::WorkshopProperties;
+use crate::views::{Feature, FeatureCollection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -117,7 +117,7 @@ pub async fn workshop_item(
     let id = feature_id(&path, CollectionId::Workshops)?;
     authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
     let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
-    let b = crate::api::workshops::building(&state, id).await?;
+    let b = crate::api::rest::workshops::building(&state, id).await?;
     super::feature_json(
         &req,
         Feature::new(id, &b.workshop.footprint, WorkshopProperties::of(&b, as_of)),
@@ -285,7 +285,7 @@ pub async fn unit_item(
     let (buildings, _) = state.run(move |c| store::estate::load(c, &query)).await?;
     let feature = available(&buildings, state.today())
         .into_iter()
-        .find(|f| f.id == crate::api::views::FeatureId::Number(id))
+        .find(|f| f.id == crate::views::FeatureId::Number(id))
         .ok_or_else(not_found)?;
     super::feature_json(&req, feature)
 }

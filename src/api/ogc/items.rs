@@ -3,11 +3,8 @@
 
 use super::params::ItemsParams;
 use super::{CollectionId, Written};
-use crate::api::access::{Need, Of, authorize, listed_parks, require_register};
-use crate::api::extract::base_url;
-use crate::api::views::{
-    Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
-};
+use crate::api::http::access::{Need, Of, authorize, listed_parks, require_register};
+use crate::api::http::extract::base_url;
 use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::domain::parcel::ParcelStatus;
@@ -15,6 +12,9 @@ use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
 use crate::store;
 use crate::store::parcels::ParcelQuery;
+use crate::views::{
+    Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
+};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDateTime;
 use geo::{Intersects, MultiPolygon, Rect};

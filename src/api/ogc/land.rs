@@ -7,16 +7,16 @@ use super::items::{Page, keep, page_of};
 use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
 use crate::api::GEOJSON;
-use crate::api::access::{Need, Of, authorize, require_register};
-use crate::api::land_watch::{
+use crate::api::http::access::{Need, Of, authorize, require_register};
+use crate::api::http::query::Query;
+use crate::api::rest::land_watch::{
     IdleLandItem, UnderusedItem, classes, idle_items, statuses, underused_items, watch_query,
 };
-use crate::api::query::Query;
-use crate::api::views::{Feature, FeatureCollection};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::land_watch::{WatchQuery, Watched};
+use crate::views::{Feature, FeatureCollection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use std::collections::HashMap;

@@ -11,16 +11,16 @@ pub mod params;
 pub mod performance;
 pub mod plots;
 
-use super::extract::base_url;
-use super::views::Link;
 use super::{AppState, GEOJSON};
-use crate::api::access::visibility;
+use crate::api::http::access::visibility;
+use crate::api::http::extract::base_url;
 use crate::domain::access::{Caller, Denied, Visibility};
 use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
 use crate::spatial::crs::CRS84_URI;
 use crate::store;
+use crate::views::Link;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -174,7 +174,7 @@ fn only_format(req: &HttpRequest) -> Result<(), ApiError> {
 
 /// Reject any query parameter on a single feature but `f` and `coordinates`.
 fn item_format(req: &HttpRequest) -> Result<(), ApiError> {
-    let q = crate::api::query::Query::parse(req.query_string(), &["f", "coordinates"])?;
+    let q = crate::api::http::query::Query::parse(req.query_string(), &["f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         params::check_format(f)?;
     }
@@ -188,7 +188,7 @@ fn item_format(req: &HttpRequest) -> Result<(), ApiError> {
 /// handler's own parameter parsing), with a content-hash ETag.
 pub fn feature_json<P: Serialize>(
     req: &HttpRequest,
-    feature: super::views::Feature<'_, P>,
+    feature: crate::views::Feature<'_, P>,
 ) -> Result<HttpResponse, ApiError> {
     let offset = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "coordinates")
@@ -212,8 +212,8 @@ pub async fn landing_page(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if crate::api::dashboard::wants_page(&req) {
-        return Ok(crate::api::dashboard::redirect());
+    if crate::api::http::dashboard::wants_page(&req) {
+        return Ok(crate::api::http::dashboard::redirect());
     }
     only_format(&req)?;
     let base = base_url(&req, &state);

@@ -66,8 +66,10 @@ impl ItemsParams {
         {
             match k.as_str() {
                 "bbox" => p.bbox = Some(parse_bbox(&v)?),
-                "limit" => p.limit = crate::api::query::parse_limit(&v, config.items_max_limit)?,
-                "offset" => p.offset = crate::api::query::parse_offset(&v)?,
+                "limit" => {
+                    p.limit = crate::api::http::query::parse_limit(&v, config.items_max_limit)?
+                }
+                "offset" => p.offset = crate::api::http::query::parse_offset(&v)?,
                 "datetime" => p.datetime = Some(parse_datetime(&v)?),
                 "f" => check_format(&v)?,
                 "coordinates" => p.coordinates = parse_coordinates(&v)?,

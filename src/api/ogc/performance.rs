@@ -14,10 +14,9 @@ use super::items::{Page, keep, page_of};
 use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
 use crate::api::GEOJSON;
-use crate::api::access::{listed_parks, require_register};
-use crate::api::query::Query;
-use crate::api::renewal::{CandidateView, SiteKind, candidates, day_and_year, picture};
-use crate::api::views::{Feature, FeatureCollection, FeatureId};
+use crate::api::http::access::{listed_parks, require_register};
+use crate::api::http::query::Query;
+use crate::api::rest::renewal::{CandidateView, SiteKind, candidates, day_and_year, picture};
 use crate::domain::access::Caller;
 use crate::domain::performance::{Class, Indicator};
 use crate::domain::units::{AreaM2, m2_to_mu, round_to};
@@ -25,6 +24,7 @@ use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::land_watch::WatchQuery;
 use crate::store::performance::land_day;
+use crate::views::{Feature, FeatureCollection, FeatureId};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use geo::MultiPolygon;
@@ -256,11 +256,11 @@ pub async fn performance_item(
         ))
     };
     let id: i64 = raw.parse().map_err(|_| not_found())?;
-    let scope = crate::api::access::authorize(
+    let scope = crate::api::http::access::authorize(
         &state,
         &caller,
-        crate::api::access::Of::Parcel(id),
-        crate::api::access::Need::ReadRegister,
+        crate::api::http::access::Of::Parcel(id),
+        crate::api::http::access::Need::ReadRegister,
     )
     .await?;
     let year = year_of(&q, state.today())?;
@@ -413,7 +413,7 @@ pub async fn candidate_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    use crate::api::access::{Need, Of, authorize};
+    use crate::api::http::access::{Need, Of, authorize};
     let q = Query::parse(req.query_string(), &["as_of", "year", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
         check_format(f)?;

@@ -7,7 +7,6 @@
 
 use super::CollectionId;
 use super::params::ItemsParams;
-use crate::api::views::{Feature, FeatureCollection, IndustryView, industries};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::industry::IndustryCode;
 use crate::domain::land_use;
@@ -18,6 +17,7 @@ use crate::domain::units::AreaM2;
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::parcels::ParcelQuery;
+use crate::views::{Feature, FeatureCollection, IndustryView, industries};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -54,7 +54,7 @@ struct Search {
 }
 
 impl Search {
-    fn parse(q: &crate::api::query::Query) -> Result<Self, ApiError> {
+    fn parse(q: &crate::api::http::query::Query) -> Result<Self, ApiError> {
         let area = |name: &str| -> Result<Option<f64>, ApiError> {
             q.text(name)
                 .map(|v| {
@@ -271,7 +271,9 @@ pub async fn plot_items(
         updated_to,
         ..Default::default()
     });
-    let search = Search::parse(&crate::api::query::Query::from_map(params.filters.clone()))?;
+    let search = Search::parse(&crate::api::http::query::Query::from_map(
+        params.filters.clone(),
+    ))?;
     // The offered plots are few (a park's hundreds at most): the search filters run in memory
     // on the public view, then the page is cut.
     let (all, places) = state
@@ -345,7 +347,7 @@ pub async fn park_plots(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::api::query::Query::parse(req.query_string(), &[])?;
+    crate::api::http::query::Query::parse(req.query_string(), &[])?;
     let park_id = path.into_inner();
     let query = available(ParcelQuery {
         park_id: Some(park_id),

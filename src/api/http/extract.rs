@@ -1,0 +1,361 @@
+//! Request extractors: strict JSON bodies, If-Match, the declared input CRS, the acting user
+//! and the base URL for links.
+
+use crate::api::AppState;
+use crate::api::http::strict_json::Strict;
+use crate::domain::access::Caller;
+use crate::error::ApiError;
+use crate::spatial::crs::Crs;
+use crate::spatial::input::InputCrs;
+use crate::store;
+use crate::store::users::Authenticated;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
+
+/// Read a request body up to `limit` bytes (413 beyond it).
+pub async fn read_body(
+    mut payload: Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(format!("the request body could not be read: {e}"))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+pub fn content_length(headers: &HeaderMap) -> Option<usize> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// The media type of the body, lower-cased, without parameters.
+pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// A JSON body (`application/json`, `application/geo+json`, `application/merge-patch+json` or
+/// any `+json`), read up to the size limit but parsed only when the handler asks — after it has
+/// checked who is calling, so a caller without the right gets 401/403, not a verdict on its body.
+/// Parsing is strict: unknown fields and wrong types are refused with the path of the field.
+pub struct JsonBody(Result<web::Bytes, ApiError>);
+
+impl JsonBody {
+    pub fn parse<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        parse_json(&self.0?)
+    }
+}
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(crate::config::HttpConfig::DEFAULT_MAX_BODY, |s| {
+                s.config.max_body_bytes
+            });
+        let media = media_type(req.headers());
+        let declared = content_length(req.headers());
+        let payload = payload.take();
+        Box::pin(async move {
+            let media_ok = match media.as_deref() {
+                Some("application/json") => Ok(()),
+                Some(m) if m.starts_with("application/") && m.ends_with("+json") => Ok(()),
+                Some(other) => Err(ApiError::unsupported_media_type(format!(
+                    "the body must be JSON (application/json or application/geo+json), not {other}"
+                ))),
+                None => Err(ApiError::unsupported_media_type(
+                    "send the body with Content-Type: application/json (or application/geo+json)",
+                )),
+            };
+            let bytes = match media_ok {
+                Ok(()) => read_body(payload, declared, limit).await,
+                Err(e) => Err(e),
+            };
+            Ok(JsonBody(bytes))
+        })
+    }
+}
+
+/// Parse JSON, explaining syntax errors and naming the field of data errors.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "the request body is empty; expected a JSON document",
+        ));
+    }
+    let syntax = |inner: serde_json::Error| {
+        let text = String::from_utf8_lossy(bytes);
+        let hint = if text.contains("NaN") || text.contains("Infinity") {
+            " (JSON has no NaN or Infinity: every number must be finite)"
+        } else {
+            ""
+        };
+        ApiError::bad_request(format!("the body is not valid JSON: {inner}{hint}"))
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(Strict(&mut de)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return syntax(inner);
+        }
+        let mut message = inner.to_string();
+        if message.starts_with(crate::api::http::input::NOT_NULL) {
+            return ApiError::invalid(vec![crate::domain::FieldError::new(
+                path,
+                crate::api::http::input::NOT_NULL,
+            )]);
+        }
+        if message.contains("`area_m2`") || message.contains("`area_mu`") {
+            message.push_str(
+                " (area_m2 and area_mu are computed from the geometry and cannot be set)",
+            );
+        }
+        let field = if path == "." { String::new() } else { path };
+        ApiError::malformed(field, message)
+    })?;
+    de.end().map_err(syntax)?;
+    Ok(value)
+}
+
+/// The `If-Match` header of a write: read by the extractor, judged by the handler after it
+/// has checked who is calling (428 without it, 412 when it names an older version).
+#[derive(Debug, Clone)]
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    /// The version the client read: `None` for `If-Match: *` (overwrite whatever is stored);
+    /// anything unparsable can match no version.
+    pub fn expected(&self) -> Result<Option<i64>, ApiError> {
+        match self.0.as_deref().map(str::trim) {
+            None => Err(ApiError::precondition_required()),
+            Some("*") => Ok(None),
+            Some(v) => {
+                let tag = v.split(',').next().unwrap_or("").trim();
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                Ok(Some(tag.trim_matches('"').parse().unwrap_or(-1)))
+            }
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .map(|v| v.to_str().unwrap_or("").to_owned());
+        std::future::ready(Ok(IfMatch(value)))
+    }
+}
+
+/// The strong ETag of a record version.
+pub fn version_etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The secret of an `Authorization: Bearer <token>` header, if there is one.
+pub fn bearer_secret(req: &HttpRequest) -> Option<&str> {
+    bearer_token(req.headers().get(header::AUTHORIZATION)?.to_str().ok()?)
+}
+
+/// The token of a `Bearer` credential (possibly empty: that is a malformed token, not another
+/// scheme). The scheme is matched without regard to case (RFC 7235 §2.1: `bearer`, `BEARER`
+/// and `Bearer` are the same scheme).
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let (scheme, token) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Who is calling: the user of the `Authorization: Bearer <token>` header, or anonymous.
+///
+/// A header that is present but wrong (malformed, unknown, revoked, expired, or a disabled
+/// user's) is a 401 — never silently treated as anonymous. Browser sessions can later resolve
+/// to the same `Caller`.
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Identified once already (see `guard` in lib.rs)?
+        if let Some(caller) = actix_web::HttpMessage::extensions(req)
+            .get::<Caller>()
+            .cloned()
+        {
+            return Box::pin(async move { Ok(caller) });
+        }
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or("").to_owned());
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let Some(header) = header else {
+                return Ok(Caller::Anonymous);
+            };
+            let Some(secret) = bearer_token(&header) else {
+                return Err(ApiError::invalid_token(
+                    "use `Authorization: Bearer <token>`",
+                ));
+            };
+            if !store::users::looks_like_token(secret) {
+                return Err(ApiError::invalid_token("the token is malformed"));
+            }
+            let state = state.ok_or_else(|| ApiError::internal(&"no application state"))?;
+            let now = state.clock.now().naive_utc();
+            let secret = secret.to_owned();
+            match state
+                .run(move |c| store::users::authenticate(c, &secret, now))
+                .await?
+            {
+                Authenticated::Ok(p) => Ok(Caller::User(p)),
+                Authenticated::Unknown => Err(ApiError::invalid_token("the token is not known")),
+                Authenticated::Revoked => {
+                    Err(ApiError::invalid_token("the token has been revoked"))
+                }
+                Authenticated::Expired => Err(ApiError::invalid_token("the token has expired")),
+                Authenticated::Disabled => {
+                    Err(ApiError::invalid_token("the token's user is disabled"))
+                }
+            }
+        })
+    }
+}
+
+/// The legacy GeoJSON `crs` member (`{"type": "name", "properties": {"name": "EPSG:4527"}}`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCrs {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub properties: NamedCrsProperties,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCrsProperties {
+    /// e.g. `urn:ogc:def:crs:EPSG::4490` or `EPSG:4527`.
+    pub name: String,
+}
+
+/// The CRS of input coordinates: the `Content-Crs` header (OGC API – Features Part 4; the
+/// authority's axis order applies) or the body's `crs` member (easting first, as GeoJSON
+/// writers do); CGCS2000 lon/lat when neither is given.
+pub fn input_crs(req: &HttpRequest, member: Option<&NamedCrs>) -> Result<InputCrs, ApiError> {
+    combine_crs(header_crs(req)?, member)
+}
+
+fn unsupported_crs(e: crate::spatial::crs::CrsError) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "unsupported-crs",
+        "Unsupported coordinate reference system",
+        e.0,
+    )
+}
+
+/// The `Content-Crs` header's CRS, if the request has one.
+pub fn header_crs(req: &HttpRequest) -> Result<Option<InputCrs>, ApiError> {
+    match req.headers().get("Content-Crs") {
+        Some(v) => {
+            let crs = Crs::parse(v.to_str().unwrap_or("")).map_err(unsupported_crs)?;
+            Ok(Some(InputCrs {
+                crs,
+                north_first: crs.authority_order_is_north_first(),
+            }))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The header's CRS and the body's `crs` member, which must agree when both are given.
+pub fn combine_crs(
+    header: Option<InputCrs>,
+    member: Option<&NamedCrs>,
+) -> Result<InputCrs, ApiError> {
+    let body = match member {
+        Some(m) => {
+            if m.kind != "name" {
+                return Err(ApiError::bad_request(
+                    "the crs member must be of type \"name\"",
+                ));
+            }
+            Some(InputCrs {
+                crs: Crs::parse(&m.properties.name).map_err(unsupported_crs)?,
+                north_first: false,
+            })
+        }
+        None => None,
+    };
+    match (header, body) {
+        (Some(h), Some(b)) if h.crs != b.crs => Err(ApiError::bad_request(format!(
+            "the Content-Crs header ({}) and the body's crs member ({}) disagree",
+            h.crs.name(),
+            b.crs.name()
+        ))),
+        (Some(h), _) => Ok(h),
+        (None, Some(b)) => Ok(b),
+        (None, None) => Ok(InputCrs::default()),
+    }
+}
+
+/// The URL prefix links are built on, without a trailing slash.
+pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    if state.config.trust_forwarded {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    // Without a trusted proxy, X-Forwarded-* and Forwarded come from whoever sent the request;
+    // only Host (which routed the request here) is used.
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let host = host.map_or_else(|| req.app_config().host().to_owned(), str::to_owned);
+    format!(
+        "{}://{host}",
+        if req.app_config().secure() {
+            "https"
+        } else {
+            "http"
+        }
+    )
+}

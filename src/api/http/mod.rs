@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by every handler: request extractors and strict bodies, query
+//! parameters, the access policy applied to requests, the rate limiter, the dashboard's
+//! static files and the OpenAPI document.
+
+pub mod access;
+pub mod dashboard;
+pub mod extract;
+pub mod input;
+pub mod openapi;
+pub mod query;
+pub mod ratelimit;
+pub mod strict_json;

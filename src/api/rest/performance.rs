@@ -1,0 +1,502 @@
+//! `/api/parks/{park_id}/performance`, `…/evaluation-schemes` and `…/evaluation`: 亩均论英雄 —
+//! enterprises' yearly figures (one by one or from a spreadsheet, all or nothing), the park's
+//! scheme for a year, and the evaluation: per-亩 indicators, scores that explain themselves,
+//! classes A–D, and who is not rated and why.
+
+use crate::api::http::access::{Need, Of, authorize};
+use crate::api::http::extract::{JsonBody, content_length, media_type, read_body};
+use crate::api::http::query::Query;
+use crate::api::{AppState, json_response};
+use crate::domain::FieldError;
+use crate::domain::access::Caller;
+use crate::domain::performance::{Class, Scheme, Term, YearFigures, check_figures};
+use crate::domain::project::{wan_to_yuan, yuan_to_wan};
+use crate::domain::units::{m2_to_mu, round_to};
+use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::exchange::sheets;
+use crate::exchange::spreadsheet::{self, SheetError};
+use crate::store;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(record_figures)
+        .service(list_figures)
+        .service(import_figures)
+        .service(get_scheme)
+        .service(set_scheme)
+        .service(get_evaluation);
+}
+
+const JSON: &str = "application/json";
+
+/// A year for 亩均 data: 2000 to this year (figures of a year to come do not exist yet).
+pub fn check_year(year: i32, today: chrono::NaiveDate) -> Result<i32, FieldError> {
+    if (2000..=today.year()).contains(&year) {
+        Ok(year)
+    } else {
+        Err(FieldError::new(
+            "year",
+            format!(
+                "{year} is not a year with figures: 2000 to {}",
+                today.year()
+            ),
+        ))
+    }
+}
+
+fn year_param(q: &Query, today: chrono::NaiveDate) -> Result<i32, ApiError> {
+    // A year beyond i32 is as wrong as one beyond the range check_year allows.
+    let year = q
+        .id("year")?
+        .map_or(today.year() - 1, |y| i32::try_from(y).unwrap_or(i32::MAX));
+    check_year(year, today).map_err(|e| ApiError::invalid_parameter(e.message))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FiguresIn {
+    pub enterprise_id: i64,
+    pub year: i32,
+    /// 营业收入, 万元.
+    pub revenue_wan_yuan: f64,
+    /// 实缴税金, 万元.
+    pub tax_wan_yuan: f64,
+    /// 工业增加值, 万元.
+    pub value_added_wan_yuan: f64,
+    /// 综合能耗, 吨标准煤.
+    pub energy_tce: f64,
+    /// 主要污染物排放当量, 吨.
+    pub emissions_t: f64,
+    /// 用电量, kWh (the small-enterprise scheme's tax per kWh).
+    #[serde(default)]
+    pub electricity_kwh: f64,
+    /// 研发经费, 万元.
+    pub rd_wan_yuan: f64,
+    /// 年平均职工人数.
+    pub staff: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FiguresView {
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub year: i32,
+    pub revenue_wan_yuan: f64,
+    pub tax_wan_yuan: f64,
+    pub value_added_wan_yuan: f64,
+    pub energy_tce: f64,
+    pub emissions_t: f64,
+    pub electricity_kwh: f64,
+    pub rd_wan_yuan: f64,
+    pub staff: i64,
+}
+
+impl FiguresView {
+    fn of(id: i64, name: String, year: i32, f: &YearFigures) -> Self {
+        Self {
+            enterprise_id: id,
+            enterprise_name: name,
+            year,
+            revenue_wan_yuan: yuan_to_wan(f.revenue_yuan),
+            tax_wan_yuan: yuan_to_wan(f.tax_yuan),
+            value_added_wan_yuan: yuan_to_wan(f.value_added_yuan),
+            energy_tce: f.energy_tce,
+            emissions_t: f.emissions_t,
+            electricity_kwh: f.electricity_kwh,
+            rd_wan_yuan: yuan_to_wan(f.rd_yuan),
+            staff: f.staff,
+        }
+    }
+}
+
+/// Record (or replace) one enterprise's figures for a year.
+#[utoipa::path(tag = "performance", operation_id = "record_performance_figures", params(("park_id" = i64, Path, description = "Park id")), request_body = FiguresIn, responses((status = 200, body = FiguresView), WriteProblems))]
+#[post("/api/parks/{park_id}/performance")]
+pub async fn record_figures(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::WriteOperations).await?;
+    let b: FiguresIn = body.parse()?;
+    let mut e = Vec::new();
+    if let Err(x) = check_year(b.year, state.today()) {
+        e.push(x);
+    }
+    let mut money = |field: &str, v: f64| -> i64 {
+        // Negative amounts are reported by the figures' own check, with their field.
+        let sign = if v < 0.0 { -1 } else { 1 };
+        wan_to_yuan(field, v.abs())
+            .map_err(|x| e.push(x))
+            .unwrap_or(0)
+            * sign
+    };
+    let f = YearFigures {
+        revenue_yuan: money("revenue_wan_yuan", b.revenue_wan_yuan),
+        tax_yuan: money("tax_wan_yuan", b.tax_wan_yuan),
+        value_added_yuan: money("value_added_wan_yuan", b.value_added_wan_yuan),
+        energy_tce: b.energy_tce,
+        emissions_t: b.emissions_t,
+        electricity_kwh: b.electricity_kwh,
+        rd_yuan: money("rd_wan_yuan", b.rd_wan_yuan),
+        staff: b.staff,
+    };
+    e.extend(check_figures(&f, ""));
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let stamp = state.stamp(&caller);
+    let name = state
+        .run(move |c| {
+            store::performance::record_figures(
+                c,
+                park_id,
+                b.year,
+                &[(b.enterprise_id, f)],
+                &stamp,
+            )?;
+            Ok(store::enterprises::get(c, b.enterprise_id)?.name)
+        })
+        .await?;
+    json_response(
+        StatusCode::OK,
+        JSON,
+        &FiguresView::of(b.enterprise_id, name, b.year, &f),
+    )
+}
+
+/// Every enterprise's figures for a park and year (default last year).
+#[utoipa::path(tag = "performance", operation_id = "list_performance_figures", params(("park_id" = i64, Path, description = "Park id"), ("year" = Option<i32>, Query, description = "The year (default last year)")), responses((status = 200, body = Vec<FiguresView>), ReadProblems))]
+#[get("/api/parks/{park_id}/performance")]
+pub async fn list_figures(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
+    let year = year_param(&Query::parse(req.query_string(), &["year"])?, state.today())?;
+    let (figures, names) = state
+        .run(move |c| {
+            let f = store::performance::figures_of(c, park_id, year)?;
+            let ids: Vec<i64> = f.keys().copied().collect();
+            Ok((f, store::enterprises::names(c, &ids)?))
+        })
+        .await?;
+    let mut views: Vec<FiguresView> = figures
+        .iter()
+        .map(|(id, f)| FiguresView::of(*id, names.get(id).cloned().unwrap_or_default(), year, f))
+        .collect();
+    views.sort_by_key(|v| v.enterprise_id);
+    json_response(StatusCode::OK, JSON, &views)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportView {
+    pub year: i32,
+    /// Rows read (blank rows skipped).
+    pub rows: usize,
+    /// Enterprises whose figures were recorded (0 on a dry run).
+    pub recorded: usize,
+    pub dry_run: bool,
+}
+
+/// Import a year's figures from a spreadsheet — CSV (UTF-8 or GBK) or .xlsx, Chinese headers
+/// (统一社会信用代码, 营业收入(万元), 实缴税金(万元), 工业增加值(万元), 综合能耗(吨标煤), 排放当量(吨),
+/// 研发经费(万元), 年平均职工人数(人); optional 企业名称, 用电量(千瓦时)). All or nothing: a missing or
+/// misspelt column, or any bad row, is a 422 naming the row and column, and nothing is written.
+#[utoipa::path(
+    tag = "performance",
+    operation_id = "import_performance_figures",
+    params(("park_id" = i64, Path, description = "Park id"), ("year" = i32, Query, description = "The year of the figures"), ("dry_run" = Option<bool>, Query, description = "Check and report, write nothing")),
+    request_body(description = "CSV (UTF-8 or GBK) or an .xlsx workbook (its first sheet)", content(
+        (Vec<u8> = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )),
+    responses((status = 200, body = ImportView), WriteProblems)
+)]
+#[post("/api/parks/{park_id}/performance/import")]
+pub async fn import_figures(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    caller: Caller,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::WriteOperations).await?;
+    let q = Query::parse(req.query_string(), &["year", "dry_run"])?;
+    let year = q.id("year")?.ok_or_else(|| {
+        ApiError::invalid_parameter("say which year the figures are of: ?year=2025")
+    })?;
+    let year = i32::try_from(year).unwrap_or(i32::MAX);
+    let year =
+        check_year(year, state.today()).map_err(|e| ApiError::invalid_parameter(e.message))?;
+    let dry_run = q.flag("dry_run")?.unwrap_or(false);
+    let media = media_type(req.headers());
+    let _turn = state.import_turn().await?;
+    let bytes = read_body(
+        payload.into_inner(),
+        content_length(req.headers()),
+        state.config.max_upload_bytes,
+    )
+    .await?;
+    let is_xlsx = bytes.starts_with(b"PK")
+        || media
+            .as_deref()
+            .is_some_and(|m| m.contains("spreadsheetml"));
+    let limits = state.limits;
+    let read = state
+        .compute(move || {
+            let (headers, rows) = if is_xlsx {
+                sheets::read_xlsx(&bytes, &limits)
+            } else {
+                sheets::read_csv(&bytes, &limits)
+            }?;
+            match spreadsheet::figures(&headers, &rows) {
+                Ok(r) => Ok(r),
+                Err(SheetError::Columns(e)) => Err(ApiError::invalid(e)),
+                Err(SheetError::Rows(rejected)) => {
+                    Err(ApiError::rows_rejected(rows.len(), rejected))
+                }
+            }
+        })
+        .await?;
+    let total = read.len();
+    let stamp = state.stamp(&caller);
+    let recorded = state
+        .run(move |c| store::performance::import_rows(c, park_id, year, &read, dry_run, &stamp))
+        .await?
+        .map_err(|unknown| ApiError::rows_rejected(total, unknown))?;
+    json_response(
+        StatusCode::OK,
+        JSON,
+        &ImportView {
+            year,
+            rows: total,
+            recorded,
+            dry_run,
+        },
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SchemeView {
+    pub park_id: i64,
+    pub year: i32,
+    /// `false`: no scheme was set for the year and the default applies.
+    pub set_by_park: bool,
+    #[serde(flatten)]
+    pub scheme: Scheme,
+}
+
+/// The evaluation scheme in force for a park and year: the park's, or the default (the
+/// weighting of `shared/domain.md`, A 20 % / B 40 % / C 35 % / D the rest).
+#[utoipa::path(tag = "performance", operation_id = "get_evaluation_scheme", params(("park_id" = i64, Path, description = "Park id"), ("year" = Option<i32>, Query, description = "The year (default last year)")), responses((status = 200, body = SchemeView), ReadProblems))]
+#[get("/api/parks/{park_id}/evaluation-scheme")]
+pub async fn get_scheme(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
+    let year = year_param(&Query::parse(req.query_string(), &["year"])?, state.today())?;
+    let set = state
+        .run(move |c| store::performance::scheme(c, park_id, year))
+        .await?;
+    let view = SchemeView {
+        park_id,
+        year,
+        set_by_park: set.is_some(),
+        scheme: set.unwrap_or_else(Scheme::default_for),
+    };
+    json_response(StatusCode::OK, JSON, &view)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeIn {
+    pub year: i32,
+    pub scheme: Scheme,
+}
+
+/// Set a park's scheme for a year: weights summing to 100 (full and small schemes), a benchmark
+/// for every weighted indicator, the class rule and the scope.
+#[utoipa::path(tag = "performance", operation_id = "set_evaluation_scheme", params(("park_id" = i64, Path, description = "Park id")), request_body = SchemeIn, responses((status = 200, body = SchemeView), WriteProblems))]
+#[post("/api/parks/{park_id}/evaluation-scheme")]
+pub async fn set_scheme(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::WriteOperations).await?;
+    let b: SchemeIn = body.parse()?;
+    let mut e: Vec<FieldError> = b
+        .scheme
+        .check()
+        .into_iter()
+        .map(|x| x.under("scheme"))
+        .collect();
+    if let Err(x) = check_year(b.year, state.today()) {
+        e.push(x);
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let stamp = state.stamp(&caller);
+    let scheme = b.scheme.clone();
+    state
+        .run(move |c| store::performance::set_scheme(c, park_id, b.year, &scheme, &stamp))
+        .await?;
+    json_response(
+        StatusCode::OK,
+        JSON,
+        &SchemeView {
+            park_id,
+            year: b.year,
+            set_by_park: true,
+            scheme: b.scheme,
+        },
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RatingView {
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub land_m2: f64,
+    pub land_mu: f64,
+    /// `full` (above scale) or `small`.
+    pub scheme: &'static str,
+    pub score: f64,
+    pub class: Class,
+    /// e.g. A类（优先发展）.
+    pub class_name: &'static str,
+    pub rank: usize,
+    /// Indicator by indicator: value, benchmark, weight, points.
+    pub terms: Vec<Term>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotRatedView {
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EvaluationView {
+    pub park_id: i64,
+    pub year: i32,
+    pub scheme_set_by_park: bool,
+    pub rated: Vec<RatingView>,
+    pub not_rated: Vec<NotRatedView>,
+    /// Enterprises per class.
+    pub classes: BTreeMap<Class, usize>,
+}
+
+/// The evaluation of a park's enterprises for a year, best first.
+pub async fn evaluation(
+    state: &AppState,
+    park_id: i64,
+    year: i32,
+) -> Result<EvaluationView, ApiError> {
+    let today = state.today();
+    let (r, set) = state
+        .run(move |c| {
+            Ok((
+                store::performance::evaluation(c, park_id, year, today)?,
+                store::performance::scheme(c, park_id, year)?.is_some(),
+            ))
+        })
+        .await?;
+    state
+        .compute(move || Ok(evaluation_view(park_id, year, &r, set)))
+        .await
+}
+
+/// The evaluation's view: ratings best first with land in m² and 亩, classes counted.
+fn evaluation_view(
+    park_id: i64,
+    year: i32,
+    r: &store::performance::Rated,
+    set: bool,
+) -> EvaluationView {
+    let name = |id: i64| r.names.get(&id).cloned().unwrap_or_default();
+    let rated: Vec<RatingView> = r
+        .evaluation
+        .rated
+        .iter()
+        .map(|x| {
+            let m2 = r.land_m2.get(&x.enterprise_id).copied().unwrap_or(0.0);
+            RatingView {
+                enterprise_id: x.enterprise_id,
+                enterprise_name: name(x.enterprise_id),
+                land_m2: round_to(m2, 2),
+                land_mu: round_to(m2_to_mu(m2), 4),
+                scheme: if x.full_scheme { "full" } else { "small" },
+                score: x.score,
+                class: x.class,
+                class_name: x.class.label_zh(),
+                rank: x.rank,
+                terms: x.terms.clone(),
+            }
+        })
+        .collect();
+    let mut classes: BTreeMap<Class, usize> = [Class::A, Class::B, Class::C, Class::D]
+        .into_iter()
+        .map(|c| (c, 0))
+        .collect();
+    for x in &rated {
+        *classes.entry(x.class).or_default() += 1;
+    }
+    EvaluationView {
+        park_id,
+        year,
+        scheme_set_by_park: set,
+        not_rated: r
+            .evaluation
+            .not_rated
+            .iter()
+            .map(|(id, why)| NotRatedView {
+                enterprise_id: *id,
+                enterprise_name: name(*id),
+                reason: why.clone(),
+            })
+            .collect(),
+        rated,
+        classes,
+    }
+}
+
+/// 亩均论英雄 for a park and year: every enterprise in scope scored by the scheme, with its
+/// class and each indicator's value, benchmark, weight and points; and who is not rated, why.
+#[utoipa::path(tag = "performance", operation_id = "get_evaluation", params(("park_id" = i64, Path, description = "Park id"), ("year" = Option<i32>, Query, description = "The year (default last year)")), responses((status = 200, body = EvaluationView), ReadProblems))]
+#[get("/api/parks/{park_id}/evaluation")]
+pub async fn get_evaluation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let park_id = path.into_inner();
+    authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
+    let year = year_param(&Query::parse(req.query_string(), &["year"])?, state.today())?;
+    json_response(
+        StatusCode::OK,
+        JSON,
+        &evaluation(&state, park_id, year).await?,
+    )
+}

@@ -1,0 +1,344 @@
+//! `/api/users`, `/api/tokens` and `/api/me`: accounts and their API tokens (administrators),
+//! and who the caller is (anyone authenticated).
+
+use crate::api::http::access;
+use crate::api::http::extract::JsonBody;
+use crate::api::http::input::{check, not_null, nullable};
+use crate::api::{AppState, json_response};
+use crate::domain::FieldError;
+use crate::domain::access::{
+    Action, Caller, Role, TokenInfo, User, UserChanges, UserDraft, parse_jurisdiction,
+    parse_user_name,
+};
+use crate::domain::codes::parse_text;
+use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::store;
+use crate::views::utc;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(me)
+        .service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(list_tokens)
+        .service(create_token)
+        .service(revoke_token);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub role: Role,
+    /// A bureau's jurisdiction (division code prefix).
+    pub jurisdiction: Option<String>,
+    /// The parks a committee user manages.
+    pub parks: Vec<i64>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            name: u.name.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            jurisdiction: u.jurisdiction.clone(),
+            parks: u.parks.clone(),
+            disabled: u.disabled_at.is_some(),
+            created_at: utc(u.created.at),
+            created_by: u.created.by.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    /// The first characters of the secret, to recognise it.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<&TokenInfo> for TokenView {
+    fn from(t: &TokenInfo) -> Self {
+        Self {
+            id: t.id,
+            user_id: t.user_id,
+            name: t.name.clone(),
+            prefix: t.prefix.clone(),
+            created_at: utc(t.created.at),
+            created_by: t.created.by.clone(),
+            expires_at: t.expires_at.map(utc),
+            revoked_at: t.revoked_at.map(utc),
+            last_used_at: t.last_used_at.map(utc),
+        }
+    }
+}
+
+/// A new token: the secret is shown here once and never again.
+#[derive(Serialize, ToSchema)]
+pub struct NewTokenView {
+    /// Send it as `Authorization: Bearer <token>`. It cannot be shown again.
+    pub token: String,
+    #[serde(flatten)]
+    pub info: TokenView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub jurisdiction: Option<String>,
+    pub parks: Vec<i64>,
+}
+
+/// Who the token belongs to, and what it may reach.
+#[utoipa::path(tag = "access", operation_id = "get_me", responses((status = 200, body = MeView), ReadProblems))]
+#[get("/api/me")]
+pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ReadSelf)?;
+    let p = caller
+        .principal()
+        .ok_or_else(|| ApiError::internal(&"an authenticated caller without a principal"))?;
+    let view = MeView {
+        id: p.user_id,
+        name: p.name.clone(),
+        role: p.role,
+        jurisdiction: p.jurisdiction.clone(),
+        parks: p.parks.clone(),
+    };
+    json_response(StatusCode::OK, "application/json", &view)
+}
+
+/// All users. Administrators only.
+#[utoipa::path(tag = "access", operation_id = "list_users", responses((status = 200, body = Vec<UserView>), ReadProblems))]
+#[get("/api/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let users = state.run(store::users::list_users).await?;
+    json_response(
+        StatusCode::OK,
+        "application/json",
+        &users.iter().map(UserView::from).collect::<Vec<_>>(),
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserIn {
+    /// Login name: letters, digits, `.`, `_`, `-`.
+    pub name: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    /// Bureau users: the division code (prefix) of their area, e.g. `361021`.
+    pub jurisdiction: Option<String>,
+    /// Committee users: the ids of the parks they manage.
+    pub parks: Option<Vec<i64>>,
+}
+
+/// Create a user. Administrators only.
+#[utoipa::path(tag = "access", operation_id = "create_user", request_body = UserIn, responses((status = 201, body = UserView), WriteProblems))]
+#[post("/api/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let body: UserIn = body.parse()?;
+
+    let mut e = Vec::new();
+    let name = check(&mut e, parse_user_name("name", &body.name));
+    let display_name = check(
+        &mut e,
+        parse_text(
+            "display_name",
+            body.display_name.as_deref().unwrap_or(""),
+            100,
+        ),
+    );
+    let jurisdiction = body
+        .jurisdiction
+        .map(|j| check(&mut e, parse_jurisdiction("jurisdiction", &j)));
+    let (Some(name), Some(display_name), None | Some(Some(_))) =
+        (name, display_name, &jurisdiction)
+    else {
+        return Err(e.into());
+    };
+    let draft = UserDraft {
+        name,
+        display_name,
+        role: body.role,
+        jurisdiction: jurisdiction.flatten(),
+        parks: body.parks.unwrap_or_default(),
+    };
+    let stamp = state.stamp(&caller);
+    let user = state
+        .run(move |c| store::users::create_user(c, draft, &stamp))
+        .await?;
+    json_response(
+        StatusCode::CREATED,
+        "application/json",
+        &UserView::from(&user),
+    )
+}
+
+/// One user. Administrators only.
+#[utoipa::path(tag = "access", operation_id = "get_user", params(("user_id" = i64, Path, description = "User id")), responses((status = 200, body = UserView), ReadProblems))]
+#[get("/api/users/{user_id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let id = path.into_inner();
+    let user = state.run(move |c| store::users::get_user(c, id)).await?;
+    json_response(StatusCode::OK, "application/json", &UserView::from(&user))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default, deserialize_with = "not_null")]
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub jurisdiction: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub parks: Option<Vec<i64>>,
+    /// A disabled user's tokens stop working at once.
+    #[serde(default, deserialize_with = "not_null")]
+    pub disabled: Option<bool>,
+}
+
+/// Change a user (display name, jurisdiction, parks, disabled). Administrators only.
+#[utoipa::path(tag = "access", operation_id = "update_user", params(("user_id" = i64, Path, description = "User id")), request_body = UserPatch, responses((status = 200, body = UserView), WriteProblems))]
+#[patch("/api/users/{user_id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let body: UserPatch = body.parse()?;
+    let id = path.into_inner();
+    if caller.principal().is_some_and(|p| p.user_id == id) && body.disabled == Some(true) {
+        return Err(FieldError::new("disabled", "you cannot disable yourself").into());
+    }
+    let mut e = Vec::new();
+    let changes = UserChanges {
+        display_name: body
+            .display_name
+            .and_then(|d| check(&mut e, parse_text("display_name", &d, 100))),
+        jurisdiction: body.jurisdiction.and_then(|j| match j {
+            Some(j) => check(&mut e, parse_jurisdiction("jurisdiction", &j)).map(Some),
+            None => Some(None),
+        }),
+        parks: body.parks,
+        disabled: body.disabled,
+    };
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let stamp = state.stamp(&caller);
+    let user = state
+        .run(move |c| store::users::update_user(c, id, changes, &stamp))
+        .await?;
+    json_response(StatusCode::OK, "application/json", &UserView::from(&user))
+}
+
+/// A user's tokens (never their secrets). Administrators only.
+#[utoipa::path(tag = "access", operation_id = "list_tokens", params(("user_id" = i64, Path, description = "User id")), responses((status = 200, body = Vec<TokenView>), ReadProblems))]
+#[get("/api/users/{user_id}/tokens")]
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let id = path.into_inner();
+    let tokens = state
+        .run(move |c| store::users::list_tokens(c, Some(id)))
+        .await?;
+    json_response(
+        StatusCode::OK,
+        "application/json",
+        &tokens.iter().map(TokenView::from).collect::<Vec<_>>(),
+    )
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TokenIn {
+    /// What the token is for, e.g. `QGIS on the bureau's workstation`.
+    pub name: Option<String>,
+    /// When it stops working (RFC 3339); never, when absent.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Create a token for a user; the response carries the secret, once. Administrators only.
+#[utoipa::path(tag = "access", operation_id = "create_token", params(("user_id" = i64, Path, description = "User id")), request_body = TokenIn, responses((status = 201, body = NewTokenView), WriteProblems))]
+#[post("/api/users/{user_id}/tokens")]
+pub async fn create_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let body: TokenIn = body.parse()?;
+    let id = path.into_inner();
+    let name = parse_text("name", body.name.as_deref().unwrap_or(""), 100)?;
+    let expires = body.expires_at.map(|t| t.naive_utc());
+    let stamp = state.stamp(&caller);
+    let (info, secret) = state
+        .run(move |c| store::users::create_token(c, id, &name, expires, &stamp))
+        .await?;
+    json_response(
+        StatusCode::CREATED,
+        "application/json",
+        &NewTokenView {
+            token: secret,
+            info: TokenView::from(&info),
+        },
+    )
+}
+
+/// Revoke a token: it stops working at once. Administrators only.
+#[utoipa::path(tag = "access", operation_id = "revoke_token", params(("token_id" = i64, Path, description = "Token id")), responses((status = 200, body = TokenView), WriteProblems))]
+#[post("/api/tokens/{token_id}/revoke")]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&caller, Action::ManageUsers)?;
+    let id = path.into_inner();
+    let stamp = state.stamp(&caller);
+    let info = state
+        .run(move |c| store::users::revoke_token(c, id, &stamp))
+        .await?;
+    json_response(StatusCode::OK, "application/json", &TokenView::from(&info))
+}

@@ -1,0 +1,338 @@
+//! What the API returns: GeoJSON features whose properties are flat and typed, so QGIS and
+//! web maps show them as attribute columns. Entities are mapped here; nothing else is exposed.
+
+pub mod supply;
+pub mod workshop;
+
+use crate::domain::industry::IndustryCode;
+use crate::domain::land_use;
+use crate::domain::parcel::{ParcelStatus, PlanningConditions};
+use crate::domain::register::{Parcel, Park, Zone};
+use crate::domain::settings::{Settings, SettingsOverrides};
+use crate::domain::units::AreaM2;
+use crate::spatial::geojson_out::GeoJsonMultiPolygon;
+use crate::spatial::offset::Offset;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use geo::MultiPolygon;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A GeoJSON MultiPolygon in CGCS2000 lon/lat (RFC 7946 ring order, ≤ 7 decimals).
+#[derive(ToSchema)]
+#[schema(as = MultiPolygon)]
+#[expect(dead_code, reason = "a schema-only type for the OpenAPI document")]
+pub struct MultiPolygonSchema {
+    /// Always `MultiPolygon`.
+    #[schema(rename = "type", example = "MultiPolygon")]
+    kind: String,
+    /// Polygons → rings → [longitude, latitude] positions.
+    coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+/// A GeoJSON Polygon or MultiPolygon as a client sends it.
+#[derive(ToSchema)]
+#[schema(as = PolygonalGeometry)]
+#[expect(dead_code, reason = "a schema-only type for the OpenAPI document")]
+pub struct PolygonalGeometrySchema {
+    /// `Polygon` or `MultiPolygon`.
+    #[schema(rename = "type", example = "Polygon")]
+    kind: String,
+    /// Rings of [longitude, latitude] positions (closed: the last equals the first).
+    #[schema(value_type = Vec<Object>)]
+    coordinates: Vec<serde_json::Value>,
+}
+
+/// A hypermedia link (OGC API – Common).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Link {
+    pub href: String,
+    pub rel: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Link {
+    pub fn new(href: impl Into<String>, rel: &str, media_type: &str, title: &str) -> Self {
+        Self {
+            href: href.into(),
+            rel: rel.to_owned(),
+            media_type: (!media_type.is_empty()).then(|| media_type.to_owned()),
+            title: (!title.is_empty()).then(|| title.to_owned()),
+        }
+    }
+}
+
+/// A GeoJSON Feature.
+#[derive(Serialize, ToSchema)]
+pub struct Feature<'a, P> {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    pub id: FeatureId,
+    #[schema(value_type = MultiPolygonSchema)]
+    pub geometry: GeoJsonMultiPolygon<'a>,
+    pub properties: P,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// A feature's id: the record's number, or a name where one layer holds records of more
+/// than one kind (`parcel-144`, `unit-9`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum FeatureId {
+    Number(i64),
+    Name(String),
+}
+
+impl<'a, P> Feature<'a, P> {
+    pub fn new(id: i64, geometry: &'a MultiPolygon<f64>, properties: P) -> Self {
+        Self::named(FeatureId::Number(id), geometry, properties)
+    }
+
+    pub fn named(id: FeatureId, geometry: &'a MultiPolygon<f64>, properties: P) -> Self {
+        Self {
+            kind: "Feature",
+            id,
+            geometry: GeoJsonMultiPolygon(geometry, Offset::None),
+            properties,
+            links: Vec::new(),
+        }
+    }
+
+    pub fn with_links(mut self, links: Vec<Link>) -> Self {
+        self.links = links;
+        self
+    }
+
+    /// Write the geometry in another system (GCJ-02, BD-09) for a web map on offset tiles.
+    pub fn offset_to(mut self, offset: Offset) -> Self {
+        self.geometry.1 = offset;
+        self
+    }
+}
+
+/// A GeoJSON FeatureCollection, with the OGC API paging members when it is a page.
+#[derive(Serialize, ToSchema)]
+pub struct FeatureCollection<'a, P> {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    #[schema(example = "FeatureCollection")]
+    pub kind: &'static str,
+    pub features: Vec<Feature<'a, P>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+    #[serde(rename = "numberMatched", skip_serializing_if = "Option::is_none")]
+    pub number_matched: Option<i64>,
+    #[serde(rename = "numberReturned", skip_serializing_if = "Option::is_none")]
+    pub number_returned: Option<usize>,
+    #[serde(rename = "timeStamp", skip_serializing_if = "Option::is_none")]
+    pub time_stamp: Option<String>,
+}
+
+impl<'a, P> FeatureCollection<'a, P> {
+    pub fn new(features: Vec<Feature<'a, P>>) -> Self {
+        Self {
+            kind: "FeatureCollection",
+            features,
+            links: Vec::new(),
+            number_matched: None,
+            number_returned: None,
+            time_stamp: None,
+        }
+    }
+}
+
+/// UTC timestamp as RFC 3339.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// An industry code with its division's name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndustryView {
+    /// GB/T 4754-2017 code (大类/中类/小类), e.g. `39` or `3911`.
+    pub code: String,
+    /// Section (门类) letter, e.g. `C`.
+    pub section: String,
+    /// Name of its division (大类).
+    pub name: String,
+}
+
+pub fn industries(codes: &[String]) -> Vec<IndustryView> {
+    codes
+        .iter()
+        .filter_map(|c| IndustryCode::parse("", c).ok())
+        .map(|c| IndustryView {
+            code: c.as_str().to_owned(),
+            section: c.section().to_string(),
+            name: c.division_name().to_owned(),
+        })
+        .collect()
+}
+
+/// A park's properties.
+#[derive(Serialize, ToSchema)]
+pub struct ParkProperties {
+    pub code: String,
+    pub name: String,
+    /// 6-digit administrative division code (GB/T 2260) of the county the park is in.
+    pub admin_code: Option<String>,
+    pub description: String,
+    /// Industry positioning (主导产业).
+    pub industries: Vec<IndustryView>,
+    /// Computed from the boundary, geodesic on CGCS2000.
+    pub area_m2: f64,
+    /// `area_m2` in 亩 (1 亩 = 10000/15 m²).
+    pub area_mu: f64,
+    /// What this park overrides.
+    pub settings: SettingsOverrides,
+    /// The settings in force: the park's over the defaults.
+    pub effective_settings: Settings,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ParkProperties {
+    pub fn of(p: &Park) -> Self {
+        let area = AreaM2(p.area_m2);
+        Self {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            admin_code: p.admin_code.clone(),
+            description: p.description.clone(),
+            industries: industries(&p.industries),
+            area_m2: area.m2_display(),
+            area_mu: area.mu_display(),
+            settings: p.settings.clone(),
+            effective_settings: Settings::resolve([&p.settings]),
+            version: p.version,
+            created_at: utc(p.created.at),
+            updated_at: utc(p.updated.at),
+        }
+    }
+}
+
+/// A zone's properties.
+#[derive(Serialize, ToSchema)]
+pub struct ZoneProperties {
+    pub park_id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// The zone's own industry positioning; `null` inherits the park's.
+    pub industries: Option<Vec<IndustryView>>,
+    /// The positioning in force (the zone's, else the park's).
+    pub effective_industries: Vec<IndustryView>,
+    pub area_m2: f64,
+    pub area_mu: f64,
+    pub settings: SettingsOverrides,
+    /// The settings in force: zone over park over defaults.
+    pub effective_settings: Settings,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ZoneProperties {
+    pub fn of(z: &Zone, park: &Park) -> Self {
+        let area = AreaM2(z.area_m2);
+        let own = z.industries.as_deref().map(industries);
+        Self {
+            park_id: z.park_id,
+            code: z.code.clone(),
+            name: z.name.clone(),
+            description: z.description.clone(),
+            effective_industries: own.clone().unwrap_or_else(|| industries(&park.industries)),
+            industries: own,
+            area_m2: area.m2_display(),
+            area_mu: area.mu_display(),
+            settings: z.settings.clone(),
+            effective_settings: Settings::resolve([&park.settings, &z.settings]),
+            version: z.version,
+            created_at: utc(z.created.at),
+            updated_at: utc(z.updated.at),
+        }
+    }
+}
+
+/// A parcel's properties (宗地属性).
+#[derive(Serialize, ToSchema)]
+pub struct ParcelProperties<'a> {
+    pub park_id: i64,
+    pub zone_id: Option<i64>,
+    /// The parcel code (宗地代码), unique within the park.
+    pub code: &'a str,
+    pub name: &'a str,
+    /// Location description (坐落).
+    pub location: &'a str,
+    /// Land-use class of the 用地用海分类, e.g. `100101`.
+    pub land_use: &'a str,
+    /// Its name, e.g. 一类工业用地.
+    pub land_use_name: &'static str,
+    pub status: ParcelStatus,
+    /// The status in Chinese, e.g. 可供应.
+    pub status_name: &'static str,
+    /// Geodesic area on CGCS2000, m² (computed, never taken from a client).
+    pub area_m2: f64,
+    /// `area_m2` in 亩.
+    pub area_mu: f64,
+    /// Planning conditions (规划条件): 容积率, 建筑密度 and 绿地率 ranges, 建筑限高.
+    #[serde(flatten)]
+    pub planning: PlanningConditions,
+    /// Infrastructure in place (keys of the park's list, 七通 by default).
+    pub infrastructure: &'a [String],
+    /// Site levelled (场地平整, the 平 of 七通一平).
+    pub site_levelled: bool,
+    /// 建设用地批准文号 ("" when not recorded).
+    pub approval_no: &'a str,
+    /// 建设用地批准日期.
+    pub approved_on: Option<NaiveDate>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub created_by: &'a str,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: &'a str,
+    pub retired_at: Option<DateTime<Utc>>,
+    pub retired_reason: Option<&'a str>,
+}
+
+impl<'a> ParcelProperties<'a> {
+    /// Borrows from the parcel: map pages build a thousand of these per request.
+    pub fn of(p: &'a Parcel) -> Self {
+        let area = AreaM2(p.area_m2);
+        Self {
+            park_id: p.park_id,
+            zone_id: p.zone_id,
+            code: &p.code,
+            name: &p.name,
+            location: &p.location,
+            land_use: &p.land_use,
+            land_use_name: land_use::name_of(&p.land_use),
+            status: p.status,
+            status_name: p.status.label_zh(),
+            area_m2: area.m2_display(),
+            area_mu: area.mu_display(),
+            planning: p.planning,
+            infrastructure: &p.infrastructure,
+            site_levelled: p.site_levelled,
+            approval_no: &p.approval_no,
+            approved_on: p.approved_on,
+            version: p.version,
+            created_at: utc(p.created.at),
+            created_by: &p.created.by,
+            updated_at: utc(p.updated.at),
+            updated_by: &p.updated.by,
+            retired_at: p.retired_at.map(utc),
+            retired_reason: p.retired_reason.as_deref(),
+        }
+    }
+}
+
+pub type ParkFeature<'a> = Feature<'a, ParkProperties>;
+pub type ZoneFeature<'a> = Feature<'a, ZoneProperties>;
+pub type ParcelFeature<'a> = Feature<'a, ParcelProperties<'a>>;

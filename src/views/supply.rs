@@ -1,0 +1,292 @@
+//! What the API returns about land supply: the contract, the dated facts, the timeline they add
+//! up to, and the idle-land verdict — typed and flat, amounts in whole 元 and areas in m² and 亩.
+
+use crate::domain::idle_land::{Consequence, Disposal, IdleRule, IdleStatus, IdleVerdict};
+use crate::domain::supply::{
+    DelayCause, Fact, FactDetail, FactKind, Indicators, StartEvidence, Supply, SupplyMethod,
+    Timeline,
+};
+use crate::domain::units::{AreaM2, round_to};
+use crate::views::utc;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A land supply record (供地).
+#[derive(Serialize, ToSchema)]
+pub struct SupplyView {
+    pub id: i64,
+    pub parcel_id: i64,
+    pub park_id: i64,
+    pub enterprise_id: i64,
+    /// The land user's name.
+    pub enterprise_name: String,
+    pub method: SupplyMethod,
+    /// e.g. 挂牌出让.
+    pub method_name: &'static str,
+    pub contract_no: String,
+    pub contract_date: NaiveDate,
+    /// 出让或划拨价款, whole 元.
+    pub land_price_yuan: i64,
+    pub term_years: Option<i32>,
+    /// The supplied area (the parcel's when it was supplied), m² and 亩.
+    pub land_area_m2: f64,
+    pub land_area_mu: f64,
+    pub agreed_start: NaiveDate,
+    pub agreed_completion: NaiveDate,
+    pub agreed_production: Option<NaiveDate>,
+    /// 总投资额, whole 元.
+    pub total_investment_yuan: Option<i64>,
+    /// Agreed 标准地 indicators.
+    pub indicators: Indicators,
+    /// Not ended.
+    pub in_force: bool,
+    pub ended_on: Option<NaiveDate>,
+    pub ended_reason: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+impl SupplyView {
+    pub fn of(s: &Supply, enterprise_name: String) -> Self {
+        let area = AreaM2(s.land_area_m2);
+        Self {
+            id: s.id,
+            parcel_id: s.parcel_id,
+            park_id: s.park_id,
+            enterprise_id: s.enterprise_id,
+            enterprise_name,
+            method: s.method,
+            method_name: s.method.label_zh(),
+            contract_no: s.contract_no.clone(),
+            contract_date: s.contract_date,
+            land_price_yuan: s.land_price_yuan,
+            term_years: s.term_years,
+            land_area_m2: area.m2_display(),
+            land_area_mu: area.mu_display(),
+            agreed_start: s.agreed_start,
+            agreed_completion: s.agreed_completion,
+            agreed_production: s.agreed_production,
+            total_investment_yuan: s.total_investment_yuan,
+            indicators: s.indicators,
+            in_force: s.ended_on.is_none(),
+            ended_on: s.ended_on,
+            ended_reason: s.ended_reason.clone(),
+            version: s.version,
+            created_at: utc(s.created.at),
+            created_by: s.created.by.clone(),
+            updated_at: utc(s.updated.at),
+            updated_by: s.updated.by.clone(),
+        }
+    }
+}
+
+/// One dated fact; the figures present are those its kind carries.
+#[derive(Serialize, ToSchema)]
+pub struct FactView {
+    pub id: i64,
+    pub supply_id: i64,
+    pub kind: FactKind,
+    /// e.g. 动工开发.
+    pub kind_name: &'static str,
+    pub date: NaiveDate,
+    pub note: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permit_no: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<StartEvidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub developed_area_m2: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub investment_yuan: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<DelayCause>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause_name: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_start: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub built_floor_area_m2: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub building_coefficient_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<Indicators>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+}
+
+impl From<&Fact> for FactView {
+    fn from(f: &Fact) -> Self {
+        let mut v = FactView {
+            id: f.id,
+            supply_id: f.supply_id,
+            kind: f.detail.kind(),
+            kind_name: f.detail.kind().label_zh(),
+            date: f.date,
+            note: f.note.clone(),
+            permit_no: None,
+            evidence: None,
+            developed_area_m2: None,
+            investment_yuan: None,
+            cause: None,
+            cause_name: None,
+            new_start: None,
+            built_floor_area_m2: None,
+            building_coefficient_pct: None,
+            measured: None,
+            recorded_at: utc(f.recorded.at),
+            recorded_by: f.recorded.by.clone(),
+        };
+        match &f.detail {
+            FactDetail::ConstructionPermit { permit_no } => v.permit_no = Some(permit_no.clone()),
+            FactDetail::Start { evidence } => v.evidence = Some(*evidence),
+            FactDetail::Progress {
+                developed_area_m2,
+                investment_yuan,
+            } => {
+                v.developed_area_m2 = Some(*developed_area_m2);
+                v.investment_yuan = Some(*investment_yuan);
+            }
+            FactDetail::Extension { cause, new_start } => {
+                v.cause = Some(*cause);
+                v.cause_name = Some(cause.label_zh());
+                v.new_start = Some(*new_start);
+            }
+            FactDetail::Attribution { cause } => {
+                v.cause = Some(*cause);
+                v.cause_name = Some(cause.label_zh());
+            }
+            FactDetail::Completion {
+                built_floor_area_m2,
+                building_coefficient_pct,
+            } => {
+                v.built_floor_area_m2 = *built_floor_area_m2;
+                v.building_coefficient_pct = *building_coefficient_pct;
+            }
+            FactDetail::CapacityReview { measured } => v.measured = Some(*measured),
+            FactDetail::Stoppage | FactDetail::Resumption | FactDetail::Production => {}
+        }
+        v
+    }
+}
+
+/// What the facts up to a day add up to.
+#[derive(Serialize, ToSchema)]
+pub struct TimelineView {
+    /// The agreed start after extensions.
+    pub agreed_start: NaiveDate,
+    pub extensions: usize,
+    pub construction_permit: Option<NaiveDate>,
+    pub started: Option<NaiveDate>,
+    pub start_evidence: Option<StartEvidence>,
+    pub developed_area_m2: f64,
+    /// Of the supplied area, percent.
+    pub developed_pct: f64,
+    pub investment_yuan: i64,
+    /// Of the agreed total investment, percent.
+    pub investment_pct: Option<f64>,
+    pub stopped_since: Option<NaiveDate>,
+    pub completed: Option<NaiveDate>,
+    /// Built floor area ÷ supplied area.
+    pub built_far: Option<f64>,
+    pub building_coefficient_pct: Option<f64>,
+    pub producing: Option<NaiveDate>,
+    pub capacity_reviewed: Option<NaiveDate>,
+}
+
+impl TimelineView {
+    pub fn of(s: &Supply, t: &Timeline) -> Self {
+        let share = |part: f64, whole: f64| {
+            if whole > 0.0 {
+                round_to(part / whole * 100.0, 2)
+            } else {
+                0.0
+            }
+        };
+        Self {
+            agreed_start: t.agreed_start.unwrap_or(s.agreed_start),
+            extensions: t.extensions.len(),
+            construction_permit: t.permit,
+            started: t.started,
+            start_evidence: t.start_evidence,
+            developed_area_m2: round_to(t.developed_area_m2, 2),
+            developed_pct: share(t.developed_area_m2, s.land_area_m2),
+            investment_yuan: t.investment_yuan,
+            investment_pct: s
+                .total_investment_yuan
+                .map(|total| share(t.investment_yuan as f64, total as f64)),
+            stopped_since: t.stopped_since,
+            completed: t.completed,
+            built_far: t
+                .built_floor_area_m2
+                .filter(|_| s.land_area_m2 > 0.0)
+                .map(|f| round_to(f / s.land_area_m2, 2)),
+            building_coefficient_pct: t.building_coefficient_pct,
+            producing: t.producing,
+            capacity_reviewed: t.review.map(|(d, _)| d),
+        }
+    }
+}
+
+/// The idle-land clock's verdict (《闲置土地处置办法》).
+#[derive(Serialize, ToSchema)]
+pub struct IdleView {
+    /// not_applicable, not_due, approaching or idle.
+    pub idle_status: IdleStatus,
+    /// e.g. 闲置.
+    pub idle_status_name: &'static str,
+    /// Which test of Art. 2: not_started (rule 1) or stopped (rule 2).
+    pub rule: Option<IdleRule>,
+    pub rule_name: Option<&'static str>,
+    /// The day the clock counts from.
+    pub clock_from: Option<NaiveDate>,
+    /// The last day of the first full year; idle from the next day.
+    pub deadline: Option<NaiveDate>,
+    /// Days left to the deadline (0 on the deadline).
+    pub days_left: Option<i64>,
+    pub idle_since: Option<NaiveDate>,
+    /// Days idle, the first included.
+    pub idle_days: i64,
+    /// The finding on the cause of the current delay (none: the holder's own).
+    pub cause: Option<DelayCause>,
+    pub cause_name: Option<&'static str>,
+    /// Government action or force majeure: no fee, no recovery without compensation.
+    pub excused: bool,
+    /// none, disposal, fee or recovery.
+    pub consequence: Consequence,
+    /// The idle-land fee, whole 元 (the park's percentage of the land price, rounded half up).
+    pub fee_yuan: Option<i64>,
+    /// From this day the land may be recovered without compensation.
+    pub recovery_from: Option<NaiveDate>,
+    /// For excused land: the disposal options of Art. 12.
+    pub disposal_options: Vec<Disposal>,
+    /// The verdict in words.
+    pub explanation: String,
+}
+
+impl From<&IdleVerdict> for IdleView {
+    fn from(v: &IdleVerdict) -> Self {
+        Self {
+            idle_status: v.status,
+            idle_status_name: v.status.label_zh(),
+            rule: v.rule,
+            rule_name: v.rule.map(IdleRule::label_zh),
+            clock_from: v.clock_from,
+            deadline: v.deadline,
+            days_left: v.days_left,
+            idle_since: v.idle_since,
+            idle_days: v.idle_days,
+            cause: v.cause,
+            cause_name: v.cause.map(DelayCause::label_zh),
+            excused: v.excused,
+            consequence: v.consequence,
+            fee_yuan: v.fee_yuan,
+            recovery_from: v.recovery_from,
+            disposal_options: v.disposal_options.clone(),
+            explanation: v.explanation.clone(),
+        }
+    }
+}
