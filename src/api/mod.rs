@@ -40,6 +40,8 @@ pub struct AppState {
     /// Turns for imports: each holds its upload and what it unpacks to in memory, so only a
     /// few run at once, whoever sends them.
     pub imports: Arc<tokio::sync::Semaphore>,
+    /// Turns for work whose cost the client chooses (see [`AppState::compute_heavy`]).
+    pub heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -52,6 +54,11 @@ impl AppState {
             db,
             limits: config.upload_limits(),
             imports: Arc::new(tokio::sync::Semaphore::new(config.imports_at_once.max(1))),
+            heavy: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism()
+                    .map_or(1, |n| n.get().saturating_sub(1))
+                    .max(1),
+            )),
             config: Arc::new(config),
             clock,
             limiter,
@@ -86,6 +93,37 @@ impl AppState {
         F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     {
         web::block(f).await?
+    }
+
+    /// Run work whose cost grows with what a client sent — a geometry of up to 100,000 vertices,
+    /// an upload — on the blocking pool, a bounded number at a time (one fewer than the cores,
+    /// at least one), so that however many such requests arrive, a core stays free for the
+    /// HTTP workers and the database.
+    pub async fn compute_heavy<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    {
+        let _turn = self
+            .heavy
+            .acquire()
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        web::block(f).await?
+    }
+
+    /// [`AppState::compute_heavy`] for a large request, [`AppState::compute`] for an ordinary
+    /// one: a small parcel's check does not queue behind a 100,000-vertex boundary's.
+    pub async fn compute_weighed<T, F>(&self, large: bool, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    {
+        if large {
+            self.compute_heavy(f).await
+        } else {
+            self.compute(f).await
+        }
     }
 
     /// Wait for an import's turn (up to `import_wait_secs`); 503 with Retry-After when none
@@ -132,24 +170,28 @@ pub fn footprint(
 /// A geometry from a request body, checked on the blocking pool (a large one takes a while).
 pub async fn checked_footprint(
     state: &AppState,
+    large: bool,
     value: serde_json::Value,
     input: InputCrs,
     limits: AreaLimits,
 ) -> Result<Footprint, ApiError> {
     state
-        .compute(move || footprint("geometry", value, input, limits))
+        .compute_weighed(large, move || footprint("geometry", value, input, limits))
         .await
 }
 
 /// The new geometry of a merge patch, if it has one, checked on the blocking pool.
 pub async fn checked_patch_footprint(
     state: &AppState,
+    large: bool,
     value: Option<serde_json::Value>,
     input: InputCrs,
     limits: AreaLimits,
 ) -> Result<Option<Footprint>, ApiError> {
     match value {
-        Some(v) => checked_footprint(state, v, input, limits).await.map(Some),
+        Some(v) => checked_footprint(state, large, v, input, limits)
+            .await
+            .map(Some),
         None => Ok(None),
     }
 }

@@ -14,6 +14,7 @@ pub mod shapefile_zip;
 pub mod sheets;
 mod shp;
 pub mod spreadsheet;
+pub mod tables;
 
 use crate::spatial::crs::Crs;
 use geo::MultiPolygon;

@@ -12,6 +12,16 @@ use parkland::config::HttpConfig;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+/// The tests that load the machine on purpose take turns: each measures latency or memory,
+/// which another one running at the same moment would blur.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn my_turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const GIB: u64 = 1 << 30;
 
@@ -407,6 +417,7 @@ on_both_backends!(
 /// The service as a process: bombs and a far-corner workbook, three at once, leave it alive
 /// with its peak memory far below what they describe.
 fn hostile_uploads_leave_the_process_alive_and_small(app: common::TestDb) {
+    let _turn = my_turn();
     let token = app.admin_token();
     let mut server = Server::start(&app.url, &[]);
     let auth = format!("Bearer {token}");
@@ -555,6 +566,7 @@ on_both_backends!(
 /// While a single-worker service checks huge polygons, `/health` on a new connection and a read
 /// answer within a second.
 fn health_answers_while_huge_polygons_are_checked(app: common::TestDb) {
+    let _turn = my_turn();
     let token = app.admin_token();
     let server = Server::start(
         &app.url,

@@ -72,6 +72,12 @@ impl JsonBody {
     pub fn parse<T: DeserializeOwned>(self) -> Result<T, ApiError> {
         parse_json(&self.0?)
     }
+
+    /// A body large enough that reading and checking it is work to take turns for (a geometry
+    /// of ten thousand vertices or more).
+    pub fn is_large(&self) -> bool {
+        self.0.as_ref().is_ok_and(|b| b.len() > 512 * 1024)
+    }
 }
 
 impl FromRequest for JsonBody {

@@ -4,9 +4,11 @@
 
 pub mod access;
 pub mod dashboard;
+pub mod download;
 pub mod extract;
 pub mod input;
 pub mod openapi;
 pub mod query;
 pub mod ratelimit;
+pub mod scope;
 pub mod strict_json;

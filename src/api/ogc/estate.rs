@@ -9,7 +9,7 @@ use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
 use crate::api::http::query::Query;
-use crate::api::rest::estate::estate;
+use crate::api::http::scope::estate;
 use crate::domain::access::Caller;
 use crate::domain::workshop::{DeadlineStatus, Milestone};
 use crate::error::{ApiError, ReadProblems};

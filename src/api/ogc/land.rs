@@ -9,13 +9,12 @@ use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
 use crate::api::http::query::Query;
-use crate::api::rest::land_watch::{
-    IdleLandItem, UnderusedItem, classes, idle_items, statuses, underused_items, watch_query,
-};
+use crate::api::http::scope::{classes, statuses, watch_query};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::land_watch::{WatchQuery, Watched};
+use crate::views::land_watch::{IdleLandItem, UnderusedItem, idle_items, underused_items};
 use crate::views::{Feature, FeatureCollection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;

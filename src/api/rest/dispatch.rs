@@ -11,26 +11,28 @@
 //! `/api/parks/{id}/evaluation?year={year − 1}` (last year's figures are the latest complete).
 
 use crate::api::http::access::{Need, Of, authorize};
+use crate::api::http::download::{CSV, XLSX, download};
 use crate::api::http::query::Query;
-use crate::api::rest::estate::{
-    DeadlineList, IdleUnit, Occupancy, deadline_list, idle_unit_report, occupancy_report,
-};
-use crate::api::rest::land_watch::{
-    IdleTotals, Tally, UnderusedTotals, idle_land_report, underused_report,
-};
 use crate::api::rest::performance::evaluation;
-use crate::api::rest::reports::{
-    CSV, Cell, PipelineReport, Table, XLSX, csv_of, download, pipeline, pipeline_tables, xlsx_of,
-};
+use crate::api::rest::reports::pipeline;
 use crate::api::{AppState, report_response};
 use crate::domain::access::Caller;
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::performance::Class;
 use crate::domain::units::round_to;
 use crate::error::{ApiError, ReadProblems};
+use crate::exchange::tables::{csv_of, xlsx_of};
 use crate::store;
 use crate::store::estate::EstateQuery;
 use crate::store::land_watch::WatchQuery;
+use crate::views::estate::{
+    DeadlineList, IdleUnit, Occupancy, deadline_list, idle_unit_report, occupancy_report,
+};
+use crate::views::land_watch::{
+    IdleTotals, Tally, UnderusedTotals, idle_land_report, underused_report,
+};
+use crate::views::pipeline::{PipelineReport, pipeline_tables};
+use crate::views::tables::{Cell, Table};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
@@ -403,7 +405,7 @@ pub fn dispatch_tables(r: &DispatchReport) -> Vec<(&'static str, Table)> {
             })
             .collect(),
     };
-    let group = |kind: &str, g: &crate::api::rest::land_watch::GroupTally| {
+    let group = |kind: &str, g: &crate::views::land_watch::GroupTally| {
         vec![
             text(kind),
             text(g.name.clone()),
@@ -559,7 +561,7 @@ pub async fn dispatch_report(
                 .compute(move || {
                     let tables: Vec<Table> =
                         dispatch_tables(&r).into_iter().map(|(_, t)| t).collect();
-                    xlsx_of(&tables)
+                    xlsx_of(&tables).map_err(|e| ApiError::internal(&e))
                 })
                 .await?;
             Ok(download(bytes, XLSX, &format!("{file}.xlsx")))
@@ -576,7 +578,7 @@ pub async fn dispatch_report(
                             keys.join(", ")
                         ))
                     })?;
-                    Ok((csv_of(t)?, t.sheet))
+                    Ok((csv_of(t).map_err(|e| ApiError::internal(&e))?, t.sheet))
                 })
                 .await?;
             Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))

@@ -109,7 +109,7 @@ pub async fn import_parcels(
     let kind = FileKind::detect(media.as_deref(), &bytes);
     let limits = state.limits;
     let request = state
-        .compute(move || {
+        .compute_heavy(move || {
             let file = exchange::read(&bytes, kind, &options, &limits)?;
             Ok(exchange::import_request(file, park_id, dry_run))
         })

@@ -190,8 +190,9 @@ pub async fn split_parcel(
     authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
     let expected = if_match.expected()?;
     let header = header_crs(&req)?;
+    let large = body.is_large();
     let pieces = state
-        .compute(move || {
+        .compute_weighed(large, move || {
             let body: SplitIn = body.parse()?;
             let input = combine_crs(header, body.crs.as_ref())?;
             split_pieces(body, input)

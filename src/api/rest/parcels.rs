@@ -210,9 +210,12 @@ pub async fn create_parcel(
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
-    let body: FeatureIn<ParcelPropertiesIn> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeatureIn<ParcelPropertiesIn> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let footprint = checked_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
+    let footprint =
+        checked_footprint(&state, large, body.geometry, input, AreaLimits::PARCEL).await?;
     let draft = ParcelDraft::from_raw(body.properties.into_raw(), footprint, "properties")?;
     let stamp = state.stamp(&caller);
     let parcel = state
@@ -273,10 +276,12 @@ pub async fn update_parcel(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Parcel(id), Need::WriteParcels).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<ParcelPropertiesPatch> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeaturePatchIn<ParcelPropertiesPatch> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let footprint =
-        checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
+        checked_patch_footprint(&state, large, body.geometry, input, AreaLimits::PARCEL).await?;
     let changes = body
         .properties
         .unwrap_or_default()

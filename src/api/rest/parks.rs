@@ -199,9 +199,11 @@ pub async fn create_park(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller, Action::CreateParks)?;
-    let body: FeatureIn<ParkPropertiesIn> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeatureIn<ParkPropertiesIn> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = checked_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
+    let boundary = checked_footprint(&state, large, body.geometry, input, AreaLimits::PARK).await?;
     let draft = body.properties.into_draft(boundary)?;
     access::require(
         &caller,
@@ -258,9 +260,12 @@ pub async fn update_park(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Park(id), Need::WritePark).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<ParkPropertiesPatch> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeaturePatchIn<ParkPropertiesPatch> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
+    let boundary =
+        checked_patch_footprint(&state, large, body.geometry, input, AreaLimits::PARK).await?;
     let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
     if let Some(code) = &changes.admin_code {
         // Moving a park to another division needs the right to create parks there.

@@ -255,7 +255,7 @@ pub async fn import_figures(
             .is_some_and(|m| m.contains("spreadsheetml"));
     let limits = state.limits;
     let read = state
-        .compute(move || {
+        .compute_heavy(move || {
             let (headers, rows) = if is_xlsx {
                 sheets::read_xlsx(&bytes, &limits)
             } else {

@@ -234,9 +234,12 @@ pub async fn create_workshop(
         Need::WriteOperations,
     )
     .await?;
-    let body: FeatureIn<WorkshopPropertiesIn> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeatureIn<WorkshopPropertiesIn> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let footprint = checked_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
+    let footprint =
+        checked_footprint(&state, large, body.geometry, input, AreaLimits::PARCEL).await?;
     let p = body.properties;
     let mut e = Vec::new();
     let name = check(&mut e, required_text("properties.name", &p.name, 200));
@@ -362,10 +365,12 @@ pub async fn update_workshop(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Workshop(id), Need::WriteOperations).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<WorkshopPropertiesPatch> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeaturePatchIn<WorkshopPropertiesPatch> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
     let footprint =
-        checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARCEL).await?;
+        checked_patch_footprint(&state, large, body.geometry, input, AreaLimits::PARCEL).await?;
     let p = body.properties.unwrap_or_default();
     let mut e = Vec::new();
     let milestones = p.milestones.unwrap_or_default();

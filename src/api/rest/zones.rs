@@ -184,9 +184,11 @@ pub async fn create_zone(
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WritePark).await?;
-    let body: FeatureIn<ZonePropertiesIn> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeatureIn<ZonePropertiesIn> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = checked_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
+    let boundary = checked_footprint(&state, large, body.geometry, input, AreaLimits::PARK).await?;
     let draft = body.properties.into_draft(boundary)?;
     let stamp = state.stamp(&caller);
     let (zone, park) = state
@@ -243,9 +245,12 @@ pub async fn update_zone(
     let id = path.into_inner();
     authorize(&state, &caller, Of::Zone(id), Need::WritePark).await?;
     let expected = if_match.expected()?;
-    let body: FeaturePatchIn<ZonePropertiesPatch> = state.compute(move || body.parse()).await?;
+    let large = body.is_large();
+    let body: FeaturePatchIn<ZonePropertiesPatch> =
+        state.compute_weighed(large, move || body.parse()).await?;
     let input = input_crs(&req, body.crs.as_ref())?;
-    let boundary = checked_patch_footprint(&state, body.geometry, input, AreaLimits::PARK).await?;
+    let boundary =
+        checked_patch_footprint(&state, large, body.geometry, input, AreaLimits::PARK).await?;
     let changes = body.properties.unwrap_or_default().into_changes(boundary)?;
     let stamp = state.stamp(&caller);
     let (zone, park) = state

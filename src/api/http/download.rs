@@ -1,0 +1,34 @@
+//! Files sent as downloads: their media types and the `Content-Disposition` with a Chinese name.
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{self, HeaderValue};
+
+/// A download with its file name (RFC 6266, UTF-8 name for the Chinese title).
+pub fn download(bytes: Vec<u8>, media: &'static str, file: &str) -> HttpResponse {
+    let ascii: String = file
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(file.as_bytes()).collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encoded.replace('+', "%20")
+    );
+    let mut r = HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media)))
+        .body(bytes);
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub const CSV: &str = "text/csv; charset=utf-8";

@@ -1,0 +1,245 @@
+//! The investment pipeline for a period (招商项目调度): projects by stage, investment unit and
+//! size band, the units' plans and completion, and the units that signed or started nothing —
+//! the arithmetic is `domain::pipeline`; this is its view and its tables.
+
+use crate::domain::pipeline::{Amounts, PipelineProject, report};
+use crate::domain::project::{SizeBand, Stage, yuan_to_wan};
+use crate::views::tables::{Cell, Table};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema, Clone, Copy)]
+pub struct AmountsView {
+    pub count: i64,
+    /// 签约投资, 万元.
+    pub signed_investment_wan_yuan: f64,
+    /// 固定资产投资, 万元.
+    pub fixed_asset_investment_wan_yuan: f64,
+}
+
+impl From<Amounts> for AmountsView {
+    fn from(a: Amounts) -> Self {
+        Self {
+            count: a.count,
+            signed_investment_wan_yuan: yuan_to_wan(a.signed_investment_yuan),
+            fixed_asset_investment_wan_yuan: yuan_to_wan(a.fixed_asset_investment_yuan),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CellView {
+    pub stage: Stage,
+    pub stage_name: &'static str,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub size_band: SizeBand,
+    pub size_band_name: &'static str,
+    #[serde(flatten)]
+    pub amounts: AmountsView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitLineView {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub kind: String,
+    /// Projects first signed (签约) in the period.
+    pub signed: AmountsView,
+    /// Projects first started (开工) in the period.
+    pub started: AmountsView,
+    /// Fixed-asset investment completed in the period, 万元.
+    pub completed_wan_yuan: f64,
+    /// The unit's plan for the year, 万元.
+    pub plan_wan_yuan: Option<f64>,
+    /// Completed ÷ plan, percent.
+    pub completion_pct: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StageTotal {
+    pub stage: Stage,
+    pub stage_name: &'static str,
+    #[serde(flatten)]
+    pub amounts: AmountsView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PipelineReport {
+    pub park_id: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Projects by the stage they stood at on `to`, responsible unit and size band.
+    pub cells: Vec<CellView>,
+    pub by_stage: Vec<StageTotal>,
+    pub total: AmountsView,
+    pub by_unit: Vec<UnitLineView>,
+    /// 白卷: units that signed nothing, and that started nothing, in the period.
+    pub units_without_signed: Vec<String>,
+    pub units_without_started: Vec<String>,
+}
+
+/// The pipeline report of a park's projects and the investment units.
+pub fn pipeline_view(
+    park_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    projects: &[crate::store::projects::Project],
+    units: &[crate::store::projects::InvestmentUnit],
+) -> PipelineReport {
+    let plans: BTreeMap<i64, Vec<(i32, i64)>> =
+        units.iter().map(|u| (u.id, u.plans.clone())).collect();
+    let names: BTreeMap<i64, (String, String)> = units
+        .iter()
+        .map(|u| (u.id, (u.name.clone(), u.kind.clone())))
+        .collect();
+    let inputs: Vec<PipelineProject<'_>> = projects
+        .iter()
+        .map(|p| PipelineProject {
+            unit_id: p.responsible_unit_id,
+            signed_investment_yuan: p.signed_investment_yuan,
+            fixed_asset_investment_yuan: p.fixed_asset_investment_yuan,
+            stages: &p.stages,
+            investment: &p.investment,
+        })
+        .collect();
+    let r = report(&inputs, &plans, from, to);
+    let name = |id: i64| names.get(&id).map_or_else(String::new, |n| n.0.clone());
+    PipelineReport {
+        park_id,
+        from,
+        to,
+        cells: r
+            .cells
+            .iter()
+            .map(|((stage, unit, band), a)| CellView {
+                stage: *stage,
+                stage_name: stage.label_zh(),
+                unit_id: *unit,
+                unit_name: name(*unit),
+                size_band: *band,
+                size_band_name: band.label_zh(),
+                amounts: (*a).into(),
+            })
+            .collect(),
+        by_stage: r
+            .by_stage
+            .iter()
+            .map(|(s, a)| StageTotal {
+                stage: *s,
+                stage_name: s.label_zh(),
+                amounts: (*a).into(),
+            })
+            .collect(),
+        total: r.total.into(),
+        by_unit: r
+            .by_unit
+            .iter()
+            .map(|(id, l)| UnitLineView {
+                unit_id: *id,
+                unit_name: name(*id),
+                kind: names.get(id).map_or_else(String::new, |n| n.1.clone()),
+                signed: l.signed.into(),
+                started: l.started.into(),
+                completed_wan_yuan: yuan_to_wan(l.completed_yuan),
+                plan_wan_yuan: l.plan_yuan.map(yuan_to_wan),
+                completion_pct: l.completion_pct,
+            })
+            .collect(),
+        units_without_signed: r.no_signed.iter().map(|id| name(*id)).collect(),
+        units_without_started: r.no_started.iter().map(|id| name(*id)).collect(),
+    }
+}
+
+fn opt(v: Option<f64>) -> Cell {
+    v.map_or(Cell::Empty, Cell::Number)
+}
+
+/// The report's tables, in the order of the workbook's sheets.
+pub fn pipeline_tables(r: &PipelineReport) -> Vec<Table> {
+    let units = Table {
+        sheet: "调度汇总",
+        headers: vec![
+            "招商单位",
+            "类型",
+            "签约项目数",
+            "签约金额(万元)",
+            "开工项目数",
+            "开工项目固定资产投资(万元)",
+            "固定资产投资完成额(万元)",
+            "年度计划(万元)",
+            "计划完成率(%)",
+        ],
+        rows: r
+            .by_unit
+            .iter()
+            .map(|u| {
+                vec![
+                    Cell::Text(u.unit_name.clone()),
+                    Cell::Text(if u.kind == "township" {
+                        "乡镇".into()
+                    } else {
+                        "部门".into()
+                    }),
+                    Cell::Number(u.signed.count as f64),
+                    Cell::Number(u.signed.signed_investment_wan_yuan),
+                    Cell::Number(u.started.count as f64),
+                    Cell::Number(u.started.fixed_asset_investment_wan_yuan),
+                    Cell::Number(u.completed_wan_yuan),
+                    opt(u.plan_wan_yuan),
+                    opt(u.completion_pct),
+                ]
+            })
+            .collect(),
+    };
+    let cells = Table {
+        sheet: "项目分布",
+        headers: vec![
+            "项目阶段",
+            "招商单位",
+            "投资规模",
+            "项目数",
+            "签约投资(万元)",
+            "固定资产投资(万元)",
+        ],
+        rows: r
+            .cells
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::Text(c.stage_name.into()),
+                    Cell::Text(c.unit_name.clone()),
+                    Cell::Text(c.size_band_name.into()),
+                    Cell::Number(c.amounts.count as f64),
+                    Cell::Number(c.amounts.signed_investment_wan_yuan),
+                    Cell::Number(c.amounts.fixed_asset_investment_wan_yuan),
+                ]
+            })
+            .chain(std::iter::once(vec![
+                Cell::Text("合计".into()),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Number(r.total.count as f64),
+                Cell::Number(r.total.signed_investment_wan_yuan),
+                Cell::Number(r.total.fixed_asset_investment_wan_yuan),
+            ]))
+            .collect(),
+    };
+    let blank = Table {
+        sheet: "白卷单位",
+        headers: vec!["类别", "招商单位"],
+        rows: r
+            .units_without_signed
+            .iter()
+            .map(|u| vec![Cell::Text("本期无签约项目".into()), Cell::Text(u.clone())])
+            .chain(
+                r.units_without_started
+                    .iter()
+                    .map(|u| vec![Cell::Text("本期无开工项目".into()), Cell::Text(u.clone())]),
+            )
+            .collect(),
+    };
+    vec![units, cells, blank]
+}
