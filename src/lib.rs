@@ -7,6 +7,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod exchange;
+pub mod ops;
 pub mod spatial;
 pub mod store;
 pub mod views;

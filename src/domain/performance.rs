@@ -11,6 +11,7 @@
 //!   always get the same class: at a boundary the tie goes to the better class.
 
 use super::FieldError;
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -495,6 +496,21 @@ pub fn evaluate(scheme: &Scheme, candidates: &[Candidate]) -> Evaluation {
         });
     }
     out
+}
+
+/// A year for 亩均 data: 2000 to this year (figures of a year to come do not exist yet).
+pub fn check_year(year: i32, today: chrono::NaiveDate) -> Result<i32, FieldError> {
+    if (2000..=today.year()).contains(&year) {
+        Ok(year)
+    } else {
+        Err(FieldError::new(
+            "year",
+            format!(
+                "{year} is not a year with figures: 2000 to {}",
+                today.year()
+            ),
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -408,6 +408,17 @@ pub struct ImportReport {
     pub warnings: Vec<Rejection>,
 }
 
+impl Park {
+    /// Settings in force in one of its zones (or outside any): the zone's over the park's over
+    /// the defaults.
+    pub fn settings_in(&self, zones: &[Zone], zone_id: Option<i64>) -> super::settings::Settings {
+        let zone = zone_id.and_then(|id| zones.iter().find(|z| z.id == id));
+        super::settings::Settings::resolve(
+            std::iter::once(&self.settings).chain(zone.map(|z| &z.settings)),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,6 @@
 //! occupancy, idle units and the map layers, which the API computes from it with the pure rules
 //! of `domain::workshop`.
 
-use super::parcel_rules::settings_for;
 use super::{AnyConnection, StoreResult};
 use crate::domain::register::{Park, Zone};
 use crate::domain::settings::Settings;
@@ -94,7 +93,7 @@ pub fn load(
             Owner::Enterprise(id) => names.get(id).cloned().unwrap_or_default(),
         };
         out.push(Building {
-            settings: settings_for(park, park_zones, w.zone_id),
+            settings: park.settings_in(park_zones, w.zone_id),
             park_name: park.name.clone(),
             zone_name,
             owner_name,

@@ -5,7 +5,7 @@
 //! Overlaps are found with an in-memory R-tree over the batch and the park's existing parcels
 //! in the batch's extent, so a 100,000-parcel import does not issue 100,000 spatial queries.
 
-use super::parcel_rules::{outside_park_m2, park_context, resolve_zone, settings_for};
+use super::parcel_rules::{outside_park_m2, park_context, resolve_zone};
 use super::parcels::insert;
 use super::rows::{ParcelValues, decode_geometry};
 use super::schema::{parcel_versions, parcels};
@@ -163,7 +163,7 @@ pub fn import(
                     None
                 }
             };
-            let settings = settings_for(&park, &zones, zone_id);
+            let settings = park.settings_in(&zones, zone_id);
             let tolerance = settings.geometry_tolerance_m2;
             let infrastructure = parse_infrastructure(
                 "infrastructure",

@@ -7,7 +7,6 @@
 //! land's life — a park entering its register today brings years of contracts with it — so it
 //! does not filter a past day's view.
 
-use super::parcel_rules::settings_for;
 use super::parcels::{ParcelQuery, query};
 use super::{AnyConnection, StoreError, StoreResult};
 use crate::domain::idle_land::{IdleRules, IdleStatus, IdleVerdict, assess};
@@ -67,7 +66,7 @@ impl Places {
             let of_park = zones.get(&park.id).map_or(&[][..], Vec::as_slice);
             let places = std::iter::once(None).chain(of_park.iter().map(|z| Some(z.id)));
             for zone_id in places {
-                let s = Arc::new(settings_for(park, of_park, zone_id));
+                let s = Arc::new(park.settings_in(of_park, zone_id));
                 settings.insert((park.id, zone_id), s);
             }
         }
@@ -206,7 +205,7 @@ fn unrecorded(parcel_id: i64) -> IdleVerdict {
 pub fn settings_of(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Settings> {
     let parcel = super::parcels::get(conn, parcel_id)?;
     let (park, zones) = super::parcel_rules::park_context(conn, parcel.park_id)?;
-    Ok(settings_for(&park, &zones, parcel.zone_id))
+    Ok(park.settings_in(&zones, parcel.zone_id))
 }
 
 /// The verdict of one supply on `as_of`, with the settings of its parcel's place.

@@ -1,7 +1,7 @@
 //! Split (分宗) and merge (合宗): single operations that check the footprints add up,
 //! record lineage and retire the originals — all in one transaction.
 
-use super::parcel_rules::{park_context, resolve_zone, settings_for};
+use super::parcel_rules::{park_context, resolve_zone};
 use super::parcels::{code_taken, insert, load_for_change, mark_retired, park_of, save};
 use super::schema::parcel_lineage;
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
@@ -68,7 +68,9 @@ pub fn split(
         let mut original = load_for_change(conn, id, expected_version)?;
         super::supplies::ensure_not_supplied(conn, id, &original.code)?;
         let (park, zones) = park_context(conn, park_id)?;
-        let tolerance = settings_for(&park, &zones, original.zone_id).geometry_tolerance_m2;
+        let tolerance = park
+            .settings_in(&zones, original.zone_id)
+            .geometry_tolerance_m2;
 
         let mut errors = Vec::new();
         for i in 0..pieces.len() {

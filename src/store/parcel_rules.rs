@@ -8,7 +8,6 @@ use super::zones::zones_of;
 use super::{AnyConnection, Overlap, StoreError, StoreResult};
 use crate::domain::FieldError;
 use crate::domain::register::{Park, Zone};
-use crate::domain::settings::Settings;
 use crate::spatial::{Bbox, Footprint, measure};
 use diesel::prelude::*;
 use geo::{Contains, MultiPolygon};
@@ -190,12 +189,6 @@ pub fn resolve_zone(
         }
         None => Ok(zones.iter().find(|z| holds(z)).map(|z| z.id)),
     }
-}
-
-/// Settings in force for a parcel: its zone's over its park's over the defaults.
-pub fn settings_for(park: &Park, zones: &[Zone], zone_id: Option<i64>) -> Settings {
-    let zone = zone_id.and_then(|id| zones.iter().find(|z| z.id == id));
-    Settings::resolve(std::iter::once(&park.settings).chain(zone.map(|z| &z.settings)))
 }
 
 /// The park and its zones, loaded once per write.

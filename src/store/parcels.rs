@@ -1,7 +1,7 @@
 //! Parcels (宗地): create, read, query, update and retire, each change kept as a version.
 
 use super::audit::{self, Entry};
-use super::parcel_rules::{check_placement, park_context, resolve_zone, settings_for};
+use super::parcel_rules::{check_placement, park_context, resolve_zone};
 use super::rows::{ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::parcel_intersects;
@@ -158,7 +158,7 @@ pub fn create(
             return Err(duplicate_code(park_id, draft.code.as_str()));
         }
         let zone_id = resolve_zone(&zones, draft.zone_id.map(Some), &draft.footprint)?;
-        let settings = settings_for(&park, &zones, zone_id);
+        let settings = park.settings_in(&zones, zone_id);
         let infrastructure = parse_infrastructure(
             "properties.infrastructure",
             &draft.infrastructure,
@@ -278,7 +278,7 @@ pub fn update(
         }
         let moved = changes.footprint.is_some();
         if let Some(footprint) = &changes.footprint {
-            let settings = settings_for(&park, &zones, current.zone_id);
+            let settings = park.settings_in(&zones, current.zone_id);
             check_placement(
                 conn,
                 &park,
@@ -294,7 +294,7 @@ pub fn update(
             let footprint = crate::spatial::Footprint::from_stored(next.geometry.clone());
             next.zone_id = resolve_zone(&zones, changes.zone_id, &footprint)?;
         }
-        let settings = settings_for(&park, &zones, next.zone_id);
+        let settings = park.settings_in(&zones, next.zone_id);
         if let Some(items) = &changes.infrastructure {
             next.infrastructure = parse_infrastructure(
                 "properties.infrastructure",

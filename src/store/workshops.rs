@@ -3,7 +3,7 @@
 //! buildings; writes take the park's write lock.
 
 use super::audit::{self, Entry};
-use super::parcel_rules::{park_context, settings_for};
+use super::parcel_rules::park_context;
 use super::rows::{decode_geometry, extent, join_list};
 use super::schema::{enterprises, workshop_milestones, workshop_progress, workshops};
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
@@ -326,7 +326,9 @@ pub fn create(
             )));
         }
         let (park, zones) = park_context(conn, park_id)?;
-        let tolerance = settings_for(&park, &zones, parcel.zone_id).geometry_tolerance_m2;
+        let tolerance = park
+            .settings_in(&zones, parcel.zone_id)
+            .geometry_tolerance_m2;
         check_footprint(conn, parcel_id, &draft.footprint, tolerance, None)?;
         check_owner(conn, &draft.owner)?;
         let w = Workshop {
@@ -416,7 +418,9 @@ pub fn update(
         if let Some(footprint) = &changes.footprint {
             let parcel = super::parcels::get(conn, w.parcel_id)?;
             let (park, zones) = park_context(conn, park_id)?;
-            let tolerance = settings_for(&park, &zones, parcel.zone_id).geometry_tolerance_m2;
+            let tolerance = park
+                .settings_in(&zones, parcel.zone_id)
+                .geometry_tolerance_m2;
             check_footprint(conn, w.parcel_id, footprint, tolerance, Some(id))?;
             w.footprint_area_m2 = footprint.area_m2();
             w.footprint = footprint.geometry().clone();

@@ -1,8 +1,10 @@
 //! What the API returns: GeoJSON features whose properties are flat and typed, so QGIS and
 //! web maps show them as attribute columns. Entities are mapped here; nothing else is exposed.
 
+pub mod dispatch;
 pub mod estate;
 pub mod land_watch;
+pub mod performance;
 pub mod pipeline;
 pub mod supply;
 pub mod tables;

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::store;
 use crate::store::estate::{Building, EstateQuery};
 use crate::store::land_watch::WatchQuery;
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 /// The estate of the parks a request names, checked against what the caller may read.
 pub async fn estate(
@@ -77,4 +77,36 @@ pub fn period(q: &Query, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), Api
         )));
     }
     Ok((from, to))
+}
+
+/// The month a report is for: `YYYY-MM`, not after this month; by default the month just ended
+/// (the dispatch meeting at the start of a month reviews the last one). Its first day, and its
+/// last day or today for the current month.
+pub fn month(q: &Query, today: NaiveDate) -> Result<(String, NaiveDate, NaiveDate), ApiError> {
+    let this_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    let first = match q.text("month") {
+        None => this_month
+            .checked_sub_months(Months::new(1))
+            .unwrap_or(this_month),
+        Some(raw) => NaiveDate::parse_from_str(&format!("{}-01", raw.trim()), "%Y-%m-%d")
+            .ok()
+            .filter(|d| d.year() >= 2000)
+            .ok_or_else(|| {
+                ApiError::invalid_parameter(format!(
+                    "month must be YYYY-MM (e.g. 2026-11), got `{raw}`"
+                ))
+            })?,
+    };
+    if first > this_month {
+        return Err(ApiError::invalid_parameter(format!(
+            "{} has not begun: the report covers a month up to this one ({})",
+            first.format("%Y-%m"),
+            this_month.format("%Y-%m")
+        )));
+    }
+    let last = first
+        .checked_add_months(Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(first);
+    Ok((first.format("%Y-%m").to_string(), first, last.min(today)))
 }

@@ -142,7 +142,7 @@ pub fn check_at(
     area_m2: f64,
     f: &Figures,
 ) -> EntryVerdict {
-    let settings = store::parcel_rules::settings_for(park, zones, zone_id);
+    let settings = park.settings_in(zones, zone_id);
     let zone = zone_id.and_then(|z| zones.iter().find(|x| x.id == z));
     let positioning: Vec<IndustryCode> = zone
         .and_then(|z| z.industries.clone())

@@ -9,18 +9,18 @@ use crate::api::http::query::Query;
 use crate::api::{AppState, json_response};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
-use crate::domain::performance::{Class, Scheme, Term, YearFigures, check_figures};
+use crate::domain::performance::check_year;
+use crate::domain::performance::{Scheme, YearFigures, check_figures};
 use crate::domain::project::{wan_to_yuan, yuan_to_wan};
-use crate::domain::units::{m2_to_mu, round_to};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::exchange::sheets;
 use crate::exchange::spreadsheet::{self, SheetError};
 use crate::store;
+use crate::views::performance::EvaluationView;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -33,21 +33,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 const JSON: &str = "application/json";
-
-/// A year for 亩均 data: 2000 to this year (figures of a year to come do not exist yet).
-pub fn check_year(year: i32, today: chrono::NaiveDate) -> Result<i32, FieldError> {
-    if (2000..=today.year()).contains(&year) {
-        Ok(year)
-    } else {
-        Err(FieldError::new(
-            "year",
-            format!(
-                "{year} is not a year with figures: 2000 to {}",
-                today.year()
-            ),
-        ))
-    }
-}
 
 fn year_param(q: &Query, today: chrono::NaiveDate) -> Result<i32, ApiError> {
     // A year beyond i32 is as wrong as one beyond the range check_year allows.
@@ -372,115 +357,6 @@ pub async fn set_scheme(
     )
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct RatingView {
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub land_m2: f64,
-    pub land_mu: f64,
-    /// `full` (above scale) or `small`.
-    pub scheme: &'static str,
-    pub score: f64,
-    pub class: Class,
-    /// e.g. A类（优先发展）.
-    pub class_name: &'static str,
-    pub rank: usize,
-    /// Indicator by indicator: value, benchmark, weight, points.
-    pub terms: Vec<Term>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct NotRatedView {
-    pub enterprise_id: i64,
-    pub enterprise_name: String,
-    pub reason: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct EvaluationView {
-    pub park_id: i64,
-    pub year: i32,
-    pub scheme_set_by_park: bool,
-    pub rated: Vec<RatingView>,
-    pub not_rated: Vec<NotRatedView>,
-    /// Enterprises per class.
-    pub classes: BTreeMap<Class, usize>,
-}
-
-/// The evaluation of a park's enterprises for a year, best first.
-pub async fn evaluation(
-    state: &AppState,
-    park_id: i64,
-    year: i32,
-) -> Result<EvaluationView, ApiError> {
-    let today = state.today();
-    let (r, set) = state
-        .run(move |c| {
-            Ok((
-                store::performance::evaluation(c, park_id, year, today)?,
-                store::performance::scheme(c, park_id, year)?.is_some(),
-            ))
-        })
-        .await?;
-    state
-        .compute(move || Ok(evaluation_view(park_id, year, &r, set)))
-        .await
-}
-
-/// The evaluation's view: ratings best first with land in m² and 亩, classes counted.
-fn evaluation_view(
-    park_id: i64,
-    year: i32,
-    r: &store::performance::Rated,
-    set: bool,
-) -> EvaluationView {
-    let name = |id: i64| r.names.get(&id).cloned().unwrap_or_default();
-    let rated: Vec<RatingView> = r
-        .evaluation
-        .rated
-        .iter()
-        .map(|x| {
-            let m2 = r.land_m2.get(&x.enterprise_id).copied().unwrap_or(0.0);
-            RatingView {
-                enterprise_id: x.enterprise_id,
-                enterprise_name: name(x.enterprise_id),
-                land_m2: round_to(m2, 2),
-                land_mu: round_to(m2_to_mu(m2), 4),
-                scheme: if x.full_scheme { "full" } else { "small" },
-                score: x.score,
-                class: x.class,
-                class_name: x.class.label_zh(),
-                rank: x.rank,
-                terms: x.terms.clone(),
-            }
-        })
-        .collect();
-    let mut classes: BTreeMap<Class, usize> = [Class::A, Class::B, Class::C, Class::D]
-        .into_iter()
-        .map(|c| (c, 0))
-        .collect();
-    for x in &rated {
-        *classes.entry(x.class).or_default() += 1;
-    }
-    EvaluationView {
-        park_id,
-        year,
-        scheme_set_by_park: set,
-        not_rated: r
-            .evaluation
-            .not_rated
-            .iter()
-            .map(|(id, why)| NotRatedView {
-                enterprise_id: *id,
-                enterprise_name: name(*id),
-                reason: why.clone(),
-            })
-            .collect(),
-        rated,
-        classes,
-    }
-}
-
 /// 亩均论英雄 for a park and year: every enterprise in scope scored by the scheme, with its
 /// class and each indicator's value, benchmark, weight and points; and who is not rated, why.
 #[utoipa::path(tag = "performance", operation_id = "get_evaluation", params(("park_id" = i64, Path, description = "Park id"), ("year" = Option<i32>, Query, description = "The year (default last year)")), responses((status = 200, body = EvaluationView), ReadProblems))]
@@ -494,9 +370,10 @@ pub async fn get_evaluation(
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
     let year = year_param(&Query::parse(req.query_string(), &["year"])?, state.today())?;
-    json_response(
-        StatusCode::OK,
-        JSON,
-        &evaluation(&state, park_id, year).await?,
-    )
+    json_response(StatusCode::OK, JSON, &{
+        let today = state.today();
+        state
+            .run(move |c| crate::ops::reports::evaluation(c, park_id, year, today))
+            .await?
+    })
 }

@@ -9,33 +9,11 @@ use crate::api::http::scope::period;
 use crate::api::{AppState, report_response};
 use crate::error::{ApiError, ReadProblems};
 use crate::exchange::tables::{csv_of, xlsx_of};
-use crate::store;
-use crate::views::pipeline::{PipelineReport, pipeline_tables, pipeline_view};
+use crate::views::pipeline::{PipelineReport, pipeline_tables};
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::NaiveDate;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(pipeline_report);
-}
-
-/// The report for a park and period.
-pub async fn pipeline(
-    state: &AppState,
-    park_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<PipelineReport, ApiError> {
-    let (projects, units) = state
-        .run(move |c| {
-            Ok((
-                store::projects::list(c, Some(&[park_id]), None)?,
-                store::projects::units(c)?,
-            ))
-        })
-        .await?;
-    state
-        .compute(move || Ok(pipeline_view(park_id, from, to, &projects, &units)))
-        .await
 }
 
 /// The investment pipeline for a period: by stage × responsible unit × size band (≥1亿, 5000万,
@@ -67,7 +45,9 @@ pub async fn pipeline_report(
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
     let q = Query::parse(req.query_string(), &["from", "to", "format", "table"])?;
     let (from, to) = period(&q, state.today())?;
-    let r = pipeline(&state, park_id, from, to).await?;
+    let r = state
+        .run(move |c| crate::ops::reports::pipeline(c, park_id, from, to))
+        .await?;
     let file = format!("招商项目调度_{from}_{to}");
     match q.text("format").unwrap_or("json") {
         "json" => report_response(&state, move || Ok(r)).await,

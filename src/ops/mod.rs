@@ -1,0 +1,6 @@
+//! Use cases: the work one request asks for, over a connection — load what it needs from the
+//! store, let the domain decide or the views build, and (for writes) save and audit in one
+//! transaction. Handlers call one of these on the blocking pool; they hold no HTTP.
+
+pub mod estate;
+pub mod reports;
