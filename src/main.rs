@@ -187,12 +187,9 @@ fn run() -> anyhow::Result<()> {
             layer,
             dry_run,
         } => {
-            let options = parkland::api::rest::exchange::read_options(
-                crs.as_deref(),
-                encoding.as_deref(),
-                layer,
-            )
-            .map_err(|e| anyhow::anyhow!(e.problem().detail.clone()))?;
+            let options =
+                parkland::exchange::ReadOptions::named(crs.as_deref(), encoding.as_deref(), layer)
+                    .map_err(|e| anyhow::anyhow!(e))?;
             import(
                 &cli.db,
                 cli.http.upload_limits(),

@@ -23,7 +23,7 @@ use http::extract::{base_url, version_etag};
 use serde::Serialize;
 use std::sync::Arc;
 
-pub const GEOJSON: &str = "application/geo+json";
+pub use crate::views::GEOJSON;
 
 /// What every handler shares.
 #[derive(Clone)]

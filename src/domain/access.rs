@@ -229,6 +229,19 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    /// Nothing: what an anonymous caller or an applicant may read of the register.
+    pub fn none() -> Self {
+        Visibility::Parks(Vec::new())
+    }
+
+    /// Whether the register of `park_id` is readable.
+    pub fn includes(&self, park_id: i64) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Parks(ids) => ids.contains(&park_id),
+        }
+    }
+
     /// Of `parks` (id, division code), those the caller may read the register of.
     pub fn of(caller: &Caller, parks: &[(i64, Option<String>)]) -> Result<Visibility, Denied> {
         let Caller::User(p) = caller else {

@@ -18,6 +18,7 @@
 //! is not failed by the site's thousandths of a m².
 
 use super::industry::IndustryCode;
+use super::register::{Park, Zone};
 use super::settings::Settings;
 use super::units::{m2_to_mu, round_to};
 use serde::{Deserialize, Serialize};
@@ -288,6 +289,56 @@ pub fn check_plan(p: &BuildingPlan, site_area_m2: f64) -> Result<(), Vec<super::
     non_negative("admin_living_land_m2", p.admin_living_land_m2, site_area_m2);
     non_negative("green_area_m2", p.green_area_m2, site_area_m2);
     if e.is_empty() { Ok(()) } else { Err(e) }
+}
+
+/// The smallest and largest site an entry check considers, in 亩: a hundredth of a 亩 is the
+/// precision areas are given to; 100,000 亩 is beyond any single project.
+pub const MIN_SITE_MU: f64 = 0.01;
+pub const MAX_SITE_MU: f64 = 100_000.0;
+
+/// Where the project would go: a plot, or a park and zone with an area.
+#[derive(Debug, Clone, Copy)]
+pub enum Site {
+    Plot(i64),
+    Place {
+        park_id: i64,
+        zone_id: Option<i64>,
+        area_m2: f64,
+    },
+}
+
+/// The checked figures of a project, without its site.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub industry: IndustryCode,
+    pub fixed_asset_investment_yuan: i64,
+    pub plan: Option<BuildingPlan>,
+}
+
+/// The check of a project on a site of `area_m2` in a park's zone (or outside any zone), by the
+/// settings and industry positioning in force there (zone → park → default).
+pub fn check_at(
+    park: &Park,
+    zones: &[Zone],
+    zone_id: Option<i64>,
+    area_m2: f64,
+    f: &Figures,
+) -> EntryVerdict {
+    let settings = park.settings_in(zones, zone_id);
+    let zone = zone_id.and_then(|z| zones.iter().find(|x| x.id == z));
+    let positioning: Vec<IndustryCode> = zone
+        .and_then(|z| z.industries.clone())
+        .unwrap_or_else(|| park.industries.clone())
+        .iter()
+        .filter_map(|c| IndustryCode::parse("", c).ok())
+        .collect();
+    let input = EntryInput {
+        industry: f.industry.clone(),
+        fixed_asset_investment_yuan: f.fixed_asset_investment_yuan,
+        site_area_m2: area_m2,
+        plan: f.plan,
+    };
+    entry_check(&input, &settings, &positioning)
 }
 
 #[cfg(test)]

@@ -7,11 +7,14 @@
 //! intensity below the threshold in force (2), a workshop unit idle past the limit (1).
 //! Candidates rank by the sum, then by the area that would be freed, larger first.
 
-use super::idle_land::Consequence;
+use super::idle_land::{Consequence, IdleStatus, IdleVerdict};
+use super::performance::{Class, Rating};
 use super::supply::{Supply, Timeline};
-use super::underused::UnderusedClass;
+use super::underused::{Finding, UnderusedClass};
 use super::units::{m2_to_mu, round_to};
+use super::workshop::Vacancy;
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// Where an investment intensity comes from.
@@ -122,6 +125,96 @@ impl Reason {
             Self::IdleUnit { vacant_days } => format!("厂房闲置: empty {vacant_days} days"),
         }
     }
+}
+
+/// The D-class enterprises of an evaluation (倒逼整治), with their scores.
+#[derive(Debug, Clone, Default)]
+pub struct DClass(HashMap<i64, f64>);
+
+impl DClass {
+    /// The D class of the ratings of one evaluation.
+    pub fn of<'a>(ratings: impl IntoIterator<Item = &'a Rating>) -> Self {
+        Self(
+            ratings
+                .into_iter()
+                .filter(|r| r.class == Class::D)
+                .map(|r| (r.enterprise_id, r.score))
+                .collect(),
+        )
+    }
+
+    /// The reason an enterprise's site could be freed, if it is rated D.
+    pub fn reason(&self, enterprise_id: i64) -> Option<Reason> {
+        self.0.get(&enterprise_id).map(|score| Reason::DClass {
+            enterprise_id,
+            score: *score,
+        })
+    }
+}
+
+/// What the land watch found on a parcel on a day, as the reasons to free it are read from it.
+#[derive(Debug, Clone, Copy)]
+pub struct LandFindings<'a> {
+    pub idle: Option<&'a IdleVerdict>,
+    pub underused: Option<&'a Finding>,
+    /// The supply in force and its facts: who holds the land, and what was agreed and built.
+    pub held: Option<(&'a Supply, &'a Timeline)>,
+    /// The investment intensity threshold in force where the parcel lies, 万元/亩.
+    pub threshold_wan_per_mu: f64,
+}
+
+/// Why a parcel could be freed: idle land (idle now, not merely on the clock), 五未 land other
+/// than 批而未供 (no one holds that land, so there is nothing to free: it is offered as an
+/// available plot instead), its holder rated D, and an agreed or measured investment intensity
+/// below the threshold in force.
+pub fn parcel_reasons(f: &LandFindings<'_>, d: &DClass) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if let Some(v) = f.idle.filter(|v| v.status == IdleStatus::Idle) {
+        reasons.push(Reason::IdleLand {
+            idle_days: v.idle_days,
+            consequence: v.consequence,
+        });
+    }
+    if let Some(u) = f
+        .underused
+        .filter(|u| u.class != UnderusedClass::ApprovedNotSupplied)
+    {
+        reasons.push(Reason::Underused {
+            class: u.class,
+            days_past: u.days_past,
+        });
+    }
+    if let Some((s, t)) = f.held {
+        reasons.extend(d.reason(s.enterprise_id));
+        if let Some((intensity, basis)) = land_intensity(s, t)
+            && intensity < f.threshold_wan_per_mu
+        {
+            reasons.push(Reason::LowIntensity {
+                intensity_wan_per_mu: intensity,
+                threshold_wan_per_mu: f.threshold_wan_per_mu,
+                basis,
+            });
+        }
+    }
+    reasons
+}
+
+/// Why a workshop unit could be freed: empty longer than the park's limit (`idle_unit_days`),
+/// its tenant on the day rated D.
+pub fn unit_reasons(
+    vacancy: Option<Vacancy>,
+    idle_unit_days: u32,
+    tenant: Option<i64>,
+    d: &DClass,
+) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if let Some(v) = vacancy.filter(|v| v.days > i64::from(idle_unit_days)) {
+        reasons.push(Reason::IdleUnit {
+            vacant_days: v.days,
+        });
+    }
+    reasons.extend(tenant.and_then(|t| d.reason(t)));
+    reasons
 }
 
 /// A site and what it would free.
@@ -269,5 +362,126 @@ mod tests {
         ]);
         let order: Vec<&str> = sites.iter().map(|s| s.0).collect();
         assert_eq!(order, ["free, close", "free, far", "freed, close", "no"]);
+    }
+
+    fn rating(enterprise_id: i64, class: Class, score: f64) -> Rating {
+        Rating {
+            enterprise_id,
+            full_scheme: true,
+            score,
+            terms: Vec::new(),
+            class,
+            rank: 1,
+        }
+    }
+
+    #[test]
+    fn only_d_class_is_a_reason() {
+        let d = DClass::of(&[rating(7, Class::D, 31.5), rating(8, Class::C, 55.0)]);
+        assert_eq!(
+            d.reason(7),
+            Some(Reason::DClass {
+                enterprise_id: 7,
+                score: 31.5
+            })
+        );
+        assert_eq!(d.reason(8), None);
+        assert_eq!(d.reason(9), None);
+    }
+
+    #[test]
+    fn parcel_reasons_from_the_land_watch() {
+        use crate::domain::supply::tests::{d, supply};
+        let s = supply("2023-01-10");
+        let t = Timeline::default();
+        let mut idle = IdleVerdict::not_applicable_because(String::new());
+        let five = |class| Finding {
+            class,
+            since: d("2024-01-01"),
+            days_past: 400,
+            reason: String::new(),
+        };
+        let none = DClass::default();
+        fn findings<'a>(
+            idle: Option<&'a IdleVerdict>,
+            underused: Option<&'a Finding>,
+            held: Option<(&'a Supply, &'a Timeline)>,
+            threshold_wan_per_mu: f64,
+        ) -> LandFindings<'a> {
+            LandFindings {
+                idle,
+                underused,
+                held,
+                threshold_wan_per_mu,
+            }
+        }
+        // Nothing found, the contract's 200 万元/亩 above the threshold: no reason.
+        assert!(
+            parcel_reasons(&findings(Some(&idle), None, Some((&s, &t)), 150.0), &none).is_empty()
+        );
+        // On the clock but not yet idle: no reason.
+        idle.status = IdleStatus::Approaching;
+        idle.idle_days = 0;
+        assert!(parcel_reasons(&findings(Some(&idle), None, None, 150.0), &none).is_empty());
+        idle.status = IdleStatus::Idle;
+        idle.idle_days = 420;
+        idle.consequence = Consequence::Fee;
+        let supplied_not_used = five(UnderusedClass::SuppliedNotUsed);
+        let approved = five(UnderusedClass::ApprovedNotSupplied);
+        let d_class = DClass::of(&[rating(s.enterprise_id, Class::D, 20.0)]);
+        let all = parcel_reasons(
+            &findings(Some(&idle), Some(&supplied_not_used), Some((&s, &t)), 250.0),
+            &d_class,
+        );
+        assert_eq!(
+            all,
+            [
+                Reason::IdleLand {
+                    idle_days: 420,
+                    consequence: Consequence::Fee
+                },
+                Reason::Underused {
+                    class: UnderusedClass::SuppliedNotUsed,
+                    days_past: 400
+                },
+                Reason::DClass {
+                    enterprise_id: s.enterprise_id,
+                    score: 20.0
+                },
+                Reason::LowIntensity {
+                    intensity_wan_per_mu: 200.0,
+                    threshold_wan_per_mu: 250.0,
+                    basis: Basis::Agreed
+                },
+            ]
+        );
+        // 批而未供: no one holds the land, nothing to free.
+        assert!(parcel_reasons(&findings(None, Some(&approved), None, 150.0), &d_class).is_empty());
+    }
+
+    #[test]
+    fn unit_reasons_past_the_limit_or_a_d_tenant() {
+        use crate::domain::supply::tests::d;
+        let empty = |days| {
+            Some(Vacancy {
+                since: d("2025-01-01"),
+                days,
+            })
+        };
+        let none = DClass::default();
+        assert!(unit_reasons(empty(180), 180, None, &none).is_empty());
+        assert_eq!(
+            unit_reasons(empty(181), 180, None, &none),
+            [Reason::IdleUnit { vacant_days: 181 }]
+        );
+        let d_class = DClass::of(&[rating(3, Class::D, 12.0)]);
+        assert_eq!(
+            unit_reasons(None, 180, Some(3), &d_class),
+            [Reason::DClass {
+                enterprise_id: 3,
+                score: 12.0
+            }]
+        );
+        assert!(unit_reasons(None, 180, Some(4), &d_class).is_empty());
     }
 }

@@ -71,6 +71,31 @@ pub struct ReadOptions {
     pub layer: Option<String>,
 }
 
+impl ReadOptions {
+    /// The options as a user names them (a CRS like `EPSG:4549`, an encoding label like
+    /// `GBK`); the message says which name is not known.
+    pub fn named(
+        crs: Option<&str>,
+        encoding: Option<&str>,
+        layer: Option<String>,
+    ) -> Result<Self, String> {
+        let crs = crs
+            .map(|c| Crs::parse(c).map_err(|e| format!("crs: {e}")))
+            .transpose()?;
+        let encoding = encoding
+            .map(|e| {
+                encoding_rs::Encoding::for_label(e.as_bytes())
+                    .ok_or_else(|| format!("encoding `{e}` is not known; use GBK or UTF-8"))
+            })
+            .transpose()?;
+        Ok(Self {
+            crs,
+            encoding,
+            layer,
+        })
+    }
+}
+
 /// A file that cannot be read at all, or not within its bounds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExchangeError {

@@ -2,5 +2,7 @@
 //! store, let the domain decide or the views build, and (for writes) save and audit in one
 //! transaction. Handlers call one of these on the blocking pool; they hold no HTTP.
 
+pub mod entry;
 pub mod estate;
+pub mod renewal;
 pub mod reports;

@@ -1,11 +1,14 @@
 //! What the API returns: GeoJSON features whose properties are flat and typed, so QGIS and
 //! web maps show them as attribute columns. Entities are mapped here; nothing else is exposed.
 
+pub mod access;
 pub mod dispatch;
+pub mod entry;
 pub mod estate;
 pub mod land_watch;
 pub mod performance;
 pub mod pipeline;
+pub mod renewal;
 pub mod supply;
 pub mod tables;
 pub mod workshop;
@@ -47,6 +50,9 @@ pub struct PolygonalGeometrySchema {
     #[schema(value_type = Vec<Object>)]
     coordinates: Vec<serde_json::Value>,
 }
+
+/// GeoJSON's media type (RFC 7946).
+pub const GEOJSON: &str = "application/geo+json";
 
 /// A hypermedia link (OGC API – Common).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -342,3 +348,33 @@ impl<'a> ParcelProperties<'a> {
 pub type ParkFeature<'a> = Feature<'a, ParkProperties>;
 pub type ZoneFeature<'a> = Feature<'a, ZoneProperties>;
 pub type ParcelFeature<'a> = Feature<'a, ParcelProperties<'a>>;
+
+/// A parcel as a Feature with links to its history, lineage and park.
+pub fn parcel_feature<'a>(p: &'a Parcel, base: &str) -> ParcelFeature<'a> {
+    Feature::new(p.id, &p.geometry, ParcelProperties::of(p)).with_links(vec![
+        Link::new(
+            format!("{base}/api/parcels/{}", p.id),
+            "self",
+            GEOJSON,
+            "This parcel",
+        ),
+        Link::new(
+            format!("{base}/api/parcels/{}/history", p.id),
+            "version-history",
+            GEOJSON,
+            "Every version",
+        ),
+        Link::new(
+            format!("{base}/api/parcels/{}/lineage", p.id),
+            "related",
+            "application/json",
+            "Split and merge lineage",
+        ),
+        Link::new(
+            format!("{base}/api/parks/{}", p.park_id),
+            "collection",
+            GEOJSON,
+            "The park",
+        ),
+    ])
+}

@@ -83,6 +83,18 @@ pub async fn visibility(state: &AppState, caller: &Caller) -> Result<Visibility,
     Ok(Visibility::of(caller, &scopes)?)
 }
 
+/// The registers the caller may read, for public work that shows more to those who may read
+/// more (the entry check of a plot that is no longer available): nothing for anonymous callers
+/// and applicants.
+pub async fn readable(state: &AppState, caller: &Caller) -> Visibility {
+    match caller.principal() {
+        None => Visibility::none(),
+        Some(_) => visibility(state, caller)
+            .await
+            .unwrap_or_else(|_| Visibility::none()),
+    }
+}
+
 /// The parks a listing may show: `None` for all, else the caller's. Naming a park the caller
 /// may not read is a 403, not an empty list.
 pub async fn listed_parks(

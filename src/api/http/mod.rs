@@ -3,11 +3,13 @@
 //! static files and the OpenAPI document.
 
 pub mod access;
+pub mod bodies;
 pub mod dashboard;
 pub mod download;
 pub mod extract;
 pub mod input;
 pub mod openapi;
+pub mod params;
 pub mod query;
 pub mod ratelimit;
 pub mod scope;

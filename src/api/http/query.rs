@@ -1,7 +1,7 @@
 //! Query strings of the `/api` lists and reports, parsed strictly like the OGC items requests:
 //! an unknown, repeated or malformed parameter is a 400 that says what is accepted.
 
-use crate::api::ogc::params::check_value;
+use crate::api::http::params::check_value;
 use crate::error::ApiError;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;

@@ -6,6 +6,7 @@ use crate::api::http::access::listed_parks;
 use crate::api::http::query::Query;
 use crate::domain::access::Caller;
 use crate::domain::idle_land::IdleStatus;
+use crate::domain::performance::check_year;
 use crate::domain::underused::UnderusedClass;
 use crate::error::ApiError;
 use crate::store;
@@ -109,4 +110,15 @@ pub fn month(q: &Query, today: NaiveDate) -> Result<(String, NaiveDate, NaiveDat
         .and_then(|d| d.pred_opt())
         .unwrap_or(first);
     Ok((first.format("%Y-%m").to_string(), first, last.min(today)))
+}
+
+/// `as_of` (default today) and `year` (default the year before `as_of`'s) of a request.
+pub fn day_and_year(q: &Query, today: NaiveDate) -> Result<(NaiveDate, i32), ApiError> {
+    let as_of = q.date("as_of")?.unwrap_or(today);
+    let year = match q.id("year")? {
+        Some(y) => i32::try_from(y).unwrap_or(i32::MAX),
+        None => as_of.year() - 1,
+    };
+    let year = check_year(year, today).map_err(|e| ApiError::invalid_parameter(e.message))?;
+    Ok((as_of, year))
 }

@@ -4,10 +4,10 @@
 
 use super::CollectionId;
 use super::items::{Page, keep, page_of};
-use super::params::ItemsParams;
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
+use crate::api::http::params::ItemsParams;
 use crate::api::http::query::Query;
 use crate::api::http::scope::estate;
 use crate::domain::access::Caller;
@@ -112,12 +112,14 @@ pub async fn workshop_item(
     require_register(&caller)?;
     let q = Query::parse(req.query_string(), &["as_of", "f", "coordinates"])?;
     if let Some(f) = q.text("f") {
-        super::params::check_format(f)?;
+        crate::api::http::params::check_format(f)?;
     }
     let id = feature_id(&path, CollectionId::Workshops)?;
     authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
     let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
-    let b = crate::api::rest::workshops::building(&state, id).await?;
+    let b = state
+        .run(move |c| crate::ops::estate::building(c, id))
+        .await?;
     super::feature_json(
         &req,
         Feature::new(id, &b.workshop.footprint, WorkshopProperties::of(&b, as_of)),

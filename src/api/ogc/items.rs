@@ -1,10 +1,10 @@
 //! The items of each collection, one handler per collection so the OpenAPI document lists each
 //! collection's own filters (as OGC API – Features recommends).
 
-use super::params::ItemsParams;
 use super::{CollectionId, Written};
 use crate::api::http::access::{Need, Of, authorize, listed_parks, require_register};
 use crate::api::http::extract::base_url;
+use crate::api::http::params::ItemsParams;
 use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::domain::parcel::ParcelStatus;

@@ -4,10 +4,10 @@
 
 use super::CollectionId;
 use super::items::{Page, keep, page_of};
-use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
+use crate::api::http::params::{ItemsParams, check_format};
 use crate::api::http::query::Query;
 use crate::api::http::scope::{classes, statuses, watch_query};
 use crate::domain::access::Caller;

@@ -7,10 +7,11 @@
 pub mod estate;
 pub mod items;
 pub mod land;
-pub mod params;
+
 pub mod performance;
 pub mod plots;
 
+use super::http::params;
 use super::{AppState, GEOJSON};
 use crate::api::http::access::visibility;
 use crate::api::http::extract::base_url;

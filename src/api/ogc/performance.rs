@@ -11,12 +11,12 @@
 
 use super::CollectionId;
 use super::items::{Page, keep, page_of};
-use super::params::{ItemsParams, check_format};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{listed_parks, require_register};
+use crate::api::http::params::{ItemsParams, check_format};
 use crate::api::http::query::Query;
-use crate::api::rest::renewal::{CandidateView, SiteKind, candidates, day_and_year, picture};
+use crate::api::http::scope::day_and_year;
 use crate::domain::access::Caller;
 use crate::domain::performance::{Class, Indicator};
 use crate::domain::units::{AreaM2, m2_to_mu, round_to};
@@ -24,6 +24,7 @@ use crate::error::{ApiError, ReadProblems};
 use crate::store;
 use crate::store::land_watch::WatchQuery;
 use crate::store::performance::land_day;
+use crate::views::renewal::{CandidateView, SiteKind, candidates};
 use crate::views::{Feature, FeatureCollection, FeatureId};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
@@ -300,7 +301,10 @@ async fn candidates_of(
 > {
     let mut out = Vec::new();
     for park_id in parks {
-        let p = picture(state, park_id, as_of, year).await?;
+        let today = state.today();
+        let p = state
+            .run(move |c| crate::ops::renewal::picture(c, park_id, as_of, year, today))
+            .await?;
         for f in candidates(&p) {
             let kinds: Vec<String> = f
                 .view

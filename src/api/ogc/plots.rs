@@ -6,7 +6,7 @@
 //! who holds land, money, or parcels in any other status.
 
 use super::CollectionId;
-use super::params::ItemsParams;
+use crate::api::http::params::ItemsParams;
 use crate::api::{AppState, GEOJSON};
 use crate::domain::industry::IndustryCode;
 use crate::domain::land_use;

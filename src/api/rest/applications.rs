@@ -6,20 +6,23 @@
 use crate::api::http::access::{Need, Of, authorize, require};
 use crate::api::http::extract::JsonBody;
 use crate::api::http::input::check;
-use crate::api::rest::entry::{EntryCheckView, Figures, Site, run};
 use crate::api::{AppState, created_as, json_response};
 use crate::domain::FieldError;
+use crate::domain::access::Visibility;
 use crate::domain::access::{Action, Caller, Role};
 use crate::domain::codes::parse_text;
 use crate::domain::enterprise::parse_name;
 use crate::domain::entry_check::BuildingPlan;
+use crate::domain::entry_check::{Figures, Site};
 use crate::domain::industry::IndustryCode;
 use crate::domain::project::{wan_to_yuan, yuan_to_wan};
 use crate::domain::uscc::Uscc;
 use crate::domain::workshop::required_text;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
 use crate::store::applications::{Application, ApplicationProject, ApplicationStatus, Target};
+use crate::views::entry::EntryCheckView;
 use crate::views::utc;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -170,7 +173,8 @@ pub async fn submit(
         plan: b.plan,
     };
     let check_view: EntryCheckView = match target {
-        Target::Plot(id) => run(&state, &Caller::Anonymous, Site::Plot(id), figures)
+        Target::Plot(id) => state
+            .run(move |c| ops::entry::check(c, &Visibility::none(), Site::Plot(id), &figures))
             .await
             .map_err(|err| {
                 if err.status() == StatusCode::NOT_FOUND {
@@ -208,17 +212,14 @@ pub async fn submit(
                 .await
                 .map_err(unavailable)?;
             let area_m2 = b.land_demand_mu.map_or(0.0, crate::domain::units::mu_to_m2);
-            run(
-                &state,
-                &Caller::Anonymous,
-                Site::Place {
-                    park_id,
-                    zone_id,
-                    area_m2,
-                },
-                figures,
-            )
-            .await?
+            let site = Site::Place {
+                park_id,
+                zone_id,
+                area_m2,
+            };
+            state
+                .run(move |c| ops::entry::check(c, &Visibility::none(), site, &figures))
+                .await?
         }
     };
     let project = ApplicationProject {

@@ -150,7 +150,7 @@ pub async fn read_audit(
                 FILTERS.join(", ")
             )));
         }
-        crate::api::ogc::params::check_value(&k, &v)?;
+        crate::api::http::params::check_value(&k, &v)?;
         if !seen.insert(k.to_string()) {
             return Err(ApiError::invalid_parameter(format!(
                 "query parameter `{k}` is given twice"
@@ -166,7 +166,7 @@ pub async fn read_audit(
             "entity_id" => query.entity_id = Some(number("entity_id")?),
             "actor" => query.actor = Some(v.to_string()),
             "park_id" => query.park_id = Some(number("park_id")?),
-            "datetime" => (query.from, query.to) = crate::api::ogc::params::parse_datetime(&v)?,
+            "datetime" => (query.from, query.to) = crate::api::http::params::parse_datetime(&v)?,
             "limit" => {
                 limit = crate::api::http::query::parse_limit(&v, state.config.items_max_limit)?
             }

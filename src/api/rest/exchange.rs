@@ -7,7 +7,6 @@ use crate::domain::access::Caller;
 use crate::domain::register::ImportReport;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::exchange::{self, FileKind, ReadOptions};
-use crate::spatial::crs::Crs;
 use crate::store;
 use crate::store::parcels::ParcelQuery;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
@@ -43,31 +42,6 @@ fn query_after_authorizing<T: serde::de::DeserializeOwned>(
         .map_err(|e| ApiError::invalid_parameter(e.to_string()))
 }
 
-/// Read an import's options.
-pub fn read_options(
-    crs: Option<&str>,
-    encoding: Option<&str>,
-    layer: Option<String>,
-) -> Result<ReadOptions, ApiError> {
-    let crs = crs
-        .map(|c| Crs::parse(c).map_err(|e| ApiError::invalid_parameter(format!("crs: {e}"))))
-        .transpose()?;
-    let encoding = encoding
-        .map(|e| {
-            encoding_rs::Encoding::for_label(e.as_bytes()).ok_or_else(|| {
-                ApiError::invalid_parameter(format!(
-                    "encoding `{e}` is not known; use GBK or UTF-8"
-                ))
-            })
-        })
-        .transpose()?;
-    Ok(ReadOptions {
-        crs,
-        encoding,
-        layer,
-    })
-}
-
 /// Import parcels into a park from a GeoJSON FeatureCollection (`application/geo+json`) or a
 /// zipped shapefile (`application/zip`). All or nothing: if any feature is refused, nothing is
 /// written and the problem lists every refused feature with its reasons.
@@ -92,11 +66,12 @@ pub async fn import_parcels(
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
     let params: ImportParams = query_after_authorizing(&req)?;
-    let options = read_options(
+    let options = ReadOptions::named(
         params.crs.as_deref(),
         params.encoding.as_deref(),
         params.layer,
-    )?;
+    )
+    .map_err(ApiError::invalid_parameter)?;
     let dry_run = params.dry_run.unwrap_or(false);
     let media = media_type(req.headers());
     let _turn = state.import_turn().await?;

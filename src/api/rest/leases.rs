@@ -6,13 +6,13 @@ use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::extract::JsonBody;
 use crate::api::http::input::check;
 use crate::api::http::query::Query;
-use crate::api::rest::workshops::building;
 use crate::api::{AppState, json_response};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_text;
 use crate::domain::workshop::{Lease, rent_fen, vacancy};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
 use crate::views::utc;
 use actix_web::http::StatusCode;
@@ -148,7 +148,9 @@ async fn unit_views(
     workshop_id: i64,
     as_of: NaiveDate,
 ) -> Result<HashMap<i64, UnitView>, ApiError> {
-    let b = building(state, workshop_id).await?;
+    let b = state
+        .run(move |c| ops::estate::building(c, workshop_id))
+        .await?;
     let ids: Vec<i64> = b
         .units
         .iter()

@@ -3,7 +3,6 @@
 use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::extract::{IfMatch, JsonBody, NamedCrs, base_url, combine_crs, header_crs};
 use crate::api::http::input::{FeatureTag, check};
-use crate::api::rest::parcels::parcel_feature;
 use crate::api::{AppState, GEOJSON, footprint, json_response, record_response};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
@@ -14,6 +13,7 @@ use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::spatial::AreaLimits;
 use crate::spatial::input::InputCrs;
 use crate::store;
+use crate::views::parcel_feature;
 use crate::views::{
     Feature, FeatureCollection, Link, ParcelFeature, ParcelProperties, PolygonalGeometrySchema, utc,
 };

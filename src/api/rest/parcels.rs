@@ -12,11 +12,11 @@ use crate::domain::access::Caller;
 use crate::domain::codes::{Code, parse_text};
 use crate::domain::land_use::LandUse;
 use crate::domain::parcel::{ParcelStatus, PlanningConditions};
-use crate::domain::register::{Parcel, ParcelChanges, ParcelDraft, PlanningChanges, RawParcel};
+use crate::domain::register::{ParcelChanges, ParcelDraft, PlanningChanges, RawParcel};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store;
-use crate::views::{Feature, Link, ParcelFeature, ParcelProperties};
+use crate::views::{Feature, ParcelProperties, parcel_feature};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
@@ -160,36 +160,6 @@ impl ParcelPropertiesPatch {
         };
         if e.is_empty() { Ok(changes) } else { Err(e) }
     }
-}
-
-/// A parcel as a Feature with links to its history, lineage and park.
-pub fn parcel_feature<'a>(p: &'a Parcel, base: &str) -> ParcelFeature<'a> {
-    Feature::new(p.id, &p.geometry, ParcelProperties::of(p)).with_links(vec![
-        Link::new(
-            format!("{base}/api/parcels/{}", p.id),
-            "self",
-            crate::api::GEOJSON,
-            "This parcel",
-        ),
-        Link::new(
-            format!("{base}/api/parcels/{}/history", p.id),
-            "version-history",
-            crate::api::GEOJSON,
-            "Every version",
-        ),
-        Link::new(
-            format!("{base}/api/parcels/{}/lineage", p.id),
-            "related",
-            "application/json",
-            "Split and merge lineage",
-        ),
-        Link::new(
-            format!("{base}/api/parks/{}", p.park_id),
-            "collection",
-            crate::api::GEOJSON,
-            "The park",
-        ),
-    ])
 }
 
 /// Create a parcel in a park: checked for validity, inside the park, and clear of other parcels.

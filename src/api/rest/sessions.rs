@@ -6,11 +6,11 @@
 use crate::api::http::access;
 use crate::api::http::extract::{JsonBody, bearer_secret};
 use crate::api::http::ratelimit;
-use crate::api::rest::users::NewTokenView;
 use crate::api::{AppState, json_response};
 use crate::domain::access::{Action, Caller};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::store;
+use crate::views::access::NewTokenView;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use serde::Deserialize;

@@ -7,17 +7,16 @@ use crate::api::http::input::{check, not_null, nullable};
 use crate::api::{AppState, json_response};
 use crate::domain::FieldError;
 use crate::domain::access::{
-    Action, Caller, Role, TokenInfo, User, UserChanges, UserDraft, parse_jurisdiction,
-    parse_user_name,
+    Action, Caller, Role, UserChanges, UserDraft, parse_jurisdiction, parse_user_name,
 };
 use crate::domain::codes::parse_text;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::store;
-use crate::views::utc;
+use crate::views::access::{MeView, NewTokenView, TokenView, UserView};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -29,85 +28,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_tokens)
         .service(create_token)
         .service(revoke_token);
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UserView {
-    pub id: i64,
-    pub name: String,
-    pub display_name: String,
-    pub role: Role,
-    /// A bureau's jurisdiction (division code prefix).
-    pub jurisdiction: Option<String>,
-    /// The parks a committee user manages.
-    pub parks: Vec<i64>,
-    pub disabled: bool,
-    pub created_at: DateTime<Utc>,
-    pub created_by: String,
-}
-
-impl From<&User> for UserView {
-    fn from(u: &User) -> Self {
-        Self {
-            id: u.id,
-            name: u.name.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role,
-            jurisdiction: u.jurisdiction.clone(),
-            parks: u.parks.clone(),
-            disabled: u.disabled_at.is_some(),
-            created_at: utc(u.created.at),
-            created_by: u.created.by.clone(),
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TokenView {
-    pub id: i64,
-    pub user_id: i64,
-    pub name: String,
-    /// The first characters of the secret, to recognise it.
-    pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub created_by: String,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-impl From<&TokenInfo> for TokenView {
-    fn from(t: &TokenInfo) -> Self {
-        Self {
-            id: t.id,
-            user_id: t.user_id,
-            name: t.name.clone(),
-            prefix: t.prefix.clone(),
-            created_at: utc(t.created.at),
-            created_by: t.created.by.clone(),
-            expires_at: t.expires_at.map(utc),
-            revoked_at: t.revoked_at.map(utc),
-            last_used_at: t.last_used_at.map(utc),
-        }
-    }
-}
-
-/// A new token: the secret is shown here once and never again.
-#[derive(Serialize, ToSchema)]
-pub struct NewTokenView {
-    /// Send it as `Authorization: Bearer <token>`. It cannot be shown again.
-    pub token: String,
-    #[serde(flatten)]
-    pub info: TokenView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MeView {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub jurisdiction: Option<String>,
-    pub parks: Vec<i64>,
 }
 
 /// Who the token belongs to, and what it may reach.

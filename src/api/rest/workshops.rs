@@ -18,9 +18,10 @@ use crate::domain::workshop::{
     WorkshopDraft, check_figures, check_plan, required_text,
 };
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::spatial::AreaLimits;
 use crate::store;
-use crate::store::estate::{Building, EstateQuery};
+use crate::store::estate::Building;
 use crate::store::workshops::WorkshopChanges;
 use crate::views::workshop::WorkshopProperties;
 use crate::views::{Feature, Link, utc};
@@ -169,18 +170,6 @@ fn owner_of(name: Option<String>, enterprise: Option<i64>) -> Result<Option<Owne
     }
 }
 
-/// The building and its place, on `as_of`.
-pub(crate) async fn building(state: &AppState, id: i64) -> Result<Building, ApiError> {
-    let query = EstateQuery {
-        workshop_id: Some(id),
-        ..Default::default()
-    };
-    let (mut found, _) = state.run(move |c| store::estate::load(c, &query)).await?;
-    found
-        .pop()
-        .ok_or_else(|| ApiError::not_found(format!("workshop {id} does not exist")))
-}
-
 fn workshop_feature<'a>(
     b: &'a Building,
     as_of: NaiveDate,
@@ -307,7 +296,7 @@ pub async fn create_workshop(
         .run(move |c| store::workshops::create(c, parcel_id, draft, &stamp))
         .await?
         .id;
-    let b = building(&state, id).await?;
+    let b = state.run(move |c| ops::estate::building(c, id)).await?;
     let base = base_url(&req, &state);
     created_response(
         &req,
@@ -336,7 +325,7 @@ pub async fn get_workshop(
     authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
     let q = Query::parse(req.query_string(), &["as_of"])?;
     let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
-    let b = building(&state, id).await?;
+    let b = state.run(move |c| ops::estate::building(c, id)).await?;
     record_response(
         StatusCode::OK,
         b.workshop.version,
@@ -427,7 +416,7 @@ pub async fn update_workshop(
     state
         .run(move |c| store::workshops::update(c, id, expected, changes, today, &stamp))
         .await?;
-    let b = building(&state, id).await?;
+    let b = state.run(move |c| ops::estate::building(c, id)).await?;
     record_response(
         StatusCode::OK,
         b.workshop.version,
