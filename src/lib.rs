@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod exchange;
 pub mod ops;
+pub mod refusal;
 pub mod spatial;
 pub mod store;
 pub mod views;

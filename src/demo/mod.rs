@@ -13,10 +13,11 @@ mod workshops;
 use crate::domain::codes::{AdminDivisionCode, Code};
 use crate::domain::industry::IndustryCode;
 use crate::domain::parcel::{ParcelStatus, PlanningConditions};
+use crate::domain::register::{ImportItem, ImportRequest};
 use crate::domain::register::{ParcelDraft, ParkDraft, RawParcel, Stamp, ZoneDraft};
 use crate::domain::settings::SettingsOverrides;
 use crate::spatial::{AreaLimits, Footprint};
-use crate::store::import::{ImportItem, ImportRequest, Progress};
+use crate::store::import::Progress;
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 

@@ -513,6 +513,16 @@ pub fn check_year(year: i32, today: chrono::NaiveDate) -> Result<i32, FieldError
     }
 }
 
+/// One row of a figures sheet, checked, with the credit code that names its enterprise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureRow {
+    /// The row in the sheet (the header is row 1).
+    pub row: usize,
+    pub uscc: String,
+    pub name: Option<String>,
+    pub figures: YearFigures,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -419,6 +419,30 @@ impl Park {
     }
 }
 
+/// One feature ready for the register.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    /// Position in the file, from 1.
+    pub feature: usize,
+    pub draft: ParcelDraft,
+    /// A zone named by code or name in the file.
+    pub zone: Option<String>,
+    pub declared_area_m2: Option<f64>,
+}
+
+/// An import as read from a file.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub park_id: i64,
+    pub items: Vec<ImportItem>,
+    /// Features already refused while reading the file.
+    pub rejected: Vec<Rejection>,
+    pub features: usize,
+    pub crs: String,
+    pub encoding: Option<String>,
+    pub dry_run: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

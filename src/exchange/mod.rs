@@ -16,6 +16,7 @@ mod shp;
 pub mod spreadsheet;
 pub mod tables;
 
+use crate::domain::register::ImportRequest;
 use crate::spatial::crs::Crs;
 use geo::MultiPolygon;
 use limits::{LimitExceeded, UploadLimits};
@@ -145,12 +146,8 @@ pub fn read(
 
 /// Turn a read file into an import for a park: each feature's attributes and geometry checked
 /// into a parcel draft, or a rejection naming the feature and every reason.
-pub fn import_request(
-    file: SourceFile,
-    park_id: i64,
-    dry_run: bool,
-) -> crate::store::import::ImportRequest {
-    use crate::domain::register::{ParcelDraft, Rejection};
+pub fn import_request(file: SourceFile, park_id: i64, dry_run: bool) -> ImportRequest {
+    use crate::domain::register::{ImportItem, ParcelDraft, Rejection};
     use crate::spatial::{AreaLimits, Footprint};
     let features = file.features.len();
     let mut items = Vec::with_capacity(features);
@@ -174,7 +171,7 @@ pub fn import_request(
             (Ok(_), Err(g)) => Err(vec![g]),
         };
         match result {
-            Ok((draft, zone, declared_area_m2)) => items.push(crate::store::import::ImportItem {
+            Ok((draft, zone, declared_area_m2)) => items.push(ImportItem {
                 feature: number,
                 draft,
                 zone,
@@ -187,7 +184,7 @@ pub fn import_request(
             }),
         }
     }
-    crate::store::import::ImportRequest {
+    ImportRequest {
         park_id,
         items,
         rejected,

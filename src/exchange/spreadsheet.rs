@@ -4,7 +4,7 @@
 //! each bad row is reported with its row number and the columns that are wrong.
 
 use crate::domain::FieldError;
-use crate::domain::performance::{YearFigures, check_figures};
+use crate::domain::performance::{FigureRow, YearFigures, check_figures};
 use crate::domain::register::Rejection;
 use crate::domain::uscc::Uscc;
 
@@ -94,16 +94,6 @@ fn distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
-}
-
-/// One row of figures, checked, with the credit code that names its enterprise.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FigureRow {
-    /// The row in the sheet (the header is row 1).
-    pub row: usize,
-    pub uscc: String,
-    pub name: Option<String>,
-    pub figures: YearFigures,
 }
 
 /// Why a sheet cannot be read at all (its columns), or which rows are bad.

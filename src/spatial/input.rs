@@ -6,7 +6,7 @@
 //! swapped latitude/longitude or projected metres — converting Gauss-Krüger input to lon/lat.
 
 use super::crs::{Crs, ToLonLat};
-use crate::domain::FieldError;
+use crate::refusal::FieldError;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use geojson::{GeometryValue, Position};
 

@@ -11,7 +11,7 @@ pub mod offset;
 pub mod validity;
 pub mod wkb;
 
-use crate::domain::FieldError;
+use crate::refusal::FieldError;
 use geo::{BoundingRect, InteriorPoint, MultiPolygon, Point};
 
 /// An axis-aligned box in lon/lat degrees.

@@ -12,37 +12,13 @@ use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::parcel_extent_meets;
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
 use crate::domain::parcel::parse_infrastructure;
-use crate::domain::register::{Change, ImportReport, Parcel, ParcelDraft, Rejection, Stamp};
+use crate::domain::register::{Change, ImportReport, ImportRequest, Parcel, Rejection, Stamp};
 use crate::domain::units::round_to;
 use crate::spatial::{Bbox, measure, wkb};
 use diesel::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree, RTreeObject};
 use std::collections::{HashMap, HashSet};
-
-/// One feature ready for the register.
-#[derive(Debug, Clone)]
-pub struct ImportItem {
-    /// Position in the file, from 1.
-    pub feature: usize,
-    pub draft: ParcelDraft,
-    /// A zone named by code or name in the file.
-    pub zone: Option<String>,
-    pub declared_area_m2: Option<f64>,
-}
-
-/// An import as read from a file.
-#[derive(Debug, Clone)]
-pub struct ImportRequest {
-    pub park_id: i64,
-    pub items: Vec<ImportItem>,
-    /// Features already refused while reading the file.
-    pub rejected: Vec<Rejection>,
-    pub features: usize,
-    pub crs: String,
-    pub encoding: Option<String>,
-    pub dry_run: bool,
-}
 
 /// Where an import is, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,10 +10,9 @@
 use super::audit::{self, Entry};
 use super::schema::{enterprises, evaluation_schemes, land_supplies, performance_figures};
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::performance::{Candidate, Evaluation, Scheme, YearFigures, evaluate};
+use crate::domain::performance::{Candidate, Evaluation, FigureRow, Scheme, YearFigures, evaluate};
 use crate::domain::register::{Rejection, Stamp};
 use crate::domain::units::m2_to_mu;
-use crate::exchange::spreadsheet::FigureRow;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use std::collections::HashMap;
