@@ -1,7 +1,31 @@
 //! Files sent as downloads: their media types and the `Content-Disposition` with a Chinese name.
 
+use crate::api::http::params::de::Named;
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderValue};
+
+/// The formats a report is offered in: the same figures each time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    #[default]
+    Json,
+    /// One table, named by the request's `table`.
+    Csv,
+    /// Every table, one sheet each.
+    Xlsx,
+}
+
+impl Named for ReportFormat {
+    const ACCEPTED: &'static str = "json, csv, xlsx";
+    fn parse_name(raw: &str) -> Option<Self> {
+        match raw {
+            "json" => Some(Self::Json),
+            "csv" => Some(Self::Csv),
+            "xlsx" => Some(Self::Xlsx),
+            _ => None,
+        }
+    }
+}
 
 /// A download with its file name (RFC 6266, UTF-8 name for the Chinese title).
 pub fn download(bytes: Vec<u8>, media: &'static str, file: &str) -> HttpResponse {

@@ -10,7 +10,6 @@ pub mod extract;
 pub mod input;
 pub mod openapi;
 pub mod params;
-pub mod query;
 pub mod ratelimit;
 pub mod scope;
 pub mod strict_json;

@@ -57,17 +57,6 @@ pub fn finalize(api: OpenApi) -> Value {
             "description": "An API token (`pkl_…`), created by an administrator with `parkland token create` or POST /api/users/{id}/tokens"
         }
     });
-    // Every feature the map interface writes can be written in the offset systems of Chinese
-    // web maps: one parameter shared by every items endpoint, declared once here.
-    if let Some(paths) = value["paths"].as_object_mut() {
-        for (path, item) in paths.iter_mut() {
-            if path.starts_with("/collections/") && path.contains("/items") {
-                if let Some(params) = item["get"]["parameters"].as_array_mut() {
-                    params.push(coordinates_parameter());
-                }
-            }
-        }
-    }
     // Private unless declared public: operations without their own `security` need a token.
     if let Some(paths) = value["paths"].as_object_mut() {
         for item in paths.values_mut() {
@@ -313,19 +302,6 @@ fn open_flattened_schemas(value: &mut Value) {
         }
         *schema = merged;
     }
-}
-
-/// `coordinates=`: see `spatial::offset`.
-fn coordinates_parameter() -> Value {
-    json!({
-        "name": "coordinates",
-        "in": "query",
-        "required": false,
-        "description": "Write coordinates in `cgcs2000` (default: CGCS2000 lon/lat as stored, CRS84 to within centimetres), \
-                        `gcj02` (GCJ-02, for AMap/高德 and Tencent base maps) or `bd09` (BD-09, for Baidu). A `bbox` is then \
-                        read in the same system. Output only: nothing stored is converted.",
-        "schema": {"type": "string", "enum": ["cgcs2000", "gcj02", "bd09"]}
-    })
 }
 
 /// Rewrite OpenAPI 3.1 schema constructs as 3.0 ones, recursively.

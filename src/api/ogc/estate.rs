@@ -7,8 +7,8 @@ use super::items::{Page, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
-use crate::api::http::params::ItemsParams;
-use crate::api::http::query::Query;
+use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
+use crate::api::http::params::{AsOf, DayScope, NoParams, de};
 use crate::api::http::scope::estate;
 use crate::domain::access::Caller;
 use crate::domain::workshop::{DeadlineStatus, Milestone};
@@ -19,8 +19,8 @@ use crate::views::workshop::WorkshopProperties;
 use crate::views::{Feature, FeatureCollection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(workshop_items)
@@ -29,8 +29,30 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(unit_item);
 }
 
-const WORKSHOP_FILTERS: &[&str] = &["as_of", "park_id", "zone_id", "deadline_status"];
-const UNIT_FILTERS: &[&str] = &["park_id", "zone_id"];
+/// The workshops' own filter (with a day and parks, [`DayScope`]).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeadlineFilter {
+    /// Comma-separated: overdue, at_risk, not_started, on_track, completed_late,
+    /// completed_on_time.
+    #[serde(default, deserialize_with = "de::list")]
+    #[param(value_type = Option<String>)]
+    pub deadline_status: Option<Vec<DeadlineStatus>>,
+}
+
+/// Where to look for units free to lease.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UnitFilters {
+    /// Only this park.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// Only this zone.
+    #[serde(default, deserialize_with = "de::id")]
+    pub zone_id: Option<i64>,
+}
 
 fn feature_id(raw: &str, c: CollectionId) -> Result<i64, ApiError> {
     raw.parse()
@@ -41,17 +63,7 @@ fn feature_id(raw: &str, c: CollectionId) -> Result<i64, ApiError> {
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_workshop_items",
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
-        ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
-        ("park_id" = Option<i64>, Query, description = "Only this park"),
-        ("zone_id" = Option<i64>, Query, description = "Only this zone"),
-        ("deadline_status" = Option<String>, Query, description = "Comma-separated: overdue, at_risk, not_started, on_track, completed_late, completed_on_time"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, DayScope, DeadlineFilter),
     responses((status = 200, body = FeatureCollection<WorkshopProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/workshops/items")]
@@ -61,14 +73,9 @@ pub async fn workshop_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::parse(req.query_string(), WORKSHOP_FILTERS, &state.config)?;
-    let q = Query::from_map(params.filters.clone().into_iter().collect());
-    let statuses = q.list(
-        "deadline_status",
-        DeadlineStatus::parse,
-        "overdue, at_risk, not_started, on_track, completed_late, completed_on_time",
-    )?;
-    let (buildings, as_of) = estate(&state, &caller, &q).await?;
+    let params = ItemsParams::<DayScope, DeadlineFilter>::parse(req.query_string(), &state.config)?;
+    let statuses = params.more.deadline_status.clone();
+    let (buildings, as_of) = estate(&state, &caller, &params.filters).await?;
     let doc = Page::new(&req, &state, CollectionId::Workshops, &params, 0);
     let written = state
         .compute(move || {
@@ -99,7 +106,7 @@ pub async fn workshop_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_workshop_item",
-    params(("feature_id" = i64, Path, description = "Workshop id"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Workshop id"), ItemQuery, AsOf),
     responses((status = 200, body = Feature<WorkshopProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/workshops/items/{feature_id}")]
@@ -110,19 +117,17 @@ pub async fn workshop_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let q = Query::parse(req.query_string(), &["as_of", "f", "coordinates"])?;
-    if let Some(f) = q.text("f") {
-        crate::api::http::params::check_format(f)?;
-    }
+    let p = super::item_params::<AsOf>(&req)?;
     let id = feature_id(&path, CollectionId::Workshops)?;
     authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
-    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
+    let as_of = p.filters.as_of.unwrap_or_else(|| state.today());
     let b = state
         .run(move |c| crate::ops::estate::building(c, id))
         .await?;
     super::feature_json(
         &req,
         Feature::new(id, &b.workshop.footprint, WorkshopProperties::of(&b, as_of)),
+        p.coordinates,
     )
 }
 
@@ -216,15 +221,7 @@ async fn public_estate(
     tag = "ogc-api",
     operation_id = "get_available_unit_items",
     security(()),
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change of the building in this instant or interval"),
-        ("park_id" = Option<i64>, Query, description = "Only this park"),
-        ("zone_id" = Option<i64>, Query, description = "Only this zone"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, UnitFilters),
     responses((status = 200, body = FeatureCollection<AvailableUnitProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/available-units/items")]
@@ -232,13 +229,8 @@ pub async fn unit_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::parse(req.query_string(), UNIT_FILTERS, &state.config)?;
-    let buildings = public_estate(
-        &state,
-        params.id_filter("park_id")?,
-        params.id_filter("zone_id")?,
-    )
-    .await?;
+    let params = ItemsParams::<UnitFilters>::parse(req.query_string(), &state.config)?;
+    let buildings = public_estate(&state, params.filters.park_id, params.filters.zone_id).await?;
     let doc = Page::new(&req, &state, CollectionId::AvailableUnits, &params, 0);
     let today = state.today();
     let written = state
@@ -259,7 +251,7 @@ pub async fn unit_items(
     tag = "ogc-api",
     operation_id = "get_available_unit_item",
     security(()),
-    params(("feature_id" = i64, Path, description = "Unit id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Unit id"), ItemQuery),
     responses((status = 200, body = Feature<AvailableUnitProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/available-units/items/{feature_id}")]
@@ -268,7 +260,7 @@ pub async fn unit_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::item_format(&req)?;
+    let p = super::item_params::<NoParams>(&req)?;
     let raw = path.into_inner();
     let not_found = || ApiError::not_found(format!("there is no available unit `{raw}`"));
     let id: i64 = raw.parse().map_err(|_| not_found())?;
@@ -289,5 +281,5 @@ pub async fn unit_item(
         .into_iter()
         .find(|f| f.id == crate::views::FeatureId::Number(id))
         .ok_or_else(not_found)?;
-    super::feature_json(&req, feature)
+    super::feature_json(&req, feature, p.coordinates)
 }

@@ -4,7 +4,8 @@
 use super::{CollectionId, Written};
 use crate::api::http::access::{Need, Of, authorize, listed_parks, require_register};
 use crate::api::http::extract::base_url;
-use crate::api::http::params::ItemsParams;
+use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery, PageLinks};
+use crate::api::http::params::{NoParams, de};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::domain::parcel::ParcelStatus;
@@ -18,8 +19,9 @@ use crate::views::{
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDateTime;
 use geo::{Intersects, MultiPolygon, Rect};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use utoipa::IntoParams;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(parcel_items)
@@ -30,9 +32,63 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(zone_item);
 }
 
-const PARCEL_FILTERS: &[&str] = &["park_id", "zone_id", "status", "land_use", "code"];
-const PARK_FILTERS: &[&str] = &["code"];
-const ZONE_FILTERS: &[&str] = &["park_id", "code"];
+/// The parcels' own filters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ParcelFilters {
+    /// Only this park's parcels.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// Only this zone's parcels.
+    #[serde(default, deserialize_with = "de::id")]
+    pub zone_id: Option<i64>,
+    /// Comma-separated statuses: reserve, available, reserved, supplied, retired (default: all
+    /// but retired).
+    #[serde(default, deserialize_with = "de::list")]
+    #[param(value_type = Option<String>)]
+    pub status: Option<Vec<ParcelStatus>>,
+    /// Land-use class; matches its subclasses (1001 finds 100101).
+    #[serde(default, deserialize_with = "land_use_class")]
+    pub land_use: Option<String>,
+    /// Exact parcel code.
+    pub code: Option<String>,
+}
+
+/// The parks' own filter.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ParkFilters {
+    /// Exact park code.
+    pub code: Option<String>,
+}
+
+/// The zones' own filters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ZoneFilters {
+    /// Only this park's zones.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// Exact zone code.
+    pub code: Option<String>,
+}
+
+/// A land-use class filter: 2–6 digits (so it can never carry SQL wildcards).
+pub(super) fn land_use_class<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    if (2..=6).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(v))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{{name}} must be a class code of 2–6 digits, got `{v}`"
+        )))
+    }
+}
 
 /// What a page of items says besides its features — links, counts, time stamp — taken from
 /// the request on the HTTP worker, so the features can be built and written on the blocking
@@ -40,24 +96,24 @@ const ZONE_FILTERS: &[&str] = &["park_id", "code"];
 pub(super) struct Page {
     items_url: String,
     collection_url: String,
-    params: ItemsParams,
+    params: PageLinks,
     matched: i64,
     time_stamp: String,
 }
 
 impl Page {
-    pub(super) fn new(
+    pub(super) fn new<F, G>(
         req: &HttpRequest,
         state: &AppState,
         collection: CollectionId,
-        params: &ItemsParams,
+        params: &ItemsParams<F, G>,
         matched: i64,
     ) -> Self {
         let base = base_url(req, state);
         Self {
             items_url: format!("{base}/collections/{}/items", collection.id()),
             collection_url: format!("{base}/collections/{}", collection.id()),
-            params: params.clone(),
+            params: params.links(),
             matched,
             time_stamp: state
                 .clock
@@ -124,31 +180,6 @@ impl Page {
     }
 }
 
-fn parse_statuses(raw: Option<&String>) -> Result<Option<Vec<ParcelStatus>>, ApiError> {
-    raw.map(|v| {
-        v.split(',')
-            .map(|s| {
-                ParcelStatus::parse("status", s).map_err(|e| ApiError::invalid_parameter(e.message))
-            })
-            .collect()
-    })
-    .transpose()
-}
-
-/// A land-use class filter: 2–6 digits (so it can never carry SQL wildcards).
-pub(super) fn parse_land_use(raw: Option<&String>) -> Result<Option<String>, ApiError> {
-    raw.map(|v| {
-        if (2..=6).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(v.clone())
-        } else {
-            Err(ApiError::invalid_parameter(format!(
-                "land_use must be a class code of 2–6 digits, got `{v}`"
-            )))
-        }
-    })
-    .transpose()
-}
-
 fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| {
         ApiError::not_found(format!(
@@ -162,18 +193,7 @@ fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_parcel_items",
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84); features whose geometry intersects it"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page: default 100; larger values are clamped to 10000 (both configurable; OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip (follow the `next` link)"),
-        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval (RFC 3339; `..` for an open end)"),
-        ("park_id" = Option<i64>, Query, description = "Only this park's parcels"),
-        ("zone_id" = Option<i64>, Query, description = "Only this zone's parcels"),
-        ("status" = Option<String>, Query, description = "Comma-separated statuses: reserve, available, reserved, supplied, retired (default: all but retired)"),
-        ("land_use" = Option<String>, Query, description = "Land-use class; matches its subclasses (1001 finds 100101)"),
-        ("code" = Option<String>, Query, description = "Exact parcel code"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson` (the same GeoJSON)"),
-    ),
+    params(ItemsQuery, ParcelFilters),
     responses((status = 200, body = FeatureCollection<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified since the ETag in If-None-Match"), ReadProblems)
 )]
 #[get("/collections/parcels/items")]
@@ -183,17 +203,17 @@ pub async fn parcel_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::parse(req.query_string(), PARCEL_FILTERS, &state.config)?;
+    let params = ItemsParams::<ParcelFilters>::parse(req.query_string(), &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
-    let park_id = params.id_filter("park_id")?;
-    let visible_parks = listed_parks(&state, &caller, park_id).await?;
+    let f = params.filters.clone();
+    let visible_parks = listed_parks(&state, &caller, f.park_id).await?;
     let query = ParcelQuery {
-        park_id,
+        park_id: f.park_id,
         visible_parks,
-        zone_id: params.id_filter("zone_id")?,
-        statuses: parse_statuses(params.filters.get("status"))?,
-        land_use: parse_land_use(params.filters.get("land_use"))?,
-        code: params.filters.get("code").cloned(),
+        zone_id: f.zone_id,
+        statuses: f.status,
+        land_use: f.land_use,
+        code: f.code,
         bbox: params.bbox,
         updated_from,
         updated_to,
@@ -221,7 +241,7 @@ pub async fn parcel_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_parcel_item",
-    params(("feature_id" = i64, Path, description = "Parcel id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Parcel id"), ItemQuery),
     responses((status = 200, body = Feature<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parcels/items/{feature_id}")]
@@ -232,13 +252,13 @@ pub async fn parcel_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    super::item_format(&req)?;
+    let p = super::item_params::<NoParams>(&req)?;
     let id = feature_id(&path, CollectionId::Parcels)?;
     authorize(&state, &caller, Of::Parcel(id), Need::ReadRegister).await?;
     let parcel = state.run(move |c| store::parcels::get(c, id)).await?;
     let feature = Feature::new(parcel.id, &parcel.geometry, ParcelProperties::of(&parcel))
         .with_links(item_links(&req, &state, CollectionId::Parcels, id));
-    super::feature_json(&req, feature)
+    super::feature_json(&req, feature, p.coordinates)
 }
 
 fn item_links(req: &HttpRequest, state: &AppState, c: CollectionId, id: i64) -> Vec<Link> {
@@ -260,10 +280,10 @@ fn item_links(req: &HttpRequest, state: &AppState, c: CollectionId, id: i64) -> 
 }
 
 /// Filters applied in memory (parks, zones, and the land watch's computed layers).
-pub(super) fn keep(
+pub(super) fn keep<F, G>(
     geometry: &MultiPolygon<f64>,
     updated: NaiveDateTime,
-    params: &ItemsParams,
+    params: &ItemsParams<F, G>,
 ) -> bool {
     let in_box = params.bbox.is_none_or(|b: Bbox| {
         geometry.intersects(&Rect::new((b.min_x, b.min_y), (b.max_x, b.max_y)))
@@ -274,7 +294,7 @@ pub(super) fn keep(
     in_box && in_time
 }
 
-pub(super) fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
+pub(super) fn page_of<T, F, G>(items: Vec<T>, params: &ItemsParams<F, G>) -> (Vec<T>, i64) {
     let matched = items.len() as i64;
     let page = items
         .into_iter()
@@ -288,14 +308,7 @@ pub(super) fn page_of<T>(items: Vec<T>, params: &ItemsParams) -> (Vec<T>, i64) {
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_park_items", security(()),
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
-        ("code" = Option<String>, Query, description = "Exact park code"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, ParkFilters),
     responses((status = 200, body = FeatureCollection<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parks/items")]
@@ -303,12 +316,12 @@ pub async fn park_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::parse(req.query_string(), PARK_FILTERS, &state.config)?;
+    let params = ItemsParams::<ParkFilters>::parse(req.query_string(), &state.config)?;
     let parks = state.run(store::parks::list).await?;
     let doc = Page::new(&req, &state, CollectionId::Parks, &params, 0);
     let written = state
         .compute(move || {
-            let code = params.filters.get("code");
+            let code = params.filters.code.as_ref();
             let kept: Vec<_> = parks
                 .into_iter()
                 .filter(|p| {
@@ -330,7 +343,7 @@ pub async fn park_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_park_item", security(()),
-    params(("feature_id" = i64, Path, description = "Park id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Park id"), ItemQuery),
     responses((status = 200, body = Feature<ParkProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/parks/items/{feature_id}")]
@@ -339,27 +352,19 @@ pub async fn park_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::item_format(&req)?;
+    let p = super::item_params::<NoParams>(&req)?;
     let id = feature_id(&path, CollectionId::Parks)?;
     let park = state.run(move |c| store::parks::get(c, id)).await?;
     let feature = Feature::new(park.id, &park.boundary, ParkProperties::of(&park))
         .with_links(item_links(&req, &state, CollectionId::Parks, id));
-    super::feature_json(&req, feature)
+    super::feature_json(&req, feature, p.coordinates)
 }
 
 /// The zones of all parks.
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_zone_items", security(()),
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
-        ("park_id" = Option<i64>, Query, description = "Only this park's zones"),
-        ("code" = Option<String>, Query, description = "Exact zone code"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, ZoneFilters),
     responses((status = 200, body = FeatureCollection<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/zones/items")]
@@ -367,8 +372,8 @@ pub async fn zone_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::parse(req.query_string(), ZONE_FILTERS, &state.config)?;
-    let park_id = params.id_filter("park_id")?;
+    let params = ItemsParams::<ZoneFilters>::parse(req.query_string(), &state.config)?;
+    let park_id = params.filters.park_id;
     let (parks, zones) = state
         .run(|c| Ok((store::parks::list(c)?, store::zones::list(c)?)))
         .await?;
@@ -376,7 +381,7 @@ pub async fn zone_items(
     let written = state
         .compute(move || {
             let parks: HashMap<i64, _> = parks.into_iter().map(|p| (p.id, p)).collect();
-            let code = params.filters.get("code");
+            let code = params.filters.code.as_ref();
             let kept: Vec<_> = zones
                 .into_iter()
                 .filter(|z| {
@@ -404,7 +409,7 @@ pub async fn zone_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_zone_item", security(()),
-    params(("feature_id" = i64, Path, description = "Zone id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Zone id"), ItemQuery),
     responses((status = 200, body = Feature<ZoneProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/zones/items/{feature_id}")]
@@ -413,12 +418,12 @@ pub async fn zone_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::item_format(&req)?;
+    let p = super::item_params::<NoParams>(&req)?;
     let id = feature_id(&path, CollectionId::Zones)?;
     let (zone, park) = state
         .run(move |c| store::zones::get_with_park(c, id))
         .await?;
     let feature = Feature::new(zone.id, &zone.boundary, ZoneProperties::of(&zone, &park))
         .with_links(item_links(&req, &state, CollectionId::Zones, id));
-    super::feature_json(&req, feature)
+    super::feature_json(&req, feature, p.coordinates)
 }

@@ -7,11 +7,12 @@ use super::items::{Page, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
-use crate::api::http::params::{ItemsParams, check_format};
-use crate::api::http::query::Query;
-use crate::api::http::scope::{classes, statuses, watch_query};
+use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
+use crate::api::http::params::{AsOf, DayScope, IdleStatusFilter, UnderusedClassFilter};
+use crate::api::http::scope::{statuses, watch_query};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
+use crate::spatial::offset::Offset;
 use crate::store;
 use crate::store::land_watch::{WatchQuery, Watched};
 use crate::views::land_watch::{IdleLandItem, UnderusedItem, idle_items, underused_items};
@@ -27,17 +28,13 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(underused_land_item);
 }
 
-const IDLE_FILTERS: &[&str] = &["as_of", "park_id", "zone_id", "idle_status"];
-const UNDERUSED_FILTERS: &[&str] = &["as_of", "park_id", "zone_id", "class"];
-
 /// Watch the parcels an items request asks for, with the request's bbox and datetime applied.
-async fn watched(
+async fn watched<G>(
     state: &AppState,
     caller: &Caller,
-    params: &ItemsParams,
-) -> Result<(Vec<Watched>, NaiveDate, Query), ApiError> {
-    let q = Query::from_map(params.filters.clone().into_iter().collect());
-    let (query, as_of) = watch_query(state, caller, &q).await?;
+    params: &ItemsParams<DayScope, G>,
+) -> Result<(Vec<Watched>, NaiveDate), ApiError> {
+    let (query, as_of) = watch_query(state, caller, &params.filters).await?;
     let all = state
         .run(move |c| store::land_watch::watch(c, &query, as_of))
         .await?;
@@ -45,7 +42,7 @@ async fn watched(
         .into_iter()
         .filter(|w| keep(&w.parcel.geometry, w.parcel.updated.at, params))
         .collect();
-    Ok((kept, as_of, q))
+    Ok((kept, as_of))
 }
 
 /// A page of items as features, each on its parcel's geometry.
@@ -66,18 +63,16 @@ fn features<T>(
         .collect()
 }
 
-/// One parcel of a layer, with `as_of` (and `f`) as its only parameters.
+/// One parcel of a layer, with `as_of` (and `f`, `coordinates`) as its only parameters; and
+/// the coordinates to write it in.
 async fn watched_one(
     req: &HttpRequest,
     state: &AppState,
     caller: &Caller,
     raw_id: &str,
     collection: CollectionId,
-) -> Result<(Watched, NaiveDate), ApiError> {
-    let q = Query::parse(req.query_string(), &["as_of", "f", "coordinates"])?;
-    if let Some(f) = q.text("f") {
-        check_format(f)?;
-    }
+) -> Result<(Watched, NaiveDate, Offset), ApiError> {
+    let p = super::item_params::<AsOf>(req)?;
     let not_found = || {
         ApiError::not_found(format!(
             "there is no feature `{raw_id}` in {}",
@@ -86,7 +81,7 @@ async fn watched_one(
     };
     let id: i64 = raw_id.parse().map_err(|_| not_found())?;
     let scope = authorize(state, caller, Of::Parcel(id), Need::ReadRegister).await?;
-    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
+    let as_of = p.filters.as_of.unwrap_or_else(|| state.today());
     let query = WatchQuery {
         park_id: Some(scope.id),
         ..Default::default()
@@ -98,24 +93,16 @@ async fn watched_one(
                 .find(|w| w.parcel.id == id))
         })
         .await?;
-    found.map(|w| (w, as_of)).ok_or_else(not_found)
+    found
+        .map(|w| (w, as_of, p.coordinates))
+        .ok_or_else(not_found)
 }
 
 /// Idle land and land approaching it, on a day.
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_idle_land_items",
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change of the parcel in this instant or interval"),
-        ("as_of" = Option<String>, Query, description = "The day to assess, YYYY-MM-DD (default today)"),
-        ("park_id" = Option<i64>, Query, description = "Only this park"),
-        ("zone_id" = Option<i64>, Query, description = "Only this zone"),
-        ("idle_status" = Option<String>, Query, description = "Comma-separated: idle, approaching, not_due, not_applicable (default idle,approaching)"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, DayScope, IdleStatusFilter),
     responses((status = 200, body = FeatureCollection<IdleLandItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/idle-land/items")]
@@ -125,9 +112,10 @@ pub async fn idle_land_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::parse(req.query_string(), IDLE_FILTERS, &state.config)?;
-    let (watched, as_of, q) = watched(&state, &caller, &params).await?;
-    let statuses = statuses(&q)?;
+    let params =
+        ItemsParams::<DayScope, IdleStatusFilter>::parse(req.query_string(), &state.config)?;
+    let (watched, as_of) = watched(&state, &caller, &params).await?;
+    let statuses = statuses(params.more.idle_status.clone());
     let doc = Page::new(&req, &state, CollectionId::IdleLand, &params, 0);
     let written = state
         .compute(move || {
@@ -143,7 +131,7 @@ pub async fn idle_land_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_idle_land_item",
-    params(("feature_id" = i64, Path, description = "Parcel id"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Parcel id"), ItemQuery, AsOf),
     responses((status = 200, body = Feature<IdleLandItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/idle-land/items/{feature_id}")]
@@ -154,31 +142,26 @@ pub async fn idle_land_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let (w, as_of) = watched_one(&req, &state, &caller, &path, CollectionId::IdleLand).await?;
+    let (w, as_of, offset) =
+        watched_one(&req, &state, &caller, &path, CollectionId::IdleLand).await?;
     let item = IdleLandItem::of(&w, as_of).ok_or_else(|| {
         ApiError::not_found(format!(
             "parcel {} is not on the idle-land clock: it has no supply",
             w.parcel.id
         ))
     })?;
-    super::feature_json(&req, Feature::new(w.parcel.id, &w.parcel.geometry, item))
+    super::feature_json(
+        &req,
+        Feature::new(w.parcel.id, &w.parcel.geometry, item),
+        offset,
+    )
 }
 
 /// The five kinds of under-used land (五未土地), on a day.
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_underused_land_items",
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change of the parcel in this instant or interval"),
-        ("as_of" = Option<String>, Query, description = "The day to assess, YYYY-MM-DD (default today)"),
-        ("park_id" = Option<i64>, Query, description = "Only this park"),
-        ("zone_id" = Option<i64>, Query, description = "Only this zone"),
-        ("class" = Option<String>, Query, description = "Comma-separated classes (approved_not_supplied, supplied_not_used, used_not_finished, built_not_producing, producing_below_target)"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, DayScope, UnderusedClassFilter),
     responses((status = 200, body = FeatureCollection<UnderusedItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/underused-land/items")]
@@ -188,9 +171,10 @@ pub async fn underused_land_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::parse(req.query_string(), UNDERUSED_FILTERS, &state.config)?;
-    let (watched, as_of, q) = watched(&state, &caller, &params).await?;
-    let classes = classes(&q)?;
+    let params =
+        ItemsParams::<DayScope, UnderusedClassFilter>::parse(req.query_string(), &state.config)?;
+    let (watched, as_of) = watched(&state, &caller, &params).await?;
+    let classes = params.more.class.clone();
     let doc = Page::new(&req, &state, CollectionId::UnderusedLand, &params, 0);
     let written = state
         .compute(move || {
@@ -209,7 +193,7 @@ pub async fn underused_land_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_underused_land_item",
-    params(("feature_id" = i64, Path, description = "Parcel id"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Parcel id"), ItemQuery, AsOf),
     responses((status = 200, body = Feature<UnderusedItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/underused-land/items/{feature_id}")]
@@ -220,12 +204,17 @@ pub async fn underused_land_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let (w, as_of) = watched_one(&req, &state, &caller, &path, CollectionId::UnderusedLand).await?;
+    let (w, as_of, offset) =
+        watched_one(&req, &state, &caller, &path, CollectionId::UnderusedLand).await?;
     let item = UnderusedItem::of(&w, as_of).ok_or_else(|| {
         ApiError::not_found(format!(
             "parcel {} is in none of the five classes on {as_of}",
             w.parcel.id
         ))
     })?;
-    super::feature_json(&req, Feature::new(w.parcel.id, &w.parcel.geometry, item))
+    super::feature_json(
+        &req,
+        Feature::new(w.parcel.id, &w.parcel.geometry, item),
+        offset,
+    )
 }

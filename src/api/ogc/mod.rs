@@ -15,18 +15,21 @@ use super::http::params;
 use super::{AppState, GEOJSON};
 use crate::api::http::access::visibility;
 use crate::api::http::extract::base_url;
+use crate::api::http::params::items::ItemParams;
 use crate::domain::access::{Caller, Denied, Visibility};
 use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
 use crate::spatial::crs::CRS84_URI;
+use crate::spatial::offset::Offset;
 use crate::store;
 use crate::views::Link;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(landing_page)
@@ -160,43 +163,31 @@ fn respond_cached(
         .body(bytes))
 }
 
-/// Reject any query parameter on endpoints that take none but `f`.
-fn only_format(req: &HttpRequest) -> Result<(), ApiError> {
-    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if k != "f" {
-            return Err(ApiError::invalid_parameter(format!(
-                "unknown query parameter `{k}`; only `f` is accepted here"
-            )));
-        }
-        params::check_format(&v)?;
-    }
-    Ok(())
+/// The parameters of a single feature: `f`, `coordinates` and the collection's own (`F`).
+fn item_params<F: DeserializeOwned + IntoParams>(
+    req: &HttpRequest,
+) -> Result<ItemParams<F>, ApiError> {
+    ItemParams::parse(req.query_string())
 }
 
-/// Reject any query parameter on a single feature but `f` and `coordinates`.
-fn item_format(req: &HttpRequest) -> Result<(), ApiError> {
-    let q = crate::api::http::query::Query::parse(req.query_string(), &["f", "coordinates"])?;
-    if let Some(f) = q.text("f") {
-        params::check_format(f)?;
-    }
-    q.text("coordinates")
-        .map(params::parse_coordinates)
-        .transpose()?;
-    Ok(())
-}
-
-/// A single feature, in the system its request's `coordinates=` asks for (checked by the
-/// handler's own parameter parsing), with a content-hash ETag.
+/// A single feature, in the system its request's `coordinates=` asks for, with a
+/// content-hash ETag.
 pub fn feature_json<P: Serialize>(
     req: &HttpRequest,
     feature: crate::views::Feature<'_, P>,
+    offset: Offset,
 ) -> Result<HttpResponse, ApiError> {
-    let offset = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "coordinates")
-        .map(|(_, v)| params::parse_coordinates(&v))
-        .transpose()?
-        .unwrap_or_default();
     cached_json(req, GEOJSON, &feature.offset_to(offset))
+}
+
+/// `f`: the only parameter of the landing page, conformance and collections.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParam {
+    /// `json` (the only format offered).
+    #[serde(default, deserialize_with = "params::de::format")]
+    pub f: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -207,7 +198,7 @@ pub struct LandingPage {
 }
 
 /// The landing page of the OGC API: links to the API definition, conformance and collections.
-#[utoipa::path(tag = "ogc-api", operation_id = "get_landing_page", security(()), responses((status = 200, body = LandingPage), ReadProblems))]
+#[utoipa::path(tag = "ogc-api", operation_id = "get_landing_page", security(()), params(FormatParam), responses((status = 200, body = LandingPage), ReadProblems))]
 #[get("/")]
 pub async fn landing_page(
     req: HttpRequest,
@@ -216,7 +207,7 @@ pub async fn landing_page(
     if crate::api::http::dashboard::wants_page(&req) {
         return Ok(crate::api::http::dashboard::redirect());
     }
-    only_format(&req)?;
+    params::read::<FormatParam>(req.query_string())?;
     let base = base_url(&req, &state);
     let body = LandingPage {
         title: "parkland".into(),
@@ -272,10 +263,10 @@ pub struct Conformance {
 }
 
 /// The conformance classes this server implements.
-#[utoipa::path(tag = "ogc-api", operation_id = "get_conformance", security(()), responses((status = 200, body = Conformance), ReadProblems))]
+#[utoipa::path(tag = "ogc-api", operation_id = "get_conformance", security(()), params(FormatParam), responses((status = 200, body = Conformance), ReadProblems))]
 #[get("/conformance")]
 pub async fn conformance(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    only_format(&req)?;
+    params::read::<FormatParam>(req.query_string())?;
     cached_json(
         &req,
         "application/json",
@@ -567,14 +558,14 @@ fn extent(
 /// The collections the caller may read: everyone the public ones (parks, zones, available
 /// plots and units); accounts that read the register also parcels, idle land, under-used land,
 /// workshops, 亩均 performance and 腾笼换鸟 candidates, with extents over their own parks.
-#[utoipa::path(tag = "ogc-api", operation_id = "list_collections", security(()), responses((status = 200, body = Collections), ReadProblems))]
+#[utoipa::path(tag = "ogc-api", operation_id = "list_collections", security(()), params(FormatParam), responses((status = 200, body = Collections), ReadProblems))]
 #[get("/collections")]
 pub async fn list_collections(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    only_format(&req)?;
+    params::read::<FormatParam>(req.query_string())?;
     let readable = Readable::of(&state, &caller).await?;
     let shown: Vec<CollectionId> = CollectionId::ALL
         .into_iter()
@@ -610,7 +601,7 @@ pub async fn list_collections(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "describe_collection", security(()),
-    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land`, `underused-land`, `workshops`, `available-units`, `mu-performance` or `renewal-candidates`")),
+    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land`, `underused-land`, `workshops`, `available-units`, `mu-performance` or `renewal-candidates`"), FormatParam),
     responses((status = 200, body = CollectionInfo), ReadProblems)
 )]
 #[get("/collections/{collection_id}")]
@@ -631,7 +622,7 @@ pub async fn describe_collection(
             )),
         });
     }
-    only_format(&req)?;
+    params::read::<FormatParam>(req.query_string())?;
     let today = state.today();
     let e = state
         .run(move |conn| extent(conn, c, &readable, today))

@@ -14,9 +14,9 @@ use super::items::{Page, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{listed_parks, require_register};
-use crate::api::http::params::{ItemsParams, check_format};
-use crate::api::http::query::Query;
-use crate::api::http::scope::day_and_year;
+use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
+use crate::api::http::params::{DayAndYear, YearParam, de};
+use crate::api::http::scope::{self, day_and_year};
 use crate::domain::access::Caller;
 use crate::domain::performance::{Class, Indicator};
 use crate::domain::units::{AreaM2, m2_to_mu, round_to};
@@ -29,8 +29,8 @@ use crate::views::{Feature, FeatureCollection, FeatureId};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use geo::MultiPolygon;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(performance_items)
@@ -39,12 +39,40 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(candidate_item);
 }
 
-const PERFORMANCE_FILTERS: &[&str] = &["year", "park_id", "class"];
-const CANDIDATE_FILTERS: &[&str] = &["as_of", "year", "park_id", "kind"];
+/// The 亩均 layer's own filters (with the evaluation year, [`YearParam`]).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClassFilters {
+    /// Only this park.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// Comma-separated classes: A, B, C, D.
+    #[serde(default, deserialize_with = "de::list")]
+    #[param(value_type = Option<String>)]
+    pub class: Option<Vec<Class>>,
+}
+
+/// The candidates layer's own filters (with a day and year, [`DayAndYear`]).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KindFilters {
+    /// Only this park.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// `parcel` or `unit` (comma-separated for both).
+    #[serde(default, deserialize_with = "de::list")]
+    #[param(value_type = Option<String>)]
+    pub kind: Option<Vec<SiteKind>>,
+}
 
 /// The parks a request covers: the one named, else every park the caller may read.
-async fn parks_of(state: &AppState, caller: &Caller, q: &Query) -> Result<Vec<i64>, ApiError> {
-    let park_id = q.id("park_id")?;
+async fn parks_of(
+    state: &AppState,
+    caller: &Caller,
+    park_id: Option<i64>,
+) -> Result<Vec<i64>, ApiError> {
     match (park_id, listed_parks(state, caller, park_id).await?) {
         (Some(id), _) => Ok(vec![id]),
         (None, Some(ids)) => Ok(ids),
@@ -58,16 +86,6 @@ async fn parks_of(state: &AppState, caller: &Caller, q: &Query) -> Result<Vec<i6
                 })
                 .await
         }
-    }
-}
-
-fn parse_class(s: &str) -> Option<Class> {
-    match s.trim() {
-        "A" | "a" => Some(Class::A),
-        "B" | "b" => Some(Class::B),
-        "C" | "c" => Some(Class::C),
-        "D" | "d" => Some(Class::D),
-        _ => None,
     }
 }
 
@@ -175,24 +193,11 @@ async fn performance_of(
         .await
 }
 
-fn year_of(q: &Query, today: NaiveDate) -> Result<i32, ApiError> {
-    day_and_year(q, today).map(|(_, y)| y)
-}
-
 /// Parcels in use with their land user's 亩均 class for a year.
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_mu_performance_items",
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change of the parcel in this instant or interval"),
-        ("year" = Option<i32>, Query, description = "The evaluation year (default last year)"),
-        ("park_id" = Option<i64>, Query, description = "Only this park"),
-        ("class" = Option<String>, Query, description = "Comma-separated classes: A, B, C, D"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, YearParam, ClassFilters),
     responses((status = 200, body = FeatureCollection<MuPerformance>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/mu-performance/items")]
@@ -202,11 +207,11 @@ pub async fn performance_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::parse(req.query_string(), PERFORMANCE_FILTERS, &state.config)?;
-    let q = Query::from_map(params.filters.clone().into_iter().collect());
-    let year = year_of(&q, state.today())?;
-    let classes = q.list("class", parse_class, "A, B, C, D")?;
-    let parks = parks_of(&state, &caller, &q).await?;
+    let params = ItemsParams::<YearParam, ClassFilters>::parse(req.query_string(), &state.config)?;
+    let today = state.today();
+    let year = scope::year(params.filters.year, today, today)?;
+    let classes = params.more.class.clone();
+    let parks = parks_of(&state, &caller, params.more.park_id).await?;
     let all = performance_of(&state, parks, year).await?;
     let doc = Page::new(&req, &state, CollectionId::MuPerformance, &params, 0);
     let written = state
@@ -235,7 +240,7 @@ pub async fn performance_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_mu_performance_item",
-    params(("feature_id" = i64, Path, description = "Parcel id"), ("year" = Option<i32>, Query, description = "The evaluation year (default last year)"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Parcel id"), ItemQuery, YearParam),
     responses((status = 200, body = Feature<MuPerformance>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/mu-performance/items/{feature_id}")]
@@ -246,10 +251,7 @@ pub async fn performance_item(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let q = Query::parse(req.query_string(), &["year", "f", "coordinates"])?;
-    if let Some(f) = q.text("f") {
-        check_format(f)?;
-    }
+    let q = super::item_params::<YearParam>(&req)?;
     let raw = path.into_inner();
     let not_found = || {
         ApiError::not_found(format!(
@@ -264,13 +266,14 @@ pub async fn performance_item(
         crate::api::http::access::Need::ReadRegister,
     )
     .await?;
-    let year = year_of(&q, state.today())?;
+    let today = state.today();
+    let year = scope::year(q.filters.year, today, today)?;
     let all = performance_of(&state, vec![scope.id], year).await?;
     let (g, _, p) = all
         .into_iter()
         .find(|(_, _, p)| p.parcel_id == id)
         .ok_or_else(not_found)?;
-    super::feature_json(&req, Feature::new(id, &g, p))
+    super::feature_json(&req, Feature::new(id, &g, p), q.coordinates)
 }
 
 /// A candidate as map properties: flat, for desktop GIS (reasons as one text and a list of kinds).
@@ -339,29 +342,11 @@ async fn candidates_of(
     Ok(out)
 }
 
-fn parse_kind(s: &str) -> Option<SiteKind> {
-    match s.trim() {
-        "parcel" => Some(SiteKind::Parcel),
-        "unit" => Some(SiteKind::Unit),
-        _ => None,
-    }
-}
-
 /// 腾笼换鸟 candidates, ranked, on a day.
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_renewal_candidate_items",
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change of the parcel or workshop in this instant or interval"),
-        ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
-        ("year" = Option<i32>, Query, description = "The evaluation year for the D class (default the year before `as_of`)"),
-        ("park_id" = Option<i64>, Query, description = "Only this park"),
-        ("kind" = Option<String>, Query, description = "`parcel` or `unit`"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, DayAndYear, KindFilters),
     responses((status = 200, body = FeatureCollection<CandidateProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/renewal-candidates/items")]
@@ -371,11 +356,10 @@ pub async fn candidate_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::parse(req.query_string(), CANDIDATE_FILTERS, &state.config)?;
-    let q = Query::from_map(params.filters.clone().into_iter().collect());
-    let (as_of, year) = day_and_year(&q, state.today())?;
-    let kinds = q.list("kind", parse_kind, "parcel, unit")?;
-    let parks = parks_of(&state, &caller, &q).await?;
+    let params = ItemsParams::<DayAndYear, KindFilters>::parse(req.query_string(), &state.config)?;
+    let (as_of, year) = day_and_year(params.filters.as_of, params.filters.year, state.today())?;
+    let kinds = params.more.kind.clone();
+    let parks = parks_of(&state, &caller, params.more.park_id).await?;
     let all = candidates_of(&state, parks, as_of, year).await?;
     let doc = Page::new(&req, &state, CollectionId::RenewalCandidates, &params, 0);
     let written = state
@@ -406,7 +390,7 @@ pub async fn candidate_items(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_renewal_candidate_item",
-    params(("feature_id" = String, Path, description = "`parcel-{id}` or `unit-{id}`"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"), ("year" = Option<i32>, Query, description = "The evaluation year for the D class"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = String, Path, description = "`parcel-{id}` or `unit-{id}`"), ItemQuery, DayAndYear),
     responses((status = 200, body = Feature<CandidateProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/renewal-candidates/items/{feature_id}")]
@@ -418,10 +402,7 @@ pub async fn candidate_item(
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
     use crate::api::http::access::{Need, Of, authorize};
-    let q = Query::parse(req.query_string(), &["as_of", "year", "f", "coordinates"])?;
-    if let Some(f) = q.text("f") {
-        check_format(f)?;
-    }
+    let q = super::item_params::<DayAndYear>(&req)?;
     let raw = path.into_inner();
     let not_found = || {
         ApiError::not_found(format!(
@@ -434,11 +415,15 @@ pub async fn candidate_item(
         _ => return Err(not_found()),
     };
     let scope = authorize(&state, &caller, of, Need::ReadRegister).await?;
-    let (as_of, year) = day_and_year(&q, state.today())?;
+    let (as_of, year) = day_and_year(q.filters.as_of, q.filters.year, state.today())?;
     let all = candidates_of(&state, vec![scope.id], as_of, year).await?;
     let (g, _, p) = all
         .into_iter()
         .find(|(_, _, p)| p.candidate.site.id == raw)
         .ok_or_else(not_found)?;
-    super::feature_json(&req, Feature::named(FeatureId::Name(raw.clone()), &g, p))
+    super::feature_json(
+        &req,
+        Feature::named(FeatureId::Name(raw.clone()), &g, p),
+        q.coordinates,
+    )
 }

@@ -6,7 +6,8 @@
 //! who holds land, money, or parcels in any other status.
 
 use super::CollectionId;
-use crate::api::http::params::ItemsParams;
+use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
+use crate::api::http::params::{NoParams, de};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::industry::IndustryCode;
 use crate::domain::land_use;
@@ -19,9 +20,9 @@ use crate::store;
 use crate::store::parcels::ParcelQuery;
 use crate::views::{Feature, FeatureCollection, IndustryView, industries};
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(plot_items)
@@ -29,17 +30,69 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(park_plots);
 }
 
-const PLOT_FILTERS: &[&str] = &[
-    "park_id",
-    "zone_id",
-    "land_use",
-    "code",
-    "min_area_mu",
-    "max_area_mu",
-    "industry",
-    "infrastructure",
-    "site_levelled",
-];
+/// What an applicant searches the available plots by.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlotFilters {
+    /// Only this park's plots.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// Only this zone's plots.
+    #[serde(default, deserialize_with = "de::id")]
+    pub zone_id: Option<i64>,
+    /// Land-use class; matches its subclasses.
+    #[serde(default, deserialize_with = "super::items::land_use_class")]
+    pub land_use: Option<String>,
+    /// Exact plot code.
+    pub code: Option<String>,
+    /// At least this many 亩.
+    #[serde(default, deserialize_with = "area_mu")]
+    pub min_area_mu: Option<f64>,
+    /// At most this many 亩.
+    #[serde(default, deserialize_with = "area_mu")]
+    pub max_area_mu: Option<f64>,
+    /// A project's GB/T 4754 industry: plots whose positioning covers it.
+    #[serde(default, deserialize_with = "industry")]
+    #[param(value_type = Option<String>)]
+    pub industry: Option<IndustryCode>,
+    /// Comma-separated infrastructure keys that must all be in place (e.g. power,water_supply).
+    #[serde(default, deserialize_with = "keys")]
+    #[param(value_type = Option<String>)]
+    pub infrastructure: Option<Vec<String>>,
+    /// Only levelled (true) or unlevelled (false) sites.
+    #[serde(default, deserialize_with = "de::yes_no")]
+    pub site_levelled: Option<bool>,
+}
+
+fn area_mu<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = String::deserialize(d)?;
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("{{name}} must be a number of 亩 ≥ 0, got `{v}`"))
+        })
+}
+
+fn industry<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<IndustryCode>, D::Error> {
+    let v = String::deserialize(d)?;
+    IndustryCode::parse("industry", &v)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(e.message))
+}
+
+fn keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let v = String::deserialize(d)?;
+    Ok(Some(
+        v.split(',')
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty())
+            .collect(),
+    ))
+}
 
 /// What an applicant searches by, besides place and land use.
 #[derive(Debug, Clone, Default)]
@@ -54,42 +107,14 @@ struct Search {
 }
 
 impl Search {
-    fn parse(q: &crate::api::http::query::Query) -> Result<Self, ApiError> {
-        let area = |name: &str| -> Result<Option<f64>, ApiError> {
-            q.text(name)
-                .map(|v| {
-                    v.trim()
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|x| x.is_finite() && *x >= 0.0)
-                        .ok_or_else(|| {
-                            ApiError::invalid_parameter(format!(
-                                "{name} must be a number of 亩 ≥ 0, got `{v}`"
-                            ))
-                        })
-                })
-                .transpose()
-        };
-        let industry = q
-            .text("industry")
-            .map(|v| {
-                IndustryCode::parse("industry", v)
-                    .map_err(|e| ApiError::invalid_parameter(e.message))
-            })
-            .transpose()?;
-        Ok(Search {
-            min_mu: area("min_area_mu")?,
-            max_mu: area("max_area_mu")?,
-            industry,
-            infrastructure: q
-                .list(
-                    "infrastructure",
-                    |s| (!s.is_empty()).then(|| s.to_owned()),
-                    "infrastructure keys",
-                )?
-                .unwrap_or_default(),
-            site_levelled: q.flag("site_levelled")?,
-        })
+    fn of(f: &PlotFilters) -> Self {
+        Search {
+            min_mu: f.min_area_mu,
+            max_mu: f.max_area_mu,
+            industry: f.industry.clone(),
+            infrastructure: f.infrastructure.clone().unwrap_or_default(),
+            site_levelled: f.site_levelled,
+        }
     }
 
     /// A key no park tracks would silently match nothing: say which keys there are.
@@ -236,22 +261,7 @@ fn available(mut q: ParcelQuery) -> ParcelQuery {
     tag = "ogc-api",
     operation_id = "get_plot_items",
     security(()),
-    params(
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Items per page (default 100); larger values are clamped to 10000 (OGC API – Features: not an error)"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Items to skip"),
-        ("datetime" = Option<String>, Query, description = "Last change in this instant or interval"),
-        ("park_id" = Option<i64>, Query, description = "Only this park's plots"),
-        ("zone_id" = Option<i64>, Query, description = "Only this zone's plots"),
-        ("land_use" = Option<String>, Query, description = "Land-use class; matches its subclasses"),
-        ("code" = Option<String>, Query, description = "Exact plot code"),
-        ("min_area_mu" = Option<f64>, Query, description = "At least this many 亩"),
-        ("max_area_mu" = Option<f64>, Query, description = "At most this many 亩"),
-        ("industry" = Option<String>, Query, description = "A project's GB/T 4754 industry: plots whose positioning covers it"),
-        ("infrastructure" = Option<String>, Query, description = "Comma-separated infrastructure keys that must all be in place (e.g. power,water_supply)"),
-        ("site_levelled" = Option<bool>, Query, description = "Only levelled (true) or unlevelled (false) sites"),
-        ("f" = Option<String>, Query, description = "`json` or `geojson`"),
-    ),
+    params(ItemsQuery, PlotFilters),
     responses((status = 200, body = FeatureCollection<PlotProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/available-plots/items")]
@@ -259,21 +269,20 @@ pub async fn plot_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::parse(req.query_string(), PLOT_FILTERS, &state.config)?;
+    let params = ItemsParams::<PlotFilters>::parse(req.query_string(), &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
+    let f = &params.filters;
     let query = available(ParcelQuery {
-        park_id: params.id_filter("park_id")?,
-        zone_id: params.id_filter("zone_id")?,
-        land_use: super::items::parse_land_use(params.filters.get("land_use"))?,
-        code: params.filters.get("code").cloned(),
+        park_id: f.park_id,
+        zone_id: f.zone_id,
+        land_use: f.land_use.clone(),
+        code: f.code.clone(),
         bbox: params.bbox,
         updated_from,
         updated_to,
         ..Default::default()
     });
-    let search = Search::parse(&crate::api::http::query::Query::from_map(
-        params.filters.clone(),
-    ))?;
+    let search = Search::of(&params.filters);
     // The offered plots are few (a park's hundreds at most): the search filters run in memory
     // on the public view, then the page is cut.
     let (all, places) = state
@@ -306,7 +315,7 @@ pub async fn plot_items(
     tag = "ogc-api",
     operation_id = "get_plot_item",
     security(()),
-    params(("feature_id" = i64, Path, description = "Plot (parcel) id"), ("f" = Option<String>, Query, description = "`json` or `geojson`")),
+    params(("feature_id" = i64, Path, description = "Plot (parcel) id"), ItemQuery),
     responses((status = 200, body = Feature<PlotProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/available-plots/items/{feature_id}")]
@@ -315,7 +324,7 @@ pub async fn plot_item(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    super::item_format(&req)?;
+    let p = super::item_params::<NoParams>(&req)?;
     let raw = path.into_inner();
     let not_found = || ApiError::not_found(format!("there is no available plot `{raw}`"));
     let id: i64 = raw.parse().map_err(|_| not_found())?;
@@ -330,7 +339,7 @@ pub async fn plot_item(
         return Err(not_found());
     };
     let feature = places.plot(&parcel).ok_or_else(not_found)?;
-    super::feature_json(&req, feature)
+    super::feature_json(&req, feature, p.coordinates)
 }
 
 /// The available plots of one park (the public view, without paging).
@@ -338,7 +347,7 @@ pub async fn plot_item(
     tag = "parks",
     operation_id = "list_available_plots",
     security(()),
-    params(("park_id" = i64, Path, description = "Park id")),
+    params(("park_id" = i64, Path, description = "Park id"), NoParams),
     responses((status = 200, body = FeatureCollection<PlotProperties>, content_type = "application/geo+json"), ReadProblems)
 )]
 #[get("/api/parks/{park_id}/available-plots")]
@@ -347,7 +356,7 @@ pub async fn park_plots(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::api::http::query::Query::parse(req.query_string(), &[])?;
+    crate::api::http::params::read::<NoParams>(req.query_string())?;
     let park_id = path.into_inner();
     let query = available(ParcelQuery {
         park_id: Some(park_id),

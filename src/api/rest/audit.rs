@@ -1,6 +1,7 @@
 //! `/api/audit`: the audit trail, for administrators (everything) and bureaus (their parks).
 
 use crate::api::http::access;
+use crate::api::http::params::{NoParams, Paging, Params, de};
 use crate::api::{AppState, json_response};
 use crate::domain::access::{Action, Caller, Visibility};
 use crate::error::{ApiError, ReadProblems};
@@ -8,10 +9,10 @@ use crate::store;
 use crate::store::audit::AuditQuery;
 use crate::views::utc;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(read_audit).service(verify_audit);
@@ -90,12 +91,12 @@ impl From<store::audit::ChainReport> for ChainView {
 )]
 #[get("/api/audit/verify")]
 pub async fn verify_audit(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    params: Params<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller, Action::VerifyAudit)?;
-    crate::api::http::query::Query::parse(req.query_string(), &[])?;
+    params.read()?;
     let report = state.run(store::audit::verify).await?;
     json_response(StatusCode::OK, "application/json", &ChainView::from(report))
 }
@@ -107,72 +108,57 @@ pub struct AuditPage {
     pub number_matched: i64,
 }
 
-const FILTERS: &[&str] = &[
-    "entity",
-    "entity_id",
-    "actor",
-    "park_id",
-    "datetime",
-    "limit",
-    "offset",
-];
+/// Which entries of the trail to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// park, zone, parcel, user or token.
+    pub entity: Option<String>,
+    /// The record's id.
+    #[serde(default, deserialize_with = "de::id")]
+    pub entity_id: Option<i64>,
+    /// Who made the change.
+    pub actor: Option<String>,
+    /// Changes concerning this park.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// When: an RFC 3339 instant, date or interval (`..` for an open end).
+    #[serde(default, deserialize_with = "de::datetime")]
+    #[param(value_type = Option<String>)]
+    pub datetime: Option<de::Interval>,
+}
 
 /// The audit trail, newest first. Administrators see everything, bureaus what concerns the
 /// parks of their jurisdiction.
 #[utoipa::path(
     tag = "access",
     operation_id = "read_audit",
-    params(
-        ("entity" = Option<String>, Query, description = "park, zone, parcel, user or token"),
-        ("entity_id" = Option<i64>, Query, description = "The record's id"),
-        ("actor" = Option<String>, Query, description = "Who made the change"),
-        ("park_id" = Option<i64>, Query, description = "Changes concerning this park"),
-        ("datetime" = Option<String>, Query, description = "When: an RFC 3339 instant, date or interval (`..` for an open end)"),
-        ("limit" = Option<i64>, Query, minimum = 1, description = "Entries per page (default 100); larger values are clamped to 10000"),
-        ("offset" = Option<i64>, Query, minimum = 0, description = "Entries to skip"),
-    ),
+    params(AuditFilter, Paging),
     responses((status = 200, body = AuditPage), ReadProblems)
 )]
 #[get("/api/audit")]
 pub async fn read_audit(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    params: Params<AuditFilter, Paging>,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller, Action::ReadAudit)?;
-    let mut query = AuditQuery::default();
-    let (mut limit, mut offset) = (state.config.items_default_limit, 0i64);
-    let mut seen = std::collections::HashSet::new();
-    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if !FILTERS.contains(&k.as_ref()) {
-            return Err(ApiError::invalid_parameter(format!(
-                "unknown query parameter `{k}`; accepted: {}",
-                FILTERS.join(", ")
-            )));
-        }
-        crate::api::http::params::check_value(&k, &v)?;
-        if !seen.insert(k.to_string()) {
-            return Err(ApiError::invalid_parameter(format!(
-                "query parameter `{k}` is given twice"
-            )));
-        }
-        let number = |name: &str| {
-            v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                ApiError::invalid_parameter(format!("{name} must be a whole number, got `{v}`"))
-            })
-        };
-        match k.as_ref() {
-            "entity" => query.entity = Some(v.to_string()),
-            "entity_id" => query.entity_id = Some(number("entity_id")?),
-            "actor" => query.actor = Some(v.to_string()),
-            "park_id" => query.park_id = Some(number("park_id")?),
-            "datetime" => (query.from, query.to) = crate::api::http::params::parse_datetime(&v)?,
-            "limit" => {
-                limit = crate::api::http::query::parse_limit(&v, state.config.items_max_limit)?
-            }
-            _ => offset = crate::api::http::query::parse_offset(&v)?,
-        }
-    }
+    let (filter, paging) = params.read_both()?;
+    let (limit, offset) = paging.resolve(
+        state.config.items_default_limit,
+        state.config.items_max_limit,
+    )?;
+    let (from, to) = filter.datetime.unwrap_or_default();
+    let mut query = AuditQuery {
+        entity: filter.entity,
+        entity_id: filter.entity_id,
+        actor: filter.actor,
+        park_id: filter.park_id,
+        from,
+        to,
+        ..Default::default()
+    };
     query.visible_parks = match access::visibility(&state, &caller).await? {
         Visibility::All => None,
         Visibility::Parks(ids) => Some(ids),

@@ -11,8 +11,8 @@
 //! `/api/parks/{id}/evaluation?year={year − 1}` (last year's figures are the latest complete).
 
 use crate::api::http::access::{Need, Of, authorize};
-use crate::api::http::download::{CSV, XLSX, download};
-use crate::api::http::query::Query;
+use crate::api::http::download::{CSV, ReportFormat, XLSX, download};
+use crate::api::http::params::{Params, de};
 use crate::api::http::scope::month;
 use crate::api::{AppState, report_response};
 use crate::domain::access::Caller;
@@ -20,10 +20,32 @@ use crate::error::{ApiError, ReadProblems};
 use crate::exchange::tables::{csv_of, xlsx_of};
 use crate::views::dispatch::{DispatchReport, dispatch_tables};
 use crate::views::tables::Table;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(dispatch_report);
+}
+
+/// A dispatch report's month and format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DispatchParams {
+    /// YYYY-MM (default the month just ended).
+    #[serde(default, deserialize_with = "de::first_of_month")]
+    #[param(value_type = Option<String>)]
+    pub month: Option<NaiveDate>,
+    /// `json` (default), `csv` (the table named by `table`) or `xlsx` (every table, one sheet
+    /// each).
+    #[serde(default, deserialize_with = "de::one")]
+    #[param(value_type = Option<String>)]
+    pub format: Option<ReportFormat>,
+    /// For CSV: summary (default), units, cells, blank, deadlines, land, occupancy, idle_units
+    /// or classes.
+    pub table: Option<String>,
 }
 
 /// The monthly dispatch report (月调度) of a park: the pipeline (year to the month's end) by
@@ -35,9 +57,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     operation_id = "get_dispatch_report",
     params(
         ("park_id" = i64, Path, description = "Park id"),
-        ("month" = Option<String>, Query, description = "YYYY-MM (default the month just ended)"),
-        ("format" = Option<String>, Query, description = "`json` (default), `csv` (the table named by `table`) or `xlsx` (every table, one sheet each)"),
-        ("table" = Option<String>, Query, description = "For CSV: summary (default), units, cells, blank, deadlines, land, occupancy, idle_units or classes"),
+        DispatchParams,
     ),
     responses(
         (status = 200, body = DispatchReport, description = "JSON; CSV (text/csv) and .xlsx are the same figures"),
@@ -46,28 +66,22 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 )]
 #[get("/api/parks/{park_id}/reports/dispatch")]
 pub async fn dispatch_report(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<DispatchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["month", "format", "table"])?;
-    let format = q.text("format").unwrap_or("json");
-    if !matches!(format, "json" | "csv" | "xlsx") {
-        return Err(ApiError::invalid_parameter(format!(
-            "format must be json, csv or xlsx, got `{format}`"
-        )));
-    }
-    let (name, from, as_of) = month(&q, state.today())?;
+    let q = params.read()?;
+    let (name, from, as_of) = month(q.month, state.today())?;
     let today = state.today();
     let r = state
         .run(move |c| crate::ops::reports::dispatch(c, park_id, name, from, as_of, today))
         .await?;
     let file = format!("月调度_{}_{}", r.park_name, r.month);
-    match format {
-        "xlsx" => {
+    match q.format.unwrap_or_default() {
+        ReportFormat::Xlsx => {
             let bytes = state
                 .compute(move || {
                     let tables: Vec<Table> =
@@ -77,8 +91,8 @@ pub async fn dispatch_report(
                 .await?;
             Ok(download(bytes, XLSX, &format!("{file}.xlsx")))
         }
-        "csv" => {
-            let wanted = q.text("table").unwrap_or("summary").to_owned();
+        ReportFormat::Csv => {
+            let wanted = q.table.unwrap_or_else(|| "summary".to_owned());
             let (bytes, sheet) = state
                 .compute(move || {
                     let tables = dispatch_tables(&r);
@@ -94,6 +108,6 @@ pub async fn dispatch_report(
                 .await?;
             Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
         }
-        _ => report_response(&state, move || Ok(r)).await,
+        ReportFormat::Json => report_response(&state, move || Ok(r)).await,
     }
 }

@@ -4,7 +4,7 @@
 use crate::api::http::access::require;
 use crate::api::http::extract::{IfMatch, JsonBody};
 use crate::api::http::input::{check, not_null, nullable};
-use crate::api::http::query::Query;
+use crate::api::http::params::{Paging, Params};
 use crate::api::{AppState, created_as, json_response, versioned};
 use crate::domain::access::{Action, Caller};
 use crate::domain::enterprise::{Enterprise, EnterpriseChanges, EnterpriseDraft, parse_name};
@@ -18,7 +18,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_enterprises)
@@ -112,30 +112,36 @@ fn enterprise_response(status: StatusCode, e: &Enterprise) -> Result<HttpRespons
     )
 }
 
+/// What to look up in the directory.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryParams {
+    /// Part of the name.
+    pub name: Option<String>,
+    /// Exact credit code.
+    pub uscc: Option<String>,
+}
+
 /// The enterprise directory, by name. Bureau, committee and administrators.
 #[utoipa::path(
     tag = "enterprises",
     operation_id = "list_enterprises",
-    params(
-        ("name" = Option<String>, Query, description = "Part of the name"),
-        ("uscc" = Option<String>, Query, description = "Exact credit code"),
-        ("limit" = Option<i64>, Query, description = "At most this many (default 100, at most 1000)"),
-        ("offset" = Option<i64>, Query, description = "Skip this many"),
-    ),
+    params(DirectoryParams, Paging),
     responses((status = 200, body = EnterpriseList), ReadProblems)
 )]
 #[get("/api/enterprises")]
 pub async fn list_enterprises(
-    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    params: Params<DirectoryParams, Paging>,
 ) -> Result<HttpResponse, ApiError> {
     require(&caller, Action::ReadDirectory)?;
-    let q = Query::parse(req.query_string(), &["name", "uscc", "limit", "offset"])?;
-    let (limit, offset) = q.paging(100, 1000)?;
+    let (q, paging) = params.read_both()?;
+    let (limit, offset) = paging.resolve(100, 1000)?;
     let query = EnterpriseQuery {
-        name: q.text("name").map(str::to_owned),
-        uscc: q.text("uscc").map(|u| u.trim().to_ascii_uppercase()),
+        name: q.name,
+        uscc: q.uscc.map(|u| u.trim().to_ascii_uppercase()),
     };
     let (items, matched) = state
         .run(move |c| store::enterprises::list(c, &query, limit, offset))

@@ -3,6 +3,7 @@
 use crate::api::AppState;
 use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::extract::{content_length, media_type, read_body};
+use crate::api::http::params::{Params, de};
 use crate::domain::access::Caller;
 use crate::domain::register::ImportReport;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
@@ -29,17 +30,8 @@ pub struct ImportParams {
     /// Which shapefile of a zip holding several.
     pub layer: Option<String>,
     /// Check everything and report, but write nothing.
+    #[serde(default, deserialize_with = "de::yes_no")]
     pub dry_run: Option<bool>,
-}
-
-/// The query string as typed parameters, read only once the caller is known to be allowed (an
-/// extractor would judge it first).
-fn query_after_authorizing<T: serde::de::DeserializeOwned>(
-    req: &HttpRequest,
-) -> Result<T, ApiError> {
-    web::Query::<T>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .map_err(|e| ApiError::invalid_parameter(e.to_string()))
 }
 
 /// Import parcels into a park from a GeoJSON FeatureCollection (`application/geo+json`) or a
@@ -61,11 +53,12 @@ pub async fn import_parcels(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WriteParcels).await?;
-    let params: ImportParams = query_after_authorizing(&req)?;
+    let params = params.read()?;
     let options = ReadOptions::named(
         params.crs.as_deref(),
         params.encoding.as_deref(),
@@ -125,14 +118,14 @@ pub struct ExportParams {
 )]
 #[get("/api/parks/{park_id}/parcels/export")]
 pub async fn export_parcels(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
+    params: Params<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let query: ExportParams = query_after_authorizing(&req)?;
+    let query = params.read()?;
     let csv = match query.format.as_deref() {
         None | Some("geojson") => false,
         Some("csv") => true,

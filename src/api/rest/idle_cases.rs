@@ -3,7 +3,8 @@
 
 use crate::api::http::access::{Need, Of, authorize, listed_parks, require_register};
 use crate::api::http::extract::JsonBody;
-use crate::api::http::query::Query;
+use crate::api::http::params::de::Named;
+use crate::api::http::params::{AsOf, Params, de};
 use crate::api::{AppState, created_as, json_response};
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_text;
@@ -17,7 +18,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(open_idle_case)
@@ -244,43 +245,65 @@ pub struct CaseList {
     pub closed: usize,
 }
 
+/// Open or closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseStatus {
+    Open,
+    Closed,
+}
+
+impl Named for CaseStatus {
+    const ACCEPTED: &'static str = "open, closed";
+    fn parse_name(raw: &str) -> Option<Self> {
+        match raw {
+            "open" => Some(Self::Open),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Which cases to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CaseParams {
+    /// The day, YYYY-MM-DD (default today).
+    #[serde(default, deserialize_with = "de::day")]
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<NaiveDate>,
+    /// Only this park.
+    #[serde(default, deserialize_with = "de::id")]
+    pub park_id: Option<i64>,
+    /// `open` or `closed` (default both).
+    #[serde(default, deserialize_with = "de::one")]
+    #[param(value_type = Option<String>)]
+    pub status: Option<CaseStatus>,
+    /// Only cases whose next step is overdue.
+    #[serde(default, deserialize_with = "de::yes_no")]
+    pub overdue: Option<bool>,
+}
+
 /// Idle-land cases, oldest first, with each one's next step and whether it is overdue.
 #[utoipa::path(
     tag = "idle-land",
     operation_id = "list_idle_cases",
-    params(
-        ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
-        ("park_id" = Option<i64>, Query, description = "Only this park"),
-        ("status" = Option<String>, Query, description = "`open` or `closed` (default both)"),
-        ("overdue" = Option<bool>, Query, description = "Only cases whose next step is overdue"),
-    ),
+    params(CaseParams),
     responses((status = 200, body = CaseList), ReadProblems)
 )]
 #[get("/api/idle-cases")]
 pub async fn list_idle_cases(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    params: Params<CaseParams>,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let q = Query::parse(
-        req.query_string(),
-        &["as_of", "park_id", "status", "overdue"],
-    )?;
-    let park_id = q.id("park_id")?;
+    let q = params.read()?;
+    let park_id = q.park_id;
     let parks = listed_parks(&state, &caller, park_id).await?;
-    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
-    let closed = match q.text("status") {
-        None => None,
-        Some("open") => Some(false),
-        Some("closed") => Some(true),
-        Some(other) => {
-            return Err(ApiError::invalid_parameter(format!(
-                "status must be open or closed, got `{other}`"
-            )));
-        }
-    };
-    let overdue = q.flag("overdue")?;
+    let as_of = q.as_of.unwrap_or_else(|| state.today());
+    let closed = q.status.map(|s| s == CaseStatus::Closed);
+    let overdue = q.overdue;
     let all = state
         .run(move |c| {
             let parks = park_id.map(|id| vec![id]).or(parks);
@@ -307,20 +330,19 @@ pub async fn list_idle_cases(
 #[utoipa::path(
     tag = "idle-land",
     operation_id = "get_idle_case",
-    params(("case_id" = i64, Path, description = "Case id"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)")),
+    params(("case_id" = i64, Path, description = "Case id"), AsOf),
     responses((status = 200, body = CaseView), ReadProblems)
 )]
 #[get("/api/idle-cases/{case_id}")]
 pub async fn get_idle_case(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::IdleCase(id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["as_of"])?;
-    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
+    let as_of = params.read()?.as_of.unwrap_or_else(|| state.today());
     let view = state
         .run(move |c| {
             let case = store::idle_cases::get(c, id)?;

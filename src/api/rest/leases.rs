@@ -5,7 +5,7 @@
 use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::extract::JsonBody;
 use crate::api::http::input::check;
-use crate::api::http::query::Query;
+use crate::api::http::params::{AsOf, Params};
 use crate::api::{AppState, json_response};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
@@ -16,7 +16,7 @@ use crate::ops;
 use crate::store;
 use crate::views::utc;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -194,20 +194,19 @@ async fn unit_views(
 #[utoipa::path(
     tag = "workshops",
     operation_id = "list_workshop_units",
-    params(("workshop_id" = i64, Path, description = "Workshop id"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)")),
+    params(("workshop_id" = i64, Path, description = "Workshop id"), AsOf),
     responses((status = 200, body = Vec<UnitView>), ReadProblems)
 )]
 #[get("/api/workshops/{workshop_id}/units")]
 pub async fn list_units(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["as_of"])?;
-    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
+    let as_of = params.read()?.as_of.unwrap_or_else(|| state.today());
     let mut views: Vec<UnitView> = unit_views(&state, id, as_of).await?.into_values().collect();
     views.sort_by(|a, b| (a.floor, &a.section, a.id).cmp(&(b.floor, &b.section, b.id)));
     json_response(StatusCode::OK, JSON, &views)

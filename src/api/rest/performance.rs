@@ -5,7 +5,8 @@
 
 use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::extract::{JsonBody, content_length, media_type, read_body};
-use crate::api::http::query::Query;
+use crate::api::http::params::{Params, YearParam, de};
+use crate::api::http::scope;
 use crate::api::{AppState, json_response};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
@@ -19,9 +20,8 @@ use crate::store;
 use crate::views::performance::EvaluationView;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::Datelike;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(record_figures)
@@ -33,14 +33,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 const JSON: &str = "application/json";
-
-fn year_param(q: &Query, today: chrono::NaiveDate) -> Result<i32, ApiError> {
-    // A year beyond i32 is as wrong as one beyond the range check_year allows.
-    let year = q
-        .id("year")?
-        .map_or(today.year() - 1, |y| i32::try_from(y).unwrap_or(i32::MAX));
-    check_year(year, today).map_err(|e| ApiError::invalid_parameter(e.message))
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -158,17 +150,17 @@ pub async fn record_figures(
 }
 
 /// Every enterprise's figures for a park and year (default last year).
-#[utoipa::path(tag = "performance", operation_id = "list_performance_figures", params(("park_id" = i64, Path, description = "Park id"), ("year" = Option<i32>, Query, description = "The year (default last year)")), responses((status = 200, body = Vec<FiguresView>), ReadProblems))]
+#[utoipa::path(tag = "performance", operation_id = "list_performance_figures", params(("park_id" = i64, Path, description = "Park id"), YearParam), responses((status = 200, body = Vec<FiguresView>), ReadProblems))]
 #[get("/api/parks/{park_id}/performance")]
 pub async fn list_figures(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<YearParam>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let year = year_param(&Query::parse(req.query_string(), &["year"])?, state.today())?;
+    let year = scope::year(params.read()?.year, state.today(), state.today())?;
     let (figures, names) = state
         .run(move |c| {
             let f = store::performance::figures_of(c, park_id, year)?;
@@ -194,6 +186,19 @@ pub struct ImportView {
     pub dry_run: bool,
 }
 
+/// Which year a figures import is of, and whether to write it.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FiguresImportParams {
+    /// The year of the figures, e.g. `?year=2025`.
+    #[serde(deserialize_with = "de::required_year")]
+    pub year: i32,
+    /// Check and report, write nothing.
+    #[serde(default, deserialize_with = "de::yes_no")]
+    pub dry_run: Option<bool>,
+}
+
 /// Import a year's figures from a spreadsheet — CSV (UTF-8 or GBK) or .xlsx, Chinese headers
 /// (统一社会信用代码, 营业收入(万元), 实缴税金(万元), 工业增加值(万元), 综合能耗(吨标煤), 排放当量(吨),
 /// 研发经费(万元), 年平均职工人数(人); optional 企业名称, 用电量(千瓦时)). All or nothing: a missing or
@@ -201,7 +206,7 @@ pub struct ImportView {
 #[utoipa::path(
     tag = "performance",
     operation_id = "import_performance_figures",
-    params(("park_id" = i64, Path, description = "Park id"), ("year" = i32, Query, description = "The year of the figures"), ("dry_run" = Option<bool>, Query, description = "Check and report, write nothing")),
+    params(("park_id" = i64, Path, description = "Park id"), FiguresImportParams),
     request_body(description = "CSV (UTF-8 or GBK) or an .xlsx workbook (its first sheet)", content(
         (Vec<u8> = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -214,18 +219,14 @@ pub async fn import_figures(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<FiguresImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::WriteOperations).await?;
-    let q = Query::parse(req.query_string(), &["year", "dry_run"])?;
-    let year = q.id("year")?.ok_or_else(|| {
-        ApiError::invalid_parameter("say which year the figures are of: ?year=2025")
-    })?;
-    let year = i32::try_from(year).unwrap_or(i32::MAX);
-    let year =
-        check_year(year, state.today()).map_err(|e| ApiError::invalid_parameter(e.message))?;
-    let dry_run = q.flag("dry_run")?.unwrap_or(false);
+    let q = params.read()?;
+    let year = scope::year(Some(q.year), state.today(), state.today())?;
+    let dry_run = q.dry_run.unwrap_or(false);
     let media = media_type(req.headers());
     let _turn = state.import_turn().await?;
     let bytes = read_body(
@@ -285,17 +286,17 @@ pub struct SchemeView {
 
 /// The evaluation scheme in force for a park and year: the park's, or the default (the
 /// weighting of `shared/domain.md`, A 20 % / B 40 % / C 35 % / D the rest).
-#[utoipa::path(tag = "performance", operation_id = "get_evaluation_scheme", params(("park_id" = i64, Path, description = "Park id"), ("year" = Option<i32>, Query, description = "The year (default last year)")), responses((status = 200, body = SchemeView), ReadProblems))]
+#[utoipa::path(tag = "performance", operation_id = "get_evaluation_scheme", params(("park_id" = i64, Path, description = "Park id"), YearParam), responses((status = 200, body = SchemeView), ReadProblems))]
 #[get("/api/parks/{park_id}/evaluation-scheme")]
 pub async fn get_scheme(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<YearParam>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let year = year_param(&Query::parse(req.query_string(), &["year"])?, state.today())?;
+    let year = scope::year(params.read()?.year, state.today(), state.today())?;
     let set = state
         .run(move |c| store::performance::scheme(c, park_id, year))
         .await?;
@@ -359,17 +360,17 @@ pub async fn set_scheme(
 
 /// 亩均论英雄 for a park and year: every enterprise in scope scored by the scheme, with its
 /// class and each indicator's value, benchmark, weight and points; and who is not rated, why.
-#[utoipa::path(tag = "performance", operation_id = "get_evaluation", params(("park_id" = i64, Path, description = "Park id"), ("year" = Option<i32>, Query, description = "The year (default last year)")), responses((status = 200, body = EvaluationView), ReadProblems))]
+#[utoipa::path(tag = "performance", operation_id = "get_evaluation", params(("park_id" = i64, Path, description = "Park id"), YearParam), responses((status = 200, body = EvaluationView), ReadProblems))]
 #[get("/api/parks/{park_id}/evaluation")]
 pub async fn get_evaluation(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<YearParam>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let year = year_param(&Query::parse(req.query_string(), &["year"])?, state.today())?;
+    let year = scope::year(params.read()?.year, state.today(), state.today())?;
     json_response(StatusCode::OK, JSON, &{
         let today = state.today();
         state

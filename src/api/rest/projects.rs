@@ -5,7 +5,7 @@
 use crate::api::http::access::{Need, Of, authorize, require};
 use crate::api::http::extract::{IfMatch, JsonBody};
 use crate::api::http::input::{check, not_null};
-use crate::api::http::query::Query;
+use crate::api::http::params::{Params, de};
 use crate::api::{AppState, created_as, json_response, versioned};
 use crate::domain::FieldError;
 use crate::domain::access::{Action, Caller};
@@ -22,7 +22,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_units)
@@ -470,35 +470,42 @@ fn missing_enterprise(id: i64) -> store::StoreError {
     FieldError::new("enterprise_id", format!("enterprise {id} does not exist")).into()
 }
 
+/// Which of a park's projects to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectFilter {
+    /// Only projects at this stage (negotiating, signed, landed, started, completed, producing,
+    /// at_capacity, terminated).
+    #[serde(default, deserialize_with = "de::one")]
+    #[param(value_type = Option<String>)]
+    pub stage: Option<Stage>,
+    /// Only this investment unit's projects.
+    #[serde(default, deserialize_with = "de::id")]
+    pub unit_id: Option<i64>,
+}
+
 /// The projects of a park, optionally at one stage or of one unit.
 #[utoipa::path(
     tag = "projects",
     operation_id = "list_projects",
     params(
         ("park_id" = i64, Path, description = "Park id"),
-        ("stage" = Option<String>, Query, description = "Only projects at this stage (negotiating, signed, landed, started, completed, producing, at_capacity, terminated)"),
-        ("unit_id" = Option<i64>, Query, description = "Only this investment unit's projects"),
+        ProjectFilter,
     ),
     responses((status = 200, body = Vec<ProjectView>), ReadProblems)
 )]
 #[get("/api/parks/{park_id}/projects")]
 pub async fn list_projects(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<ProjectFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["stage", "unit_id"])?;
-    let stage = q
-        .text("stage")
-        .map(|s| {
-            Stage::parse(s)
-                .ok_or_else(|| ApiError::invalid_parameter(format!("`{s}` is not a stage")))
-        })
-        .transpose()?;
-    let unit = q.id("unit_id")?;
+    let q = params.read()?;
+    let (stage, unit) = (q.stage, q.unit_id);
     let list: Vec<ProjectView> = views(&state, Some(vec![park_id]), None)
         .await?
         .into_iter()

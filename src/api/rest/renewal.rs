@@ -11,7 +11,7 @@
 use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::bodies::{EntryCheckIn, parse};
 use crate::api::http::extract::JsonBody;
-use crate::api::http::query::Query;
+use crate::api::http::params::{DayAndYear, Params};
 use crate::api::http::scope::day_and_year;
 use crate::api::{AppState, report_response};
 use crate::domain::access::Caller;
@@ -19,7 +19,7 @@ use crate::domain::entry_check::{BuildingPlan, check_plan};
 use crate::error::{ApiError, ReadProblems};
 use crate::ops;
 use crate::views::renewal::{CandidateReport, MatchingReport, candidate_report, matching};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -35,24 +35,20 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[utoipa::path(
     tag = "performance",
     operation_id = "list_renewal_candidates",
-    params(
-        ("park_id" = i64, Path, description = "Park id"),
-        ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
-        ("year" = Option<i32>, Query, description = "The evaluation year for the D class (default the year before `as_of`)"),
-    ),
+    params(("park_id" = i64, Path, description = "Park id"), DayAndYear),
     responses((status = 200, body = CandidateReport), ReadProblems)
 )]
 #[get("/api/parks/{park_id}/renewal-candidates")]
 pub async fn list_candidates(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<DayAndYear>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["as_of", "year"])?;
-    let (as_of, year) = day_and_year(&q, state.today())?;
+    let q = params.read()?;
+    let (as_of, year) = day_and_year(q.as_of, q.year, state.today())?;
     let today = state.today();
     let p = state
         .run(move |c| ops::renewal::picture(c, park_id, as_of, year, today))
@@ -81,26 +77,22 @@ pub struct MatchingIn {
 #[utoipa::path(
     tag = "performance",
     operation_id = "match_sites",
-    params(
-        ("park_id" = i64, Path, description = "Park id"),
-        ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)"),
-        ("year" = Option<i32>, Query, description = "The evaluation year for the D class (default the year before `as_of`)"),
-    ),
+    params(("park_id" = i64, Path, description = "Park id"), DayAndYear),
     request_body = MatchingIn,
     responses((status = 200, body = MatchingReport), ReadProblems)
 )]
 #[post("/api/parks/{park_id}/site-matching")]
 pub async fn match_sites(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<DayAndYear>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["as_of", "year"])?;
-    let (as_of, year) = day_and_year(&q, state.today())?;
+    let q = params.read()?;
+    let (as_of, year) = day_and_year(q.as_of, q.year, state.today())?;
     let b: MatchingIn = body.parse()?;
     let (_, figures) = parse(&EntryCheckIn {
         parcel_id: None,

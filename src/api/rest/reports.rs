@@ -3,17 +3,42 @@
 //! `domain::pipeline`; each format shows the same numbers.
 
 use crate::api::http::access::{Need, Of, authorize};
-use crate::api::http::download::{CSV, XLSX, download};
-use crate::api::http::query::Query;
+use crate::api::http::download::{CSV, ReportFormat, XLSX, download};
+use crate::api::http::params::{Params, de};
 use crate::api::http::scope::period;
 use crate::api::{AppState, report_response};
 use crate::error::{ApiError, ReadProblems};
 use crate::exchange::tables::{csv_of, xlsx_of};
 use crate::views::pipeline::{PipelineReport, pipeline_tables};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(pipeline_report);
+}
+
+/// A pipeline report's period and format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PipelineParams {
+    /// First day, YYYY-MM-DD (default 1 January of `to`'s year).
+    #[serde(default, deserialize_with = "de::day")]
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD (default today).
+    #[serde(default, deserialize_with = "de::day")]
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// `json` (default), `csv` (the table named by `table`) or `xlsx` (every table, one sheet
+    /// each).
+    #[serde(default, deserialize_with = "de::one")]
+    #[param(value_type = Option<String>)]
+    pub format: Option<ReportFormat>,
+    /// For CSV: `units` (default), `cells` or `blank`.
+    pub table: Option<String>,
 }
 
 /// The investment pipeline for a period: by stage × responsible unit × size band (≥1亿, 5000万,
@@ -24,10 +49,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     operation_id = "get_pipeline_report",
     params(
         ("park_id" = i64, Path, description = "Park id"),
-        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD (default 1 January of `to`'s year)"),
-        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD (default today)"),
-        ("format" = Option<String>, Query, description = "`json` (default), `csv` (the table named by `table`) or `xlsx` (every table, one sheet each)"),
-        ("table" = Option<String>, Query, description = "For CSV: `units` (default), `cells` or `blank`"),
+        PipelineParams,
     ),
     responses(
         (status = 200, body = PipelineReport, description = "JSON; CSV (text/csv) and .xlsx are the same figures"),
@@ -36,30 +58,30 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 )]
 #[get("/api/parks/{park_id}/reports/pipeline")]
 pub async fn pipeline_report(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: crate::domain::access::Caller,
+    params: Params<PipelineParams>,
 ) -> Result<HttpResponse, ApiError> {
     let park_id = path.into_inner();
     authorize(&state, &caller, Of::Park(park_id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["from", "to", "format", "table"])?;
-    let (from, to) = period(&q, state.today())?;
+    let q = params.read()?;
+    let (from, to) = period(q.from, q.to, state.today())?;
     let r = state
         .run(move |c| crate::ops::reports::pipeline(c, park_id, from, to))
         .await?;
     let file = format!("招商项目调度_{from}_{to}");
-    match q.text("format").unwrap_or("json") {
-        "json" => report_response(&state, move || Ok(r)).await,
-        "xlsx" => Ok(download(
+    match q.format.unwrap_or_default() {
+        ReportFormat::Json => report_response(&state, move || Ok(r)).await,
+        ReportFormat::Xlsx => Ok(download(
             state
                 .compute(move || xlsx_of(&pipeline_tables(&r)).map_err(|e| ApiError::internal(&e)))
                 .await?,
             XLSX,
             &format!("{file}.xlsx"),
         )),
-        "csv" => {
-            let index = match q.text("table").unwrap_or("units") {
+        ReportFormat::Csv => {
+            let index = match q.table.as_deref().unwrap_or("units") {
                 "units" => 0,
                 "cells" => 1,
                 "blank" => 2,
@@ -80,8 +102,5 @@ pub async fn pipeline_report(
                 .await?;
             Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
         }
-        other => Err(ApiError::invalid_parameter(format!(
-            "format must be json, csv or xlsx, got `{other}`"
-        ))),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::extract::{IfMatch, JsonBody};
-use crate::api::http::query::Query;
+use crate::api::http::params::{AsOf, Params};
 use crate::api::{AppState, created_as, json_response, versioned};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
@@ -120,21 +120,20 @@ pub struct SupplyDetail {
     operation_id = "get_supply",
     params(
         ("supply_id" = i64, Path, description = "Supply id"),
-        ("as_of" = Option<String>, Query, description = "The day to assess, YYYY-MM-DD (default today)"),
+        AsOf,
     ),
     responses((status = 200, body = SupplyDetail, headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/supplies/{supply_id}")]
 pub async fn get_supply(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Supply(id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["as_of"])?;
-    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
+    let as_of = params.read()?.as_of.unwrap_or_else(|| state.today());
     let detail = state
         .run(move |c| {
             let supply = store::supplies::get(c, id)?;

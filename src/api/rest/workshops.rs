@@ -5,7 +5,7 @@
 use crate::api::http::access::{Need, Of, authorize};
 use crate::api::http::extract::{IfMatch, JsonBody, base_url, input_crs};
 use crate::api::http::input::{FeatureIn, FeaturePatchIn, check, not_null, nullable};
-use crate::api::http::query::Query;
+use crate::api::http::params::{AsOf, Params};
 use crate::api::{
     AppState, checked_footprint, checked_patch_footprint, created_response, json_response,
     record_response,
@@ -311,7 +311,7 @@ pub async fn create_workshop(
 #[utoipa::path(
     tag = "workshops",
     operation_id = "get_workshop",
-    params(("workshop_id" = i64, Path, description = "Workshop id"), ("as_of" = Option<String>, Query, description = "The day, YYYY-MM-DD (default today)")),
+    params(("workshop_id" = i64, Path, description = "Workshop id"), AsOf),
     responses((status = 200, body = Feature<WorkshopProperties>, content_type = "application/geo+json", headers(("ETag" = String))), ReadProblems)
 )]
 #[get("/api/workshops/{workshop_id}")]
@@ -320,11 +320,11 @@ pub async fn get_workshop(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     caller: Caller,
+    params: Params<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     authorize(&state, &caller, Of::Workshop(id), Need::ReadRegister).await?;
-    let q = Query::parse(req.query_string(), &["as_of"])?;
-    let as_of = q.date("as_of")?.unwrap_or_else(|| state.today());
+    let as_of = params.read()?.as_of.unwrap_or_else(|| state.today());
     let b = state.run(move |c| ops::estate::building(c, id)).await?;
     record_response(
         StatusCode::OK,
