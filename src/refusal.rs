@@ -37,3 +37,37 @@ impl fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
+
+/// A rule's "no": either the request itself is wrong (422, field by field) or it clashes with
+/// the state of the records (409). Domain rules return it; `ops` and `store` only pass it on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    Invalid(Vec<FieldError>),
+    Conflict(String),
+}
+
+impl Refusal {
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(message.into())
+    }
+}
+
+impl From<FieldError> for Refusal {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(vec![e])
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid(errors) => {
+                let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                f.write_str(&parts.join("; "))
+            }
+            Self::Conflict(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}

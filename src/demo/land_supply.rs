@@ -13,6 +13,7 @@ use crate::domain::supply::{
     DelayCause, FactDetail, Indicators, StartEvidence, SupplyDraft, SupplyMethod,
 };
 use crate::domain::units::m2_to_mu;
+use crate::ops;
 use crate::store::{self, AnyConnection, StoreResult};
 use chrono::{Days, NaiveDate};
 
@@ -323,14 +324,14 @@ fn cases(
         recorded: stamp.clone(),
     };
     if let Some((supply, _)) = idle.first() {
-        let case = store::idle_cases::open(
+        let case = ops::idle_cases::open(
             conn,
             *supply,
             back(today, 75),
             "园区巡查发现长期未动工".into(),
             stamp,
         )?;
-        store::idle_cases::add_step(
+        ops::idle_cases::add_step(
             conn,
             case.id,
             step(StepKind::InvestigationNotice, back(today, 60), None),
@@ -338,7 +339,7 @@ fn cases(
         )?;
     }
     if let Some((supply, _)) = idle.get(1) {
-        let case = store::idle_cases::open(
+        let case = ops::idle_cases::open(
             conn,
             *supply,
             back(today, 150),
@@ -351,10 +352,10 @@ fn cases(
             (StepKind::Finding, 95),
             (StepKind::Publication, 85),
         ] {
-            store::idle_cases::add_step(conn, case.id, step(kind, back(today, ago), None), stamp)?;
+            ops::idle_cases::add_step(conn, case.id, step(kind, back(today, ago), None), stamp)?;
         }
         // A fee decision only where the clock allows one that day.
-        let decided = store::idle_cases::add_step(
+        let decided = ops::idle_cases::add_step(
             conn,
             case.id,
             step(StepKind::Decision, back(today, 60), Some(DecisionKind::Fee)),

@@ -6,6 +6,7 @@
 use super::Rng;
 use crate::domain::project::{Stage, StageChange};
 use crate::domain::register::Stamp;
+use crate::ops;
 use crate::store::projects::ProjectDraft;
 use crate::store::{self, AnyConnection, StoreResult};
 use chrono::{Datelike, Days, NaiveDate};
@@ -72,9 +73,9 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
         units.push(u.id);
     }
     // The land supplied, with its holders and what its facts say of it.
-    let watched = store::land_watch::watch(
+    let watched = ops::land_watch::watch(
         conn,
-        &store::land_watch::WatchQuery {
+        &ops::land_watch::WatchQuery {
             park_id: Some(park_id),
             ..Default::default()
         },

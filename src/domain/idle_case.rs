@@ -13,7 +13,9 @@
 //! land is not idle. A disposal decision (land idle through no fault of the holder) closes the
 //! case: what follows is a supplementary agreement, not a penalty.
 
-use super::FieldError;
+use super::idle_land::{Consequence, IdleStatus, IdleVerdict};
+use super::supply::Supply;
+use super::{FieldError, Refusal};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -347,6 +349,98 @@ pub fn progress(case: &Case, practice_days: u32, as_of: NaiveDate) -> Progress {
     }
 }
 
+/// Whether a case may be opened on a supply on `opened_on`: the land must still be held, no
+/// other case be open on it, and the suspicion not come before the contract.
+pub fn check_opening(
+    supply: &Supply,
+    open_case: Option<i64>,
+    opened_on: NaiveDate,
+) -> Result<(), Refusal> {
+    if let Some(end) = supply.ended_on {
+        return Err(Refusal::conflict(format!(
+            "land supply {} ended on {end}; there is no land to investigate",
+            supply.id
+        )));
+    }
+    if let Some(id) = open_case {
+        return Err(Refusal::conflict(format!(
+            "land supply {} already has an open idle-land case ({id})",
+            supply.id
+        )));
+    }
+    if opened_on < supply.contract_date {
+        return Err(FieldError::new(
+            "opened_on",
+            format!(
+                "{opened_on} is before the contract of {}",
+                supply.contract_date
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A decision must agree with the idle-land clock on its date (`verdict`): a fee or recovery
+/// needs land idle by the holder's fault (recovery two full years undeveloped), a disposal
+/// land idle through no fault of the holder. The fee is the clock's, never typed in: it is
+/// written into the step.
+pub fn decide(case_id: i64, step: &mut Step, verdict: &IdleVerdict) -> Result<(), Refusal> {
+    let v = verdict;
+    let refuse = |why: String| -> Result<(), Refusal> {
+        Err(Refusal::conflict(format!(
+            "case {case_id}: {why} (on {}: {})",
+            step.date, v.explanation
+        )))
+    };
+    if v.status != IdleStatus::Idle {
+        return refuse("the land is not idle by the records, so no decision can be made; dismiss the case or record the facts".into());
+    }
+    match step.decision {
+        Some(DecisionKind::Fee) if v.excused => {
+            refuse("the delay is excused (government or force majeure): no fee may be charged".into())
+        }
+        Some(DecisionKind::Fee) => {
+            step.amount_yuan = v.fee_yuan;
+            Ok(())
+        }
+        Some(DecisionKind::Recovery) if v.excused => refuse(
+            "the delay is excused (government or force majeure): the land may not be recovered without compensation".into(),
+        ),
+        Some(DecisionKind::Recovery) if v.consequence != Consequence::Recovery => {
+            let from = v.recovery_from.map_or_else(String::new, |d| d.to_string());
+            refuse(format!(
+                "recovery without compensation needs two full years undeveloped, from {from}"
+            ))
+        }
+        Some(DecisionKind::Disposal) if !v.excused => refuse(
+            "a disposal under Art. 12 is for land idle through government action or force majeure; record that finding first".into(),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// A payment is of the fee the decision set: a different amount is refused, a missing one is
+/// the decided fee.
+pub fn settle_payment(case: &Case, step: &mut Step) -> Result<(), Refusal> {
+    let decided = case
+        .steps
+        .iter()
+        .find_map(|s| (s.kind == StepKind::Decision).then_some(s.amount_yuan))
+        .flatten();
+    match (step.amount_yuan, decided) {
+        (Some(paid), Some(fee)) if paid != fee => Err(FieldError::new(
+            "amount_yuan",
+            format!("the decision set the fee at {fee} 元, not {paid}"),
+        )
+        .into()),
+        (_, fee) => {
+            step.amount_yuan = fee;
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,5 +590,158 @@ mod tests {
             progress(&c, 30, d("2024-05-01")).outcome,
             Some(Outcome::Dismissed)
         );
+    }
+    fn verdict(status: IdleStatus, excused: bool, consequence: Consequence) -> IdleVerdict {
+        let mut v = IdleVerdict::not_applicable_because("the clock's words".into());
+        v.status = status;
+        v.excused = excused;
+        v.consequence = consequence;
+        v.fee_yuan = Some(3_675_000);
+        v.recovery_from = Some(d("2025-03-16"));
+        v
+    }
+
+    fn decision(kind: DecisionKind) -> Step {
+        let mut s = step(StepKind::Decision, "2024-06-01");
+        s.decision = Some(kind);
+        s
+    }
+
+    fn refused(r: Result<(), Refusal>) -> String {
+        match r {
+            Err(Refusal::Conflict(m)) => m,
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_case_opens_on_land_still_held_once_and_after_its_contract() {
+        let s = crate::domain::supply::tests::supply("2022-03-01");
+        assert_eq!(check_opening(&s, None, d("2024-03-05")), Ok(()));
+        assert!(
+            refused(check_opening(&s, Some(4), d("2024-03-05")))
+                .contains("already has an open idle-land case (4)")
+        );
+        let Err(Refusal::Invalid(e)) = check_opening(&s, None, d("2021-12-31")) else {
+            panic!("a suspicion before the contract is invalid")
+        };
+        assert_eq!(e[0].field, "opened_on");
+        let mut ended = s.clone();
+        ended.ended_on = Some(d("2023-01-01"));
+        assert!(
+            refused(check_opening(&ended, None, d("2024-03-05"))).contains("ended on 2023-01-01")
+        );
+    }
+
+    #[test]
+    fn a_fee_decision_takes_the_clocks_fee_and_needs_the_holders_fault() {
+        let mut s = decision(DecisionKind::Fee);
+        s.amount_yuan = Some(1);
+        decide(
+            7,
+            &mut s,
+            &verdict(IdleStatus::Idle, false, Consequence::Fee),
+        )
+        .unwrap();
+        assert_eq!(
+            s.amount_yuan,
+            Some(3_675_000),
+            "the fee is the clock's, never typed in"
+        );
+
+        let m = refused(decide(
+            7,
+            &mut decision(DecisionKind::Fee),
+            &verdict(IdleStatus::Idle, true, Consequence::None),
+        ));
+        assert!(m.starts_with("case 7: the delay is excused"), "{m}");
+        assert!(m.ends_with("(on 2024-06-01: the clock's words)"), "{m}");
+    }
+
+    #[test]
+    fn no_decision_on_land_that_is_not_idle() {
+        for status in [
+            IdleStatus::Approaching,
+            IdleStatus::NotDue,
+            IdleStatus::NotApplicable,
+        ] {
+            for kind in [
+                DecisionKind::Fee,
+                DecisionKind::Recovery,
+                DecisionKind::Disposal,
+            ] {
+                let m = refused(decide(
+                    7,
+                    &mut decision(kind),
+                    &verdict(status, false, Consequence::Fee),
+                ));
+                assert!(m.contains("the land is not idle by the records"), "{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn recovery_needs_two_years_by_the_holders_fault() {
+        let idle_two_years = verdict(IdleStatus::Idle, false, Consequence::Recovery);
+        assert_eq!(
+            decide(7, &mut decision(DecisionKind::Recovery), &idle_two_years),
+            Ok(())
+        );
+        let m = refused(decide(
+            7,
+            &mut decision(DecisionKind::Recovery),
+            &verdict(IdleStatus::Idle, false, Consequence::Fee),
+        ));
+        assert!(
+            m.contains("two full years undeveloped, from 2025-03-16"),
+            "{m}"
+        );
+        let m = refused(decide(
+            7,
+            &mut decision(DecisionKind::Recovery),
+            &verdict(IdleStatus::Idle, true, Consequence::Recovery),
+        ));
+        assert!(
+            m.contains("may not be recovered without compensation"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_disposal_is_for_excused_delay_only() {
+        assert_eq!(
+            decide(
+                7,
+                &mut decision(DecisionKind::Disposal),
+                &verdict(IdleStatus::Idle, true, Consequence::None)
+            ),
+            Ok(())
+        );
+        let m = refused(decide(
+            7,
+            &mut decision(DecisionKind::Disposal),
+            &verdict(IdleStatus::Idle, false, Consequence::Fee),
+        ));
+        assert!(m.contains("a disposal under Art. 12"), "{m}");
+    }
+
+    #[test]
+    fn a_payment_is_of_the_decided_fee() {
+        let mut decided = decision(DecisionKind::Fee);
+        decided.amount_yuan = Some(500);
+        let c = case(vec![decided]);
+        let mut pay = step(StepKind::Payment, "2024-07-01");
+        settle_payment(&c, &mut pay).unwrap();
+        assert_eq!(
+            pay.amount_yuan,
+            Some(500),
+            "a missing amount is the decided fee"
+        );
+        pay.amount_yuan = Some(499);
+        let Err(Refusal::Invalid(e)) = settle_payment(&c, &mut pay) else {
+            panic!("another amount is refused")
+        };
+        assert_eq!(e[0].field, "amount_yuan");
+        assert!(e[0].message.contains("500 元, not 499"));
     }
 }

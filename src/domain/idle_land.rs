@@ -171,6 +171,14 @@ pub struct IdleVerdict {
 }
 
 impl IdleVerdict {
+    /// Land supplied by its status, but without a supply contract in the register: no clock
+    /// can run until the contract is recorded.
+    pub fn unrecorded() -> Self {
+        Self::not_applicable_because(
+            "supplied, but no supply contract is recorded: record it (a land supply of the parcel) so the land can be assessed".into(),
+        )
+    }
+
     /// A verdict that no clock runs, and why.
     pub fn not_applicable_because(explanation: String) -> Self {
         Self {

@@ -23,6 +23,7 @@ pub mod supply;
 pub mod underused;
 pub mod units;
 pub mod uscc;
+pub mod watch;
 pub mod workshop;
 
-pub use crate::refusal::FieldError;
+pub use crate::refusal::{FieldError, Refusal};

@@ -4,5 +4,7 @@
 
 pub mod entry;
 pub mod estate;
+pub mod idle_cases;
+pub mod land_watch;
 pub mod renewal;
 pub mod reports;

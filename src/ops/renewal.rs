@@ -2,8 +2,9 @@
 //! and places a project seeking land is matched against.
 
 use crate::domain::parcel::ParcelStatus;
+use crate::ops;
+use crate::ops::land_watch::WatchQuery;
 use crate::store::estate::EstateQuery;
-use crate::store::land_watch::WatchQuery;
 use crate::store::{self, AnyConnection, StoreResult};
 use crate::views::renewal::{Offer, Picture};
 use chrono::NaiveDate;
@@ -21,7 +22,7 @@ pub fn picture(
         park_id: Some(park_id),
         ..Default::default()
     };
-    let watched = store::land_watch::watch(c, &watch, as_of)?;
+    let watched = ops::land_watch::watch(c, &watch, as_of)?;
     let estate = EstateQuery {
         park_id: Some(park_id),
         ..Default::default()

@@ -1,8 +1,9 @@
 //! The reports of a park: the investment pipeline for a period, the 亩均 evaluation of a year,
 //! and the month's dispatch report that gathers every section — each loaded and built in one go.
 
+use crate::ops;
+use crate::ops::land_watch::WatchQuery;
 use crate::store::estate::EstateQuery;
-use crate::store::land_watch::WatchQuery;
 use crate::store::{self, AnyConnection, StoreResult};
 use crate::views::dispatch::{DispatchReport, dispatch_view};
 use crate::views::performance::{EvaluationView, evaluation_view};
@@ -50,7 +51,7 @@ pub fn dispatch(
         park_id: Some(park_id),
         ..Default::default()
     };
-    let watched = store::land_watch::watch(conn, &watch, as_of)?;
+    let watched = ops::land_watch::watch(conn, &watch, as_of)?;
     let estate = EstateQuery {
         park_id: Some(park_id),
         ..Default::default()

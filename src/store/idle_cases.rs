@@ -1,15 +1,11 @@
-//! Idle-land cases (闲置土地处置案件): opened on a supply, advanced step by step in the order of
-//! the procedure. Decisions are checked against the idle-land clock on their date, the fee is
-//! computed from the land price, and handing the land back ends the supply in the same
-//! transaction.
+//! Idle-land cases (闲置土地处置案件) and their steps: loaded and saved. The procedure's rules
+//! are `domain::idle_case`'s; `ops::idle_cases` applies them.
 
-use super::audit::{self, Entry};
 use super::schema::{idle_case_steps, idle_cases};
-use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::FieldError;
-use crate::domain::idle_case::{Case, DecisionKind, Step, StepKind, check_next, closes};
-use crate::domain::idle_land::{Consequence, IdleStatus};
+use super::{AnyConnection, StoreError, StoreResult};
+use crate::domain::idle_case::{Case, DecisionKind, Step, StepKind, closes};
 use crate::domain::register::Stamp;
+use crate::domain::supply::Supply;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -156,169 +152,62 @@ pub fn open_case_of(conn: &mut AnyConnection, supply_id: i64) -> StoreResult<Opt
         .optional()?)
 }
 
-/// Open a case: the land is suspected idle on `opened_on`.
-pub fn open(
+/// Save a new case on a supply; its id.
+pub fn insert(
     conn: &mut AnyConnection,
-    supply_id: i64,
+    supply: &Supply,
     opened_on: NaiveDate,
-    note: String,
+    note: &str,
     stamp: &Stamp,
-) -> StoreResult<Case> {
-    let park_id = super::supplies::get(conn, supply_id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let supply = super::supplies::get(conn, supply_id)?;
-        if let Some(end) = supply.ended_on {
-            return Err(StoreError::Conflict(format!(
-                "land supply {supply_id} ended on {end}; there is no land to investigate"
-            )));
-        }
-        if let Some(id) = open_case_of(conn, supply_id)? {
-            return Err(StoreError::Conflict(format!(
-                "land supply {supply_id} already has an open idle-land case ({id})"
-            )));
-        }
-        if opened_on < supply.contract_date {
-            return Err(FieldError::new(
-                "opened_on",
-                format!(
-                    "{opened_on} is before the contract of {}",
-                    supply.contract_date
-                ),
-            )
-            .into());
-        }
-        let id: i64 = diesel::insert_into(idle_cases::table)
-            .values((
-                idle_cases::supply_id.eq(supply_id),
-                idle_cases::parcel_id.eq(supply.parcel_id),
-                idle_cases::park_id.eq(park_id),
-                idle_cases::opened_on.eq(opened_on),
-                idle_cases::note.eq(&note),
-                idle_cases::created_at.eq(stamp.at),
-                idle_cases::created_by.eq(&stamp.by),
-            ))
-            .returning(idle_cases::id)
-            .get_result(conn)?;
-        let entry = Entry::new("create", "idle_case", id).park(park_id);
-        audit::record(
-            conn,
-            stamp,
-            entry.after(
-                serde_json::json!({"supply_id": supply_id, "opened_on": opened_on, "note": note}),
-            ),
-        )?;
-        get(conn, id)
-    })
+) -> StoreResult<i64> {
+    Ok(diesel::insert_into(idle_cases::table)
+        .values((
+            idle_cases::supply_id.eq(supply.id),
+            idle_cases::parcel_id.eq(supply.parcel_id),
+            idle_cases::park_id.eq(supply.park_id),
+            idle_cases::opened_on.eq(opened_on),
+            idle_cases::note.eq(note),
+            idle_cases::created_at.eq(stamp.at),
+            idle_cases::created_by.eq(&stamp.by),
+        ))
+        .returning(idle_cases::id)
+        .get_result(conn)?)
 }
 
-/// Record the next step of a case.
-pub fn add_step(
+/// Save a case's next step, and close the case on its date when the step closes it.
+pub fn insert_step(
     conn: &mut AnyConnection,
     case_id: i64,
-    mut step: Step,
+    step: &Step,
     stamp: &Stamp,
-) -> StoreResult<Case> {
-    let park_id = get(conn, case_id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let case = get(conn, case_id)?;
-        check_next(&case, &step)?;
-        let supply = super::supplies::get(conn, case.supply_id)?;
-        match step.kind {
-            StepKind::Decision => decide(conn, &case, &supply, &mut step)?,
-            StepKind::Payment => {
-                let decided = case
-                    .steps
-                    .iter()
-                    .find_map(|s| (s.kind == StepKind::Decision).then_some(s.amount_yuan))
-                    .flatten();
-                match (step.amount_yuan, decided) {
-                    (Some(paid), Some(fee)) if paid != fee => {
-                        return Err(FieldError::new(
-                            "amount_yuan",
-                            format!("the decision set the fee at {fee} 元, not {paid}"),
-                        )
-                        .into());
-                    }
-                    (_, fee) => step.amount_yuan = fee,
-                }
-            }
-            StepKind::HandBack => {
-                super::supplies::end_in_tx(
-                    conn,
-                    &supply,
-                    step.date,
-                    &format!("无偿收回（闲置土地案件 {case_id}）"),
-                    stamp,
-                )?;
-            }
-            _ => {}
-        }
-        diesel::insert_into(idle_case_steps::table)
-            .values((
-                idle_case_steps::case_id.eq(case_id),
-                idle_case_steps::kind.eq(step.kind.as_str()),
-                idle_case_steps::step_date.eq(step.date),
-                idle_case_steps::document_no.eq(&step.document_no),
-                idle_case_steps::note.eq(&step.note),
-                idle_case_steps::decision.eq(step.decision.map(decision_str)),
-                idle_case_steps::amount_yuan.eq(step.amount_yuan),
-                idle_case_steps::recorded_at.eq(stamp.at),
-                idle_case_steps::recorded_by.eq(&stamp.by),
-            ))
+) -> StoreResult<()> {
+    diesel::insert_into(idle_case_steps::table)
+        .values((
+            idle_case_steps::case_id.eq(case_id),
+            idle_case_steps::kind.eq(step.kind.as_str()),
+            idle_case_steps::step_date.eq(step.date),
+            idle_case_steps::document_no.eq(&step.document_no),
+            idle_case_steps::note.eq(&step.note),
+            idle_case_steps::decision.eq(step.decision.map(decision_str)),
+            idle_case_steps::amount_yuan.eq(step.amount_yuan),
+            idle_case_steps::recorded_at.eq(stamp.at),
+            idle_case_steps::recorded_by.eq(&stamp.by),
+        ))
+        .execute(conn)?;
+    if closes(step) {
+        diesel::update(idle_cases::table.find(case_id))
+            .set(idle_cases::closed_on.eq(step.date))
             .execute(conn)?;
-        if closes(&step) {
-            diesel::update(idle_cases::table.find(case_id))
-                .set(idle_cases::closed_on.eq(step.date))
-                .execute(conn)?;
-        }
-        let entry = Entry::new("add_step", "idle_case", case_id).park(park_id);
-        let after = serde_json::json!({
-            "kind": step.kind.as_str(), "date": step.date, "document_no": step.document_no,
-            "decision": step.decision.map(decision_str), "amount_yuan": step.amount_yuan, "note": step.note,
-        });
-        audit::record(conn, stamp, entry.after(after))?;
-        get(conn, case_id)
-    })
+    }
+    Ok(())
 }
 
-/// A decision must agree with the clock on its date: a fee or recovery needs land idle by the
-/// holder's fault (recovery two full years undeveloped), a disposal land idle through no fault
-/// of the holder. The fee is the clock's, never typed in.
-fn decide(
-    conn: &mut AnyConnection,
-    case: &Case,
-    supply: &crate::domain::supply::Supply,
-    step: &mut Step,
-) -> StoreResult<()> {
-    let (v, _) = super::land_watch::verdict_of(conn, supply, step.date)?;
-    let on = step.date;
-    let refuse = |why: String| -> StoreResult<()> {
-        Err(StoreError::Conflict(format!(
-            "case {}: {why} (on {on}: {})",
-            case.id, v.explanation
-        )))
-    };
-    if v.status != IdleStatus::Idle {
-        return refuse("the land is not idle by the records, so no decision can be made; dismiss the case or record the facts".into());
-    }
-    match step.decision {
-        Some(DecisionKind::Fee) if v.excused => refuse("the delay is excused (government or force majeure): no fee may be charged".into()),
-        Some(DecisionKind::Fee) => {
-            step.amount_yuan = v.fee_yuan;
-            Ok(())
-        }
-        Some(DecisionKind::Recovery) if v.excused => {
-            refuse("the delay is excused (government or force majeure): the land may not be recovered without compensation".into())
-        }
-        Some(DecisionKind::Recovery) if v.consequence != Consequence::Recovery => {
-            let from = v.recovery_from.map_or_else(String::new, |d| d.to_string());
-            refuse(format!("recovery without compensation needs two full years undeveloped, from {from}"))
-        }
-        Some(DecisionKind::Disposal) if !v.excused => {
-            refuse("a disposal under Art. 12 is for land idle through government action or force majeure; record that finding first".into())
-        }
-        _ => Ok(()),
-    }
+/// A step as the audit trail records it.
+pub fn step_record(step: &Step) -> serde_json::Value {
+    serde_json::json!({
+        "kind": step.kind.as_str(), "date": step.date, "document_no": step.document_no,
+        "decision": step.decision.map(decision_str), "amount_yuan": step.amount_yuan, "note": step.note,
+    })
 }
 
 /// The park of a case, for the access policy.

@@ -11,7 +11,6 @@ pub mod enterprises;
 pub mod estate;
 pub mod idle_cases;
 pub mod import;
-pub mod land_watch;
 pub mod leases;
 pub mod parcel_history;
 pub mod parcel_ops;
@@ -37,7 +36,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::fmt;
 use std::time::Duration;
 
-use crate::domain::FieldError;
+use crate::domain::{FieldError, Refusal};
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -188,6 +187,15 @@ fn is_sqlite_busy(message: &str) -> bool {
 impl From<FieldError> for StoreError {
     fn from(e: FieldError) -> Self {
         StoreError::Invalid(vec![e])
+    }
+}
+
+impl From<Refusal> for StoreError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(errors) => StoreError::Invalid(errors),
+            Refusal::Conflict(message) => StoreError::Conflict(message),
+        }
     }
 }
 

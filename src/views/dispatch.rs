@@ -87,7 +87,7 @@ pub fn dispatch_view(
     from: NaiveDate,
     as_of: NaiveDate,
     pipeline: PipelineReport,
-    watched: &[crate::store::land_watch::Watched],
+    watched: &[crate::domain::watch::Watched],
     buildings: &[crate::store::estate::Building],
     e: crate::views::performance::EvaluationView,
 ) -> DispatchReport {

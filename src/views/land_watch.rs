@@ -6,7 +6,7 @@
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::underused::UnderusedClass;
 use crate::domain::units::AreaM2;
-use crate::store::land_watch::Watched;
+use crate::domain::watch::Watched;
 use crate::views::supply::IdleView;
 use chrono::NaiveDate;
 use serde::Serialize;

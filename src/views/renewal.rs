@@ -12,9 +12,9 @@ use crate::domain::renewal::{
     unit_reasons,
 };
 use crate::domain::units::{AreaM2, m2_to_mu, round_to};
+use crate::domain::watch::Watched;
 use crate::domain::workshop::vacancy;
 use crate::store::estate::Building;
-use crate::store::land_watch::Watched;
 use crate::store::performance::Rated;
 use crate::views::land_watch::Tally;
 use chrono::{NaiveDate, NaiveDateTime};

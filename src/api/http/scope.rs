@@ -8,9 +8,9 @@ use crate::domain::access::Caller;
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::performance::check_year;
 use crate::error::ApiError;
+use crate::ops::land_watch::WatchQuery;
 use crate::store;
 use crate::store::estate::{Building, EstateQuery};
-use crate::store::land_watch::WatchQuery;
 use chrono::{Datelike, Months, NaiveDate};
 
 /// The estate of the parks a request names, checked against what the caller may read.

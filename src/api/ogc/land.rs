@@ -12,9 +12,9 @@ use crate::api::http::params::{AsOf, DayScope, IdleStatusFilter, UnderusedClassF
 use crate::api::http::scope::{statuses, watch_query};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
+use crate::ops;
+use crate::ops::land_watch::{WatchQuery, Watched};
 use crate::spatial::offset::Offset;
-use crate::store;
-use crate::store::land_watch::{WatchQuery, Watched};
 use crate::views::land_watch::{IdleLandItem, UnderusedItem, idle_items, underused_items};
 use crate::views::{Feature, FeatureCollection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -36,7 +36,7 @@ async fn watched<G>(
 ) -> Result<(Vec<Watched>, NaiveDate), ApiError> {
     let (query, as_of) = watch_query(state, caller, &params.filters).await?;
     let all = state
-        .run(move |c| store::land_watch::watch(c, &query, as_of))
+        .run(move |c| ops::land_watch::watch(c, &query, as_of))
         .await?;
     let kept = all
         .into_iter()
@@ -88,7 +88,7 @@ async fn watched_one(
     };
     let found = state
         .run(move |c| {
-            Ok(store::land_watch::watch(c, &query, as_of)?
+            Ok(ops::land_watch::watch(c, &query, as_of)?
                 .into_iter()
                 .find(|w| w.parcel.id == id))
         })

@@ -21,8 +21,9 @@ use crate::domain::access::Caller;
 use crate::domain::performance::{Class, Indicator};
 use crate::domain::units::{AreaM2, m2_to_mu, round_to};
 use crate::error::{ApiError, ReadProblems};
+use crate::ops;
+use crate::ops::land_watch::WatchQuery;
 use crate::store;
-use crate::store::land_watch::WatchQuery;
 use crate::store::performance::land_day;
 use crate::views::renewal::{CandidateView, SiteKind, candidates};
 use crate::views::{Feature, FeatureCollection, FeatureId};
@@ -142,7 +143,7 @@ async fn performance_of(
                     park_id: Some(park_id),
                     ..Default::default()
                 };
-                for w in store::land_watch::watch(c, &query, land_day(year, today))? {
+                for w in ops::land_watch::watch(c, &query, land_day(year, today))? {
                     let Some((s, _, holder)) = &w.supply else {
                         continue;
                     };

@@ -11,6 +11,7 @@ use crate::domain::codes::parse_text;
 use crate::domain::idle_case::{Case, DecisionKind, Outcome, StepKind, StepTerms, progress};
 use crate::domain::supply::check_past_date;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
 use crate::views::utc;
 use actix_web::http::StatusCode;
@@ -156,7 +157,7 @@ fn views(
             store::supplies::get(c, case.supply_id)?.enterprise_id,
         );
         if let std::collections::hash_map::Entry::Vacant(e) = step_days.entry(case.parcel_id) {
-            e.insert(store::land_watch::settings_of(c, case.parcel_id)?.idle_case_step_days);
+            e.insert(ops::land_watch::settings_of(c, case.parcel_id)?.idle_case_step_days);
         }
     }
     let ids: Vec<i64> = holders.values().copied().collect();
@@ -222,7 +223,7 @@ pub async fn open_idle_case(
     let stamp = state.stamp(&caller);
     let view = state
         .run(move |c| {
-            let case = store::idle_cases::open(c, supply_id, body.opened_on, note, &stamp)?;
+            let case = ops::idle_cases::open(c, supply_id, body.opened_on, note, &stamp)?;
             Ok(views(c, &[case], today)?.remove(0))
         })
         .await?;
@@ -378,7 +379,7 @@ pub async fn add_case_step(
     let step = terms.check(today, stamp.clone())?;
     let view = state
         .run(move |c| {
-            let case = store::idle_cases::add_step(c, id, step, &stamp)?;
+            let case = ops::idle_cases::add_step(c, id, step, &stamp)?;
             Ok(views(c, &[case], today)?.remove(0))
         })
         .await?;

@@ -9,7 +9,7 @@ use crate::api::http::scope::{statuses, watch_query};
 use crate::api::{AppState, report_response};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
-use crate::store;
+use crate::ops;
 use crate::views::land_watch::{
     IdleLandReport, UnderusedReport, idle_land_report, underused_report,
 };
@@ -37,7 +37,7 @@ pub async fn list_idle_land(
     let (query, as_of) = watch_query(&state, &caller, &scope).await?;
     let statuses = statuses(filter.idle_status);
     let watched = state
-        .run(move |c| store::land_watch::watch(c, &query, as_of))
+        .run(move |c| ops::land_watch::watch(c, &query, as_of))
         .await?;
     report_response(&state, move || {
         Ok(idle_land_report(&watched, &statuses, as_of))
@@ -63,7 +63,7 @@ pub async fn list_underused_land(
     let (query, as_of) = watch_query(&state, &caller, &scope).await?;
     let classes = filter.class;
     let watched = state
-        .run(move |c| store::land_watch::watch(c, &query, as_of))
+        .run(move |c| ops::land_watch::watch(c, &query, as_of))
         .await?;
     report_response(&state, move || {
         Ok(underused_report(&watched, classes.as_deref(), as_of))

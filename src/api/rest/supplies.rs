@@ -10,6 +10,7 @@ use crate::domain::access::Caller;
 use crate::domain::codes::parse_text;
 use crate::domain::supply::{FactTerms, SupplyTerms, check_past_date};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
 use crate::views::supply::{FactView, IdleView, SupplyView, TimelineView};
 use actix_web::http::StatusCode;
@@ -138,8 +139,8 @@ pub async fn get_supply(
         .run(move |c| {
             let supply = store::supplies::get(c, id)?;
             let facts = store::supplies::facts(c, id)?;
-            let timeline = store::land_watch::timeline(&supply, &facts, as_of)?;
-            let (verdict, _) = store::land_watch::verdict_of(c, &supply, as_of)?;
+            let timeline = ops::land_watch::timeline(&supply, &facts, as_of)?;
+            let (verdict, _) = ops::land_watch::verdict_of(c, &supply, as_of)?;
             let holder = store::enterprises::get(c, supply.enterprise_id)?.name;
             let cases = store::idle_cases::list(c, None, Some(id))?;
             Ok(SupplyDetail {

@@ -7,14 +7,15 @@
 //! land's life — a park entering its register today brings years of contracts with it — so it
 //! does not filter a past day's view.
 
-use super::parcels::{ParcelQuery, query};
-use super::{AnyConnection, StoreError, StoreResult};
 use crate::domain::idle_land::{IdleRules, IdleStatus, IdleVerdict, assess};
 use crate::domain::parcel::ParcelStatus;
-use crate::domain::register::{Parcel, Park, Zone};
+use crate::domain::register::{Park, Zone};
 use crate::domain::settings::Settings;
 use crate::domain::supply::{Fact, Supply, Timeline, replay};
-use crate::domain::underused::{Finding, ParcelFacts, UnderusedRules, classify};
+use crate::domain::underused::{ParcelFacts, UnderusedRules, classify};
+pub use crate::domain::watch::Watched;
+use crate::store::parcels::{ParcelQuery, query};
+use crate::store::{self, AnyConnection, StoreError, StoreResult};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,21 +29,6 @@ pub struct WatchQuery {
     pub zone_id: Option<i64>,
 }
 
-/// One parcel, watched.
-#[derive(Debug, Clone)]
-pub struct Watched {
-    pub parcel: Parcel,
-    pub park_name: String,
-    pub zone_name: Option<String>,
-    /// The supply in force on the day, the timeline of its facts, and its holder's name.
-    pub supply: Option<(Supply, Timeline, String)>,
-    /// `None` for parcels without a supply in force (and without the `supplied` status).
-    pub idle: Option<IdleVerdict>,
-    pub underused: Option<Finding>,
-    /// The settings in force where the parcel lies (shared by the parcels of a zone).
-    pub settings: Arc<Settings>,
-}
-
 /// The settings in force for each parcel's place, computed once per zone (resolving them per
 /// parcel cost a third of a whole-park request).
 struct Places {
@@ -54,10 +40,10 @@ struct Places {
 impl Places {
     fn load(conn: &mut AnyConnection) -> StoreResult<Places> {
         let mut zones: HashMap<i64, Vec<Zone>> = HashMap::new();
-        for z in super::zones::list(conn)? {
+        for z in store::zones::list(conn)? {
             zones.entry(z.park_id).or_default().push(z);
         }
-        let parks: HashMap<i64, Park> = super::parks::list(conn)?
+        let parks: HashMap<i64, Park> = store::parks::list(conn)?
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
@@ -119,13 +105,13 @@ pub fn watch(
     let parks: Vec<i64> = match (&q.park_id, &q.visible_parks) {
         (Some(id), _) => vec![*id],
         (None, Some(ids)) => ids.clone(),
-        (None, None) => super::parks::scopes(conn)?
+        (None, None) => store::parks::scopes(conn)?
             .into_iter()
             .map(|(id, _)| id)
             .collect(),
     };
     let mut supplies: HashMap<i64, Vec<(Supply, Vec<Fact>)>> = HashMap::new();
-    for (s, f) in super::supplies::with_facts(conn, Some(&parks))? {
+    for (s, f) in store::supplies::with_facts(conn, Some(&parks))? {
         supplies.entry(s.parcel_id).or_default().push((s, f));
     }
     let holders: Vec<i64> = supplies
@@ -133,7 +119,7 @@ pub fn watch(
         .flatten()
         .map(|(s, _)| s.enterprise_id)
         .collect();
-    let names = super::enterprises::names(conn, &holders)?;
+    let names = store::enterprises::names(conn, &holders)?;
     let places = Places::load(conn)?;
     let mut out = Vec::with_capacity(parcels.len());
     for parcel in parcels {
@@ -157,7 +143,7 @@ pub fn watch(
             None if parcel.status == ParcelStatus::Supplied
                 && !supplies.contains_key(&parcel.id) =>
             {
-                Some(unrecorded(parcel.id))
+                Some(IdleVerdict::unrecorded())
             }
             None => None,
         };
@@ -195,16 +181,10 @@ pub fn watch(
     Ok(out)
 }
 
-fn unrecorded(parcel_id: i64) -> IdleVerdict {
-    IdleVerdict::not_applicable_because(format!(
-        "supplied, but no supply contract is recorded: record it (POST /api/parcels/{parcel_id}/supplies) so the land can be assessed"
-    ))
-}
-
 /// The settings in force where a parcel lies (its zone's over its park's over the defaults).
 pub fn settings_of(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Settings> {
-    let parcel = super::parcels::get(conn, parcel_id)?;
-    let (park, zones) = super::parcel_rules::park_context(conn, parcel.park_id)?;
+    let parcel = store::parcels::get(conn, parcel_id)?;
+    let (park, zones) = store::parcel_rules::park_context(conn, parcel.park_id)?;
     Ok(park.settings_in(&zones, parcel.zone_id))
 }
 
@@ -215,7 +195,7 @@ pub fn verdict_of(
     as_of: NaiveDate,
 ) -> StoreResult<(IdleVerdict, Settings)> {
     let settings = settings_of(conn, supply.parcel_id)?;
-    let facts = super::supplies::facts(conn, supply.id)?;
+    let facts = store::supplies::facts(conn, supply.id)?;
     let t = timeline(supply, &facts, as_of)?;
     Ok((
         assess(supply, &t, &IdleRules::of(&settings), as_of),
