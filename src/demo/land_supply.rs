@@ -195,7 +195,7 @@ fn supply(
             value_added_per_energy_wan_per_tce: None,
         },
     };
-    let s = store::supplies::create(conn, parcel.id, draft, stamp)?;
+    let s = ops::supplies::create(conn, parcel.id, draft, stamp)?;
     let area = parcel.area_m2;
     let mut facts: Vec<(NaiveDate, FactDetail)> = Vec::new();
     let permit = |d| {
@@ -301,7 +301,7 @@ fn supply(
         }
     }
     for (date, detail) in facts.into_iter().filter(|(d, _)| *d <= today) {
-        store::supplies::add_fact(conn, s.id, date, detail, String::new(), stamp)?;
+        ops::supplies::add_fact(conn, s.id, date, detail, String::new(), stamp)?;
     }
     Ok(s.id)
 }

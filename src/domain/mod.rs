@@ -4,6 +4,7 @@
 //! ("parse, don't validate"), so code past the edge can rely on them being well formed.
 
 pub mod access;
+pub mod application;
 pub mod clock;
 pub mod codes;
 pub mod enterprise;

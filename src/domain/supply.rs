@@ -2,7 +2,9 @@
 //! they must come in. The idle-land clock and the 五未 classification read the timeline that
 //! [`replay`] builds from these facts.
 
-use super::FieldError;
+use super::parcel::ParcelStatus;
+use super::register::{Parcel, Stamp};
+use super::{FieldError, Refusal};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -209,6 +211,137 @@ impl Supply {
     /// Whether the supply was in force on `day`: signed by then and not yet ended.
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
         self.contract_date <= day && self.ended_on.is_none_or(|end| end > day)
+    }
+
+    /// The supply ended on `date` (land recovered, a term run out): not twice, not before its
+    /// contract nor before its last recorded fact (`last_fact`). The ended supply, one version on.
+    pub fn end(
+        &self,
+        date: NaiveDate,
+        reason: &str,
+        last_fact: Option<NaiveDate>,
+        stamp: &Stamp,
+    ) -> Result<Supply, Refusal> {
+        if self.ended_on.is_some() {
+            return Err(Refusal::conflict(format!(
+                "land supply {} has already ended",
+                self.id
+            )));
+        }
+        if date < self.contract_date {
+            return Err(FieldError::new(
+                "date",
+                format!("{date} is before the contract of {}", self.contract_date),
+            )
+            .into());
+        }
+        if let Some(last) = last_fact
+            && date < last
+        {
+            return Err(FieldError::new(
+                "date",
+                format!("{date} is before the last recorded fact of {last}"),
+            )
+            .into());
+        }
+        let mut ended = self.clone();
+        ended.ended_on = Some(date);
+        ended.ended_reason = Some(reason.to_owned());
+        ended.version += 1;
+        ended.updated = stamp.clone();
+        Ok(ended)
+    }
+
+    /// Ended outside an idle-land case: not while a case is open (`open_case`), since the land
+    /// is then handed back through the case.
+    pub fn end_outside_case(
+        &self,
+        open_case: Option<i64>,
+        date: NaiveDate,
+        reason: &str,
+        last_fact: Option<NaiveDate>,
+        stamp: &Stamp,
+    ) -> Result<Supply, Refusal> {
+        if open_case.is_some() {
+            return Err(Refusal::conflict(format!(
+                "land supply {} has an open idle-land case; the land is handed back through that case",
+                self.id
+            )));
+        }
+        self.end(date, reason, last_fact, stamp)
+    }
+
+    /// A fact joins the record of a supply in force, in date order with every other fact
+    /// (`facts`, the new one among them).
+    pub fn check_facts(&self, facts: &[Fact]) -> Result<(), Refusal> {
+        if let Some(end) = self.ended_on {
+            return Err(Refusal::conflict(format!(
+                "land supply {} ended on {end}; its record is closed",
+                self.id
+            )));
+        }
+        replay(self, facts, NaiveDate::MAX)?;
+        Ok(())
+    }
+}
+
+/// Whether a parcel can be supplied under `draft`: it must be active, not in the land bank,
+/// not supplied to anyone now (`in_force`), to an enterprise of the directory
+/// (`enterprise_known`), and the contract not dated before the end of its previous supply
+/// (`last_end`).
+pub fn check_supplying(
+    parcel: &Parcel,
+    in_force: Option<&Supply>,
+    enterprise_known: bool,
+    last_end: Option<NaiveDate>,
+    draft: &SupplyDraft,
+) -> Result<(), Refusal> {
+    match parcel.status {
+        ParcelStatus::Retired => {
+            return Err(Refusal::conflict(format!(
+                "parcel {} is retired; retired parcels cannot be supplied",
+                parcel.code
+            )));
+        }
+        ParcelStatus::Reserve => {
+            return Err(Refusal::conflict(format!(
+                "parcel {} is reserve land (储备); make it available (可供应) before supplying it",
+                parcel.code
+            )));
+        }
+        _ => {}
+    }
+    if let Some(current) = in_force {
+        return Err(Refusal::conflict(format!(
+            "parcel {} is already supplied under contract {} of {} (supply {}); a parcel cannot be supplied twice — end that supply first",
+            parcel.code, current.contract_no, current.contract_date, current.id
+        )));
+    }
+    if !enterprise_known {
+        let message = format!("enterprise {} does not exist", draft.enterprise_id);
+        return Err(FieldError::new("enterprise_id", message).into());
+    }
+    if let Some(last_end) = last_end
+        && draft.contract_date < last_end
+    {
+        return Err(FieldError::new(
+            "contract_date",
+            format!("the parcel's previous supply ended on {last_end}; a new contract cannot be dated before that"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A parcel with a supply in force (`in_force`) cannot be split, merged or retired: the
+/// contract is on it.
+pub fn check_not_supplied(code: &str, in_force: Option<&Supply>) -> Result<(), Refusal> {
+    match in_force {
+        Some(s) => Err(Refusal::conflict(format!(
+            "parcel {code} is supplied under contract {} (supply {}); end the supply before the parcel can be split, merged, retired or taken out of `supplied`",
+            s.contract_no, s.id
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -1066,6 +1199,183 @@ pub(crate) mod tests {
             total_investment_yuan: Some(120_000_000),
             indicators: Indicators::default(),
         }
+    }
+
+    fn draft(contract_date: &str) -> SupplyDraft {
+        let t = terms();
+        SupplyDraft {
+            enterprise_id: t.enterprise_id,
+            method: t.method,
+            contract_no: t.contract_no,
+            contract_date: d(contract_date),
+            land_price_yuan: t.land_price_yuan,
+            term_years: t.term_years,
+            agreed_start: t.agreed_start,
+            agreed_completion: t.agreed_completion,
+            agreed_production: t.agreed_production,
+            total_investment_yuan: t.total_investment_yuan,
+            indicators: t.indicators,
+        }
+    }
+
+    fn parcel(status: ParcelStatus) -> Parcel {
+        let stamp = Stamp::stored(
+            "bureau".into(),
+            d("2021-01-01").and_hms_opt(0, 0, 0).unwrap(),
+        );
+        Parcel {
+            id: 1,
+            park_id: 1,
+            zone_id: None,
+            code: "NC-07".into(),
+            name: String::new(),
+            location: String::new(),
+            land_use: "1001".into(),
+            status,
+            planning: Default::default(),
+            infrastructure: Vec::new(),
+            site_levelled: false,
+            approval_no: String::new(),
+            approved_on: None,
+            geometry: geo::MultiPolygon::new(Vec::new()),
+            area_m2: 30_000.0,
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp,
+            retired_at: None,
+            retired_reason: None,
+        }
+    }
+
+    fn conflict<T: std::fmt::Debug>(r: Result<T, Refusal>) -> String {
+        match r {
+            Err(Refusal::Conflict(m)) => m,
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    fn invalid<T: std::fmt::Debug>(r: Result<T, Refusal>) -> FieldError {
+        match r {
+            Err(Refusal::Invalid(mut e)) => e.remove(0),
+            other => panic!("expected an invalid field, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_parcel_is_supplied_once_from_the_market_and_after_its_last_supply() {
+        let ok = draft("2022-01-10");
+        assert_eq!(
+            check_supplying(&parcel(ParcelStatus::Available), None, true, None, &ok),
+            Ok(())
+        );
+        let m = conflict(check_supplying(
+            &parcel(ParcelStatus::Retired),
+            None,
+            true,
+            None,
+            &ok,
+        ));
+        assert!(m.contains("NC-07 is retired"), "{m}");
+        let m = conflict(check_supplying(
+            &parcel(ParcelStatus::Reserve),
+            None,
+            true,
+            None,
+            &ok,
+        ));
+        assert!(m.contains("reserve land (储备)"), "{m}");
+        let current = supply("2022-07-01");
+        let m = conflict(check_supplying(
+            &parcel(ParcelStatus::Supplied),
+            Some(&current),
+            true,
+            None,
+            &ok,
+        ));
+        assert!(m.contains("already supplied under contract"), "{m}");
+        let e = invalid(check_supplying(
+            &parcel(ParcelStatus::Available),
+            None,
+            true,
+            Some(d("2022-01-11")),
+            &ok,
+        ));
+        assert_eq!(e.field, "contract_date");
+        let e = invalid(check_supplying(
+            &parcel(ParcelStatus::Available),
+            None,
+            false,
+            None,
+            &ok,
+        ));
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("enterprise_id", "enterprise 1 does not exist")
+        );
+        assert_eq!(
+            check_supplying(
+                &parcel(ParcelStatus::Available),
+                None,
+                true,
+                Some(d("2022-01-10")),
+                &ok
+            ),
+            Ok(()),
+            "a contract on the day the last supply ended"
+        );
+    }
+
+    #[test]
+    fn a_supply_ends_once_not_before_its_contract_nor_its_last_fact() {
+        let s = supply("2022-07-01");
+        let stamp = Stamp::stored(
+            "bureau".into(),
+            d("2025-01-01").and_hms_opt(0, 0, 0).unwrap(),
+        );
+        let ended = s
+            .end(d("2024-12-31"), "到期", Some(d("2024-06-01")), &stamp)
+            .unwrap();
+        assert_eq!(
+            (ended.ended_on, ended.ended_reason.as_deref(), ended.version),
+            (Some(d("2024-12-31")), Some("到期"), s.version + 1)
+        );
+        assert_eq!(
+            conflict(ended.end(d("2025-01-01"), "again", None, &stamp)),
+            "land supply 1 has already ended"
+        );
+        assert_eq!(
+            invalid(s.end(d("2022-01-09"), "x", None, &stamp)).field,
+            "date"
+        );
+        let e = invalid(s.end(d("2024-05-31"), "x", Some(d("2024-06-01")), &stamp));
+        assert!(
+            e.message
+                .contains("before the last recorded fact of 2024-06-01")
+        );
+        let m = conflict(s.end_outside_case(Some(3), d("2024-12-31"), "x", None, &stamp));
+        assert!(m.contains("handed back through that case"), "{m}");
+    }
+
+    #[test]
+    fn facts_join_only_a_supply_in_force() {
+        let s = supply("2022-07-01");
+        assert_eq!(s.check_facts(&[permit(1, "2022-05-01")]), Ok(()));
+        let mut ended = s.clone();
+        ended.ended_on = Some(d("2023-01-01"));
+        assert!(
+            conflict(ended.check_facts(&[permit(1, "2022-05-01")]))
+                .contains("its record is closed")
+        );
+    }
+
+    #[test]
+    fn a_supplied_parcel_keeps_its_shape() {
+        assert_eq!(check_not_supplied("NC-07", None), Ok(()));
+        let m = conflict(check_not_supplied("NC-07", Some(&supply("2022-07-01"))));
+        assert!(
+            m.starts_with("parcel NC-07 is supplied under contract"),
+            "{m}"
+        );
     }
 
     #[test]

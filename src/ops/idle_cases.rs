@@ -5,7 +5,7 @@
 
 use crate::domain::idle_case::{self, Case, Step, StepKind};
 use crate::domain::register::Stamp;
-use crate::ops::land_watch;
+use crate::ops::{self, land_watch};
 use crate::store::audit::{self, Entry};
 use crate::store::{self, AnyConnection, StoreResult, write_in_park};
 use chrono::NaiveDate;
@@ -52,7 +52,9 @@ pub fn add_step(
             StepKind::Payment => idle_case::settle_payment(&case, &mut step)?,
             StepKind::HandBack => {
                 let reason = format!("无偿收回（闲置土地案件 {case_id}）");
-                store::supplies::end_in_tx(conn, &supply, step.date, &reason, stamp)?;
+                let last_fact = store::supplies::last_fact(conn, supply.id)?;
+                let ended = supply.end(step.date, &reason, last_fact, stamp)?;
+                ops::supplies::save_end(conn, &supply, &ended, stamp)?;
             }
             _ => {}
         }

@@ -2,9 +2,11 @@
 //! store, let the domain decide or the views build, and (for writes) save and audit in one
 //! transaction. Handlers call one of these on the blocking pool; they hold no HTTP.
 
+pub mod applications;
 pub mod entry;
 pub mod estate;
 pub mod idle_cases;
 pub mod land_watch;
 pub mod renewal;
 pub mod reports;
+pub mod supplies;

@@ -1,94 +1,14 @@
-//! Applications (入园申请) of applicants for an available plot or a free workshop unit, and the
-//! committee's decisions. Accepting reserves the plot (the parcel becomes `reserved`) or the
-//! unit; the decision runs under the park's write lock, so of two applications accepted at the
-//! same moment for the same plot exactly one wins (a partial unique index backs it).
+//! Applications (入园申请): loaded and saved. Their life cycle is `domain::application`'s;
+//! `ops::applications` runs it under the park's write lock (a partial unique index backs the
+//! one accepted application per plot).
 
-use super::audit::{self, Entry};
-use super::parcels::set_status;
 use super::schema::applications;
-use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::FieldError;
+use super::{AnyConnection, StoreError, StoreResult};
+use crate::domain::application::{Application, ApplicationProject, ApplicationStatus, Target};
 use crate::domain::entry_check::{BuildingPlan, EntryVerdict};
-use crate::domain::parcel::ParcelStatus;
 use crate::domain::register::Stamp;
-use crate::domain::workshop::Milestone;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-
-/// What is applied for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Plot(i64),
-    Unit(i64),
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Target::Plot(id) => write!(f, "plot {id}"),
-            Target::Unit(id) => write!(f, "unit {id}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    Submitted,
-    Accepted,
-    Rejected,
-    Withdrawn,
-}
-
-impl ApplicationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::Accepted => "accepted",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Submitted,
-            Self::Accepted,
-            Self::Rejected,
-            Self::Withdrawn,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == raw)
-    }
-}
-
-/// The project an applicant brings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApplicationProject {
-    pub project_name: String,
-    pub enterprise_name: String,
-    pub uscc: Option<String>,
-    pub industry: String,
-    pub fixed_asset_investment_yuan: i64,
-    pub land_demand_mu: Option<f64>,
-    pub plan: Option<BuildingPlan>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Application {
-    pub id: i64,
-    pub applicant_id: i64,
-    pub park_id: i64,
-    pub target: Target,
-    pub project: ApplicationProject,
-    /// The entry check as it stood when submitted.
-    pub entry_check: serde_json::Value,
-    pub status: ApplicationStatus,
-    pub submitted_at: NaiveDateTime,
-    pub decided: Option<Stamp>,
-    pub decision_reason: String,
-    pub version: i64,
-}
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = applications)]
@@ -206,77 +126,19 @@ pub fn list(
         .collect()
 }
 
-/// The park of a target and whether it can be had now; `Err` says why not (409) — to the
-/// committee deciding; an applicant learns only that it is not available, since why (a lease,
-/// another applicant's reservation, an unfinished building) is the park's own business.
-fn availability(
+/// The accepted application holding a unit, other than `except`, if any.
+pub fn reserving_unit(
     conn: &mut AnyConnection,
-    target: Target,
-    today: NaiveDate,
+    unit_id: i64,
     except: Option<i64>,
-    for_applicant: bool,
-) -> StoreResult<i64> {
-    let detailed = available(conn, target, today, except);
-    match detailed {
-        Err(StoreError::Conflict(_) | StoreError::NotFound(_)) if for_applicant => {
-            Err(StoreError::Conflict(format!("{target} is not available")))
-        }
-        other => other,
-    }
-}
-
-fn available(
-    conn: &mut AnyConnection,
-    target: Target,
-    today: NaiveDate,
-    except: Option<i64>,
-) -> StoreResult<i64> {
-    match target {
-        Target::Plot(id) => {
-            let parcel = super::parcels::get(conn, id)
-                .map_err(|_| StoreError::NotFound(format!("available plot {id}")))?;
-            if parcel.status != ParcelStatus::Available {
-                return Err(StoreError::Conflict(format!(
-                    "plot {} is not available ({})",
-                    parcel.code,
-                    parcel.status.label_zh()
-                )));
-            }
-            Ok(parcel.park_id)
-        }
-        Target::Unit(id) => {
-            let unit = super::leases::get_unit(conn, id)?;
-            let w = super::workshops::get(conn, unit.workshop_id)?;
-            let ready = [Milestone::Handover, Milestone::Completion]
-                .iter()
-                .any(|m| w.plan[m.index()].actual.is_some_and(|d| d <= today));
-            if !ready {
-                return Err(StoreError::Conflict(format!(
-                    "unit {id} is in {}, which is not completed yet",
-                    w.name
-                )));
-            }
-            if super::leases::leases_of(conn, &[id])?
-                .iter()
-                .any(|l| l.end >= today)
-            {
-                return Err(StoreError::Conflict(format!("unit {id} is leased")));
-            }
-            let taken = applications::table
-                .filter(applications::unit_id.eq(id))
-                .filter(applications::status.eq("accepted"))
-                .filter(applications::id.ne(except.unwrap_or(0)))
-                .select(applications::id)
-                .first::<i64>(conn)
-                .optional()?;
-            if let Some(other) = taken {
-                return Err(StoreError::Conflict(format!(
-                    "unit {id} is reserved for application {other}"
-                )));
-            }
-            Ok(w.park_id)
-        }
-    }
+) -> StoreResult<Option<i64>> {
+    Ok(applications::table
+        .filter(applications::unit_id.eq(unit_id))
+        .filter(applications::status.eq("accepted"))
+        .filter(applications::id.ne(except.unwrap_or(0)))
+        .select(applications::id)
+        .first::<i64>(conn)
+        .optional()?)
 }
 
 /// The park a target lies in (for the access policy), without judging availability.
@@ -290,7 +152,8 @@ pub fn park_of_target(conn: &mut AnyConnection, target: Target) -> StoreResult<i
     }
 }
 
-fn snapshot(a: &Application) -> serde_json::Value {
+/// An application as the audit trail records it.
+pub fn snapshot(a: &Application) -> serde_json::Value {
     serde_json::json!({
         "target": match a.target { Target::Plot(p) => serde_json::json!({"parcel_id": p}), Target::Unit(u) => serde_json::json!({"unit_id": u}) },
         "project_name": a.project.project_name, "enterprise_name": a.project.enterprise_name,
@@ -298,151 +161,77 @@ fn snapshot(a: &Application) -> serde_json::Value {
     })
 }
 
-pub fn submit(
+/// Save a new, submitted application; its id.
+pub fn insert(
     conn: &mut AnyConnection,
     applicant_id: i64,
+    park_id: i64,
     target: Target,
-    project: ApplicationProject,
+    project: &ApplicationProject,
     check: &EntryVerdict,
-    today: NaiveDate,
     stamp: &Stamp,
-) -> StoreResult<Application> {
-    let park_id = park_of_target(conn, target).map_err(|e| match e {
-        StoreError::NotFound(_) => StoreError::Conflict(format!("{target} is not available")),
-        other => other,
-    })?;
-    write_in_park(conn, park_id, |conn| {
-        availability(conn, target, today, None, true)?;
-        let plan = project.plan.map(|p| {
-            serde_json::to_string(&StoredPlan {
-                floor_area_m2: p.floor_area_m2,
-                tall_storey_floor_area_m2: p.tall_storey_floor_area_m2,
-                building_footprint_m2: p.building_footprint_m2,
-                admin_living_land_m2: p.admin_living_land_m2,
-                green_area_m2: p.green_area_m2,
-            })
-            .unwrap_or_default()
-        });
-        let (parcel_id, unit_id) = match target {
-            Target::Plot(p) => (Some(p), None),
-            Target::Unit(u) => (None, Some(u)),
-        };
-        let id: i64 = diesel::insert_into(applications::table)
-            .values((
-                applications::applicant_id.eq(applicant_id),
-                applications::park_id.eq(park_id),
-                applications::parcel_id.eq(parcel_id),
-                applications::unit_id.eq(unit_id),
-                applications::project_name.eq(&project.project_name),
-                applications::enterprise_name.eq(&project.enterprise_name),
-                applications::uscc.eq(&project.uscc),
-                applications::industry.eq(&project.industry),
-                applications::fixed_asset_investment_yuan.eq(project.fixed_asset_investment_yuan),
-                applications::land_demand_mu.eq(project.land_demand_mu),
-                applications::plan.eq(plan),
-                applications::entry_check.eq(serde_json::to_string(check).unwrap_or_default()),
-                applications::status.eq("submitted"),
-                applications::submitted_at.eq(stamp.at),
-                applications::decision_reason.eq(""),
-                applications::version.eq(1i64),
-            ))
-            .returning(applications::id)
-            .get_result(conn)?;
-        let a = get(conn, id)?;
-        audit::record(
-            conn,
-            stamp,
-            Entry::new("submit", "application", id)
-                .park(park_id)
-                .after(snapshot(&a)),
-        )?;
-        Ok(a)
-    })
+) -> StoreResult<i64> {
+    let plan = project.plan.map(|p| {
+        serde_json::to_string(&StoredPlan {
+            floor_area_m2: p.floor_area_m2,
+            tall_storey_floor_area_m2: p.tall_storey_floor_area_m2,
+            building_footprint_m2: p.building_footprint_m2,
+            admin_living_land_m2: p.admin_living_land_m2,
+            green_area_m2: p.green_area_m2,
+        })
+        .unwrap_or_default()
+    });
+    let (parcel_id, unit_id) = match target {
+        Target::Plot(p) => (Some(p), None),
+        Target::Unit(u) => (None, Some(u)),
+    };
+    Ok(diesel::insert_into(applications::table)
+        .values((
+            applications::applicant_id.eq(applicant_id),
+            applications::park_id.eq(park_id),
+            applications::parcel_id.eq(parcel_id),
+            applications::unit_id.eq(unit_id),
+            applications::project_name.eq(&project.project_name),
+            applications::enterprise_name.eq(&project.enterprise_name),
+            applications::uscc.eq(&project.uscc),
+            applications::industry.eq(&project.industry),
+            applications::fixed_asset_investment_yuan.eq(project.fixed_asset_investment_yuan),
+            applications::land_demand_mu.eq(project.land_demand_mu),
+            applications::plan.eq(plan),
+            applications::entry_check.eq(serde_json::to_string(check).unwrap_or_default()),
+            applications::status.eq(ApplicationStatus::Submitted.as_str()),
+            applications::submitted_at.eq(stamp.at),
+            applications::decision_reason.eq(""),
+            applications::version.eq(1i64),
+        ))
+        .returning(applications::id)
+        .get_result(conn)?)
 }
 
-/// Accept (reserving the plot or unit) or reject an application.
-pub fn decide(
+/// Save an application's new status, with the stamp of the decision (none for a withdrawal)
+/// and its reason; the version moves on by one.
+pub fn save_status(
     conn: &mut AnyConnection,
-    id: i64,
-    accept: bool,
-    reason: String,
-    today: NaiveDate,
-    stamp: &Stamp,
-) -> StoreResult<Application> {
-    let park_id = get(conn, id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let before = get(conn, id)?;
-        if before.status != ApplicationStatus::Submitted {
-            return Err(StoreError::Conflict(format!(
-                "application {id} is already {}",
-                before.status.as_str()
-            )));
-        }
-        if !accept && reason.is_empty() {
-            return Err(FieldError::new("reason", "say why the application is rejected").into());
-        }
-        if accept {
-            availability(conn, before.target, today, Some(id), false)?;
-            if let Target::Plot(parcel_id) = before.target {
-                let parcel = super::parcels::get(conn, parcel_id)?;
-                let note = format!("预留: 入园申请 {id}（{}）", before.project.project_name);
-                set_status(conn, &parcel, ParcelStatus::Reserved, &note, stamp)?;
-            }
-        }
-        let status = if accept { "accepted" } else { "rejected" };
-        diesel::update(applications::table.find(id))
+    before: &Application,
+    status: ApplicationStatus,
+    decided: Option<&Stamp>,
+    reason: &str,
+) -> StoreResult<()> {
+    let target = applications::table.find(before.id);
+    let changes = (
+        applications::status.eq(status.as_str()),
+        applications::decision_reason.eq(reason),
+        applications::version.eq(before.version + 1),
+    );
+    match decided {
+        Some(stamp) => diesel::update(target)
             .set((
-                applications::status.eq(status),
+                changes,
                 applications::decided_at.eq(Some(stamp.at)),
                 applications::decided_by.eq(Some(&stamp.by)),
-                applications::decision_reason.eq(&reason),
-                applications::version.eq(before.version + 1),
             ))
-            .execute(conn)?;
-        let after = get(conn, id)?;
-        let entry =
-            Entry::new(if accept { "accept" } else { "reject" }, "application", id).park(park_id);
-        audit::record(
-            conn,
-            stamp,
-            entry.before(snapshot(&before)).after(snapshot(&after)),
-        )?;
-        Ok(after)
-    })
-}
-
-/// An applicant withdraws a submitted application.
-pub fn withdraw(
-    conn: &mut AnyConnection,
-    id: i64,
-    reason: String,
-    stamp: &Stamp,
-) -> StoreResult<Application> {
-    let park_id = get(conn, id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let before = get(conn, id)?;
-        if before.status != ApplicationStatus::Submitted {
-            return Err(StoreError::Conflict(format!(
-                "application {id} is already {}",
-                before.status.as_str()
-            )));
-        }
-        diesel::update(applications::table.find(id))
-            .set((
-                applications::status.eq("withdrawn"),
-                applications::decision_reason.eq(&reason),
-                applications::version.eq(before.version + 1),
-            ))
-            .execute(conn)?;
-        let after = get(conn, id)?;
-        audit::record(
-            conn,
-            stamp,
-            Entry::new("withdraw", "application", id)
-                .park(park_id)
-                .before(snapshot(&before))
-                .after(snapshot(&after)),
-        )?;
-        Ok(after)
-    })
+            .execute(conn)?,
+        None => diesel::update(target).set(changes).execute(conn)?,
+    };
+    Ok(())
 }

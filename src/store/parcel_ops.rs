@@ -7,6 +7,7 @@ use super::schema::parcel_lineage;
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
 use crate::domain::FieldError;
 use crate::domain::register::{Change, MergeRequest, Parcel, SplitPiece, Stamp};
+use crate::domain::supply::check_not_supplied;
 use crate::spatial::{AreaLimits, Footprint, measure};
 use diesel::prelude::*;
 use geo::MultiPolygon;
@@ -66,7 +67,10 @@ pub fn split(
     let park_id = park_of(conn, id)?;
     write_in_park(conn, park_id, |conn| {
         let mut original = load_for_change(conn, id, expected_version)?;
-        super::supplies::ensure_not_supplied(conn, id, &original.code)?;
+        check_not_supplied(
+            &original.code,
+            super::supplies::in_force(conn, id)?.as_ref(),
+        )?;
         let (park, zones) = park_context(conn, park_id)?;
         let tolerance = park
             .settings_in(&zones, original.zone_id)
@@ -199,7 +203,7 @@ pub fn merge(
         let mut originals = Vec::with_capacity(ids.len());
         for &id in &ids {
             let parcel = load_for_change(conn, id, None)?;
-            super::supplies::ensure_not_supplied(conn, id, &parcel.code)?;
+            check_not_supplied(&parcel.code, super::supplies::in_force(conn, id)?.as_ref())?;
             originals.push(parcel);
         }
         let first = originals[0].clone();

@@ -9,6 +9,7 @@ use super::{AnyConnection, MultiBackend, StoreError, StoreResult, write_in_park}
 use crate::domain::FieldError;
 use crate::domain::parcel::{ParcelStatus, check_transition, parse_infrastructure};
 use crate::domain::register::{Change, Parcel, ParcelChanges, ParcelDraft, Stamp};
+use crate::domain::supply::check_not_supplied;
 use crate::spatial::{Bbox, wkb};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
@@ -252,7 +253,7 @@ pub fn update(
         if let Some(status) = changes.status {
             check_transition(current.status, status)?;
             if status != current.status {
-                super::supplies::ensure_not_supplied(conn, id, &current.code)?;
+                check_not_supplied(&current.code, super::supplies::in_force(conn, id)?.as_ref())?;
             }
             next.status = status;
         }
@@ -322,7 +323,7 @@ pub fn retire(
     let park_id = park_of(conn, id)?;
     write_in_park(conn, park_id, |conn| {
         let before = load_for_change(conn, id, expected_version)?;
-        super::supplies::ensure_not_supplied(conn, id, &before.code)?;
+        check_not_supplied(&before.code, super::supplies::in_force(conn, id)?.as_ref())?;
         let mut parcel = before.clone();
         mark_retired(&mut parcel, reason, stamp);
         save(

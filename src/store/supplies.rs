@@ -1,17 +1,12 @@
-//! Land supply records (供地) and the dated facts of development: recording a supply moves the
-//! parcel to `supplied`, ending one returns it to the land bank; facts are checked in order
-//! against all the others before they are written.
+//! Land supply records (供地) and the dated facts of development: loaded and saved. When a
+//! parcel can be supplied, when a supply ends and which facts may follow which are
+//! `domain::supply`'s rules; `ops::supplies` applies them.
 
-use super::audit::{self, Entry};
-use super::parcels;
-use super::schema::{enterprises, land_supplies, supply_facts};
-use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::FieldError;
-use crate::domain::parcel::ParcelStatus;
+use super::schema::{land_supplies, supply_facts};
+use super::{AnyConnection, StoreError, StoreResult};
 use crate::domain::register::Stamp;
 use crate::domain::supply::{
-    DelayCause, Fact, FactDetail, FactKind, Indicators, StartEvidence, Supply, SupplyDraft,
-    SupplyMethod, replay,
+    DelayCause, Fact, FactDetail, FactKind, Indicators, StartEvidence, Supply, SupplyMethod,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -321,168 +316,42 @@ pub fn snapshot(s: &Supply) -> serde_json::Value {
     })
 }
 
-/// Supply a parcel: it must be active, not in the land bank, and not supplied to anyone now.
-pub fn create(
-    conn: &mut AnyConnection,
-    parcel_id: i64,
-    draft: SupplyDraft,
-    stamp: &Stamp,
-) -> StoreResult<Supply> {
-    let park_id = parcels::park_of(conn, parcel_id)?;
-    write_in_park(conn, park_id, |conn| {
-        let parcel = parcels::get(conn, parcel_id)?;
-        match parcel.status {
-            ParcelStatus::Retired => {
-                return Err(StoreError::Conflict(format!(
-                    "parcel {} is retired; retired parcels cannot be supplied",
-                    parcel.code
-                )));
-            }
-            ParcelStatus::Reserve => {
-                return Err(StoreError::Conflict(format!(
-                    "parcel {} is reserve land (储备); make it available (可供应) before supplying it",
-                    parcel.code
-                )));
-            }
-            _ => {}
-        }
-        if let Some(current) = in_force(conn, parcel_id)? {
-            return Err(StoreError::Conflict(format!(
-                "parcel {} is already supplied under contract {} of {} (supply {}); a parcel cannot be supplied twice — end that supply first",
-                parcel.code, current.contract_no, current.contract_date, current.id
-            )));
-        }
-        let enterprise = enterprises::table
-            .find(draft.enterprise_id)
-            .select(enterprises::id)
-            .first::<i64>(conn)
-            .optional()?;
-        if enterprise.is_none() {
-            return Err(FieldError::new(
-                "enterprise_id",
-                format!("enterprise {} does not exist", draft.enterprise_id),
-            )
-            .into());
-        }
-        if let Some(last_end) = of_parcel(conn, parcel_id)?
-            .iter()
-            .filter_map(|s| s.ended_on)
-            .max()
-            && draft.contract_date < last_end
-        {
-            return Err(FieldError::new(
-                "contract_date",
-                format!("the parcel's previous supply ended on {last_end}; a new contract cannot be dated before that"),
-            )
-            .into());
-        }
-        let supply = Supply {
-            id: 0,
-            parcel_id,
-            park_id,
-            enterprise_id: draft.enterprise_id,
-            method: draft.method,
-            contract_no: draft.contract_no,
-            contract_date: draft.contract_date,
-            land_price_yuan: draft.land_price_yuan,
-            term_years: draft.term_years,
-            land_area_m2: parcel.area_m2,
-            agreed_start: draft.agreed_start,
-            agreed_completion: draft.agreed_completion,
-            agreed_production: draft.agreed_production,
-            total_investment_yuan: draft.total_investment_yuan,
-            indicators: draft.indicators,
-            ended_on: None,
-            ended_reason: None,
-            version: 1,
-            created: stamp.clone(),
-            updated: stamp.clone(),
-        };
-        let id: i64 = diesel::insert_into(land_supplies::table)
-            .values((
-                land_supplies::parcel_id.eq(supply.parcel_id),
-                land_supplies::park_id.eq(supply.park_id),
-                land_supplies::enterprise_id.eq(supply.enterprise_id),
-                land_supplies::method.eq(supply.method.as_str()),
-                land_supplies::contract_no.eq(&supply.contract_no),
-                land_supplies::contract_date.eq(supply.contract_date),
-                land_supplies::land_price_yuan.eq(supply.land_price_yuan),
-                land_supplies::term_years.eq(supply.term_years),
-                land_supplies::land_area_m2.eq(supply.land_area_m2),
-                land_supplies::agreed_start.eq(supply.agreed_start),
-                land_supplies::agreed_completion.eq(supply.agreed_completion),
-                land_supplies::agreed_production.eq(supply.agreed_production),
-                land_supplies::total_investment_yuan.eq(supply.total_investment_yuan),
-                land_supplies::intensity_wan_per_mu
-                    .eq(supply.indicators.investment_intensity_wan_per_mu),
-                land_supplies::far.eq(supply.indicators.far),
-                land_supplies::tax_per_mu_wan.eq(supply.indicators.tax_per_mu_wan),
-                land_supplies::value_added_per_energy_wan_per_tce
-                    .eq(supply.indicators.value_added_per_energy_wan_per_tce),
-                land_supplies::version.eq(1i64),
-                land_supplies::created_at.eq(stamp.at),
-                land_supplies::created_by.eq(&stamp.by),
-                land_supplies::updated_at.eq(stamp.at),
-                land_supplies::updated_by.eq(&stamp.by),
-            ))
-            .returning(land_supplies::id)
-            .get_result(conn)?;
-        let supply = Supply { id, ..supply };
-        audit::record(
-            conn,
-            stamp,
-            Entry::new("create", "land_supply", id)
-                .park(park_id)
-                .after(snapshot(&supply)),
-        )?;
-        if parcel.status != ParcelStatus::Supplied {
-            let note = format!(
-                "供地: {} ({})",
-                supply.contract_no,
-                supply.method.label_zh()
-            );
-            parcels::set_status(conn, &parcel, ParcelStatus::Supplied, &note, stamp)?;
-        }
-        Ok(supply)
-    })
+/// Save a new supply; its id.
+pub fn insert(conn: &mut AnyConnection, supply: &Supply, stamp: &Stamp) -> StoreResult<i64> {
+    Ok(diesel::insert_into(land_supplies::table)
+        .values((
+            land_supplies::parcel_id.eq(supply.parcel_id),
+            land_supplies::park_id.eq(supply.park_id),
+            land_supplies::enterprise_id.eq(supply.enterprise_id),
+            land_supplies::method.eq(supply.method.as_str()),
+            land_supplies::contract_no.eq(&supply.contract_no),
+            land_supplies::contract_date.eq(supply.contract_date),
+            land_supplies::land_price_yuan.eq(supply.land_price_yuan),
+            land_supplies::term_years.eq(supply.term_years),
+            land_supplies::land_area_m2.eq(supply.land_area_m2),
+            land_supplies::agreed_start.eq(supply.agreed_start),
+            land_supplies::agreed_completion.eq(supply.agreed_completion),
+            land_supplies::agreed_production.eq(supply.agreed_production),
+            land_supplies::total_investment_yuan.eq(supply.total_investment_yuan),
+            land_supplies::intensity_wan_per_mu
+                .eq(supply.indicators.investment_intensity_wan_per_mu),
+            land_supplies::far.eq(supply.indicators.far),
+            land_supplies::tax_per_mu_wan.eq(supply.indicators.tax_per_mu_wan),
+            land_supplies::value_added_per_energy_wan_per_tce
+                .eq(supply.indicators.value_added_per_energy_wan_per_tce),
+            land_supplies::version.eq(1i64),
+            land_supplies::created_at.eq(stamp.at),
+            land_supplies::created_by.eq(&stamp.by),
+            land_supplies::updated_at.eq(stamp.at),
+            land_supplies::updated_by.eq(&stamp.by),
+        ))
+        .returning(land_supplies::id)
+        .get_result(conn)?)
 }
 
-/// End a supply on `date` (land recovered, lease ended): the parcel returns to the land bank.
-pub(crate) fn end_in_tx(
-    conn: &mut AnyConnection,
-    supply: &Supply,
-    date: NaiveDate,
-    reason: &str,
-    stamp: &Stamp,
-) -> StoreResult<Supply> {
-    if supply.ended_on.is_some() {
-        return Err(StoreError::Conflict(format!(
-            "land supply {} has already ended",
-            supply.id
-        )));
-    }
-    if date < supply.contract_date {
-        return Err(FieldError::new(
-            "date",
-            format!("{date} is before the contract of {}", supply.contract_date),
-        )
-        .into());
-    }
-    if let Some(last) = facts(conn, supply.id)?.iter().map(|f| f.date).max()
-        && date < last
-    {
-        return Err(FieldError::new(
-            "date",
-            format!("{date} is before the last recorded fact of {last}"),
-        )
-        .into());
-    }
-    let mut ended = supply.clone();
-    ended.ended_on = Some(date);
-    ended.ended_reason = Some(reason.to_owned());
-    ended.version += 1;
-    ended.updated = stamp.clone();
-    diesel::update(land_supplies::table.find(supply.id))
+/// Save a supply's end.
+pub fn save_end(conn: &mut AnyConnection, ended: &Supply, stamp: &Stamp) -> StoreResult<()> {
+    diesel::update(land_supplies::table.find(ended.id))
         .set((
             land_supplies::ended_on.eq(ended.ended_on),
             land_supplies::ended_reason.eq(&ended.ended_reason),
@@ -491,85 +360,28 @@ pub(crate) fn end_in_tx(
             land_supplies::updated_by.eq(&stamp.by),
         ))
         .execute(conn)?;
-    let entry = Entry::new("end", "land_supply", supply.id)
-        .park(supply.park_id)
-        .before(snapshot(supply));
-    audit::record(conn, stamp, entry.after(snapshot(&ended)))?;
-    let parcel = parcels::get(conn, supply.parcel_id)?;
-    if parcel.status == ParcelStatus::Supplied {
-        let note = format!("收回储备: {reason}");
-        parcels::set_status(conn, &parcel, ParcelStatus::Reserve, &note, stamp)?;
-    }
-    Ok(ended)
+    Ok(())
 }
 
-/// End a supply outside an idle-land case (a lease that ran out, a negotiated buy-back).
-pub fn end(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: Option<i64>,
-    date: NaiveDate,
-    reason: String,
-    stamp: &Stamp,
-) -> StoreResult<Supply> {
-    let supply = get(conn, id)?;
-    write_in_park(conn, supply.park_id, |conn| {
-        let supply = get(conn, id)?;
-        if expected_version.is_some_and(|v| v != supply.version) {
-            return Err(StoreError::VersionMismatch {
-                current: supply.version,
-            });
-        }
-        if super::idle_cases::open_case_of(conn, id)?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "land supply {id} has an open idle-land case; the land is handed back through that case"
-            )));
-        }
-        end_in_tx(conn, &supply, date, &reason, stamp)
-    })
+/// Save a fact of a supply; its id.
+pub fn insert_fact(conn: &mut AnyConnection, fact: &Fact) -> StoreResult<i64> {
+    Ok(diesel::insert_into(supply_facts::table)
+        .values(FactRow::of(fact))
+        .returning(supply_facts::id)
+        .get_result(conn)?)
 }
 
-/// Record a fact after checking it in date order against every other fact of the supply.
-pub fn add_fact(
-    conn: &mut AnyConnection,
-    supply_id: i64,
-    date: NaiveDate,
-    detail: FactDetail,
-    note: String,
-    stamp: &Stamp,
-) -> StoreResult<Fact> {
-    let park_id = get(conn, supply_id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let supply = get(conn, supply_id)?;
-        if let Some(end) = supply.ended_on {
-            return Err(StoreError::Conflict(format!(
-                "land supply {supply_id} ended on {end}; its record is closed"
-            )));
-        }
-        let mut all = facts(conn, supply_id)?;
-        let fact = Fact {
-            id: i64::MAX,
-            supply_id,
-            date,
-            detail,
-            note,
-            recorded: stamp.clone(),
-        };
-        all.push(fact.clone());
-        replay(&supply, &all, NaiveDate::MAX).map_err(|e| StoreError::Invalid(vec![e]))?;
-        let id: i64 = diesel::insert_into(supply_facts::table)
-            .values(FactRow::of(&fact))
-            .returning(supply_facts::id)
-            .get_result(conn)?;
-        let fact = Fact { id, ..fact };
-        let entry = Entry::new("create", "supply_fact", id).park(park_id);
-        audit::record(
-            conn,
-            stamp,
-            entry.after(serde_json::json!({"supply_id": supply_id, "kind": fact.detail.kind().as_str(), "date": fact.date, "note": fact.note})),
-        )?;
-        Ok(fact)
-    })
+/// The end of a parcel's last ended supply, if any.
+pub fn last_end(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Option<NaiveDate>> {
+    Ok(of_parcel(conn, parcel_id)?
+        .iter()
+        .filter_map(|s| s.ended_on)
+        .max())
+}
+
+/// The date of a supply's last recorded fact, if any.
+pub fn last_fact(conn: &mut AnyConnection, supply_id: i64) -> StoreResult<Option<NaiveDate>> {
+    Ok(facts(conn, supply_id)?.iter().map(|f| f.date).max())
 }
 
 /// The park of a supply, for the access policy.
@@ -581,19 +393,4 @@ pub fn scope(conn: &mut AnyConnection, id: i64) -> StoreResult<crate::domain::ac
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("land supply {id}")))?;
     super::parks::scope(conn, park_id)
-}
-
-/// A parcel with a supply in force cannot be split, merged or retired: the contract is on it.
-pub(crate) fn ensure_not_supplied(
-    conn: &mut AnyConnection,
-    parcel_id: i64,
-    code: &str,
-) -> StoreResult<()> {
-    if let Some(s) = in_force(conn, parcel_id)? {
-        return Err(StoreError::Conflict(format!(
-            "parcel {code} is supplied under contract {} (supply {}); end the supply before the parcel can be split, merged, retired or taken out of `supplied`",
-            s.contract_no, s.id
-        )));
-    }
-    Ok(())
 }

@@ -10,6 +10,7 @@ use crate::api::{AppState, created_as, json_response};
 use crate::domain::FieldError;
 use crate::domain::access::Visibility;
 use crate::domain::access::{Action, Caller, Role};
+use crate::domain::application::{Application, ApplicationProject, ApplicationStatus, Target};
 use crate::domain::codes::parse_text;
 use crate::domain::enterprise::parse_name;
 use crate::domain::entry_check::BuildingPlan;
@@ -21,7 +22,6 @@ use crate::domain::workshop::required_text;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::ops;
 use crate::store;
-use crate::store::applications::{Application, ApplicationProject, ApplicationStatus, Target};
 use crate::views::entry::EntryCheckView;
 use crate::views::utc;
 use actix_web::http::StatusCode;
@@ -235,7 +235,7 @@ pub async fn submit(
     let (stamp, today) = (state.stamp(&caller), state.today());
     let a = state
         .run(move |c| {
-            store::applications::submit(
+            ops::applications::submit(
                 c,
                 applicant,
                 target,
@@ -342,7 +342,7 @@ pub async fn decide(
     let reason = parse_text("reason", b.reason.as_deref().unwrap_or(""), 500)?;
     let (stamp, today) = (state.stamp(&caller), state.today());
     let a = state
-        .run(move |c| store::applications::decide(c, id, b.accept, reason, today, &stamp))
+        .run(move |c| ops::applications::decide(c, id, b.accept, reason, today, &stamp))
         .await?;
     json_response(StatusCode::OK, JSON, &ApplicationView::from(&a))
 }
@@ -370,7 +370,7 @@ pub async fn withdraw(
     let reason = required_text("reason", &b.reason, 500)?;
     let stamp = state.stamp(&caller);
     let a = state
-        .run(move |c| store::applications::withdraw(c, a.id, reason, &stamp))
+        .run(move |c| ops::applications::withdraw(c, a.id, reason, &stamp))
         .await?;
     json_response(StatusCode::OK, JSON, &ApplicationView::from(&a))
 }

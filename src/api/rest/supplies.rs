@@ -54,7 +54,7 @@ pub async fn create_supply(
     let draft = terms.check(state.today())?;
     let (supply, holder) = state
         .run(move |c| {
-            let s = store::supplies::create(c, parcel_id, draft, &stamp)?;
+            let s = ops::supplies::create(c, parcel_id, draft, &stamp)?;
             let holder = store::enterprises::get(c, s.enterprise_id)?.name;
             Ok((s, holder))
         })
@@ -202,7 +202,7 @@ pub async fn end_supply(
     }
     let (supply, holder) = state
         .run(move |c| {
-            let s = store::supplies::end(c, id, expected, body.date, reason, &stamp)?;
+            let s = ops::supplies::end(c, id, expected, body.date, reason, &stamp)?;
             let holder = store::enterprises::get(c, s.enterprise_id)?.name;
             Ok((s, holder))
         })
@@ -238,7 +238,7 @@ pub async fn add_fact(
     let stamp = state.stamp(&caller);
     let (date, detail, note) = terms.check(state.today())?;
     let fact = state
-        .run(move |c| store::supplies::add_fact(c, id, date, detail, note, &stamp))
+        .run(move |c| ops::supplies::add_fact(c, id, date, detail, note, &stamp))
         .await?;
     json_response(StatusCode::CREATED, JSON, &FactView::from(&fact))
 }
