@@ -16,6 +16,7 @@ use crate::domain::parcel::{ParcelStatus, PlanningConditions};
 use crate::domain::register::{ImportItem, ImportRequest};
 use crate::domain::register::{ParcelDraft, ParkDraft, RawParcel, Stamp, ZoneDraft};
 use crate::domain::settings::SettingsOverrides;
+use crate::ops;
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::import::Progress;
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
@@ -310,10 +311,10 @@ pub fn load(
             "the demo park {PARK_CODE} is already loaded"
         )));
     }
-    let park = store::parks::create(conn, demo.park, stamp)?;
+    let park = ops::places::create_park(conn, demo.park, stamp)?;
     let zone_count = demo.zones.len();
     for zone in demo.zones {
-        store::zones::create(conn, park.id, zone, stamp)?;
+        ops::places::create_zone(conn, park.id, zone, stamp)?;
     }
     let features = demo.parcels.len();
     let items = demo

@@ -3,15 +3,16 @@
 //!
 //! These are plain data: the store maps its rows to and from them, the API maps them to views.
 
-use super::FieldError;
 use super::codes::{AdminDivisionCode, Code};
 use super::industry::IndustryCode;
 use super::land_use::LandUse;
 use super::parcel::{ParcelStatus, PlanningConditions};
-use super::settings::SettingsOverrides;
-use crate::spatial::Footprint;
+use super::settings::{Settings, SettingsOverrides};
+use super::{FieldError, Refusal};
+use crate::spatial::{Footprint, measure};
 use chrono::{NaiveDate, NaiveDateTime};
 use geo::MultiPolygon;
+use geo::algorithm::bool_ops::unary_union;
 
 /// Who made a change and when (UTC), recorded on every write.
 #[derive(Debug, Clone, PartialEq)]
@@ -443,9 +444,649 @@ pub struct ImportRequest {
     pub dry_run: bool,
 }
 
+/// A park's code is its own across the register (`taken`: another park has it).
+pub fn check_park_code(code: &str, taken: bool) -> Result<(), Refusal> {
+    if taken {
+        return Err(Refusal::conflict(format!(
+            "a park with code {code} already exists"
+        )));
+    }
+    Ok(())
+}
+
+/// A zone's code is its own within its park (`taken`: another zone of the park has it).
+pub fn check_zone_code(park_id: i64, code: &str, taken: bool) -> Result<(), Refusal> {
+    if taken {
+        return Err(Refusal::conflict(format!(
+            "park {park_id} already has a zone with code {code}"
+        )));
+    }
+    Ok(())
+}
+
+/// A park's new boundary must still hold its zones and active parcels (`parcels`: code and
+/// footprint), within the park's tolerance. Every one left outside is named.
+pub fn check_park_holds(
+    park: &Park,
+    boundary: &MultiPolygon<f64>,
+    zones: &[Zone],
+    parcels: &[(String, MultiPolygon<f64>)],
+) -> Result<(), Refusal> {
+    let tolerance = Settings::resolve([&park.settings]).geometry_tolerance_m2;
+    let mut errors = Vec::new();
+    for zone in zones {
+        let outside = measure::outside_m2(&zone.boundary, boundary);
+        if outside > tolerance {
+            errors.push(FieldError::new(
+                "geometry",
+                format!(
+                    "zone {} would extend {outside:.2} m² outside the new boundary",
+                    zone.code
+                ),
+            ));
+        }
+    }
+    for (code, geometry) in parcels {
+        let outside = measure::outside_m2(geometry, boundary);
+        if outside > tolerance {
+            errors.push(FieldError::new(
+                "geometry",
+                format!("parcel {code} would extend {outside:.2} m² outside the new boundary"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid(errors))
+    }
+}
+
+/// A zone lies inside its park and clear of the park's other zones (`zones`, without the
+/// zone `except` being changed), within the park's tolerance.
+pub fn check_zone_boundary(
+    park: &Park,
+    zones: &[Zone],
+    except: Option<i64>,
+    boundary: &Footprint,
+) -> Result<(), Refusal> {
+    let tolerance = Settings::resolve([&park.settings]).geometry_tolerance_m2;
+    let mut errors = Vec::new();
+    let outside = measure::outside_m2(boundary.geometry(), &park.boundary);
+    if outside > tolerance {
+        errors.push(FieldError::new(
+            "geometry",
+            format!(
+                "the zone extends {outside:.2} m² outside the boundary of park {}",
+                park.code
+            ),
+        ));
+    }
+    for other in zones.iter().filter(|z| Some(z.id) != except) {
+        let overlap = measure::overlap_m2(boundary.geometry(), &other.boundary);
+        if overlap > tolerance {
+            errors.push(FieldError::new(
+                "geometry",
+                format!(
+                    "the zone overlaps zone {} (id {}) by {overlap:.2} m²",
+                    other.code, other.id
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid(errors))
+    }
+}
+
+impl Park {
+    /// A new park from its checked draft, stamped.
+    pub fn new(draft: ParkDraft, stamp: &Stamp) -> Park {
+        Park {
+            id: 0,
+            code: draft.code.into_string(),
+            name: draft.name,
+            admin_code: draft.admin_code.map(|c| c.as_str().to_owned()),
+            description: draft.description,
+            industries: draft
+                .industries
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            settings: draft.settings,
+            area_m2: draft.boundary.area_m2(),
+            boundary: draft.boundary.into_geometry(),
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp.clone(),
+        }
+    }
+
+    /// The park with `changes` made (checked beforehand), one version on.
+    pub fn apply(&mut self, changes: ParkChanges, stamp: &Stamp) {
+        if let Some(code) = changes.code {
+            self.code = code.into_string();
+        }
+        if let Some(v) = changes.name {
+            self.name = v;
+        }
+        if let Some(v) = changes.admin_code {
+            self.admin_code = v.map(|c| c.as_str().to_owned());
+        }
+        if let Some(v) = changes.description {
+            self.description = v;
+        }
+        if let Some(v) = changes.industries {
+            self.industries = v.iter().map(|c| c.as_str().to_owned()).collect();
+        }
+        if let Some(v) = changes.settings {
+            self.settings = v;
+        }
+        if let Some(boundary) = changes.boundary {
+            self.area_m2 = boundary.area_m2();
+            self.boundary = boundary.into_geometry();
+        }
+        self.version += 1;
+        self.updated = stamp.clone();
+    }
+}
+
+impl Zone {
+    /// A new zone of `park_id` from its checked draft, stamped.
+    pub fn new(park_id: i64, draft: ZoneDraft, stamp: &Stamp) -> Zone {
+        Zone {
+            id: 0,
+            park_id,
+            code: draft.code.into_string(),
+            name: draft.name,
+            description: draft.description,
+            industries: draft
+                .industries
+                .map(|l| l.iter().map(|c| c.as_str().to_owned()).collect()),
+            settings: draft.settings,
+            area_m2: draft.boundary.area_m2(),
+            boundary: draft.boundary.into_geometry(),
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp.clone(),
+        }
+    }
+
+    /// The zone with `changes` made (checked beforehand), one version on.
+    pub fn apply(&mut self, changes: ZoneChanges, stamp: &Stamp) {
+        if let Some(code) = changes.code {
+            self.code = code.into_string();
+        }
+        if let Some(v) = changes.name {
+            self.name = v;
+        }
+        if let Some(v) = changes.description {
+            self.description = v;
+        }
+        if let Some(v) = changes.industries {
+            self.industries = v.map(|l| l.iter().map(|c| c.as_str().to_owned()).collect());
+        }
+        if let Some(v) = changes.settings {
+            self.settings = v;
+        }
+        if let Some(boundary) = changes.boundary {
+            self.area_m2 = boundary.area_m2();
+            self.boundary = boundary.into_geometry();
+        }
+        self.version += 1;
+        self.updated = stamp.clone();
+    }
+}
+
+/// Split (分宗): at least two pieces.
+pub fn check_split_pieces(pieces: &[SplitPiece]) -> Result<(), Refusal> {
+    if pieces.len() < 2 {
+        return Err(FieldError::new("pieces", "a split needs at least two pieces").into());
+    }
+    Ok(())
+}
+
+/// Split (分宗): the pieces together cover exactly the original's footprint and do not overlap
+/// each other, both within the park's tolerance (m²). Every disagreement is named.
+pub fn check_split(
+    original: &Parcel,
+    pieces: &[SplitPiece],
+    tolerance_m2: f64,
+) -> Result<(), Refusal> {
+    let mut errors = Vec::new();
+    for i in 0..pieces.len() {
+        for j in i + 1..pieces.len() {
+            let overlap = measure::overlap_m2(
+                pieces[i].footprint.geometry(),
+                pieces[j].footprint.geometry(),
+            );
+            if overlap > tolerance_m2 {
+                errors.push(FieldError::new(
+                    "pieces",
+                    format!("pieces {i} and {j} overlap by {overlap:.2} m²"),
+                ));
+            }
+        }
+    }
+    let union = unary_union(pieces.iter().map(|p| p.footprint.geometry()));
+    let missing = measure::outside_m2(&original.geometry, &union);
+    let extra = measure::outside_m2(&union, &original.geometry);
+    if missing > tolerance_m2 || extra > tolerance_m2 {
+        errors.push(FieldError::new(
+            "pieces",
+            format!(
+                "the pieces must cover exactly the footprint of parcel {}: {missing:.2} m² of it is not covered \
+                 and {extra:.2} m² lies outside it (tolerance {tolerance_m2} m²)",
+                original.code
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid(errors))
+    }
+}
+
+/// The most parcels one merge takes (far more than any real 合宗; it bounds the query).
+pub const MAX_MERGED: usize = 100;
+
+/// Merge (合宗): between two and [`MAX_MERGED`] different parcels. Their ids, sorted.
+pub fn check_merge_ids(ids: &[i64]) -> Result<Vec<i64>, Refusal> {
+    if ids.len() > MAX_MERGED {
+        return Err(FieldError::new(
+            "parcel_ids",
+            format!(
+                "a merge takes at most {MAX_MERGED} parcels, got {}",
+                ids.len()
+            ),
+        )
+        .into());
+    }
+    let mut distinct = ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 || distinct.len() != ids.len() {
+        return Err(
+            FieldError::new("parcel_ids", "a merge needs at least two different parcels").into(),
+        );
+    }
+    Ok(distinct)
+}
+
+/// Merge (合宗): only parcels of one park (`members`: those of `ids` that are the park's). A
+/// parcel of another park gets the same answer as one that does not exist: nothing about
+/// another park's parcels may come back.
+pub fn check_members(ids: &[i64], members: &[i64]) -> Result<(), Refusal> {
+    let strangers: Vec<String> = ids
+        .iter()
+        .filter(|id| !members.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if strangers.is_empty() {
+        return Ok(());
+    }
+    let (noun, verb) = if strangers.len() == 1 {
+        ("parcel", "is")
+    } else {
+        ("parcels", "are")
+    };
+    Err(Refusal::conflict(format!(
+        "{noun} {} {verb} not a parcel of this park; only parcels of one park can be merged",
+        strangers.join(", ")
+    )))
+}
+
+/// Merge (合宗): parcels in one status whose footprints adjoin into one piece of land. Their
+/// union.
+pub fn merged_footprint(originals: &[Parcel]) -> Result<MultiPolygon<f64>, Refusal> {
+    if let Some(first) = originals.first()
+        && let Some(other) = originals.iter().find(|p| p.status != first.status)
+    {
+        return Err(Refusal::conflict(format!(
+            "parcels {} ({}) and {} ({}) have different statuses; only parcels in the same status can be merged",
+            first.code, first.status, other.code, other.status
+        )));
+    }
+    let union: MultiPolygon<f64> = unary_union(originals.iter().map(|p| &p.geometry));
+    if union.0.len() != 1 {
+        return Err(FieldError::new(
+            "parcel_ids",
+            format!(
+                "the parcels do not adjoin: their union has {} separate parts, and a merged parcel must be one piece of land",
+                union.0.len()
+            ),
+        )
+        .into());
+    }
+    Ok(union)
+}
+
+/// New parcel codes (`field` names them in the request) are distinct from each other and
+/// from every code the park has used (`taken`): codes are never reused.
+pub fn check_new_codes(
+    park_id: i64,
+    codes: &[&str],
+    taken: &[String],
+    field: &str,
+) -> Result<(), Refusal> {
+    for (i, code) in codes.iter().enumerate() {
+        if codes[..i].contains(code) {
+            return Err(FieldError::new(field, format!("code {code} is given twice")).into());
+        }
+        if taken.iter().any(|t| t == code) {
+            return Err(Refusal::conflict(format!(
+                "park {park_id} already has a parcel with code {code} (codes are never reused)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    fn stamp() -> Stamp {
+        let at = NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        Stamp::stored("committee".into(), at)
+    }
+
+    fn footprint(geometry: MultiPolygon<f64>) -> Footprint {
+        Footprint::new("geometry", geometry, crate::spatial::AreaLimits::PARCEL).unwrap()
+    }
+
+    fn park(boundary: MultiPolygon<f64>) -> Park {
+        Park::new(
+            ParkDraft {
+                code: Code::parse("code", "NC").unwrap(),
+                name: "南城工业园".into(),
+                admin_code: None,
+                description: String::new(),
+                industries: Vec::new(),
+                settings: SettingsOverrides::default(),
+                boundary: footprint(boundary),
+            },
+            &stamp(),
+        )
+    }
+
+    fn zone(id: i64, code: &str, boundary: MultiPolygon<f64>) -> Zone {
+        let draft = ZoneDraft {
+            code: Code::parse("code", code).unwrap(),
+            name: code.into(),
+            description: String::new(),
+            industries: None,
+            settings: SettingsOverrides::default(),
+            boundary: footprint(boundary),
+        };
+        Zone {
+            id,
+            ..Zone::new(1, draft, &stamp())
+        }
+    }
+
+    #[test]
+    fn park_and_zone_codes_are_their_own() {
+        assert_eq!(check_park_code("NC", false), Ok(()));
+        assert_eq!(
+            conflict(check_park_code("NC", true)),
+            "a park with code NC already exists"
+        );
+        assert_eq!(check_zone_code(1, "A", false), Ok(()));
+        assert_eq!(
+            conflict(check_zone_code(1, "A", true)),
+            "park 1 already has a zone with code A"
+        );
+    }
+
+    #[test]
+    fn a_zone_lies_inside_its_park_clear_of_the_others() {
+        let p = park(rect(0.0, 0.0, 4.0, 2.0));
+        let a = zone(7, "A", rect(0.0, 0.0, 2.0, 2.0));
+        let inside = footprint(rect(2.0, 0.0, 2.0, 2.0));
+        assert_eq!(
+            check_zone_boundary(&p, std::slice::from_ref(&a), None, &inside),
+            Ok(())
+        );
+        let across = footprint(rect(1.0, 0.0, 4.0, 2.0));
+        let e = invalid(check_zone_boundary(
+            &p,
+            std::slice::from_ref(&a),
+            None,
+            &across,
+        ));
+        assert_eq!(e.len(), 2, "outside the park and over zone A: {e:?}");
+        assert!(e[0].message.contains("outside the boundary of park NC"));
+        assert!(
+            e[1].message
+                .starts_with("the zone overlaps zone A (id 7) by")
+        );
+        let moved = footprint(rect(0.0, 0.0, 3.0, 2.0));
+        assert_eq!(
+            check_zone_boundary(&p, &[a], Some(7), &moved),
+            Ok(()),
+            "a zone being changed does not overlap itself"
+        );
+    }
+
+    #[test]
+    fn a_new_park_boundary_still_holds_its_zones_and_parcels() {
+        let p = park(rect(0.0, 0.0, 4.0, 2.0));
+        let zones = [zone(7, "A", rect(0.0, 0.0, 2.0, 2.0))];
+        let parcels = [("A-01".to_owned(), rect(3.0, 0.0, 1.0, 1.0))];
+        assert_eq!(
+            check_park_holds(&p, &rect(0.0, 0.0, 4.0, 2.0), &zones, &parcels),
+            Ok(())
+        );
+        let e = invalid(check_park_holds(
+            &p,
+            &rect(0.0, 0.0, 1.5, 2.0),
+            &zones,
+            &parcels,
+        ));
+        assert!(e[0].message.starts_with("zone A would extend"));
+        assert!(e[1].message.starts_with("parcel A-01 would extend"));
+    }
+
+    #[test]
+    fn changes_keep_what_they_do_not_name_and_move_the_version() {
+        let mut p = park(rect(0.0, 0.0, 4.0, 2.0));
+        let area = p.area_m2;
+        p.apply(
+            ParkChanges {
+                name: Some("南城园".into()),
+                ..Default::default()
+            },
+            &stamp(),
+        );
+        assert_eq!(
+            (p.name.as_str(), p.code.as_str(), p.area_m2, p.version),
+            ("南城园", "NC", area, 2)
+        );
+        let mut z = zone(7, "A", rect(0.0, 0.0, 2.0, 2.0));
+        z.apply(
+            ZoneChanges {
+                boundary: Some(footprint(rect(0.0, 0.0, 1.0, 2.0))),
+                ..Default::default()
+            },
+            &stamp(),
+        );
+        assert!(
+            (z.area_m2 * 2.0 - area / 2.0).abs() < 1.0,
+            "half the zone's area"
+        );
+        assert_eq!((z.code.as_str(), z.version), ("A", 2));
+    }
+
+    /// A rectangle of `w` × `h` thousandths of a degree at (116.6 + x, 27.5 + y) thousandths.
+    pub(crate) fn rect(x: f64, y: f64, w: f64, h: f64) -> MultiPolygon<f64> {
+        let (x0, y0) = (116.6 + x / 1000.0, 27.5 + y / 1000.0);
+        let (x1, y1) = (x0 + w / 1000.0, y0 + h / 1000.0);
+        MultiPolygon::new(vec![geo::Polygon::new(
+            geo::LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )])
+    }
+
+    /// A parcel of the register, as the store would load it.
+    pub(crate) fn parcel(
+        id: i64,
+        code: &str,
+        status: ParcelStatus,
+        geometry: MultiPolygon<f64>,
+    ) -> Parcel {
+        let at = NaiveDate::from_ymd_opt(2021, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        let stamp = Stamp::stored("bureau".into(), at);
+        Parcel {
+            id,
+            park_id: 1,
+            zone_id: None,
+            code: code.into(),
+            name: String::new(),
+            location: String::new(),
+            land_use: "1001".into(),
+            status,
+            planning: PlanningConditions::default(),
+            infrastructure: Vec::new(),
+            site_levelled: false,
+            approval_no: String::new(),
+            approved_on: None,
+            area_m2: measure::area_m2(&geometry),
+            geometry,
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp,
+            retired_at: None,
+            retired_reason: None,
+        }
+    }
+
+    fn piece(code: &str, geometry: MultiPolygon<f64>) -> SplitPiece {
+        SplitPiece {
+            code: Code::parse("code", code).unwrap(),
+            footprint: Footprint::new("geometry", geometry, crate::spatial::AreaLimits::PARCEL)
+                .unwrap(),
+            name: None,
+            land_use: None,
+        }
+    }
+
+    fn invalid(r: Result<impl std::fmt::Debug, Refusal>) -> Vec<FieldError> {
+        match r {
+            Err(Refusal::Invalid(e)) => e,
+            other => panic!("expected invalid fields, got {other:?}"),
+        }
+    }
+
+    fn conflict(r: Result<impl std::fmt::Debug, Refusal>) -> String {
+        match r {
+            Err(Refusal::Conflict(m)) => m,
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn split_pieces_cover_the_parcel_exactly_without_overlap() {
+        let original = parcel(1, "A-01", ParcelStatus::Available, rect(0.0, 0.0, 2.0, 1.0));
+        let halves = [
+            piece("A-01-1", rect(0.0, 0.0, 1.0, 1.0)),
+            piece("A-01-2", rect(1.0, 0.0, 1.0, 1.0)),
+        ];
+        assert_eq!(check_split_pieces(&halves), Ok(()));
+        assert_eq!(check_split(&original, &halves, 1.0), Ok(()));
+        assert_eq!(
+            invalid(check_split_pieces(&halves[..1]))[0].message,
+            "a split needs at least two pieces"
+        );
+
+        let overlapping = [
+            piece("A-01-1", rect(0.0, 0.0, 1.2, 1.0)),
+            piece("A-01-2", rect(1.0, 0.0, 1.0, 1.0)),
+        ];
+        let e = invalid(check_split(&original, &overlapping, 1.0));
+        assert!(
+            e[0].message.starts_with("pieces 0 and 1 overlap by"),
+            "{:?}",
+            e
+        );
+        assert_eq!(
+            e.len(),
+            1,
+            "the overlap lies inside the parcel: the cover is exact"
+        );
+
+        let short = [
+            piece("A-01-1", rect(0.0, 0.0, 1.0, 1.0)),
+            piece("A-01-2", rect(1.0, 0.0, 0.9, 1.0)),
+        ];
+        let e = invalid(check_split(&original, &short, 1.0));
+        assert!(
+            e[0].message
+                .contains("must cover exactly the footprint of parcel A-01"),
+            "{:?}",
+            e
+        );
+        assert!(
+            check_split(&original, &short, 2_000.0).is_ok(),
+            "a gap within the park's tolerance passes"
+        );
+    }
+
+    #[test]
+    fn a_merge_joins_two_to_a_hundred_different_parcels_of_one_park() {
+        assert_eq!(check_merge_ids(&[5, 3]), Ok(vec![3, 5]));
+        for ids in [vec![3], vec![3, 3], vec![]] {
+            assert_eq!(invalid(check_merge_ids(&ids))[0].field, "parcel_ids");
+        }
+        let many: Vec<i64> = (1..=101).collect();
+        assert!(
+            invalid(check_merge_ids(&many))[0]
+                .message
+                .contains("at most 100")
+        );
+        assert_eq!(check_members(&[3, 5], &[5, 3]), Ok(()));
+        assert_eq!(
+            conflict(check_members(&[3, 5, 8], &[3])),
+            "parcels 5, 8 are not a parcel of this park; only parcels of one park can be merged"
+        );
+    }
+
+    #[test]
+    fn merged_parcels_share_a_status_and_adjoin() {
+        let a = parcel(1, "A", ParcelStatus::Available, rect(0.0, 0.0, 1.0, 1.0));
+        let b = parcel(2, "B", ParcelStatus::Available, rect(1.0, 0.0, 1.0, 1.0));
+        let union = merged_footprint(&[a.clone(), b.clone()]).unwrap();
+        assert_eq!(union.0.len(), 1);
+        let far = parcel(3, "C", ParcelStatus::Available, rect(5.0, 0.0, 1.0, 1.0));
+        let e = invalid(merged_footprint(&[a.clone(), far]));
+        assert!(
+            e[0].message
+                .contains("do not adjoin: their union has 2 separate parts")
+        );
+        let reserved = parcel(4, "D", ParcelStatus::Reserve, rect(1.0, 0.0, 1.0, 1.0));
+        assert!(conflict(merged_footprint(&[a, reserved])).contains("have different statuses"));
+    }
+
+    #[test]
+    fn new_codes_are_distinct_and_never_reused() {
+        assert_eq!(check_new_codes(1, &["X", "Y"], &[], "pieces"), Ok(()));
+        let e = invalid(check_new_codes(1, &["X", "X"], &[], "pieces"));
+        assert_eq!(
+            (e[0].field.as_str(), e[0].message.as_str()),
+            ("pieces", "code X is given twice")
+        );
+        assert_eq!(
+            conflict(check_new_codes(1, &["X", "Y"], &["Y".into()], "code")),
+            "park 1 already has a parcel with code Y (codes are never reused)"
+        );
+    }
 
     #[test]
     fn planning_changes_keep_clear_or_replace() {

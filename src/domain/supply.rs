@@ -1219,32 +1219,8 @@ pub(crate) mod tests {
     }
 
     fn parcel(status: ParcelStatus) -> Parcel {
-        let stamp = Stamp::stored(
-            "bureau".into(),
-            d("2021-01-01").and_hms_opt(0, 0, 0).unwrap(),
-        );
-        Parcel {
-            id: 1,
-            park_id: 1,
-            zone_id: None,
-            code: "NC-07".into(),
-            name: String::new(),
-            location: String::new(),
-            land_use: "1001".into(),
-            status,
-            planning: Default::default(),
-            infrastructure: Vec::new(),
-            site_levelled: false,
-            approval_no: String::new(),
-            approved_on: None,
-            geometry: geo::MultiPolygon::new(Vec::new()),
-            area_m2: 30_000.0,
-            version: 1,
-            created: stamp.clone(),
-            updated: stamp,
-            retired_at: None,
-            retired_reason: None,
-        }
+        let square = crate::domain::register::tests::rect(0.0, 0.0, 1.0, 1.0);
+        crate::domain::register::tests::parcel(1, "NC-07", status, square)
     }
 
     fn conflict<T: std::fmt::Debug>(r: Result<T, Refusal>) -> String {

@@ -7,6 +7,8 @@ pub mod entry;
 pub mod estate;
 pub mod idle_cases;
 pub mod land_watch;
+pub mod places;
+pub mod register;
 pub mod renewal;
 pub mod reports;
 pub mod supplies;

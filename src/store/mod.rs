@@ -13,7 +13,6 @@ pub mod idle_cases;
 pub mod import;
 pub mod leases;
 pub mod parcel_history;
-pub mod parcel_ops;
 pub mod parcel_rules;
 pub mod parcels;
 pub mod parks;

@@ -1,4 +1,5 @@
-//! A parcel's past: every version with who and when, and its split/merge lineage.
+//! A parcel's past: every version with who and when, and its split/merge lineage (read here,
+//! and the lineage saved here).
 
 use super::rows::decode_geometry;
 use super::schema::{parcel_lineage, parcel_versions, parcels};
@@ -91,4 +92,24 @@ pub fn lineage(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Vec<Line
             recorded: Stamp::stored(by, at),
         })
         .collect())
+}
+
+/// Save one link of lineage: `parent` was split or merged (`operation`) into `child`.
+pub fn record_lineage(
+    conn: &mut AnyConnection,
+    operation: &str,
+    parent: i64,
+    child: i64,
+    stamp: &Stamp,
+) -> StoreResult<()> {
+    diesel::insert_into(parcel_lineage::table)
+        .values((
+            parcel_lineage::operation.eq(operation),
+            parcel_lineage::parent_id.eq(parent),
+            parcel_lineage::child_id.eq(child),
+            parcel_lineage::recorded_at.eq(stamp.at),
+            parcel_lineage::recorded_by.eq(&stamp.by),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

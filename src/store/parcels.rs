@@ -46,6 +46,28 @@ pub fn code_taken(conn: &mut AnyConnection, park_id: i64, code: &str) -> StoreRe
         .is_some())
 }
 
+/// Which of `codes` the park has used (retired parcels included).
+pub fn codes_taken(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    codes: &[&str],
+) -> StoreResult<Vec<String>> {
+    Ok(parcels::table
+        .filter(parcels::park_id.eq(park_id))
+        .filter(parcels::code.eq_any(codes))
+        .select(parcels::code)
+        .load(conn)?)
+}
+
+/// Which of `ids` are parcels of the park.
+pub fn members(conn: &mut AnyConnection, park_id: i64, ids: &[i64]) -> StoreResult<Vec<i64>> {
+    Ok(parcels::table
+        .filter(parcels::id.eq_any(ids))
+        .filter(parcels::park_id.eq(park_id))
+        .select(parcels::id)
+        .load(conn)?)
+}
+
 fn duplicate_code(park_id: i64, code: &str) -> StoreError {
     StoreError::Conflict(format!(
         "park {park_id} already has a parcel with code {code} (codes are never reused, retired parcels included)"

@@ -1,13 +1,10 @@
-//! Zones (片区) of a park: inside the park's boundary, not overlapping each other.
+//! Zones (片区) of a park: loaded and saved. That a zone lies inside its park, clear of the
+//! others, is `domain::register`'s rule; `ops::places` applies it.
 
-use super::audit::{self, Entry};
 use super::rows::{ZoneRow, ZoneValues};
 use super::schema::zones;
-use super::{AnyConnection, StoreError, StoreResult, parks, write_in_park};
-use crate::domain::FieldError;
-use crate::domain::register::{Stamp, Zone, ZoneChanges, ZoneDraft};
-use crate::domain::settings::Settings;
-use crate::spatial::{Footprint, measure};
+use super::{AnyConnection, StoreError, StoreResult, parks};
+use crate::domain::register::Zone;
 use diesel::prelude::*;
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<Zone> {
@@ -51,49 +48,8 @@ pub fn snapshot(z: &Zone) -> serde_json::Value {
     })
 }
 
-/// The boundary rules: inside the park and clear of the park's other zones.
-fn check_boundary(
-    conn: &mut AnyConnection,
-    park_id: i64,
-    except_zone: Option<i64>,
-    boundary: &Footprint,
-) -> StoreResult<()> {
-    let park = parks::get(conn, park_id)?;
-    let tolerance = Settings::resolve([&park.settings]).geometry_tolerance_m2;
-    let mut errors = Vec::new();
-    let outside = measure::outside_m2(boundary.geometry(), &park.boundary);
-    if outside > tolerance {
-        errors.push(FieldError::new(
-            "geometry",
-            format!(
-                "the zone extends {outside:.2} m² outside the boundary of park {}",
-                park.code
-            ),
-        ));
-    }
-    for other in zones_of(conn, park_id)? {
-        if Some(other.id) == except_zone {
-            continue;
-        }
-        let overlap = measure::overlap_m2(boundary.geometry(), &other.boundary);
-        if overlap > tolerance {
-            errors.push(FieldError::new(
-                "geometry",
-                format!(
-                    "the zone overlaps zone {} (id {}) by {overlap:.2} m²",
-                    other.code, other.id
-                ),
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(errors))
-    }
-}
-
-fn code_taken(
+/// Whether another zone of the park than `except` has this code.
+pub fn code_taken(
     conn: &mut AnyConnection,
     park_id: i64,
     code: &str,
@@ -110,99 +66,20 @@ fn code_taken(
     Ok(q.first::<i64>(conn).optional()?.is_some())
 }
 
-pub fn create(
-    conn: &mut AnyConnection,
-    park_id: i64,
-    draft: ZoneDraft,
-    stamp: &Stamp,
-) -> StoreResult<Zone> {
-    write_in_park(conn, park_id, |conn| {
-        if code_taken(conn, park_id, draft.code.as_str(), None)? {
-            return Err(StoreError::Conflict(format!(
-                "park {park_id} already has a zone with code {}",
-                draft.code
-            )));
-        }
-        check_boundary(conn, park_id, None, &draft.boundary)?;
-        let zone = Zone {
-            id: 0,
-            park_id,
-            code: draft.code.into_string(),
-            name: draft.name,
-            description: draft.description,
-            industries: draft
-                .industries
-                .map(|l| l.iter().map(|c| c.as_str().to_owned()).collect()),
-            settings: draft.settings,
-            area_m2: draft.boundary.area_m2(),
-            boundary: draft.boundary.into_geometry(),
-            version: 1,
-            created: stamp.clone(),
-            updated: stamp.clone(),
-        };
-        let id: i64 = diesel::insert_into(zones::table)
-            .values(ZoneValues::of(&zone))
-            .returning(zones::id)
-            .get_result(conn)?;
-        let zone = Zone { id, ..zone };
-        let entry = Entry::new("create", "zone", id).park(park_id);
-        audit::record(conn, stamp, entry.after(snapshot(&zone)))?;
-        Ok(zone)
-    })
+/// Save a new zone; its id.
+pub fn insert(conn: &mut AnyConnection, zone: &Zone) -> StoreResult<i64> {
+    Ok(diesel::insert_into(zones::table)
+        .values(ZoneValues::of(zone))
+        .returning(zones::id)
+        .get_result(conn)?)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: Option<i64>,
-    changes: ZoneChanges,
-    stamp: &Stamp,
-) -> StoreResult<Zone> {
-    let park_id = get(conn, id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let mut zone = get(conn, id)?;
-        let before = snapshot(&zone);
-        if expected_version.is_some_and(|v| v != zone.version) {
-            return Err(StoreError::VersionMismatch {
-                current: zone.version,
-            });
-        }
-        if let Some(code) = changes.code {
-            if code_taken(conn, park_id, code.as_str(), Some(id))? {
-                return Err(StoreError::Conflict(format!(
-                    "park {park_id} already has a zone with code {code}"
-                )));
-            }
-            zone.code = code.into_string();
-        }
-        if let Some(v) = changes.name {
-            zone.name = v;
-        }
-        if let Some(v) = changes.description {
-            zone.description = v;
-        }
-        if let Some(v) = changes.industries {
-            zone.industries = v.map(|l| l.iter().map(|c| c.as_str().to_owned()).collect());
-        }
-        if let Some(v) = changes.settings {
-            zone.settings = v;
-        }
-        if let Some(boundary) = changes.boundary {
-            check_boundary(conn, park_id, Some(id), &boundary)?;
-            zone.area_m2 = boundary.area_m2();
-            zone.boundary = boundary.into_geometry();
-        }
-        zone.version += 1;
-        zone.updated = stamp.clone();
-        diesel::update(zones::table.find(id))
-            .set(ZoneValues::of(&zone))
-            .execute(conn)?;
-        let entry = Entry::new("update", "zone", id)
-            .park(park_id)
-            .before(before);
-        audit::record(conn, stamp, entry.after(snapshot(&zone)))?;
-        Ok(zone)
-    })
+/// Save a changed zone.
+pub fn save(conn: &mut AnyConnection, zone: &Zone) -> StoreResult<()> {
+    diesel::update(zones::table.find(zone.id))
+        .set(ZoneValues::of(zone))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A zone with its park (views show settings in force, which need both).

@@ -10,6 +10,7 @@ use crate::domain::codes::{Code, parse_text};
 use crate::domain::land_use::LandUse;
 use crate::domain::register::{MergeRequest, SplitPiece};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::spatial::AreaLimits;
 use crate::spatial::input::InputCrs;
 use crate::store;
@@ -200,7 +201,7 @@ pub async fn split_parcel(
         .await?;
     let stamp = state.stamp(&caller);
     let (original, children) = state
-        .run(move |c| store::parcel_ops::split(c, id, expected, pieces, &stamp))
+        .run(move |c| ops::register::split(c, id, expected, pieces, &stamp))
         .await?;
     let base = base_url(&req, &state);
     let view = ReshapeView {
@@ -256,7 +257,7 @@ pub async fn merge_parcels(
     };
     let stamp = state.stamp(&caller);
     let (originals, merged) = state
-        .run(move |c| store::parcel_ops::merge(c, park_id, request, &stamp))
+        .run(move |c| ops::register::merge(c, park_id, request, &stamp))
         .await?;
     let base = base_url(&req, &state);
     let view = ReshapeView {

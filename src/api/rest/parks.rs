@@ -15,6 +15,7 @@ use crate::domain::industry;
 use crate::domain::register::{Park, ParkChanges, ParkDraft};
 use crate::domain::settings::SettingsOverrides;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::spatial::AreaLimits;
 use crate::store;
 use crate::views::{Feature, FeatureCollection, ParkFeature, ParkProperties};
@@ -212,7 +213,7 @@ pub async fn create_park(
     let stamp = state.stamp(&caller);
 
     let park = state
-        .run(move |c| store::parks::create(c, draft, &stamp))
+        .run(move |c| ops::places::create_park(c, draft, &stamp))
         .await?;
     created_response(
         &req,
@@ -276,7 +277,7 @@ pub async fn update_park(
     }
     let stamp = state.stamp(&caller);
     let park = state
-        .run(move |c| store::parks::update(c, id, expected, changes, &stamp))
+        .run(move |c| ops::places::update_park(c, id, expected, changes, &stamp))
         .await?;
     record_response(StatusCode::OK, park.version, &park_feature(&park))
 }

@@ -14,6 +14,7 @@ use crate::domain::industry;
 use crate::domain::register::{Park, Zone, ZoneChanges, ZoneDraft};
 use crate::domain::settings::SettingsOverrides;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store;
 use crate::views::{Feature, FeatureCollection, ZoneFeature, ZoneProperties};
@@ -193,7 +194,7 @@ pub async fn create_zone(
     let stamp = state.stamp(&caller);
     let (zone, park) = state
         .run(move |c| {
-            let zone = store::zones::create(c, park_id, draft, &stamp)?;
+            let zone = ops::places::create_zone(c, park_id, draft, &stamp)?;
             Ok((zone, store::parks::get(c, park_id)?))
         })
         .await?;
@@ -255,7 +256,7 @@ pub async fn update_zone(
     let stamp = state.stamp(&caller);
     let (zone, park) = state
         .run(move |c| {
-            let zone = store::zones::update(c, id, expected, changes, &stamp)?;
+            let zone = ops::places::update_zone(c, id, expected, changes, &stamp)?;
             let park = store::parks::get(c, zone.park_id)?;
             Ok((zone, park))
         })
