@@ -4,10 +4,10 @@
 //! One unit brings nothing this year (a 白卷), as happens.
 
 use super::Rng;
+use crate::domain::project::ProjectDraft;
 use crate::domain::project::{Stage, StageChange};
 use crate::domain::register::Stamp;
 use crate::ops;
-use crate::store::projects::ProjectDraft;
 use crate::store::{self, AnyConnection, StoreResult};
 use chrono::{Datelike, Days, NaiveDate};
 use std::collections::BTreeMap;
@@ -68,7 +68,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
     let today = stamp.at.date();
     let mut units = Vec::new();
     for (name, kind, plan_wan) in UNITS {
-        let u = store::projects::create_unit(conn, (*name).into(), kind, stamp)?;
+        let u = ops::projects::create_unit(conn, (*name).into(), kind, stamp)?;
         store::projects::set_plan(conn, u.id, today.year(), plan_wan * 10_000, stamp)?;
         units.push(u.id);
     }
@@ -123,7 +123,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
             stage: Stage::Negotiating,
             stage_date: history[&Stage::Negotiating],
         };
-        let p = store::projects::create(conn, park_id, draft, stamp)?;
+        let p = ops::projects::create(conn, park_id, draft, stamp)?;
         let mut previous = Stage::Negotiating;
         for (stage, date) in history.iter().skip(1) {
             let change = StageChange {
@@ -132,7 +132,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
                 reason: None,
                 earlier: BTreeMap::new(),
             };
-            store::projects::change_stage(conn, p.id, change, today, stamp)?;
+            ops::projects::change_stage(conn, p.id, change, today, stamp)?;
             previous = *stage;
         }
         if let Some(started) = timeline.started {
@@ -142,8 +142,8 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
                 (fixed as f64 * (0.3 + rng.unit() * 0.5)) as i64
             };
             let reported = [back(today, 200).max(started), back(today, 30).max(started)];
-            store::projects::report_investment(conn, p.id, reported[0], done / 2, stamp)?;
-            store::projects::report_investment(conn, p.id, reported[1], done, stamp)?;
+            ops::projects::report_investment(conn, p.id, reported[0], done / 2, stamp)?;
+            ops::projects::report_investment(conn, p.id, reported[1], done, stamp)?;
         }
         count += 1;
     }
@@ -164,7 +164,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
             stage: Stage::Negotiating,
             stage_date: back(today, 120 - 15 * i as u64),
         };
-        let p = store::projects::create(conn, park_id, draft, stamp)?;
+        let p = ops::projects::create(conn, park_id, draft, stamp)?;
         if i % 2 == 0 {
             let change = StageChange {
                 stage: Stage::Signed,
@@ -172,7 +172,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
                 reason: None,
                 earlier: BTreeMap::new(),
             };
-            store::projects::change_stage(conn, p.id, change, today, stamp)?;
+            ops::projects::change_stage(conn, p.id, change, today, stamp)?;
         }
         count += 1;
     }

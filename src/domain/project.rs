@@ -5,8 +5,8 @@
 //! that skips stages must give each skipped stage's date (a project is not "started" without
 //! having been signed); a move backwards needs a reason and is recorded as such.
 
-use super::FieldError;
 use super::register::Stamp;
+use super::{FieldError, Refusal};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -358,6 +358,218 @@ pub fn yuan_to_wan(yuan: i64) -> f64 {
     yuan as f64 / 10_000.0
 }
 
+/// A 招商单位: a department or a township.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvestmentUnit {
+    pub id: i64,
+    pub name: String,
+    /// `department` or `township`.
+    pub kind: String,
+    /// Yearly plans of fixed-asset investment, 元.
+    pub plans: Vec<(i32, i64)>,
+}
+
+/// An investment project with its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub id: i64,
+    pub park_id: i64,
+    pub name: String,
+    pub enterprise_id: Option<i64>,
+    pub enterprise_name: String,
+    pub industry: String,
+    pub signed_investment_yuan: i64,
+    pub fixed_asset_investment_yuan: i64,
+    pub land_demand_mu: f64,
+    pub responsible_unit_id: i64,
+    pub enclave: bool,
+    pub parcel_ids: Vec<i64>,
+    pub unit_ids: Vec<i64>,
+    /// Stage changes, oldest first; the last is the current stage.
+    pub stages: Vec<StageRecord>,
+    /// Investment completed to date, as reported: (date, 元), oldest first.
+    pub investment: Vec<(NaiveDate, i64)>,
+    pub version: i64,
+    pub created: Stamp,
+    pub updated: Stamp,
+}
+
+/// A checked new project (its first stage included).
+#[derive(Debug, Clone)]
+pub struct ProjectDraft {
+    pub name: String,
+    pub enterprise_id: Option<i64>,
+    pub enterprise_name: String,
+    pub industry: String,
+    pub signed_investment_yuan: i64,
+    pub fixed_asset_investment_yuan: i64,
+    pub land_demand_mu: f64,
+    pub responsible_unit_id: i64,
+    pub enclave: bool,
+    pub parcel_ids: Vec<i64>,
+    pub unit_ids: Vec<i64>,
+    pub stage: Stage,
+    pub stage_date: NaiveDate,
+}
+
+/// Checked changes to a project's figures and links (stages change through `ops::projects::change_stage`).
+#[derive(Debug, Clone, Default)]
+pub struct ProjectChanges {
+    pub name: Option<String>,
+    pub enterprise: Option<(Option<i64>, String)>,
+    pub industry: Option<String>,
+    pub signed_investment_yuan: Option<i64>,
+    pub fixed_asset_investment_yuan: Option<i64>,
+    pub land_demand_mu: Option<f64>,
+    pub responsible_unit_id: Option<i64>,
+    pub enclave: Option<bool>,
+    pub parcel_ids: Option<Vec<i64>>,
+    pub unit_ids: Option<Vec<i64>>,
+}
+
+/// What the register says of the records a project names (see `store::projects::references`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct References {
+    pub enterprise_known: bool,
+    pub unit_known: bool,
+    /// The park of each named parcel, in order; `None`: no such parcel.
+    pub parcel_parks: Vec<Option<i64>>,
+    /// The park of each named workshop unit, in order; `None`: no such unit.
+    pub unit_parks: Vec<Option<i64>>,
+}
+
+/// A project names an existing enterprise and investment unit, and parcels and workshop units
+/// of its own park. Every wrong reference is named.
+pub fn check_references(park_id: i64, d: &ProjectDraft, refs: &References) -> Result<(), Refusal> {
+    let mut e = Vec::new();
+    if let (Some(id), false) = (d.enterprise_id, refs.enterprise_known) {
+        e.push(FieldError::new(
+            "enterprise_id",
+            format!("enterprise {id} does not exist"),
+        ));
+    }
+    if !refs.unit_known {
+        e.push(FieldError::new(
+            "responsible_unit_id",
+            format!("investment unit {} does not exist", d.responsible_unit_id),
+        ));
+    }
+    for (i, (id, park)) in d.parcel_ids.iter().zip(&refs.parcel_parks).enumerate() {
+        if *park != Some(park_id) {
+            e.push(FieldError::new(
+                format!("parcel_ids[{i}]"),
+                format!("parcel {id} is not a parcel of park {park_id}"),
+            ));
+        }
+    }
+    for (i, (id, park)) in d.unit_ids.iter().zip(&refs.unit_parks).enumerate() {
+        if *park != Some(park_id) {
+            e.push(FieldError::new(
+                format!("unit_ids[{i}]"),
+                format!("workshop unit {id} is not in park {park_id}"),
+            ));
+        }
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid(e))
+    }
+}
+
+/// An investment unit's name is its own (`taken`: the unit that has it).
+pub fn check_unit_name(name: &str, taken: Option<i64>) -> Result<(), Refusal> {
+    match taken {
+        Some(id) => Err(Refusal::conflict(format!(
+            "the investment unit {name} already exists (id {id})"
+        ))),
+        None => Ok(()),
+    }
+}
+
+impl Project {
+    /// The project with `changes` made; the same project when they change nothing.
+    pub fn apply(&self, c: ProjectChanges) -> Project {
+        let mut p = self.clone();
+        if let Some(v) = c.name {
+            p.name = v;
+        }
+        if let Some((eid, name)) = c.enterprise {
+            p.enterprise_id = eid;
+            p.enterprise_name = name;
+        }
+        if let Some(v) = c.industry {
+            p.industry = v;
+        }
+        if let Some(v) = c.signed_investment_yuan {
+            p.signed_investment_yuan = v;
+        }
+        if let Some(v) = c.fixed_asset_investment_yuan {
+            p.fixed_asset_investment_yuan = v;
+        }
+        if let Some(v) = c.land_demand_mu {
+            p.land_demand_mu = v;
+        }
+        if let Some(v) = c.responsible_unit_id {
+            p.responsible_unit_id = v;
+        }
+        if let Some(v) = c.enclave {
+            p.enclave = v;
+        }
+        if let Some(v) = c.parcel_ids {
+            p.parcel_ids = v;
+        }
+        if let Some(v) = c.unit_ids {
+            p.unit_ids = v;
+        }
+        p
+    }
+
+    /// The references a changed project makes, in the shape of a draft (for
+    /// [`check_references`]).
+    pub fn references_as_draft(&self) -> ProjectDraft {
+        ProjectDraft {
+            name: self.name.clone(),
+            enterprise_id: self.enterprise_id,
+            enterprise_name: self.enterprise_name.clone(),
+            industry: self.industry.clone(),
+            signed_investment_yuan: self.signed_investment_yuan,
+            fixed_asset_investment_yuan: self.fixed_asset_investment_yuan,
+            land_demand_mu: self.land_demand_mu,
+            responsible_unit_id: self.responsible_unit_id,
+            enclave: self.enclave,
+            parcel_ids: self.parcel_ids.clone(),
+            unit_ids: self.unit_ids.clone(),
+            stage: Stage::Negotiating,
+            stage_date: NaiveDate::MIN,
+        }
+    }
+
+    /// A report of investment completed to date: reports come in date order and only grow.
+    pub fn check_report(&self, date: NaiveDate, completed_yuan: i64) -> Result<(), Refusal> {
+        if let Some((last_date, last)) = self.investment.last() {
+            if date < *last_date {
+                return Err(FieldError::new(
+                    "date",
+                    format!("the last report is of {last_date}; reports come in date order"),
+                )
+                .into());
+            }
+            if completed_yuan < *last {
+                return Err(FieldError::new(
+                    "completed_wan_yuan",
+                    format!(
+                        "the last report said {} 万元 to date; it can only grow",
+                        *last as f64 / 10_000.0
+                    ),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,6 +604,143 @@ mod tests {
             reason: reason.map(str::to_owned),
             earlier: earlier.iter().map(|(s, x)| (*s, d(x))).collect(),
         }
+    }
+
+    fn project() -> Project {
+        Project {
+            id: 4,
+            park_id: 1,
+            name: "锂电池隔膜".into(),
+            enterprise_id: Some(2),
+            enterprise_name: "某新材料公司".into(),
+            industry: "C3841".into(),
+            signed_investment_yuan: 500_000_000,
+            fixed_asset_investment_yuan: 300_000_000,
+            land_demand_mu: 80.0,
+            responsible_unit_id: 1,
+            enclave: false,
+            parcel_ids: vec![10],
+            unit_ids: Vec::new(),
+            stages: vec![at(Stage::Signed, "2026-03-01")],
+            investment: vec![(d("2026-06-30"), 50_000_000)],
+            version: 3,
+            created: stamp(),
+            updated: stamp(),
+        }
+    }
+
+    fn invalid(r: Result<(), Refusal>) -> Vec<FieldError> {
+        match r {
+            Err(Refusal::Invalid(e)) => e,
+            other => panic!("expected invalid fields, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_project_names_records_that_exist_in_its_own_park() {
+        let draft = project().references_as_draft();
+        let good = References {
+            enterprise_known: true,
+            unit_known: true,
+            parcel_parks: vec![Some(1)],
+            unit_parks: Vec::new(),
+        };
+        assert_eq!(check_references(1, &draft, &good), Ok(()));
+        let mut draft = draft;
+        draft.unit_ids = vec![30, 31];
+        let bad = References {
+            enterprise_known: false,
+            unit_known: false,
+            parcel_parks: vec![Some(2)],
+            unit_parks: vec![None, Some(1)],
+        };
+        let e = invalid(check_references(1, &draft, &bad));
+        let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "enterprise_id",
+                "responsible_unit_id",
+                "parcel_ids[0]",
+                "unit_ids[0]"
+            ]
+        );
+        assert_eq!(e[2].message, "parcel 10 is not a parcel of park 1");
+        let mut anonymous = project().references_as_draft();
+        anonymous.enterprise_id = None;
+        let refs = References {
+            enterprise_known: false,
+            unit_known: true,
+            parcel_parks: vec![Some(1)],
+            unit_parks: Vec::new(),
+        };
+        assert_eq!(
+            check_references(1, &anonymous, &refs),
+            Ok(()),
+            "a project may name no enterprise"
+        );
+    }
+
+    #[test]
+    fn an_investment_unit_name_is_its_own() {
+        assert_eq!(check_unit_name("招商局", None), Ok(()));
+        assert_eq!(
+            check_unit_name("招商局", Some(3)),
+            Err(Refusal::conflict(
+                "the investment unit 招商局 already exists (id 3)"
+            ))
+        );
+    }
+
+    #[test]
+    fn changes_touch_only_what_they_name() {
+        let p = project();
+        assert_eq!(
+            p.apply(ProjectChanges::default()),
+            p,
+            "no change is the same project"
+        );
+        let changed = p.apply(ProjectChanges {
+            land_demand_mu: Some(60.0),
+            enterprise: Some((None, "待定".into())),
+            ..Default::default()
+        });
+        assert_eq!(
+            (
+                changed.land_demand_mu,
+                changed.enterprise_id,
+                changed.enterprise_name.as_str()
+            ),
+            (60.0, None, "待定")
+        );
+        assert_eq!(
+            (
+                changed.name.as_str(),
+                changed.parcel_ids.as_slice(),
+                changed.version
+            ),
+            ("锂电池隔膜", &[10][..], 3)
+        );
+    }
+
+    #[test]
+    fn investment_reports_come_in_date_order_and_only_grow() {
+        let p = project();
+        assert_eq!(
+            p.check_report(d("2026-06-30"), 50_000_000),
+            Ok(()),
+            "the same day, the same figure"
+        );
+        assert_eq!(p.check_report(d("2026-09-30"), 80_000_000), Ok(()));
+        assert_eq!(
+            invalid(p.check_report(d("2026-06-29"), 80_000_000))[0].field,
+            "date"
+        );
+        let e = invalid(p.check_report(d("2026-09-30"), 40_000_000));
+        assert_eq!(
+            e[0].message,
+            "the last report said 5000 万元 to date; it can only grow"
+        );
     }
 
     const TODAY: &str = "2026-11-22";

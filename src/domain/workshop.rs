@@ -3,9 +3,9 @@
 //! milestones in a fixed order, each with a planned and an actual date; the deadline status is
 //! a pure function of them and a day.
 
-use super::FieldError;
 use super::codes::parse_text;
 use super::register::Stamp;
+use super::{FieldError, Refusal};
 use crate::spatial::Footprint;
 use chrono::NaiveDate;
 use geo::MultiPolygon;
@@ -578,6 +578,92 @@ pub fn vacancy(plan: &Plan, leases: &[Lease], as_of: NaiveDate) -> Option<Vacanc
         since,
         days: (as_of - since).num_days(),
     })
+}
+
+/// A new unit lies on one of the building's floors, is not a section already divided, and
+/// the units together cover no more than the building (1 % allowed for measuring).
+pub fn check_new_unit(
+    w: &Workshop,
+    existing: &[Unit],
+    floor: i32,
+    section: &str,
+    area_m2: f64,
+) -> Result<(), Refusal> {
+    if !(1..=w.storeys).contains(&floor) {
+        return Err(FieldError::new(
+            "floor",
+            format!(
+                "workshop {} has floors 1 to {}, not {floor}",
+                w.name, w.storeys
+            ),
+        )
+        .into());
+    }
+    if let Some(same) = existing
+        .iter()
+        .find(|u| u.floor == floor && u.section == section)
+    {
+        return Err(Refusal::conflict(format!(
+            "floor {floor} section {section:?} is already unit {}",
+            same.id
+        )));
+    }
+    let used: f64 = existing.iter().map(|u| u.area_m2).sum();
+    if used + area_m2 > w.floor_area_m2 * 1.01 {
+        return Err(FieldError::new(
+            "area_m2",
+            format!(
+                "the units would cover {:.0} m² of a {:.0} m² building ({used:.0} m² already divided)",
+                used + area_m2,
+                w.floor_area_m2
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A new lease of a unit from `start` to `end` (both included) goes to an enterprise of the
+/// directory (`enterprise_known`) and shares no day with the unit's other leases.
+pub fn check_new_lease(
+    unit_id: i64,
+    enterprise_id: i64,
+    enterprise_known: bool,
+    leases: &[Lease],
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<(), Refusal> {
+    if !enterprise_known {
+        return Err(FieldError::new(
+            "enterprise_id",
+            format!("enterprise {enterprise_id} does not exist"),
+        )
+        .into());
+    }
+    if let Some(clash) = leases.iter().find(|l| l.overlaps(start, end)) {
+        return Err(Refusal::conflict(format!(
+            "unit {unit_id} is already leased from {} to {} (lease {}); the new lease {start} – {end} shares days with it",
+            clash.start, clash.end, clash.id
+        )));
+    }
+    Ok(())
+}
+
+impl Lease {
+    /// A lease ends early on a day within it.
+    pub fn check_early_end(&self, last_day: NaiveDate) -> Result<(), Refusal> {
+        if last_day < self.start || last_day > self.end {
+            return Err(FieldError::new(
+                "last_day",
+                format!(
+                    "the lease runs {} – {}; it can end early on a day within it",
+                    self.start, self.end
+                ),
+            )
+            .into());
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod estate;
 pub mod idle_cases;
 pub mod land_watch;
 pub mod places;
+pub mod projects;
 pub mod register;
 pub mod renewal;
 pub mod reports;

@@ -5,9 +5,8 @@
 use super::audit::{self, Entry};
 use super::schema::{enterprises, unit_leases, workshop_units};
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::FieldError;
 use crate::domain::register::Stamp;
-use crate::domain::workshop::{Lease, Unit};
+use crate::domain::workshop::{Lease, Unit, check_new_lease, check_new_unit};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -141,38 +140,8 @@ pub fn create_unit(
     let park_id = super::workshops::get(conn, workshop_id)?.park_id;
     write_in_park(conn, park_id, |conn| {
         let w = super::workshops::get(conn, workshop_id)?;
-        if !(1..=w.storeys).contains(&floor) {
-            return Err(FieldError::new(
-                "floor",
-                format!(
-                    "workshop {} has floors 1 to {}, not {floor}",
-                    w.name, w.storeys
-                ),
-            )
-            .into());
-        }
         let existing = units_of(conn, &[workshop_id])?;
-        if let Some(same) = existing
-            .iter()
-            .find(|u| u.floor == floor && u.section == section)
-        {
-            return Err(StoreError::Conflict(format!(
-                "floor {floor} section {section:?} is already unit {}",
-                same.id
-            )));
-        }
-        let used: f64 = existing.iter().map(|u| u.area_m2).sum();
-        if used + area_m2 > w.floor_area_m2 * 1.01 {
-            return Err(FieldError::new(
-                "area_m2",
-                format!(
-                    "the units would cover {:.0} m² of a {:.0} m² building ({used:.0} m² already divided)",
-                    used + area_m2,
-                    w.floor_area_m2
-                ),
-            )
-            .into());
-        }
+        check_new_unit(&w, &existing, floor, &section, area_m2)?;
         let id: i64 = diesel::insert_into(workshop_units::table)
             .values((
                 workshop_units::workshop_id.eq(workshop_id),
@@ -218,28 +187,14 @@ pub fn create_lease(
     let unit = get_unit(conn, unit_id)?;
     let park_id = super::workshops::get(conn, unit.workshop_id)?.park_id;
     write_in_park(conn, park_id, |conn| {
-        if enterprises::table
+        let known = enterprises::table
             .find(enterprise_id)
             .select(enterprises::id)
             .first::<i64>(conn)
             .optional()?
-            .is_none()
-        {
-            return Err(FieldError::new(
-                "enterprise_id",
-                format!("enterprise {enterprise_id} does not exist"),
-            )
-            .into());
-        }
-        if let Some(clash) = leases_of(conn, &[unit_id])?
-            .into_iter()
-            .find(|l| l.overlaps(start, end))
-        {
-            return Err(StoreError::Conflict(format!(
-                "unit {unit_id} is already leased from {} to {} (lease {}); the new lease {start} – {end} shares days with it",
-                clash.start, clash.end, clash.id
-            )));
-        }
+            .is_some();
+        let leases = leases_of(conn, &[unit_id])?;
+        check_new_lease(unit_id, enterprise_id, known, &leases, start, end)?;
         let id: i64 = diesel::insert_into(unit_leases::table)
             .values((
                 unit_leases::unit_id.eq(unit_id),
@@ -299,16 +254,7 @@ pub fn end_lease(
         .ok_or_else(|| StoreError::NotFound(format!("lease {id}")))?;
     write_in_park(conn, park_id, |conn| {
         let before = get_lease(conn, id)?;
-        if last_day < before.start || last_day > before.end {
-            return Err(FieldError::new(
-                "last_day",
-                format!(
-                    "the lease runs {} – {}; it can end early on a day within it",
-                    before.start, before.end
-                ),
-            )
-            .into());
-        }
+        before.check_early_end(last_day)?;
         diesel::update(unit_leases::table.find(id))
             .set(unit_leases::end_date.eq(last_day))
             .execute(conn)?;

@@ -86,8 +86,8 @@ pub fn pipeline_view(
     park_id: i64,
     from: NaiveDate,
     to: NaiveDate,
-    projects: &[crate::store::projects::Project],
-    units: &[crate::store::projects::InvestmentUnit],
+    projects: &[crate::domain::project::Project],
+    units: &[crate::domain::project::InvestmentUnit],
 ) -> PipelineReport {
     let plans: BTreeMap<i64, Vec<(i32, i64)>> =
         units.iter().map(|u| (u.id, u.plans.clone())).collect();

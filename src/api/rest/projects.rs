@@ -11,11 +11,12 @@ use crate::domain::FieldError;
 use crate::domain::access::{Action, Caller};
 use crate::domain::enterprise::parse_name;
 use crate::domain::industry::IndustryCode;
+use crate::domain::project::{InvestmentUnit, Project, ProjectChanges, ProjectDraft};
 use crate::domain::project::{SizeBand, Stage, StageChange, wan_to_yuan, yuan_to_wan};
 use crate::domain::workshop::required_text;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
-use crate::store::projects::{InvestmentUnit, Project, ProjectChanges, ProjectDraft};
 use crate::views::utc;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
@@ -123,7 +124,7 @@ pub async fn create_unit(
     };
     let stamp = state.stamp(&caller);
     let unit = state
-        .run(move |c| store::projects::create_unit(c, name, &b.kind, &stamp))
+        .run(move |c| ops::projects::create_unit(c, name, &b.kind, &stamp))
         .await?;
     json_response(StatusCode::CREATED, JSON, &InvestmentUnitView::from(&unit))
 }
@@ -451,7 +452,7 @@ pub async fn create_project(
                     .map(|x| x.name)
                     .map_err(|_| missing_enterprise(eid))?;
             }
-            Ok(store::projects::create(c, park_id, draft, &stamp)?.id)
+            Ok(ops::projects::create(c, park_id, draft, &stamp)?.id)
         })
         .await?;
     let view = one(&state, id).await?;
@@ -613,7 +614,7 @@ pub async fn update_project(
                     .map(|x| x.name)
                     .map_err(|_| missing_enterprise(*eid))?;
             }
-            store::projects::update(c, id, expected, changes, &stamp)
+            ops::projects::update(c, id, expected, changes, &stamp)
         })
         .await?;
     let view = one(&state, id).await?;
@@ -635,7 +636,7 @@ pub async fn change_stage(
     let change: StageChange = body.parse()?;
     let (stamp, today) = (state.stamp(&caller), state.today());
     state
-        .run(move |c| store::projects::change_stage(c, id, change, today, &stamp))
+        .run(move |c| ops::projects::change_stage(c, id, change, today, &stamp))
         .await?;
     json_response(StatusCode::OK, JSON, &one(&state, id).await?)
 }
@@ -674,7 +675,7 @@ pub async fn report_investment(
     };
     let stamp = state.stamp(&caller);
     state
-        .run(move |c| store::projects::report_investment(c, id, b.date, yuan, &stamp))
+        .run(move |c| ops::projects::report_investment(c, id, b.date, yuan, &stamp))
         .await?;
     json_response(StatusCode::OK, JSON, &one(&state, id).await?)
 }
