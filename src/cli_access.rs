@@ -94,7 +94,7 @@ pub fn user(db: &Db, command: UserCommand, stamp: &Stamp) -> anyhow::Result<()> 
                 jurisdiction,
                 parks,
             };
-            let user = store::users::create_user(&mut conn, draft, stamp)?;
+            let user = parkland::ops::accounts::create_user(&mut conn, draft, stamp)?;
             eprintln!("created {} user {} (id {})", user.role, user.name, user.id);
         }
         UserCommand::List => {
@@ -122,7 +122,7 @@ pub fn user(db: &Db, command: UserCommand, stamp: &Stamp) -> anyhow::Result<()> 
 
         UserCommand::Disable { name } => {
             let user = store::users::find_user(&mut conn, &name)?;
-            store::users::update_user(
+            parkland::ops::accounts::update_user(
                 &mut conn,
                 user.id,
                 UserChanges {
@@ -135,7 +135,7 @@ pub fn user(db: &Db, command: UserCommand, stamp: &Stamp) -> anyhow::Result<()> 
         }
         UserCommand::Enable { name } => {
             let user = store::users::find_user(&mut conn, &name)?;
-            store::users::update_user(
+            parkland::ops::accounts::update_user(
                 &mut conn,
                 user.id,
                 UserChanges {
@@ -158,7 +158,7 @@ pub fn user(db: &Db, command: UserCommand, stamp: &Stamp) -> anyhow::Result<()> 
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            store::passwords::set(&mut conn, user.id, &password, stamp)?;
+            parkland::ops::accounts::set_password(&mut conn, user.id, &password, stamp)?;
             eprintln!("set the password of {name}; sign in at /dashboard/ or POST /api/sessions");
         }
     }
@@ -176,7 +176,7 @@ pub fn token(db: &Db, command: TokenCommand, stamp: &Stamp) -> anyhow::Result<()
             let user = store::users::find_user(&mut conn, &user)?;
             let expires = expires.as_deref().map(expiry).transpose()?;
             let (info, secret) =
-                store::users::create_token(&mut conn, user.id, &name, expires, stamp)?;
+                parkland::ops::accounts::create_token(&mut conn, user.id, &name, expires, stamp)?;
             eprintln!(
                 "token {} for {} ({}), expires {}; it is shown only now:",
                 info.id,

@@ -6,7 +6,7 @@
 //! with a reference the response repeats, never shown.
 
 use crate::domain::FieldError;
-use crate::store::{Overlap, StoreError};
+use crate::store::StoreError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
@@ -52,6 +52,24 @@ pub struct Problem {
     /// That bound's value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+}
+
+/// One overlapping parcel, named for the error message.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Overlap {
+    pub parcel_id: i64,
+    pub code: String,
+    pub overlap_m2: f64,
+}
+
+impl From<crate::refusal::Overlap> for Overlap {
+    fn from(o: crate::refusal::Overlap) -> Self {
+        Overlap {
+            parcel_id: o.parcel_id,
+            code: o.code,
+            overlap_m2: o.overlap_m2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -421,7 +439,7 @@ impl From<StoreError> for ApiError {
                     "The geometry overlaps other parcels",
                     format!("the parcel {detail}, beyond the park's tolerance"),
                 );
-                e.problem.overlaps = overlaps;
+                e.problem.overlaps = overlaps.into_iter().map(Overlap::from).collect();
                 e
             }
             StoreError::VersionMismatch { current } => {

@@ -298,18 +298,14 @@ fn import(
     );
     let request = exchange::import_request(source, park.id, dry_run);
     let bar = progress_bar();
-    let report = parkland::store::import::import(
-        &mut conn,
-        request,
-        &cli_stamp(),
-        &|stage, done, total| {
+    let report =
+        parkland::ops::import::import(&mut conn, request, &cli_stamp(), &|stage, done, total| {
             bar.set_message(match stage {
-                parkland::store::import::Stage::Checking => "checking",
-                parkland::store::import::Stage::Writing => "writing",
+                parkland::ops::import::Stage::Checking => "checking",
+                parkland::ops::import::Stage::Writing => "writing",
             });
             progress(&bar, done, total);
-        },
-    )?;
+        })?;
     bar.finish_and_clear();
     for w in &report.warnings {
         eprintln!(

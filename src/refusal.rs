@@ -38,12 +38,23 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// One active parcel a geometry overlaps, with the shared area in m² (exact; a message rounds
+/// it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlap {
+    pub parcel_id: i64,
+    pub code: String,
+    pub overlap_m2: f64,
+}
+
 /// A rule's "no": either the request itself is wrong (422, field by field) or it clashes with
-/// the state of the records (409). Domain rules return it; `ops` and `store` only pass it on.
+/// the state of the records (409) — in general, or by overlapping parcels (409 with the list).
+/// Domain rules return it; `ops` and `store` only pass it on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
     Invalid(Vec<FieldError>),
     Conflict(String),
+    Overlap(Vec<Overlap>),
 }
 
 impl Refusal {
@@ -58,6 +69,12 @@ impl From<FieldError> for Refusal {
     }
 }
 
+impl From<Vec<FieldError>> for Refusal {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::Invalid(errors)
+    }
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -66,6 +83,18 @@ impl fmt::Display for Refusal {
                 f.write_str(&parts.join("; "))
             }
             Self::Conflict(message) => f.write_str(message),
+            Self::Overlap(list) => {
+                let parts: Vec<String> = list
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "parcel {} (id {}) by {:.2} m²",
+                            o.code, o.parcel_id, o.overlap_m2
+                        )
+                    })
+                    .collect();
+                write!(f, "overlaps {}", parts.join(", "))
+            }
         }
     }
 }

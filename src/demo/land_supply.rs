@@ -124,7 +124,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
             Some(n % 3 != 2),
         )
         .map_err(|e| store::StoreError::Corrupt(format!("demo enterprise {name}: {e:?}")))?;
-        enterprises.push(store::enterprises::create(conn, draft, stamp)?.id);
+        enterprises.push(ops::directory::create(conn, draft, stamp)?.id);
     }
     let query = store::parcels::ParcelQuery {
         park_id: Some(park_id),

@@ -17,8 +17,8 @@ use crate::domain::register::{ImportItem, ImportRequest};
 use crate::domain::register::{ParcelDraft, ParkDraft, RawParcel, Stamp, ZoneDraft};
 use crate::domain::settings::SettingsOverrides;
 use crate::ops;
+use crate::ops::import::Progress;
 use crate::spatial::{AreaLimits, Footprint};
-use crate::store::import::Progress;
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
@@ -343,7 +343,7 @@ pub fn load(
         encoding: None,
         dry_run: false,
     };
-    let report = store::import::import(conn, request, stamp, progress)?;
+    let report = crate::ops::import::import(conn, request, stamp, progress)?;
     if !report.rejected.is_empty() {
         return Err(StoreError::Corrupt(format!(
             "the demo parcels were refused: {:?}",

@@ -6,6 +6,7 @@ use super::Rng;
 use crate::domain::performance::{Scheme, YearFigures};
 use crate::domain::register::Stamp;
 use crate::domain::units::m2_to_mu;
+use crate::ops;
 use crate::store::{self, AnyConnection, StoreResult};
 use chrono::Datelike;
 
@@ -47,5 +48,5 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
         ));
     }
     store::performance::set_scheme(conn, park_id, year, &Scheme::default_for(), stamp)?;
-    store::performance::record_figures(conn, park_id, year, &rows, stamp)
+    ops::performance::record_figures(conn, park_id, year, &rows, stamp)
 }

@@ -5,6 +5,7 @@
 
 use crate::domain::register::Stamp;
 use crate::domain::workshop::{Milestone, MilestoneDates, Owner, Plan, Structure, WorkshopDraft};
+use crate::ops;
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
 use chrono::{Days, NaiveDate};
@@ -169,7 +170,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
             deadline_milestone: Milestone::Completion,
             plan,
         };
-        let w = store::workshops::create(conn, parcel.id, draft, stamp)?;
+        let w = ops::estate::create(conn, parcel.id, draft, stamp)?;
         if let Some((_, ago)) = reached.iter().find(|(m, _)| *m == Milestone::Start) {
             for (k, percent) in [25.0, 55.0, 80.0].iter().enumerate() {
                 let day = back(today, ago.saturating_sub(60 * (k as u64 + 1)).max(1));
@@ -177,21 +178,14 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
                     .actual
                     .is_none_or(|c| day < c)
                 {
-                    store::workshops::add_progress(
-                        conn,
-                        w.id,
-                        day,
-                        *percent,
-                        String::new(),
-                        stamp,
-                    )?;
+                    ops::estate::add_progress(conn, w.id, day, *percent, String::new(), stamp)?;
                 }
             }
         }
         if plan[Milestone::Completion.index()].actual.is_some() {
             let floor_area = area / f64::from(storeys);
             for floor in 1..=storeys {
-                let unit = store::leases::create_unit(
+                let unit = ops::estate::create_unit(
                     conn,
                     w.id,
                     floor,
@@ -202,7 +196,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
                 if (floor as usize) <= *leased {
                     let tenant = tenants[(w.id as usize + floor as usize) % tenants.len().max(1)];
                     let start = back(today, 300 - 20 * floor as u64);
-                    store::leases::create_lease(
+                    ops::estate::create_lease(
                         conn,
                         unit.id,
                         tenant,

@@ -13,7 +13,7 @@
 //! division code starts with it. The policy is a pure function of the caller, the action and the
 //! park it concerns; handlers ask it before calling the store.
 
-use super::FieldError;
+use super::{FieldError, Refusal};
 use std::fmt;
 
 #[derive(
@@ -280,6 +280,87 @@ pub fn parse_jurisdiction(field: &str, raw: &str) -> Result<String, FieldError> 
     }
 }
 
+/// The fewest characters a password has.
+pub const MIN_PASSWORD_LENGTH: usize = 10;
+
+/// A new password's length: at least [`MIN_PASSWORD_LENGTH`] characters and no other
+/// composition rule (NIST SP 800-63B: length, not character classes), at most 1,024 bytes
+/// (argon2 hashes whatever it is given; the bound keeps a request from buying seconds of CPU).
+pub fn check_password(password: &str) -> Result<(), FieldError> {
+    if password.chars().count() < MIN_PASSWORD_LENGTH {
+        return Err(FieldError::new(
+            "password",
+            format!("a password has at least {MIN_PASSWORD_LENGTH} characters"),
+        ));
+    }
+    if password.len() > 1024 {
+        return Err(FieldError::new(
+            "password",
+            "a password has at most 1,024 bytes",
+        ));
+    }
+    Ok(())
+}
+
+/// A user name is one account's (`taken`: another account has it).
+pub fn check_user_name_free(name: &str, taken: bool) -> Result<(), Refusal> {
+    if taken {
+        return Err(Refusal::conflict(format!(
+            "a user named {name} already exists"
+        )));
+    }
+    Ok(())
+}
+
+/// A user's parks exist (`found`: those of `ids` the register has).
+pub fn check_parks_known(ids: &[i64], found: &[i64]) -> Result<(), Refusal> {
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(FieldError::new("parks", format!("no park with id {}", missing.join(", "))).into())
+    }
+}
+
+/// A token's expiry, when it has one, is after `now`.
+pub fn check_token_expiry(
+    expires_at: Option<chrono::NaiveDateTime>,
+    now: chrono::NaiveDateTime,
+) -> Result<(), Refusal> {
+    if expires_at.is_some_and(|e| e <= now) {
+        return Err(FieldError::new("expires_at", "the expiry must be in the future").into());
+    }
+    Ok(())
+}
+
+impl User {
+    /// The account after `changes` at `at`: the role's scope checked on the result;
+    /// disabling keeps the first disabling time, enabling clears it.
+    pub fn apply(&self, changes: UserChanges, at: chrono::NaiveDateTime) -> Result<User, Refusal> {
+        let mut next = self.clone();
+        if let Some(v) = changes.display_name {
+            next.display_name = v;
+        }
+        if let Some(v) = changes.jurisdiction {
+            next.jurisdiction = v;
+        }
+        if let Some(v) = changes.parks {
+            next.parks = v;
+        }
+        check_role_scope(next.role, next.jurisdiction.as_deref(), &next.parks)?;
+        next.disabled_at = match changes.disabled {
+            Some(true) => self.disabled_at.or(Some(at)),
+            Some(false) => None,
+            None => self.disabled_at,
+        };
+        Ok(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,6 +530,100 @@ mod tests {
             parse_jurisdiction("j", "3610211").is_err()
                 && parse_jurisdiction("j", "36'--").is_err()
         );
+    }
+    #[test]
+    fn passwords_are_long_not_clever() {
+        assert!(check_password("short").is_err());
+        assert!(check_password(&"密".repeat(9)).is_err(), "nine characters");
+        assert_eq!(
+            check_password(&"密".repeat(10)),
+            Ok(()),
+            "characters, not bytes"
+        );
+        assert_eq!(check_password("long enough!"), Ok(()));
+        assert!(check_password(&"a".repeat(1025)).is_err());
+        assert_eq!(check_password(&"a".repeat(1024)), Ok(()));
+    }
+
+    #[test]
+    fn accounts_have_free_names_known_parks_and_future_expiries() {
+        assert_eq!(check_user_name_free("li.wei", false), Ok(()));
+        assert!(matches!(
+            check_user_name_free("li.wei", true),
+            Err(Refusal::Conflict(_))
+        ));
+        assert_eq!(check_parks_known(&[1, 2], &[2, 1]), Ok(()));
+        assert_eq!(check_parks_known(&[], &[]), Ok(()));
+        let Err(Refusal::Invalid(e)) = check_parks_known(&[1, 7, 9], &[1]) else {
+            panic!("unknown parks accepted");
+        };
+        assert_eq!(
+            (e[0].field.as_str(), e[0].message.as_str()),
+            ("parks", "no park with id 7, 9")
+        );
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+            .and_then(|d| d.and_hms_opt(8, 0, 0))
+            .unwrap();
+        assert_eq!(check_token_expiry(None, now), Ok(()));
+        assert_eq!(
+            check_token_expiry(Some(now + chrono::TimeDelta::seconds(1)), now),
+            Ok(())
+        );
+        assert!(check_token_expiry(Some(now), now).is_err(), "expiring now");
+    }
+
+    #[test]
+    fn an_account_change_keeps_the_role_in_scope_and_the_first_disabling() {
+        let at = |h| {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .unwrap()
+        };
+        let u = User {
+            id: 3,
+            name: "nc.admin".into(),
+            display_name: "南城管委会".into(),
+            role: Role::Committee,
+            jurisdiction: None,
+            parks: vec![1],
+            created: crate::domain::register::Stamp::stored("admin".into(), at(1)),
+            disabled_at: None,
+        };
+        let disable = UserChanges {
+            disabled: Some(true),
+            ..Default::default()
+        };
+        let off = u.apply(disable.clone(), at(9)).unwrap();
+        assert_eq!(off.disabled_at, Some(at(9)));
+        assert_eq!(
+            off.apply(disable, at(10)).unwrap().disabled_at,
+            Some(at(9)),
+            "disabling again keeps the first time"
+        );
+        let on = UserChanges {
+            disabled: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(off.apply(on, at(11)).unwrap().disabled_at, None);
+        let no_parks = UserChanges {
+            parks: Some(vec![]),
+            ..Default::default()
+        };
+        assert!(
+            u.apply(no_parks, at(9)).is_err(),
+            "a committee user needs a park"
+        );
+        let renamed = UserChanges {
+            display_name: Some("南城园区".into()),
+            parks: Some(vec![1, 2]),
+            ..Default::default()
+        };
+        let after = u.apply(renamed, at(9)).unwrap();
+        assert_eq!(
+            (after.display_name.as_str(), after.parks.as_slice()),
+            ("南城园区", &[1, 2][..])
+        );
+        assert_eq!(after.name, u.name, "the name never changes");
     }
 }
 

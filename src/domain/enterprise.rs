@@ -1,11 +1,11 @@
 //! Enterprises (企业): the land users, tenants and project owners the register names, each
 //! identified by its 统一社会信用代码.
 
-use super::FieldError;
 use super::codes::parse_text;
 use super::industry::IndustryCode;
 use super::register::Stamp;
 use super::uscc::Uscc;
+use super::{FieldError, Refusal};
 
 /// An enterprise as the register keeps it.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +84,37 @@ impl EnterpriseDraft {
     }
 }
 
+/// A credit code belongs to one enterprise (`holder`: another that has it already).
+pub fn check_uscc_free(uscc: &str, holder: Option<(i64, String)>) -> Result<(), Refusal> {
+    match holder {
+        Some((id, name)) => Err(Refusal::conflict(format!(
+            "the credit code {uscc} is already registered to {name} (enterprise {id})"
+        ))),
+        None => Ok(()),
+    }
+}
+
+impl Enterprise {
+    /// The enterprise after `changes` (the credit code checked by the caller against the
+    /// directory); version and stamp unchanged.
+    pub fn apply(&self, changes: EnterpriseChanges) -> Enterprise {
+        let mut next = self.clone();
+        if let Some(v) = changes.name {
+            next.name = v;
+        }
+        if let Some(v) = changes.uscc {
+            next.uscc = v.as_str().to_owned();
+        }
+        if let Some(v) = changes.industry {
+            next.industry = v.map(|c| c.as_str().to_owned());
+        }
+        if let Some(v) = changes.above_scale {
+            next.above_scale = v;
+        }
+        next
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +136,41 @@ mod tests {
                 .map(|e| e.field)
                 .collect();
         assert_eq!(fields, ["name", "uscc", "industry"]);
+    }
+
+    #[test]
+    fn a_credit_code_belongs_to_one_enterprise() {
+        assert_eq!(check_uscc_free("91360000MA35XXXX0X", None), Ok(()));
+        let Err(Refusal::Conflict(why)) =
+            check_uscc_free("91360000MA35XXXX0X", Some((4, "江西某某电子".into())))
+        else {
+            panic!("a taken code accepted");
+        };
+        assert!(why.contains("江西某某电子 (enterprise 4)"), "{why}");
+    }
+
+    #[test]
+    fn an_enterprise_changes_what_is_asked() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        let e = Enterprise {
+            id: 4,
+            name: "江西某某电子".into(),
+            uscc: "91360000MA35XXXX0X".into(),
+            industry: Some("3982".into()),
+            above_scale: false,
+            version: 1,
+            created: Stamp::stored("a".into(), at),
+            updated: Stamp::stored("a".into(), at),
+        };
+        assert_eq!(e.apply(EnterpriseChanges::default()), e);
+        let changed = e.apply(EnterpriseChanges {
+            industry: Some(None),
+            above_scale: Some(true),
+            ..Default::default()
+        });
+        assert_eq!((changed.industry, changed.above_scale), (None, true));
+        assert_eq!((changed.name, changed.version), (e.name, 1));
     }
 }

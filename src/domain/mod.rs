@@ -11,6 +11,7 @@ pub mod enterprise;
 pub mod entry_check;
 pub mod idle_case;
 pub mod idle_land;
+pub mod import;
 pub mod industry;
 pub mod land_use;
 pub mod parcel;

@@ -523,6 +523,36 @@ pub struct FigureRow {
     pub figures: YearFigures,
 }
 
+/// Figures are recorded for enterprises of the directory (`known`: those of `ids` it has).
+pub fn check_known_enterprises(ids: &[i64], known: &[i64]) -> Result<(), FieldError> {
+    match ids.iter().find(|id| !known.contains(id)) {
+        Some(missing) => Err(FieldError::new(
+            "enterprise_id",
+            format!("enterprise {missing} does not exist"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The rows of a sheet whose credit code names no enterprise of the directory (`ids`: the
+/// registered ones, by code), each with its row number.
+pub fn unknown_rows(
+    rows: &[FigureRow],
+    ids: &std::collections::HashMap<String, i64>,
+) -> Vec<super::register::Rejection> {
+    rows.iter()
+        .filter(|r| !ids.contains_key(&r.uscc))
+        .map(|r| super::register::Rejection {
+            feature: r.row,
+            code: Some(r.uscc.clone()),
+            reasons: vec![format!(
+                "row {}, column 统一社会信用代码: no enterprise with the credit code {} is registered",
+                r.row, r.uscc
+            )],
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -724,5 +754,26 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["row 3.tax_wan_yuan", "row 3.energy_tce"]);
+    }
+
+    #[test]
+    fn figures_are_for_enterprises_of_the_directory() {
+        assert_eq!(check_known_enterprises(&[1, 2], &[1, 2]), Ok(()));
+        let e = check_known_enterprises(&[1, 5, 6], &[1]).unwrap_err();
+        assert_eq!(e.message, "enterprise 5 does not exist");
+        let row = |row, uscc: &str| FigureRow {
+            row,
+            uscc: uscc.into(),
+            name: None,
+            figures: YearFigures::default(),
+        };
+        let ids = std::collections::HashMap::from([("A".to_owned(), 1)]);
+        let unknown = unknown_rows(&[row(2, "A"), row(3, "B"), row(4, "C")], &ids);
+        let named: Vec<(usize, Option<&str>)> = unknown
+            .iter()
+            .map(|r| (r.feature, r.code.as_deref()))
+            .collect();
+        assert_eq!(named, [(3, Some("B")), (4, Some("C"))]);
+        assert!(unknown[0].reasons[0].starts_with("row 3, column 统一社会信用代码"));
     }
 }

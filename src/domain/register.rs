@@ -9,10 +9,11 @@ use super::land_use::LandUse;
 use super::parcel::{ParcelStatus, PlanningConditions};
 use super::settings::{Settings, SettingsOverrides};
 use super::{FieldError, Refusal};
+use crate::refusal::Overlap;
 use crate::spatial::{Footprint, measure};
 use chrono::{NaiveDate, NaiveDateTime};
-use geo::MultiPolygon;
 use geo::algorithm::bool_ops::unary_union;
+use geo::{Contains, MultiPolygon};
 
 /// Who made a change and when (UTC), recorded on every write.
 #[derive(Debug, Clone, PartialEq)]
@@ -785,22 +786,203 @@ pub fn check_new_codes(
     Ok(())
 }
 
+/// A parcel's code is free in its park (`taken`: the park has used it, retired parcels
+/// included): codes are never reused.
+pub fn check_code_free(park_id: i64, code: &str, taken: bool) -> Result<(), Refusal> {
+    if taken {
+        return Err(Refusal::conflict(format!(
+            "park {park_id} already has a parcel with code {code} (codes are never reused, retired parcels included)"
+        )));
+    }
+    Ok(())
+}
+
+/// A new parcel is active: retiring is a change of an existing one.
+pub fn check_new_status(status: ParcelStatus) -> Result<(), Refusal> {
+    if !status.is_active() {
+        return Err(FieldError::new("properties.status", "a new parcel cannot be retired").into());
+    }
+    Ok(())
+}
+
+/// The zone a parcel belongs to: the one asked for (which must be of this park and contain
+/// the parcel's interior point), none when `Some(None)`, or the containing zone when the
+/// request says nothing.
+pub fn resolve_zone(
+    zones: &[Zone],
+    requested: Option<Option<i64>>,
+    footprint: &Footprint,
+) -> Result<Option<i64>, Refusal> {
+    let point = footprint.interior_point();
+    let holds = |z: &Zone| point.is_some_and(|p| z.boundary.contains(&p));
+    match requested {
+        Some(None) => Ok(None),
+        Some(Some(id)) => {
+            let zone = zones.iter().find(|z| z.id == id).ok_or_else(|| {
+                FieldError::new(
+                    "properties.zone_id",
+                    format!("zone {id} is not a zone of this park"),
+                )
+            })?;
+            if holds(zone) {
+                Ok(Some(id))
+            } else {
+                Err(FieldError::new(
+                    "properties.zone_id",
+                    format!("the parcel does not lie in zone {} (id {id})", zone.code),
+                )
+                .into())
+            }
+        }
+        None => Ok(zones.iter().find(|z| holds(z)).map(|z| z.id)),
+    }
+}
+
+impl Park {
+    /// How much of `footprint` lies outside the park, m² (0 when the boundary contains it).
+    pub fn outside_m2(&self, footprint: &Footprint) -> f64 {
+        if self.boundary.contains(footprint.geometry()) {
+            0.0
+        } else {
+            measure::outside_m2(footprint.geometry(), &self.boundary)
+        }
+    }
+}
+
+/// A footprint's placement as measured (`outside_m2` of the park, and every active parcel it
+/// overlaps with the exact area): inside the park and clear of the others, each within the
+/// tolerance. Overlaps are compared exactly and rounded only for the message.
+pub fn check_placement(
+    park: &Park,
+    outside_m2: f64,
+    overlaps: Vec<Overlap>,
+    tolerance_m2: f64,
+) -> Result<(), Refusal> {
+    if outside_m2 > tolerance_m2 {
+        return Err(FieldError::new(
+            "geometry",
+            format!(
+                "the parcel extends {outside_m2:.2} m² outside the boundary of park {} (tolerance {tolerance_m2} m²)",
+                park.code
+            ),
+        )
+        .into());
+    }
+    let beyond: Vec<Overlap> = overlaps
+        .into_iter()
+        .filter(|o| o.overlap_m2 > tolerance_m2)
+        .map(|o| Overlap {
+            overlap_m2: super::units::round_to(o.overlap_m2, 2),
+            ..o
+        })
+        .collect();
+    if beyond.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Overlap(beyond))
+    }
+}
+
+impl Parcel {
+    /// A new parcel from a checked draft, placed in `zone_id`, version 1.
+    pub fn new(
+        park_id: i64,
+        zone_id: Option<i64>,
+        draft: ParcelDraft,
+        infrastructure: Vec<String>,
+        stamp: &Stamp,
+    ) -> Parcel {
+        Parcel {
+            id: 0,
+            park_id,
+            zone_id,
+            code: draft.code.into_string(),
+            name: draft.name,
+            location: draft.location,
+            land_use: draft.land_use.code().to_owned(),
+            status: draft.status,
+            planning: draft.planning,
+            infrastructure,
+            site_levelled: draft.site_levelled,
+            approval_no: draft.approval_no,
+            approved_on: draft.approved_on,
+            area_m2: draft.footprint.area_m2(),
+            geometry: draft.footprint.into_geometry(),
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp.clone(),
+            retired_at: None,
+            retired_reason: None,
+        }
+    }
+
+    /// Retired parcels are kept as history and cannot change.
+    pub fn check_changeable(&self) -> Result<(), Refusal> {
+        if !self.status.is_active() {
+            return Err(Refusal::conflict(format!(
+                "parcel {} is retired ({}); retired parcels are kept as history and cannot change",
+                self.code,
+                self.retired_reason
+                    .as_deref()
+                    .unwrap_or("no reason recorded")
+            )));
+        }
+        Ok(())
+    }
+
+    /// The parcel's descriptive attributes after `changes` (name, location, land use, levelled
+    /// site, approval, planning conditions — checked). Code, status, zone, infrastructure and
+    /// footprint need the register and are the caller's.
+    pub fn apply_attributes(&mut self, changes: &ParcelChanges) -> Result<(), Refusal> {
+        self.planning = changes.planning.apply(&self.planning);
+        self.planning.validate("properties")?;
+        if let Some(v) = &changes.name {
+            self.name.clone_from(v);
+        }
+        if let Some(v) = &changes.location {
+            self.location.clone_from(v);
+        }
+        if let Some(v) = changes.land_use {
+            self.land_use = v.code().to_owned();
+        }
+        if let Some(v) = changes.site_levelled {
+            self.site_levelled = v;
+        }
+        if let Some(v) = &changes.approval_no {
+            self.approval_no.clone_from(v);
+        }
+        if let Some(v) = changes.approved_on {
+            self.approved_on = v;
+        }
+        Ok(())
+    }
+
+    /// Retire the parcel (a new version): it stays in the register as history.
+    pub fn retire(&mut self, reason: String, stamp: &Stamp) {
+        self.status = ParcelStatus::Retired;
+        self.retired_at = Some(stamp.at);
+        self.retired_reason = Some(reason);
+        self.version += 1;
+        self.updated = stamp.clone();
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    fn stamp() -> Stamp {
+    pub(crate) fn stamp() -> Stamp {
         let at = NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap();
         Stamp::stored("committee".into(), at)
     }
 
-    fn footprint(geometry: MultiPolygon<f64>) -> Footprint {
+    pub(crate) fn footprint(geometry: MultiPolygon<f64>) -> Footprint {
         Footprint::new("geometry", geometry, crate::spatial::AreaLimits::PARCEL).unwrap()
     }
 
-    fn park(boundary: MultiPolygon<f64>) -> Park {
+    pub(crate) fn park(boundary: MultiPolygon<f64>) -> Park {
         Park::new(
             ParkDraft {
                 code: Code::parse("code", "NC").unwrap(),
@@ -815,7 +997,7 @@ pub(crate) mod tests {
         )
     }
 
-    fn zone(id: i64, code: &str, boundary: MultiPolygon<f64>) -> Zone {
+    pub(crate) fn zone(id: i64, code: &str, boundary: MultiPolygon<f64>) -> Zone {
         let draft = ZoneDraft {
             code: Code::parse("code", code).unwrap(),
             name: code.into(),
@@ -1114,5 +1296,118 @@ pub(crate) mod tests {
                 .validate("properties")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_parcel_lies_in_the_zone_asked_for_or_the_one_that_holds_it() {
+        let zones = [
+            zone(1, "A", rect(0.0, 0.0, 5.0, 10.0)),
+            zone(2, "B", rect(5.0, 0.0, 5.0, 10.0)),
+        ];
+        let in_b = footprint(rect(6.0, 1.0, 1.0, 1.0));
+        assert_eq!(resolve_zone(&zones, None, &in_b), Ok(Some(2)));
+        assert_eq!(resolve_zone(&zones, Some(Some(2)), &in_b), Ok(Some(2)));
+        assert_eq!(resolve_zone(&zones, Some(None), &in_b), Ok(None));
+        let outside_zones = footprint(rect(20.0, 1.0, 1.0, 1.0));
+        assert_eq!(resolve_zone(&zones, None, &outside_zones), Ok(None));
+        for asked in [1, 9] {
+            let Err(Refusal::Invalid(e)) = resolve_zone(&zones, Some(Some(asked)), &in_b) else {
+                panic!("zone {asked} accepted");
+            };
+            assert_eq!(e[0].field, "properties.zone_id");
+        }
+    }
+
+    /// Inside the park and clear of the others, each within the tolerance; the overlap is
+    /// compared exactly and rounded only for the message.
+    #[test]
+    fn a_placement_stays_inside_the_park_and_clear_of_the_others() {
+        let p = park(rect(0.0, 0.0, 10.0, 10.0));
+        let overlap = |m2: f64| Overlap {
+            parcel_id: 7,
+            code: "A-07".into(),
+            overlap_m2: m2,
+        };
+        assert_eq!(check_placement(&p, 0.0, vec![], 1.0), Ok(()));
+        assert_eq!(check_placement(&p, 1.0, vec![overlap(1.0)], 1.0), Ok(()));
+        let Err(Refusal::Invalid(e)) = check_placement(&p, 1.004, vec![], 1.0) else {
+            panic!("outside accepted");
+        };
+        assert_eq!(e[0].field, "geometry");
+        assert_eq!(
+            check_placement(&p, 0.0, vec![overlap(0.5), overlap(1.004)], 1.0),
+            Err(Refusal::Overlap(vec![overlap(1.0)])),
+            "beyond the tolerance by 0.004 m², shown rounded; the one within is not listed"
+        );
+        let outside = footprint(rect(9.0, 1.0, 2.0, 1.0));
+        let half = p.outside_m2(&outside);
+        assert!((half / measure::area_m2(outside.geometry()) - 0.5).abs() < 0.01);
+        assert_eq!(p.outside_m2(&footprint(rect(1.0, 1.0, 1.0, 1.0))), 0.0);
+    }
+
+    #[test]
+    fn a_new_parcel_has_a_fresh_code_and_an_active_status() {
+        assert_eq!(check_code_free(1, "A-01", false), Ok(()));
+        assert!(matches!(
+            check_code_free(1, "A-01", true),
+            Err(Refusal::Conflict(_))
+        ));
+        for status in ParcelStatus::ALL {
+            assert_eq!(
+                check_new_status(status).is_err(),
+                status == ParcelStatus::Retired,
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retired_parcels_are_history_and_do_not_change() {
+        let mut p = parcel(1, "A-01", ParcelStatus::Available, rect(1.0, 1.0, 1.0, 1.0));
+        assert_eq!(p.check_changeable(), Ok(()));
+        p.retire("并入 A-09".into(), &stamp());
+        assert_eq!(p.status, ParcelStatus::Retired);
+        assert_eq!(p.version, 2);
+        assert_eq!(p.retired_reason.as_deref(), Some("并入 A-09"));
+        assert_eq!(p.retired_at, Some(stamp().at));
+        let Err(Refusal::Conflict(why)) = p.check_changeable() else {
+            panic!("a retired parcel may change");
+        };
+        assert!(why.contains("并入 A-09"), "{why}");
+    }
+
+    #[test]
+    fn attributes_change_as_asked_and_planning_is_checked() {
+        let before = parcel(1, "A-01", ParcelStatus::Available, rect(1.0, 1.0, 1.0, 1.0));
+        let mut p = before.clone();
+        p.apply_attributes(&ParcelChanges::default()).unwrap();
+        assert_eq!(p, before);
+        let changes = ParcelChanges {
+            name: Some("东区一号地".into()),
+            site_levelled: Some(true),
+            approved_on: Some(Some(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap())),
+            planning: PlanningChanges {
+                far_min: Some(Some(1.2)),
+                far_max: Some(Some(2.5)),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        p.apply_attributes(&changes).unwrap();
+        assert_eq!(p.name, "东区一号地");
+        assert!(p.site_levelled);
+        assert_eq!(p.planning.far_min, Some(1.2));
+        assert_eq!((p.code.as_str(), p.version), ("A-01", 1));
+        let inverted = ParcelChanges {
+            planning: PlanningChanges {
+                far_min: Some(Some(3.0)),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert!(matches!(
+            p.clone().apply_attributes(&inverted),
+            Err(Refusal::Invalid(_))
+        ));
     }
 }

@@ -4,9 +4,9 @@
 //! a pure function of them and a day.
 
 use super::codes::parse_text;
-use super::register::Stamp;
+use super::register::{Parcel, Stamp};
 use super::{FieldError, Refusal};
-use crate::spatial::Footprint;
+use crate::spatial::{Footprint, measure};
 use chrono::NaiveDate;
 use geo::MultiPolygon;
 use serde::{Deserialize, Serialize};
@@ -271,6 +271,198 @@ pub struct WorkshopDraft {
     pub deadline: NaiveDate,
     pub deadline_milestone: Milestone,
     pub plan: Plan,
+}
+
+/// Checked changes to a workshop; `None` leaves a value as it is. Milestone dates are
+/// `Some(None)` to clear one.
+#[derive(Debug, Clone, Default)]
+pub struct WorkshopChanges {
+    pub name: Option<String>,
+    pub footprint: Option<Footprint>,
+    pub storeys: Option<i32>,
+    pub storey_heights_m: Option<Vec<f64>>,
+    pub floor_area_m2: Option<f64>,
+    pub floor_load_kn_m2: Option<f64>,
+    pub structure: Option<Structure>,
+    pub owner: Option<Owner>,
+    pub responsible_unit: Option<String>,
+    pub responsible_person: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub deadline_milestone: Option<Milestone>,
+    /// Per milestone: (planned, actual).
+    pub plan: [MilestoneChange; 6],
+}
+
+impl Workshop {
+    /// A new building on `parcel` (checked for being buildable before), version 1.
+    pub fn new(draft: WorkshopDraft, parcel: &Parcel, stamp: &Stamp) -> Self {
+        Workshop {
+            id: 0,
+            park_id: parcel.park_id,
+            parcel_id: parcel.id,
+            zone_id: parcel.zone_id,
+            name: draft.name,
+            footprint_area_m2: draft.footprint.area_m2(),
+            footprint: draft.footprint.into_geometry(),
+            storeys: draft.storeys,
+            storey_heights_m: draft.storey_heights_m,
+            floor_area_m2: draft.floor_area_m2,
+            floor_load_kn_m2: draft.floor_load_kn_m2,
+            structure: draft.structure,
+            owner: draft.owner,
+            responsible_unit: draft.responsible_unit,
+            responsible_person: draft.responsible_person,
+            deadline: draft.deadline,
+            deadline_milestone: draft.deadline_milestone,
+            plan: draft.plan,
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp.clone(),
+        }
+    }
+
+    /// The building after `changes`, not yet checked (the caller checks the result: figures,
+    /// plan, and the footprint and owner when they changed). Version and stamp are unchanged.
+    pub fn apply(&self, changes: WorkshopChanges) -> Workshop {
+        let mut w = self.clone();
+        if let Some(footprint) = changes.footprint {
+            w.footprint_area_m2 = footprint.area_m2();
+            w.footprint = footprint.into_geometry();
+        }
+        macro_rules! set {
+            ($($field:ident),*) => { $(if let Some(v) = changes.$field { w.$field = v; })* };
+        }
+        set!(
+            name,
+            owner,
+            storeys,
+            storey_heights_m,
+            floor_area_m2,
+            floor_load_kn_m2,
+            structure,
+            responsible_unit,
+            responsible_person,
+            deadline,
+            deadline_milestone
+        );
+        for (m, change) in Milestone::ALL.iter().zip(changes.plan) {
+            change.apply(&mut w.plan[m.index()]);
+        }
+        w
+    }
+
+    /// The building's figures taken together (a new building's plan is checked as it is
+    /// read from the request, before its footprint is measured).
+    pub fn check_figures(&self) -> Result<(), Refusal> {
+        check_figures(
+            self.storeys,
+            &self.storey_heights_m,
+            self.floor_area_m2,
+            self.floor_load_kn_m2,
+            self.footprint_area_m2,
+        )?;
+        Ok(())
+    }
+
+    /// The building as a whole after an edit: its figures and its plan.
+    pub fn check(&self, today: NaiveDate) -> Result<(), Refusal> {
+        self.check_figures()?;
+        check_plan(&self.plan, today, "properties.milestones")?;
+        Ok(())
+    }
+}
+
+/// Buildings go up on active parcels only.
+pub fn check_buildable(parcel: &Parcel) -> Result<(), Refusal> {
+    if !parcel.status.is_active() {
+        return Err(Refusal::conflict(format!(
+            "parcel {} is retired; build on an active parcel",
+            parcel.code
+        )));
+    }
+    Ok(())
+}
+
+/// A footprint lies inside its parcel and clear of the parcel's other buildings (`others`,
+/// the workshop being edited, `except`, left out), each within the park's tolerance.
+pub fn check_footprint(
+    footprint: &MultiPolygon<f64>,
+    parcel: &Parcel,
+    others: &[Workshop],
+    tolerance_m2: f64,
+    except: Option<i64>,
+) -> Result<(), Refusal> {
+    let outside = measure::outside_m2(footprint, &parcel.geometry);
+    if outside > tolerance_m2 {
+        return Err(FieldError::new(
+            "geometry",
+            format!("the footprint extends {outside:.2} m² outside parcel {} (tolerance {tolerance_m2} m²)", parcel.code),
+        )
+        .into());
+    }
+    for other in others
+        .iter()
+        .filter(|w| w.parcel_id == parcel.id && Some(w.id) != except)
+    {
+        let shared = measure::overlap_m2(footprint, &other.footprint);
+        if shared > tolerance_m2 {
+            return Err(Refusal::conflict(format!(
+                "the footprint overlaps workshop {} (id {}) by {shared:.2} m²",
+                other.name, other.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An enterprise that owns a building is in the directory (`enterprise_known`).
+pub fn check_owner(owner: &Owner, enterprise_known: bool) -> Result<(), Refusal> {
+    match owner {
+        Owner::Enterprise(id) if !enterprise_known => Err(FieldError::new(
+            "properties.owner_enterprise_id",
+            format!("enterprise {id} does not exist"),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// A progress report comes in date order after the `last` one, not before construction
+/// started (`started`), and percent complete only grows.
+pub fn check_progress(
+    last: Option<&ProgressReport>,
+    started: Option<NaiveDate>,
+    date: NaiveDate,
+    percent: f64,
+) -> Result<(), Refusal> {
+    if let Some(last) = last {
+        if date < last.date {
+            return Err(FieldError::new(
+                "date",
+                format!(
+                    "the last report is of {}; reports come in date order",
+                    last.date
+                ),
+            )
+            .into());
+        }
+        if percent < last.percent {
+            return Err(FieldError::new(
+                "percent",
+                format!(
+                    "the last report said {}%; percent complete can only grow",
+                    last.percent
+                ),
+            )
+            .into());
+        }
+    }
+    if let Some(start) = started
+        && date < start
+    {
+        return Err(FieldError::new("date", format!("construction started on {start}")).into());
+    }
+    Ok(())
 }
 
 /// The figures of a building, checked together (an edit checks the result of the edit).
@@ -973,6 +1165,243 @@ mod tests {
         assert_eq!(
             vacancy(&handed, &[], d("2025-11-01")).unwrap().since,
             d("2025-10-20")
+        );
+    }
+
+    /// A two-storey building of 2,000 m² on parcel 1, footprint `footprint`.
+    fn building(id: i64, footprint: MultiPolygon<f64>) -> Workshop {
+        let stamp = Stamp::stored("c".into(), d("2025-01-01").and_hms_opt(0, 0, 0).unwrap());
+        Workshop {
+            id,
+            park_id: 1,
+            parcel_id: 1,
+            zone_id: None,
+            name: format!("W{id}"),
+            footprint_area_m2: measure::area_m2(&footprint),
+            footprint,
+            storeys: 2,
+            storey_heights_m: vec![6.0, 4.5],
+            floor_area_m2: 2_000.0,
+            floor_load_kn_m2: 10.0,
+            structure: Structure::Steel,
+            owner: Owner::Platform("平台公司".into()),
+            responsible_unit: "管委会".into(),
+            responsible_person: "张三".into(),
+            deadline: d("2026-10-31"),
+            deadline_milestone: Milestone::Completion,
+            plan: Plan::default(),
+            version: 1,
+            created: stamp.clone(),
+            updated: stamp,
+        }
+    }
+
+    fn is_conflict(r: Result<(), Refusal>) -> bool {
+        matches!(r, Err(Refusal::Conflict(_)))
+    }
+
+    fn field_of(r: Result<(), Refusal>) -> Option<String> {
+        match r {
+            Err(Refusal::Invalid(errors)) => errors.first().map(|e| e.field.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn buildings_go_up_on_active_parcels_only() {
+        use crate::domain::parcel::ParcelStatus;
+        use crate::domain::register::tests::{parcel, rect};
+        for status in ParcelStatus::ALL {
+            let p = parcel(1, "A-01", status, rect(0.0, 0.0, 100.0, 100.0));
+            assert_eq!(
+                is_conflict(check_buildable(&p)),
+                status == ParcelStatus::Retired,
+                "{status:?}"
+            );
+        }
+    }
+
+    /// A footprint inside the parcel and clear of the others passes; outside beyond the
+    /// tolerance is a field error, on another building a conflict; the edited building
+    /// does not clash with itself, nor with buildings of other parcels.
+    #[test]
+    fn a_footprint_stays_inside_its_parcel_and_clear_of_the_others() {
+        use crate::domain::parcel::ParcelStatus;
+        use crate::domain::register::tests::{parcel, rect};
+        let p = parcel(
+            1,
+            "A-01",
+            ParcelStatus::Supplied,
+            rect(0.0, 0.0, 100.0, 100.0),
+        );
+        let existing = building(7, rect(10.0, 10.0, 30.0, 30.0));
+        let mut elsewhere = building(8, rect(50.0, 50.0, 30.0, 30.0));
+        elsewhere.parcel_id = 2;
+        let others = [existing.clone(), elsewhere];
+        let clear = rect(50.0, 50.0, 30.0, 30.0);
+        assert_eq!(check_footprint(&clear, &p, &others, 1.0, None), Ok(()));
+        let outside = rect(90.0, 10.0, 30.0, 30.0);
+        assert_eq!(
+            field_of(check_footprint(&outside, &p, &others, 1.0, None)).as_deref(),
+            Some("geometry")
+        );
+        let on_top = rect(20.0, 20.0, 30.0, 30.0);
+        assert!(is_conflict(check_footprint(
+            &on_top, &p, &others, 1.0, None
+        )));
+        assert_eq!(
+            check_footprint(&on_top, &p, &others, 1.0, Some(7)),
+            Ok(()),
+            "a building moved over its own old footprint"
+        );
+        let touching = rect(40.0, 10.0, 30.0, 30.0);
+        assert_eq!(check_footprint(&touching, &p, &others, 1.0, None), Ok(()));
+        let sliver = rect(39.99, 10.0, 30.0, 30.0);
+        let shared = measure::overlap_m2(&sliver, &existing.footprint);
+        // rect's unit is a thousandth of a degree: the sliver is ~1 m by ~3.3 km.
+        assert!(shared > 3_000.0 && shared < 4_000.0, "{shared}");
+        assert_eq!(
+            check_footprint(&sliver, &p, &others, 4_000.0, None),
+            Ok(()),
+            "within the tolerance"
+        );
+        assert!(is_conflict(check_footprint(
+            &sliver, &p, &others, 3_000.0, None
+        )));
+    }
+
+    #[test]
+    fn an_owner_enterprise_is_in_the_directory() {
+        assert_eq!(check_owner(&Owner::Platform("平台".into()), false), Ok(()));
+        assert_eq!(check_owner(&Owner::Enterprise(3), true), Ok(()));
+        assert_eq!(
+            field_of(check_owner(&Owner::Enterprise(3), false)).as_deref(),
+            Some("properties.owner_enterprise_id")
+        );
+    }
+
+    #[test]
+    fn progress_reports_come_in_order_and_only_grow() {
+        let last = ProgressReport {
+            id: 1,
+            workshop_id: 1,
+            date: d("2026-05-01"),
+            percent: 40.0,
+            note: String::new(),
+            recorded: Stamp::stored("c".into(), d("2026-05-01").and_hms_opt(0, 0, 0).unwrap()),
+        };
+        let start = Some(d("2026-03-01"));
+        let check = |date: &str, percent| check_progress(Some(&last), start, d(date), percent);
+        assert_eq!(check("2026-06-01", 55.0), Ok(()));
+        assert_eq!(check("2026-05-01", 40.0), Ok(()), "same day, same figure");
+        assert_eq!(field_of(check("2026-04-30", 50.0)).as_deref(), Some("date"));
+        assert_eq!(
+            field_of(check("2026-06-01", 39.9)).as_deref(),
+            Some("percent")
+        );
+        assert_eq!(check_progress(None, start, d("2026-03-01"), 0.0), Ok(()));
+        assert_eq!(
+            field_of(check_progress(None, start, d("2026-02-28"), 5.0)).as_deref(),
+            Some("date"),
+            "before construction started"
+        );
+        assert_eq!(check_progress(None, None, d("2026-02-28"), 5.0), Ok(()));
+    }
+
+    #[test]
+    fn units_lie_on_a_floor_and_fit_the_building() {
+        use crate::domain::register::tests::rect;
+        let w = building(1, rect(0.0, 0.0, 30.0, 30.0));
+        let unit = |id, floor, section: &str, area| Unit {
+            id,
+            workshop_id: 1,
+            floor,
+            section: section.into(),
+            area_m2: area,
+            created: Stamp::stored("c".into(), d("2025-01-01").and_hms_opt(0, 0, 0).unwrap()),
+        };
+        let existing = [unit(1, 1, "A", 1_000.0), unit(2, 2, "A", 900.0)];
+        assert_eq!(check_new_unit(&w, &existing, 2, "B", 100.0), Ok(()));
+        assert_eq!(
+            check_new_unit(&w, &existing, 2, "B", 120.0),
+            Ok(()),
+            "1 % allowed for measuring"
+        );
+        assert_eq!(
+            field_of(check_new_unit(&w, &existing, 2, "B", 121.0)).as_deref(),
+            Some("area_m2")
+        );
+        assert_eq!(
+            field_of(check_new_unit(&w, &existing, 0, "B", 10.0)).as_deref(),
+            Some("floor")
+        );
+        assert_eq!(
+            field_of(check_new_unit(&w, &existing, 3, "B", 10.0)).as_deref(),
+            Some("floor")
+        );
+        assert!(matches!(
+            check_new_unit(&w, &existing, 1, "A", 10.0),
+            Err(Refusal::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn a_lease_goes_to_a_known_enterprise_on_free_days() {
+        let taken = [lease("2026-01-01", "2026-12-31")];
+        let check =
+            |known, start: &str, end: &str| check_new_lease(1, 5, known, &taken, d(start), d(end));
+        assert_eq!(check(true, "2027-01-01", "2027-12-31"), Ok(()));
+        assert_eq!(check(true, "2025-01-01", "2025-12-31"), Ok(()));
+        assert!(
+            is_conflict(check(true, "2026-12-31", "2027-12-31")),
+            "one shared day"
+        );
+        assert!(is_conflict(check(true, "2025-06-01", "2026-01-01")));
+        assert_eq!(
+            field_of(check(false, "2027-01-01", "2027-12-31")).as_deref(),
+            Some("enterprise_id")
+        );
+    }
+
+    #[test]
+    fn a_lease_ends_early_on_a_day_within_it() {
+        let l = lease("2026-01-01", "2026-12-31");
+        assert_eq!(l.check_early_end(d("2026-01-01")), Ok(()));
+        assert_eq!(l.check_early_end(d("2026-06-30")), Ok(()));
+        assert_eq!(l.check_early_end(d("2026-12-31")), Ok(()));
+        for day in ["2025-12-31", "2027-01-01"] {
+            assert_eq!(
+                field_of(l.check_early_end(d(day))).as_deref(),
+                Some("last_day")
+            );
+        }
+    }
+
+    #[test]
+    fn an_edit_changes_what_it_names_and_nothing_else() {
+        use crate::domain::register::tests::rect;
+        let w = building(1, rect(0.0, 0.0, 30.0, 30.0));
+        assert_eq!(w.apply(WorkshopChanges::default()), w);
+        let mut changes = WorkshopChanges {
+            storeys: Some(3),
+            owner: Some(Owner::Enterprise(4)),
+            ..Default::default()
+        };
+        changes.plan[Milestone::Start.index()] = MilestoneChange {
+            planned: None,
+            actual: Some(Some(d("2026-03-01"))),
+        };
+        let after = w.apply(changes);
+        assert_eq!(after.storeys, 3);
+        assert_eq!(after.owner, Owner::Enterprise(4));
+        assert_eq!(
+            after.plan[Milestone::Start.index()].actual,
+            Some(d("2026-03-01"))
+        );
+        assert_eq!((after.name.as_str(), after.version), (w.name.as_str(), 1));
+        assert!(
+            matches!(after.check(d("2026-06-01")), Err(Refusal::Invalid(_))),
+            "three storeys, two heights"
         );
     }
 }

@@ -31,7 +31,7 @@ pub fn check(
             area_m2,
         } => (park_id, zone_id, None, area_m2),
     };
-    let (park, zones) = store::parcel_rules::park_context(conn, park_id)?;
+    let (park, zones) = store::zones::park_context(conn, park_id)?;
     if let Some(z) = zone_id
         && !zones.iter().any(|x| x.id == z)
     {

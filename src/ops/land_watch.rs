@@ -184,7 +184,7 @@ pub fn watch(
 /// The settings in force where a parcel lies (its zone's over its park's over the defaults).
 pub fn settings_of(conn: &mut AnyConnection, parcel_id: i64) -> StoreResult<Settings> {
     let parcel = store::parcels::get(conn, parcel_id)?;
-    let (park, zones) = store::parcel_rules::park_context(conn, parcel.park_id)?;
+    let (park, zones) = store::zones::park_context(conn, parcel.park_id)?;
     Ok(park.settings_in(&zones, parcel.zone_id))
 }
 

@@ -1,16 +1,162 @@
-//! Split (分宗) and merge (合宗) as use cases: one transaction each that lets
-//! `domain::register` check the footprints add up and the codes are new, then saves the new
-//! parcels, records lineage and retires the originals.
+//! The register's parcels as use cases: create, change and retire one parcel, split (分宗)
+//! and merge (合宗). Each is one transaction under the park's write lock that loads what
+//! `domain::register` needs (the park and zones, codes used, the placement measured against
+//! the neighbours, a supply in force), lets it decide, then saves the versions, lineage and
+//! audit entries.
 
+use crate::domain::parcel::{check_transition, parse_infrastructure};
 use crate::domain::register::{
-    self, Change, MergeRequest, Parcel, SplitPiece, Stamp, check_new_codes,
+    self, Change, MergeRequest, Parcel, ParcelChanges, ParcelDraft, SplitPiece, Stamp,
+    check_new_codes, resolve_zone,
 };
 use crate::domain::supply::check_not_supplied;
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::parcel_history::record_lineage;
-use crate::store::parcel_rules::{park_context, resolve_zone};
-use crate::store::parcels::{codes_taken, insert, load_for_change, mark_retired, park_of, save};
-use crate::store::{self, AnyConnection, StoreResult, write_in_park};
+use crate::store::parcels::{codes_taken, insert, park_of, save};
+use crate::store::placement::{placement, placement_ahead};
+use crate::store::zones::park_context;
+use crate::store::{self, AnyConnection, StoreError, StoreResult, write_in_park};
+
+/// Load a parcel for a change: it must exist, be at the version the client saw, and be active.
+fn load_for_change(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: Option<i64>,
+) -> StoreResult<Parcel> {
+    let current = store::parcels::get(conn, id)?;
+    if let Some(v) = expected_version
+        && current.version != v
+    {
+        return Err(StoreError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    current.check_changeable()?;
+    Ok(current)
+}
+
+/// Register a parcel: an active status, a code the park never used, the zone it lies in,
+/// known infrastructure items, inside the park and clear of the other active parcels.
+pub fn create(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    draft: ParcelDraft,
+    stamp: &Stamp,
+) -> StoreResult<Parcel> {
+    // The geometry work before the lock; under it, a lookup confirms nothing moved meanwhile.
+    let ahead = placement_ahead(conn, park_id, &draft.footprint, &[]).ok();
+    write_in_park(conn, park_id, |conn| {
+        let (park, zones) = park_context(conn, park_id)?;
+        register::check_new_status(draft.status)?;
+        let taken = store::parcels::code_taken(conn, park_id, draft.code.as_str())?;
+        register::check_code_free(park_id, draft.code.as_str(), taken)?;
+        let zone_id = resolve_zone(&zones, draft.zone_id.map(Some), &draft.footprint)?;
+        let settings = park.settings_in(&zones, zone_id);
+        let infrastructure = parse_infrastructure(
+            "properties.infrastructure",
+            &draft.infrastructure,
+            &settings.infrastructure_items,
+        )?;
+        let measured = placement(conn, &park, &draft.footprint, &[], ahead)?;
+        register::check_placement(
+            &park,
+            measured.outside_m2,
+            measured.overlaps,
+            settings.geometry_tolerance_m2,
+        )?;
+        let parcel = Parcel::new(park_id, zone_id, draft, infrastructure, stamp);
+        insert(conn, parcel, Change::Created, None)
+    })
+}
+
+/// Change a parcel (If-Match `expected_version`); a change that changes nothing is no new
+/// version.
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: Option<i64>,
+    changes: ParcelChanges,
+    stamp: &Stamp,
+) -> StoreResult<Parcel> {
+    let park_id = park_of(conn, id)?;
+    let ahead = match &changes.footprint {
+        Some(f) => placement_ahead(conn, park_id, f, &[id]).ok(),
+        None => None,
+    };
+    write_in_park(conn, park_id, |conn| {
+        let current = load_for_change(conn, id, expected_version)?;
+        let (park, zones) = park_context(conn, park_id)?;
+        let mut next = current.clone();
+        if let Some(code) = &changes.code
+            && code.as_str() != current.code
+        {
+            let taken = store::parcels::code_taken(conn, park_id, code.as_str())?;
+            register::check_code_free(park_id, code.as_str(), taken)?;
+            next.code = code.as_str().to_owned();
+        }
+        if let Some(status) = changes.status {
+            check_transition(current.status, status)?;
+            if status != current.status {
+                let in_force = store::supplies::in_force(conn, id)?;
+                check_not_supplied(&current.code, in_force.as_ref())?;
+            }
+            next.status = status;
+        }
+        next.apply_attributes(&changes)?;
+        if let Some(footprint) = &changes.footprint {
+            let settings = park.settings_in(&zones, current.zone_id);
+            let measured = placement(conn, &park, footprint, &[id], ahead)?;
+            register::check_placement(
+                &park,
+                measured.outside_m2,
+                measured.overlaps,
+                settings.geometry_tolerance_m2,
+            )?;
+            next.area_m2 = footprint.area_m2();
+            next.geometry = footprint.geometry().clone();
+        }
+        if changes.zone_id.is_some() || changes.footprint.is_some() {
+            let footprint = Footprint::from_stored(next.geometry.clone());
+            next.zone_id = resolve_zone(&zones, changes.zone_id, &footprint)?;
+        }
+        if let Some(items) = &changes.infrastructure {
+            let settings = park.settings_in(&zones, next.zone_id);
+            next.infrastructure = parse_infrastructure(
+                "properties.infrastructure",
+                items,
+                &settings.infrastructure_items,
+            )?;
+        }
+        if next == current {
+            return Ok(current);
+        }
+        next.version += 1;
+        next.updated = stamp.clone();
+        save(conn, &current, &next, Change::Updated, None)?;
+        Ok(next)
+    })
+}
+
+/// Retire a parcel that no supply holds; it stays in the register as history.
+pub fn retire(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: Option<i64>,
+    reason: String,
+    stamp: &Stamp,
+) -> StoreResult<Parcel> {
+    let park_id = park_of(conn, id)?;
+    write_in_park(conn, park_id, |conn| {
+        let before = load_for_change(conn, id, expected_version)?;
+        let in_force = store::supplies::in_force(conn, id)?;
+        check_not_supplied(&before.code, in_force.as_ref())?;
+        let mut parcel = before.clone();
+        parcel.retire(reason, stamp);
+        let note = parcel.retired_reason.clone();
+        save(conn, &before, &parcel, Change::Retired, note.as_deref())?;
+        Ok(parcel)
+    })
+}
 
 /// Split a parcel into pieces that together cover exactly its footprint (within the park's
 /// tolerance) without overlapping. Returns the retired original and the new parcels.
@@ -62,7 +208,7 @@ pub fn split(
         let names: Vec<&str> = children.iter().map(|c| c.code.as_str()).collect();
         let reason = format!("split into {}", names.join(", "));
         let before = original.clone();
-        mark_retired(&mut original, reason.clone(), stamp);
+        original.retire(reason.clone(), stamp);
         save(conn, &before, &original, Change::Superseded, Some(&reason))?;
         Ok((original, children))
     })
@@ -118,7 +264,7 @@ pub fn merge(
         for original in &mut originals {
             record_lineage(conn, "merge", original.id, merged.id, stamp)?;
             let before = original.clone();
-            mark_retired(original, reason.clone(), stamp);
+            original.retire(reason.clone(), stamp);
             save(conn, &before, original, Change::Superseded, Some(&reason))?;
         }
         Ok((originals, merged))

@@ -56,7 +56,7 @@ pub fn offer(c: &mut AnyConnection, park_id: i64) -> StoreResult<Offer> {
         ..Default::default()
     };
     let available = store::parcels::query(c, &q, i64::MAX, 0)?.items;
-    let (park, zones) = store::parcel_rules::park_context(c, park_id)?;
+    let (park, zones) = store::zones::park_context(c, park_id)?;
     Ok(Offer {
         available,
         park,

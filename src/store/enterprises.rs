@@ -1,9 +1,10 @@
-//! Enterprises (企业): create, read, search, update — each change audited.
+//! Enterprises (企业) as stored: load, search, insert and save. The credit code's uniqueness
+//! is `domain::enterprise`'s; `ops::directory` checks it and audits each change.
 
 use super::audit::{self, Entry};
 use super::schema::enterprises;
 use super::{AnyConnection, StoreError, StoreResult};
-use crate::domain::enterprise::{Enterprise, EnterpriseChanges, EnterpriseDraft};
+use crate::domain::enterprise::{Enterprise, EnterpriseDraft};
 use crate::domain::register::Stamp;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -57,6 +58,16 @@ pub struct EnterpriseQuery {
 }
 
 /// Enterprises by name, at most `limit`, and how many match.
+/// Whether the directory holds enterprise `id`.
+pub fn exists(conn: &mut AnyConnection, id: i64) -> StoreResult<bool> {
+    Ok(enterprises::table
+        .find(id)
+        .select(enterprises::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
 pub fn list(
     conn: &mut AnyConnection,
     q: &EnterpriseQuery,
@@ -101,7 +112,8 @@ pub fn names(
         .collect())
 }
 
-fn uscc_taken(
+/// The enterprise other than `except` that holds a credit code: id and name.
+pub fn uscc_holder(
     conn: &mut AnyConnection,
     uscc: &str,
     except: Option<i64>,
@@ -114,12 +126,6 @@ fn uscc_taken(
         q = q.filter(enterprises::id.ne(id));
     }
     Ok(q.first(conn).optional()?)
-}
-
-fn duplicate(uscc: &str, (id, name): (i64, String)) -> StoreError {
-    StoreError::Conflict(format!(
-        "the credit code {uscc} is already registered to {name} (enterprise {id})"
-    ))
 }
 
 pub fn snapshot(e: &Enterprise) -> serde_json::Value {
@@ -182,7 +188,7 @@ pub fn parks_held(conn: &mut AnyConnection, id: i64, today: NaiveDate) -> StoreR
 
 /// Audit an enterprise change under every park it touches (or none, when it touches none), so
 /// each park's bureau sees its land users change.
-fn record_per_park(
+pub fn record_per_park(
     conn: &mut AnyConnection,
     stamp: &Stamp,
     entry: Entry,
@@ -198,97 +204,45 @@ fn record_per_park(
     Ok(())
 }
 
-pub fn create(
+/// Insert an enterprise; returns its id.
+pub fn insert(
     conn: &mut AnyConnection,
-    draft: EnterpriseDraft,
+    draft: &EnterpriseDraft,
     stamp: &Stamp,
-) -> StoreResult<Enterprise> {
-    super::write_tx(conn, |conn| {
-        if let Some(other) = uscc_taken(conn, draft.uscc.as_str(), None)? {
-            return Err(duplicate(draft.uscc.as_str(), other));
-        }
-        let id: i64 = diesel::insert_into(enterprises::table)
-            .values((
-                enterprises::name.eq(&draft.name),
-                enterprises::uscc.eq(draft.uscc.as_str()),
-                enterprises::industry.eq(draft.industry.as_ref().map(|c| c.as_str())),
-                enterprises::above_scale.eq(draft.above_scale),
-                enterprises::version.eq(1i64),
-                enterprises::created_at.eq(stamp.at),
-                enterprises::created_by.eq(&stamp.by),
-                enterprises::updated_at.eq(stamp.at),
-                enterprises::updated_by.eq(&stamp.by),
-            ))
-            .returning(enterprises::id)
-            .get_result(conn)?;
-        let e = get(conn, id)?;
-        audit::record(
-            conn,
-            stamp,
-            Entry::new("create", "enterprise", id).after(snapshot(&e)),
-        )?;
-        Ok(e)
-    })
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: Option<i64>,
-    changes: EnterpriseChanges,
-    stamp: &Stamp,
-) -> StoreResult<Enterprise> {
-    super::write_tx(conn, |conn| {
-        let before = get(conn, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
-        let mut next = before.clone();
-        if let Some(v) = changes.name {
-            next.name = v;
-        }
-        if let Some(v) = changes.uscc {
-            if let Some(other) = uscc_taken(conn, v.as_str(), Some(id))? {
-                return Err(duplicate(v.as_str(), other));
-            }
-            next.uscc = v.as_str().to_owned();
-        }
-        if let Some(v) = changes.industry {
-            next.industry = v.map(|c| c.as_str().to_owned());
-        }
-        if let Some(v) = changes.above_scale {
-            next.above_scale = v;
-        }
-        if next == before {
-            return Ok(before);
-        }
-        next.version += 1;
-        next.updated = stamp.clone();
-        // The version in the filter makes a concurrent edit of the same version lose cleanly.
-        let n = diesel::update(
-            enterprises::table
-                .filter(enterprises::id.eq(id))
-                .filter(enterprises::version.eq(before.version)),
-        )
-        .set((
-            enterprises::name.eq(&next.name),
-            enterprises::uscc.eq(&next.uscc),
-            enterprises::industry.eq(&next.industry),
-            enterprises::above_scale.eq(next.above_scale),
-            enterprises::version.eq(next.version),
+) -> StoreResult<i64> {
+    Ok(diesel::insert_into(enterprises::table)
+        .values((
+            enterprises::name.eq(&draft.name),
+            enterprises::uscc.eq(draft.uscc.as_str()),
+            enterprises::industry.eq(draft.industry.as_ref().map(|c| c.as_str())),
+            enterprises::above_scale.eq(draft.above_scale),
+            enterprises::version.eq(1i64),
+            enterprises::created_at.eq(stamp.at),
+            enterprises::created_by.eq(&stamp.by),
             enterprises::updated_at.eq(stamp.at),
             enterprises::updated_by.eq(&stamp.by),
         ))
-        .execute(conn)?;
-        if n == 0 {
-            return Err(StoreError::VersionMismatch {
-                current: get(conn, id)?.version,
-            });
-        }
-        let entry = Entry::new("update", "enterprise", id).before(snapshot(&before));
-        record_per_park(conn, stamp, entry.after(snapshot(&next)), id)?;
-        Ok(next)
-    })
+        .returning(enterprises::id)
+        .get_result(conn)?)
+}
+
+/// Write `next` over the stored version `before_version`; `false` when that version is no
+/// longer stored (a concurrent edit of the same version loses cleanly).
+pub fn save(conn: &mut AnyConnection, before_version: i64, next: &Enterprise) -> StoreResult<bool> {
+    let n = diesel::update(
+        enterprises::table
+            .filter(enterprises::id.eq(next.id))
+            .filter(enterprises::version.eq(before_version)),
+    )
+    .set((
+        enterprises::name.eq(&next.name),
+        enterprises::uscc.eq(&next.uscc),
+        enterprises::industry.eq(&next.industry),
+        enterprises::above_scale.eq(next.above_scale),
+        enterprises::version.eq(next.version),
+        enterprises::updated_at.eq(next.updated.at),
+        enterprises::updated_by.eq(&next.updated.by),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }

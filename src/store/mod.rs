@@ -13,11 +13,11 @@ pub mod idle_cases;
 pub mod import;
 pub mod leases;
 pub mod parcel_history;
-pub mod parcel_rules;
 pub mod parcels;
 pub mod parks;
 pub mod passwords;
 pub mod performance;
+pub mod placement;
 pub mod projects;
 mod rows;
 pub mod schema;
@@ -36,6 +36,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::domain::{FieldError, Refusal};
+pub use crate::refusal::Overlap;
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -104,14 +105,6 @@ pub enum StoreError {
     Database(DieselError),
 }
 
-/// One overlapping parcel, named for the error message.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Overlap {
-    pub parcel_id: i64,
-    pub code: String,
-    pub overlap_m2: f64,
-}
-
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -124,18 +117,7 @@ impl fmt::Display for StoreError {
             | StoreError::Unavailable(msg)
             | StoreError::Busy(msg)
             | StoreError::Corrupt(msg) => f.write_str(msg),
-            StoreError::Overlap(list) => {
-                let parts: Vec<String> = list
-                    .iter()
-                    .map(|o| {
-                        format!(
-                            "parcel {} (id {}) by {:.2} m²",
-                            o.code, o.parcel_id, o.overlap_m2
-                        )
-                    })
-                    .collect();
-                write!(f, "overlaps {}", parts.join(", "))
-            }
+            StoreError::Overlap(list) => Refusal::Overlap(list.clone()).fmt(f),
             StoreError::VersionMismatch { current } => {
                 write!(
                     f,
@@ -194,6 +176,7 @@ impl From<Refusal> for StoreError {
         match r {
             Refusal::Invalid(errors) => StoreError::Invalid(errors),
             Refusal::Conflict(message) => StoreError::Conflict(message),
+            Refusal::Overlap(list) => StoreError::Overlap(list),
         }
     }
 }

@@ -1,15 +1,14 @@
-//! Parcels (宗地): create, read, query, update and retire, each change kept as a version.
+//! Parcels (宗地) as stored: load, query, insert and save, each change kept as a version
+//! with its audit entry. Which changes are allowed is `domain::register`'s; `ops::register`
+//! runs them under the park's write lock.
 
 use super::audit::{self, Entry};
-use super::parcel_rules::{check_placement, park_context, resolve_zone};
 use super::rows::{ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::parcel_intersects;
-use super::{AnyConnection, MultiBackend, StoreError, StoreResult, write_in_park};
-use crate::domain::FieldError;
-use crate::domain::parcel::{ParcelStatus, check_transition, parse_infrastructure};
-use crate::domain::register::{Change, Parcel, ParcelChanges, ParcelDraft, Stamp};
-use crate::domain::supply::check_not_supplied;
+use super::{AnyConnection, MultiBackend, StoreError, StoreResult};
+use crate::domain::parcel::ParcelStatus;
+use crate::domain::register::{Change, Parcel, Stamp};
 use crate::spatial::{Bbox, wkb};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
@@ -66,12 +65,6 @@ pub fn members(conn: &mut AnyConnection, park_id: i64, ids: &[i64]) -> StoreResu
         .filter(parcels::park_id.eq(park_id))
         .select(parcels::id)
         .load(conn)?)
-}
-
-fn duplicate_code(park_id: i64, code: &str) -> StoreError {
-    StoreError::Conflict(format!(
-        "park {park_id} already has a parcel with code {code} (codes are never reused, retired parcels included)"
-    ))
 }
 
 /// Insert a parcel and its first version; returns it with its id.
@@ -162,203 +155,6 @@ pub(crate) fn record_version(
     Ok(())
 }
 
-pub fn create(
-    conn: &mut AnyConnection,
-    park_id: i64,
-    draft: ParcelDraft,
-    stamp: &Stamp,
-) -> StoreResult<Parcel> {
-    // The geometry work before the lock; under it, a lookup confirms nothing moved meanwhile.
-    let ahead = super::parcel_rules::placement_ahead(conn, park_id, &draft.footprint, &[]).ok();
-    write_in_park(conn, park_id, |conn| {
-        let (park, zones) = park_context(conn, park_id)?;
-        if !draft.status.is_active() {
-            return Err(
-                FieldError::new("properties.status", "a new parcel cannot be retired").into(),
-            );
-        }
-        if code_taken(conn, park_id, draft.code.as_str())? {
-            return Err(duplicate_code(park_id, draft.code.as_str()));
-        }
-        let zone_id = resolve_zone(&zones, draft.zone_id.map(Some), &draft.footprint)?;
-        let settings = park.settings_in(&zones, zone_id);
-        let infrastructure = parse_infrastructure(
-            "properties.infrastructure",
-            &draft.infrastructure,
-            &settings.infrastructure_items,
-        )?;
-        check_placement(
-            conn,
-            &park,
-            &draft.footprint,
-            &[],
-            settings.geometry_tolerance_m2,
-            ahead,
-        )?;
-        let parcel = Parcel {
-            id: 0,
-            park_id,
-            zone_id,
-            code: draft.code.into_string(),
-            name: draft.name,
-            location: draft.location,
-            land_use: draft.land_use.code().to_owned(),
-            status: draft.status,
-            planning: draft.planning,
-            infrastructure,
-            site_levelled: draft.site_levelled,
-            approval_no: draft.approval_no,
-            approved_on: draft.approved_on,
-            area_m2: draft.footprint.area_m2(),
-            geometry: draft.footprint.into_geometry(),
-            version: 1,
-            created: stamp.clone(),
-            updated: stamp.clone(),
-            retired_at: None,
-            retired_reason: None,
-        };
-        insert(conn, parcel, Change::Created, None)
-    })
-}
-
-/// Load a parcel for a change: it must exist, be at the version the client saw, and be active.
-pub(crate) fn load_for_change(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: Option<i64>,
-) -> StoreResult<Parcel> {
-    let current = get(conn, id)?;
-    if let Some(v) = expected_version
-        && current.version != v
-    {
-        return Err(StoreError::VersionMismatch {
-            current: current.version,
-        });
-    }
-    if !current.status.is_active() {
-        return Err(StoreError::Conflict(format!(
-            "parcel {} is retired ({}); retired parcels are kept as history and cannot change",
-            current.code,
-            current
-                .retired_reason
-                .as_deref()
-                .unwrap_or("no reason recorded")
-        )));
-    }
-    Ok(current)
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: Option<i64>,
-    changes: ParcelChanges,
-    stamp: &Stamp,
-) -> StoreResult<Parcel> {
-    let park_id = park_of(conn, id)?;
-    let ahead = match &changes.footprint {
-        Some(f) => super::parcel_rules::placement_ahead(conn, park_id, f, &[id]).ok(),
-        None => None,
-    };
-    write_in_park(conn, park_id, |conn| {
-        let current = load_for_change(conn, id, expected_version)?;
-        let (park, zones) = park_context(conn, park_id)?;
-        let mut next = current.clone();
-        if let Some(code) = changes.code
-            && code.as_str() != current.code
-        {
-            if code_taken(conn, park_id, code.as_str())? {
-                return Err(duplicate_code(park_id, code.as_str()));
-            }
-            next.code = code.into_string();
-        }
-        if let Some(status) = changes.status {
-            check_transition(current.status, status)?;
-            if status != current.status {
-                check_not_supplied(&current.code, super::supplies::in_force(conn, id)?.as_ref())?;
-            }
-            next.status = status;
-        }
-        next.planning = changes.planning.apply(&current.planning);
-        next.planning.validate("properties")?;
-        if let Some(v) = changes.name {
-            next.name = v;
-        }
-        if let Some(v) = changes.location {
-            next.location = v;
-        }
-        if let Some(v) = changes.land_use {
-            next.land_use = v.code().to_owned();
-        }
-        if let Some(v) = changes.site_levelled {
-            next.site_levelled = v;
-        }
-        if let Some(v) = changes.approval_no {
-            next.approval_no = v;
-        }
-        if let Some(v) = changes.approved_on {
-            next.approved_on = v;
-        }
-        let moved = changes.footprint.is_some();
-        if let Some(footprint) = &changes.footprint {
-            let settings = park.settings_in(&zones, current.zone_id);
-            check_placement(
-                conn,
-                &park,
-                footprint,
-                &[id],
-                settings.geometry_tolerance_m2,
-                ahead,
-            )?;
-            next.area_m2 = footprint.area_m2();
-            next.geometry = footprint.geometry().clone();
-        }
-        if changes.zone_id.is_some() || moved {
-            let footprint = crate::spatial::Footprint::from_stored(next.geometry.clone());
-            next.zone_id = resolve_zone(&zones, changes.zone_id, &footprint)?;
-        }
-        let settings = park.settings_in(&zones, next.zone_id);
-        if let Some(items) = &changes.infrastructure {
-            next.infrastructure = parse_infrastructure(
-                "properties.infrastructure",
-                items,
-                &settings.infrastructure_items,
-            )?;
-        }
-        if next == current {
-            return Ok(current);
-        }
-        next.version += 1;
-        next.updated = stamp.clone();
-        save(conn, &current, &next, Change::Updated, None)?;
-        Ok(next)
-    })
-}
-
-pub fn retire(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: Option<i64>,
-    reason: String,
-    stamp: &Stamp,
-) -> StoreResult<Parcel> {
-    let park_id = park_of(conn, id)?;
-    write_in_park(conn, park_id, |conn| {
-        let before = load_for_change(conn, id, expected_version)?;
-        check_not_supplied(&before.code, super::supplies::in_force(conn, id)?.as_ref())?;
-        let mut parcel = before.clone();
-        mark_retired(&mut parcel, reason, stamp);
-        save(
-            conn,
-            &before,
-            &parcel,
-            Change::Retired,
-            parcel.retired_reason.clone().as_deref(),
-        )?;
-        Ok(parcel)
-    })
-}
-
 /// Move a parcel to another status as a step of another record's life (supplied by a contract,
 /// reserved for an application, returned to the land bank), keeping the version with `note`.
 pub(crate) fn set_status(
@@ -373,14 +169,6 @@ pub(crate) fn set_status(
     next.version += 1;
     next.updated = stamp.clone();
     save(conn, parcel, &next, Change::Updated, Some(note))
-}
-
-pub(crate) fn mark_retired(parcel: &mut Parcel, reason: String, stamp: &Stamp) {
-    parcel.status = ParcelStatus::Retired;
-    parcel.retired_at = Some(stamp.at);
-    parcel.retired_reason = Some(reason);
-    parcel.version += 1;
-    parcel.updated = stamp.clone();
 }
 
 /// Filters of a parcel listing. Without `statuses`, only active parcels are listed.

@@ -6,8 +6,6 @@
 use super::schema::{api_tokens, users};
 use super::users::{hex, random};
 use super::{AnyConnection, StoreError, StoreResult};
-use crate::domain::FieldError;
-use crate::domain::access::TokenInfo;
 use crate::domain::register::Stamp;
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::NaiveDateTime;
@@ -15,10 +13,6 @@ use diesel::prelude::*;
 
 /// A sign-in lasts this long.
 pub const SESSION_HOURS: i64 = 12;
-
-/// At least this many characters; no other composition rule (NIST SP 800-63B: length, not
-/// character classes).
-pub const MIN_LENGTH: usize = 10;
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
     (s.len() % 2 == 0)
@@ -38,23 +32,6 @@ fn derive(password: &str, salt: &[u8], m: u32, t: u32, p: u32) -> Option<[u8; 32
         .hash_password_into(password.as_bytes(), salt, &mut out)
         .ok()?;
     Some(out)
-}
-
-/// Check a new password's length.
-pub fn check(password: &str) -> Result<(), FieldError> {
-    if password.chars().count() < MIN_LENGTH {
-        return Err(FieldError::new(
-            "password",
-            format!("a password has at least {MIN_LENGTH} characters"),
-        ));
-    }
-    if password.len() > 1024 {
-        return Err(FieldError::new(
-            "password",
-            "a password has at most 1,024 bytes",
-        ));
-    }
-    Ok(())
 }
 
 /// Hash a password with the default argon2id parameters (19 MiB, 2 passes).
@@ -108,18 +85,6 @@ pub fn verify(password: &str, stored: &str) -> bool {
             .zip(got.iter())
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0
-}
-
-/// Check, hash and set a password in one go (the command line; the API hashes off the
-/// database connection and calls [`set_hash`]).
-pub fn set(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    password: &str,
-    stamp: &Stamp,
-) -> StoreResult<()> {
-    check(password)?;
-    set_hash(conn, user_id, hash(password)?, stamp)
 }
 
 /// Store a new password hash and end the user's sign-ins: a password is reset when it may be
@@ -182,22 +147,6 @@ pub fn opens(password: &str, credentials: Option<&(i64, String)>) -> bool {
     }
 }
 
-/// A fresh sign-in token for a user whose password was checked.
-pub fn issue(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    name: &str,
-    now: NaiveDateTime,
-) -> StoreResult<(TokenInfo, String)> {
-    let expires = now + chrono::TimeDelta::hours(SESSION_HOURS);
-    let stamp = Stamp {
-        by: name.to_owned(),
-        user_id: Some(user_id),
-        at: now,
-    };
-    super::users::create_token(conn, user_id, SIGN_IN, Some(expires), &stamp)
-}
-
 /// A stored hash of nothing anyone knows, for timing.
 const DUMMY: &str = "argon2id$v=19$m=19456,t=2,p=1$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -227,6 +176,5 @@ mod tests {
         assert!(verify("园区管委会2026!", &a) && verify("园区管委会2026!", &b));
         assert!(!verify("园区管委会2026?", &a));
         assert!(!verify("x", "garbage") && !verify("x", DUMMY));
-        assert!(check("short").is_err() && check("long enough!").is_ok());
     }
 }

@@ -10,8 +10,8 @@
 use super::audit::{self, Entry};
 use super::schema::{enterprises, evaluation_schemes, land_supplies, performance_figures};
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::performance::{Candidate, Evaluation, FigureRow, Scheme, YearFigures, evaluate};
-use crate::domain::register::{Rejection, Stamp};
+use crate::domain::performance::{Candidate, Evaluation, Scheme, YearFigures, evaluate};
+use crate::domain::register::Stamp;
 use crate::domain::units::m2_to_mu;
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -61,7 +61,10 @@ pub fn figures_of(
 }
 
 /// Enterprise ids by credit code (for a sheet's rows).
-fn ids_by_uscc(conn: &mut AnyConnection, codes: &[String]) -> StoreResult<HashMap<String, i64>> {
+pub fn ids_by_uscc(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> StoreResult<HashMap<String, i64>> {
     Ok(enterprises::table
         .filter(enterprises::uscc.eq_any(codes))
         .select((enterprises::uscc, enterprises::id))
@@ -70,103 +73,50 @@ fn ids_by_uscc(conn: &mut AnyConnection, codes: &[String]) -> StoreResult<HashMa
         .collect())
 }
 
-/// Record figures for a park and year, replacing earlier ones of the same enterprises — all in
-/// one transaction and one audit entry (an import is one act).
-pub fn record_figures(
+/// Which of `ids` are enterprises of the directory.
+pub fn known_enterprises(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<i64>> {
+    Ok(enterprises::table
+        .filter(enterprises::id.eq_any(ids))
+        .select(enterprises::id)
+        .load(conn)?)
+}
+
+/// Write figures for a park and year, replacing earlier ones of the same enterprises.
+pub fn replace_figures(
     conn: &mut AnyConnection,
     park_id: i64,
     year: i32,
     rows: &[(i64, YearFigures)],
     stamp: &Stamp,
-) -> StoreResult<usize> {
-    write_in_park(conn, park_id, |conn| {
-        let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-        let known: Vec<i64> = enterprises::table
-            .filter(enterprises::id.eq_any(&ids))
-            .select(enterprises::id)
-            .load(conn)?;
-        if let Some(missing) = ids.iter().find(|id| !known.contains(id)) {
-            return Err(crate::domain::FieldError::new(
-                "enterprise_id",
-                format!("enterprise {missing} does not exist"),
-            )
-            .into());
-        }
-        diesel::delete(
-            performance_figures::table
-                .filter(performance_figures::park_id.eq(park_id))
-                .filter(performance_figures::year.eq(year))
-                .filter(performance_figures::enterprise_id.eq_any(&ids)),
-        )
-        .execute(conn)?;
-        for (id, f) in rows {
-            diesel::insert_into(performance_figures::table)
-                .values((
-                    performance_figures::enterprise_id.eq(id),
-                    performance_figures::park_id.eq(park_id),
-                    performance_figures::year.eq(year),
-                    performance_figures::revenue_yuan.eq(f.revenue_yuan),
-                    performance_figures::tax_yuan.eq(f.tax_yuan),
-                    performance_figures::value_added_yuan.eq(f.value_added_yuan),
-                    performance_figures::energy_tce.eq(f.energy_tce),
-                    performance_figures::emissions_t.eq(f.emissions_t),
-                    performance_figures::electricity_kwh.eq(f.electricity_kwh),
-                    performance_figures::rd_yuan.eq(f.rd_yuan),
-                    performance_figures::staff.eq(f.staff),
-                    performance_figures::recorded_at.eq(stamp.at),
-                    performance_figures::recorded_by.eq(&stamp.by),
-                ))
-                .execute(conn)?;
-        }
-        let entry = Entry {
-            action: "record_figures",
-            entity: "performance",
-            park_id: Some(park_id),
-            ..Default::default()
-        };
-        audit::record(
-            conn,
-            stamp,
-            entry.after(serde_json::json!({"year": year, "enterprises": ids})),
-        )?;
-        Ok(rows.len())
-    })
-}
-
-/// Record a sheet's rows (checked by `exchange::spreadsheet`) for a park and year, all or
-/// nothing: a row naming an enterprise that is not registered is refused with its row number.
-/// With `dry_run`, check and write nothing. The number of enterprises recorded, or the refusals.
-pub fn import_rows(
-    conn: &mut AnyConnection,
-    park_id: i64,
-    year: i32,
-    rows: &[FigureRow],
-    dry_run: bool,
-    stamp: &Stamp,
-) -> StoreResult<Result<usize, Vec<Rejection>>> {
-    let codes: Vec<String> = rows.iter().map(|r| r.uscc.clone()).collect();
-    let ids = ids_by_uscc(conn, &codes)?;
-    let unknown: Vec<Rejection> = rows
-        .iter()
-        .filter(|r| !ids.contains_key(&r.uscc))
-        .map(|r| Rejection {
-            feature: r.row,
-            code: Some(r.uscc.clone()),
-            reasons: vec![format!(
-                "row {}, column 统一社会信用代码: no enterprise with the credit code {} is registered",
-                r.row, r.uscc
-            )],
-        })
-        .collect();
-    if !unknown.is_empty() {
-        return Ok(Err(unknown));
+) -> StoreResult<()> {
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    diesel::delete(
+        performance_figures::table
+            .filter(performance_figures::park_id.eq(park_id))
+            .filter(performance_figures::year.eq(year))
+            .filter(performance_figures::enterprise_id.eq_any(&ids)),
+    )
+    .execute(conn)?;
+    for (id, f) in rows {
+        diesel::insert_into(performance_figures::table)
+            .values((
+                performance_figures::enterprise_id.eq(id),
+                performance_figures::park_id.eq(park_id),
+                performance_figures::year.eq(year),
+                performance_figures::revenue_yuan.eq(f.revenue_yuan),
+                performance_figures::tax_yuan.eq(f.tax_yuan),
+                performance_figures::value_added_yuan.eq(f.value_added_yuan),
+                performance_figures::energy_tce.eq(f.energy_tce),
+                performance_figures::emissions_t.eq(f.emissions_t),
+                performance_figures::electricity_kwh.eq(f.electricity_kwh),
+                performance_figures::rd_yuan.eq(f.rd_yuan),
+                performance_figures::staff.eq(f.staff),
+                performance_figures::recorded_at.eq(stamp.at),
+                performance_figures::recorded_by.eq(&stamp.by),
+            ))
+            .execute(conn)?;
     }
-    if dry_run {
-        super::parks::get(conn, park_id)?;
-        return Ok(Ok(0));
-    }
-    let figures: Vec<(i64, YearFigures)> = rows.iter().map(|r| (ids[&r.uscc], r.figures)).collect();
-    record_figures(conn, park_id, year, &figures, stamp).map(Ok)
+    Ok(())
 }
 
 /// The park's scheme for a year, if it set one.

@@ -5,10 +5,7 @@
 use super::audit::Entry;
 use super::schema::{api_tokens, parks, user_parks, users};
 use super::{AnyConnection, StoreError, StoreResult};
-use crate::domain::FieldError;
-use crate::domain::access::{
-    Principal, Role, TokenInfo, User, UserChanges, UserDraft, check_role_scope,
-};
+use crate::domain::access::{Principal, Role, TokenInfo, User, UserDraft};
 use crate::domain::register::Stamp;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -112,25 +109,16 @@ pub fn list_users(conn: &mut AnyConnection) -> StoreResult<Vec<User>> {
     rows.into_iter().map(|r| user_from(conn, r)).collect()
 }
 
-fn check_parks_exist(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<()> {
-    let found: Vec<i64> = parks::table
+/// Which of `ids` are parks of the register.
+pub fn parks_found(conn: &mut AnyConnection, ids: &[i64]) -> StoreResult<Vec<i64>> {
+    Ok(parks::table
         .filter(parks::id.eq_any(ids))
         .select(parks::id)
-        .load(conn)?;
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .map(ToString::to_string)
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(FieldError::new("parks", format!("no park with id {}", missing.join(", "))).into())
-    }
+        .load(conn)?)
 }
 
-fn set_parks(conn: &mut AnyConnection, user_id: i64, ids: &[i64]) -> StoreResult<()> {
-    check_parks_exist(conn, ids)?;
+/// Set the parks a user manages.
+pub fn set_parks(conn: &mut AnyConnection, user_id: i64, ids: &[i64]) -> StoreResult<()> {
     diesel::delete(user_parks::table.filter(user_parks::user_id.eq(user_id))).execute(conn)?;
     for &park_id in ids {
         diesel::insert_into(user_parks::table)
@@ -151,87 +139,44 @@ pub fn snapshot(u: &User) -> serde_json::Value {
     })
 }
 
-pub fn create_user(conn: &mut AnyConnection, draft: UserDraft, stamp: &Stamp) -> StoreResult<User> {
-    check_role_scope(draft.role, draft.jurisdiction.as_deref(), &draft.parks)?;
-    super::write_tx(conn, |conn| {
-        let taken = users::table
-            .filter(users::name.eq(&draft.name))
-            .select(users::id)
-            .first::<i64>(conn)
-            .optional()?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "a user named {} already exists",
-                draft.name
-            )));
-        }
-        let id: i64 = diesel::insert_into(users::table)
-            .values((
-                users::name.eq(&draft.name),
-                users::display_name.eq(&draft.display_name),
-                users::role.eq(draft.role.as_str()),
-                users::jurisdiction.eq(&draft.jurisdiction),
-                users::created_at.eq(stamp.at),
-                users::created_by.eq(&stamp.by),
-            ))
-            .returning(users::id)
-            .get_result(conn)?;
-        set_parks(conn, id, &draft.parks)?;
-        let user = get_user(conn, id)?;
-        super::audit::record(
-            conn,
-            stamp,
-            Entry::new("create", "user", id).after(snapshot(&user)),
-        )?;
-        Ok(user)
-    })
+/// Whether an account has this name.
+pub fn name_taken(conn: &mut AnyConnection, name: &str) -> StoreResult<bool> {
+    Ok(users::table
+        .filter(users::name.eq(name))
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }
 
-pub fn update_user(
-    conn: &mut AnyConnection,
-    id: i64,
-    changes: UserChanges,
-    stamp: &Stamp,
-) -> StoreResult<User> {
-    super::write_tx(conn, |conn| {
-        let before = get_user(conn, id)?;
-        let jurisdiction = changes
-            .jurisdiction
-            .clone()
-            .unwrap_or_else(|| before.jurisdiction.clone());
-        let parks = changes
-            .parks
-            .clone()
-            .unwrap_or_else(|| before.parks.clone());
-        check_role_scope(before.role, jurisdiction.as_deref(), &parks)?;
-        let disabled_at = match changes.disabled {
-            Some(true) => before.disabled_at.or(Some(stamp.at)),
-            Some(false) => None,
-            None => before.disabled_at,
-        };
-        diesel::update(users::table.find(id))
-            .set((
-                users::display_name.eq(changes
-                    .display_name
-                    .as_ref()
-                    .unwrap_or(&before.display_name)),
-                users::jurisdiction.eq(&jurisdiction),
-                users::disabled_at.eq(disabled_at),
-            ))
-            .execute(conn)?;
-        if changes.parks.is_some() {
-            set_parks(conn, id, &parks)?;
-        }
-        let after = get_user(conn, id)?;
-        super::audit::record(
-            conn,
-            stamp,
-            Entry::new("update", "user", id)
-                .before(snapshot(&before))
-                .after(snapshot(&after)),
-        )?;
-        Ok(after)
-    })
+/// Insert an account and its parks; returns its id.
+pub fn insert_user(conn: &mut AnyConnection, draft: &UserDraft, stamp: &Stamp) -> StoreResult<i64> {
+    let id: i64 = diesel::insert_into(users::table)
+        .values((
+            users::name.eq(&draft.name),
+            users::display_name.eq(&draft.display_name),
+            users::role.eq(draft.role.as_str()),
+            users::jurisdiction.eq(&draft.jurisdiction),
+            users::created_at.eq(stamp.at),
+            users::created_by.eq(&stamp.by),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    set_parks(conn, id, &draft.parks)?;
+    Ok(id)
+}
+
+/// Write an account's changeable attributes (display name, jurisdiction, disabled); its parks
+/// are [`set_parks`]'s.
+pub fn save_user(conn: &mut AnyConnection, u: &User) -> StoreResult<()> {
+    diesel::update(users::table.find(u.id))
+        .set((
+            users::display_name.eq(&u.display_name),
+            users::jurisdiction.eq(&u.jurisdiction),
+            users::disabled_at.eq(u.disabled_at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 #[derive(Queryable, Selectable)]
@@ -261,44 +206,33 @@ fn token_from(r: TokenRow) -> TokenInfo {
     }
 }
 
-fn token_snapshot(t: &TokenInfo) -> serde_json::Value {
+/// The attributes an audit record keeps of a token (never its secret).
+pub fn token_snapshot(t: &TokenInfo) -> serde_json::Value {
     serde_json::json!({"user_id": t.user_id, "name": t.name, "prefix": t.prefix, "expires_at": t.expires_at, "revoked": t.revoked_at.is_some()})
 }
 
-/// Create a token; the secret is returned here and never again.
-pub fn create_token(
+/// Insert a token for an existing user; the secret is returned here and never again.
+pub fn insert_token(
     conn: &mut AnyConnection,
     user_id: i64,
     name: &str,
     expires_at: Option<NaiveDateTime>,
     stamp: &Stamp,
 ) -> StoreResult<(TokenInfo, String)> {
-    if expires_at.is_some_and(|e| e <= stamp.at) {
-        return Err(FieldError::new("expires_at", "the expiry must be in the future").into());
-    }
-    super::write_tx(conn, |conn| {
-        get_user(conn, user_id)?;
-        let secret = new_secret()?;
-        let id: i64 = diesel::insert_into(api_tokens::table)
-            .values((
-                api_tokens::user_id.eq(user_id),
-                api_tokens::name.eq(name),
-                api_tokens::token_hash.eq(hash_secret(&secret)),
-                api_tokens::prefix.eq(&secret[..TOKEN_PREFIX.len() + 8]),
-                api_tokens::created_at.eq(stamp.at),
-                api_tokens::created_by.eq(&stamp.by),
-                api_tokens::expires_at.eq(expires_at),
-            ))
-            .returning(api_tokens::id)
-            .get_result(conn)?;
-        let info = get_token(conn, id)?;
-        super::audit::record(
-            conn,
-            stamp,
-            Entry::new("create", "token", id).after(token_snapshot(&info)),
-        )?;
-        Ok((info, secret))
-    })
+    let secret = new_secret()?;
+    let id: i64 = diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::user_id.eq(user_id),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(hash_secret(&secret)),
+            api_tokens::prefix.eq(&secret[..TOKEN_PREFIX.len() + 8]),
+            api_tokens::created_at.eq(stamp.at),
+            api_tokens::created_by.eq(&stamp.by),
+            api_tokens::expires_at.eq(expires_at),
+        ))
+        .returning(api_tokens::id)
+        .get_result(conn)?;
+    Ok((get_token(conn, id)?, secret))
 }
 
 pub fn get_token(conn: &mut AnyConnection, id: i64) -> StoreResult<TokenInfo> {

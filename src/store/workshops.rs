@@ -1,19 +1,15 @@
-//! Standard workshops: create, read, list, change (the construction plan included), and dated
-//! progress reports. A footprint must lie inside its parcel and clear of the parcel's other
-//! buildings; writes take the park's write lock.
+//! Standard workshops as stored: load, list, insert and save a building with its construction
+//! plan (one row per milestone), and its dated progress reports. The rules are
+//! `domain::workshop`'s; `ops::estate` runs them under the park's write lock.
 
-use super::audit::{self, Entry};
-use super::parcel_rules::park_context;
 use super::rows::{decode_geometry, extent, join_list};
-use super::schema::{enterprises, workshop_milestones, workshop_progress, workshops};
-use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::FieldError;
+use super::schema::{workshop_milestones, workshop_progress, workshops};
+use super::{AnyConnection, StoreError, StoreResult};
 use crate::domain::register::Stamp;
 use crate::domain::workshop::{
-    Milestone, MilestoneChange, MilestoneDates, Owner, Plan, ProgressReport, Structure, Workshop,
-    WorkshopDraft, check_figures, check_plan,
+    Milestone, MilestoneDates, Owner, Plan, ProgressReport, Structure, Workshop,
 };
-use crate::spatial::{Footprint, measure, wkb};
+use crate::spatial::wkb;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -260,218 +256,25 @@ pub fn snapshot(w: &Workshop) -> serde_json::Value {
     })
 }
 
-/// The footprint must lie inside the parcel and clear of its other buildings.
-fn check_footprint(
-    conn: &mut AnyConnection,
-    parcel_id: i64,
-    footprint: &Footprint,
-    tolerance_m2: f64,
-    except: Option<i64>,
-) -> StoreResult<()> {
-    let parcel = super::parcels::get(conn, parcel_id)?;
-    let outside = measure::outside_m2(footprint.geometry(), &parcel.geometry);
-    if outside > tolerance_m2 {
-        return Err(FieldError::new(
-            "geometry",
-            format!("the footprint extends {outside:.2} m² outside parcel {} (tolerance {tolerance_m2} m²)", parcel.code),
-        )
-        .into());
-    }
-    for other in list(conn, None, Some(parcel.park_id))?
-        .into_iter()
-        .filter(|w| w.parcel_id == parcel_id && Some(w.id) != except)
-    {
-        let shared = measure::overlap_m2(footprint.geometry(), &other.footprint);
-        if shared > tolerance_m2 {
-            return Err(StoreError::Conflict(format!(
-                "the footprint overlaps workshop {} (id {}) by {shared:.2} m²",
-                other.name, other.id
-            )));
-        }
+/// Insert a new workshop and its plan; returns its id.
+pub fn insert(conn: &mut AnyConnection, w: &Workshop) -> StoreResult<i64> {
+    let id: i64 = diesel::insert_into(workshops::table)
+        .values(WorkshopValues::of(w))
+        .returning(workshops::id)
+        .get_result(conn)?;
+    save_plan(conn, id, &w.plan)?;
+    Ok(id)
+}
+
+/// Write an edited workshop over `before` (its plan only when the plan changed).
+pub fn save(conn: &mut AnyConnection, before: &Workshop, w: &Workshop) -> StoreResult<()> {
+    diesel::update(workshops::table.find(w.id))
+        .set(WorkshopValues::of(w))
+        .execute(conn)?;
+    if w.plan != before.plan {
+        save_plan(conn, w.id, &w.plan)?;
     }
     Ok(())
-}
-
-fn check_owner(conn: &mut AnyConnection, owner: &Owner) -> StoreResult<()> {
-    if let Owner::Enterprise(id) = owner
-        && enterprises::table
-            .find(*id)
-            .select(enterprises::id)
-            .first::<i64>(conn)
-            .optional()?
-            .is_none()
-    {
-        return Err(FieldError::new(
-            "properties.owner_enterprise_id",
-            format!("enterprise {id} does not exist"),
-        )
-        .into());
-    }
-    Ok(())
-}
-
-pub fn create(
-    conn: &mut AnyConnection,
-    parcel_id: i64,
-    draft: WorkshopDraft,
-    stamp: &Stamp,
-) -> StoreResult<Workshop> {
-    let park_id = super::parcels::park_of(conn, parcel_id)?;
-    write_in_park(conn, park_id, |conn| {
-        let parcel = super::parcels::get(conn, parcel_id)?;
-        if !parcel.status.is_active() {
-            return Err(StoreError::Conflict(format!(
-                "parcel {} is retired; build on an active parcel",
-                parcel.code
-            )));
-        }
-        let (park, zones) = park_context(conn, park_id)?;
-        let tolerance = park
-            .settings_in(&zones, parcel.zone_id)
-            .geometry_tolerance_m2;
-        check_footprint(conn, parcel_id, &draft.footprint, tolerance, None)?;
-        check_owner(conn, &draft.owner)?;
-        let w = Workshop {
-            id: 0,
-            park_id,
-            parcel_id,
-            zone_id: parcel.zone_id,
-            name: draft.name,
-            footprint_area_m2: draft.footprint.area_m2(),
-            footprint: draft.footprint.into_geometry(),
-            storeys: draft.storeys,
-            storey_heights_m: draft.storey_heights_m,
-            floor_area_m2: draft.floor_area_m2,
-            floor_load_kn_m2: draft.floor_load_kn_m2,
-            structure: draft.structure,
-            owner: draft.owner,
-            responsible_unit: draft.responsible_unit,
-            responsible_person: draft.responsible_person,
-            deadline: draft.deadline,
-            deadline_milestone: draft.deadline_milestone,
-            plan: draft.plan,
-            version: 1,
-            created: stamp.clone(),
-            updated: stamp.clone(),
-        };
-        check_figures(
-            w.storeys,
-            &w.storey_heights_m,
-            w.floor_area_m2,
-            w.floor_load_kn_m2,
-            w.footprint_area_m2,
-        )?;
-        let id: i64 = diesel::insert_into(workshops::table)
-            .values(WorkshopValues::of(&w))
-            .returning(workshops::id)
-            .get_result(conn)?;
-        let w = Workshop { id, ..w };
-        save_plan(conn, id, &w.plan)?;
-        audit::record(
-            conn,
-            stamp,
-            Entry::new("create", "workshop", id)
-                .park(park_id)
-                .after(snapshot(&w)),
-        )?;
-        Ok(w)
-    })
-}
-
-/// Checked changes to a workshop; `None` leaves a value as it is. Milestone dates are
-/// `Some(None)` to clear one.
-#[derive(Debug, Clone, Default)]
-pub struct WorkshopChanges {
-    pub name: Option<String>,
-    pub footprint: Option<Footprint>,
-    pub storeys: Option<i32>,
-    pub storey_heights_m: Option<Vec<f64>>,
-    pub floor_area_m2: Option<f64>,
-    pub floor_load_kn_m2: Option<f64>,
-    pub structure: Option<Structure>,
-    pub owner: Option<Owner>,
-    pub responsible_unit: Option<String>,
-    pub responsible_person: Option<String>,
-    pub deadline: Option<NaiveDate>,
-    pub deadline_milestone: Option<Milestone>,
-    /// Per milestone: (planned, actual).
-    pub plan: [MilestoneChange; 6],
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: Option<i64>,
-    changes: WorkshopChanges,
-    today: NaiveDate,
-    stamp: &Stamp,
-) -> StoreResult<Workshop> {
-    let park_id = get(conn, id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let before = get(conn, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
-        let mut w = before.clone();
-        if let Some(footprint) = &changes.footprint {
-            let parcel = super::parcels::get(conn, w.parcel_id)?;
-            let (park, zones) = park_context(conn, park_id)?;
-            let tolerance = park
-                .settings_in(&zones, parcel.zone_id)
-                .geometry_tolerance_m2;
-            check_footprint(conn, w.parcel_id, footprint, tolerance, Some(id))?;
-            w.footprint_area_m2 = footprint.area_m2();
-            w.footprint = footprint.geometry().clone();
-        }
-        if let Some(owner) = changes.owner {
-            check_owner(conn, &owner)?;
-            w.owner = owner;
-        }
-        macro_rules! set {
-            ($($field:ident),*) => { $(if let Some(v) = changes.$field { w.$field = v; })* };
-        }
-        set!(
-            name,
-            storeys,
-            storey_heights_m,
-            floor_area_m2,
-            floor_load_kn_m2,
-            structure,
-            responsible_unit,
-            responsible_person,
-            deadline,
-            deadline_milestone
-        );
-        for (m, change) in Milestone::ALL.iter().zip(changes.plan) {
-            change.apply(&mut w.plan[m.index()]);
-        }
-        check_figures(
-            w.storeys,
-            &w.storey_heights_m,
-            w.floor_area_m2,
-            w.floor_load_kn_m2,
-            w.footprint_area_m2,
-        )?;
-        check_plan(&w.plan, today, "properties.milestones")?;
-        if w == before {
-            return Ok(before);
-        }
-        w.version += 1;
-        w.updated = stamp.clone();
-        diesel::update(workshops::table.find(id))
-            .set(WorkshopValues::of(&w))
-            .execute(conn)?;
-        if w.plan != before.plan {
-            save_plan(conn, id, &w.plan)?;
-        }
-        let entry = Entry::new("update", "workshop", id)
-            .park(park_id)
-            .before(snapshot(&before));
-        audit::record(conn, stamp, entry.after(snapshot(&w)))?;
-        Ok(w)
-    })
 }
 
 type ProgressRow = (i64, i64, NaiveDate, f64, String, NaiveDateTime, String);
@@ -520,8 +323,8 @@ pub fn progress(
         .collect())
 }
 
-/// Record a progress report: percent complete can only grow, and reports come in date order.
-pub fn add_progress(
+/// Insert a progress report.
+pub fn insert_progress(
     conn: &mut AnyConnection,
     workshop_id: i64,
     date: NaiveDate,
@@ -529,61 +332,24 @@ pub fn add_progress(
     note: String,
     stamp: &Stamp,
 ) -> StoreResult<ProgressReport> {
-    let park_id = get(conn, workshop_id)?.park_id;
-    write_in_park(conn, park_id, |conn| {
-        let w = get(conn, workshop_id)?;
-        if let Some(last) = progress(conn, &[workshop_id])?.pop() {
-            if date < last.date {
-                return Err(FieldError::new(
-                    "date",
-                    format!(
-                        "the last report is of {}; reports come in date order",
-                        last.date
-                    ),
-                )
-                .into());
-            }
-            if percent < last.percent {
-                return Err(FieldError::new(
-                    "percent",
-                    format!(
-                        "the last report said {}%; percent complete can only grow",
-                        last.percent
-                    ),
-                )
-                .into());
-            }
-        }
-        if let Some(start) = w.plan[Milestone::Start.index()].actual
-            && date < start
-        {
-            return Err(FieldError::new("date", format!("construction started on {start}")).into());
-        }
-        let id: i64 = diesel::insert_into(workshop_progress::table)
-            .values((
-                workshop_progress::workshop_id.eq(workshop_id),
-                workshop_progress::report_date.eq(date),
-                workshop_progress::percent.eq(percent),
-                workshop_progress::note.eq(&note),
-                workshop_progress::recorded_at.eq(stamp.at),
-                workshop_progress::recorded_by.eq(&stamp.by),
-            ))
-            .returning(workshop_progress::id)
-            .get_result(conn)?;
-        let entry = Entry::new("add_progress", "workshop", workshop_id).park(park_id);
-        audit::record(
-            conn,
-            stamp,
-            entry.after(serde_json::json!({"date": date, "percent": percent, "note": note})),
-        )?;
-        Ok(ProgressReport {
-            id,
-            workshop_id,
-            date,
-            percent,
-            note,
-            recorded: stamp.clone(),
-        })
+    let id: i64 = diesel::insert_into(workshop_progress::table)
+        .values((
+            workshop_progress::workshop_id.eq(workshop_id),
+            workshop_progress::report_date.eq(date),
+            workshop_progress::percent.eq(percent),
+            workshop_progress::note.eq(&note),
+            workshop_progress::recorded_at.eq(stamp.at),
+            workshop_progress::recorded_by.eq(&stamp.by),
+        ))
+        .returning(workshop_progress::id)
+        .get_result(conn)?;
+    Ok(ProgressReport {
+        id,
+        workshop_id,
+        date,
+        percent,
+        note,
+        recorded: stamp.clone(),
     })
 }
 

@@ -4,7 +4,7 @@
 use super::rows::{ZoneRow, ZoneValues};
 use super::schema::zones;
 use super::{AnyConnection, StoreError, StoreResult, parks};
-use crate::domain::register::Zone;
+use crate::domain::register::{Park, Zone};
 use diesel::prelude::*;
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<Zone> {
@@ -114,4 +114,11 @@ pub fn scope(
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("zone {zone_id}")))?;
     parks::scope(conn, park_id)
+}
+
+/// The park and its zones, loaded once per write.
+pub fn park_context(conn: &mut AnyConnection, park_id: i64) -> StoreResult<(Park, Vec<Zone>)> {
+    let park = parks::get(conn, park_id)?;
+    let zones = zones_of(conn, park_id)?;
+    Ok((park, zones))
 }

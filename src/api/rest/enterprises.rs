@@ -11,6 +11,7 @@ use crate::domain::enterprise::{Enterprise, EnterpriseChanges, EnterpriseDraft, 
 use crate::domain::industry::IndustryCode;
 use crate::domain::uscc::Uscc;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
 use crate::store::enterprises::EnterpriseQuery;
 use crate::views::utc;
@@ -177,7 +178,7 @@ pub async fn create_enterprise(
     )?;
     let stamp = state.stamp(&caller);
     let e = state
-        .run(move |c| store::enterprises::create(c, draft, &stamp))
+        .run(move |c| ops::directory::create(c, draft, &stamp))
         .await?;
     let path = format!("/api/enterprises/{}", e.id);
     created_as(
@@ -260,7 +261,7 @@ pub async fn update_enterprise(
     }
     let stamp = state.stamp(&caller);
     let updated = state
-        .run(move |c| store::enterprises::update(c, id, expected, changes, &stamp))
+        .run(move |c| ops::directory::update(c, id, expected, changes, &stamp))
         .await?;
     enterprise_response(StatusCode::OK, &updated)
 }

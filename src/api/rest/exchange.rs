@@ -8,6 +8,7 @@ use crate::domain::access::Caller;
 use crate::domain::register::ImportReport;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::exchange::{self, FileKind, ReadOptions};
+use crate::ops;
 use crate::store;
 use crate::store::parcels::ParcelQuery;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
@@ -84,7 +85,7 @@ pub async fn import_parcels(
         .await?;
     let stamp = state.stamp(&caller);
     let report = state
-        .run(move |conn| store::import::import(conn, request, &stamp, &|_, _, _| {}))
+        .run(move |conn| ops::import::import(conn, request, &stamp, &|_, _, _| {}))
         .await?;
     if !report.rejected.is_empty() {
         return Err(ApiError::import_rejected(report));

@@ -133,7 +133,7 @@ pub async fn create_unit(
     };
     let stamp = state.stamp(&caller);
     let unit = state
-        .run(move |c| store::leases::create_unit(c, id, body.floor, section, body.area_m2, &stamp))
+        .run(move |c| ops::estate::create_unit(c, id, body.floor, section, body.area_m2, &stamp))
         .await?;
     let mut views = unit_views(&state, id, state.today()).await?;
     let view = views
@@ -267,7 +267,7 @@ pub async fn create_lease(
     let stamp = state.stamp(&caller);
     let (lease, names) = state
         .run(move |c| {
-            let lease = store::leases::create_lease(
+            let lease = ops::estate::create_lease(
                 c,
                 unit_id,
                 b.enterprise_id,
@@ -342,7 +342,7 @@ pub async fn end_lease(
     let stamp = state.stamp(&caller);
     let (lease, names) = state
         .run(move |c| {
-            let lease = store::leases::end_lease(c, id, b.last_day, &stamp)?;
+            let lease = ops::estate::end_lease(c, id, b.last_day, &stamp)?;
             Ok((
                 lease.clone(),
                 store::enterprises::names(c, &[lease.enterprise_id])?,

@@ -103,7 +103,7 @@ pub async fn retire_parcel(
     }
     let stamp = state.stamp(&caller);
     let parcel = state
-        .run(move |c| store::parcels::retire(c, id, expected, reason, &stamp))
+        .run(move |c| ops::register::retire(c, id, expected, reason, &stamp))
         .await?;
     record_response(
         StatusCode::OK,

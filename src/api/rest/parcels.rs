@@ -14,6 +14,7 @@ use crate::domain::land_use::LandUse;
 use crate::domain::parcel::{ParcelStatus, PlanningConditions};
 use crate::domain::register::{ParcelChanges, ParcelDraft, PlanningChanges, RawParcel};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store;
 use crate::views::{Feature, ParcelProperties, parcel_feature};
@@ -189,7 +190,7 @@ pub async fn create_parcel(
     let draft = ParcelDraft::from_raw(body.properties.into_raw(), footprint, "properties")?;
     let stamp = state.stamp(&caller);
     let parcel = state
-        .run(move |c| store::parcels::create(c, park_id, draft, &stamp))
+        .run(move |c| ops::register::create(c, park_id, draft, &stamp))
         .await?;
     let base = base_url(&req, &state);
     created_response(
@@ -258,7 +259,7 @@ pub async fn update_parcel(
         .into_changes(footprint)?;
     let stamp = state.stamp(&caller);
     let parcel = state
-        .run(move |c| store::parcels::update(c, id, expected, changes, &stamp))
+        .run(move |c| ops::register::update(c, id, expected, changes, &stamp))
         .await?;
     record_response(
         StatusCode::OK,

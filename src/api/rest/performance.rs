@@ -16,6 +16,7 @@ use crate::domain::project::{wan_to_yuan, yuan_to_wan};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::exchange::sheets;
 use crate::exchange::spreadsheet::{self, SheetError};
+use crate::ops;
 use crate::store;
 use crate::views::performance::EvaluationView;
 use actix_web::http::StatusCode;
@@ -132,13 +133,7 @@ pub async fn record_figures(
     let stamp = state.stamp(&caller);
     let name = state
         .run(move |c| {
-            store::performance::record_figures(
-                c,
-                park_id,
-                b.year,
-                &[(b.enterprise_id, f)],
-                &stamp,
-            )?;
+            ops::performance::record_figures(c, park_id, b.year, &[(b.enterprise_id, f)], &stamp)?;
             Ok(store::enterprises::get(c, b.enterprise_id)?.name)
         })
         .await?;
@@ -259,7 +254,7 @@ pub async fn import_figures(
     let total = read.len();
     let stamp = state.stamp(&caller);
     let recorded = state
-        .run(move |c| store::performance::import_rows(c, park_id, year, &read, dry_run, &stamp))
+        .run(move |c| ops::performance::import_rows(c, park_id, year, &read, dry_run, &stamp))
         .await?
         .map_err(|unknown| ApiError::rows_rejected(total, unknown))?;
     json_response(

@@ -9,6 +9,7 @@ use crate::api::http::ratelimit;
 use crate::api::{AppState, json_response};
 use crate::domain::access::{Action, Caller};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
 use crate::views::access::NewTokenView;
 use actix_web::http::StatusCode;
@@ -68,7 +69,7 @@ pub async fn sign_in(
     };
     let now = state.clock.now().naive_utc();
     let (info, secret) = state
-        .run(move |c| store::passwords::issue(c, user_id, &name, now))
+        .run(move |c| ops::accounts::sign_in(c, user_id, &name, now))
         .await?;
     json_response(
         StatusCode::CREATED,
@@ -118,7 +119,7 @@ pub async fn set_password(
 ) -> Result<HttpResponse, ApiError> {
     access::require(&caller, Action::ManageUsers)?;
     let body: PasswordIn = body.parse()?;
-    store::passwords::check(&body.password)?;
+    crate::domain::access::check_password(&body.password)?;
     let hashed = web::block(move || store::passwords::hash(&body.password)).await??;
     let id = path.into_inner();
     let stamp = state.stamp(&caller);

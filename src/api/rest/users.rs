@@ -11,6 +11,7 @@ use crate::domain::access::{
 };
 use crate::domain::codes::parse_text;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
+use crate::ops;
 use crate::store;
 use crate::views::access::{MeView, NewTokenView, TokenView, UserView};
 use actix_web::http::StatusCode;
@@ -115,7 +116,7 @@ pub async fn create_user(
     };
     let stamp = state.stamp(&caller);
     let user = state
-        .run(move |c| store::users::create_user(c, draft, &stamp))
+        .run(move |c| ops::accounts::create_user(c, draft, &stamp))
         .await?;
     json_response(
         StatusCode::CREATED,
@@ -184,7 +185,7 @@ pub async fn update_user(
     }
     let stamp = state.stamp(&caller);
     let user = state
-        .run(move |c| store::users::update_user(c, id, changes, &stamp))
+        .run(move |c| ops::accounts::update_user(c, id, changes, &stamp))
         .await?;
     json_response(StatusCode::OK, "application/json", &UserView::from(&user))
 }
@@ -234,7 +235,7 @@ pub async fn create_token(
     let expires = body.expires_at.map(|t| t.naive_utc());
     let stamp = state.stamp(&caller);
     let (info, secret) = state
-        .run(move |c| store::users::create_token(c, id, &name, expires, &stamp))
+        .run(move |c| ops::accounts::create_token(c, id, &name, expires, &stamp))
         .await?;
     json_response(
         StatusCode::CREATED,

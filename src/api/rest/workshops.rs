@@ -13,6 +13,7 @@ use crate::api::{
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_text;
+use crate::domain::workshop::WorkshopChanges;
 use crate::domain::workshop::{
     Milestone, MilestoneChange, MilestoneDates, Owner, Plan, ProgressReport, Structure,
     WorkshopDraft, check_figures, check_plan, required_text,
@@ -22,7 +23,6 @@ use crate::ops;
 use crate::spatial::AreaLimits;
 use crate::store;
 use crate::store::estate::Building;
-use crate::store::workshops::WorkshopChanges;
 use crate::views::workshop::WorkshopProperties;
 use crate::views::{Feature, Link, utc};
 use actix_web::http::StatusCode;
@@ -293,7 +293,7 @@ pub async fn create_workshop(
     };
     let stamp = state.stamp(&caller);
     let id = state
-        .run(move |c| store::workshops::create(c, parcel_id, draft, &stamp))
+        .run(move |c| ops::estate::create(c, parcel_id, draft, &stamp))
         .await?
         .id;
     let b = state.run(move |c| ops::estate::building(c, id)).await?;
@@ -414,7 +414,7 @@ pub async fn update_workshop(
     }
     let (stamp, today) = (state.stamp(&caller), state.today());
     state
-        .run(move |c| store::workshops::update(c, id, expected, changes, today, &stamp))
+        .run(move |c| ops::estate::update(c, id, expected, changes, today, &stamp))
         .await?;
     let b = state.run(move |c| ops::estate::building(c, id)).await?;
     record_response(
@@ -496,7 +496,7 @@ pub async fn add_progress(
     };
     let stamp = state.stamp(&caller);
     let report = state
-        .run(move |c| store::workshops::add_progress(c, id, body.date, body.percent, note, &stamp))
+        .run(move |c| ops::estate::add_progress(c, id, body.date, body.percent, note, &stamp))
         .await?;
     json_response(
         StatusCode::CREATED,

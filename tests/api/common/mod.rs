@@ -191,8 +191,8 @@ impl TestDb {
             parks: parks.to_vec(),
         };
         let user =
-            parkland::store::users::create_user(&mut conn, draft, &stamp).expect("create user");
-        parkland::store::users::create_token(&mut conn, user.id, "test", None, &stamp)
+            parkland::ops::accounts::create_user(&mut conn, draft, &stamp).expect("create user");
+        parkland::ops::accounts::create_token(&mut conn, user.id, "test", None, &stamp)
             .expect("create token")
             .1
     }
