@@ -684,202 +684,266 @@ impl FactKind {
     }
 }
 
-/// A fact as submitted: its kind, date and the figures that kind carries.
+/// A fact as submitted: its `kind` names the figures it carries, and a fact carries only
+/// those (any other field is refused as unknown). Fields marked required may still be left
+/// out on the wire; the check then names each one missing (422) rather than failing the read.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FactTerms {
-    pub kind: FactKind,
-    /// When it happened (not in the future).
-    pub date: NaiveDate,
-    pub note: Option<String>,
-    /// construction_permit: 施工许可证编号.
-    pub permit_no: Option<String>,
-    /// start: what proves the start under Art. 30.
-    pub evidence: Option<StartEvidence>,
-    /// progress: land developed to date, m².
-    pub developed_area_m2: Option<f64>,
-    /// progress: investment to date, whole 元, excluding the land price.
-    pub investment_yuan: Option<i64>,
-    /// extension and attribution: why development is delayed.
-    pub cause: Option<DelayCause>,
-    /// extension: the new agreed start (at most one year later).
-    pub new_start: Option<NaiveDate>,
-    /// completion: the floor area built, m² (容积率 = floor area ÷ land area).
-    pub built_floor_area_m2: Option<f64>,
-    /// completion: 建筑系数, percent.
-    pub building_coefficient_pct: Option<f64>,
-    /// capacity_review: the indicators measured at 达产复核.
-    pub measured: Option<Indicators>,
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FactTerms {
+    /// 施工许可.
+    ConstructionPermit {
+        /// When it happened (not in the future).
+        date: NaiveDate,
+        note: Option<String>,
+        /// 施工许可证编号.
+        #[schema(required = true, nullable = false)]
+        permit_no: Option<String>,
+    },
+    /// 动工开发.
+    Start {
+        date: NaiveDate,
+        note: Option<String>,
+        /// What proves the start under Art. 30.
+        #[schema(required = true, nullable = false)]
+        evidence: Option<StartEvidence>,
+    },
+    /// Development to date.
+    Progress {
+        date: NaiveDate,
+        note: Option<String>,
+        /// Land developed to date, m².
+        #[schema(required = true, nullable = false)]
+        developed_area_m2: Option<f64>,
+        /// Investment to date, whole 元, excluding the land price.
+        #[schema(required = true, nullable = false)]
+        investment_yuan: Option<i64>,
+    },
+    /// 中止开发建设.
+    Stoppage {
+        date: NaiveDate,
+        note: Option<String>,
+    },
+    /// 恢复开发建设.
+    Resumption {
+        date: NaiveDate,
+        note: Option<String>,
+    },
+    /// 延长动工开发期限.
+    Extension {
+        date: NaiveDate,
+        note: Option<String>,
+        /// Why development is delayed.
+        #[schema(required = true, nullable = false)]
+        cause: Option<DelayCause>,
+        /// The new agreed start (at most one year later).
+        #[schema(required = true, nullable = false)]
+        new_start: Option<NaiveDate>,
+    },
+    /// The bureau's finding of why development is delayed.
+    Attribution {
+        date: NaiveDate,
+        note: Option<String>,
+        /// The cause found.
+        #[schema(required = true, nullable = false)]
+        cause: Option<DelayCause>,
+    },
+    /// 竣工.
+    Completion {
+        date: NaiveDate,
+        note: Option<String>,
+        /// The floor area built, m² (容积率 = floor area ÷ land area).
+        built_floor_area_m2: Option<f64>,
+        /// 建筑系数, percent.
+        building_coefficient_pct: Option<f64>,
+    },
+    /// 投产.
+    Production {
+        date: NaiveDate,
+        note: Option<String>,
+    },
+    /// 达产复核.
+    CapacityReview {
+        date: NaiveDate,
+        note: Option<String>,
+        /// The indicators measured.
+        #[schema(required = true, nullable = false)]
+        measured: Option<Indicators>,
+    },
 }
 
 impl FactTerms {
+    /// The day and note every kind carries.
+    fn day_and_note(&self) -> (NaiveDate, Option<&str>) {
+        match self {
+            Self::ConstructionPermit { date, note, .. }
+            | Self::Start { date, note, .. }
+            | Self::Progress { date, note, .. }
+            | Self::Stoppage { date, note }
+            | Self::Resumption { date, note }
+            | Self::Extension { date, note, .. }
+            | Self::Attribution { date, note, .. }
+            | Self::Completion { date, note, .. }
+            | Self::Production { date, note }
+            | Self::CapacityReview { date, note, .. } => (*date, note.as_deref()),
+        }
+    }
+
     /// Check the fact on its own (its order among the others is [`replay`]'s job).
     pub fn check(
         self,
         today: NaiveDate,
     ) -> Result<(NaiveDate, FactDetail, String), Vec<FieldError>> {
         let mut e = Vec::new();
-        if let Err(x) = check_past_date("date", self.date, today) {
+        let (date, note) = self.day_and_note();
+        if let Err(x) = check_past_date("date", date, today) {
             e.push(x);
         }
-        let note = super::codes::parse_text("note", self.note.as_deref().unwrap_or(""), 1000)
+        let note = super::codes::parse_text("note", note.unwrap_or(""), 1000)
             .map_err(|x| e.push(x))
             .unwrap_or_default();
-        let kind = self.kind;
-        let given: [(&str, bool); 9] = [
-            ("permit_no", self.permit_no.is_some()),
-            ("evidence", self.evidence.is_some()),
-            ("developed_area_m2", self.developed_area_m2.is_some()),
-            ("investment_yuan", self.investment_yuan.is_some()),
-            ("cause", self.cause.is_some()),
-            ("new_start", self.new_start.is_some()),
-            ("built_floor_area_m2", self.built_floor_area_m2.is_some()),
-            (
-                "building_coefficient_pct",
-                self.building_coefficient_pct.is_some(),
-            ),
-            ("measured", self.measured.is_some()),
-        ];
-        let belongs: &[&str] = match kind {
-            FactKind::ConstructionPermit => &["permit_no"],
-            FactKind::Start => &["evidence"],
-            FactKind::Progress => &["developed_area_m2", "investment_yuan"],
-            FactKind::Extension => &["cause", "new_start"],
-            FactKind::Attribution => &["cause"],
-            FactKind::Completion => &["built_floor_area_m2", "building_coefficient_pct"],
-            FactKind::CapacityReview => &["measured"],
-            FactKind::Stoppage | FactKind::Resumption | FactKind::Production => &[],
+        let needs = |kind: &str, field: &str, what: &str| {
+            FieldError::new(field, format!("a {kind} fact needs {what}"))
         };
-        for (field, present) in given {
-            if present && !belongs.contains(&field) {
-                e.push(FieldError::new(
-                    field,
-                    format!("does not apply to a {} fact", kind.as_str()),
-                ));
+        let detail = match self {
+            Self::ConstructionPermit { permit_no, .. } => {
+                let raw = permit_no.unwrap_or_default();
+                if raw.trim().is_empty() {
+                    e.push(needs(
+                        "construction_permit",
+                        "permit_no",
+                        "the permit number",
+                    ));
+                }
+                let permit_no = super::codes::parse_text("permit_no", &raw, 100)
+                    .map_err(|x| e.push(x))
+                    .unwrap_or_default();
+                FactDetail::ConstructionPermit { permit_no }
             }
-        }
-        let mut need = |field: &str, present: bool, what: &str| {
-            if !present {
-                e.push(FieldError::new(
-                    field,
-                    format!("a {} fact needs {what}", kind.as_str()),
-                ));
+            Self::Start { evidence, .. } => {
+                if evidence.is_none() {
+                    e.push(needs(
+                        "start",
+                        "evidence",
+                        "its evidence: pit_dug, piles_driven or foundation_third (Art. 30)",
+                    ));
+                }
+                FactDetail::Start {
+                    evidence: evidence.unwrap_or(StartEvidence::FoundationThird),
+                }
+            }
+            Self::Progress {
+                developed_area_m2,
+                investment_yuan,
+                ..
+            } => {
+                match developed_area_m2 {
+                    None => e.push(needs(
+                        "progress",
+                        "developed_area_m2",
+                        "the developed area to date",
+                    )),
+                    Some(a) if !(a.is_finite() && (0.0..=10_000_000.0).contains(&a)) => {
+                        e.push(FieldError::new(
+                            "developed_area_m2",
+                            format!("must be 0 to 10,000,000 m², got {a}"),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+                match investment_yuan {
+                    None => e.push(needs(
+                        "progress",
+                        "investment_yuan",
+                        "the investment to date",
+                    )),
+                    Some(v) => {
+                        if let Err(x) = check_yuan("investment_yuan", v, 0) {
+                            e.push(x);
+                        }
+                    }
+                }
+                FactDetail::Progress {
+                    developed_area_m2: developed_area_m2.unwrap_or_default(),
+                    investment_yuan: investment_yuan.unwrap_or_default(),
+                }
+            }
+            Self::Stoppage { .. } => FactDetail::Stoppage,
+            Self::Resumption { .. } => FactDetail::Resumption,
+            Self::Extension {
+                cause, new_start, ..
+            } => {
+                if cause.is_none() {
+                    e.push(needs(
+                        "extension",
+                        "cause",
+                        "its cause (a government cause of Art. 8, force_majeure or holder)",
+                    ));
+                }
+                if new_start.is_none() {
+                    e.push(needs("extension", "new_start", "the new agreed start"));
+                }
+                FactDetail::Extension {
+                    cause: cause.unwrap_or(DelayCause::Holder),
+                    new_start: new_start.unwrap_or(date),
+                }
+            }
+            Self::Attribution { cause, .. } => {
+                if cause.is_none() {
+                    e.push(needs("attribution", "cause", "the cause found"));
+                }
+                FactDetail::Attribution {
+                    cause: cause.unwrap_or(DelayCause::Holder),
+                }
+            }
+            Self::Completion {
+                built_floor_area_m2,
+                building_coefficient_pct,
+                ..
+            } => {
+                if let Some(a) = built_floor_area_m2
+                    && !(a.is_finite() && a > 0.0 && a <= 50_000_000.0)
+                {
+                    e.push(FieldError::new(
+                        "built_floor_area_m2",
+                        format!("must be above 0 and at most 50,000,000 m², got {a}"),
+                    ));
+                }
+                if let Some(c) = building_coefficient_pct
+                    && !(c.is_finite() && (0.0..=100.0).contains(&c))
+                {
+                    e.push(FieldError::new(
+                        "building_coefficient_pct",
+                        format!("must be 0 to 100 %, got {c}"),
+                    ));
+                }
+                FactDetail::Completion {
+                    built_floor_area_m2,
+                    building_coefficient_pct,
+                }
+            }
+            Self::Production { .. } => FactDetail::Production,
+            Self::CapacityReview { measured, .. } => {
+                match &measured {
+                    Some(m) if *m != Indicators::default() => {
+                        if let Err(x) = m.validate("measured") {
+                            e.extend(x);
+                        }
+                    }
+                    _ => e.push(needs(
+                        "capacity_review",
+                        "measured",
+                        "the measured indicators",
+                    )),
+                }
+                FactDetail::CapacityReview {
+                    measured: measured.unwrap_or_default(),
+                }
             }
         };
-        match kind {
-            FactKind::ConstructionPermit => need(
-                "permit_no",
-                self.permit_no
-                    .as_deref()
-                    .is_some_and(|p| !p.trim().is_empty()),
-                "the permit number",
-            ),
-            FactKind::Start => need(
-                "evidence",
-                self.evidence.is_some(),
-                "its evidence: pit_dug, piles_driven or foundation_third (Art. 30)",
-            ),
-            FactKind::Progress => {
-                need(
-                    "developed_area_m2",
-                    self.developed_area_m2.is_some(),
-                    "the developed area to date",
-                );
-                need(
-                    "investment_yuan",
-                    self.investment_yuan.is_some(),
-                    "the investment to date",
-                );
-            }
-            FactKind::Extension => {
-                need(
-                    "cause",
-                    self.cause.is_some(),
-                    "its cause (a government cause of Art. 8, force_majeure or holder)",
-                );
-                need(
-                    "new_start",
-                    self.new_start.is_some(),
-                    "the new agreed start",
-                );
-            }
-            FactKind::Attribution => need("cause", self.cause.is_some(), "the cause found"),
-            FactKind::CapacityReview => need(
-                "measured",
-                self.measured.is_some_and(|m| m != Indicators::default()),
-                "the measured indicators",
-            ),
-            _ => {}
-        }
-        if let Some(a) = self.developed_area_m2
-            && !(a.is_finite() && (0.0..=10_000_000.0).contains(&a))
-        {
-            e.push(FieldError::new(
-                "developed_area_m2",
-                format!("must be 0 to 10,000,000 m², got {a}"),
-            ));
-        }
-        if let Some(v) = self.investment_yuan
-            && let Err(x) = check_yuan("investment_yuan", v, 0)
-        {
-            e.push(x);
-        }
-        if let Some(a) = self.built_floor_area_m2
-            && !(a.is_finite() && a > 0.0 && a <= 50_000_000.0)
-        {
-            e.push(FieldError::new(
-                "built_floor_area_m2",
-                format!("must be above 0 and at most 50,000,000 m², got {a}"),
-            ));
-        }
-        if let Some(c) = self.building_coefficient_pct
-            && !(c.is_finite() && (0.0..=100.0).contains(&c))
-        {
-            e.push(FieldError::new(
-                "building_coefficient_pct",
-                format!("must be 0 to 100 %, got {c}"),
-            ));
-        }
-        if let Some(m) = &self.measured
-            && let Err(x) = m.validate("measured")
-        {
-            e.extend(x);
-        }
-        let permit_no =
-            super::codes::parse_text("permit_no", self.permit_no.as_deref().unwrap_or(""), 100)
-                .map_err(|x| e.push(x))
-                .unwrap_or_default();
         if !e.is_empty() {
             return Err(e);
         }
-        let detail = match kind {
-            FactKind::ConstructionPermit => FactDetail::ConstructionPermit { permit_no },
-            FactKind::Start => FactDetail::Start {
-                evidence: self.evidence.unwrap_or(StartEvidence::FoundationThird),
-            },
-            FactKind::Progress => FactDetail::Progress {
-                developed_area_m2: self.developed_area_m2.unwrap_or_default(),
-                investment_yuan: self.investment_yuan.unwrap_or_default(),
-            },
-            FactKind::Stoppage => FactDetail::Stoppage,
-            FactKind::Resumption => FactDetail::Resumption,
-            FactKind::Extension => FactDetail::Extension {
-                cause: self.cause.unwrap_or(DelayCause::Holder),
-                new_start: self.new_start.unwrap_or(self.date),
-            },
-            FactKind::Attribution => FactDetail::Attribution {
-                cause: self.cause.unwrap_or(DelayCause::Holder),
-            },
-            FactKind::Completion => FactDetail::Completion {
-                built_floor_area_m2: self.built_floor_area_m2,
-                building_coefficient_pct: self.building_coefficient_pct,
-            },
-            FactKind::Production => FactDetail::Production,
-            FactKind::CapacityReview => FactDetail::CapacityReview {
-                measured: self.measured.unwrap_or_default(),
-            },
-        };
-        Ok((self.date, detail, note))
+        Ok((date, detail, note))
     }
 }
 
@@ -1631,5 +1695,79 @@ pub(crate) mod tests {
         // Facts after `as_of` do not count (last month's view).
         let t = replay(&s, &ok, d("2023-01-31")).unwrap();
         assert_eq!(t.agreed_start, Some(d("2023-03-01")));
+    }
+
+    fn fact_terms(body: serde_json::Value) -> Result<FactTerms, String> {
+        serde_json::from_value(body).map_err(|e| e.to_string())
+    }
+
+    /// Each kind carries its own figures: a figure of another kind is unknown to it, a
+    /// missing required one is named by the check, and a complete fact reads as its detail.
+    #[test]
+    fn a_fact_carries_the_figures_of_its_kind() {
+        use serde_json::json;
+        let today = d("2026-12-03");
+        let err = fact_terms(
+            json!({"kind": "start", "date": "2023-03-01", "evidence": "pit_dug", "permit_no": "x"}),
+        )
+        .unwrap_err();
+        assert!(err.contains("unknown field `permit_no`"), "{err}");
+        assert!(fact_terms(json!({"kind": "groundbreaking", "date": "2023-03-01"})).is_err());
+        assert!(
+            fact_terms(json!({"date": "2023-03-01"})).is_err(),
+            "no kind"
+        );
+
+        let fields = |body| -> Vec<String> {
+            match fact_terms(body).unwrap().check(today) {
+                Err(e) => e.into_iter().map(|x| x.field).collect(),
+                Ok(_) => Vec::new(),
+            }
+        };
+        assert_eq!(
+            fields(json!({"kind": "extension", "date": "2023-02-01"})),
+            ["cause", "new_start"]
+        );
+        assert_eq!(
+            fields(json!({"kind": "progress", "date": "2023-02-01", "investment_yuan": -1})),
+            ["developed_area_m2", "investment_yuan"]
+        );
+        assert_eq!(
+            fields(json!({"kind": "construction_permit", "date": "2023-02-01", "permit_no": "  "})),
+            ["permit_no"]
+        );
+        assert_eq!(
+            fields(json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {}})),
+            ["measured"]
+        );
+        assert_eq!(
+            fields(
+                json!({"kind": "completion", "date": "2023-02-01", "building_coefficient_pct": 101.0})
+            ),
+            ["building_coefficient_pct"]
+        );
+        assert_eq!(
+            fields(json!({"kind": "stoppage", "date": "2026-12-04"})),
+            ["date"],
+            "not in the future"
+        );
+
+        let (date, detail, note) = fact_terms(json!({"kind": "extension", "date": "2023-02-01", "cause": "land_not_delivered", "new_start": "2024-03-01", "note": "补充协议"}))
+            .unwrap()
+            .check(today)
+            .unwrap();
+        assert_eq!((date, note.as_str()), (d("2023-02-01"), "补充协议"));
+        assert_eq!(
+            detail,
+            FactDetail::Extension {
+                cause: DelayCause::LandNotDelivered,
+                new_start: d("2024-03-01")
+            }
+        );
+        let (_, detail, _) = fact_terms(json!({"kind": "production", "date": "2024-05-01"}))
+            .unwrap()
+            .check(today)
+            .unwrap();
+        assert_eq!(detail.kind(), FactKind::Production);
     }
 }

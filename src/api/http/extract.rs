@@ -148,11 +148,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 " (area_m2 and area_mu are computed from the geometry and cannot be set)",
             );
         }
-        let field = if path == "." { String::new() } else { path };
+        let field = match (path.as_str(), unknown_field(&message)) {
+            // A tagged body (a supply fact) is read whole before its fields: serde knows the
+            // unknown field's name but not its path, which for these bodies is the name.
+            (".", Some(name)) => name.to_owned(),
+            (".", None) => String::new(),
+            _ => path,
+        };
         ApiError::malformed(field, message)
     })?;
     de.end().map_err(syntax)?;
     Ok(value)
+}
+
+/// The field serde names in an "unknown field `x`, expected …" message.
+fn unknown_field(message: &str) -> Option<&str> {
+    message.strip_prefix("unknown field `")?.split('`').next()
 }
 
 /// The `If-Match` header of a write: read by the extractor, judged by the handler after it
