@@ -139,10 +139,9 @@ impl AppState {
         }
     }
 
-    /// Today's date where the land is: legal dates (contracts, deadlines) are China Standard
-    /// Time (UTC+8), so the day turns at midnight in Beijing, not at midnight UTC.
+    /// Today's date where the land is (`domain::clock::day_in_china`).
     pub fn today(&self) -> chrono::NaiveDate {
-        (self.clock.now() + chrono::TimeDelta::hours(8)).date_naive()
+        self.clock.today()
     }
 
     /// Who and when, for a write.

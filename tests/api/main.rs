@@ -15,6 +15,7 @@ mod common;
 mod abuse;
 mod access;
 mod applications;
+mod architecture;
 mod audit;
 mod audit_chain;
 mod cli;

@@ -2,6 +2,7 @@
 //! and the base URL for links.
 
 use crate::api::AppState;
+use crate::api::http::input::{NOT_NULL, NamedCrs};
 use crate::api::http::strict_json::Strict;
 use crate::domain::access::Caller;
 use crate::error::ApiError;
@@ -15,9 +16,7 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use utoipa::ToSchema;
 
 /// Read a request body up to `limit` bytes (413 beyond it).
 pub async fn read_body(
@@ -137,11 +136,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             return syntax(inner);
         }
         let mut message = inner.to_string();
-        if message.starts_with(crate::api::http::input::NOT_NULL) {
-            return ApiError::invalid(vec![crate::domain::FieldError::new(
-                path,
-                crate::api::http::input::NOT_NULL,
-            )]);
+        if message.starts_with(NOT_NULL) {
+            return ApiError::invalid(vec![crate::domain::FieldError::new(path, NOT_NULL)]);
         }
         if message.contains("`area_m2`") || message.contains("`area_mu`") {
             message.push_str(
@@ -272,22 +268,6 @@ impl FromRequest for Caller {
             }
         })
     }
-}
-
-/// The legacy GeoJSON `crs` member (`{"type": "name", "properties": {"name": "EPSG:4527"}}`).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NamedCrs {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub properties: NamedCrsProperties,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NamedCrsProperties {
-    /// e.g. `urn:ogc:def:crs:EPSG::4490` or `EPSG:4527`.
-    pub name: String,
 }
 
 /// The CRS of input coordinates: the `Content-Crs` header (OGC API – Features Part 4; the

@@ -2,7 +2,6 @@
 //! are the resource's own, the same as a JSON merge patch, and small helpers that collect field
 //! problems so one response can name all of them.
 
-use crate::api::http::extract::NamedCrs;
 use crate::domain::FieldError;
 use crate::views::PolygonalGeometrySchema;
 use serde::Deserialize;
@@ -42,6 +41,22 @@ pub struct FeaturePatchIn<P> {
     #[serde(default, deserialize_with = "not_null")]
     pub properties: Option<P>,
     pub crs: Option<NamedCrs>,
+}
+
+/// The legacy GeoJSON `crs` member (`{"type": "name", "properties": {"name": "EPSG:4527"}}`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCrs {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub properties: NamedCrsProperties,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCrsProperties {
+    /// e.g. `urn:ogc:def:crs:EPSG::4490` or `EPSG:4527`.
+    pub name: String,
 }
 
 /// What a merge patch is told when it sets a field that cannot be removed to `null`.

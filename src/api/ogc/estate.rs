@@ -3,7 +3,7 @@
 //! to lease — floor, area, height and load, never tenants or rents).
 
 use super::CollectionId;
-use super::items::{Page, keep, page_of};
+use super::page::{Page, feature_id, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
@@ -52,11 +52,6 @@ pub struct UnitFilters {
     /// Only this zone.
     #[serde(default, deserialize_with = "de::id")]
     pub zone_id: Option<i64>,
-}
-
-fn feature_id(raw: &str, c: CollectionId) -> Result<i64, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::not_found(format!("there is no feature `{raw}` in {}", c.id())))
 }
 
 /// Standard workshops on a day.

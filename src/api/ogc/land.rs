@@ -3,7 +3,7 @@
 //! dashboard colour them by `idle_status` or `class`. Private: the bureau's and committees'.
 
 use super::CollectionId;
-use super::items::{Page, keep, page_of};
+use super::page::{Page, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};

@@ -7,7 +7,7 @@
 pub mod estate;
 pub mod items;
 pub mod land;
-
+mod page;
 pub mod performance;
 pub mod plots;
 

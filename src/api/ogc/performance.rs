@@ -10,7 +10,7 @@
 //!   `parcel-…` and `unit-…`, since one layer holds both.
 
 use super::CollectionId;
-use super::items::{Page, keep, page_of};
+use super::page::{Page, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{listed_parks, require_register};

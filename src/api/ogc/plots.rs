@@ -42,7 +42,7 @@ pub struct PlotFilters {
     #[serde(default, deserialize_with = "de::id")]
     pub zone_id: Option<i64>,
     /// Land-use class; matches its subclasses.
-    #[serde(default, deserialize_with = "super::items::land_use_class")]
+    #[serde(default, deserialize_with = "de::land_use_class")]
     pub land_use: Option<String>,
     /// Exact plot code.
     pub code: Option<String>,
@@ -294,7 +294,7 @@ pub async fn plot_items(
         })
         .await?;
     search.check_infrastructure(&places.infrastructure_keys())?;
-    let doc = super::items::Page::new(&req, &state, CollectionId::Plots, &params, 0);
+    let doc = super::page::Page::new(&req, &state, CollectionId::Plots, &params, 0);
     let written = state
         .compute(move || {
             let found: Vec<_> = all
@@ -303,7 +303,7 @@ pub async fn plot_items(
                 .filter_map(|p| places.plot(p))
                 .filter(|f| search.keeps(&f.properties))
                 .collect();
-            let (page, matched) = super::items::page_of(found, &params);
+            let (page, matched) = super::page::page_of(found, &params);
             doc.matched(matched).write(page)
         })
         .await?;

@@ -1,7 +1,8 @@
 //! Parcel operations: retire, split (分宗), merge (合宗), and the parcel's history and lineage.
 
 use crate::api::http::access::{Need, Of, authorize};
-use crate::api::http::extract::{IfMatch, JsonBody, NamedCrs, base_url, combine_crs, header_crs};
+use crate::api::http::extract::{IfMatch, JsonBody, base_url, combine_crs, header_crs};
+use crate::api::http::input::NamedCrs;
 use crate::api::http::input::{FeatureTag, check};
 use crate::api::{AppState, GEOJSON, footprint, json_response, record_response};
 use crate::domain::FieldError;

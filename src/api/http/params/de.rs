@@ -290,3 +290,15 @@ pub fn format<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
     })
     .map(Some)
 }
+
+/// A land-use class filter: 2–6 digits (so it can never carry SQL wildcards).
+pub fn land_use_class<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = String::deserialize(d)?;
+    if (2..=6).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Some(v))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{{name}} must be a class code of 2–6 digits, got `{v}`"
+        )))
+    }
+}

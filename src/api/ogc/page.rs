@@ -1,0 +1,140 @@
+//! A page of a collection's items: the OGC API paging members and links around the
+//! features, the in-memory filters of the computed layers, and item ids from paths. Shared by
+//! every collection's handlers, so no handler file needs another.
+
+use super::{CollectionId, Written};
+use crate::api::http::extract::base_url;
+use crate::api::http::params::items::{ItemsParams, PageLinks};
+use crate::api::{AppState, GEOJSON};
+use crate::error::ApiError;
+use crate::spatial::Bbox;
+use crate::views::{Feature, FeatureCollection, Link};
+use actix_web::HttpRequest;
+use chrono::NaiveDateTime;
+use geo::{Intersects, MultiPolygon, Rect};
+use serde::Serialize;
+
+/// What a page of items says besides its features — links, counts, time stamp — taken from
+/// the request on the HTTP worker, so the features can be built and written on the blocking
+/// pool ([`Page::write`]), where a page of thousands of features costs no worker any time.
+pub(super) struct Page {
+    items_url: String,
+    collection_url: String,
+    params: PageLinks,
+    matched: i64,
+    time_stamp: String,
+}
+
+impl Page {
+    pub(super) fn new<F, G>(
+        req: &HttpRequest,
+        state: &AppState,
+        collection: CollectionId,
+        params: &ItemsParams<F, G>,
+        matched: i64,
+    ) -> Self {
+        let base = base_url(req, state);
+        Self {
+            items_url: format!("{base}/collections/{}/items", collection.id()),
+            collection_url: format!("{base}/collections/{}", collection.id()),
+            params: params.links(),
+            matched,
+            time_stamp: state
+                .clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+
+    /// The number of items matched, when it is known only once the items are filtered.
+    pub(super) fn matched(mut self, matched: i64) -> Self {
+        self.matched = matched;
+        self
+    }
+
+    /// The page as GeoJSON with the OGC API paging members and links.
+    pub(super) fn write<P: Serialize>(
+        self,
+        features: Vec<Feature<'_, P>>,
+    ) -> Result<Written, ApiError> {
+        let (items, params, matched) = (&self.items_url, &self.params, self.matched);
+        let returned = features.len();
+        let mut links = vec![
+            Link::new(
+                format!("{items}?{}", params.query_with_offset(params.offset)),
+                "self",
+                GEOJSON,
+                "This page",
+            ),
+            Link::new(
+                self.collection_url.clone(),
+                "collection",
+                "application/json",
+                "The collection",
+            ),
+        ];
+        if params.offset + (returned as i64) < matched {
+            let next = params.offset + params.limit;
+            links.push(Link::new(
+                format!("{items}?{}", params.query_with_offset(next)),
+                "next",
+                GEOJSON,
+                "Next page",
+            ));
+        }
+        if params.offset > 0 {
+            let prev = (params.offset - params.limit).max(0);
+            links.push(Link::new(
+                format!("{items}?{}", params.query_with_offset(prev)),
+                "prev",
+                GEOJSON,
+                "Previous page",
+            ));
+        }
+        let features = features
+            .into_iter()
+            .map(|f| f.offset_to(params.coordinates))
+            .collect();
+        let mut body = FeatureCollection::new(features);
+        body.links = links;
+        body.number_matched = Some(matched);
+        body.number_returned = Some(returned);
+        // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
+        Written::stamped(&body, self.time_stamp, 1024 * (returned + 1))
+    }
+}
+
+/// The id in an item's path; anything else names no feature (404).
+pub(super) fn feature_id(raw: &str, collection: CollectionId) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| {
+        ApiError::not_found(format!(
+            "there is no feature `{raw}` in {}",
+            collection.id()
+        ))
+    })
+}
+
+/// Filters applied in memory (parks, zones, and the land watch's computed layers).
+pub(super) fn keep<F, G>(
+    geometry: &MultiPolygon<f64>,
+    updated: NaiveDateTime,
+    params: &ItemsParams<F, G>,
+) -> bool {
+    let in_box = params.bbox.is_none_or(|b: Bbox| {
+        geometry.intersects(&Rect::new((b.min_x, b.min_y), (b.max_x, b.max_y)))
+    });
+    let in_time = params.datetime.is_none_or(|(from, to)| {
+        from.is_none_or(|f| updated >= f) && to.is_none_or(|t| updated <= t)
+    });
+    in_box && in_time
+}
+
+pub(super) fn page_of<T, F, G>(items: Vec<T>, params: &ItemsParams<F, G>) -> (Vec<T>, i64) {
+    let matched = items.len() as i64;
+    let page = items
+        .into_iter()
+        .skip(params.offset as usize)
+        .take(params.limit as usize)
+        .collect();
+    (page, matched)
+}
