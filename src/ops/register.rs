@@ -35,6 +35,26 @@ fn load_for_change(
     Ok(current)
 }
 
+/// A footprint inside the park and clear of its other active parcels (but `exclude`), within
+/// the tolerance of `settings`: measured by the store (or ahead), judged by the domain.
+fn check_placed(
+    conn: &mut AnyConnection,
+    park: &register::Park,
+    footprint: &Footprint,
+    exclude: &[i64],
+    settings: &crate::domain::settings::Settings,
+    ahead: Option<crate::store::placement::Placement>,
+) -> StoreResult<()> {
+    let measured = placement(conn, park, footprint, exclude, ahead)?;
+    register::check_placement(
+        park,
+        measured.outside_m2,
+        measured.overlaps,
+        settings.geometry_tolerance_m2,
+    )?;
+    Ok(())
+}
+
 /// Register a parcel: an active status, a code the park never used, the zone it lies in,
 /// known infrastructure items, inside the park and clear of the other active parcels.
 pub fn create(
@@ -57,13 +77,7 @@ pub fn create(
             &draft.infrastructure,
             &settings.infrastructure_items,
         )?;
-        let measured = placement(conn, &park, &draft.footprint, &[], ahead)?;
-        register::check_placement(
-            &park,
-            measured.outside_m2,
-            measured.overlaps,
-            settings.geometry_tolerance_m2,
-        )?;
+        check_placed(conn, &park, &draft.footprint, &[], &settings, ahead)?;
         let parcel = Parcel::new(park_id, zone_id, draft, infrastructure, stamp);
         insert(conn, parcel, Change::Created, None)
     })
@@ -105,13 +119,7 @@ pub fn update(
         next.apply_attributes(&changes)?;
         if let Some(footprint) = &changes.footprint {
             let settings = park.settings_in(&zones, current.zone_id);
-            let measured = placement(conn, &park, footprint, &[id], ahead)?;
-            register::check_placement(
-                &park,
-                measured.outside_m2,
-                measured.overlaps,
-                settings.geometry_tolerance_m2,
-            )?;
+            check_placed(conn, &park, footprint, &[id], &settings, ahead)?;
             next.area_m2 = footprint.area_m2();
             next.geometry = footprint.geometry().clone();
         }
