@@ -5,7 +5,7 @@ use crate::domain::enterprise::{self, Enterprise, EnterpriseChanges, EnterpriseD
 use crate::domain::register::Stamp;
 use crate::store::audit::{self, Entry};
 use crate::store::enterprises::{self as stored, snapshot};
-use crate::store::{AnyConnection, StoreError, StoreResult, write_tx};
+use crate::store::{self, AnyConnection, StoreError, StoreResult, write_tx};
 
 pub fn create(
     conn: &mut AnyConnection,
@@ -34,11 +34,7 @@ pub fn update(
 ) -> StoreResult<Enterprise> {
     write_tx(conn, |conn| {
         let before = stored::get(conn, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        store::expect_version(expected_version, before.version)?;
         if let Some(uscc) = &changes.uscc {
             let holder = stored::uscc_holder(conn, uscc.as_str(), Some(id))?;
             enterprise::check_uscc_free(uscc.as_str(), holder)?;

@@ -83,11 +83,7 @@ pub fn update(
     let park_id = store::workshops::get(conn, id)?.park_id;
     write_in_park(conn, park_id, |conn| {
         let before = store::workshops::get(conn, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        store::expect_version(expected_version, before.version)?;
         let footprint_changed = changes.footprint.is_some();
         let owner_changed = changes.owner.is_some();
         let mut w = before.apply(changes);

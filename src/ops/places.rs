@@ -8,9 +8,7 @@ use crate::domain::register::{
 use crate::store::audit::{self, Entry};
 use crate::store::parks::snapshot as park_snapshot;
 use crate::store::zones::snapshot as zone_snapshot;
-use crate::store::{
-    self, AnyConnection, StoreError, StoreResult, lock_park, write_in_park, write_tx,
-};
+use crate::store::{self, AnyConnection, StoreResult, lock_park, write_in_park, write_tx};
 
 pub fn create_park(conn: &mut AnyConnection, draft: ParkDraft, stamp: &Stamp) -> StoreResult<Park> {
     write_tx(conn, |conn| {
@@ -35,11 +33,7 @@ pub fn update_park(
     write_tx(conn, |conn| {
         lock_park(conn, id)?;
         let mut park = store::parks::get(conn, id)?;
-        if expected_version.is_some_and(|v| v != park.version) {
-            return Err(StoreError::VersionMismatch {
-                current: park.version,
-            });
-        }
+        store::expect_version(expected_version, park.version)?;
         if let Some(code) = &changes.code {
             let taken = store::parks::code_taken(conn, code.as_str(), Some(id))?;
             register::check_park_code(code.as_str(), taken)?;
@@ -89,11 +83,7 @@ pub fn update_zone(
     let park_id = store::zones::get(conn, id)?.park_id;
     write_in_park(conn, park_id, |conn| {
         let mut zone = store::zones::get(conn, id)?;
-        if expected_version.is_some_and(|v| v != zone.version) {
-            return Err(StoreError::VersionMismatch {
-                current: zone.version,
-            });
-        }
+        store::expect_version(expected_version, zone.version)?;
         if let Some(code) = &changes.code {
             let taken = store::zones::code_taken(conn, park_id, code.as_str(), Some(id))?;
             register::check_zone_code(park_id, code.as_str(), taken)?;

@@ -60,11 +60,7 @@ pub fn update(
     let park_id = store::projects::get(conn, id)?.park_id;
     write_in_park(conn, park_id, |conn| {
         let before = store::projects::get(conn, id)?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        store::expect_version(expected_version, before.version)?;
         let mut p = before.apply(changes);
         if p == before {
             return Ok(before);

@@ -15,7 +15,7 @@ use crate::store::parcel_history::record_lineage;
 use crate::store::parcels::{codes_taken, insert, park_of, save};
 use crate::store::placement::{placement, placement_ahead};
 use crate::store::zones::park_context;
-use crate::store::{self, AnyConnection, StoreError, StoreResult, write_in_park};
+use crate::store::{self, AnyConnection, StoreResult, write_in_park};
 
 /// Load a parcel for a change: it must exist, be at the version the client saw, and be active.
 fn load_for_change(
@@ -24,13 +24,7 @@ fn load_for_change(
     expected_version: Option<i64>,
 ) -> StoreResult<Parcel> {
     let current = store::parcels::get(conn, id)?;
-    if let Some(v) = expected_version
-        && current.version != v
-    {
-        return Err(StoreError::VersionMismatch {
-            current: current.version,
-        });
-    }
+    store::expect_version(expected_version, current.version)?;
     current.check_changeable()?;
     Ok(current)
 }

@@ -100,11 +100,7 @@ pub fn end(
     let park_id = store::supplies::get(conn, id)?.park_id;
     write_in_park(conn, park_id, |conn| {
         let supply = store::supplies::get(conn, id)?;
-        if expected_version.is_some_and(|v| v != supply.version) {
-            return Err(StoreError::VersionMismatch {
-                current: supply.version,
-            });
-        }
+        store::expect_version(expected_version, supply.version)?;
         let open_case = store::idle_cases::open_case_of(conn, id)?;
         let last_fact = store::supplies::last_fact(conn, id)?;
         let ended = supply.end_outside_case(open_case, date, &reason, last_fact, stamp)?;

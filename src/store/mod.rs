@@ -189,6 +189,15 @@ impl From<Vec<FieldError>> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// An edit based on the version the client read (`If-Match`; `None` for `*`) goes ahead only
+/// if that version is still the stored one (`current`).
+pub fn expect_version(expected: Option<i64>, current: i64) -> StoreResult<()> {
+    match expected {
+        Some(v) if v != current => Err(StoreError::VersionMismatch { current }),
+        _ => Ok(()),
+    }
+}
+
 /// Why the service could not open its database: one line for a person.
 #[derive(Debug)]
 pub struct OpenError(pub String);
