@@ -407,6 +407,23 @@ pub fn write_tx<T>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
 ) -> StoreResult<T> {
+    // A thin shell: the transaction plumbing below is compiled once, not once per caller.
+    // `write_tx_once` calls its work exactly once, so both `Option`s are always filled.
+    let ran_twice = || StoreError::Corrupt("a transaction's work ran twice or not at all".into());
+    let mut work = Some(f);
+    let mut out = None;
+    write_tx_once(conn, &mut |conn| {
+        let f = work.take().ok_or_else(ran_twice)?;
+        out = Some(f(conn)?);
+        Ok(())
+    })?;
+    out.ok_or_else(ran_twice)
+}
+
+fn write_tx_once(
+    conn: &mut AnyConnection,
+    f: &mut dyn FnMut(&mut AnyConnection) -> StoreResult<()>,
+) -> StoreResult<()> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let outermost = match conn {
         AnyConnection::Sqlite(lite) => {
@@ -420,7 +437,7 @@ pub fn write_tx<T>(
     if !outermost {
         // A savepoint: what it recorded goes if it is rolled back.
         let mark = audit::pending_len();
-        let result = conn.transaction(f);
+        let result = conn.transaction(|conn| f(conn));
         if result.is_err() {
             audit::discard_after(mark);
         }
@@ -433,9 +450,9 @@ pub fn write_tx<T>(
         }
         AnyConnection::Postgresql(_) => AnyConnection::begin_transaction(conn)?,
     }
-    match f(conn).and_then(|value| audit::flush(conn).map(|()| value)) {
-        Ok(value) => match AnyConnection::commit_transaction(conn) {
-            Ok(()) => Ok(value),
+    match f(conn).and_then(|()| audit::flush(conn)) {
+        Ok(()) => match AnyConnection::commit_transaction(conn) {
+            Ok(()) => Ok(()),
             Err(e) => {
                 let _ = AnyConnection::rollback_transaction(conn);
                 Err(e.into())

@@ -119,42 +119,46 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; expected a JSON document",
         ));
     }
-    let syntax = |inner: serde_json::Error| {
-        let text = String::from_utf8_lossy(bytes);
-        let hint = if text.contains("NaN") || text.contains("Infinity") {
-            " (JSON has no NaN or Infinity: every number must be finite)"
-        } else {
-            ""
-        };
-        ApiError::bad_request(format!("the body is not valid JSON: {inner}{hint}"))
-    };
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(Strict(&mut de)).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return syntax(inner);
-        }
-        let mut message = inner.to_string();
-        if message.starts_with(NOT_NULL) {
-            return ApiError::invalid(vec![crate::domain::FieldError::new(path, NOT_NULL)]);
-        }
-        if message.contains("`area_m2`") || message.contains("`area_mu`") {
-            message.push_str(
-                " (area_m2 and area_mu are computed from the geometry and cannot be set)",
-            );
-        }
-        let field = match (path.as_str(), unknown_field(&message)) {
-            // A tagged body (a supply fact) is read whole before its fields: serde knows the
-            // unknown field's name but not its path, which for these bodies is the name.
-            (".", Some(name)) => name.to_owned(),
-            (".", None) => String::new(),
-            _ => path,
-        };
-        ApiError::malformed(field, message)
-    })?;
-    de.end().map_err(syntax)?;
+    let value: T = serde_path_to_error::deserialize(Strict(&mut de))
+        .map_err(|e| explain_json_error(bytes, e))?;
+    de.end().map_err(|e| syntax_error(bytes, e))?;
     Ok(value)
+}
+
+/// The problem for a body serde could not read: kept out of the generic [`parse_json`] so it
+/// is compiled once, not once per body type.
+fn explain_json_error(bytes: &[u8], e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return syntax_error(bytes, inner);
+    }
+    let mut message = inner.to_string();
+    if message.starts_with(NOT_NULL) {
+        return ApiError::invalid(vec![crate::domain::FieldError::new(path, NOT_NULL)]);
+    }
+    if message.contains("`area_m2`") || message.contains("`area_mu`") {
+        message.push_str(" (area_m2 and area_mu are computed from the geometry and cannot be set)");
+    }
+    let field = match (path.as_str(), unknown_field(&message)) {
+        // A tagged body (a supply fact) is read whole before its fields: serde knows the
+        // unknown field's name but not its path, which for these bodies is the name.
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => String::new(),
+        _ => path,
+    };
+    ApiError::malformed(field, message)
+}
+
+fn syntax_error(bytes: &[u8], inner: serde_json::Error) -> ApiError {
+    let text = String::from_utf8_lossy(bytes);
+    let hint = if text.contains("NaN") || text.contains("Infinity") {
+        " (JSON has no NaN or Infinity: every number must be finite)"
+    } else {
+        ""
+    };
+    ApiError::bad_request(format!("the body is not valid JSON: {inner}{hint}"))
 }
 
 /// The field serde names in an "unknown field `x`, expected …" message.
