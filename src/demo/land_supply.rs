@@ -194,6 +194,7 @@ fn supply(
             tax_per_mu_wan: Some(15.0),
             value_added_per_energy_wan_per_tce: None,
         },
+        penalty_per_mille: crate::domain::supply::MODEL_PENALTY_PER_MILLE,
     };
     let s = ops::supplies::create(conn, parcel.id, draft, stamp)?;
     let area = parcel.area_m2;
@@ -238,6 +239,14 @@ fn supply(
             facts.push((started + Days::new(90), FactDetail::Stoppage));
         }
         Stage::UnderWay => {
+            // Every third such parcel started late: idle for 40 days first, an episode whose
+            // Art. 14 fee stays due after the start (docs/idle-land.md).
+            let late = agreed_start + Days::new(406);
+            let started = if parcel.id % 3 == 0 && late + Days::new(74) <= today {
+                late
+            } else {
+                started
+            };
             facts.push(permit(started - Days::new(30)));
             facts.push((
                 started,

@@ -17,7 +17,7 @@
 //! Money is whole 元: the fee is the land price × the fee percentage, rounded to the nearest
 //! 元 with halves rounded up (ROUND_HALF_UP, as 财政 non-tax revenue is collected).
 
-use super::supply::{DelayCause, Supply, Timeline, anniversary};
+use super::supply::{ClockState, DelayCause, Supply, Timeline, anniversary};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -168,6 +168,82 @@ pub struct IdleVerdict {
     pub disposal_options: Vec<Disposal>,
     /// The verdict in words, with its dates.
     pub explanation: String,
+    /// For land still liable for an episode that has ended (a late start, say): the first
+    /// day it was no longer idle.
+    pub idle_until: Option<NaiveDate>,
+    /// Every idle episode of the supply up to the day asked, oldest first.
+    pub episodes: Vec<IdleEpisode>,
+}
+
+/// One stretch of idleness (闲置) of a supply: from the day after its full year ran out to the
+/// day a fact ended it (or still running). A late start ends the idleness, not the liability
+/// for it: the Art. 14 fee for the episode stays due until its case closes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdleEpisode {
+    pub rule: IdleRule,
+    /// The day its clock counted from.
+    pub clock_from: NaiveDate,
+    /// The first idle day.
+    pub since: NaiveDate,
+    /// The first day no longer idle; `None` while it lasts.
+    pub until: Option<NaiveDate>,
+    pub ended_by: Option<EpisodeEnd>,
+    /// The finding on its cause (or an Art. 12 extension's cause); `None`: the holder's own.
+    pub cause: Option<DelayCause>,
+    pub excused: bool,
+    /// What it entails, judged on its last idle day.
+    pub consequence: Consequence,
+    pub fee_yuan: Option<i64>,
+    pub recovery_from: Option<NaiveDate>,
+}
+
+impl IdleEpisode {
+    /// Days idle, both ends included (to `as_of` while it lasts).
+    pub fn days(&self, as_of: NaiveDate) -> i64 {
+        let last = self.until.map_or(as_of, |u| u - Days::new(1));
+        days_between(self.since, last) + 1
+    }
+}
+
+/// What ended an idle episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EpisodeEnd {
+    /// Development started (late).
+    Started,
+    /// Stopped work resumed.
+    Resumed,
+    /// The developed area or investment rose past rule 2's thresholds.
+    Developed,
+    Completed,
+    /// The start was extended under Art. 12(1) (government or force majeure).
+    Extended,
+}
+
+impl EpisodeEnd {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Started => "动工开发",
+            Self::Resumed => "恢复开发建设",
+            Self::Developed => "开发面积或投资额达到标准",
+            Self::Completed => "竣工",
+            Self::Extended => "延长动工开发期限（第十二条）",
+        }
+    }
+
+    fn between(before: &ClockState, after: &ClockState) -> Self {
+        if after.completed.is_some() && before.completed.is_none() {
+            Self::Completed
+        } else if after.started.is_some() && before.started.is_none() {
+            Self::Started
+        } else if after.agreed_start != before.agreed_start {
+            Self::Extended
+        } else if after.stopped_since.is_none() && before.stopped_since.is_some() {
+            Self::Resumed
+        } else {
+            Self::Developed
+        }
+    }
 }
 
 impl IdleVerdict {
@@ -196,6 +272,8 @@ impl IdleVerdict {
             recovery_from: None,
             disposal_options: Vec::new(),
             explanation,
+            idle_until: None,
+            episodes: Vec::new(),
         }
     }
 }
@@ -225,46 +303,188 @@ fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 /// The clock for `supply` as of `as_of`, from the timeline of its facts up to that day.
-pub fn assess(supply: &Supply, t: &Timeline, rules: &IdleRules, as_of: NaiveDate) -> IdleVerdict {
+///
+/// `case_closed` is the day the supply's last idle-land case closed (by `as_of`), if one
+/// did: an idle episode that has ended keeps the land on the idle list, liable for its fee,
+/// until a case closed after it began.
+pub fn assess(
+    supply: &Supply,
+    t: &Timeline,
+    rules: &IdleRules,
+    as_of: NaiveDate,
+    case_closed: Option<NaiveDate>,
+) -> IdleVerdict {
     if !supply.in_force_on(as_of) {
         return IdleVerdict::not_applicable_because(format!(
             "no land supply was in force on {as_of}"
         ));
     }
-    if let Some(done) = t.completed {
-        return IdleVerdict::not_applicable_because(format!(
+    let mut v = clock_now(supply, t, rules, as_of);
+    let episodes = episodes(supply, t, rules, as_of);
+    if v.status != IdleStatus::Idle {
+        let liable = episodes.iter().rev().find(|e| {
+            e.until.is_some() && !e.excused && case_closed.is_none_or(|closed| closed < e.since)
+        });
+        if let Some(e) = liable {
+            v = still_liable(e, as_of);
+        }
+    }
+    v.episodes = episodes;
+    v
+}
+
+/// The verdict for land whose idleness ended but whose episode's case has not closed.
+fn still_liable(e: &IdleEpisode, as_of: NaiveDate) -> IdleVerdict {
+    let mut v = IdleVerdict::not_applicable_because(String::new());
+    let until = e.until.unwrap_or(as_of);
+    let ended = e.ended_by.map_or("", EpisodeEnd::label_zh);
+    v.status = IdleStatus::Idle;
+    v.rule = Some(e.rule);
+    v.clock_from = Some(e.clock_from);
+    v.deadline = Some(anniversary(e.clock_from, 1));
+    v.idle_since = Some(e.since);
+    v.idle_until = e.until;
+    v.idle_days = e.days(as_of);
+    v.cause = e.cause;
+    v.consequence = e.consequence;
+    v.fee_yuan = e.fee_yuan;
+    v.recovery_from = e.recovery_from;
+    let due = match (e.consequence, e.fee_yuan) {
+        (Consequence::Recovery, _) => {
+            "idle two full years: recovery without compensation may still be decided".to_owned()
+        }
+        (_, Some(fee)) => format!("the idle-land fee of {fee} 元 for it is still due (Art. 14)"),
+        _ => String::new(),
+    };
+    v.explanation = format!(
+        "idle from {} until {ended} on {until} ({} days); {due}; the land stays on the list of idle land until its case closes",
+        e.since, v.idle_days
+    );
+    v
+}
+
+/// Which clock runs on `s`, from which day, in words — or why none runs.
+fn basis(supply: &Supply, s: &ClockState) -> Result<(IdleRule, NaiveDate, String), String> {
+    if let Some(done) = s.completed {
+        return Err(format!(
             "completed (竣工) on {done}: the idle-land rules no longer apply"
         ));
     }
-    let agreed_start = t.agreed_start.unwrap_or(supply.agreed_start);
-    let (rule, clock_from, what) = match (t.started, t.stopped_since) {
-        (None, _) => (
+    let agreed_start = s.agreed_start.unwrap_or(supply.agreed_start);
+    match (s.started, s.stopped_since) {
+        (None, _) => Ok((
             IdleRule::NotStarted,
             agreed_start,
             format!("agreed start {agreed_start}, not started"),
-        ),
+        )),
         (Some(_), Some(stop)) => {
-            let low_area = under_a_third(t.developed_area_m2, supply.land_area_m2);
+            let low_area = under_a_third(s.developed_area_m2, supply.land_area_m2);
             let low_investment = supply
                 .total_investment_yuan
-                .is_some_and(|total| under_a_quarter(t.investment_yuan, total));
-            let shares = shares(supply, t);
+                .is_some_and(|total| under_a_quarter(s.investment_yuan, total));
+            let shares = shares(supply, s);
             if !(low_area || low_investment) {
-                return IdleVerdict::not_applicable_because(format!(
+                return Err(format!(
                     "stopped since {stop}, but with {shares} rule 2 does not apply (it needs under 1/3 of the area or under 25 % of the investment)"
                 ));
             }
-            (
+            Ok((
                 IdleRule::Stopped,
                 stop,
                 format!("stopped since {stop} with {shares}"),
-            )
+            ))
         }
-        (Some(started), None) => {
-            return IdleVerdict::not_applicable_because(format!(
-                "development under way since {started}"
-            ));
+        (Some(started), None) => Err(format!("development under way since {started}")),
+    }
+}
+
+/// Every idle episode of the timeline up to `as_of`, each judged on its last idle day.
+pub fn episodes(
+    supply: &Supply,
+    t: &Timeline,
+    rules: &IdleRules,
+    as_of: NaiveDate,
+) -> Vec<IdleEpisode> {
+    let mut out = Vec::new();
+    let mut open: Option<IdleEpisode> = None;
+    let mut before: Option<&ClockState> = None;
+    for (i, (day, state)) in t.history.iter().enumerate() {
+        // This state holds until the next one's day (or through `as_of`).
+        let end = t
+            .history
+            .get(i + 1)
+            .map_or(as_of + Days::new(1), |(next, _)| *next);
+        let runs = basis(supply, state)
+            .ok()
+            .map(|(rule, from, _)| (rule, from));
+        if let Some(mut e) = open.take() {
+            if runs == Some((e.rule, e.clock_from)) {
+                // The same clock goes on; a finding on the cause may have come.
+                if let Some((_, cause)) = state.attribution {
+                    e.cause = Some(cause);
+                }
+                open = Some(e);
+            } else {
+                e.until = Some(*day);
+                e.ended_by = before.map(|b| EpisodeEnd::between(b, state));
+                if e.cause.is_none() && e.ended_by == Some(EpisodeEnd::Extended) {
+                    e.cause = state.extended_for.filter(|c| c.excuses_holder());
+                }
+                out.push(e);
+            }
         }
+        if open.is_none()
+            && let Some((rule, from)) = runs
+        {
+            let since = anniversary(from, 1) + Days::new(1);
+            if since < end && since <= as_of {
+                open = Some(IdleEpisode {
+                    rule,
+                    clock_from: from,
+                    since,
+                    until: None,
+                    ended_by: None,
+                    cause: state.attribution.map(|(_, c)| c),
+                    excused: false,
+                    consequence: Consequence::None,
+                    fee_yuan: None,
+                    recovery_from: None,
+                });
+            }
+        }
+        before = Some(state);
+    }
+    out.extend(open);
+    for e in &mut out {
+        judge(e, supply, rules, as_of);
+    }
+    out
+}
+
+/// An episode's consequence, on its last idle day: excused (Art. 8) → an Art. 12 disposal;
+/// else the fee, or recovery once two full years have passed.
+fn judge(e: &mut IdleEpisode, supply: &Supply, rules: &IdleRules, as_of: NaiveDate) {
+    e.excused = e.cause.is_some_and(DelayCause::excuses_holder);
+    if e.excused {
+        e.consequence = Consequence::Disposal;
+        return;
+    }
+    let last = e.until.map_or(as_of, |u| u - Days::new(1));
+    let second = anniversary(e.clock_from, 2);
+    e.fee_yuan = Some(idle_fee_yuan(supply.land_price_yuan, rules.fee_pct));
+    e.recovery_from = Some(second + Days::new(1));
+    e.consequence = if last > second {
+        Consequence::Recovery
+    } else {
+        Consequence::Fee
+    };
+}
+
+/// The clock as it stands on `as_of`.
+fn clock_now(supply: &Supply, t: &Timeline, rules: &IdleRules, as_of: NaiveDate) -> IdleVerdict {
+    let (rule, clock_from, what) = match basis(supply, &t.clock_state()) {
+        Ok(runs) => runs,
+        Err(why) => return IdleVerdict::not_applicable_because(why),
     };
     let deadline = anniversary(clock_from, 1);
     let mut v = IdleVerdict::not_applicable_because(String::new());
@@ -322,7 +542,7 @@ pub fn assess(supply: &Supply, t: &Timeline, rules: &IdleRules, as_of: NaiveDate
 }
 
 /// "26.7% of the area and 16.7% of the investment" — the shares rule 2 looks at.
-fn shares(supply: &Supply, t: &Timeline) -> String {
+fn shares(supply: &Supply, t: &ClockState) -> String {
     let area = if supply.land_area_m2 > 0.0 {
         t.developed_area_m2 / supply.land_area_m2 * 100.0
     } else {
@@ -353,7 +573,7 @@ mod tests {
     fn verdict(s: &Supply, facts: &[crate::domain::supply::Fact], as_of: &str) -> IdleVerdict {
         let as_of = d(as_of);
         let t = replay(s, facts, as_of).unwrap();
-        assess(s, &t, &RULES, as_of)
+        assess(s, &t, &RULES, as_of, None)
     }
 
     /// Rule 1 around the first anniversary of the agreed start (2023-03-01).
@@ -405,12 +625,150 @@ mod tests {
         let facts = [permit(1, "2024-02-01"), start(2, "2024-03-01")];
         let v = verdict(&s, &facts, "2024-06-01");
         assert_eq!(v.status, IdleStatus::NotApplicable, "{}", v.explanation);
-        // A late start ends idleness from that day, but last month's view still shows it idle.
+        assert!(v.episodes.is_empty(), "never idle");
+    }
+
+    /// Art. 2 and Art. 14: land idle from 2024-03-02 that starts on 2024-05-01 was idle for
+    /// 60 days. The start ends the idleness, not the liability for it: the episode keeps its
+    /// fee, and the land stays on the list of idle land until a case closes after it began.
+    #[test]
+    fn art_14_a_late_start_ends_the_idleness_not_the_fee() {
+        let s = supply("2023-03-01");
         let late = [permit(1, "2024-02-01"), start(2, "2024-05-01")];
-        assert_eq!(verdict(&s, &late, "2024-04-30").status, IdleStatus::Idle);
+        let before = verdict(&s, &late, "2024-04-30");
+        assert_eq!(before.status, IdleStatus::Idle);
+        assert_eq!(before.idle_until, None);
+        let after = verdict(&s, &late, "2024-06-01");
+        assert_eq!(after.status, IdleStatus::Idle, "{}", after.explanation);
+        assert_eq!(after.idle_since, Some(d("2024-03-02")));
+        assert_eq!(after.idle_until, Some(d("2024-05-01")));
+        assert_eq!(after.idle_days, 60, "2 March to 30 April 2024");
+        assert_eq!(after.consequence, Consequence::Fee);
+        assert_eq!(after.fee_yuan, Some(3_675_000));
+        assert!(
+            after.explanation.contains("until 动工开发 on 2024-05-01"),
+            "{}",
+            after.explanation
+        );
+        assert_eq!(after.episodes.len(), 1);
+        let e = &after.episodes[0];
         assert_eq!(
-            verdict(&s, &late, "2024-05-01").status,
-            IdleStatus::NotApplicable
+            (e.since, e.until, e.ended_by),
+            (
+                d("2024-03-02"),
+                Some(d("2024-05-01")),
+                Some(EpisodeEnd::Started)
+            )
+        );
+        // A case closed after the episode began settles it; one closed before does not.
+        let t = replay(&s, &late, d("2024-09-01")).unwrap();
+        let settled = assess(&s, &t, &RULES, d("2024-09-01"), Some(d("2024-08-20")));
+        assert_eq!(settled.status, IdleStatus::NotApplicable);
+        assert_eq!(settled.episodes.len(), 1, "the episode stays on record");
+        let older = assess(&s, &t, &RULES, d("2024-09-01"), Some(d("2024-03-01")));
+        assert_eq!(older.status, IdleStatus::Idle);
+        // Judged on its last idle day, as the clock judged that day: idle past the second
+        // anniversary (2025-03-01) before starting, recovery stays open.
+        let very_late = [permit(1, "2024-02-01"), start(2, "2025-03-03")];
+        let v = verdict(&s, &very_late, "2025-06-01");
+        assert_eq!(
+            (v.status, v.consequence),
+            (IdleStatus::Idle, Consequence::Recovery)
+        );
+        let just_in = [permit(1, "2024-02-01"), start(2, "2025-03-02")];
+        assert_eq!(
+            verdict(&s, &just_in, "2025-06-01").consequence,
+            Consequence::Fee,
+            "last idle day 2025-03-01, the last day of the second year"
+        );
+    }
+
+    /// Rule 2: a stoppage idle for a year ends with the resumption; a later stoppage that
+    /// runs its own year is a second episode.
+    #[test]
+    fn rule_2_episodes_end_with_the_resumption() {
+        let s = supply("2023-03-01");
+        let facts = [
+            permit(1, "2023-02-01"),
+            start(2, "2023-03-01"),
+            fact(
+                3,
+                "2023-04-01",
+                FactDetail::Progress {
+                    developed_area_m2: 3_000.0,
+                    investment_yuan: 1_000_000,
+                },
+            ),
+            fact(4, "2023-05-01", FactDetail::Stoppage),
+            fact(5, "2024-07-01", FactDetail::Resumption),
+            fact(6, "2024-08-01", FactDetail::Stoppage),
+        ];
+        let v = verdict(&s, &facts, "2025-09-01");
+        assert_eq!(v.status, IdleStatus::Idle, "the second stoppage's own year");
+        assert_eq!(v.idle_since, Some(d("2025-08-02")));
+        let ends: Vec<_> = v.episodes.iter().map(|e| (e.since, e.until)).collect();
+        assert_eq!(
+            ends,
+            [
+                (d("2024-05-02"), Some(d("2024-07-01"))),
+                (d("2025-08-02"), None)
+            ]
+        );
+        assert_eq!(v.episodes[0].ended_by, Some(EpisodeEnd::Resumed));
+    }
+
+    /// Art. 12(1): an extension for a government cause agreed after the land fell idle is the
+    /// disposal of that episode — recorded, excused, no fee — and the new start runs a new
+    /// clock.
+    #[test]
+    fn art_12_an_extension_after_idleness_is_the_disposal_of_the_episode() {
+        let s = supply("2023-03-01");
+        let ext = [fact(
+            1,
+            "2024-06-01",
+            FactDetail::Extension {
+                cause: DelayCause::LandNotDelivered,
+                new_start: d("2025-06-01"),
+            },
+        )];
+        let v = verdict(&s, &ext, "2024-07-01");
+        assert_eq!(v.status, IdleStatus::NotDue, "{}", v.explanation);
+        let e = &v.episodes[0];
+        assert_eq!(
+            (
+                e.since,
+                e.until,
+                e.ended_by,
+                e.excused,
+                e.consequence,
+                e.fee_yuan
+            ),
+            (
+                d("2024-03-02"),
+                Some(d("2024-06-01")),
+                Some(EpisodeEnd::Extended),
+                true,
+                Consequence::Disposal,
+                None
+            )
+        );
+        // The bureau found the holder at fault first: the extension does not erase the fee.
+        let found_first = [
+            fact(
+                1,
+                "2024-04-01",
+                FactDetail::Attribution {
+                    cause: DelayCause::Holder,
+                },
+            ),
+            ext[0].clone(),
+        ];
+        let v = verdict(&s, &found_first, "2024-07-01");
+        assert_eq!(
+            (v.status, v.consequence, v.fee_yuan),
+            (IdleStatus::Idle, Consequence::Fee, Some(3_675_000)),
+            "{}",
+            v.explanation
         );
     }
 

@@ -15,6 +15,7 @@ pub mod import;
 pub mod industry;
 pub mod land_use;
 pub mod parcel;
+pub mod penalty;
 pub mod performance;
 pub mod pipeline;
 pub mod project;

@@ -163,13 +163,17 @@ pub struct LandFindings<'a> {
     pub threshold_wan_per_mu: f64,
 }
 
-/// Why a parcel could be freed: idle land (idle now, not merely on the clock), 五未 land other
+/// Why a parcel could be freed: idle land (idle now, not merely on the clock, nor liable for
+/// an episode a late start has ended — that land is being developed), 五未 land other
 /// than 批而未供 (no one holds that land, so there is nothing to free: it is offered as an
 /// available plot instead), its holder rated D, and an agreed or measured investment intensity
 /// below the threshold in force.
 pub fn parcel_reasons(f: &LandFindings<'_>, d: &DClass) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    if let Some(v) = f.idle.filter(|v| v.status == IdleStatus::Idle) {
+    if let Some(v) = f
+        .idle
+        .filter(|v| v.status == IdleStatus::Idle && v.idle_until.is_none())
+    {
         reasons.push(Reason::IdleLand {
             idle_days: v.idle_days,
             consequence: v.consequence,

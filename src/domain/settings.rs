@@ -32,6 +32,11 @@ pub struct SettingsOverrides {
     /// Entries are merged key by key over the inherited table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_far_by_industry: Option<BTreeMap<String, f64>>,
+    /// The land uses (用地用海分类 codes; a code covers its subclasses) a project of the park
+    /// may be placed on. Default `["1001", "1101"]`: 工业用地 and 物流仓储用地. A plot of
+    /// another use (公园绿地, 商业用地, 供电用地 …) fails the entry check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_land_uses: Option<Vec<String>>,
     /// Overlap and boundary tolerance for surveying noise, m². Default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry_tolerance_m2: Option<f64>,
@@ -45,13 +50,18 @@ pub struct SettingsOverrides {
     /// (《闲置土地处置办法》 Art. 14; 《城市房地产管理法》 Art. 26 allows at most 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_fee_pct: Option<f64>,
+    /// A holder's request to defer the start (延建) must come this many days before the agreed
+    /// start. Default 30 (the model land transfer contract).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_notice_days: Option<u32>,
     /// Days allowed for the idle-land procedure's steps whose deadline the regulation leaves
     /// to the bureau (认定书, publication, decision). Default 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_case_step_days: Option<u32>,
-    /// 批而未供: approved land not supplied after this many days. Default 730 (two years).
+    /// 批而未供: approved land not supplied after this many full calendar years (满两年,
+    /// counted to the anniversary as the idle-land clock counts). Default 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsupplied_limit_days: Option<u32>,
+    pub unsupplied_limit_years: Option<u32>,
     /// 供而未用: days of grace after the agreed start before supplied land counts. Default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unstarted_grace_days: Option<u32>,
@@ -87,12 +97,14 @@ pub struct Settings {
     pub max_admin_living_share_pct: f64,
     pub max_green_ratio_pct: f64,
     pub min_far_by_industry: BTreeMap<String, f64>,
+    pub project_land_uses: Vec<String>,
     pub geometry_tolerance_m2: f64,
     pub infrastructure_items: Vec<InfrastructureItem>,
     pub idle_warning_days: u32,
     pub idle_fee_pct: f64,
+    pub extension_notice_days: u32,
     pub idle_case_step_days: u32,
-    pub unsupplied_limit_days: u32,
+    pub unsupplied_limit_years: u32,
     pub unstarted_grace_days: u32,
     pub unfinished_grace_days: u32,
     pub production_due_days: u32,
@@ -151,12 +163,14 @@ impl Settings {
                 .iter()
                 .map(|&(k, v)| (k.to_owned(), v))
                 .collect(),
+            project_land_uses: vec!["1001".into(), "1101".into()],
             geometry_tolerance_m2: 1.0,
             infrastructure_items: default_infrastructure_items(),
             idle_warning_days: 90,
             idle_fee_pct: 20.0,
+            extension_notice_days: 30,
             idle_case_step_days: 30,
-            unsupplied_limit_days: 730,
+            unsupplied_limit_years: 2,
             unstarted_grace_days: 0,
             unfinished_grace_days: 0,
             production_due_days: 180,
@@ -187,6 +201,9 @@ impl Settings {
                 s.min_far_by_industry
                     .extend(map.iter().map(|(k, v)| (k.clone(), *v)));
             }
+            if let Some(v) = &o.project_land_uses {
+                s.project_land_uses = v.clone();
+            }
             if let Some(v) = o.geometry_tolerance_m2 {
                 s.geometry_tolerance_m2 = v;
             }
@@ -195,8 +212,8 @@ impl Settings {
             }
             let days = [
                 (o.idle_warning_days, &mut s.idle_warning_days),
+                (o.extension_notice_days, &mut s.extension_notice_days),
                 (o.idle_case_step_days, &mut s.idle_case_step_days),
-                (o.unsupplied_limit_days, &mut s.unsupplied_limit_days),
                 (o.unstarted_grace_days, &mut s.unstarted_grace_days),
                 (o.unfinished_grace_days, &mut s.unfinished_grace_days),
                 (o.production_due_days, &mut s.production_due_days),
@@ -209,6 +226,9 @@ impl Settings {
                     *slot = v;
                 }
             }
+            if let Some(v) = o.unsupplied_limit_years {
+                s.unsupplied_limit_years = v;
+            }
             if let Some(v) = o.idle_fee_pct {
                 s.idle_fee_pct = v;
             }
@@ -217,6 +237,13 @@ impl Settings {
             }
         }
         s
+    }
+
+    /// Whether a plot of land use `code` may take a project here.
+    pub fn fits_projects(&self, code: &str) -> bool {
+        self.project_land_uses
+            .iter()
+            .any(|u| code.starts_with(u.as_str()))
     }
 
     /// Minimum 容积率 for an industry: its division's entry, if the table has one.
@@ -286,8 +313,8 @@ impl SettingsOverrides {
         );
         let days = [
             ("idle_warning_days", self.idle_warning_days, 1),
+            ("extension_notice_days", self.extension_notice_days, 0),
             ("idle_case_step_days", self.idle_case_step_days, 1),
-            ("unsupplied_limit_days", self.unsupplied_limit_days, 1),
             ("unstarted_grace_days", self.unstarted_grace_days, 0),
             ("unfinished_grace_days", self.unfinished_grace_days, 0),
             ("production_due_days", self.production_due_days, 1),
@@ -304,6 +331,24 @@ impl SettingsOverrides {
                         .under(parent),
                 );
             }
+        }
+        for (i, code) in self.project_land_uses.iter().flatten().enumerate() {
+            if let Err(e) =
+                super::land_use::LandUse::parse(&format!("project_land_uses[{i}]"), code)
+            {
+                errors.push(e.under(parent));
+            }
+        }
+        if let Some(v) = self.unsupplied_limit_years
+            && !(1..=10).contains(&v)
+        {
+            errors.push(
+                FieldError::new(
+                    "unsupplied_limit_years",
+                    format!("must be 1 to 10 years, got {v}"),
+                )
+                .under(parent),
+            );
         }
         if let Some(map) = &self.min_far_by_industry {
             for (key, far) in map {

@@ -199,6 +199,8 @@ pub struct Supply {
     pub total_investment_yuan: Option<i64>,
     /// Agreed 标准地 indicators.
     pub indicators: Indicators,
+    /// 违约金: the share of the land price owed per day of late start or completion, ‰.
+    pub penalty_per_mille: f64,
     /// When the supply ended (land recovered, lease ended), and why; `None` while in force.
     pub ended_on: Option<NaiveDate>,
     pub ended_reason: Option<String>,
@@ -281,6 +283,41 @@ impl Supply {
             )));
         }
         replay(self, facts, NaiveDate::MAX)?;
+        Ok(())
+    }
+
+    /// A holder's request to defer the start (延建) comes at least `notice_days` before the
+    /// start agreed on its date (国有建设用地使用权出让合同示范文本: 30 days; the park setting
+    /// `extension_notice_days`). `earlier`
+    /// are the facts already recorded. Checked when the request is recorded, under the
+    /// notice in force then; a later change of the setting does not unmake a record.
+    pub fn check_extension_notice(
+        &self,
+        earlier: &[Fact],
+        date: NaiveDate,
+        detail: &FactDetail,
+        notice_days: u32,
+    ) -> Result<(), Refusal> {
+        let FactDetail::Extension {
+            cause: DelayCause::Holder,
+            ..
+        } = detail
+        else {
+            return Ok(());
+        };
+        let current = replay(self, earlier, date)?
+            .agreed_start
+            .unwrap_or(self.agreed_start);
+        let due = current - chrono::Days::new(u64::from(notice_days));
+        if date > due {
+            return Err(FieldError::new(
+                "date",
+                format!(
+                    "a holder's request to defer the start (延建) must be made at least {notice_days} days before the agreed start {current}, by {due}; this one is dated {date}"
+                ),
+            )
+            .into());
+        }
         Ok(())
     }
 }
@@ -371,6 +408,10 @@ pub struct SupplyTerms {
     /// Agreed 标准地 indicators.
     #[serde(default)]
     pub indicators: Indicators,
+    /// 违约金 per day of late start or completion, ‰ of the land price (0 to 10). Default 1,
+    /// the model contract's (第三十六条).
+    #[serde(default)]
+    pub penalty_per_mille: Option<f64>,
 }
 
 /// Checked contract terms; the store adds the parcel and its area.
@@ -387,7 +428,12 @@ pub struct SupplyDraft {
     pub agreed_production: Option<NaiveDate>,
     pub total_investment_yuan: Option<i64>,
     pub indicators: Indicators,
+    pub penalty_per_mille: f64,
 }
+
+/// 违约金 per day late, ‰ of the land price, as the model contract (GF-2008-2601 第三十六条)
+/// sets it; each supply may agree its own (`domain::penalty`).
+pub const MODEL_PENALTY_PER_MILLE: f64 = 1.0;
 
 /// The largest amount of money parkland accepts, 元 (10 万亿): anything above is a typo.
 pub const MAX_YUAN: i64 = 10_000_000_000_000;
@@ -509,6 +555,13 @@ impl SupplyTerms {
         if let Err(x) = self.indicators.validate("indicators") {
             e.extend(x);
         }
+        let penalty_per_mille = self.penalty_per_mille.unwrap_or(MODEL_PENALTY_PER_MILLE);
+        if !(penalty_per_mille.is_finite() && (0.0..=10.0).contains(&penalty_per_mille)) {
+            e.push(FieldError::new(
+                "penalty_per_mille",
+                format!("must be 0 to 10 ‰ of the land price per day, got {penalty_per_mille}"),
+            ));
+        }
         if !e.is_empty() {
             return Err(e);
         }
@@ -524,6 +577,7 @@ impl SupplyTerms {
             agreed_production: self.agreed_production,
             total_investment_yuan: self.total_investment_yuan,
             indicators: self.indicators,
+            penalty_per_mille,
         })
     }
 }
@@ -1003,6 +1057,49 @@ pub struct Timeline {
     /// opens a new period, so it clears the finding: a cause that excused the old delay does
     /// not excuse the new one.
     pub attribution: Option<(NaiveDate, DelayCause)>,
+    /// What the idle-land clock reads, day by day: each entry holds from its date until the
+    /// next one's (the state after every fact of that date). The clock's past — an idle
+    /// episode that a late start ended — is read from here (`idle_land::episodes`).
+    pub history: Vec<(NaiveDate, ClockState)>,
+}
+
+/// The part of a timeline the idle-land clock reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ClockState {
+    pub agreed_start: Option<NaiveDate>,
+    pub started: Option<NaiveDate>,
+    pub stopped_since: Option<NaiveDate>,
+    pub completed: Option<NaiveDate>,
+    pub developed_area_m2: f64,
+    pub investment_yuan: i64,
+    pub attribution: Option<(NaiveDate, DelayCause)>,
+    /// The cause of the last extension, if the last change was one.
+    pub extended_for: Option<DelayCause>,
+}
+
+impl Timeline {
+    /// What the clock reads now.
+    pub fn clock_state(&self) -> ClockState {
+        ClockState {
+            agreed_start: self.agreed_start,
+            started: self.started,
+            stopped_since: self.stopped_since,
+            completed: self.completed,
+            developed_area_m2: self.developed_area_m2,
+            investment_yuan: self.investment_yuan,
+            attribution: self.attribution,
+            extended_for: self.extensions.last().map(|&(_, cause, _)| cause),
+        }
+    }
+
+    /// Note the state after the facts of `date`.
+    fn mark(&mut self, date: NaiveDate) {
+        let state = self.clock_state();
+        match self.history.last_mut() {
+            Some((last, slot)) if *last == date => *slot = state,
+            _ => self.history.push((date, state)),
+        }
+    }
 }
 
 /// The last day of a period of `years` years counted from `d` (民法典 Art. 201–203: the day
@@ -1024,6 +1121,10 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
         agreed_start: Some(supply.agreed_start),
         ..Timeline::default()
     };
+    t.mark(supply.contract_date);
+    // All extensions of a supply together move the start by at most a year, counted from the
+    // agreed start or, when the first was agreed after that date had passed, from then.
+    let mut extension_base: Option<NaiveDate> = None;
     let err = |f: &Fact, msg: String| {
         FieldError::new(
             "date",
@@ -1120,14 +1221,32 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                         ),
                     ));
                 }
-                // Art. 12(1): an extension is at most one year. Counted from the agreed start,
-                // or from the agreement itself when it is signed after that date had passed.
-                let latest = anniversary(current.max(f.date), 1);
-                if *new_start > latest {
+                // The contract's 延建: the holder asks before the start is due; after it the
+                // land is simply late (and, a year on, idle), which no request of the
+                // holder's undoes.
+                if *cause == DelayCause::Holder && f.date > current {
                     return Err(err(
                         f,
                         format!(
-                            "an extension may move the start by at most one year: to {latest} at the latest, not {new_start}"
+                            "a holder's request to defer the start (延建) must come before the agreed start {current}; after it the delay is the holder's and the idle-land clock keeps running"
+                        ),
+                    ));
+                }
+                let base = *extension_base.get_or_insert(supply.agreed_start.max(f.date));
+                let latest = anniversary(base, 1);
+                if *new_start > latest {
+                    let earlier = if t.extensions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (with the {} earlier extension(s) of this supply)",
+                            t.extensions.len()
+                        )
+                    };
+                    return Err(err(
+                        f,
+                        format!(
+                            "all extensions of a supply together may move the start by at most one year{earlier}: to {latest} at the latest, not {new_start}"
                         ),
                     ));
                 }
@@ -1170,6 +1289,7 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                 t.review = Some((f.date, *measured));
             }
         }
+        t.mark(f.date);
     }
     Ok(t)
 }
@@ -1210,6 +1330,7 @@ pub(crate) mod tests {
                 tax_per_mu_wan: Some(15.0),
                 value_added_per_energy_wan_per_tce: None,
             },
+            penalty_per_mille: 1.0,
             ended_on: None,
             ended_reason: None,
             version: 1,
@@ -1262,6 +1383,7 @@ pub(crate) mod tests {
             agreed_production: Some(d("2024-12-31")),
             total_investment_yuan: Some(120_000_000),
             indicators: Indicators::default(),
+            penalty_per_mille: None,
         }
     }
 
@@ -1279,6 +1401,7 @@ pub(crate) mod tests {
             agreed_production: t.agreed_production,
             total_investment_yuan: t.total_investment_yuan,
             indicators: t.indicators,
+            penalty_per_mille: 1.0,
         }
     }
 
@@ -1695,6 +1818,89 @@ pub(crate) mod tests {
         // Facts after `as_of` do not count (last month's view).
         let t = replay(&s, &ok, d("2023-01-31")).unwrap();
         assert_eq!(t.agreed_start, Some(d("2023-03-01")));
+    }
+
+    fn extension(id: i64, date: &str, cause: DelayCause, new_start: &str) -> Fact {
+        fact(
+            id,
+            date,
+            FactDetail::Extension {
+                cause,
+                new_start: d(new_start),
+            },
+        )
+    }
+
+    /// Model contract (延建) and Art. 12(1): all extensions of one supply together move the
+    /// start by at most one year — two chained holder requests cannot make two years.
+    #[test]
+    fn chained_extensions_share_one_year() {
+        let s = supply("2023-03-01");
+        let today = d("2026-11-22");
+        let first = extension(1, "2023-01-15", DelayCause::Holder, "2023-09-01");
+        let to_the_cap = extension(2, "2023-07-15", DelayCause::Holder, "2024-03-01");
+        let t = replay(&s, &[first.clone(), to_the_cap], today).unwrap();
+        assert_eq!(t.agreed_start, Some(d("2024-03-01")));
+        let past_the_cap = extension(2, "2023-07-15", DelayCause::Holder, "2024-03-02");
+        let err = replay(&s, &[first.clone(), past_the_cap], today).unwrap_err();
+        assert!(
+            err.message
+                .contains("together may move the start by at most one year")
+                && err.message.contains("to 2024-03-01 at the latest"),
+            "{}",
+            err.message
+        );
+        // A government cause later does not open a second year either.
+        let government = extension(2, "2023-07-15", DelayCause::PlanChanged, "2024-08-01");
+        assert!(replay(&s, &[first, government], today).is_err());
+    }
+
+    /// 延建 is asked for before the start is due; a holder's request after it is refused —
+    /// the land is late, and a year on idle, whatever the holder asks.
+    #[test]
+    fn a_holders_extension_after_the_start_date_is_refused() {
+        let s = supply("2023-03-01");
+        let late = extension(1, "2023-03-02", DelayCause::Holder, "2023-12-01");
+        let err = replay(&s, &[late], d("2026-11-22")).unwrap_err();
+        assert!(
+            err.message
+                .contains("must come before the agreed start 2023-03-01"),
+            "{}",
+            err.message
+        );
+        let on_the_day = extension(1, "2023-03-01", DelayCause::Holder, "2023-12-01");
+        assert!(replay(&s, &[on_the_day], d("2026-11-22")).is_ok());
+    }
+
+    /// The model contract's notice: at least 30 days before the agreed start (a setting).
+    #[test]
+    fn a_holders_request_needs_30_days_notice() {
+        let s = supply("2023-03-01");
+        let ask = |date: &str, days: u32| {
+            let e = extension(9, date, DelayCause::Holder, "2023-09-01");
+            s.check_extension_notice(&[], e.date, &e.detail, days)
+        };
+        assert_eq!(ask("2023-01-30", 30), Ok(()), "30 days before 1 March");
+        let refused = ask("2023-01-31", 30).unwrap_err();
+        assert!(
+            format!("{refused:?}")
+                .contains("at least 30 days before the agreed start 2023-03-01, by 2023-01-30"),
+            "{refused:?}"
+        );
+        assert_eq!(ask("2023-02-20", 7), Ok(()), "a park that asks for a week");
+        // Counted from the start agreed on the request's day, after earlier extensions.
+        let earlier = [extension(1, "2023-01-10", DelayCause::Holder, "2023-06-01")];
+        let e = extension(9, "2023-04-15", DelayCause::Holder, "2023-12-01");
+        assert_eq!(
+            s.check_extension_notice(&earlier, e.date, &e.detail, 30),
+            Ok(())
+        );
+        // The government's own extensions need no notice from the holder.
+        let gov = extension(9, "2023-02-28", DelayCause::LandNotDelivered, "2023-09-01");
+        assert_eq!(
+            s.check_extension_notice(&[], gov.date, &gov.detail, 30),
+            Ok(())
+        );
     }
 
     fn fact_terms(body: serde_json::Value) -> Result<FactTerms, String> {

@@ -8,7 +8,7 @@
 
 use super::idle_land::under_a_third;
 use super::settings::Settings;
-use super::supply::{Indicators, Supply, Timeline};
+use super::supply::{Indicators, Supply, Timeline, anniversary};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -91,7 +91,7 @@ pub struct Finding {
 /// The limits of each class, from the park's settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UnderusedRules {
-    pub unsupplied_limit_days: u32,
+    pub unsupplied_limit_years: u32,
     pub unstarted_grace_days: u32,
     pub unfinished_grace_days: u32,
     pub production_due_days: u32,
@@ -103,7 +103,7 @@ pub struct UnderusedRules {
 impl UnderusedRules {
     pub fn of(s: &Settings) -> Self {
         Self {
-            unsupplied_limit_days: s.unsupplied_limit_days,
+            unsupplied_limit_years: s.unsupplied_limit_years,
             unstarted_grace_days: s.unstarted_grace_days,
             unfinished_grace_days: s.unfinished_grace_days,
             production_due_days: s.production_due_days,
@@ -145,7 +145,9 @@ pub fn classify(
 ) -> Option<Finding> {
     let Some((s, t)) = supply else {
         let approved = parcel.approved_on.filter(|a| *a <= as_of)?;
-        let since = plus(approved, rules.unsupplied_limit_days);
+        // 满两年: calendar years, counted as the idle clock counts them (民法典 Art. 201–203).
+        let years = i32::try_from(rules.unsupplied_limit_years).unwrap_or(i32::MAX);
+        let since = anniversary(approved, years);
         if as_of <= since {
             return None;
         }
@@ -160,8 +162,8 @@ pub fn classify(
             since,
             days_past: n,
             reason: format!(
-                "批而未供: approved {approved}{number}, not supplied, {n} days since approval (limit {} days)",
-                rules.unsupplied_limit_days
+                "批而未供: approved {approved}{number}, not supplied, {n} days since approval (limit {} years, to {since})",
+                rules.unsupplied_limit_years
             ),
         });
     };
@@ -367,16 +369,17 @@ mod tests {
             approval_no: "赣府土字〔2022〕12号",
             ..PARCEL
         };
+        // 满两年 across 29 February 2024: the two years are 731 days, and end on 2024-05-10.
         assert_eq!(
-            classify(&p, None, &rules(), d("2024-05-09")),
+            classify(&p, None, &rules(), d("2024-05-10")),
             None,
-            "730 days: at the limit"
+            "the second anniversary: still within the two years"
         );
-        let f = classify(&p, None, &rules(), d("2024-05-10")).unwrap();
+        let f = classify(&p, None, &rules(), d("2024-05-11")).unwrap();
         assert_eq!(f.class, UnderusedClass::ApprovedNotSupplied);
         assert_eq!(
             f.reason,
-            "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 731 days since approval (limit 730 days)"
+            "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 732 days since approval (limit 2 years, to 2024-05-10)"
         );
         assert_eq!(
             classify(&PARCEL, None, &rules(), d("2030-01-01")),

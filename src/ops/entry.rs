@@ -2,7 +2,7 @@
 
 use crate::domain::FieldError;
 use crate::domain::access::Visibility;
-use crate::domain::entry_check::{Figures, Site, check_at, check_plan};
+use crate::domain::entry_check::{Figures, Plot, Site, check_at, check_plan};
 use crate::domain::parcel::ParcelStatus;
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
 use crate::views::entry::EntryCheckView;
@@ -16,20 +16,24 @@ pub fn check(
     site: Site,
     f: &Figures,
 ) -> StoreResult<EntryCheckView> {
-    let (park_id, zone_id, parcel_id, area) = match site {
+    let (park_id, zone_id, parcel_id, area, plot) = match site {
         Site::Plot(id) => {
             let hidden = || StoreError::NotFound(format!("available plot {id}"));
             let p = store::parcels::get(conn, id).map_err(|_| hidden())?;
             if p.status != ParcelStatus::Available && !readable.includes(p.park_id) {
                 return Err(hidden());
             }
-            (p.park_id, p.zone_id, Some(id), p.area_m2)
+            let plot = Plot {
+                land_use: p.land_use.clone(),
+                planning: p.planning,
+            };
+            (p.park_id, p.zone_id, Some(id), p.area_m2, Some(plot))
         }
         Site::Place {
             park_id,
             zone_id,
             area_m2,
-        } => (park_id, zone_id, None, area_m2),
+        } => (park_id, zone_id, None, area_m2, None),
     };
     let (park, zones) = store::zones::park_context(conn, park_id)?;
     if let Some(z) = zone_id
@@ -48,6 +52,6 @@ pub fn check(
         park_id,
         zone_id,
         parcel_id,
-        verdict: check_at(&park, &zones, zone_id, area, f),
+        verdict: check_at(&park, &zones, zone_id, area, plot, f),
     })
 }

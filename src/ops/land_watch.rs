@@ -120,6 +120,7 @@ pub fn watch(
         .map(|(s, _)| s.enterprise_id)
         .collect();
     let names = store::enterprises::names(conn, &holders)?;
+    let closed = store::idle_cases::last_closed(conn, Some(&parks[..]), None, as_of)?;
     let places = Places::load(conn)?;
     let mut out = Vec::with_capacity(parcels.len());
     for parcel in parcels {
@@ -138,7 +139,13 @@ pub fn watch(
             None => None,
         };
         let idle = match &supply {
-            Some((s, t, _)) => Some(assess(s, t, &IdleRules::of(&settings), as_of)),
+            Some((s, t, _)) => Some(assess(
+                s,
+                t,
+                &IdleRules::of(&settings),
+                as_of,
+                closed.get(&s.id).copied(),
+            )),
             // Supplied before parkland kept supply records: say what is missing.
             None if parcel.status == ParcelStatus::Supplied
                 && !supplies.contains_key(&parcel.id) =>
@@ -197,8 +204,15 @@ pub fn verdict_of(
     let settings = settings_of(conn, supply.parcel_id)?;
     let facts = store::supplies::facts(conn, supply.id)?;
     let t = timeline(supply, &facts, as_of)?;
+    let closed = store::idle_cases::last_closed(conn, None, Some(supply.id), as_of)?;
     Ok((
-        assess(supply, &t, &IdleRules::of(&settings), as_of),
+        assess(
+            supply,
+            &t,
+            &IdleRules::of(&settings),
+            as_of,
+            closed.get(&supply.id).copied(),
+        ),
         settings,
     ))
 }

@@ -5,6 +5,7 @@
 use crate::domain::parcel::ParcelStatus;
 use crate::domain::register::Stamp;
 use crate::domain::supply::{self, Fact, FactDetail, Supply, SupplyDraft};
+use crate::ops;
 use crate::store::audit::{self, Entry};
 use crate::store::supplies::snapshot;
 use crate::store::{self, AnyConnection, StoreError, StoreResult, write_in_park};
@@ -44,6 +45,7 @@ pub fn create(
             agreed_production: draft.agreed_production,
             total_investment_yuan: draft.total_investment_yuan,
             indicators: draft.indicators,
+            penalty_per_mille: draft.penalty_per_mille,
             ended_on: None,
             ended_reason: None,
             version: 1,
@@ -122,6 +124,8 @@ pub fn add_fact(
     write_in_park(conn, park_id, |conn| {
         let supply = store::supplies::get(conn, supply_id)?;
         let mut all = store::supplies::facts(conn, supply_id)?;
+        let notice = ops::land_watch::settings_of(conn, supply.parcel_id)?.extension_notice_days;
+        supply.check_extension_notice(&all, date, &detail, notice)?;
         let fact = Fact {
             id: i64::MAX,
             supply_id,

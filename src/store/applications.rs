@@ -41,6 +41,10 @@ struct StoredPlan {
     building_footprint_m2: f64,
     admin_living_land_m2: f64,
     green_area_m2: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    building_base_m2: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    height_m: Option<f64>,
 }
 
 impl Row {
@@ -62,6 +66,8 @@ impl Row {
                     building_footprint_m2: p.building_footprint_m2,
                     admin_living_land_m2: p.admin_living_land_m2,
                     green_area_m2: p.green_area_m2,
+                    building_base_m2: p.building_base_m2,
+                    height_m: p.height_m,
                 })
             }
             None => None,
@@ -178,6 +184,8 @@ pub fn insert(
             building_footprint_m2: p.building_footprint_m2,
             admin_living_land_m2: p.admin_living_land_m2,
             green_area_m2: p.green_area_m2,
+            building_base_m2: p.building_base_m2,
+            height_m: p.height_m,
         })
         .unwrap_or_default()
     });

@@ -142,6 +142,36 @@ pub fn list(
     assemble(rows, steps)
 }
 
+/// For each supply of these parks (all when `None`) with a case closed by `as_of`: the day
+/// its last case closed.
+pub fn last_closed(
+    conn: &mut AnyConnection,
+    parks: Option<&[i64]>,
+    supply_id: Option<i64>,
+    as_of: NaiveDate,
+) -> StoreResult<HashMap<i64, NaiveDate>> {
+    let mut q = idle_cases::table
+        .filter(idle_cases::closed_on.le(as_of))
+        .into_boxed();
+    if let Some(ids) = parks {
+        q = q.filter(idle_cases::park_id.eq_any(ids.to_vec()));
+    }
+    if let Some(id) = supply_id {
+        q = q.filter(idle_cases::supply_id.eq(id));
+    }
+    let rows: Vec<(i64, Option<NaiveDate>)> = q
+        .select((idle_cases::supply_id, idle_cases::closed_on))
+        .load(conn)?;
+    let mut last: HashMap<i64, NaiveDate> = HashMap::new();
+    for (supply, closed) in rows {
+        if let Some(day) = closed {
+            let slot = last.entry(supply).or_insert(day);
+            *slot = (*slot).max(day);
+        }
+    }
+    Ok(last)
+}
+
 /// The open case of a supply, if any.
 pub fn open_case_of(conn: &mut AnyConnection, supply_id: i64) -> StoreResult<Option<i64>> {
     Ok(idle_cases::table

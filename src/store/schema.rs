@@ -223,6 +223,7 @@ diesel::table! {
         created_by -> Text,
         updated_at -> Timestamp,
         updated_by -> Text,
+        penalty_per_mille -> Double,
     }
 }
 

@@ -39,6 +39,7 @@ struct SupplyRow {
     created_by: String,
     updated_at: NaiveDateTime,
     updated_by: String,
+    penalty_per_mille: f64,
 }
 
 impl SupplyRow {
@@ -70,6 +71,7 @@ impl SupplyRow {
                 tax_per_mu_wan: self.tax_per_mu_wan,
                 value_added_per_energy_wan_per_tce: self.value_added_per_energy_wan_per_tce,
             },
+            penalty_per_mille: self.penalty_per_mille,
             ended_on: self.ended_on,
             ended_reason: self.ended_reason,
             version: self.version,
@@ -312,6 +314,7 @@ pub fn snapshot(s: &Supply) -> serde_json::Value {
         "term_years": s.term_years, "land_area_m2": s.land_area_m2, "agreed_start": s.agreed_start,
         "agreed_completion": s.agreed_completion, "agreed_production": s.agreed_production,
         "total_investment_yuan": s.total_investment_yuan, "indicators": s.indicators,
+        "penalty_per_mille": s.penalty_per_mille,
         "ended_on": s.ended_on, "ended_reason": s.ended_reason, "version": s.version,
     })
 }
@@ -339,6 +342,7 @@ pub fn insert(conn: &mut AnyConnection, supply: &Supply, stamp: &Stamp) -> Store
             land_supplies::tax_per_mu_wan.eq(supply.indicators.tax_per_mu_wan),
             land_supplies::value_added_per_energy_wan_per_tce
                 .eq(supply.indicators.value_added_per_energy_wan_per_tce),
+            land_supplies::penalty_per_mille.eq(supply.penalty_per_mille),
             land_supplies::version.eq(1i64),
             land_supplies::created_at.eq(stamp.at),
             land_supplies::created_by.eq(&stamp.by),

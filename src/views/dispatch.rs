@@ -5,14 +5,14 @@
 //! endpoint, from the same loads, so the report and the endpoints cannot disagree.
 
 use crate::domain::idle_land::IdleStatus;
+use crate::domain::penalty;
 use crate::domain::performance::Class;
 use crate::domain::units::round_to;
 use crate::views::estate::{
-    DeadlineList, IdleUnit, Occupancy, deadline_list, idle_unit_report, occupancy_report,
+    DeadlineList, FloorTally, IdleUnit, Occupancy, deadline_list, idle_unit_report,
+    occupancy_report,
 };
-use crate::views::land_watch::{
-    IdleTotals, Tally, UnderusedTotals, idle_land_report, underused_report,
-};
+use crate::views::land_watch::{IdleTotals, UnderusedTotals, idle_land_report, underused_report};
 use crate::views::pipeline::{PipelineReport, pipeline_tables};
 use crate::views::tables::{Cell, Table};
 use chrono::{Datelike, NaiveDate};
@@ -28,6 +28,10 @@ pub const DUE_SOON_DAYS: i64 = 30;
 pub struct LandSection {
     pub idle_land: IdleTotals,
     pub underused: UnderusedTotals,
+    /// Contract penalties (违约金) for late start or completion owed on the day: how many
+    /// supplies in force owe one, and the total, whole 元.
+    pub penalty_supplies: i64,
+    pub penalties_yuan: i64,
 }
 
 /// The estate section: occupancy and idle units.
@@ -35,7 +39,7 @@ pub struct LandSection {
 pub struct EstateSection {
     pub occupancy: Occupancy,
     pub by_building: Vec<Occupancy>,
-    pub idle_units: Tally,
+    pub idle_units: FloorTally,
     pub idle_unit_items: Vec<IdleUnit>,
 }
 
@@ -94,6 +98,11 @@ pub fn dispatch_view(
     let year = as_of.year() - 1;
     let occupancy = occupancy_report(buildings, as_of);
     let idle_units = idle_unit_report(buildings, as_of);
+    let penalties: Vec<i64> = watched
+        .iter()
+        .filter_map(|w| w.supply.as_ref())
+        .map(|(s, t, _)| penalty::assess(s, t, as_of).total_yuan)
+        .collect();
     DispatchReport {
         park_id,
         park_name,
@@ -110,6 +119,8 @@ pub fn dispatch_view(
             )
             .totals,
             underused: underused_report(watched, None, as_of).totals,
+            penalty_supplies: penalties.iter().filter(|&&p| p > 0).count() as i64,
+            penalties_yuan: penalties.iter().sum(),
         },
         estate: EstateSection {
             occupancy: occupancy.all,
@@ -205,6 +216,18 @@ fn summary(r: &DispatchReport) -> Table {
         );
     }
     line("闲置土地", "应缴闲置费", num(idle.fees_yuan as f64), "元");
+    line(
+        "合同违约金",
+        "逾期动工、竣工（宗）",
+        num(r.land.penalty_supplies as f64),
+        "宗",
+    );
+    line(
+        "合同违约金",
+        "应收违约金",
+        num(r.land.penalties_yuan as f64),
+        "元",
+    );
     for g in &r.land.underused.by_class {
         line(
             "五未土地",

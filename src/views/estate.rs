@@ -5,7 +5,6 @@
 use crate::domain::units::{AreaM2, round_to};
 use crate::domain::workshop::{DeadlineStatus, vacancy};
 use crate::store::estate::Building;
-use crate::views::land_watch::{GroupTally, Tally};
 use crate::views::workshop::WorkshopProperties;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -165,20 +164,36 @@ pub struct IdleUnit {
     pub zone_name: Option<String>,
     pub floor: i32,
     pub section: String,
-    /// The vacant area, m² and 亩.
+    /// The vacant floor area, m². A unit is floor space, not land: it has no 亩.
     pub area_m2: f64,
-    pub area_mu: f64,
     pub vacant_since: NaiveDate,
     pub vacant_days: i64,
+}
+
+/// A count of units and their floor area (m² only: floor space is not land).
+#[derive(Serialize, ToSchema, Default, Clone)]
+pub struct FloorTally {
+    pub count: i64,
+    pub area_m2: f64,
+}
+
+/// A [`FloorTally`] for one park or zone.
+#[derive(Serialize, ToSchema)]
+pub struct FloorGroupTally {
+    /// The park or zone id (`none`: outside any zone).
+    pub key: String,
+    pub name: String,
+    pub count: i64,
+    pub area_m2: f64,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct IdleUnitReport {
     pub as_of: NaiveDate,
     pub items: Vec<IdleUnit>,
-    pub all: Tally,
-    pub by_park: Vec<GroupTally>,
-    pub by_zone: Vec<GroupTally>,
+    pub all: FloorTally,
+    pub by_park: Vec<FloorGroupTally>,
+    pub by_zone: Vec<FloorGroupTally>,
 }
 
 /// The completed units of `buildings` empty longer than their park's limit on `as_of`.
@@ -203,7 +218,6 @@ pub fn idle_unit_list(buildings: &[Building], as_of: NaiveDate) -> Vec<IdleUnit>
                 floor: u.floor,
                 section: u.section.clone(),
                 area_m2: area.m2_display(),
-                area_mu: area.mu_display(),
                 vacant_since: v.since,
                 vacant_days: v.days,
             });
@@ -218,10 +232,9 @@ pub fn idle_unit_report(buildings: &[Building], as_of: NaiveDate) -> IdleUnitRep
     let items = idle_unit_list(buildings, as_of);
     let sum = |list: &mut dyn Iterator<Item = &IdleUnit>| {
         let (count, m2) = list.fold((0i64, 0.0), |(c, a), i| (c + 1, a + i.area_m2));
-        let a = AreaM2(m2);
-        (count, a.m2_display(), a.mu_display())
+        (count, AreaM2(m2).m2_display())
     };
-    let (count, area_m2, area_mu) = sum(&mut items.iter());
+    let (count, area_m2) = sum(&mut items.iter());
     let mut parks: BTreeMap<i64, String> = BTreeMap::new();
     let mut zones: BTreeMap<Option<i64>, String> = BTreeMap::new();
     for i in &items {
@@ -231,14 +244,12 @@ pub fn idle_unit_report(buildings: &[Building], as_of: NaiveDate) -> IdleUnitRep
             i.zone_name.clone().unwrap_or_else(|| "（片区外）".into()),
         );
     }
-    let group =
-        |key: String, name: String, (count, area_m2, area_mu): (i64, f64, f64)| GroupTally {
-            key,
-            name,
-            count,
-            area_m2,
-            area_mu,
-        };
+    let group = |key: String, name: String, (count, area_m2): (i64, f64)| FloorGroupTally {
+        key,
+        name,
+        count,
+        area_m2,
+    };
     let by_park = parks
         .into_iter()
         .map(|(id, n)| {
@@ -261,11 +272,7 @@ pub fn idle_unit_report(buildings: &[Building], as_of: NaiveDate) -> IdleUnitRep
         .collect();
     IdleUnitReport {
         as_of,
-        all: Tally {
-            count,
-            area_m2,
-            area_mu,
-        },
+        all: FloorTally { count, area_m2 },
         by_park,
         by_zone,
         items,

@@ -4,6 +4,7 @@
 //! map layers and the dispatch report all use them, so their figures agree.
 
 use crate::domain::idle_land::IdleStatus;
+use crate::domain::penalty;
 use crate::domain::underused::UnderusedClass;
 use crate::domain::units::AreaM2;
 use crate::domain::watch::Watched;
@@ -64,6 +65,8 @@ pub struct IdleLandItem {
     pub parcel: ParcelRef,
     #[serde(flatten)]
     pub idle: IdleView,
+    /// Contract penalties (违约金) for late start and completion owed on `as_of`, whole 元.
+    pub penalty_yuan: Option<i64>,
     pub as_of: NaiveDate,
 }
 
@@ -90,6 +93,10 @@ impl IdleLandItem {
         Some(Self {
             parcel: ParcelRef::of(w),
             idle: IdleView::from(v),
+            penalty_yuan: w
+                .supply
+                .as_ref()
+                .map(|(s, t, _)| penalty::assess(s, t, as_of).total_yuan),
             as_of,
         })
     }

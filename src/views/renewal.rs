@@ -4,7 +4,7 @@
 //! The candidates are read from one picture of the park on a day: the land watch (idle land,
 //! 五未), the workshop estate (idle units, tenants), and the 亩均 evaluation of a year (D class).
 
-use crate::domain::entry_check::{EntryVerdict, Figures, check_at};
+use crate::domain::entry_check::{EntryVerdict, Figures, Plot, check_at};
 use crate::domain::parcel::ParcelStatus;
 use crate::domain::register::{Parcel, Park, Zone};
 use crate::domain::renewal::{
@@ -307,7 +307,12 @@ pub fn matching(p: &Picture, offer: &Offer, demand_mu: f64, f: &Figures) -> Vec<
         if !fits_area(mu, demand_mu) {
             return None;
         }
-        let verdict = check_at(park, zones, parcel.zone_id, parcel.area_m2, f);
+        // The same check an applicant's plot gets: the plot's use and planning conditions too.
+        let plot = Plot {
+            land_use: parcel.land_use.clone(),
+            planning: parcel.planning,
+        };
+        let verdict = check_at(park, zones, parcel.zone_id, parcel.area_m2, Some(plot), f);
         let area = AreaM2(parcel.area_m2);
         let fit = Fit {
             qualifies: verdict.qualifies,

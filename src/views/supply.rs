@@ -1,7 +1,10 @@
 //! What the API returns about land supply: the contract, the dated facts, the timeline they add
 //! up to, and the idle-land verdict — typed and flat, amounts in whole 元 and areas in m² and 亩.
 
-use crate::domain::idle_land::{Consequence, Disposal, IdleRule, IdleStatus, IdleVerdict};
+use crate::domain::idle_land::{
+    Consequence, Disposal, EpisodeEnd, IdleEpisode, IdleRule, IdleStatus, IdleVerdict,
+};
+use crate::domain::penalty::Penalty;
 use crate::domain::supply::{
     DelayCause, Fact, FactDetail, FactKind, Indicators, StartEvidence, Supply, SupplyMethod,
     Timeline,
@@ -39,6 +42,8 @@ pub struct SupplyView {
     pub total_investment_yuan: Option<i64>,
     /// Agreed 标准地 indicators.
     pub indicators: Indicators,
+    /// 违约金 per day of late start or completion, ‰ of the land price.
+    pub penalty_per_mille: f64,
     /// Not ended.
     pub in_force: bool,
     pub ended_on: Option<NaiveDate>,
@@ -72,6 +77,7 @@ impl SupplyView {
             agreed_production: s.agreed_production,
             total_investment_yuan: s.total_investment_yuan,
             indicators: s.indicators,
+            penalty_per_mille: s.penalty_per_mille,
             in_force: s.ended_on.is_none(),
             ended_on: s.ended_on,
             ended_reason: s.ended_reason.clone(),
@@ -265,6 +271,53 @@ pub struct IdleView {
     pub disposal_options: Vec<Disposal>,
     /// The verdict in words.
     pub explanation: String,
+    /// When the idleness the verdict is about has ended (a late start, say) but its case has
+    /// not closed: the first day the land was no longer idle. The land stays idle-listed.
+    pub idle_until: Option<NaiveDate>,
+    /// Every idle episode of the supply up to the day asked, oldest first.
+    pub episodes: Vec<IdleEpisodeView>,
+}
+
+/// One idle episode (闲置期): from the day after a full year ran out to the fact that ended it.
+#[derive(Serialize, ToSchema)]
+pub struct IdleEpisodeView {
+    pub rule: IdleRule,
+    pub rule_name: &'static str,
+    pub clock_from: NaiveDate,
+    /// The first idle day.
+    pub since: NaiveDate,
+    /// The first day no longer idle; null while the episode lasts.
+    pub until: Option<NaiveDate>,
+    /// started, resumed, developed, completed or extended (Art. 12).
+    pub ended_by: Option<EpisodeEnd>,
+    pub ended_by_name: Option<&'static str>,
+    pub cause: Option<DelayCause>,
+    pub cause_name: Option<&'static str>,
+    pub excused: bool,
+    /// disposal, fee or recovery, judged on the episode's last idle day.
+    pub consequence: Consequence,
+    pub fee_yuan: Option<i64>,
+    pub recovery_from: Option<NaiveDate>,
+}
+
+impl From<&IdleEpisode> for IdleEpisodeView {
+    fn from(e: &IdleEpisode) -> Self {
+        Self {
+            rule: e.rule,
+            rule_name: e.rule.label_zh(),
+            clock_from: e.clock_from,
+            since: e.since,
+            until: e.until,
+            ended_by: e.ended_by,
+            ended_by_name: e.ended_by.map(EpisodeEnd::label_zh),
+            cause: e.cause,
+            cause_name: e.cause.map(DelayCause::label_zh),
+            excused: e.excused,
+            consequence: e.consequence,
+            fee_yuan: e.fee_yuan,
+            recovery_from: e.recovery_from,
+        }
+    }
 }
 
 impl From<&IdleVerdict> for IdleView {
@@ -287,6 +340,45 @@ impl From<&IdleVerdict> for IdleView {
             recovery_from: v.recovery_from,
             disposal_options: v.disposal_options.clone(),
             explanation: v.explanation.clone(),
+            idle_until: v.idle_until,
+            episodes: v.episodes.iter().map(IdleEpisodeView::from).collect(),
+        }
+    }
+}
+
+/// The contract penalties (违约金) owed on a day: late start and late completion.
+#[derive(Serialize, ToSchema)]
+pub struct PenaltyView {
+    /// The daily share of the land price, ‰.
+    pub per_mille: f64,
+    /// The start due (after extensions) and days late.
+    pub start_due: NaiveDate,
+    pub start_late_days: i64,
+    pub start_yuan: i64,
+    /// The completion due (moved with the start) and days late.
+    pub completion_due: NaiveDate,
+    pub completion_late_days: i64,
+    pub completion_yuan: i64,
+    /// Both, whole 元.
+    pub total_yuan: i64,
+    /// A cause found to excuse the late start (no start penalty).
+    pub excused_by: Option<DelayCause>,
+    pub explanation: String,
+}
+
+impl From<&Penalty> for PenaltyView {
+    fn from(p: &Penalty) -> Self {
+        Self {
+            per_mille: p.per_mille,
+            start_due: p.start_due,
+            start_late_days: p.start_late_days,
+            start_yuan: p.start_yuan,
+            completion_due: p.completion_due,
+            completion_late_days: p.completion_late_days,
+            completion_yuan: p.completion_yuan,
+            total_yuan: p.total_yuan,
+            excused_by: p.excused_by,
+            explanation: p.explanation.clone(),
         }
     }
 }

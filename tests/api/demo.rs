@@ -81,6 +81,14 @@ on_both_backends!(
             })
             .count();
         assert_eq!(unexplained, 0, "no supplied parcel lacks its contract");
+        // An idle episode ended by a late start: still idle-listed, its fee still due.
+        let ended = idle["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["idle_status"] == "idle" && i["idle_until"].is_string())
+            .count();
+        assert!(ended >= 1, "an idle episode ended by a late start");
         let underused = get(&svc, "/api/underused-land").await.expect(200).json();
         let classes = underused["totals"]["by_class"]
             .as_array()

@@ -373,20 +373,24 @@ on_both_backends!(
         f["properties"]["approved_on"] = json!("2022-05-10");
         let p = create_parcel(&svc, park, &f).await;
         assert_eq!(p["properties"]["approved_on"], "2022-05-10");
-        let u = get(&svc, "/api/underused-land?as_of=2024-05-10")
+        // 满两年 are two calendar years: across 29 February 2024 they end on 2024-05-10.
+        let u = get(&svc, "/api/underused-land?as_of=2024-05-11")
             .await
             .expect(200)
             .json();
         assert_eq!(u["items"][0]["class"], "approved_not_supplied");
         assert_eq!(
             u["items"][0]["reason"],
-            "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 731 days since approval (limit 730 days)"
+            "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 732 days since approval (limit 2 years, to 2024-05-10)"
         );
-        let u = get(&svc, "/api/underused-land?as_of=2024-05-09")
+        let u = get(&svc, "/api/underused-land?as_of=2024-05-10")
             .await
             .expect(200)
             .json();
-        assert_eq!(u["totals"]["all"]["count"], 0, "730 days: at the limit");
+        assert_eq!(
+            u["totals"]["all"]["count"], 0,
+            "731 days, the second anniversary: at the limit"
+        );
         // A park that allows three years.
         let park_etag = get(&svc, &format!("/api/parks/{park}"))
             .await
@@ -396,11 +400,11 @@ on_both_backends!(
             &svc,
             &format!("/api/parks/{park}"),
             &park_etag,
-            &json!({"properties": {"settings": {"unsupplied_limit_days": 1095}}}),
+            &json!({"properties": {"settings": {"unsupplied_limit_years": 3}}}),
         )
         .await
         .expect(200);
-        let u = get(&svc, "/api/underused-land?as_of=2024-05-10")
+        let u = get(&svc, "/api/underused-land?as_of=2024-05-11")
             .await
             .expect(200)
             .json();

@@ -35,6 +35,7 @@ mod parks_zones;
 mod performance;
 mod projects;
 mod public_view;
+mod rules_as_applied;
 mod split_merge;
 mod strict_input;
 mod workshops;

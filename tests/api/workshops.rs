@@ -450,6 +450,9 @@ on_both_backends!(
         assert_eq!(ids, [u2, u3], "both empty 213 days");
         assert_eq!(idle["items"][0]["vacant_days"], 213);
         assert_eq!(idle["all"]["area_m2"], 2_800.0);
+        // Floor space is not land: no 亩 on units or their totals.
+        assert!(idle["all"].get("area_mu").is_none());
+        assert!(idle["items"][0].get("area_mu").is_none());
         let idle = get(&svc, "/api/idle-units?as_of=2026-03-29")
             .await
             .expect(200)

@@ -397,8 +397,11 @@ impl CollectionId {
             Self::IdleLand => {
                 "Private: supplied parcels on the idle-land clock of 《闲置土地处置办法》 — idle_status \
                  (idle, approaching, not_due, not_applicable), rule, idle_since, idle_days, deadline, \
-                 cause, excused, consequence, fee_yuan, recovery_from and the explanation. Filters: \
-                 as_of (a day, default today), park_id, zone_id, idle_status (default idle,approaching)."
+                 cause, excused, consequence, fee_yuan, recovery_from and the explanation; \
+                 idle_until when a late start ended the idleness but its case has not closed (the \
+                 land stays idle-listed), every idle episode, and penalty_yuan (contract 违约金). \
+                 Filters: as_of (a day, default today), park_id, zone_id, idle_status (default \
+                 idle,approaching)."
             }
             Self::UnderusedLand => {
                 "Private: parcels in one of the five classes of under-used land (五未土地: 批而未供, \

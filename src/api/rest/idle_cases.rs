@@ -13,6 +13,7 @@ use crate::domain::supply::check_past_date;
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::ops;
 use crate::store;
+use crate::views::supply::IdleEpisodeView;
 use crate::views::utc;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -82,6 +83,9 @@ pub struct CaseView {
     pub overdue: bool,
     pub next_step: Option<NextStep>,
     pub steps: Vec<StepView>,
+    /// The supply's idle episodes up to the case's close (or `as_of`): what the case is about,
+    /// including one a late start has ended.
+    pub episodes: Vec<IdleEpisodeView>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
 }
@@ -93,6 +97,7 @@ impl CaseView {
         as_of: NaiveDate,
         parcel_code: String,
         enterprise_name: String,
+        episodes: Vec<IdleEpisodeView>,
     ) -> Self {
         let p = progress(c, step_days, as_of);
         let steps = c
@@ -135,6 +140,7 @@ impl CaseView {
                 overdue_days: n.late_days,
             }),
             steps,
+            episodes,
             created_at: utc(c.created.at),
             created_by: c.created.by.clone(),
         }
@@ -151,11 +157,15 @@ fn views(
     let codes = store::parcels::codes(c, &parcel_ids)?;
     let mut holders = HashMap::new();
     let mut step_days = HashMap::new();
+    let mut episodes = HashMap::new();
     for case in cases {
-        holders.insert(
-            case.id,
-            store::supplies::get(c, case.supply_id)?.enterprise_id,
-        );
+        let supply = store::supplies::get(c, case.supply_id)?;
+        let closed = progress(case, 30, as_of).closed_on;
+        let (verdict, _) = ops::land_watch::verdict_of(c, &supply, closed.unwrap_or(as_of))?;
+        let list: Vec<IdleEpisodeView> =
+            verdict.episodes.iter().map(IdleEpisodeView::from).collect();
+        episodes.insert(case.id, list);
+        holders.insert(case.id, supply.enterprise_id);
         if let std::collections::hash_map::Entry::Vacant(e) = step_days.entry(case.parcel_id) {
             e.insert(ops::land_watch::settings_of(c, case.parcel_id)?.idle_case_step_days);
         }
@@ -177,6 +187,7 @@ fn views(
                 as_of,
                 codes.get(&case.parcel_id).cloned().unwrap_or_default(),
                 name,
+                episodes.remove(&case.id).unwrap_or_default(),
             )
         })
         .collect())

@@ -8,11 +8,12 @@ use crate::api::{AppState, created_as, json_response, versioned};
 use crate::domain::FieldError;
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_text;
+use crate::domain::penalty;
 use crate::domain::supply::{FactTerms, SupplyTerms, check_past_date};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::ops;
 use crate::store;
-use crate::views::supply::{FactView, IdleView, SupplyView, TimelineView};
+use crate::views::supply::{FactView, IdleView, PenaltyView, SupplyView, TimelineView};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
@@ -109,6 +110,8 @@ pub struct SupplyDetail {
     pub timeline: TimelineView,
     /// The idle-land clock on `as_of`.
     pub idle: IdleView,
+    /// The contract penalties (违约金) owed on `as_of`.
+    pub penalty: PenaltyView,
     /// Every fact, in date order (later ones than `as_of` included).
     pub facts: Vec<FactView>,
     /// The idle-land cases of this supply.
@@ -146,6 +149,7 @@ pub async fn get_supply(
             Ok(SupplyDetail {
                 timeline: TimelineView::of(&supply, &timeline),
                 idle: IdleView::from(&verdict),
+                penalty: PenaltyView::from(&penalty::assess(&supply, &timeline, as_of)),
                 facts: facts.iter().map(FactView::from).collect(),
                 idle_case_ids: cases.iter().map(|c| c.id).collect(),
                 supply: SupplyView::of(&supply, holder),

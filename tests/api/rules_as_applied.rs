@@ -1,0 +1,319 @@
+//! The rules as a bureau applies them, through the HTTP API on SQLite and PostGIS: an idle
+//! episode outlives a late start (《闲置土地处置办法》 Art. 14), extensions follow the model
+//! contract's 延建 clause and Art. 12, the entry check reads the plot's land use and planning
+//! conditions, and the contract's penalties (违约金) are counted per day late.
+
+use crate::common;
+use crate::common::fixtures::{
+    create_enterprise, create_parcel, create_park, create_supply, parcel,
+};
+use crate::common::{Client, get, patch, post};
+use serde_json::{Value, json};
+
+async fn fact(svc: &Client, supply: i64, body: Value) -> common::Resp {
+    post(svc, &format!("/api/supplies/{supply}/facts"), &body).await
+}
+
+async fn step(svc: &Client, case: i64, body: Value) -> common::Resp {
+    post(svc, &format!("/api/idle-cases/{case}/steps"), &body).await
+}
+
+/// A park, a plot and a supply whose start was agreed for 2023-03-01 (18,375,000 元).
+async fn supplied(svc: &Client) -> i64 {
+    let park = create_park(svc, "NCGY").await;
+    let p = create_parcel(svc, park, &parcel("A-1", 116.63, 27.56, 0.002)).await["id"]
+        .as_i64()
+        .unwrap();
+    create_supply(svc, p, create_enterprise(svc).await).await
+}
+
+async fn detail(svc: &Client, supply: i64, as_of: &str) -> Value {
+    get(svc, &format!("/api/supplies/{supply}?as_of={as_of}"))
+        .await
+        .expect(200)
+        .json()
+}
+
+on_both_backends!(
+    art_14_the_fee_for_an_idle_episode_survives_a_late_start,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let supply = supplied(&svc).await;
+        // Idle from 2024-03-02 (a full year after the agreed start); started 2024-05-01.
+        fact(&svc, supply, json!({"kind": "construction_permit", "date": "2024-04-01", "permit_no": "361021202404010101"}))
+            .await
+            .expect(201);
+        fact(
+            &svc,
+            supply,
+            json!({"kind": "start", "date": "2024-05-01", "evidence": "piles_driven"}),
+        )
+        .await
+        .expect(201);
+        let d = detail(&svc, supply, "2024-06-01").await;
+        let idle = &d["idle"];
+        assert_eq!(idle["idle_status"], "idle", "{idle}");
+        assert_eq!(
+            (
+                idle["idle_since"].as_str(),
+                idle["idle_until"].as_str(),
+                idle["idle_days"].as_i64(),
+                idle["fee_yuan"].as_i64()
+            ),
+            (
+                Some("2024-03-02"),
+                Some("2024-05-01"),
+                Some(60),
+                Some(3_675_000)
+            )
+        );
+        assert_eq!(idle["episodes"][0]["ended_by"], "started");
+        assert_eq!(idle["episodes"][0]["ended_by_name"], "动工开发");
+        // On the list of idle land found, and on the map layer.
+        let list = get(&svc, "/api/idle-land?as_of=2024-06-01")
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(list["totals"]["all"]["count"], 1);
+        let layer = get(&svc, "/collections/idle-land/items?as_of=2024-06-01")
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(
+            layer["features"][0]["properties"]["idle_until"],
+            "2024-05-01"
+        );
+
+        // The case goes on and the fee can be decided after the start.
+        let case = post(
+            &svc,
+            &format!("/api/supplies/{supply}/idle-cases"),
+            &json!({"opened_on": "2024-04-20"}),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+            .as_i64()
+            .unwrap();
+        for (kind, date) in [
+            ("investigation_notice", "2024-04-25"),
+            ("holder_response", "2024-05-10"),
+            ("finding", "2024-05-20"),
+            ("publication", "2024-05-25"),
+        ] {
+            step(&svc, case, json!({"kind": kind, "date": date}))
+                .await
+                .expect(201);
+        }
+        let c = step(
+            &svc,
+            case,
+            json!({"kind": "decision", "date": "2024-06-10", "decision": "fee"}),
+        )
+        .await
+        .expect(201)
+        .json();
+        assert_eq!(c["steps"][4]["amount_yuan"], 3_675_000);
+        assert_eq!(
+            (
+                c["episodes"][0]["since"].as_str(),
+                c["episodes"][0]["until"].as_str()
+            ),
+            (Some("2024-03-02"), Some("2024-05-01")),
+            "the case shows the episode it is about"
+        );
+        step(
+            &svc,
+            case,
+            json!({"kind": "payment", "date": "2024-07-01", "amount_yuan": 3_675_000}),
+        )
+        .await
+        .expect(201);
+        // The case closed: off the list, the episode kept on record.
+        let list = get(&svc, "/api/idle-land?as_of=2024-07-02")
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(list["totals"]["all"]["count"], 0);
+        let d = detail(&svc, supply, "2024-07-02").await;
+        assert_eq!(d["idle"]["idle_status"], "not_applicable");
+        assert_eq!(d["idle"]["episodes"].as_array().unwrap().len(), 1);
+    }
+);
+
+on_both_backends!(
+    extensions_follow_the_contract_and_art_12,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let supply = supplied(&svc).await;
+        let ext = |date: &str, cause: &str, new_start: &str| json!({"kind": "extension", "date": date, "cause": cause, "new_start": new_start});
+        // 延建 needs 30 days' notice before the agreed start of 2023-03-01.
+        let p = fact(&svc, supply, ext("2023-02-01", "holder", "2023-09-01"))
+            .await
+            .problem(422);
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("at least 30 days before the agreed start 2023-03-01, by 2023-01-30"),
+            "{p}"
+        );
+        fact(&svc, supply, ext("2023-01-30", "holder", "2023-09-01"))
+            .await
+            .expect(201);
+        // Chained: together at most a year from the first agreed start.
+        let p = fact(&svc, supply, ext("2023-07-01", "holder", "2024-03-02"))
+            .await
+            .problem(422);
+        assert!(
+            p["detail"].as_str().unwrap().contains("at most one year"),
+            "{p}"
+        );
+        fact(&svc, supply, ext("2023-07-01", "holder", "2024-03-01"))
+            .await
+            .expect(201);
+        // Idle from 2025-03-02; a holder's request after the start date is refused outright.
+        let p = fact(&svc, supply, ext("2025-04-01", "holder", "2025-10-01"))
+            .await
+            .problem(422);
+        assert!(p["detail"].as_str().unwrap().contains("(延建)"), "{p}");
+        let d = detail(&svc, supply, "2025-05-01").await;
+        assert_eq!(
+            (
+                d["idle"]["idle_status"].as_str(),
+                d["idle"]["fee_yuan"].as_i64()
+            ),
+            (Some("idle"), Some(3_675_000)),
+            "the fee stands"
+        );
+        // The notice is a park setting.
+        let park = get(&svc, "/api/parks/1").await;
+        let etag = park.etag();
+        patch(
+            &svc,
+            "/api/parks/1",
+            &etag,
+            &json!({"properties": {"settings": {"extension_notice_days": -1}}}),
+        )
+        .await
+        .problem(400);
+    }
+);
+
+on_both_backends!(
+    the_entry_check_reads_the_plot,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let park = create_park(&svc, "NCGY").await;
+        // The fixture plot: 100101, 容积率 1.0–2.5, 建筑密度 ≥ 40 %, 绿地率 ≤ 15 %, ≤ 24 m.
+        let plot = create_parcel(&svc, park, &parcel("A-1", 116.63, 27.56, 0.002)).await;
+        let site = plot["properties"]["area_m2"].as_f64().unwrap();
+        let check = |plot: &Value, far: f64, height: f64| {
+            json!({
+                "parcel_id": plot["id"], "industry": "C3976", "fixed_asset_investment_wan_yuan": 20_000.0,
+                "plan": {
+                    "floor_area_m2": site * far, "building_footprint_m2": site * 0.45,
+                    "green_area_m2": site * 0.10, "height_m": height
+                }
+            })
+        };
+        let anon = app.anonymous().await;
+        let v = post(&anon, "/api/entry-check", &check(&plot, 1.5, 20.0))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(v["qualifies"], true, "{v}");
+        let by_key = |v: &Value, key: &str| -> Value {
+            v["criteria"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["key"] == key)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        assert_eq!(by_key(&v, "plot_land_use")["pass"], true);
+        assert_eq!(by_key(&v, "plot_floor_area_ratio")["source"], "plot");
+        assert_eq!(by_key(&v, "investment_intensity")["source"], "national");
+        for (far, height, key) in [
+            (0.99, 20.0, "plot_floor_area_ratio"),
+            (2.51, 20.0, "plot_floor_area_ratio"),
+            (1.5, 24.5, "plot_height"),
+        ] {
+            let v = post(&anon, "/api/entry-check", &check(&plot, far, height))
+                .await
+                .expect(200)
+                .json();
+            assert_eq!(by_key(&v, key)["pass"], false, "{key} {far} {height}");
+            assert_eq!(v["qualifies"], false);
+        }
+        // A park plot of 公园绿地 takes no factory, whatever the figures.
+        let mut green = parcel("G-1", 116.635, 27.56, 0.002);
+        green["properties"]["land_use"] = json!("1401");
+        green["properties"]["far_max"] = json!(0.1);
+        green["properties"]["far_min"] = Value::Null;
+        let green = create_parcel(&svc, park, &green).await;
+        let v = post(&anon, "/api/entry-check", &check(&green, 0.05, 5.0))
+            .await
+            .expect(200)
+            .json();
+        let land_use = by_key(&v, "plot_land_use");
+        assert_eq!(
+            (land_use["pass"].as_bool(), land_use["source"].as_str()),
+            (Some(false), Some("park"))
+        );
+        assert_eq!(v["qualifies"], false);
+    }
+);
+
+on_both_backends!(
+    a_late_start_costs_the_contract_penalty,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let supply = supplied(&svc).await;
+        fact(&svc, supply, json!({"kind": "construction_permit", "date": "2023-03-10", "permit_no": "361021202303100101"}))
+            .await
+            .expect(201);
+        fact(
+            &svc,
+            supply,
+            json!({"kind": "start", "date": "2023-04-15", "evidence": "piles_driven"}),
+        )
+        .await
+        .expect(201);
+        // 第三十六条: 1‰ of 18,375,000 元 a day, 45 days late.
+        let d = detail(&svc, supply, "2023-12-31").await;
+        let p = &d["penalty"];
+        assert_eq!(
+            (
+                p["start_late_days"].as_i64(),
+                p["start_yuan"].as_i64(),
+                p["total_yuan"].as_i64()
+            ),
+            (Some(45), Some(826_875), Some(826_875)),
+            "{p}"
+        );
+        assert_eq!(d["penalty_per_mille"], 1.0);
+        let list = get(&svc, "/api/parks/1/reports/dispatch?month=2023-12")
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(list["land"]["penalties_yuan"], 826_875, "{}", list["land"]);
+        // A supply may agree its own share; out of range is refused.
+        let park = 1;
+        let other = create_parcel(&svc, park, &parcel("A-2", 116.635, 27.56, 0.002)).await["id"]
+            .as_i64()
+            .unwrap();
+        let mut terms = common::fixtures::supply_terms(1);
+        terms["penalty_per_mille"] = json!(12.0);
+        post(&svc, &format!("/api/parcels/{other}/supplies"), &terms)
+            .await
+            .problem(422);
+        terms["penalty_per_mille"] = json!(0.5);
+        let s = post(&svc, &format!("/api/parcels/{other}/supplies"), &terms)
+            .await
+            .expect(201)
+            .json();
+        assert_eq!(s["penalty_per_mille"], 0.5);
+    }
+);
