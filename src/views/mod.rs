@@ -289,10 +289,16 @@ pub struct ParcelProperties<'a> {
     pub status: ParcelStatus,
     /// The status in Chinese, e.g. 可供应.
     pub status_name: &'static str,
-    /// Geodesic area on CGCS2000, m² (computed, never taken from a client).
+    /// Geodesic area on CGCS2000, m² (computed, never taken from a client): the land
+    /// survey's (国土调查) figure.
     pub area_m2: f64,
     /// `area_m2` in 亩.
     pub area_mu: f64,
+    /// Plane area in the parcel's CGCS2000 3° Gauss-Krüger zone, m²: the figure of the
+    /// cadastral survey (地籍调查) and the property certificate (不动产权证书).
+    pub plane_area_m2: Option<f64>,
+    /// The zone `plane_area_m2` is measured in, e.g. 4548 (EPSG:4548, central meridian 117°E).
+    pub plane_area_epsg: Option<u16>,
     /// Planning conditions (规划条件): 容积率, 建筑密度 and 绿地率 ranges, 建筑限高.
     #[serde(flatten)]
     pub planning: PlanningConditions,
@@ -317,6 +323,7 @@ impl<'a> ParcelProperties<'a> {
     /// Borrows from the parcel: map pages build a thousand of these per request.
     pub fn of(p: &'a Parcel) -> Self {
         let area = AreaM2(p.area_m2);
+        let plane = crate::spatial::measure::plane_area_m2(&p.geometry);
         Self {
             park_id: p.park_id,
             zone_id: p.zone_id,
@@ -329,6 +336,8 @@ impl<'a> ParcelProperties<'a> {
             status_name: p.status.label_zh(),
             area_m2: area.m2_display(),
             area_mu: area.mu_display(),
+            plane_area_m2: plane.map(|(m2, _)| AreaM2(m2).m2_display()),
+            plane_area_epsg: plane.map(|(_, code)| code),
             planning: p.planning,
             infrastructure: &p.infrastructure,
             site_levelled: p.site_levelled,

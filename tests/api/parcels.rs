@@ -535,6 +535,11 @@ on_both_backends!(
         // Gauss-Krüger is conformal, not equal-area: 100 m × 100 m at 3.3 km from the central
         // meridian is 10,000 m² to within scale distortion (k ≈ 1 + 1.4e-7).
         assert!((area - 10_000.0).abs() < 0.5, "{area}");
+        // The cadastral survey's plane area in the 3° zone of 117°E (EPSG:4548, the same
+        // projection as 4527 without the zone prefix) is the square's side product.
+        let plane = r["properties"]["plane_area_m2"].as_f64().unwrap();
+        assert!((plane - 10_000.0).abs() <= 0.01, "{plane}");
+        assert_eq!(r["properties"]["plane_area_epsg"], 4548);
         let first = &r["geometry"]["coordinates"][0][0][0];
         assert!(
             (first[0].as_f64().unwrap() - 116.629_971_3).abs() < 2e-7,
