@@ -10,6 +10,12 @@
 //!   for the year of the period's last day, so a year-to-date period gives the familiar "完成
 //!   年度计划 x%".
 //! - Amounts are whole 元; 万元 appear only in views.
+//! - The dispatch meeting's lists: units ranked on each of the period's figures (signed,
+//!   landed, started, put into production, investment completed; equal figures share a rank),
+//!   the 白卷 units of each stage (nothing in negotiation on the last day; nothing signed,
+//!   started or put into production in the period), and 飞地 projects — built outside the park
+//!   for a township that brought them — in a section of their own, credited to that township
+//!   (their responsible unit).
 
 use super::project::{SizeBand, Stage, StageRecord, reached_on, stage_on};
 use chrono::{Datelike, Days, NaiveDate};
@@ -24,6 +30,8 @@ pub struct PipelineProject<'a> {
     pub stages: &'a [StageRecord],
     /// Investment completed to date, as reported: (date, 元), oldest first.
     pub investment: &'a [(NaiveDate, i64)],
+    /// 飞地: brought by the responsible unit (a township) and built elsewhere.
+    pub enclave: bool,
 }
 
 /// A count and its amounts.
@@ -46,7 +54,15 @@ impl Amounts {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnitLine {
     pub signed: Amounts,
+    /// Projects first landed (供地/入驻) in the period.
+    pub landed: Amounts,
     pub started: Amounts,
+    /// Projects first put into production (投产) in the period.
+    pub producing: Amounts,
+    /// Projects standing in negotiation (在谈) on the last day.
+    pub negotiating: Amounts,
+    /// Projects standing on the last day, at any stage but 终止.
+    pub standing: Amounts,
     /// Fixed-asset investment completed in the period, 元.
     pub completed_yuan: i64,
     /// The plan for the year, 元, if one is set.
@@ -65,6 +81,56 @@ pub struct Pipeline {
     /// Units that signed nothing, and units that started nothing, in the period (白卷).
     pub no_signed: Vec<i64>,
     pub no_started: Vec<i64>,
+    /// Units with nothing in negotiation on the last day, and units that put nothing into
+    /// production in the period (白卷).
+    pub no_negotiating: Vec<i64>,
+    pub no_producing: Vec<i64>,
+    /// 飞地 projects by the unit credited with them: those standing on the last day (not
+    /// terminated), and those signed and started in the period.
+    pub enclaves: BTreeMap<i64, UnitLine>,
+}
+
+/// What a unit is ranked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Measure {
+    Signed,
+    Landed,
+    Started,
+    Producing,
+    Investment,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 5] = [
+        Self::Signed,
+        Self::Landed,
+        Self::Started,
+        Self::Producing,
+        Self::Investment,
+    ];
+
+    fn of(self, line: &UnitLine) -> i64 {
+        match self {
+            Self::Signed => line.signed.count,
+            Self::Landed => line.landed.count,
+            Self::Started => line.started.count,
+            Self::Producing => line.producing.count,
+            Self::Investment => line.completed_yuan,
+        }
+    }
+}
+
+/// Each unit's rank on `measure`, 1 the best; units with equal figures share the better rank
+/// (1, 2, 2, 4).
+pub fn ranks(lines: &BTreeMap<i64, UnitLine>, measure: Measure) -> BTreeMap<i64, usize> {
+    let figures: Vec<i64> = lines.values().map(|l| measure.of(l)).collect();
+    lines
+        .iter()
+        .map(|(id, l)| {
+            let mine = measure.of(l);
+            (*id, 1 + figures.iter().filter(|f| **f > mine).count())
+        })
+        .collect()
 }
 
 /// Investment to date on a day: the latest report on or before it (0 without one).
@@ -114,15 +180,34 @@ pub fn report(
             .add(p);
         r.by_stage.entry(now.stage).or_default().add(p);
         r.total.add(p);
-        let line = r.by_unit.entry(p.unit_id).or_default();
         let within = |stage| reached_on(p.stages, stage, to).is_some_and(|d| d >= from);
-        if within(Stage::Signed) {
-            line.signed.add(p);
+        let completed = to_date(p.investment, to) - to_date(p.investment, before);
+        let mut lines = vec![r.by_unit.entry(p.unit_id).or_default()];
+        if p.enclave {
+            lines.push(r.enclaves.entry(p.unit_id).or_default());
         }
-        if within(Stage::Started) {
-            line.started.add(p);
+        // The by-unit line and, for a 飞地 project, its section's line.
+        for line in lines {
+            if now.stage != Stage::Terminated {
+                line.standing.add(p);
+            }
+            if now.stage == Stage::Negotiating {
+                line.negotiating.add(p);
+            }
+            if within(Stage::Signed) {
+                line.signed.add(p);
+            }
+            if within(Stage::Landed) {
+                line.landed.add(p);
+            }
+            if within(Stage::Started) {
+                line.started.add(p);
+            }
+            if within(Stage::Producing) {
+                line.producing.add(p);
+            }
+            line.completed_yuan += completed;
         }
-        line.completed_yuan += to_date(p.investment, to) - to_date(p.investment, before);
     }
     for (id, line) in &mut r.by_unit {
         line.completion_pct = line
@@ -133,6 +218,12 @@ pub fn report(
         }
         if line.started.count == 0 {
             r.no_started.push(*id);
+        }
+        if line.negotiating.count == 0 {
+            r.no_negotiating.push(*id);
+        }
+        if line.producing.count == 0 {
+            r.no_producing.push(*id);
         }
     }
     r
@@ -183,6 +274,7 @@ mod tests {
                 fixed_asset_investment_yuan: 100_000_000,
                 stages: &a,
                 investment: &inv_a,
+                enclave: false,
             },
             PipelineProject {
                 unit_id: 2,
@@ -190,6 +282,7 @@ mod tests {
                 fixed_asset_investment_yuan: 40_000_000,
                 stages: &b,
                 investment: &inv_b,
+                enclave: false,
             },
             PipelineProject {
                 unit_id: 2,
@@ -197,6 +290,7 @@ mod tests {
                 fixed_asset_investment_yuan: 6_000_000,
                 stages: &c,
                 investment: &[],
+                enclave: false,
             },
             PipelineProject {
                 unit_id: 3,
@@ -204,6 +298,7 @@ mod tests {
                 fixed_asset_investment_yuan: 9_000_000,
                 stages: &late,
                 investment: &[],
+                enclave: false,
             },
         ];
         let units = BTreeMap::from([
@@ -247,6 +342,20 @@ mod tests {
         assert_eq!(r.by_unit[&3].plan_yuan, None);
         assert_eq!(r.no_signed, [2, 3]);
         assert_eq!(r.no_started, [3]);
+        assert_eq!(
+            r.no_negotiating,
+            [1, 3],
+            "unit 2 has project c in negotiation"
+        );
+        assert_eq!(r.no_producing, [1, 2, 3]);
+        assert_eq!(r.by_unit[&1].landed.count, 1, "a landed on 2026-04-01");
+        assert_eq!(r.by_unit[&2].landed.count, 0, "b landed in 2025");
+        // Ranked on each figure; equal figures share the better rank.
+        let started = ranks(&r.by_unit, Measure::Started);
+        assert_eq!(started, BTreeMap::from([(1, 1), (2, 1), (3, 3)]));
+        let invested = ranks(&r.by_unit, Measure::Investment);
+        assert_eq!(invested, BTreeMap::from([(1, 2), (2, 1), (3, 3)]));
+        assert!(r.enclaves.is_empty());
     }
 
     #[test]
@@ -261,6 +370,7 @@ mod tests {
             fixed_asset_investment_yuan: 1,
             stages: &a,
             investment: &[],
+            enclave: false,
         }];
         let units = BTreeMap::from([(1, vec![])]);
         let r = report(&projects, &units, d("2026-01-01"), d("2026-01-31"));
@@ -269,5 +379,47 @@ mod tests {
             [Stage::Negotiating]
         );
         assert_eq!(r.no_signed, [1]);
+    }
+
+    /// 飞地: a township's project built outside the park has a section of its own, credited
+    /// to the township; it also counts in the township's own line.
+    #[test]
+    fn enclave_projects_are_credited_to_their_township() {
+        let signed = [
+            at(Stage::Negotiating, "2026-01-05"),
+            at(Stage::Signed, "2026-03-01"),
+            at(Stage::Landed, "2026-05-01"),
+            at(Stage::Started, "2026-07-01"),
+            at(Stage::Completed, "2026-09-01"),
+            at(Stage::Producing, "2026-10-15"),
+        ];
+        let ended = [
+            at(Stage::Negotiating, "2026-01-05"),
+            at(Stage::Terminated, "2026-02-01"),
+        ];
+        let project = |stages, enclave| PipelineProject {
+            unit_id: 7,
+            signed_investment_yuan: 30_000_000,
+            fixed_asset_investment_yuan: 25_000_000,
+            stages,
+            investment: &[],
+            enclave,
+        };
+        let projects = [project(&signed[..], true), project(&ended[..], true)];
+        let units = BTreeMap::from([(7, vec![]), (8, vec![])]);
+        let r = report(&projects, &units, d("2026-01-01"), d("2026-10-31"));
+        let enclave = &r.enclaves[&7];
+        assert_eq!(
+            (
+                enclave.standing.count,
+                enclave.signed.count,
+                enclave.producing.count
+            ),
+            (1, 1, 1),
+            "the terminated one is not standing"
+        );
+        assert_eq!(r.by_unit[&7].producing.count, 1);
+        assert!(!r.enclaves.contains_key(&8));
+        assert_eq!(r.no_producing, [8]);
     }
 }

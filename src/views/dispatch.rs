@@ -293,9 +293,9 @@ fn summary(r: &DispatchReport) -> Table {
 
 /// The report's tables, in the order of the workbook's sheets, with their CSV keys.
 pub fn dispatch_tables(r: &DispatchReport) -> Vec<(&'static str, Table)> {
-    let [units, cells, blank]: [Table; 3] = pipeline_tables(&r.pipeline)
+    let [units, cells, blank, enclaves]: [Table; 4] = pipeline_tables(&r.pipeline)
         .try_into()
-        .unwrap_or_else(|_| unreachable!("the pipeline has three tables"));
+        .unwrap_or_else(|_| unreachable!("the pipeline has four tables"));
     let deadlines = Table {
         sheet: "厂房建设节点",
         headers: vec![
@@ -434,6 +434,7 @@ pub fn dispatch_tables(r: &DispatchReport) -> Vec<(&'static str, Table)> {
         ("units", units),
         ("cells", cells),
         ("blank", blank),
+        ("enclaves", enclaves),
         ("deadlines", deadlines),
         ("land", land),
         ("occupancy", occupancy),

@@ -2,7 +2,7 @@
 //! size band, the units' plans and completion, and the units that signed or started nothing —
 //! the arithmetic is `domain::pipeline`; this is its view and its tables.
 
-use crate::domain::pipeline::{Amounts, PipelineProject, report};
+use crate::domain::pipeline::{Amounts, Measure, PipelineProject, UnitLine, ranks, report};
 use crate::domain::project::{SizeBand, Stage, yuan_to_wan};
 use crate::views::tables::{Cell, Table};
 use chrono::NaiveDate;
@@ -46,16 +46,36 @@ pub struct UnitLineView {
     pub unit_id: i64,
     pub unit_name: String,
     pub kind: String,
+    /// Projects standing on the last day (any stage but 终止).
+    pub standing: AmountsView,
+    /// Projects in negotiation (在谈) on the last day.
+    pub negotiating: AmountsView,
     /// Projects first signed (签约) in the period.
     pub signed: AmountsView,
+    /// Projects first landed (供地/入驻) in the period.
+    pub landed: AmountsView,
     /// Projects first started (开工) in the period.
     pub started: AmountsView,
+    /// Projects first put into production (投产) in the period.
+    pub producing: AmountsView,
     /// Fixed-asset investment completed in the period, 万元.
     pub completed_wan_yuan: f64,
     /// The unit's plan for the year, 万元.
     pub plan_wan_yuan: Option<f64>,
     /// Completed ÷ plan, percent.
     pub completion_pct: Option<f64>,
+    /// The unit's rank among the units on each figure (1 the best; equal figures share).
+    pub ranks: UnitRanks,
+}
+
+/// A unit's ranks for the dispatch meeting.
+#[derive(Serialize, ToSchema, Default, Clone, Copy)]
+pub struct UnitRanks {
+    pub signed: usize,
+    pub landed: usize,
+    pub started: usize,
+    pub producing: usize,
+    pub investment: usize,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,6 +99,12 @@ pub struct PipelineReport {
     /// 白卷: units that signed nothing, and that started nothing, in the period.
     pub units_without_signed: Vec<String>,
     pub units_without_started: Vec<String>,
+    /// 白卷: units with nothing in negotiation on the last day, and units that put nothing
+    /// into production in the period.
+    pub units_without_negotiating: Vec<String>,
+    pub units_without_producing: Vec<String>,
+    /// 飞地 projects, in a section of their own, credited to the township that brought them.
+    pub enclaves: Vec<UnitLineView>,
 }
 
 /// The pipeline report of a park's projects and the investment units.
@@ -103,10 +129,46 @@ pub fn pipeline_view(
             fixed_asset_investment_yuan: p.fixed_asset_investment_yuan,
             stages: &p.stages,
             investment: &p.investment,
+            enclave: p.enclave,
         })
         .collect();
     let r = report(&inputs, &plans, from, to);
     let name = |id: i64| names.get(&id).map_or_else(String::new, |n| n.0.clone());
+    let ranked: BTreeMap<Measure, BTreeMap<i64, usize>> = Measure::ALL
+        .iter()
+        .map(|m| (*m, ranks(&r.by_unit, *m)))
+        .collect();
+    let rank_of = |id: i64| {
+        let on = |m: Measure| {
+            ranked
+                .get(&m)
+                .and_then(|r| r.get(&id))
+                .copied()
+                .unwrap_or(0)
+        };
+        UnitRanks {
+            signed: on(Measure::Signed),
+            landed: on(Measure::Landed),
+            started: on(Measure::Started),
+            producing: on(Measure::Producing),
+            investment: on(Measure::Investment),
+        }
+    };
+    let line_view = |id: i64, l: &UnitLine, ranks: UnitRanks| UnitLineView {
+        unit_id: id,
+        unit_name: name(id),
+        kind: names.get(&id).map_or_else(String::new, |n| n.1.clone()),
+        standing: l.standing.into(),
+        negotiating: l.negotiating.into(),
+        signed: l.signed.into(),
+        landed: l.landed.into(),
+        started: l.started.into(),
+        producing: l.producing.into(),
+        completed_wan_yuan: yuan_to_wan(l.completed_yuan),
+        plan_wan_yuan: l.plan_yuan.map(yuan_to_wan),
+        completion_pct: l.completion_pct,
+        ranks,
+    };
     PipelineReport {
         park_id,
         from,
@@ -137,18 +199,16 @@ pub fn pipeline_view(
         by_unit: r
             .by_unit
             .iter()
-            .map(|(id, l)| UnitLineView {
-                unit_id: *id,
-                unit_name: name(*id),
-                kind: names.get(id).map_or_else(String::new, |n| n.1.clone()),
-                signed: l.signed.into(),
-                started: l.started.into(),
-                completed_wan_yuan: yuan_to_wan(l.completed_yuan),
-                plan_wan_yuan: l.plan_yuan.map(yuan_to_wan),
-                completion_pct: l.completion_pct,
-            })
+            .map(|(id, l)| line_view(*id, l, rank_of(*id)))
+            .collect(),
+        enclaves: r
+            .enclaves
+            .iter()
+            .map(|(id, l)| line_view(*id, l, UnitRanks::default()))
             .collect(),
         units_without_signed: r.no_signed.iter().map(|id| name(*id)).collect(),
+        units_without_negotiating: r.no_negotiating.iter().map(|id| name(*id)).collect(),
+        units_without_producing: r.no_producing.iter().map(|id| name(*id)).collect(),
         units_without_started: r.no_started.iter().map(|id| name(*id)).collect(),
     }
 }
@@ -171,6 +231,13 @@ pub fn pipeline_tables(r: &PipelineReport) -> Vec<Table> {
             "固定资产投资完成额(万元)",
             "年度计划(万元)",
             "计划完成率(%)",
+            "落地项目数",
+            "投产项目数",
+            "签约排名",
+            "落地排名",
+            "开工排名",
+            "投产排名",
+            "投资排名",
         ],
         rows: r
             .by_unit
@@ -190,6 +257,13 @@ pub fn pipeline_tables(r: &PipelineReport) -> Vec<Table> {
                     Cell::Number(u.completed_wan_yuan),
                     opt(u.plan_wan_yuan),
                     opt(u.completion_pct),
+                    Cell::Number(u.landed.count as f64),
+                    Cell::Number(u.producing.count as f64),
+                    Cell::Number(u.ranks.signed as f64),
+                    Cell::Number(u.ranks.landed as f64),
+                    Cell::Number(u.ranks.started as f64),
+                    Cell::Number(u.ranks.producing as f64),
+                    Cell::Number(u.ranks.investment as f64),
                 ]
             })
             .collect(),
@@ -227,19 +301,48 @@ pub fn pipeline_tables(r: &PipelineReport) -> Vec<Table> {
             ]))
             .collect(),
     };
+    let blank_rows = [
+        ("本期无在谈项目", &r.units_without_negotiating),
+        ("本期无签约项目", &r.units_without_signed),
+        ("本期无开工项目", &r.units_without_started),
+        ("本期无投产项目", &r.units_without_producing),
+    ];
     let blank = Table {
         sheet: "白卷单位",
         headers: vec!["类别", "招商单位"],
-        rows: r
-            .units_without_signed
+        rows: blank_rows
             .iter()
-            .map(|u| vec![Cell::Text("本期无签约项目".into()), Cell::Text(u.clone())])
-            .chain(
-                r.units_without_started
+            .flat_map(|(what, units)| {
+                units
                     .iter()
-                    .map(|u| vec![Cell::Text("本期无开工项目".into()), Cell::Text(u.clone())]),
-            )
+                    .map(|u| vec![Cell::Text((*what).into()), Cell::Text(u.clone())])
+            })
             .collect(),
     };
-    vec![units, cells, blank]
+    let enclaves = Table {
+        sheet: "飞地项目",
+        headers: vec![
+            "引进乡镇",
+            "在库项目数",
+            "签约项目数",
+            "开工项目数",
+            "投产项目数",
+            "固定资产投资完成额(万元)",
+        ],
+        rows: r
+            .enclaves
+            .iter()
+            .map(|u| {
+                vec![
+                    Cell::Text(u.unit_name.clone()),
+                    Cell::Number(u.standing.count as f64),
+                    Cell::Number(u.signed.count as f64),
+                    Cell::Number(u.started.count as f64),
+                    Cell::Number(u.producing.count as f64),
+                    Cell::Number(u.completed_wan_yuan),
+                ]
+            })
+            .collect(),
+    };
+    vec![units, cells, blank, enclaves]
 }

@@ -443,14 +443,10 @@ on_both_backends!(
         )
         .await
         .problem(422);
-        // C: the township's, in negotiation: 800 万.
-        post(
-            &svc,
-            &url,
-            &new(town, 800.0, 600.0, "negotiating", "2026-09-01"),
-        )
-        .await
-        .expect(201);
+        // C: the township's, in negotiation: 800 万, a 飞地 project (built outside the park).
+        let mut c = new(town, 800.0, 600.0, "negotiating", "2026-09-01");
+        c["enclave"] = json!(true);
+        post(&svc, &url, &c).await.expect(201);
 
         let r = get(
             &svc,
@@ -504,6 +500,35 @@ on_both_backends!(
         );
         assert_eq!(r["units_without_signed"], json!(["株良镇", "县工信局"]));
         assert_eq!(r["units_without_started"], json!(["县工信局"]));
+        // The dispatch meeting's lists: 白卷 of every stage, ranks, and the 飞地 section.
+        assert_eq!(
+            r["units_without_negotiating"],
+            json!(["县招商局", "县工信局"])
+        );
+        assert_eq!(
+            r["units_without_producing"],
+            json!(["县招商局", "株良镇", "县工信局"])
+        );
+        let ranks: Vec<(&str, i64, i64)> = r["by_unit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["unit_name"].as_str().unwrap(),
+                    u["ranks"]["started"].as_i64().unwrap(),
+                    u["ranks"]["investment"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ranks,
+            [("县招商局", 1, 2), ("株良镇", 1, 1), ("县工信局", 3, 3)],
+            "one start each shares the first rank; 5000 万 invested beats 4500 万"
+        );
+        assert_eq!(r["enclaves"].as_array().unwrap().len(), 1);
+        assert_eq!(r["enclaves"][0]["unit_name"], "株良镇");
+        assert_eq!(r["enclaves"][0]["standing"]["count"], 1);
         let _ = idle;
         let bands: Vec<(&str, &str, i64)> = r["cells"]
             .as_array()

@@ -43,8 +43,8 @@ pub struct DispatchParams {
     #[serde(default, deserialize_with = "de::one")]
     #[param(value_type = Option<String>)]
     pub format: Option<ReportFormat>,
-    /// For CSV: summary (default), units, cells, blank, deadlines, land, occupancy, idle_units
-    /// or classes.
+    /// For CSV: summary (default), units, cells, blank, enclaves, deadlines, land, occupancy,
+    /// idle_units or classes.
     pub table: Option<String>,
 }
 

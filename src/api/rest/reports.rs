@@ -37,7 +37,7 @@ pub struct PipelineParams {
     #[serde(default, deserialize_with = "de::one")]
     #[param(value_type = Option<String>)]
     pub format: Option<ReportFormat>,
-    /// For CSV: `units` (default), `cells` or `blank`.
+    /// For CSV: `units` (default), `cells`, `blank` or `enclaves`.
     pub table: Option<String>,
 }
 
@@ -85,9 +85,10 @@ pub async fn pipeline_report(
                 "units" => 0,
                 "cells" => 1,
                 "blank" => 2,
+                "enclaves" => 3,
                 other => {
                     return Err(ApiError::invalid_parameter(format!(
-                        "table must be units, cells or blank, got `{other}`"
+                        "table must be units, cells, blank or enclaves, got `{other}`"
                     )));
                 }
             };
