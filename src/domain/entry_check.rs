@@ -416,32 +416,34 @@ fn plot_criteria(
     });
     let c = &plot.planning;
     let plot_c = |key, name| criterion(key, name, Source::Plot);
-    if c.far_min.is_some() || c.far_max.is_some() {
-        out.push(in_range(
-            plot_c(CriterionKey::PlotFloorAreaRatio, "容积率（规划条件）"),
+    let ranges = [
+        (
+            CriterionKey::PlotFloorAreaRatio,
+            "容积率（规划条件）",
             far,
-            c.far_min,
-            c.far_max,
+            (c.far_min, c.far_max),
             "",
-        ));
-    }
-    if c.building_density_min_pct.is_some() || c.building_density_max_pct.is_some() {
-        out.push(in_range(
-            plot_c(CriterionKey::PlotBuildingDensity, "建筑密度（规划条件）"),
+        ),
+        (
+            CriterionKey::PlotBuildingDensity,
+            "建筑密度（规划条件）",
             plan.map(|p| share(p.building_base_m2.unwrap_or(p.building_footprint_m2))),
-            c.building_density_min_pct,
-            c.building_density_max_pct,
+            (c.building_density_min_pct, c.building_density_max_pct),
             "%",
-        ));
-    }
-    if c.green_ratio_min_pct.is_some() || c.green_ratio_max_pct.is_some() {
-        out.push(in_range(
-            plot_c(CriterionKey::PlotGreenRatio, "绿地率（规划条件）"),
+        ),
+        (
+            CriterionKey::PlotGreenRatio,
+            "绿地率（规划条件）",
             plan.map(|p| share(p.green_area_m2)),
-            c.green_ratio_min_pct,
-            c.green_ratio_max_pct,
+            (c.green_ratio_min_pct, c.green_ratio_max_pct),
             "%",
-        ));
+        ),
+    ];
+    // A condition the plot does not set is no criterion.
+    for (key, name, value, (min, max), unit) in ranges {
+        if min.is_some() || max.is_some() {
+            out.push(in_range(plot_c(key, name), value, min, max, unit));
+        }
     }
     if let Some(max) = c.height_max_m {
         let mut h = in_range(
