@@ -274,6 +274,14 @@ fn attributes(plan: &ZonePlan, row: u8, col: usize, seq: u32, rng: &mut Rng) -> 
             .map(|s| (*s).to_owned())
             .collect(),
         site_levelled: Some(status != ParcelStatus::Reserve),
+        // Land the bank has made available has been cleared (净地); reserve land not yet.
+        clearances: if status == ParcelStatus::Reserve {
+            Vec::new()
+        } else {
+            ["rights_clear", "resettled", "undisputed"]
+                .map(String::from)
+                .to_vec()
+        },
         approval_no: None,
         approved_on: None,
     }

@@ -6,6 +6,7 @@
 //! Overlaps are found with an in-memory R-tree over the batch and the existing parcels in the
 //! batch's extent, so a 100,000-parcel import does not issue 100,000 spatial queries.
 
+use super::net_land::parse_clearances;
 use super::parcel::parse_infrastructure;
 use super::register::{ImportItem, Park, Rejection, Zone, resolve_zone};
 use super::units::round_to;
@@ -15,12 +16,14 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree, RTreeObject};
 use std::collections::{HashMap, HashSet};
 
-/// An accepted feature: its index among the items, its zone and its infrastructure items.
+/// An accepted feature: its index among the items, its zone, its infrastructure items and its
+/// 净地 clearances, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
     pub index: usize,
     pub zone_id: Option<i64>,
     pub infrastructure: Vec<String>,
+    pub clearances: Vec<String>,
 }
 
 /// The verdict on a batch: what may be written, what is refused and why, and what is worth a
@@ -118,6 +121,9 @@ pub fn check_import(
         )
         .map_err(|e| reasons.push(e.to_string()))
         .unwrap_or_default();
+        let clearances = parse_clearances("clearances", &d.clearances)
+            .map_err(|e| reasons.push(e.to_string()))
+            .unwrap_or_default();
         let outside = park.outside_m2(&d.footprint);
         if outside > tolerance {
             reasons.push(format!(
@@ -175,6 +181,7 @@ pub fn check_import(
                 index: i,
                 zone_id,
                 infrastructure,
+                clearances,
             });
         } else {
             checked.rejected.push(Rejection {
@@ -210,6 +217,7 @@ mod tests {
                 planning: PlanningConditions::default(),
                 infrastructure: Vec::new(),
                 site_levelled: false,
+                clearances: Vec::new(),
                 approval_no: String::new(),
                 approved_on: None,
                 footprint: footprint(geometry),

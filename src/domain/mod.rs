@@ -14,6 +14,7 @@ pub mod idle_land;
 pub mod import;
 pub mod industry;
 pub mod land_use;
+pub mod net_land;
 pub mod parcel;
 pub mod penalty;
 pub mod performance;

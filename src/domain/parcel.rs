@@ -226,6 +226,15 @@ pub struct InfrastructureItem {
     pub name: String,
 }
 
+/// An infrastructure key: 1–32 characters of a–z, 0–9 and `_`.
+pub fn is_item_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 32
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// The seven "通" of 七通一平; site levelling (平) is the separate `site_levelled` flag.
 pub fn default_infrastructure_items() -> Vec<InfrastructureItem> {
     [

@@ -82,6 +82,9 @@ pub struct Parcel {
     pub planning: PlanningConditions,
     pub infrastructure: Vec<String>,
     pub site_levelled: bool,
+    /// The 净地 conditions the bureau has attested (`rights_clear`, `resettled`,
+    /// `undisputed`; see `domain::net_land`).
+    pub clearances: Vec<String>,
     /// 建设用地批准文号 (e.g. 赣府土字〔2022〕12号) and date: when the land was approved for
     /// construction (农用地转用/征收). 批而未供 counts from the date.
     pub approval_no: String,
@@ -220,6 +223,7 @@ pub struct ParcelDraft {
     pub planning: PlanningConditions,
     pub infrastructure: Vec<String>,
     pub site_levelled: bool,
+    pub clearances: Vec<String>,
     pub approval_no: String,
     pub approved_on: Option<NaiveDate>,
     pub footprint: Footprint,
@@ -272,6 +276,7 @@ pub struct ParcelChanges {
     pub planning: PlanningChanges,
     pub infrastructure: Option<Vec<String>>,
     pub site_levelled: Option<bool>,
+    pub clearances: Option<Vec<String>>,
     pub approval_no: Option<String>,
     pub approved_on: Option<Option<NaiveDate>>,
     pub footprint: Option<Footprint>,
@@ -307,6 +312,7 @@ pub struct RawParcel {
     pub planning: PlanningConditions,
     pub infrastructure: Vec<String>,
     pub site_levelled: Option<bool>,
+    pub clearances: Vec<String>,
     pub approval_no: Option<String>,
     pub approved_on: Option<NaiveDate>,
 }
@@ -371,6 +377,7 @@ impl ParcelDraft {
                     planning: raw.planning,
                     infrastructure: raw.infrastructure,
                     site_levelled: raw.site_levelled.unwrap_or(false),
+                    clearances: raw.clearances,
                     approval_no,
                     approved_on: raw.approved_on,
                     footprint,
@@ -904,6 +911,7 @@ impl Parcel {
             planning: draft.planning,
             infrastructure,
             site_levelled: draft.site_levelled,
+            clearances: draft.clearances,
             approval_no: draft.approval_no,
             approved_on: draft.approved_on,
             area_m2: draft.footprint.area_m2(),
@@ -1138,6 +1146,7 @@ pub(crate) mod tests {
             planning: PlanningConditions::default(),
             infrastructure: Vec::new(),
             site_levelled: false,
+            clearances: Vec::new(),
             approval_no: String::new(),
             approved_on: None,
             area_m2: measure::area_m2(&geometry),

@@ -37,6 +37,11 @@ pub struct SettingsOverrides {
     /// another use (公园绿地, 商业用地, 供电用地 …) fails the entry check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_land_uses: Option<Vec<String>>,
+    /// The infrastructure items (keys of `infrastructure_items`) a parcel must have in place,
+    /// with its site levelled, before it is supplied (净地, 《闲置土地处置办法》 Art. 21(5)).
+    /// Default `["water_supply", "drainage", "power", "road"]` (四通一平).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_infrastructure: Option<Vec<String>>,
     /// Overlap and boundary tolerance for surveying noise, m². Default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry_tolerance_m2: Option<f64>,
@@ -98,6 +103,7 @@ pub struct Settings {
     pub max_green_ratio_pct: f64,
     pub min_far_by_industry: BTreeMap<String, f64>,
     pub project_land_uses: Vec<String>,
+    pub start_infrastructure: Vec<String>,
     pub geometry_tolerance_m2: f64,
     pub infrastructure_items: Vec<InfrastructureItem>,
     pub idle_warning_days: u32,
@@ -164,6 +170,9 @@ impl Settings {
                 .map(|&(k, v)| (k.to_owned(), v))
                 .collect(),
             project_land_uses: vec!["1001".into(), "1101".into()],
+            start_infrastructure: ["water_supply", "drainage", "power", "road"]
+                .map(String::from)
+                .to_vec(),
             geometry_tolerance_m2: 1.0,
             infrastructure_items: default_infrastructure_items(),
             idle_warning_days: 90,
@@ -203,6 +212,9 @@ impl Settings {
             }
             if let Some(v) = &o.project_land_uses {
                 s.project_land_uses = v.clone();
+            }
+            if let Some(v) = &o.start_infrastructure {
+                s.start_infrastructure = v.clone();
             }
             if let Some(v) = o.geometry_tolerance_m2 {
                 s.geometry_tolerance_m2 = v;
@@ -332,6 +344,17 @@ impl SettingsOverrides {
                 );
             }
         }
+        for (i, key) in self.start_infrastructure.iter().flatten().enumerate() {
+            if !super::parcel::is_item_key(key) {
+                errors.push(
+                    FieldError::new(
+                        format!("start_infrastructure[{i}]"),
+                        "keys are 1–32 characters of a–z, 0–9 and _",
+                    )
+                    .under(parent),
+                );
+            }
+        }
         for (i, code) in self.project_land_uses.iter().flatten().enumerate() {
             if let Err(e) =
                 super::land_use::LandUse::parse(&format!("project_land_uses[{i}]"), code)
@@ -373,13 +396,7 @@ impl SettingsOverrides {
             let mut keys = std::collections::HashSet::new();
             for (i, item) in items.iter().enumerate() {
                 let field = format!("infrastructure_items[{i}]");
-                let key_ok = !item.key.is_empty()
-                    && item.key.len() <= 32
-                    && item
-                        .key
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-                if !key_ok {
+                if !super::parcel::is_item_key(&item.key) {
                     errors.push(
                         FieldError::new(
                             format!("{field}.key"),

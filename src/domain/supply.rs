@@ -2,6 +2,7 @@
 //! they must come in. The idle-land clock and the 五未 classification read the timeline that
 //! [`replay`] builds from these facts.
 
+use super::net_land::{Condition, Unmet};
 use super::parcel::ParcelStatus;
 use super::register::{Parcel, Stamp};
 use super::{FieldError, Refusal};
@@ -142,6 +143,23 @@ impl DelayCause {
     /// A cause that excuses the holder: no fee, no recovery without compensation.
     pub fn excuses_holder(self) -> bool {
         self != Self::Holder
+    }
+
+    /// The 净地 condition (Art. 21) this government cause (Art. 8) shows was not in fact met
+    /// at supply: land not delivered on the agreed terms was not ready to start, a plan or
+    /// policy change means the planning conditions were not settled, petitions mean
+    /// resettlement was not done. Military control, heritage protection, other government
+    /// acts and force majeure point to no condition of the land itself.
+    pub fn net_land_condition(self) -> Option<Condition> {
+        match self {
+            Self::LandNotDelivered => Some(Condition::ReadyToStart),
+            Self::PlanChanged | Self::PolicyChanged => Some(Condition::PlanningSet),
+            Self::Petitions => Some(Condition::Resettled),
+            Self::MilitaryOrHeritage
+            | Self::OtherGovernmentAction
+            | Self::ForceMajeure
+            | Self::Holder => None,
+        }
     }
 }
 
@@ -324,14 +342,16 @@ impl Supply {
 
 /// Whether a parcel can be supplied under `draft`: it must be active, not in the land bank,
 /// not supplied to anyone now (`in_force`), to an enterprise of the directory
-/// (`enterprise_known`), and the contract not dated before the end of its previous supply
-/// (`last_end`).
+/// (`enterprise_known`), the contract not dated before the end of its previous supply
+/// (`last_end`), and the land 净地: `unmet` are the Art. 21 conditions it does not meet
+/// (`net_land::unmet`), each named in the refusal.
 pub fn check_supplying(
     parcel: &Parcel,
     in_force: Option<&Supply>,
     enterprise_known: bool,
     last_end: Option<NaiveDate>,
     draft: &SupplyDraft,
+    unmet: &[Unmet],
 ) -> Result<(), Refusal> {
     match parcel.status {
         ParcelStatus::Retired => {
@@ -366,6 +386,14 @@ pub fn check_supplying(
             format!("the parcel's previous supply ended on {last_end}; a new contract cannot be dated before that"),
         )
         .into());
+    }
+    if !unmet.is_empty() {
+        let each: Vec<String> = unmet.iter().map(Unmet::sentence).collect();
+        return Err(Refusal::conflict(format!(
+            "parcel {} is not 净地 and cannot be supplied (《闲置土地处置办法》 Art. 21): {}",
+            parcel.code,
+            each.join("; ")
+        )));
     }
     Ok(())
 }
@@ -1428,7 +1456,7 @@ pub(crate) mod tests {
     fn a_parcel_is_supplied_once_from_the_market_and_after_its_last_supply() {
         let ok = draft("2022-01-10");
         assert_eq!(
-            check_supplying(&parcel(ParcelStatus::Available), None, true, None, &ok),
+            check_supplying(&parcel(ParcelStatus::Available), None, true, None, &ok, &[]),
             Ok(())
         );
         let m = conflict(check_supplying(
@@ -1437,6 +1465,7 @@ pub(crate) mod tests {
             true,
             None,
             &ok,
+            &[],
         ));
         assert!(m.contains("NC-07 is retired"), "{m}");
         let m = conflict(check_supplying(
@@ -1445,6 +1474,7 @@ pub(crate) mod tests {
             true,
             None,
             &ok,
+            &[],
         ));
         assert!(m.contains("reserve land (储备)"), "{m}");
         let current = supply("2022-07-01");
@@ -1454,6 +1484,7 @@ pub(crate) mod tests {
             true,
             None,
             &ok,
+            &[],
         ));
         assert!(m.contains("already supplied under contract"), "{m}");
         let e = invalid(check_supplying(
@@ -1462,6 +1493,7 @@ pub(crate) mod tests {
             true,
             Some(d("2022-01-11")),
             &ok,
+            &[],
         ));
         assert_eq!(e.field, "contract_date");
         let e = invalid(check_supplying(
@@ -1470,6 +1502,7 @@ pub(crate) mod tests {
             false,
             None,
             &ok,
+            &[],
         ));
         assert_eq!(
             (e.field.as_str(), e.message.as_str()),
@@ -1481,11 +1514,54 @@ pub(crate) mod tests {
                 None,
                 true,
                 Some(d("2022-01-10")),
-                &ok
+                &ok,
+                &[]
             ),
             Ok(()),
             "a contract on the day the last supply ended"
         );
+        // Art. 21: land that is not 净地 is refused, naming each condition it misses.
+        let unmet = [
+            Unmet {
+                condition: Condition::Resettled,
+                missing: "not on record".into(),
+            },
+            Unmet {
+                condition: Condition::ReadyToStart,
+                missing: "missing 通电".into(),
+            },
+        ];
+        let m = conflict(check_supplying(
+            &parcel(ParcelStatus::Available),
+            None,
+            true,
+            None,
+            &ok,
+            &unmet,
+        ));
+        assert!(
+            m.contains("not 净地")
+                && m.contains("安置补偿落实到位 (resettled): not on record; 具备动工开发所必需的基本条件 (ready_to_start): missing 通电"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn art_8_government_causes_point_back_to_the_art_21_condition() {
+        assert_eq!(
+            DelayCause::LandNotDelivered.net_land_condition(),
+            Some(Condition::ReadyToStart)
+        );
+        assert_eq!(
+            DelayCause::Petitions.net_land_condition(),
+            Some(Condition::Resettled)
+        );
+        assert_eq!(
+            DelayCause::PolicyChanged.net_land_condition(),
+            Some(Condition::PlanningSet)
+        );
+        assert_eq!(DelayCause::ForceMajeure.net_land_condition(), None);
+        assert_eq!(DelayCause::Holder.net_land_condition(), None);
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "height_max_m",
     "infrastructure",
     "site_levelled",
+    "clearances",
     "version",
     "updated_at",
     "updated_by",
@@ -81,6 +82,7 @@ pub fn csv(parcels: &[Parcel]) -> Result<Vec<u8>, csv::Error> {
                 opt(v.planning.height_max_m),
                 v.infrastructure.join(","),
                 v.site_levelled.to_string(),
+                v.clearances.join(","),
                 v.version.to_string(),
                 v.updated_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

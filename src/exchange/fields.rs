@@ -48,6 +48,7 @@ const GREEN_MAX: &[&str] = &["green_ratio_max_pct", "ldlsx", "绿地率上限"];
 const HEIGHT_MAX: &[&str] = &["height_max_m", "jzxg", "建筑限高"];
 const INFRASTRUCTURE: &[&str] = &["infrastructure", "基础设施", "配套"];
 const LEVELLED: &[&str] = &["site_levelled", "场地平整", "cdpz"];
+const CLEARANCES: &[&str] = &["clearances", "净地条件", "jdtj"];
 const APPROVAL_NO: &[&str] = &["approval_no", "pzwh", "批准文号", "批复文号"];
 const APPROVED_ON: &[&str] = &["approved_on", "pzrq", "批准日期", "批复日期"];
 /// Declared areas: never used, only compared with the computed area.
@@ -232,6 +233,7 @@ pub fn parcel_from(props: &Map<String, Value>) -> Result<FileParcel, Vec<String>
             planning,
             infrastructure: find(props, INFRASTRUCTURE).map(list).unwrap_or_default(),
             site_levelled: find(props, LEVELLED).and_then(flag),
+            clearances: find(props, CLEARANCES).map(list).unwrap_or_default(),
             approval_no: text(props, APPROVAL_NO),
             approved_on,
         },

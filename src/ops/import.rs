@@ -3,7 +3,7 @@
 //! all of them — or none, with a report naming every rejected feature and why.
 
 use crate::domain::import::check_import;
-use crate::domain::register::{ImportReport, ImportRequest, Parcel, Stamp};
+use crate::domain::register::{ImportReport, ImportRequest, Parcel, ParcelDraft, Stamp};
 use crate::store::audit::{self, Entry};
 use crate::store::zones::park_context;
 use crate::store::{self, AnyConnection, StoreResult, write_in_park};
@@ -66,10 +66,14 @@ pub fn import(
             .into_iter()
             .filter_map(|a| {
                 let item = items.get_mut(a.index)?.take()?;
+                let draft = ParcelDraft {
+                    clearances: a.clearances,
+                    ..item.draft
+                };
                 Some(Parcel::new(
                     park_id,
                     a.zone_id,
-                    item.draft,
+                    draft,
                     a.infrastructure,
                     stamp,
                 ))

@@ -4,6 +4,7 @@
 //! the neighbours, a supply in force), lets it decide, then saves the versions, lineage and
 //! audit entries.
 
+use crate::domain::net_land::parse_clearances;
 use crate::domain::parcel::{check_transition, parse_infrastructure};
 use crate::domain::register::{
     self, Change, MergeRequest, Parcel, ParcelChanges, ParcelDraft, SplitPiece, Stamp,
@@ -71,7 +72,12 @@ pub fn create(
             &draft.infrastructure,
             &settings.infrastructure_items,
         )?;
+        let clearances = parse_clearances("properties.clearances", &draft.clearances)?;
         check_placed(conn, &park, &draft.footprint, &[], &settings, ahead)?;
+        let draft = ParcelDraft {
+            clearances,
+            ..draft
+        };
         let parcel = Parcel::new(park_id, zone_id, draft, infrastructure, stamp);
         insert(conn, parcel, Change::Created, None)
     })
@@ -128,6 +134,9 @@ pub fn update(
                 items,
                 &settings.infrastructure_items,
             )?;
+        }
+        if let Some(clearances) = &changes.clearances {
+            next.clearances = parse_clearances("properties.clearances", clearances)?;
         }
         if next == current {
             return Ok(current);
@@ -254,6 +263,13 @@ pub fn merge(
             land_use: request
                 .land_use
                 .map_or_else(|| first.land_use.clone(), |l| l.code().to_owned()),
+            // A 净地 condition holds for the whole only where it held for every part.
+            clearances: first
+                .clearances
+                .iter()
+                .filter(|c| originals.iter().all(|p| p.clearances.contains(c)))
+                .cloned()
+                .collect(),
             area_m2: footprint.area_m2(),
             geometry: footprint.into_geometry(),
             version: 1,

@@ -2,6 +2,7 @@
 //! park's write transaction: load, let `domain::supply` decide, save, audit. Supplying moves the
 //! parcel to `supplied`; ending returns it to the land bank.
 
+use crate::domain::net_land;
 use crate::domain::parcel::ParcelStatus;
 use crate::domain::register::Stamp;
 use crate::domain::supply::{self, Fact, FactDetail, Supply, SupplyDraft};
@@ -11,7 +12,8 @@ use crate::store::supplies::snapshot;
 use crate::store::{self, AnyConnection, StoreError, StoreResult, write_in_park};
 use chrono::NaiveDate;
 
-/// Supply a parcel: it must be active, not in the land bank, and not supplied to anyone now.
+/// Supply a parcel: it must be active, not in the land bank, not supplied to anyone now, and
+/// 净地 under the settings of its place (Art. 21).
 pub fn create(
     conn: &mut AnyConnection,
     parcel_id: i64,
@@ -28,7 +30,14 @@ pub fn create(
             Err(StoreError::NotFound(_)) => false,
             Err(other) => return Err(other),
         };
-        supply::check_supplying(&parcel, in_force.as_ref(), known, last_end, &draft)?;
+        let (park, zones) = store::zones::park_context(conn, park_id)?;
+        let settings = park.settings_in(&zones, parcel.zone_id);
+        let unmet = net_land::unmet(
+            &parcel,
+            &settings.start_infrastructure,
+            &settings.infrastructure_items,
+        );
+        supply::check_supplying(&parcel, in_force.as_ref(), known, last_end, &draft, &unmet)?;
         let supply = Supply {
             id: 0,
             parcel_id,

@@ -126,6 +126,7 @@ pub fn snapshot(p: &Parcel) -> serde_json::Value {
         "height_max_m": p.planning.height_max_m,
         "infrastructure": p.infrastructure,
         "site_levelled": p.site_levelled,
+        "clearances": p.clearances,
         "approval_no": p.approval_no,
         "approved_on": p.approved_on,
         "area_m2": p.area_m2,

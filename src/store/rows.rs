@@ -159,6 +159,7 @@ pub struct ParcelRow {
     pub updated_by: String,
     pub retired_at: Option<NaiveDateTime>,
     pub retired_reason: Option<String>,
+    pub clearances: String,
 }
 
 impl ParcelRow {
@@ -186,6 +187,7 @@ impl ParcelRow {
             },
             infrastructure: split_list(&self.infrastructure),
             site_levelled: self.site_levelled,
+            clearances: split_list(&self.clearances),
             approval_no: self.approval_no,
             approved_on: self.approved_on,
             geometry: decode_geometry(&self.geom)?,
@@ -234,6 +236,7 @@ pub struct ParcelValues {
     pub updated_by: String,
     pub retired_at: Option<NaiveDateTime>,
     pub retired_reason: Option<String>,
+    pub clearances: String,
 }
 
 impl ParcelValues {
@@ -257,6 +260,7 @@ impl ParcelValues {
             infrastructure: join_list(&p.infrastructure),
             site_levelled: p.site_levelled,
             approval_no: p.approval_no.clone(),
+            clearances: join_list(&p.clearances),
             approved_on: p.approved_on,
             geom: wkb::encode(&p.geometry),
             area_m2: p.area_m2,

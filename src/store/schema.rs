@@ -81,6 +81,7 @@ diesel::table! {
         updated_by -> Text,
         retired_at -> Nullable<Timestamp>,
         retired_reason -> Nullable<Text>,
+        clearances -> Text,
     }
 }
 

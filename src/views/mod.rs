@@ -306,6 +306,9 @@ pub struct ParcelProperties<'a> {
     pub infrastructure: &'a [String],
     /// Site levelled (场地平整, the 平 of 七通一平).
     pub site_levelled: bool,
+    /// The 净地 conditions the bureau has attested (Art. 21): `rights_clear`, `resettled`,
+    /// `undisputed`.
+    pub clearances: &'a [String],
     /// 建设用地批准文号 ("" when not recorded).
     pub approval_no: &'a str,
     /// 建设用地批准日期.
@@ -341,6 +344,7 @@ impl<'a> ParcelProperties<'a> {
             planning: p.planning,
             infrastructure: &p.infrastructure,
             site_levelled: p.site_levelled,
+            clearances: &p.clearances,
             approval_no: &p.approval_no,
             approved_on: p.approved_on,
             version: p.version,

@@ -4,6 +4,7 @@
 use crate::domain::idle_land::{
     Consequence, Disposal, EpisodeEnd, IdleEpisode, IdleRule, IdleStatus, IdleVerdict,
 };
+use crate::domain::net_land::Condition;
 use crate::domain::penalty::Penalty;
 use crate::domain::supply::{
     DelayCause, Fact, FactDetail, FactKind, Indicators, StartEvidence, Supply, SupplyMethod,
@@ -259,6 +260,10 @@ pub struct IdleView {
     /// The finding on the cause of the current delay (none: the holder's own).
     pub cause: Option<DelayCause>,
     pub cause_name: Option<&'static str>,
+    /// For a government cause: the 净地 condition of Art. 21 it shows was not met at supply
+    /// (e.g. `resettled` for petitions), with its name.
+    pub net_land_condition: Option<Condition>,
+    pub net_land_condition_name: Option<&'static str>,
     /// Government action or force majeure: no fee, no recovery without compensation.
     pub excused: bool,
     /// none, disposal, fee or recovery.
@@ -293,11 +298,20 @@ pub struct IdleEpisodeView {
     pub ended_by_name: Option<&'static str>,
     pub cause: Option<DelayCause>,
     pub cause_name: Option<&'static str>,
+    /// For a government cause: the 净地 condition of Art. 21 it shows was not met at supply
+    /// (e.g. `resettled` for petitions), with its name.
+    pub net_land_condition: Option<Condition>,
+    pub net_land_condition_name: Option<&'static str>,
     pub excused: bool,
     /// disposal, fee or recovery, judged on the episode's last idle day.
     pub consequence: Consequence,
     pub fee_yuan: Option<i64>,
     pub recovery_from: Option<NaiveDate>,
+}
+
+/// The Art. 21 condition a cause points back to.
+fn behind(cause: Option<DelayCause>) -> Option<Condition> {
+    cause.and_then(DelayCause::net_land_condition)
 }
 
 impl From<&IdleEpisode> for IdleEpisodeView {
@@ -312,6 +326,8 @@ impl From<&IdleEpisode> for IdleEpisodeView {
             ended_by_name: e.ended_by.map(EpisodeEnd::label_zh),
             cause: e.cause,
             cause_name: e.cause.map(DelayCause::label_zh),
+            net_land_condition: behind(e.cause),
+            net_land_condition_name: behind(e.cause).map(Condition::label_zh),
             excused: e.excused,
             consequence: e.consequence,
             fee_yuan: e.fee_yuan,
@@ -334,6 +350,8 @@ impl From<&IdleVerdict> for IdleView {
             idle_days: v.idle_days,
             cause: v.cause,
             cause_name: v.cause.map(DelayCause::label_zh),
+            net_land_condition: behind(v.cause),
+            net_land_condition_name: behind(v.cause).map(Condition::label_zh),
             excused: v.excused,
             consequence: v.consequence,
             fee_yuan: v.fee_yuan,

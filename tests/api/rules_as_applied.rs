@@ -317,3 +317,127 @@ on_both_backends!(
         assert_eq!(s["penalty_per_mille"], 0.5);
     }
 );
+
+on_both_backends!(
+    settings_in_years_and_land_use_codes_are_checked_before_anything_is_written,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let park = create_park(&svc, "NCGY").await;
+        let url = format!("/api/parks/{park}");
+        let before = get(&svc, &url).await.expect(200);
+        let etag = before.etag();
+        let before = before.json();
+        // 批而未供 counts 1 to 10 full calendar years.
+        for years in [0, 11] {
+            let p = patch(
+                &svc,
+                &url,
+                &etag,
+                &json!({"properties": {"settings": {"unsupplied_limit_years": years}}}),
+            )
+            .await
+            .problem(422);
+            says(&p, "1 to 10 years");
+        }
+        // A land-use code that 用地用海分类 does not have names its place in the list.
+        let p = patch(
+            &svc,
+            &url,
+            &etag,
+            &json!({"properties": {"settings": {"project_land_uses": ["1001", "9999"]}}}),
+        )
+        .await
+        .problem(422);
+        assert!(p.to_string().contains("project_land_uses[1]"), "{p}");
+        let after = get(&svc, &url).await.expect(200);
+        assert_eq!(after.etag(), etag, "nothing was written");
+        assert_eq!(after.json(), before);
+    }
+);
+
+on_both_backends!(
+    art_21_only_net_land_is_supplied_and_each_missing_condition_is_named,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let park = create_park(&svc, "NCGY").await;
+        let mut feature = parcel("A-1", 116.63, 27.56, 0.002);
+        feature["properties"]["clearances"] = json!(["rights_clear", "undisputed"]);
+        feature["properties"]["infrastructure"] = json!(["water_supply", "drainage", "road"]);
+        feature["properties"]["far_min"] = Value::Null;
+        feature["properties"]["far_max"] = Value::Null;
+        let plot = create_parcel(&svc, park, &feature).await;
+        let id = plot["id"].as_i64().unwrap();
+        let enterprise = create_enterprise(&svc).await;
+        let terms = common::fixtures::supply_terms(enterprise);
+        let url = format!("/api/parcels/{id}/supplies");
+        let p = post(&svc, &url, &terms).await.problem(409);
+        says(&p, "not 净地");
+        says(&p, "安置补偿落实到位 (resettled): not on record");
+        says(&p, "规划条件明确 (planning_set)");
+        says(
+            &p,
+            "具备动工开发所必需的基本条件 (ready_to_start): missing 通电",
+        );
+        assert!(!p.to_string().contains("rights_clear)"), "{p}");
+        // Nothing was written: the parcel is still available, with no supply.
+        let after = get(&svc, &format!("/api/parcels/{id}")).await.expect(200);
+        assert_eq!(after.json()["properties"]["status"], "available");
+        let list = get(&svc, &format!("/api/parcels/{id}/supplies"))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+        // An unknown clearance is a 422 naming the three.
+        let etag = after.etag();
+        let p = patch(
+            &svc,
+            &format!("/api/parcels/{id}"),
+            &etag,
+            &json!({"properties": {"clearances": ["paid"]}}),
+        )
+        .await
+        .problem(422);
+        says(&p, "unknown clearance(s) paid");
+        // The bureau records what was missing; then the land is supplied.
+        patch(
+            &svc,
+            &format!("/api/parcels/{id}"),
+            &etag,
+            &json!({"properties": {
+                "clearances": ["rights_clear", "resettled", "undisputed"],
+                "infrastructure": ["water_supply", "drainage", "power", "road"],
+                "far_max": 2.0
+            }}),
+        )
+        .await
+        .expect(200);
+        let supply = post(&svc, &url, &terms).await.expect(201).json()["id"]
+            .as_i64()
+            .unwrap();
+        // Petitions later (Art. 8(4)) point back to the resettlement that was not in fact done.
+        fact(
+            &svc,
+            supply,
+            json!({"kind": "extension", "date": "2023-02-01", "cause": "petitions", "new_start": "2023-10-01"}),
+        )
+        .await
+        .expect(201);
+        fact(
+            &svc,
+            supply,
+            json!({"kind": "attribution", "date": "2024-10-10", "cause": "petitions"}),
+        )
+        .await
+        .expect(201);
+        let d = detail(&svc, supply, "2024-11-01").await;
+        assert_eq!(
+            (
+                d["idle"]["net_land_condition"].as_str(),
+                d["idle"]["net_land_condition_name"].as_str()
+            ),
+            (Some("resettled"), Some("安置补偿落实到位")),
+            "{}",
+            d["idle"]
+        );
+    }
+);

@@ -54,6 +54,11 @@ pub struct ParcelPropertiesIn {
     /// Infrastructure in place, keys of the park's list (e.g. `water_supply`, `power`).
     pub infrastructure: Option<Vec<String>>,
     pub site_levelled: Option<bool>,
+    /// The 净地 conditions the bureau attests (《闲置土地处置办法》 Art. 21): `rights_clear`
+    /// (土地权利清晰), `resettled` (安置补偿落实到位), `undisputed` (没有法律经济纠纷). A parcel
+    /// is supplied only with all three, its 容积率 set, site levelled and the park's
+    /// `start_infrastructure` in place.
+    pub clearances: Option<Vec<String>>,
     /// 建设用地批准文号, e.g. 赣府土字〔2022〕12号.
     pub approval_no: Option<String>,
     /// 建设用地批准日期 (批而未供 counts from it).
@@ -80,6 +85,7 @@ impl ParcelPropertiesIn {
             },
             infrastructure: self.infrastructure.unwrap_or_default(),
             site_levelled: self.site_levelled,
+            clearances: self.clearances.unwrap_or_default(),
             approval_no: self.approval_no,
             approved_on: self.approved_on,
         }
@@ -121,6 +127,9 @@ pub struct ParcelPropertiesPatch {
     pub infrastructure: Option<Vec<String>>,
     #[serde(default, deserialize_with = "not_null")]
     pub site_levelled: Option<bool>,
+    /// The 净地 conditions on record; the list replaces the stored one.
+    #[serde(default, deserialize_with = "not_null")]
+    pub clearances: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub approval_no: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -155,6 +164,7 @@ impl ParcelPropertiesPatch {
             },
             infrastructure: self.infrastructure,
             site_levelled: self.site_levelled,
+            clearances: self.clearances,
             approval_no: text(&mut e, "properties.approval_no", self.approval_no, 100),
             approved_on: self.approved_on,
             footprint,

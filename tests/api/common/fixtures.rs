@@ -56,7 +56,8 @@ pub fn parcel(code: &str, x: f64, y: f64, d: f64) -> Value {
             "green_ratio_max_pct": 15.0,
             "height_max_m": 24.0,
             "infrastructure": ["water_supply", "drainage", "power", "road"],
-            "site_levelled": true
+            "site_levelled": true,
+            "clearances": ["rights_clear", "resettled", "undisputed"]
         }
     })
 }
