@@ -1,5 +1,6 @@
 //! The investment pipeline report (招商项目调度) for a period: projects by stage × responsible
-//! unit × size band, what each unit signed and started in the period, its fixed-asset investment
+//! unit × size band (by fixed-asset investment, cut at the park's thresholds), the counts at
+//! or above each threshold (固定资产投资500万元以上 …, 其中亿元以上 …), what each unit signed and started in the period, its fixed-asset investment
 //! completed against its yearly plan, and the units with nothing to show (白卷).
 //!
 //! - A project's stage is the one it stood at on the period's last day; projects entered later
@@ -88,6 +89,19 @@ pub struct Pipeline {
     /// 飞地 projects by the unit credited with them: those standing on the last day (not
     /// terminated), and those signed and started in the period.
     pub enclaves: BTreeMap<i64, UnitLine>,
+    /// For each threshold (万元, ascending), the projects whose fixed-asset investment reaches
+    /// it: the "其中" lines of the seeds' counts.
+    pub thresholds: Vec<(u32, Tally)>,
+}
+
+/// Projects standing on the last day, and those signed, started and put into production in
+/// the period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub standing: Amounts,
+    pub signed: Amounts,
+    pub started: Amounts,
+    pub producing: Amounts,
 }
 
 /// What a unit is ranked on.
@@ -147,14 +161,22 @@ fn pct(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 / whole as f64 * 10_000.0).round() / 100.0)
 }
 
-/// The report for `[from, to]` over `units` (id → yearly plans as (year, 元)).
+/// The report for `[from, to]` over `units` (id → yearly plans as (year, 元)), banded at the
+/// park's ascending `thresholds_wan` (万元 of fixed-asset investment).
 pub fn report(
     projects: &[PipelineProject<'_>],
     units: &BTreeMap<i64, Vec<(i32, i64)>>,
     from: NaiveDate,
     to: NaiveDate,
+    thresholds_wan: &[u32],
 ) -> Pipeline {
-    let mut r = Pipeline::default();
+    let mut r = Pipeline {
+        thresholds: thresholds_wan
+            .iter()
+            .map(|t| (*t, Tally::default()))
+            .collect(),
+        ..Pipeline::default()
+    };
     for id in units.keys() {
         let plan = units[id]
             .iter()
@@ -173,7 +195,7 @@ pub fn report(
         let Some(now) = stage_on(p.stages, to) else {
             continue;
         };
-        let band = SizeBand::of(p.signed_investment_yuan);
+        let band = SizeBand::of(p.fixed_asset_investment_yuan, thresholds_wan);
         r.cells
             .entry((now.stage, p.unit_id, band))
             .or_default()
@@ -182,6 +204,23 @@ pub fn report(
         r.total.add(p);
         let within = |stage| reached_on(p.stages, stage, to).is_some_and(|d| d >= from);
         let completed = to_date(p.investment, to) - to_date(p.investment, before);
+        for (threshold, tally) in &mut r.thresholds {
+            if p.fixed_asset_investment_yuan < i64::from(*threshold) * 10_000 {
+                continue;
+            }
+            if now.stage != Stage::Terminated {
+                tally.standing.add(p);
+            }
+            for (stage, amounts) in [
+                (Stage::Signed, &mut tally.signed),
+                (Stage::Started, &mut tally.started),
+                (Stage::Producing, &mut tally.producing),
+            ] {
+                if within(stage) {
+                    amounts.add(p);
+                }
+            }
+        }
         let mut lines = vec![r.by_unit.entry(p.unit_id).or_default()];
         if p.enclave {
             lines.push(r.enclaves.entry(p.unit_id).or_default());
@@ -233,6 +272,7 @@ pub fn report(
 mod tests {
     use super::*;
     use crate::domain::register::Stamp;
+    use crate::domain::settings::DEFAULT_SIZE_BANDS_WAN;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -306,7 +346,13 @@ mod tests {
             (2, vec![(2026, 60_000_000), (2025, 1)]),
             (3, vec![]),
         ]);
-        let r = report(&projects, &units, d("2026-01-01"), d("2026-10-31"));
+        let r = report(
+            &projects,
+            &units,
+            d("2026-01-01"),
+            d("2026-10-31"),
+            &DEFAULT_SIZE_BANDS_WAN,
+        );
         assert_eq!(
             r.total,
             Amounts {
@@ -317,13 +363,23 @@ mod tests {
             "the late project is not counted"
         );
         assert_eq!(r.by_stage[&Stage::Started].count, 2);
-        assert_eq!(r.cells[&(Stage::Started, 1, SizeBand::Over100m)].count, 1);
+        let band = |from_wan, to_wan| SizeBand { from_wan, to_wan };
+        assert_eq!(r.cells[&(Stage::Started, 1, band(10_000, None))].count, 1);
         assert_eq!(
-            r.cells[&(Stage::Started, 2, SizeBand::Over50m)].signed_investment_yuan,
-            50_000_000,
-            "5000 万 is in 5000万-1亿"
+            r.cells[&(Stage::Started, 2, band(3_000, Some(5_000)))].fixed_asset_investment_yuan,
+            40_000_000,
+            "bands are by fixed-asset investment: 4000 万 is in 3000万-5000万"
         );
-        assert_eq!(r.cells[&(Stage::Negotiating, 2, SizeBand::Over5m)].count, 1);
+        assert_eq!(
+            r.cells[&(Stage::Negotiating, 2, band(500, Some(3_000)))].count,
+            1
+        );
+        // 其中: at or above each threshold.
+        let at = |t: u32| r.thresholds.iter().find(|(x, _)| *x == t).unwrap().1;
+        assert_eq!(at(500).standing.count, 3);
+        assert_eq!(at(3_000).standing.count, 2);
+        assert_eq!(at(5_000).standing.count, 1);
+        assert_eq!(at(10_000).standing.count, 1, "1 亿 is 亿元以上");
         let one = &r.by_unit[&1];
         assert_eq!((one.signed.count, one.started.count), (1, 1));
         assert_eq!(one.completed_yuan, 45_000_000);
@@ -373,7 +429,7 @@ mod tests {
             enclave: false,
         }];
         let units = BTreeMap::from([(1, vec![])]);
-        let r = report(&projects, &units, d("2026-01-01"), d("2026-01-31"));
+        let r = report(&projects, &units, d("2026-01-01"), d("2026-01-31"), &[]);
         assert_eq!(
             r.by_stage.keys().copied().collect::<Vec<_>>(),
             [Stage::Negotiating]
@@ -407,7 +463,7 @@ mod tests {
         };
         let projects = [project(&signed[..], true), project(&ended[..], true)];
         let units = BTreeMap::from([(7, vec![]), (8, vec![])]);
-        let r = report(&projects, &units, d("2026-01-01"), d("2026-10-31"));
+        let r = report(&projects, &units, d("2026-01-01"), d("2026-10-31"), &[]);
         let enclave = &r.enclaves[&7];
         assert_eq!(
             (

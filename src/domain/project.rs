@@ -266,73 +266,87 @@ pub fn check_change(
     if e.is_empty() { Ok(out) } else { Err(e) }
 }
 
-/// The size bands of 调度 reports, by signed investment (in 元).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SizeBand {
-    /// ≥ 1 亿元.
-    #[serde(rename = "over_100m")]
-    Over100m,
-    /// 5000 万 – 1 亿.
-    #[serde(rename = "over_50m")]
-    Over50m,
-    /// 3000 万 – 5000 万.
-    #[serde(rename = "over_30m")]
-    Over30m,
-    /// 1000 万 – 3000 万.
-    #[serde(rename = "over_10m")]
-    Over10m,
-    /// 500 万 – 1000 万.
-    #[serde(rename = "over_5m")]
-    Over5m,
-    /// < 500 万.
-    #[serde(rename = "under_5m")]
-    Under5m,
+/// A band of 调度 reports by fixed-asset investment (固定资产投资): from `from_wan` 万元
+/// (included) up to `to_wan` (excluded; none for the top band). The bands are cut at a park's
+/// thresholds (`size_bands_wan_yuan`), so a 高新区 that also counts 3亿 and 5亿 projects gets
+/// those bands. Larger bands sort first, as reports list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SizeBand {
+    pub from_wan: u32,
+    pub to_wan: Option<u32>,
+}
+
+impl Ord for SizeBand {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.from_wan.cmp(&self.from_wan)
+    }
+}
+
+impl PartialOrd for SizeBand {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl SizeBand {
-    pub const ALL: [SizeBand; 6] = [
-        Self::Over100m,
-        Self::Over50m,
-        Self::Over30m,
-        Self::Over10m,
-        Self::Over5m,
-        Self::Under5m,
-    ];
-
-    /// The band of an amount: its lower bound is included (5000 万 is in 5000万–1亿).
-    pub fn of(yuan: i64) -> Self {
-        match yuan {
-            y if y >= 100_000_000 => Self::Over100m,
-            y if y >= 50_000_000 => Self::Over50m,
-            y if y >= 30_000_000 => Self::Over30m,
-            y if y >= 10_000_000 => Self::Over10m,
-            y if y >= 5_000_000 => Self::Over5m,
-            _ => Self::Under5m,
+    /// The band of a fixed-asset investment (元) among ascending thresholds (万元): its
+    /// lower bound is included (5000 万 is in 5000万-1亿).
+    pub fn of(fixed_asset_yuan: i64, thresholds_wan: &[u32]) -> Self {
+        let from = thresholds_wan
+            .iter()
+            .rev()
+            .find(|t| fixed_asset_yuan >= i64::from(**t) * 10_000)
+            .copied()
+            .unwrap_or(0);
+        let to = thresholds_wan.iter().find(|t| **t > from).copied();
+        Self {
+            from_wan: from,
+            to_wan: to,
         }
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Over100m => "over_100m",
-            Self::Over50m => "over_50m",
-            Self::Over30m => "over_30m",
-            Self::Over10m => "over_10m",
-            Self::Over5m => "over_5m",
-            Self::Under5m => "under_5m",
+    /// Every band the thresholds cut, largest first.
+    pub fn all(thresholds_wan: &[u32]) -> Vec<Self> {
+        let mut bands: Vec<Self> = std::iter::once(0)
+            .chain(thresholds_wan.iter().copied())
+            .map(|t| Self::of(i64::from(t) * 10_000, thresholds_wan))
+            .collect();
+        bands.sort();
+        bands.dedup();
+        bands
+    }
+
+    /// A stable key: `5000-10000`, `10000+` (万元).
+    pub fn key(self) -> String {
+        match self.to_wan {
+            Some(to) => format!("{}-{to}", self.from_wan),
+            None => format!("{}+", self.from_wan),
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Over100m => "1亿元以上",
-            Self::Over50m => "5000万-1亿元",
-            Self::Over30m => "3000万-5000万元",
-            Self::Over10m => "1000万-3000万元",
-            Self::Over5m => "500万-1000万元",
-            Self::Under5m => "500万元以下",
+    /// e.g. 1亿元以上, 5000万-1亿元, 500万元以下.
+    pub fn label_zh(self) -> String {
+        match (self.from_wan, self.to_wan) {
+            (0, Some(to)) => format!("{}元以下", wan_zh(to)),
+            (from, Some(to)) => format!("{}-{}元", wan_zh(from), wan_zh(to)),
+            (from, None) => format!("{}元以上", wan_zh(from)),
         }
     }
+}
+
+/// 万元 as a report writes them: 500万, 1亿, 3亿, 1.5亿.
+pub fn wan_zh(wan: u32) -> String {
+    if wan >= 10_000 {
+        let yi = f64::from(wan) / 10_000.0;
+        format!("{}亿", super::units::round_to(yi, 4))
+    } else {
+        format!("{wan}万")
+    }
+}
+
+/// The label of a threshold line: 固定资产投资500万元以上.
+pub fn threshold_zh(wan: u32) -> String {
+    format!("固定资产投资{}元以上", wan_zh(wan))
 }
 
 /// 万元 as clients send them, to whole 元: at most four decimals (the 元), 0 to 10 万亿.
@@ -906,14 +920,29 @@ mod tests {
     }
 
     #[test]
-    fn size_bands_include_their_lower_bound() {
-        assert_eq!(SizeBand::of(100_000_000), SizeBand::Over100m);
-        assert_eq!(SizeBand::of(99_999_999), SizeBand::Over50m);
-        assert_eq!(SizeBand::of(50_000_000), SizeBand::Over50m);
-        assert_eq!(SizeBand::of(30_000_000), SizeBand::Over30m);
-        assert_eq!(SizeBand::of(10_000_000), SizeBand::Over10m);
-        assert_eq!(SizeBand::of(5_000_000), SizeBand::Over5m);
-        assert_eq!(SizeBand::of(4_999_999), SizeBand::Under5m);
+    fn size_bands_are_by_fixed_asset_investment_and_include_their_lower_bound() {
+        let t = [500, 3_000, 5_000, 10_000];
+        let band = |yuan| SizeBand::of(yuan, &t).label_zh();
+        assert_eq!(band(100_000_000), "1亿元以上");
+        assert_eq!(band(99_999_999), "5000万-1亿元");
+        assert_eq!(band(50_000_000), "5000万-1亿元");
+        assert_eq!(band(30_000_000), "3000万-5000万元");
+        assert_eq!(band(29_999_999), "500万-3000万元");
+        assert_eq!(band(5_000_000), "500万-3000万元");
+        assert_eq!(band(4_999_999), "500万元以下");
+        assert_eq!(SizeBand::of(4_999_999, &t).key(), "0-500");
+        assert_eq!(SizeBand::of(100_000_000, &t).key(), "10000+");
+        // A 高新区 that counts 3亿 and 5亿 projects.
+        let hi = [500, 10_000, 30_000, 50_000];
+        assert_eq!(SizeBand::of(299_999_999, &hi).label_zh(), "1亿-3亿元");
+        assert_eq!(SizeBand::of(300_000_000, &hi).label_zh(), "3亿-5亿元");
+        assert_eq!(SizeBand::of(500_000_000, &hi).label_zh(), "5亿元以上");
+        let all: Vec<String> = SizeBand::all(&hi).into_iter().map(SizeBand::key).collect();
+        assert_eq!(
+            all,
+            ["50000+", "30000-50000", "10000-30000", "500-10000", "0-500"]
+        );
+        assert_eq!(threshold_zh(15_000), "固定资产投资1.5亿元以上");
     }
 
     #[test]

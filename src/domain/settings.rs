@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+/// The fixed-asset investment thresholds (万元) a park reports by when none are set: the
+/// seeds' "固定资产投资500万元以上 …, 其中亿元以上 …, 5000万元 …, 3000万元 …".
+pub const DEFAULT_SIZE_BANDS_WAN: [u32; 4] = [500, 3_000, 5_000, 10_000];
+
 /// What a park or zone overrides; every absent field is inherited.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +46,11 @@ pub struct SettingsOverrides {
     /// Default `["water_supply", "drainage", "power", "road"]` (四通一平).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_infrastructure: Option<Vec<String>>,
+    /// The fixed-asset investment thresholds (万元) 调度 reports count projects by, e.g.
+    /// `[500, 3000, 5000, 10000, 30000, 50000]` for a 高新区 that also counts 3亿 and 5亿
+    /// projects. Default `[500, 3000, 5000, 10000]`. Ascending, 1 to 10 of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_bands_wan_yuan: Option<Vec<u32>>,
     /// Overlap and boundary tolerance for surveying noise, m². Default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry_tolerance_m2: Option<f64>,
@@ -104,6 +113,7 @@ pub struct Settings {
     pub min_far_by_industry: BTreeMap<String, f64>,
     pub project_land_uses: Vec<String>,
     pub start_infrastructure: Vec<String>,
+    pub size_bands_wan_yuan: Vec<u32>,
     pub geometry_tolerance_m2: f64,
     pub infrastructure_items: Vec<InfrastructureItem>,
     pub idle_warning_days: u32,
@@ -173,6 +183,7 @@ impl Settings {
             start_infrastructure: ["water_supply", "drainage", "power", "road"]
                 .map(String::from)
                 .to_vec(),
+            size_bands_wan_yuan: DEFAULT_SIZE_BANDS_WAN.to_vec(),
             geometry_tolerance_m2: 1.0,
             infrastructure_items: default_infrastructure_items(),
             idle_warning_days: 90,
@@ -215,6 +226,9 @@ impl Settings {
             }
             if let Some(v) = &o.start_infrastructure {
                 s.start_infrastructure = v.clone();
+            }
+            if let Some(v) = &o.size_bands_wan_yuan {
+                s.size_bands_wan_yuan = v.clone();
             }
             if let Some(v) = o.geometry_tolerance_m2 {
                 s.geometry_tolerance_m2 = v;
@@ -341,6 +355,22 @@ impl SettingsOverrides {
                 errors.push(
                     FieldError::new(name, format!("must be {lo} to 3650 days, got {v}"))
                         .under(parent),
+                );
+            }
+        }
+        if let Some(bands) = &self.size_bands_wan_yuan {
+            let ascending = bands.windows(2).all(|w| w[0] < w[1]);
+            if bands.is_empty()
+                || bands.len() > 10
+                || !ascending
+                || bands.iter().any(|b| !(1..=100_000_000).contains(b))
+            {
+                errors.push(
+                    FieldError::new(
+                        "size_bands_wan_yuan",
+                        format!("1 to 10 thresholds in 万元, ascending, each 1 to 100,000,000; got {bands:?}"),
+                    )
+                    .under(parent),
                 );
             }
         }

@@ -19,7 +19,10 @@ pub fn pipeline(
 ) -> StoreResult<PipelineReport> {
     let projects = store::projects::list(conn, Some(&[park_id]), None)?;
     let units = store::projects::units(conn)?;
-    Ok(pipeline_view(park_id, from, to, &projects, &units))
+    let bands = store::parks::get(conn, park_id)?
+        .settings_in(&[], None)
+        .size_bands_wan_yuan;
+    Ok(pipeline_view(park_id, from, to, &projects, &units, &bands))
 }
 
 /// The evaluation of a park's enterprises for a year, best first.

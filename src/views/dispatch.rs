@@ -293,9 +293,6 @@ fn summary(r: &DispatchReport) -> Table {
 
 /// The report's tables, in the order of the workbook's sheets, with their CSV keys.
 pub fn dispatch_tables(r: &DispatchReport) -> Vec<(&'static str, Table)> {
-    let [units, cells, blank, enclaves]: [Table; 4] = pipeline_tables(&r.pipeline)
-        .try_into()
-        .unwrap_or_else(|_| unreachable!("the pipeline has four tables"));
     let deadlines = Table {
         sheet: "厂房建设节点",
         headers: vec![
@@ -429,16 +426,14 @@ pub fn dispatch_tables(r: &DispatchReport) -> Vec<(&'static str, Table)> {
             })
             .collect(),
     };
-    vec![
-        ("summary", summary(r)),
-        ("units", units),
-        ("cells", cells),
-        ("blank", blank),
-        ("enclaves", enclaves),
+    let mut tables = vec![("summary", summary(r))];
+    tables.extend(pipeline_tables(&r.pipeline));
+    tables.extend([
         ("deadlines", deadlines),
         ("land", land),
         ("occupancy", occupancy),
         ("idle_units", idle_units),
         ("classes", classes),
-    ]
+    ]);
+    tables
 }

@@ -3,7 +3,7 @@
 //! the arithmetic is `domain::pipeline`; this is its view and its tables.
 
 use crate::domain::pipeline::{Amounts, Measure, PipelineProject, UnitLine, ranks, report};
-use crate::domain::project::{SizeBand, Stage, yuan_to_wan};
+use crate::domain::project::{Stage, threshold_zh, yuan_to_wan};
 use crate::views::tables::{Cell, Table};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -35,10 +35,27 @@ pub struct CellView {
     pub stage_name: &'static str,
     pub unit_id: i64,
     pub unit_name: String,
-    pub size_band: SizeBand,
-    pub size_band_name: &'static str,
+    /// The band's key, 万元 of fixed-asset investment: `5000-10000`, `10000+`.
+    pub size_band: String,
+    /// e.g. 5000万-1亿元.
+    pub size_band_name: String,
     #[serde(flatten)]
     pub amounts: AmountsView,
+}
+
+/// The projects whose fixed-asset investment reaches a threshold (the seeds' "其中" lines).
+#[derive(Serialize, ToSchema)]
+pub struct ThresholdView {
+    /// The threshold, 万元 of fixed-asset investment.
+    pub from_wan_yuan: u32,
+    /// e.g. 固定资产投资1亿元以上.
+    pub name: String,
+    /// Standing on the last day (any stage but 终止).
+    pub standing: AmountsView,
+    /// First signed, started and put into production in the period.
+    pub signed: AmountsView,
+    pub started: AmountsView,
+    pub producing: AmountsView,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,8 +108,11 @@ pub struct PipelineReport {
     pub park_id: i64,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Projects by the stage they stood at on `to`, responsible unit and size band.
+    /// Projects by the stage they stood at on `to`, responsible unit and size band (fixed-asset
+    /// investment, cut at the park's `size_bands_wan_yuan`).
     pub cells: Vec<CellView>,
+    /// For each of the park's thresholds, the projects at or above it.
+    pub thresholds: Vec<ThresholdView>,
     pub by_stage: Vec<StageTotal>,
     pub total: AmountsView,
     pub by_unit: Vec<UnitLineView>,
@@ -114,6 +134,7 @@ pub fn pipeline_view(
     to: NaiveDate,
     projects: &[crate::domain::project::Project],
     units: &[crate::domain::project::InvestmentUnit],
+    thresholds_wan: &[u32],
 ) -> PipelineReport {
     let plans: BTreeMap<i64, Vec<(i32, i64)>> =
         units.iter().map(|u| (u.id, u.plans.clone())).collect();
@@ -132,7 +153,7 @@ pub fn pipeline_view(
             enclave: p.enclave,
         })
         .collect();
-    let r = report(&inputs, &plans, from, to);
+    let r = report(&inputs, &plans, from, to, thresholds_wan);
     let name = |id: i64| names.get(&id).map_or_else(String::new, |n| n.0.clone());
     let ranked: BTreeMap<Measure, BTreeMap<i64, usize>> = Measure::ALL
         .iter()
@@ -181,9 +202,21 @@ pub fn pipeline_view(
                 stage_name: stage.label_zh(),
                 unit_id: *unit,
                 unit_name: name(*unit),
-                size_band: *band,
+                size_band: band.key(),
                 size_band_name: band.label_zh(),
                 amounts: (*a).into(),
+            })
+            .collect(),
+        thresholds: r
+            .thresholds
+            .iter()
+            .map(|(wan, t)| ThresholdView {
+                from_wan_yuan: *wan,
+                name: threshold_zh(*wan),
+                standing: t.standing.into(),
+                signed: t.signed.into(),
+                started: t.started.into(),
+                producing: t.producing.into(),
             })
             .collect(),
         by_stage: r
@@ -217,8 +250,8 @@ fn opt(v: Option<f64>) -> Cell {
     v.map_or(Cell::Empty, Cell::Number)
 }
 
-/// The report's tables, in the order of the workbook's sheets.
-pub fn pipeline_tables(r: &PipelineReport) -> Vec<Table> {
+/// The report's tables, in the order of the workbook's sheets, with their CSV keys.
+pub fn pipeline_tables(r: &PipelineReport) -> Vec<(&'static str, Table)> {
     let units = Table {
         sheet: "调度汇总",
         headers: vec![
@@ -285,7 +318,7 @@ pub fn pipeline_tables(r: &PipelineReport) -> Vec<Table> {
                 vec![
                     Cell::Text(c.stage_name.into()),
                     Cell::Text(c.unit_name.clone()),
-                    Cell::Text(c.size_band_name.into()),
+                    Cell::Text(c.size_band_name.clone()),
                     Cell::Number(c.amounts.count as f64),
                     Cell::Number(c.amounts.signed_investment_wan_yuan),
                     Cell::Number(c.amounts.fixed_asset_investment_wan_yuan),
@@ -344,5 +377,36 @@ pub fn pipeline_tables(r: &PipelineReport) -> Vec<Table> {
             })
             .collect(),
     };
-    vec![units, cells, blank, enclaves]
+    let thresholds = Table {
+        sheet: "投资规模",
+        headers: vec![
+            "规模",
+            "在库项目数",
+            "在库固定资产投资(万元)",
+            "签约项目数",
+            "开工项目数",
+            "投产项目数",
+        ],
+        rows: r
+            .thresholds
+            .iter()
+            .map(|t| {
+                vec![
+                    Cell::Text(t.name.clone()),
+                    Cell::Number(t.standing.count as f64),
+                    Cell::Number(t.standing.fixed_asset_investment_wan_yuan),
+                    Cell::Number(t.signed.count as f64),
+                    Cell::Number(t.started.count as f64),
+                    Cell::Number(t.producing.count as f64),
+                ]
+            })
+            .collect(),
+    };
+    vec![
+        ("units", units),
+        ("cells", cells),
+        ("thresholds", thresholds),
+        ("blank", blank),
+        ("enclaves", enclaves),
+    ]
 }

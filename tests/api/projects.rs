@@ -542,14 +542,81 @@ on_both_backends!(
                 )
             })
             .collect();
+        // Bands are by fixed-asset investment (1亿, 4000 万, 600 万), cut at the default
+        // thresholds 500 / 3000 / 5000 / 10000 万元.
         assert_eq!(
             bands,
             [
-                ("negotiating", "over_5m", 1),
-                ("started", "over_100m", 1),
-                ("started", "over_50m", 1)
+                ("negotiating", "500-3000", 1),
+                ("started", "10000+", 1),
+                ("started", "3000-5000", 1)
             ]
         );
+        let at_or_above = |r: &Value| -> Vec<(i64, i64)> {
+            r["thresholds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["from_wan_yuan"].as_i64().unwrap(),
+                        t["standing"]["count"].as_i64().unwrap(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            at_or_above(&r),
+            [(500, 3), (3_000, 2), (5_000, 1), (10_000, 1)]
+        );
+        assert_eq!(r["thresholds"][3]["name"], "固定资产投资1亿元以上");
+        // A park that counts from 4000 万: B's 4000 万 is on the boundary, so in the band.
+        let etag = get(&svc, &format!("/api/parks/{park}"))
+            .await
+            .expect(200)
+            .etag();
+        common::patch(
+            &svc,
+            &format!("/api/parks/{park}"),
+            &etag,
+            &json!({"properties": {"settings": {"size_bands_wan_yuan": [500, 4000, 30000]}}}),
+        )
+        .await
+        .expect(200);
+        let banded = get(
+            &svc,
+            &format!("/api/parks/{park}/reports/pipeline?from=2026-01-01&to=2026-10-31"),
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(at_or_above(&banded), [(500, 3), (4_000, 2), (30_000, 0)]);
+        let names: Vec<&str> = banded["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["size_band_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["500万-4000万元", "4000万-3亿元", "4000万-3亿元"]);
+        let list = get(&svc, &format!("/api/parks/{park}/projects"))
+            .await
+            .expect(200)
+            .json();
+        assert!(
+            list.to_string().contains("\"size_band\":\"4000-30000\""),
+            "the project list follows the park's bands: {list}"
+        );
+        common::patch(
+            &svc,
+            &format!("/api/parks/{park}"),
+            &get(&svc, &format!("/api/parks/{park}"))
+                .await
+                .expect(200)
+                .etag(),
+            &json!({"properties": {"settings": {"size_bands_wan_yuan": [3000, 500]}}}),
+        )
+        .await
+        .problem(422);
 
         let csv = get(
             &svc,
@@ -585,7 +652,7 @@ on_both_backends!(
         let mut workbook = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut workbook)
             .unwrap();
-        for sheet in ["调度汇总", "项目分布", "白卷单位"] {
+        for sheet in ["调度汇总", "项目分布", "投资规模", "白卷单位"] {
             assert!(workbook.contains(sheet), "{workbook}");
         }
         get(

@@ -1,6 +1,9 @@
 //! Files sent as downloads: their media types and the `Content-Disposition` with a Chinese name.
 
 use crate::api::http::params::de::Named;
+use crate::error::ApiError;
+use crate::exchange::tables::csv_of;
+use crate::views::tables::Table;
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderValue};
 
@@ -56,3 +59,18 @@ pub fn download(bytes: Vec<u8>, media: &'static str, file: &str) -> HttpResponse
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub const CSV: &str = "text/csv; charset=utf-8";
+
+/// The CSV of the table keyed `wanted`, and its sheet name; an unknown key names the known.
+pub(crate) fn keyed_csv(
+    tables: &[(&'static str, Table)],
+    wanted: &str,
+) -> Result<(Vec<u8>, &'static str), ApiError> {
+    let keys: Vec<&str> = tables.iter().map(|(k, _)| *k).collect();
+    let (_, t) = tables.iter().find(|(k, _)| *k == wanted).ok_or_else(|| {
+        ApiError::invalid_parameter(format!(
+            "table must be one of {}, got `{wanted}`",
+            keys.join(", ")
+        ))
+    })?;
+    Ok((csv_of(t).map_err(|e| ApiError::internal(&e))?, t.sheet))
+}

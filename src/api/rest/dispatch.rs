@@ -11,13 +11,13 @@
 //! `/api/parks/{id}/evaluation?year={year − 1}` (last year's figures are the latest complete).
 
 use crate::api::http::access::{Need, Of, authorize};
-use crate::api::http::download::{CSV, ReportFormat, XLSX, download};
+use crate::api::http::download::{CSV, ReportFormat, XLSX, download, keyed_csv};
 use crate::api::http::params::{Params, de};
 use crate::api::http::scope::month;
 use crate::api::{AppState, report_response};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
-use crate::exchange::tables::{csv_of, xlsx_of};
+use crate::exchange::tables::xlsx_of;
 use crate::views::dispatch::{DispatchReport, dispatch_tables};
 use crate::views::tables::Table;
 use actix_web::{HttpResponse, get, web};
@@ -43,8 +43,8 @@ pub struct DispatchParams {
     #[serde(default, deserialize_with = "de::one")]
     #[param(value_type = Option<String>)]
     pub format: Option<ReportFormat>,
-    /// For CSV: summary (default), units, cells, blank, enclaves, deadlines, land, occupancy,
-    /// idle_units or classes.
+    /// For CSV: summary (default), units, cells, thresholds, blank, enclaves, deadlines, land,
+    /// occupancy, idle_units or classes.
     pub table: Option<String>,
 }
 
@@ -94,17 +94,7 @@ pub async fn dispatch_report(
         ReportFormat::Csv => {
             let wanted = q.table.unwrap_or_else(|| "summary".to_owned());
             let (bytes, sheet) = state
-                .compute(move || {
-                    let tables = dispatch_tables(&r);
-                    let keys: Vec<&str> = tables.iter().map(|(k, _)| *k).collect();
-                    let (_, t) = tables.iter().find(|(k, _)| *k == wanted).ok_or_else(|| {
-                        ApiError::invalid_parameter(format!(
-                            "table must be one of {}, got `{wanted}`",
-                            keys.join(", ")
-                        ))
-                    })?;
-                    Ok((csv_of(t).map_err(|e| ApiError::internal(&e))?, t.sheet))
-                })
+                .compute(move || keyed_csv(&dispatch_tables(&r), &wanted))
                 .await?;
             Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
         }

@@ -201,9 +201,11 @@ pub struct ProjectView {
     pub land_demand_mu: f64,
     /// Fixed-asset investment ÷ land demand, 万元/亩 (`null` without land).
     pub intensity_wan_per_mu: Option<f64>,
-    pub size_band: SizeBand,
-    /// e.g. 1亿元以上.
-    pub size_band_name: &'static str,
+    /// The band of its fixed-asset investment among its park's `size_bands_wan_yuan`, 万元:
+    /// `5000-10000`, `10000+`.
+    pub size_band: String,
+    /// e.g. 5000万-1亿元.
+    pub size_band_name: String,
     pub responsible_unit_id: i64,
     pub responsible_unit_name: String,
     /// 飞地: brought by a township that keeps the credit.
@@ -226,12 +228,13 @@ pub struct ProjectView {
 }
 
 impl ProjectView {
-    pub fn of(p: &Project, unit_names: &HashMap<i64, String>) -> Self {
+    /// `bands`: the thresholds of the project's park (万元).
+    pub fn of(p: &Project, unit_names: &HashMap<i64, String>, bands: &[u32]) -> Self {
         let current = p.stages.last();
         let industry_name = IndustryCode::parse("", &p.industry)
             .map(|c| c.division_name().to_owned())
             .unwrap_or_default();
-        let band = SizeBand::of(p.signed_investment_yuan);
+        let band = SizeBand::of(p.fixed_asset_investment_yuan, bands);
         let last_report = p.investment.last();
         Self {
             id: p.id,
@@ -250,7 +253,7 @@ impl ProjectView {
                     2,
                 )
             }),
-            size_band: band,
+            size_band: band.key(),
             size_band_name: band.label_zh(),
             responsible_unit_id: p.responsible_unit_id,
             responsible_unit_name: unit_names
@@ -293,18 +296,29 @@ async fn views(
     parks: Option<Vec<i64>>,
     id: Option<i64>,
 ) -> Result<Vec<ProjectView>, ApiError> {
-    let (projects, units) = state
+    let (projects, units, bands) = state
         .run(move |c| {
-            Ok((
-                store::projects::list(c, parks.as_deref(), id)?,
-                store::projects::units(c)?,
-            ))
+            let projects = store::projects::list(c, parks.as_deref(), id)?;
+            let mut bands: HashMap<i64, Vec<u32>> = HashMap::new();
+            for p in &projects {
+                if let std::collections::hash_map::Entry::Vacant(e) = bands.entry(p.park_id) {
+                    let park = store::parks::get(c, p.park_id)?;
+                    e.insert(park.settings_in(&[], None).size_bands_wan_yuan);
+                }
+            }
+            Ok((projects, store::projects::units(c)?, bands))
         })
         .await?;
     let names: HashMap<i64, String> = units.into_iter().map(|u| (u.id, u.name)).collect();
     Ok(projects
         .iter()
-        .map(|p| ProjectView::of(p, &names))
+        .map(|p| {
+            ProjectView::of(
+                p,
+                &names,
+                bands.get(&p.park_id).map_or(&[][..], Vec::as_slice),
+            )
+        })
         .collect())
 }
 

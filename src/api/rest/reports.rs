@@ -3,13 +3,14 @@
 //! `domain::pipeline`; each format shows the same numbers.
 
 use crate::api::http::access::{Need, Of, authorize};
-use crate::api::http::download::{CSV, ReportFormat, XLSX, download};
+use crate::api::http::download::{CSV, ReportFormat, XLSX, download, keyed_csv};
 use crate::api::http::params::{Params, de};
 use crate::api::http::scope::period;
 use crate::api::{AppState, report_response};
 use crate::error::{ApiError, ReadProblems};
-use crate::exchange::tables::{csv_of, xlsx_of};
+use crate::exchange::tables::xlsx_of;
 use crate::views::pipeline::{PipelineReport, pipeline_tables};
+use crate::views::tables::Table;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -37,12 +38,13 @@ pub struct PipelineParams {
     #[serde(default, deserialize_with = "de::one")]
     #[param(value_type = Option<String>)]
     pub format: Option<ReportFormat>,
-    /// For CSV: `units` (default), `cells`, `blank` or `enclaves`.
+    /// For CSV: `units` (default), `cells`, `thresholds`, `blank` or `enclaves`.
     pub table: Option<String>,
 }
 
-/// The investment pipeline for a period: by stage × responsible unit × size band (≥1亿, 5000万,
-/// 3000万, 1000万, 500万 元), signed and started per unit, fixed-asset investment completed against
+/// The investment pipeline for a period: by stage × responsible unit × size band (fixed-asset
+/// investment cut at the park's `size_bands_wan_yuan`), the projects at or above each
+/// threshold, signed and started per unit, fixed-asset investment completed against
 /// the yearly plan, and the units with no signed or no started project (白卷).
 #[utoipa::path(
     tag = "reports",
@@ -75,31 +77,19 @@ pub async fn pipeline_report(
         ReportFormat::Json => report_response(&state, move || Ok(r)).await,
         ReportFormat::Xlsx => Ok(download(
             state
-                .compute(move || xlsx_of(&pipeline_tables(&r)).map_err(|e| ApiError::internal(&e)))
+                .compute(move || {
+                    let tables: Vec<Table> =
+                        pipeline_tables(&r).into_iter().map(|(_, t)| t).collect();
+                    xlsx_of(&tables).map_err(|e| ApiError::internal(&e))
+                })
                 .await?,
             XLSX,
             &format!("{file}.xlsx"),
         )),
         ReportFormat::Csv => {
-            let index = match q.table.as_deref().unwrap_or("units") {
-                "units" => 0,
-                "cells" => 1,
-                "blank" => 2,
-                "enclaves" => 3,
-                other => {
-                    return Err(ApiError::invalid_parameter(format!(
-                        "table must be units, cells, blank or enclaves, got `{other}`"
-                    )));
-                }
-            };
+            let wanted = q.table.unwrap_or_else(|| "units".to_owned());
             let (bytes, sheet) = state
-                .compute(move || {
-                    let tables = pipeline_tables(&r);
-                    Ok((
-                        csv_of(&tables[index]).map_err(|e| ApiError::internal(&e))?,
-                        tables[index].sheet,
-                    ))
-                })
+                .compute(move || keyed_csv(&pipeline_tables(&r), &wanted))
                 .await?;
             Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
         }
