@@ -2,8 +2,14 @@
 //! benchmarks, and its class (A 优先发展, B 提升发展, C 调控帮扶, D 倒逼整治).
 //!
 //! - Score = Σ (value ÷ benchmark × weight) over the scheme's indicators (`shared/domain.md`),
-//!   each term capped at `cap_ratio` × its weight when the scheme sets a cap. An indicator whose
-//!   figure cannot be computed (no energy reported, no staff) scores 0 and says why.
+//!   each term capped at `cap_ratio` × its weight (default 1: a term never gives more than its
+//!   weight, so one indicator cannot carry the score).
+//! - A figure not reported is not a zero: under the scheme's `missing` rule (default
+//!   `average`) the term scores the average value of the enterprises that reported it, and says
+//!   so; `zero` scores nothing. A divisor truly reported as zero (no emissions, no energy)
+//!   is the best possible and scores the capped maximum — never 0.
+//! - Enterprises not yet producing a full year are 未参评 with the reason: production recorded
+//!   after the year began, or none recorded while the contract's production date is after it.
 //! - Above-scale enterprises (规上) use the full scheme; the others in scope use the small
 //!   scheme (default 亩均税收 50 + tax per kWh 50).
 //! - In scope: at least `min_land_mu` 亩 of land in the park, or above scale.
@@ -22,11 +28,12 @@ pub struct YearFigures {
     pub revenue_yuan: i64,
     pub tax_yuan: i64,
     pub value_added_yuan: i64,
-    /// Energy use, 吨标准煤.
-    pub energy_tce: f64,
-    /// Emissions (主要污染物排放当量), 吨.
-    pub emissions_t: f64,
-    pub electricity_kwh: f64,
+    /// Energy use, 吨标准煤; `None`: not reported (not the same as 0).
+    pub energy_tce: Option<f64>,
+    /// Emissions (主要污染物排放当量), 吨; `None`: not reported.
+    pub emissions_t: Option<f64>,
+    /// Electricity, kWh; `None`: not reported.
+    pub electricity_kwh: Option<f64>,
     pub rd_yuan: i64,
     /// Average staff (年平均职工人数).
     pub staff: i64,
@@ -63,7 +70,9 @@ pub fn check_figures(f: &YearFigures, prefix: &str) -> Vec<FieldError> {
         ("emissions_t", f.emissions_t, 1e8),
         ("electricity_kwh", f.electricity_kwh, 1e12),
     ] {
-        if !(v.is_finite() && (0.0..=max).contains(&v)) {
+        if let Some(v) = v
+            && !(v.is_finite() && (0.0..=max).contains(&v))
+        {
             e.push(FieldError::new(
                 at(name),
                 format!("must be 0 to {max:e}, got {v}"),
@@ -137,19 +146,21 @@ impl Indicator {
         }
     }
 
-    /// The indicator's value, or why there is none.
-    pub fn value(self, f: &YearFigures, land_mu: f64) -> Result<f64, &'static str> {
+    /// The indicator's reading of the figures.
+    pub fn value(self, f: &YearFigures, land_mu: f64) -> Reading {
         let wan = |y: i64| y as f64 / 10_000.0;
-        let per = |num: f64, den: f64, missing: &'static str| {
-            if den > 0.0 {
-                Ok(num / den)
-            } else {
-                Err(missing)
-            }
+        let per = |num: f64, den: Option<f64>, missing: &'static str| match den {
+            None => Reading::Missing(missing),
+            Some(d) if d > 0.0 => Reading::Value(num / d),
+            // Nothing to divide by, but something reported: the best possible.
+            Some(_) if num > 0.0 => Reading::Unbounded,
+            Some(_) => Reading::Value(0.0),
         };
+        // Land, staff and revenue of 0 mean there is nothing to rate on, not the best.
+        let some = |v: f64| (v > 0.0).then_some(v);
         match self {
-            Self::TaxPerMu => per(wan(f.tax_yuan), land_mu, "no land"),
-            Self::ValueAddedPerMu => per(wan(f.value_added_yuan), land_mu, "no land"),
+            Self::TaxPerMu => per(wan(f.tax_yuan), some(land_mu), "no land"),
+            Self::ValueAddedPerMu => per(wan(f.value_added_yuan), some(land_mu), "no land"),
             Self::ValueAddedPerEnergy => per(
                 wan(f.value_added_yuan),
                 f.energy_tce,
@@ -160,12 +171,14 @@ impl Indicator {
                 f.emissions_t,
                 "no emissions reported",
             ),
-            Self::LabourProductivity => {
-                per(wan(f.value_added_yuan), f.staff as f64, "no staff reported")
-            }
+            Self::LabourProductivity => per(
+                wan(f.value_added_yuan),
+                some(f.staff as f64),
+                "no staff reported",
+            ),
             Self::RdShare => per(
                 f.rd_yuan as f64 * 100.0,
-                f.revenue_yuan as f64,
+                some(f.revenue_yuan as f64),
                 "no revenue reported",
             ),
             Self::TaxPerKwh => per(
@@ -175,6 +188,29 @@ impl Indicator {
             ),
         }
     }
+}
+
+/// What an indicator comes to for one enterprise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reading {
+    Value(f64),
+    /// Its divisor was reported as zero (no emissions, no energy) with something to show: the
+    /// best possible, so the capped maximum.
+    Unbounded,
+    /// A figure was not reported (or there is no land, staff or revenue to rate on).
+    Missing(&'static str),
+}
+
+/// How a term whose figure was not reported scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingRule {
+    /// The average value of the enterprises that reported it (the usual rule of the 亩均
+    /// schemes: a missing figure neither rewards nor punishes).
+    #[default]
+    Average,
+    /// Nothing: a scheme that wants reporting enforced.
+    Zero,
 }
 
 /// How classes are drawn.
@@ -197,9 +233,12 @@ pub struct Scheme {
     pub small_weights: BTreeMap<Indicator, f64>,
     /// The benchmark value (基准值) of each indicator used.
     pub benchmarks: BTreeMap<Indicator, f64>,
-    /// Each term is capped at this multiple of its weight (none when absent).
+    /// Each term is capped at this multiple of its weight; absent: 1, the weight itself.
     #[serde(default)]
     pub cap_ratio: Option<f64>,
+    /// How a figure not reported scores: `average` (default) or `zero`.
+    #[serde(default)]
+    pub missing: MissingRule,
     pub classes: ClassRule,
     /// In scope: at least this much land in the park, 亩 …
     pub min_land_mu: f64,
@@ -208,6 +247,11 @@ pub struct Scheme {
 }
 
 impl Scheme {
+    /// The cap of every term, as a multiple of its weight.
+    pub fn cap(&self) -> f64 {
+        self.cap_ratio.unwrap_or(1.0)
+    }
+
     /// The weighting of `shared/domain.md` (Zhejiang, 台州黄岩) with the 2021 benchmarks it
     /// quotes where it quotes them; a park sets its own each year.
     pub fn default_for() -> Self {
@@ -232,6 +276,7 @@ impl Scheme {
                 (TaxPerKwh, 0.5),
             ]),
             cap_ratio: None,
+            missing: MissingRule::Average,
             classes: ClassRule::RankShares {
                 a_pct: 20.0,
                 b_pct: 40.0,
@@ -340,8 +385,11 @@ pub struct Term {
     pub indicator: Indicator,
     pub name: &'static str,
     pub unit: &'static str,
-    /// `null` when the figure cannot be computed (see `note`).
+    /// `null` when the figure cannot be computed or is unbounded (see `note`).
     pub value: Option<f64>,
+    /// For a figure not reported: the value scored instead (the average of those who
+    /// reported it, under the scheme's `missing` rule).
+    pub imputed: Option<f64>,
     pub benchmark: f64,
     pub weight: f64,
     /// value ÷ benchmark × weight (capped), to two decimals.
@@ -357,6 +405,35 @@ pub struct Candidate {
     /// Land it uses in the park, 亩 (supplied parcels, plus its share of leased workshops).
     pub land_mu: f64,
     pub figures: Option<YearFigures>,
+    pub production: Production,
+}
+
+/// Whether an enterprise produced through the year, as its land contracts say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Production {
+    /// No land contract says otherwise (a tenant of a workshop, or a contract with no
+    /// production date): rated on its figures.
+    Unknown,
+    /// Production recorded from this day (the earliest of its contracts).
+    Since(chrono::NaiveDate),
+    /// No production recorded; the contract's production date is this day.
+    Due(chrono::NaiveDate),
+}
+
+impl Production {
+    /// Why an enterprise is 未参评 for `year` because it was not producing all of it.
+    pub fn not_a_full_year(self, year: i32) -> Option<String> {
+        let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1)?;
+        match self {
+            Self::Since(d) if d > first => Some(format!(
+                "未参评: in production only since {d}, less than the full year {year}"
+            )),
+            Self::Due(d) if d > first => Some(format!(
+                "未参评: not yet producing (under construction; production agreed for {d})"
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// A rated enterprise.
@@ -383,34 +460,56 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-/// The terms and score of one enterprise under `weights`.
+/// The terms and score of one enterprise under `weights`; `averages` are the values of the
+/// enterprises that reported each indicator, for the scheme's `missing` rule.
 pub fn score(
     scheme: &Scheme,
     weights: &BTreeMap<Indicator, f64>,
     f: &YearFigures,
     land_mu: f64,
+    averages: &BTreeMap<Indicator, f64>,
 ) -> (f64, Vec<Term>) {
     let terms: Vec<Term> = weights
         .iter()
         .map(|(ind, weight)| {
             let benchmark = scheme.benchmarks.get(ind).copied().unwrap_or(0.0);
-            let (value, note) = match ind.value(f, land_mu) {
-                Ok(v) => (Some(v), None),
-                Err(why) => (None, Some(why.to_owned())),
+            let cap = scheme.cap() * weight;
+            let points = |v: f64| {
+                if benchmark > 0.0 {
+                    (v / benchmark * weight).min(cap)
+                } else {
+                    0.0
+                }
             };
-            let raw = match value {
-                Some(v) if benchmark > 0.0 => v / benchmark * weight,
-                _ => 0.0,
+            let (value, imputed, raw, note) = match ind.value(f, land_mu) {
+                Reading::Value(v) => (Some(v), None, points(v), None),
+                Reading::Unbounded => (
+                    None,
+                    None,
+                    cap,
+                    Some("reported as zero: the best possible, full points".to_owned()),
+                ),
+                Reading::Missing(why) => match (scheme.missing, averages.get(ind)) {
+                    (MissingRule::Average, Some(avg)) => (
+                        None,
+                        Some(round4(*avg)),
+                        points(*avg),
+                        Some(format!(
+                            "{why}: scored at the average of those who reported it"
+                        )),
+                    ),
+                    _ => (None, None, 0.0, Some(why.to_owned())),
+                },
             };
-            let capped = scheme.cap_ratio.map_or(raw, |c| raw.min(c * weight));
             Term {
                 indicator: *ind,
                 name: ind.label_zh(),
                 unit: ind.unit(),
-                value: value.map(|v| (v * 10_000.0).round() / 10_000.0),
+                value: value.map(round4),
+                imputed,
                 benchmark,
                 weight: *weight,
-                points: round2(capped),
+                points: round2(raw),
                 note,
             }
         })
@@ -418,10 +517,40 @@ pub fn score(
     (round2(terms.iter().map(|t| t.points).sum()), terms)
 }
 
-/// Rate a park's enterprises for a year.
-pub fn evaluate(scheme: &Scheme, candidates: &[Candidate]) -> Evaluation {
+fn round4(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
+}
+
+/// The average value of each indicator over the enterprises with a value for it.
+fn averages(rated: &[(&Candidate, &YearFigures)]) -> BTreeMap<Indicator, f64> {
+    use Indicator::*;
+    [
+        TaxPerMu,
+        ValueAddedPerMu,
+        ValueAddedPerEnergy,
+        ValueAddedPerEmission,
+        LabourProductivity,
+        RdShare,
+        TaxPerKwh,
+    ]
+    .into_iter()
+    .filter_map(|ind| {
+        let values: Vec<f64> = rated
+            .iter()
+            .filter_map(|(c, f)| match ind.value(f, c.land_mu) {
+                Reading::Value(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        (!values.is_empty()).then(|| (ind, values.iter().sum::<f64>() / values.len() as f64))
+    })
+    .collect()
+}
+
+/// Rate a park's enterprises for `year`.
+pub fn evaluate(scheme: &Scheme, candidates: &[Candidate], year: i32) -> Evaluation {
     let mut out = Evaluation::default();
-    let mut scored: Vec<(i64, bool, f64, Vec<Term>)> = Vec::new();
+    let mut to_score: Vec<(&Candidate, &YearFigures)> = Vec::new();
     for c in candidates {
         let in_scope =
             c.land_mu >= scheme.min_land_mu || (scheme.include_above_scale && c.above_scale);
@@ -433,6 +562,10 @@ pub fn evaluate(scheme: &Scheme, candidates: &[Candidate]) -> Evaluation {
                     c.land_mu, scheme.min_land_mu
                 ),
             ));
+            continue;
+        }
+        if let Some(why) = c.production.not_a_full_year(year) {
+            out.not_rated.push((c.enterprise_id, why));
             continue;
         }
         let Some(f) = &c.figures else {
@@ -447,12 +580,17 @@ pub fn evaluate(scheme: &Scheme, candidates: &[Candidate]) -> Evaluation {
             ));
             continue;
         }
+        to_score.push((c, f));
+    }
+    let averages = averages(&to_score);
+    let mut scored: Vec<(i64, bool, f64, Vec<Term>)> = Vec::new();
+    for (c, f) in to_score {
         let weights = if c.above_scale {
             &scheme.weights
         } else {
             &scheme.small_weights
         };
-        let (s, terms) = score(scheme, weights, f, c.land_mu);
+        let (s, terms) = score(scheme, weights, f, c.land_mu, &averages);
         scored.push((c.enterprise_id, c.above_scale, s, terms));
     }
     scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
@@ -570,9 +708,9 @@ mod tests {
             revenue_yuan: revenue_wan * 10_000,
             tax_yuan: tax_wan * 10_000,
             value_added_yuan: va_wan * 10_000,
-            energy_tce: energy,
-            emissions_t: emissions,
-            electricity_kwh: 0.0,
+            energy_tce: Some(energy),
+            emissions_t: Some(emissions),
+            electricity_kwh: None,
             rd_yuan: rd_wan * 10_000,
             staff,
         }
@@ -607,7 +745,7 @@ mod tests {
             b: 80.0,
             c: 60.0,
         });
-        let (total, terms) = score(&s, &s.weights, &f, 50.0);
+        let (total, terms) = score(&s, &s.weights, &f, 50.0, &none());
         assert_eq!(total, 88.0);
         let points: Vec<f64> = terms.iter().map(|t| t.points).collect();
         assert_eq!(
@@ -625,22 +763,74 @@ mod tests {
             ),
             ("亩均税收", "万元/亩", 20.0, 30.0)
         );
-        // A cap at 1.5 × weight bounds a runaway indicator.
+        // A term never gives more than its weight unless the scheme declares a higher cap:
+        // ten times the benchmark tax is 30 points of a 30-point weight, not 300.
         let rich = figures(10_000, 4_000, 2_500.0, 100.0, 250, 600, 20_000);
+        assert_eq!(
+            score(&s, &s.weights, &rich, 50.0, &none()).1[0].points,
+            30.0
+        );
         let capped = Scheme {
             cap_ratio: Some(1.5),
             ..s.clone()
         };
         assert_eq!(
-            score(&capped, &capped.weights, &rich, 50.0).1[0].points,
+            score(&capped, &capped.weights, &rich, 50.0, &none()).1[0].points,
             45.0
         );
-        assert_eq!(score(&s, &s.weights, &rich, 50.0).1[0].points, 300.0);
-        // Nothing reported: 0 points and the reason.
-        let no_energy = figures(1_000, 4_000, 0.0, 100.0, 250, 600, 20_000);
-        let (total, terms) = score(&s, &s.weights, &no_energy, 50.0);
-        assert_eq!(total, 72.0);
-        assert_eq!(terms[2].note.as_deref(), Some("no energy use reported"));
+    }
+
+    fn none() -> BTreeMap<Indicator, f64> {
+        BTreeMap::new()
+    }
+
+    /// A missing emission figure scores the average of those who reported it; a true zero
+    /// scores the capped maximum; the scheme may declare that missing scores nothing.
+    #[test]
+    fn a_missing_and_a_zero_emission_figure_are_not_the_same() {
+        let s = scheme(ClassRule::Thresholds {
+            a: 100.0,
+            b: 80.0,
+            c: 60.0,
+        });
+        let averages = BTreeMap::from([(Indicator::ValueAddedPerEmission, 25.0)]);
+        let missing = YearFigures {
+            emissions_t: None,
+            ..figures(1_000, 4_000, 2_500.0, 0.0, 250, 600, 20_000)
+        };
+        let (total, terms) = score(&s, &s.weights, &missing, 50.0, &averages);
+        // 25 万元/吨 against a benchmark of 50 × weight 10 = 5 points.
+        assert_eq!(
+            (terms[3].points, terms[3].imputed, terms[3].value),
+            (5.0, Some(25.0), None)
+        );
+        assert!(
+            terms[3]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("no emissions reported")
+        );
+        assert_eq!(total, 85.0);
+        let zero = figures(1_000, 4_000, 2_500.0, 0.0, 250, 600, 20_000);
+        let (total, terms) = score(&s, &s.weights, &zero, 50.0, &averages);
+        assert_eq!(
+            terms[3].points, 10.0,
+            "zero emissions: the full capped weight"
+        );
+        assert_eq!(total, 90.0);
+        let strict = Scheme {
+            missing: MissingRule::Zero,
+            ..s.clone()
+        };
+        let (total, terms) = score(&strict, &strict.weights, &missing, 50.0, &averages);
+        assert_eq!((terms[3].points, total), (0.0, 80.0));
+        // Nothing produced and nothing emitted is no value, not the best.
+        let idle = figures(0, 0, 0.0, 0.0, 250, 0, 1);
+        assert_eq!(
+            Indicator::ValueAddedPerEmission.value(&idle, 50.0),
+            Reading::Value(0.0)
+        );
     }
 
     fn candidate(id: i64, above: bool, land: f64, f: Option<YearFigures>) -> Candidate {
@@ -649,6 +839,7 @@ mod tests {
             above_scale: above,
             land_mu: land,
             figures: f,
+            production: Production::Unknown,
         }
     }
 
@@ -661,7 +852,7 @@ mod tests {
         });
         let good = figures(1_000, 4_000, 2_500.0, 100.0, 250, 600, 20_000);
         let small = YearFigures {
-            electricity_kwh: 1_000_000.0,
+            electricity_kwh: Some(1_000_000.0),
             ..figures(30, 100, 50.0, 1.0, 20, 0, 800)
         };
         let e = evaluate(
@@ -673,21 +864,24 @@ mod tests {
                 candidate(4, false, 12.0, Some(small)),
                 candidate(5, false, 12.0, None),
             ],
+            2025,
         );
         let rated: Vec<(i64, Class, bool)> = e
             .rated
             .iter()
             .map(|r| (r.enterprise_id, r.class, r.full_scheme))
             .collect();
-        // 3: 1 亩 but above scale, so in scope: 4000 万 VA on 1 亩 tops everything.
+        // 3: 1 亩 but above scale, so in scope: 4000 万 VA on 1 亩 tops everything — but each
+        // term is capped at its weight, so 92, not an A on two runaway terms.
         assert_eq!(
             rated,
             [
-                (3, Class::A, true),
+                (3, Class::B, true),
                 (1, Class::B, true),
                 (4, Class::D, false)
             ]
         );
+        assert_eq!(e.rated[0].score, 92.0);
         // 4 (small): tax 30 万 on 12 亩 = 2.5/亩 → 2.5/20 × 50 = 6.25; 300,000 元 / 1,000,000 kWh
         // = 0.3 元/kWh → 0.3/0.5 × 50 = 30. Total 36.25.
         assert_eq!(e.rated[2].score, 36.25);
@@ -703,8 +897,9 @@ mod tests {
             b_pct: 40.0,
             c_pct: 35.0,
         });
-        // Ten enterprises scoring 100, 90, 90, 80, 70, 60, 50, 40, 30, 20 (by tax alone, the
-        // rest equal). 20 % of 10 = 2 → A ranks 1–2: the two at 90 tie on ranks 2 and 3, both A.
+        // Ten enterprises scoring 30, 27, 27, 24, 21, 18, 15, 12, 9, 6 (by tax per 亩 alone, up
+        // to the benchmark so no term is capped; the rest equal). 20 % of 10 = 2 → A ranks
+        // 1–2: the two at 27 tie on ranks 2 and 3, both A.
         let make = |id: i64, tax_per_mu: i64| {
             let f = YearFigures {
                 tax_yuan: tax_per_mu * 10 * 10_000,
@@ -713,13 +908,13 @@ mod tests {
             };
             candidate(id, true, 10.0, Some(f))
         };
-        let taxes = [100, 90, 90, 80, 70, 60, 50, 40, 30, 20];
+        let taxes = [20, 18, 18, 16, 14, 12, 10, 8, 6, 4];
         let list: Vec<Candidate> = taxes
             .iter()
             .enumerate()
             .map(|(i, t)| make(i as i64 + 1, *t))
             .collect();
-        let e = evaluate(&s, &list);
+        let e = evaluate(&s, &list, 2025);
         let classes: Vec<Class> = e.rated.iter().map(|r| r.class).collect();
         use Class::*;
         // A: ranks 1–2 (+ the tie), B: ranks 3–6, C: ranks 7–10 (60 + 35 = 95 % → 9.5 → 10), D: none left.
@@ -746,7 +941,7 @@ mod tests {
         assert!(Scheme::default_for().check().is_empty());
         let neg = YearFigures {
             tax_yuan: -1,
-            energy_tce: -2.0,
+            energy_tce: Some(-2.0),
             ..YearFigures::default()
         };
         let fields: Vec<String> = check_figures(&neg, "row 3")

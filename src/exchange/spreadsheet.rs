@@ -179,22 +179,24 @@ pub fn figures(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<FigureRow
                 .map_or("", |c| c.trim())
         };
         let mut reasons = Vec::new();
-        let number = |key: &str, reasons: &mut Vec<String>| -> f64 {
+        // An empty cell is a figure not reported (None), not a zero.
+        let reported = |key: &str, reasons: &mut Vec<String>| -> Option<f64> {
             let raw = cell(key).replace(',', "");
             if raw.is_empty() {
-                return 0.0;
+                return None;
             }
             match raw.parse::<f64>() {
-                Ok(v) if v.is_finite() => v,
+                Ok(v) if v.is_finite() => Some(v),
                 _ => {
                     reasons.push(format!(
                         "column {}: `{raw}` is not a number",
                         header_of(key)
                     ));
-                    0.0
+                    Some(0.0)
                 }
             }
         };
+        let number = |key: &str, reasons: &mut Vec<String>| reported(key, reasons).unwrap_or(0.0);
         let wan =
             |key: &str, reasons: &mut Vec<String>| (number(key, reasons) * 10_000.0).round() as i64;
         let uscc = match Uscc::parse("uscc", cell("uscc")) {
@@ -214,9 +216,9 @@ pub fn figures(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<FigureRow
             revenue_yuan: wan("revenue", &mut reasons),
             tax_yuan: wan("tax", &mut reasons),
             value_added_yuan: wan("value_added", &mut reasons),
-            energy_tce: number("energy", &mut reasons),
-            emissions_t: number("emissions", &mut reasons),
-            electricity_kwh: number("electricity", &mut reasons),
+            energy_tce: reported("energy", &mut reasons),
+            emissions_t: reported("emissions", &mut reasons),
+            electricity_kwh: reported("electricity", &mut reasons),
             rd_yuan: wan("rd", &mut reasons),
             staff: number("staff", &mut reasons).round() as i64,
         };

@@ -8,16 +8,30 @@
 //! land).
 
 use super::audit::{self, Entry};
-use super::schema::{enterprises, evaluation_schemes, land_supplies, performance_figures};
+use super::schema::{
+    enterprises, evaluation_schemes, land_supplies, performance_figures, supply_facts,
+};
 use super::{AnyConnection, StoreError, StoreResult, write_in_park};
-use crate::domain::performance::{Candidate, Evaluation, Scheme, YearFigures, evaluate};
+use crate::domain::performance::{
+    Candidate, Evaluation, Production, Scheme, YearFigures, evaluate,
+};
 use crate::domain::register::Stamp;
 use crate::domain::units::m2_to_mu;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-type FiguresColumns = (i64, i64, i64, i64, f64, f64, f64, i64, i64);
+type FiguresColumns = (
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    i64,
+    i64,
+);
 
 /// Every enterprise's figures for a park and year.
 pub fn figures_of(
@@ -237,6 +251,51 @@ pub fn land_day(year: i32, today: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 12, 31).map_or(today, |d| d.min(today))
 }
 
+/// Whether each enterprise holding land in the park was producing, from its supplies: the
+/// earliest production fact of any of them, else the earliest agreed production date. Ended
+/// supplies count too: production that began under a supply since ended was production.
+fn production_of(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, Production>> {
+    let supplies: Vec<(i64, i64, Option<NaiveDate>)> = land_supplies::table
+        .filter(land_supplies::park_id.eq(park_id))
+        .filter(land_supplies::enterprise_id.eq_any(ids))
+        .select((
+            land_supplies::id,
+            land_supplies::enterprise_id,
+            land_supplies::agreed_production,
+        ))
+        .load(conn)?;
+    let supply_ids: Vec<i64> = supplies.iter().map(|s| s.0).collect();
+    let produced: Vec<(i64, NaiveDate)> = supply_facts::table
+        .filter(supply_facts::supply_id.eq_any(&supply_ids))
+        .filter(supply_facts::kind.eq("production"))
+        .select((supply_facts::supply_id, supply_facts::fact_date))
+        .load(conn)?;
+    let mut since: HashMap<i64, NaiveDate> = HashMap::new();
+    let mut due: HashMap<i64, NaiveDate> = HashMap::new();
+    for (supply, enterprise, agreed) in &supplies {
+        for (_, d) in produced.iter().filter(|(s, _)| s == supply) {
+            let e = since.entry(*enterprise).or_insert(*d);
+            *e = (*e).min(*d);
+        }
+        if let Some(d) = agreed {
+            let e = due.entry(*enterprise).or_insert(*d);
+            *e = (*e).min(*d);
+        }
+    }
+    Ok(ids
+        .iter()
+        .filter_map(|id| match (since.get(id), due.get(id)) {
+            (Some(d), _) => Some((*id, Production::Since(*d))),
+            (None, Some(d)) => Some((*id, Production::Due(*d))),
+            (None, None) => None,
+        })
+        .collect())
+}
+
 /// A park's evaluation for a year, with the scheme used (the park's, else the default), the
 /// land and figures it read, and every enterprise's name.
 pub struct Rated {
@@ -264,6 +323,7 @@ pub fn evaluation(
         .filter(enterprises::id.eq_any(&ids))
         .select((enterprises::id, enterprises::name, enterprises::above_scale))
         .load(conn)?;
+    let production = production_of(conn, park_id, &ids)?;
     let candidates: Vec<Candidate> = rows
         .iter()
         .map(|(id, _, above)| Candidate {
@@ -271,10 +331,11 @@ pub fn evaluation(
             above_scale: *above,
             land_mu: m2_to_mu(land_m2.get(id).copied().unwrap_or(0.0)),
             figures: figures.get(id).copied(),
+            production: production.get(id).copied().unwrap_or(Production::Unknown),
         })
         .collect();
     Ok(Rated {
-        evaluation: evaluate(&scheme, &candidates),
+        evaluation: evaluate(&scheme, &candidates, year),
         names: rows.into_iter().map(|(id, name, _)| (id, name)).collect(),
         scheme,
         land_m2,

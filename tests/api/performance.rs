@@ -8,16 +8,46 @@ use crate::common::fixtures::{create_enterprise_named, create_park, parcel, supp
 use crate::common::{Client, get, post, problem_fields, send};
 use serde_json::{Value, json};
 
-/// Terms that keep the land out of the idle-land and 五未 rules on the test day (2026-11-22):
-/// signed 2025-06-01, start agreed for 2027-03-01.
-fn quiet_terms(enterprise: i64, n: u32) -> Value {
+/// A contract long fulfilled, so the land is out of the idle-land and 五未 rules and its holder
+/// produced all of 2025: signed 2019-06-01, started 2020-03-01, completed 2021-12-01, in
+/// production since 2022-06-01.
+fn fulfilled_terms(enterprise: i64, n: u32) -> Value {
     let mut t = supply_terms(enterprise);
-    t["contract_no"] = json!(format!("南城出让〔2025〕{n}号"));
-    t["contract_date"] = json!("2025-06-01");
-    t["agreed_start"] = json!("2027-03-01");
-    t["agreed_completion"] = json!("2028-12-31");
-    t["agreed_production"] = json!("2029-06-30");
+    t["contract_no"] = json!(format!("南城出让〔2019〕{n}号"));
+    t["contract_date"] = json!("2019-06-01");
+    t["agreed_start"] = json!("2020-03-01");
+    t["agreed_completion"] = json!("2021-12-31");
+    t["agreed_production"] = json!("2022-06-30");
     t
+}
+
+/// A parcel supplied to `enterprise` on [`fulfilled_terms`], with the facts that fulfilled it;
+/// its id and 亩.
+async fn producing(
+    svc: &Client,
+    park: i64,
+    code: &str,
+    xy: (f64, f64, f64),
+    enterprise: i64,
+    n: u32,
+) -> (i64, f64) {
+    let (parcel, mu) = supplied(svc, park, code, xy, &fulfilled_terms(enterprise, n)).await;
+    let supplies = get(svc, &format!("/api/parcels/{parcel}/supplies"))
+        .await
+        .expect(200)
+        .json();
+    let supply = supplies[0]["id"].as_i64().unwrap();
+    for fact in [
+        json!({"kind": "construction_permit", "date": "2020-02-01", "permit_no": format!("3610212020020101{n:02}")}),
+        json!({"kind": "start", "date": "2020-03-01", "evidence": "piles_driven"}),
+        json!({"kind": "completion", "date": "2021-12-01"}),
+        json!({"kind": "production", "date": "2022-06-01"}),
+    ] {
+        post(svc, &format!("/api/supplies/{supply}/facts"), &fact)
+            .await
+            .expect(201);
+    }
+    (parcel, mu)
 }
 
 /// A parcel (a `d`° square at x, y) supplied to `enterprise` on `terms`; its id and 亩.
@@ -93,7 +123,7 @@ async fn rated_park(svc: &Client, park: i64) -> Vec<i64> {
         let n = 101 + i as u32;
         let e = enterprise(svc, name, n, above).await;
         let xy = (116.621 + 0.0025 * i as f64, 27.551, d);
-        let (_, mu) = supplied(svc, park, &format!("E-{}", i + 1), xy, &quiet_terms(e, n)).await;
+        let (_, mu) = producing(svc, park, &format!("E-{}", i + 1), xy, e, n).await;
         if let Some((kt, kv)) = k {
             post(
                 svc,
@@ -556,23 +586,9 @@ async fn renewal_park(svc: &Client) -> (i64, Vec<i64>, i64, i64) {
     let mut idle_terms = supply_terms(idle_holder);
     idle_terms["contract_no"] = json!("南城出让〔2022〕1号");
     let (idle, _) = supplied(svc, park, "R-1", (116.625, 27.56, 0.002), &idle_terms).await;
-    let (d_parcel, d_mu) = supplied(
-        svc,
-        park,
-        "R-2",
-        (116.635, 27.56, 0.002),
-        &quiet_terms(d_holder, 2),
-    )
-    .await;
+    let (d_parcel, d_mu) = producing(svc, park, "R-2", (116.635, 27.56, 0.002), d_holder, 2).await;
     // 200 万元/亩 agreed, below the east zone's 250.
-    let (east, _) = supplied(
-        svc,
-        park,
-        "R-3",
-        (116.645, 27.56, 0.002),
-        &quiet_terms(east_holder, 3),
-    )
-    .await;
+    let (east, _) = producing(svc, park, "R-3", (116.645, 27.56, 0.002), east_holder, 3).await;
     let close = common::fixtures::create_parcel(svc, park, &parcel("A-1", 116.625, 27.57, 0.0019))
         .await["id"]
         .as_i64()
@@ -815,11 +831,13 @@ on_both_backends!(
         .expect(200)
         .json();
         assert_eq!(idle["properties"]["class"], Value::Null);
+        // The idle holder never built: not yet producing, so 未参评 with the reason.
         assert!(
             idle["properties"]["not_rated_reason"]
                 .as_str()
                 .unwrap()
-                .contains("no figures")
+                .contains("未参评: not yet producing"),
+            "{idle}"
         );
         get(&svc, "/collections/mu-performance/items?class=E")
             .await
@@ -1013,5 +1031,112 @@ on_both_backends!(
         )
         .await
         .problem(400);
+    }
+);
+
+on_both_backends!(
+    fair_scores_a_missing_and_a_zero_emission_figure_the_cap_and_the_firm_not_yet_producing_a_year,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        let park = create_park(&svc, "NCGY").await;
+        // The default scheme: 单位排放增加值 weighs 10 against a benchmark of 50 万元/吨; every
+        // term is capped at its weight.
+        let names = ["甲排放企业", "乙未报排放企业", "丙零排放企业"];
+        let mut ids = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let n = 401 + i as u32;
+            let e = enterprise(&svc, name, n, true).await;
+            let xy = (116.621 + 0.0025 * i as f64, 27.551, 0.002);
+            let (_, mu) = producing(&svc, park, &format!("F-{}", i + 1), xy, e, n).await;
+            // 亩均税收 100 万元/亩 against a benchmark of 26.01: far above, capped at 30.
+            let mut f = figures(e, mu, 100.0, 80.0);
+            match i {
+                1 => {
+                    f.as_object_mut().unwrap().remove("emissions_t");
+                }
+                2 => f["emissions_t"] = json!(0.0),
+                _ => {}
+            }
+            post(&svc, &format!("/api/parks/{park}/performance"), &f)
+                .await
+                .expect(200);
+            ids.push(e);
+        }
+        // 丁 started producing only in March 2025: its figures do not cover the year.
+        let ding = enterprise(&svc, "丁新投产企业", 404, true).await;
+        let mut terms = supply_terms(ding);
+        terms["contract_no"] = json!("南城出让〔2023〕4号");
+        terms["contract_date"] = json!("2023-01-10");
+        terms["agreed_start"] = json!("2023-06-01");
+        terms["agreed_completion"] = json!("2024-12-31");
+        terms["agreed_production"] = json!("2025-03-31");
+        let (parcel, mu) = supplied(&svc, park, "F-4", (116.631, 27.551, 0.002), &terms).await;
+        let supply = get(&svc, &format!("/api/parcels/{parcel}/supplies"))
+            .await
+            .expect(200)
+            .json()[0]["id"]
+            .as_i64()
+            .unwrap();
+        for fact in [
+            json!({"kind": "construction_permit", "date": "2023-05-01", "permit_no": "361021202305010104"}),
+            json!({"kind": "start", "date": "2023-06-01", "evidence": "piles_driven"}),
+            json!({"kind": "completion", "date": "2024-12-01"}),
+            json!({"kind": "production", "date": "2025-03-01"}),
+        ] {
+            post(&svc, &format!("/api/supplies/{supply}/facts"), &fact)
+                .await
+                .expect(201);
+        }
+        post(
+            &svc,
+            &format!("/api/parks/{park}/performance"),
+            &figures(ding, mu, 100.0, 80.0),
+        )
+        .await
+        .expect(200);
+        let e = get(&svc, &format!("/api/parks/{park}/evaluation?year=2025"))
+            .await
+            .expect(200)
+            .json();
+        let term = |id: i64, indicator: &str| -> Value {
+            let rated = e["rated"].as_array().unwrap();
+            let r = rated
+                .iter()
+                .find(|r| r["enterprise_id"] == id)
+                .unwrap_or_else(|| panic!("{id} is rated: {e}"));
+            r["terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["indicator"] == indicator)
+                .unwrap()
+                .clone()
+        };
+        let reported = term(ids[0], "value_added_per_emission");
+        let missing = term(ids[1], "value_added_per_emission");
+        let zero = term(ids[2], "value_added_per_emission");
+        assert!(reported["points"].as_f64().unwrap() > 0.0, "{reported}");
+        assert_eq!(
+            missing["imputed"], reported["value"],
+            "the average of those rated who reported it (甲 alone; 丙's zero is no figure to average): {missing}"
+        );
+        assert_eq!(missing["value"], Value::Null);
+        assert_eq!(missing["points"], reported["points"]);
+        assert_eq!(
+            zero["points"], 10.0,
+            "zero emissions: the full weight, {zero}"
+        );
+        assert_eq!(
+            term(ids[0], "tax_per_mu")["points"],
+            30.0,
+            "capped at the weight"
+        );
+        let not_rated = e["not_rated"].as_array().unwrap();
+        assert_eq!(not_rated.len(), 1, "{e}");
+        assert_eq!(not_rated[0]["enterprise_id"], ding);
+        assert_eq!(
+            not_rated[0]["reason"],
+            "未参评: in production only since 2025-03-01, less than the full year 2025"
+        );
     }
 );

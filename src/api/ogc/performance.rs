@@ -18,7 +18,7 @@ use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
 use crate::api::http::params::{DayAndYear, YearParam, de};
 use crate::api::http::scope::{self, day_and_year};
 use crate::domain::access::Caller;
-use crate::domain::performance::{Class, Indicator};
+use crate::domain::performance::{Class, Indicator, Reading};
 use crate::domain::units::{AreaM2, m2_to_mu, round_to};
 use crate::error::{ApiError, ReadProblems};
 use crate::ops;
@@ -152,7 +152,10 @@ async fn performance_of(
                     let land_mu = m2_to_mu(r.land_m2.get(&e).copied().unwrap_or(0.0));
                     let figures = r.figures.get(&e);
                     let value = |i: Indicator| {
-                        figures.and_then(|f| i.value(f, land_mu).ok().map(|v| round_to(v, 2)))
+                        figures.and_then(|f| match i.value(f, land_mu) {
+                            Reading::Value(v) => Some(round_to(v, 2)),
+                            _ => None,
+                        })
                     };
                     let area = AreaM2(w.parcel.area_m2);
                     let props = MuPerformance {

@@ -46,13 +46,16 @@ pub struct FiguresIn {
     pub tax_wan_yuan: f64,
     /// 工业增加值, 万元.
     pub value_added_wan_yuan: f64,
-    /// 综合能耗, 吨标准煤.
-    pub energy_tce: f64,
-    /// 主要污染物排放当量, 吨.
-    pub emissions_t: f64,
-    /// 用电量, kWh (the small-enterprise scheme's tax per kWh).
+    /// 综合能耗, 吨标准煤. Absent or null: not reported (scored by the scheme's `missing`
+    /// rule); 0 is a reported zero.
     #[serde(default)]
-    pub electricity_kwh: f64,
+    pub energy_tce: Option<f64>,
+    /// 主要污染物排放当量, 吨. Absent or null: not reported; 0: none emitted.
+    #[serde(default)]
+    pub emissions_t: Option<f64>,
+    /// 用电量, kWh (the small-enterprise scheme's tax per kWh). Absent or null: not reported.
+    #[serde(default)]
+    pub electricity_kwh: Option<f64>,
     /// 研发经费, 万元.
     pub rd_wan_yuan: f64,
     /// 年平均职工人数.
@@ -67,9 +70,10 @@ pub struct FiguresView {
     pub revenue_wan_yuan: f64,
     pub tax_wan_yuan: f64,
     pub value_added_wan_yuan: f64,
-    pub energy_tce: f64,
-    pub emissions_t: f64,
-    pub electricity_kwh: f64,
+    /// `null`: not reported.
+    pub energy_tce: Option<f64>,
+    pub emissions_t: Option<f64>,
+    pub electricity_kwh: Option<f64>,
     pub rd_wan_yuan: f64,
     pub staff: i64,
 }
