@@ -192,9 +192,11 @@ fn supply(
             investment_intensity_wan_per_mu: Some(intensity),
             far: Some(1.2),
             tax_per_mu_wan: Some(15.0),
-            value_added_per_energy_wan_per_tce: None,
+            output_per_mu_wan: Some(300.0),
+            ..Indicators::default()
         },
         penalty_per_mille: crate::domain::supply::MODEL_PENALTY_PER_MILLE,
+        shortfall_penalty_pct: Some(20.0),
     };
     let s = ops::supplies::create(conn, parcel.id, draft, stamp)?;
     let area = parcel.area_m2;

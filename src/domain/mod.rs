@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod application;
+pub mod capacity;
 pub mod clock;
 pub mod codes;
 pub mod enterprise;

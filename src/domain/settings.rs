@@ -93,6 +93,9 @@ pub struct SettingsOverrides {
     /// before the parcel counts. Default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_tolerance_pct: Option<f64>,
+    /// 标准地 达产复核 falls due this many full years after production began. Default 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_review_years: Option<u32>,
     /// A workshop is "at risk" when its deadline is this many days away and an earlier
     /// milestone is still missing. Default 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +129,7 @@ pub struct Settings {
     pub production_due_days: u32,
     pub unproduced_grace_days: u32,
     pub capacity_tolerance_pct: f64,
+    pub capacity_review_years: u32,
     pub workshop_at_risk_days: u32,
     pub idle_unit_days: u32,
 }
@@ -196,6 +200,7 @@ impl Settings {
             production_due_days: 180,
             unproduced_grace_days: 0,
             capacity_tolerance_pct: 0.0,
+            capacity_review_years: 3,
             workshop_at_risk_days: 30,
             idle_unit_days: 180,
         }
@@ -257,6 +262,9 @@ impl Settings {
             }
             if let Some(v) = o.idle_fee_pct {
                 s.idle_fee_pct = v;
+            }
+            if let Some(v) = o.capacity_review_years {
+                s.capacity_review_years = v;
             }
             if let Some(v) = o.capacity_tolerance_pct {
                 s.capacity_tolerance_pct = v;
@@ -392,16 +400,17 @@ impl SettingsOverrides {
                 errors.push(e.under(parent));
             }
         }
-        if let Some(v) = self.unsupplied_limit_years
-            && !(1..=10).contains(&v)
-        {
-            errors.push(
-                FieldError::new(
-                    "unsupplied_limit_years",
-                    format!("must be 1 to 10 years, got {v}"),
-                )
-                .under(parent),
-            );
+        for (name, value) in [
+            ("unsupplied_limit_years", self.unsupplied_limit_years),
+            ("capacity_review_years", self.capacity_review_years),
+        ] {
+            if let Some(v) = value
+                && !(1..=10).contains(&v)
+            {
+                errors.push(
+                    FieldError::new(name, format!("must be 1 to 10 years, got {v}")).under(parent),
+                );
+            }
         }
         if let Some(map) = &self.min_far_by_industry {
             for (key, far) in map {

@@ -219,6 +219,10 @@ pub struct Supply {
     pub indicators: Indicators,
     /// 违约金: the share of the land price owed per day of late start or completion, ‰.
     pub penalty_per_mille: f64,
+    /// 达产违约金: the share of the land price owed for a 100 % shortfall at the 达产复核,
+    /// percent; a smaller shortfall owes its proportion (`domain::capacity`). None: the
+    /// contract agrees none.
+    pub shortfall_penalty_pct: Option<f64>,
     /// When the supply ended (land recovered, lease ended), and why; `None` while in force.
     pub ended_on: Option<NaiveDate>,
     pub ended_reason: Option<String>,
@@ -440,6 +444,10 @@ pub struct SupplyTerms {
     /// the model contract's (第三十六条).
     #[serde(default)]
     pub penalty_per_mille: Option<f64>,
+    /// 达产违约金 (标准地 contracts): percent of the land price owed for a 100 % shortfall of
+    /// an agreed indicator at the 达产复核, proportionally less for a smaller one (0 to 100).
+    #[serde(default)]
+    pub shortfall_penalty_pct: Option<f64>,
 }
 
 /// Checked contract terms; the store adds the parcel and its area.
@@ -457,6 +465,7 @@ pub struct SupplyDraft {
     pub total_investment_yuan: Option<i64>,
     pub indicators: Indicators,
     pub penalty_per_mille: f64,
+    pub shortfall_penalty_pct: Option<f64>,
 }
 
 /// 违约金 per day late, ‰ of the land price, as the model contract (GF-2008-2601 第三十六条)
@@ -590,6 +599,14 @@ impl SupplyTerms {
                 format!("must be 0 to 10 ‰ of the land price per day, got {penalty_per_mille}"),
             ));
         }
+        if let Some(p) = self.shortfall_penalty_pct
+            && !(p.is_finite() && (0.0..=100.0).contains(&p))
+        {
+            e.push(FieldError::new(
+                "shortfall_penalty_pct",
+                format!("must be 0 to 100 % of the land price, got {p}"),
+            ));
+        }
         if !e.is_empty() {
             return Err(e);
         }
@@ -606,6 +623,7 @@ impl SupplyTerms {
             total_investment_yuan: self.total_investment_yuan,
             indicators: self.indicators,
             penalty_per_mille,
+            shortfall_penalty_pct: self.shortfall_penalty_pct,
         })
     }
 }
@@ -622,6 +640,15 @@ pub struct Indicators {
     pub tax_per_mu_wan: Option<f64>,
     /// 单位能耗增加值, 万元 of value added per 吨标煤.
     pub value_added_per_energy_wan_per_tce: Option<f64>,
+    /// 亩均产值 (revenue per 亩), 万元/亩 per year. A review reads it from the yearly figures.
+    #[serde(default)]
+    pub output_per_mu_wan: Option<f64>,
+    /// 单位排放增加值, 万元 of value added per 吨 of emissions. Read from the yearly figures.
+    #[serde(default)]
+    pub value_added_per_emission_wan_per_t: Option<f64>,
+    /// 研发经费投入强度, R&D as a percentage of revenue. Read from the yearly figures.
+    #[serde(default)]
+    pub rd_share_pct: Option<f64>,
 }
 
 impl Indicators {
@@ -649,6 +676,13 @@ impl Indicators {
             self.value_added_per_energy_wan_per_tce,
             1_000_000.0,
         );
+        check("output_per_mu_wan", self.output_per_mu_wan, 1_000_000.0);
+        check(
+            "value_added_per_emission_wan_per_t",
+            self.value_added_per_emission_wan_per_t,
+            1_000_000.0,
+        );
+        check("rd_share_pct", self.rd_share_pct, 100.0);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -1005,21 +1039,29 @@ impl FactTerms {
             }
             Self::Production { .. } => FactDetail::Production,
             Self::CapacityReview { measured, .. } => {
-                match &measured {
-                    Some(m) if *m != Indicators::default() => {
-                        if let Err(x) = m.validate("measured") {
-                            e.extend(x);
-                        }
+                // What the register holds is not typed again: the yearly figures give the
+                // per-亩 indicators, the completion the 容积率, the progress reports the
+                // investment. `measured` records only what the register lacks.
+                let m = measured.unwrap_or_default();
+                if let Err(x) = m.validate("measured") {
+                    e.extend(x);
+                }
+                for (name, v) in [
+                    ("output_per_mu_wan", m.output_per_mu_wan),
+                    (
+                        "value_added_per_emission_wan_per_t",
+                        m.value_added_per_emission_wan_per_t,
+                    ),
+                    ("rd_share_pct", m.rd_share_pct),
+                ] {
+                    if v.is_some() {
+                        e.push(FieldError::new(
+                            format!("measured.{name}"),
+                            "is read from the enterprise's yearly 亩均 figures, not typed in a review",
+                        ));
                     }
-                    _ => e.push(needs(
-                        "capacity_review",
-                        "measured",
-                        "the measured indicators",
-                    )),
                 }
-                FactDetail::CapacityReview {
-                    measured: measured.unwrap_or_default(),
-                }
+                FactDetail::CapacityReview { measured: m }
             }
         };
         if !e.is_empty() {
@@ -1356,9 +1398,10 @@ pub(crate) mod tests {
                 investment_intensity_wan_per_mu: Some(200.0),
                 far: Some(1.2),
                 tax_per_mu_wan: Some(15.0),
-                value_added_per_energy_wan_per_tce: None,
+                ..Indicators::default()
             },
             penalty_per_mille: 1.0,
+            shortfall_penalty_pct: None,
             ended_on: None,
             ended_reason: None,
             version: 1,
@@ -1412,6 +1455,7 @@ pub(crate) mod tests {
             total_investment_yuan: Some(120_000_000),
             indicators: Indicators::default(),
             penalty_per_mille: None,
+            shortfall_penalty_pct: None,
         }
     }
 
@@ -1430,6 +1474,7 @@ pub(crate) mod tests {
             total_investment_yuan: t.total_investment_yuan,
             indicators: t.indicators,
             penalty_per_mille: 1.0,
+            shortfall_penalty_pct: None,
         }
     }
 
@@ -2019,8 +2064,13 @@ pub(crate) mod tests {
             ["permit_no"]
         );
         assert_eq!(
-            fields(json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {}})),
-            ["measured"]
+            fields(json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {"output_per_mu_wan": 300.0}})),
+            ["measured.output_per_mu_wan"],
+            "what the yearly figures hold is not typed in a review"
+        );
+        assert_eq!(
+            fields(json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {"far": -1.0}})),
+            ["measured.far"]
         );
         assert_eq!(
             fields(

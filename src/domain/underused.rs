@@ -6,9 +6,10 @@
 //! sentence a committee member can read aloud ("供而未用: agreed start 2023-03-01, not started,
 //! 631 days past").
 
+use super::capacity::Review;
 use super::idle_land::under_a_third;
 use super::settings::Settings;
-use super::supply::{Indicators, Supply, Timeline, anniversary};
+use super::supply::{Supply, Timeline, anniversary};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -140,6 +141,7 @@ fn thousands(v: f64) -> String {
 pub fn classify(
     parcel: &ParcelFacts<'_>,
     supply: Option<(&Supply, &Timeline)>,
+    capacity: Option<&Review>,
     rules: &UnderusedRules,
     as_of: NaiveDate,
 ) -> Option<Finding> {
@@ -230,14 +232,18 @@ pub fn classify(
             ),
         });
     };
-    let (reviewed, measured) = t.review?;
-    let shortfalls = shortfalls(&s.indicators, &measured, rules.capacity_tolerance_pct);
+    // 投而未达: the 达产复核 recorded, read against the register (`domain::capacity`).
+    let review = capacity?;
+    let Review::Done { date: reviewed, .. } = review else {
+        return None;
+    };
+    let shortfalls = review.shortfalls();
     if shortfalls.is_empty() {
         return None;
     }
     Some(Finding {
         class: UnderusedClass::ProducingBelowTarget,
-        since: reviewed,
+        since: *reviewed,
         days_past: days(producing, as_of),
         reason: format!(
             "投而未达: in production since {producing}; 达产复核 {reviewed}: {}",
@@ -298,50 +304,11 @@ fn built_below(
     })
 }
 
-/// Each agreed indicator the measured figures fall short of, beyond the tolerance.
-fn shortfalls(agreed: &Indicators, measured: &Indicators, tolerance_pct: f64) -> Vec<String> {
-    let pairs = [
-        (
-            "投资强度",
-            "万元/亩",
-            agreed.investment_intensity_wan_per_mu,
-            measured.investment_intensity_wan_per_mu,
-        ),
-        ("容积率", "", agreed.far, measured.far),
-        (
-            "亩均税收",
-            "万元/亩",
-            agreed.tax_per_mu_wan,
-            measured.tax_per_mu_wan,
-        ),
-        (
-            "单位能耗增加值",
-            "万元/吨标煤",
-            agreed.value_added_per_energy_wan_per_tce,
-            measured.value_added_per_energy_wan_per_tce,
-        ),
-    ];
-    pairs
-        .into_iter()
-        .filter_map(|(name, unit, agreed, measured)| {
-            let (a, m) = (agreed?, measured?);
-            let floor = a * (1.0 - tolerance_pct / 100.0);
-            (m + 1e-9 < floor).then(|| {
-                let gap = (m - a) / a * 100.0;
-                let unit = if unit.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {unit}")
-                };
-                format!("{name} {m}{unit} below the agreed {a} ({gap:.1}%)")
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::capacity;
+    use crate::domain::supply::Indicators;
     use crate::domain::supply::tests::{d, fact, permit, start, supply};
     use crate::domain::supply::{Fact, FactDetail, replay};
 
@@ -359,7 +326,9 @@ mod tests {
     fn class_of(facts: &[Fact], as_of: &str) -> Option<Finding> {
         let s = supply("2023-03-01");
         let t = replay(&s, facts, d(as_of)).unwrap();
-        classify(&PARCEL, Some((&s, &t)), &rules(), d(as_of))
+        let r = rules();
+        let review = capacity::review(&s, &t, 3, r.capacity_tolerance_pct, d(as_of), &|_| None);
+        classify(&PARCEL, Some((&s, &t)), review.as_ref(), &r, d(as_of))
     }
 
     #[test]
@@ -371,18 +340,18 @@ mod tests {
         };
         // 满两年 across 29 February 2024: the two years are 731 days, and end on 2024-05-10.
         assert_eq!(
-            classify(&p, None, &rules(), d("2024-05-10")),
+            classify(&p, None, None, &rules(), d("2024-05-10")),
             None,
             "the second anniversary: still within the two years"
         );
-        let f = classify(&p, None, &rules(), d("2024-05-11")).unwrap();
+        let f = classify(&p, None, None, &rules(), d("2024-05-11")).unwrap();
         assert_eq!(f.class, UnderusedClass::ApprovedNotSupplied);
         assert_eq!(
             f.reason,
             "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 732 days since approval (limit 2 years, to 2024-05-10)"
         );
         assert_eq!(
-            classify(&PARCEL, None, &rules(), d("2030-01-01")),
+            classify(&PARCEL, None, None, &rules(), d("2030-01-01")),
             None,
             "no approval recorded"
         );
@@ -391,7 +360,7 @@ mod tests {
             ..p
         };
         assert_eq!(
-            classify(&later, None, &rules(), d("2024-12-31")),
+            classify(&later, None, None, &rules(), d("2024-12-31")),
             None,
             "not yet approved that day"
         );
@@ -412,7 +381,7 @@ mod tests {
         let s = supply("2023-03-01");
         let t = replay(&s, &[], d("2024-11-22")).unwrap();
         assert_eq!(
-            classify(&PARCEL, Some((&s, &t)), &lenient, d("2024-11-22")),
+            classify(&PARCEL, Some((&s, &t)), None, &lenient, d("2024-11-22")),
             None
         );
     }
@@ -492,7 +461,7 @@ mod tests {
         s.agreed_production = None;
         let facts = built(36_000.0, 35.0);
         let t = replay(&s, &facts, d("2025-11-22")).unwrap();
-        let f = classify(&PARCEL, Some((&s, &t)), &rules(), d("2025-11-22")).unwrap();
+        let f = classify(&PARCEL, Some((&s, &t)), None, &rules(), d("2025-11-22")).unwrap();
         assert!(
             f.reason.contains("production due 2025-03-30"),
             "180 days after completion: {}",
@@ -525,8 +494,15 @@ mod tests {
         lenient.capacity_tolerance_pct = 40.0;
         let s = supply("2023-03-01");
         let t = replay(&s, &facts, d("2026-11-22")).unwrap();
+        let review = capacity::review(&s, &t, 3, 40.0, d("2026-11-22"), &|_| None);
         assert_eq!(
-            classify(&PARCEL, Some((&s, &t)), &lenient, d("2026-11-22")),
+            classify(
+                &PARCEL,
+                Some((&s, &t)),
+                review.as_ref(),
+                &lenient,
+                d("2026-11-22")
+            ),
             None
         );
     }

@@ -2,6 +2,7 @@
 //! idle-land verdict and the 五未 class, and the settings of its place — what every land list,
 //! layer and report reads.
 
+use super::capacity::Review;
 use super::idle_land::IdleVerdict;
 use super::register::Parcel;
 use super::settings::Settings;
@@ -20,6 +21,8 @@ pub struct Watched {
     /// `None` for parcels without a supply in force (and without the `supplied` status).
     pub idle: Option<IdleVerdict>,
     pub underused: Option<Finding>,
+    /// The 标准地 达产复核 of the supply in force, once it produces.
+    pub capacity: Option<Review>,
     /// The settings in force where the parcel lies (shared by the parcels of a zone).
     pub settings: Arc<Settings>,
 }

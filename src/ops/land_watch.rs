@@ -7,8 +7,10 @@
 //! land's life — a park entering its register today brings years of contracts with it — so it
 //! does not filter a past day's view.
 
+use crate::domain::capacity::{Review, review};
 use crate::domain::idle_land::{IdleRules, IdleStatus, IdleVerdict, assess};
 use crate::domain::parcel::ParcelStatus;
+use crate::domain::performance::YearFigures;
 use crate::domain::register::{Park, Zone};
 use crate::domain::settings::Settings;
 use crate::domain::supply::{Fact, Supply, Timeline, replay};
@@ -88,6 +90,36 @@ pub fn timeline(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> StoreResul
     })
 }
 
+/// The 达产复核 of a supply on `as_of`, reading its holder's yearly figures in the park.
+pub fn capacity_review(
+    s: &Supply,
+    t: &Timeline,
+    settings: &Settings,
+    as_of: NaiveDate,
+    figures: &HashMap<(i64, i64, i32), YearFigures>,
+) -> Option<Review> {
+    review(
+        s,
+        t,
+        settings.capacity_review_years,
+        settings.capacity_tolerance_pct,
+        as_of,
+        &|year| figures.get(&(s.enterprise_id, s.park_id, year)).copied(),
+    )
+}
+
+/// The 达产复核 of one supply on `as_of`, with the settings of its parcel's place.
+pub fn capacity_of(
+    conn: &mut AnyConnection,
+    supply: &Supply,
+    t: &Timeline,
+    as_of: NaiveDate,
+) -> StoreResult<Option<Review>> {
+    let settings = settings_of(conn, supply.parcel_id)?;
+    let figures = store::performance::figures_in(conn, &[supply.park_id])?;
+    Ok(capacity_review(supply, t, &settings, as_of, &figures))
+}
+
 /// Watch every active parcel matching `q` as of `as_of`.
 pub fn watch(
     conn: &mut AnyConnection,
@@ -121,6 +153,7 @@ pub fn watch(
         .collect();
     let names = store::enterprises::names(conn, &holders)?;
     let closed = store::idle_cases::last_closed(conn, Some(&parks[..]), None, as_of)?;
+    let figures = store::performance::figures_in(conn, &parks)?;
     let places = Places::load(conn)?;
     let mut out = Vec::with_capacity(parcels.len());
     for parcel in parcels {
@@ -160,6 +193,9 @@ pub fn watch(
             far_min: parcel.planning.far_min,
             area_m2: parcel.area_m2,
         };
+        let capacity = supply
+            .as_ref()
+            .and_then(|(s, t, _)| capacity_review(s, t, &settings, as_of, &figures));
         // A supplied parcel without its contract cannot be classified: its dates are unknown.
         let underused = if idle
             .as_ref()
@@ -171,6 +207,7 @@ pub fn watch(
             classify(
                 &facts,
                 supply.as_ref().map(|(s, t, _)| (s, t)),
+                capacity.as_ref(),
                 &UnderusedRules::of(&settings),
                 as_of,
             )
@@ -182,6 +219,7 @@ pub fn watch(
             supply,
             idle,
             underused,
+            capacity,
             settings,
         });
     }

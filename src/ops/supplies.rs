@@ -55,6 +55,7 @@ pub fn create(
             total_investment_yuan: draft.total_investment_yuan,
             indicators: draft.indicators,
             penalty_per_mille: draft.penalty_per_mille,
+            shortfall_penalty_pct: draft.shortfall_penalty_pct,
             ended_on: None,
             ended_reason: None,
             version: 1,

@@ -54,24 +54,50 @@ pub fn figures_of(
             performance_figures::staff,
         ))
         .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.0, year_figures(r))).collect())
+}
+
+/// Every yearly figure recorded in `parks`, by (enterprise, park, year): what the 达产复核 of
+/// each supply reads.
+pub fn figures_in(
+    conn: &mut AnyConnection,
+    parks: &[i64],
+) -> StoreResult<HashMap<(i64, i64, i32), YearFigures>> {
+    let rows: Vec<(i64, i32, FiguresColumns)> = performance_figures::table
+        .filter(performance_figures::park_id.eq_any(parks))
+        .select((
+            performance_figures::park_id,
+            performance_figures::year,
+            (
+                performance_figures::enterprise_id,
+                performance_figures::revenue_yuan,
+                performance_figures::tax_yuan,
+                performance_figures::value_added_yuan,
+                performance_figures::energy_tce,
+                performance_figures::emissions_t,
+                performance_figures::electricity_kwh,
+                performance_figures::rd_yuan,
+                performance_figures::staff,
+            ),
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            (
-                r.0,
-                YearFigures {
-                    revenue_yuan: r.1,
-                    tax_yuan: r.2,
-                    value_added_yuan: r.3,
-                    energy_tce: r.4,
-                    emissions_t: r.5,
-                    electricity_kwh: r.6,
-                    rd_yuan: r.7,
-                    staff: r.8,
-                },
-            )
-        })
+        .map(|(park, year, r)| ((r.0, park, year), year_figures(r)))
         .collect())
+}
+
+fn year_figures(r: FiguresColumns) -> YearFigures {
+    YearFigures {
+        revenue_yuan: r.1,
+        tax_yuan: r.2,
+        value_added_yuan: r.3,
+        energy_tce: r.4,
+        emissions_t: r.5,
+        electricity_kwh: r.6,
+        rd_yuan: r.7,
+        staff: r.8,
+    }
 }
 
 /// Enterprise ids by credit code (for a sheet's rows).

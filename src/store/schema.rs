@@ -225,6 +225,10 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_by -> Text,
         penalty_per_mille -> Double,
+        output_per_mu_wan -> Nullable<Double>,
+        value_added_per_emission_wan_per_t -> Nullable<Double>,
+        rd_share_pct -> Nullable<Double>,
+        shortfall_penalty_pct -> Nullable<Double>,
     }
 }
 

@@ -40,6 +40,10 @@ struct SupplyRow {
     updated_at: NaiveDateTime,
     updated_by: String,
     penalty_per_mille: f64,
+    output_per_mu_wan: Option<f64>,
+    value_added_per_emission_wan_per_t: Option<f64>,
+    rd_share_pct: Option<f64>,
+    shortfall_penalty_pct: Option<f64>,
 }
 
 impl SupplyRow {
@@ -70,8 +74,12 @@ impl SupplyRow {
                 far: self.far,
                 tax_per_mu_wan: self.tax_per_mu_wan,
                 value_added_per_energy_wan_per_tce: self.value_added_per_energy_wan_per_tce,
+                output_per_mu_wan: self.output_per_mu_wan,
+                value_added_per_emission_wan_per_t: self.value_added_per_emission_wan_per_t,
+                rd_share_pct: self.rd_share_pct,
             },
             penalty_per_mille: self.penalty_per_mille,
+            shortfall_penalty_pct: self.shortfall_penalty_pct,
             ended_on: self.ended_on,
             ended_reason: self.ended_reason,
             version: self.version,
@@ -207,6 +215,7 @@ impl FactRow {
                     tax_per_mu_wan: self.measured_tax_per_mu_wan,
                     value_added_per_energy_wan_per_tce: self
                         .measured_value_added_per_energy_wan_per_tce,
+                    ..Indicators::default()
                 },
             },
         };
@@ -314,7 +323,7 @@ pub fn snapshot(s: &Supply) -> serde_json::Value {
         "term_years": s.term_years, "land_area_m2": s.land_area_m2, "agreed_start": s.agreed_start,
         "agreed_completion": s.agreed_completion, "agreed_production": s.agreed_production,
         "total_investment_yuan": s.total_investment_yuan, "indicators": s.indicators,
-        "penalty_per_mille": s.penalty_per_mille,
+        "penalty_per_mille": s.penalty_per_mille, "shortfall_penalty_pct": s.shortfall_penalty_pct,
         "ended_on": s.ended_on, "ended_reason": s.ended_reason, "version": s.version,
     })
 }
@@ -343,6 +352,11 @@ pub fn insert(conn: &mut AnyConnection, supply: &Supply, stamp: &Stamp) -> Store
             land_supplies::value_added_per_energy_wan_per_tce
                 .eq(supply.indicators.value_added_per_energy_wan_per_tce),
             land_supplies::penalty_per_mille.eq(supply.penalty_per_mille),
+            land_supplies::output_per_mu_wan.eq(supply.indicators.output_per_mu_wan),
+            land_supplies::value_added_per_emission_wan_per_t
+                .eq(supply.indicators.value_added_per_emission_wan_per_t),
+            land_supplies::rd_share_pct.eq(supply.indicators.rd_share_pct),
+            land_supplies::shortfall_penalty_pct.eq(supply.shortfall_penalty_pct),
             land_supplies::version.eq(1i64),
             land_supplies::created_at.eq(stamp.at),
             land_supplies::created_by.eq(&stamp.by),

@@ -3,6 +3,7 @@
 //! park and zone. Built from the store's watched parcels by pure functions; the REST lists, the
 //! map layers and the dispatch report all use them, so their figures agree.
 
+use crate::domain::capacity::Review;
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::penalty;
 use crate::domain::underused::UnderusedClass;
@@ -33,6 +34,10 @@ pub struct ParcelRef {
     pub contract_no: Option<String>,
     /// 出让或划拨价款, whole 元.
     pub land_price_yuan: Option<i64>,
+    /// 标准地 达产复核: the day it falls (or fell) due, once the land produces.
+    pub capacity_review_due: Option<NaiveDate>,
+    /// Days the review has been due without being recorded (flagged on lists and layers).
+    pub capacity_review_overdue_days: Option<i64>,
 }
 
 impl ParcelRef {
@@ -54,6 +59,11 @@ impl ParcelRef {
             enterprise_name: supply.map(|(_, _, n)| n.clone()),
             contract_no: supply.map(|(s, _, _)| s.contract_no.clone()),
             land_price_yuan: supply.map(|(s, _, _)| s.land_price_yuan),
+            capacity_review_due: w.capacity.as_ref().map(Review::due),
+            capacity_review_overdue_days: match &w.capacity {
+                Some(Review::Overdue { days, .. }) => Some(*days),
+                _ => None,
+            },
         }
     }
 }
@@ -249,6 +259,8 @@ pub struct UnderusedReport {
     pub as_of: NaiveDate,
     pub items: Vec<UnderusedItem>,
     pub totals: UnderusedTotals,
+    /// Land in production whose 达产复核 is due and not recorded, longest overdue first.
+    pub capacity_reviews_overdue: Vec<ParcelRef>,
 }
 
 /// Idle items of `watched` with one of `statuses`: idle land longest idle first, then land
@@ -338,8 +350,16 @@ pub fn underused_report(
         .collect();
     let (all, by_class, by_park, by_zone) =
         totals(items.iter().map(|i| (&i.parcel, i.class.as_str())), &keys);
+    let mut capacity_reviews_overdue: Vec<ParcelRef> = watched
+        .iter()
+        .filter(|w| matches!(w.capacity, Some(Review::Overdue { .. })))
+        .map(ParcelRef::of)
+        .collect();
+    capacity_reviews_overdue
+        .sort_by_key(|p| (-p.capacity_review_overdue_days.unwrap_or(0), p.parcel_id));
     UnderusedReport {
         as_of,
+        capacity_reviews_overdue,
         totals: UnderusedTotals {
             all,
             by_class,

@@ -1,6 +1,7 @@
 //! What the API returns about land supply: the contract, the dated facts, the timeline they add
 //! up to, and the idle-land verdict — typed and flat, amounts in whole 元 and areas in m² and 亩.
 
+use crate::domain::capacity::Review;
 use crate::domain::idle_land::{
     Consequence, Disposal, EpisodeEnd, IdleEpisode, IdleRule, IdleStatus, IdleVerdict,
 };
@@ -45,6 +46,8 @@ pub struct SupplyView {
     pub indicators: Indicators,
     /// 违约金 per day of late start or completion, ‰ of the land price.
     pub penalty_per_mille: f64,
+    /// 达产违约金: percent of the land price for a 100 % shortfall at the 达产复核.
+    pub shortfall_penalty_pct: Option<f64>,
     /// Not ended.
     pub in_force: bool,
     pub ended_on: Option<NaiveDate>,
@@ -79,6 +82,7 @@ impl SupplyView {
             total_investment_yuan: s.total_investment_yuan,
             indicators: s.indicators,
             penalty_per_mille: s.penalty_per_mille,
+            shortfall_penalty_pct: s.shortfall_penalty_pct,
             in_force: s.ended_on.is_none(),
             ended_on: s.ended_on,
             ended_reason: s.ended_reason.clone(),
@@ -398,5 +402,91 @@ impl From<&Penalty> for PenaltyView {
             excused_by: p.excused_by,
             explanation: p.explanation.clone(),
         }
+    }
+}
+
+/// The 标准地 达产复核 of a supply on a day.
+#[derive(Serialize, ToSchema)]
+pub struct CapacityReviewView {
+    /// `not_due`, `overdue` or `done`.
+    pub state: &'static str,
+    /// 未到期, 到期未复核, 已复核.
+    pub state_name: &'static str,
+    /// The day it falls due: the day after `capacity_review_years` full years of production.
+    pub due: NaiveDate,
+    pub overdue_days: Option<i64>,
+    pub reviewed_on: Option<NaiveDate>,
+    /// The year of the yearly 亩均 figures the review read (the last full year before it).
+    pub figures_year: Option<i32>,
+    /// Each agreed indicator, agreed against measured.
+    pub indicators: Vec<IndicatorVerdictView>,
+    /// Every measured indicator met (`null` before the review, or when none was measured).
+    pub met: Option<bool>,
+    /// 达产违约金 owed, whole 元, under the contract's `shortfall_penalty_pct`.
+    pub penalty_yuan: Option<i64>,
+}
+
+/// One agreed indicator at the 达产复核.
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorVerdictView {
+    pub indicator: &'static str,
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub agreed: f64,
+    /// `null`: the register holds no figure for it.
+    pub measured: Option<f64>,
+    pub met: Option<bool>,
+    /// (measured − agreed) ÷ agreed, percent.
+    pub gap_pct: Option<f64>,
+}
+
+impl From<&Review> for CapacityReviewView {
+    fn from(r: &Review) -> Self {
+        let (state, state_name) = match r {
+            Review::NotDue { .. } => ("not_due", "未到期"),
+            Review::Overdue { .. } => ("overdue", "到期未复核"),
+            Review::Done { .. } => ("done", "已复核"),
+        };
+        let mut v = Self {
+            state,
+            state_name,
+            due: r.due(),
+            overdue_days: None,
+            reviewed_on: None,
+            figures_year: None,
+            indicators: Vec::new(),
+            met: None,
+            penalty_yuan: None,
+        };
+        match r {
+            Review::NotDue { .. } => {}
+            Review::Overdue { days, .. } => v.overdue_days = Some(*days),
+            Review::Done {
+                date,
+                year,
+                verdicts,
+                penalty_yuan,
+                ..
+            } => {
+                v.reviewed_on = Some(*date);
+                v.figures_year = Some(*year);
+                v.penalty_yuan = *penalty_yuan;
+                let measured: Vec<bool> = verdicts.iter().filter_map(|x| x.met).collect();
+                v.met = (!measured.is_empty()).then(|| measured.iter().all(|m| *m));
+                v.indicators = verdicts
+                    .iter()
+                    .map(|x| IndicatorVerdictView {
+                        indicator: x.key,
+                        name: x.name,
+                        unit: x.unit,
+                        agreed: x.agreed,
+                        measured: x.measured,
+                        met: x.met,
+                        gap_pct: x.gap_pct,
+                    })
+                    .collect();
+            }
+        }
+        v
     }
 }

@@ -13,7 +13,9 @@ use crate::domain::supply::{FactTerms, SupplyTerms, check_past_date};
 use crate::error::{ApiError, ReadProblems, WriteProblems};
 use crate::ops;
 use crate::store;
-use crate::views::supply::{FactView, IdleView, PenaltyView, SupplyView, TimelineView};
+use crate::views::supply::{
+    CapacityReviewView, FactView, IdleView, PenaltyView, SupplyView, TimelineView,
+};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
@@ -112,6 +114,8 @@ pub struct SupplyDetail {
     pub idle: IdleView,
     /// The contract penalties (违约金) owed on `as_of`.
     pub penalty: PenaltyView,
+    /// The 标准地 达产复核, once the land produces.
+    pub capacity_review: Option<CapacityReviewView>,
     /// Every fact, in date order (later ones than `as_of` included).
     pub facts: Vec<FactView>,
     /// The idle-land cases of this supply.
@@ -145,11 +149,13 @@ pub async fn get_supply(
             let timeline = ops::land_watch::timeline(&supply, &facts, as_of)?;
             let (verdict, _) = ops::land_watch::verdict_of(c, &supply, as_of)?;
             let holder = store::enterprises::get(c, supply.enterprise_id)?.name;
+            let capacity = ops::land_watch::capacity_of(c, &supply, &timeline, as_of)?;
             let cases = store::idle_cases::list(c, None, Some(id))?;
             Ok(SupplyDetail {
                 timeline: TimelineView::of(&supply, &timeline),
                 idle: IdleView::from(&verdict),
                 penalty: PenaltyView::from(&penalty::assess(&supply, &timeline, as_of)),
+                capacity_review: capacity.as_ref().map(CapacityReviewView::from),
                 facts: facts.iter().map(FactView::from).collect(),
                 idle_case_ids: cases.iter().map(|c| c.id).collect(),
                 supply: SupplyView::of(&supply, holder),
