@@ -252,7 +252,8 @@ fn round4(v: f64) -> f64 {
 }
 
 fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
+    // `+ 0.0` turns a rounded −0.0 into 0.0.
+    (v * 100.0).round() / 100.0 + 0.0
 }
 
 #[cfg(test)]

@@ -2064,12 +2064,16 @@ pub(crate) mod tests {
             ["permit_no"]
         );
         assert_eq!(
-            fields(json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {"output_per_mu_wan": 300.0}})),
+            fields(
+                json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {"output_per_mu_wan": 300.0}})
+            ),
             ["measured.output_per_mu_wan"],
             "what the yearly figures hold is not typed in a review"
         );
         assert_eq!(
-            fields(json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {"far": -1.0}})),
+            fields(
+                json!({"kind": "capacity_review", "date": "2023-02-01", "measured": {"far": -1.0}})
+            ),
             ["measured.far"]
         );
         assert_eq!(
