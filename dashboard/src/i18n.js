@@ -37,6 +37,11 @@ const WORDS = {
   mu: ['亩', 'mu'],
   // Panel
   code: ['宗地编号', 'Parcel code'],
+  capacityReview: ['达产复核', 'Output review'],
+  dueOn: ['{d} 到期', 'due {d}'],
+  overdueDays: ['已逾期 {n} 天', '{n} days overdue'],
+  allMet: ['各项指标均达标', 'every indicator met'],
+  penaltyOwed: ['应付违约金 {v} 万元', 'penalty owed {v} 万元'],
   name: ['名称', 'Name'],
   area: ['面积', 'Area'],
   landUse: ['用途', 'Land use'],

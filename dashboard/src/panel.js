@@ -46,6 +46,8 @@ export async function parcelPanel(body, parcelId, layers) {
   const rated = layers.find('mu-performance', parcelId);
   const workshops = layers.all('workshops').filter((w) => w.properties.parcel_id === parcelId);
   const supply = supplies.find((s) => s.in_force) ?? null;
+  // The supply's detail carries the 标准地 达产复核: due, overdue or done with its verdict.
+  const detail = supply ? await getJson(`/api/supplies/${supply.id}`) : null;
 
   const why = [idle?.properties.explanation, underused?.properties.reason].filter(Boolean);
   const rows = [
@@ -83,6 +85,7 @@ export async function parcelPanel(body, parcelId, layers) {
             ].filter(Boolean).join(' · '),
           ],
           [t('idleClock'), idle ? `${idle.properties.rule_name}：${idle.properties.deadline}` : null],
+          [t('capacityReview'), reviewText(detail?.capacity_review)],
         ]),
       ),
     );
@@ -121,6 +124,18 @@ export async function parcelPanel(body, parcelId, layers) {
     ),
   );
   body.replaceChildren(...out);
+}
+
+/** The 达产复核 in one line: 未到期 (due date), 到期未复核 (days overdue), 已复核 (met or the
+ * indicators missed, and the penalty owed). */
+function reviewText(r) {
+  if (!r) return null;
+  if (r.state === 'not_due') return `${r.state_name}（${t('dueOn', { d: r.due })}）`;
+  if (r.state === 'overdue') return `${r.state_name}（${t('overdueDays', { n: r.overdue_days })}）`;
+  const missed = r.indicators.filter((i) => i.met === false).map((i) => `${i.name} ${fmt(i.measured)}/${fmt(i.agreed)}`);
+  const verdict = missed.length ? missed.join('、') : t('allMet');
+  const owed = r.penalty_yuan ? ` · ${t('penaltyOwed', { v: fmt(r.penalty_yuan / 10000) })}` : '';
+  return `${r.state_name} ${r.reviewed_on}：${verdict}${owed}`;
 }
 
 /** A button that loads a record's history into the panel, each entry a line. */

@@ -39,6 +39,18 @@ export const THEMES = [
     ],
   },
   {
+    id: 'capacity',
+    collection: 'capacity-reviews',
+    property: 'review_status',
+    label: { zh: '标准地达产复核', en: 'Standard-land output reviews' },
+    classes: [
+      { key: 'overdue', zh: '到期未复核', en: 'Review overdue', color: '#d32f2f' },
+      { key: 'short', zh: '复核未达标', en: 'Reviewed, short', color: '#795548' },
+      { key: 'not_due', zh: '未到期', en: 'Not yet due', color: '#90caf9' },
+      { key: 'met', zh: '复核达标', en: 'Reviewed, met', color: '#43a047' },
+    ],
+  },
+  {
     id: 'workshops',
     collection: 'workshops',
     property: 'deadline_status',

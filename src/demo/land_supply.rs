@@ -192,7 +192,7 @@ fn supply(
             investment_intensity_wan_per_mu: Some(intensity),
             far: Some(1.2),
             tax_per_mu_wan: Some(15.0),
-            output_per_mu_wan: Some(300.0),
+            output_per_mu_wan: Some(200.0),
             ..Indicators::default()
         },
         penalty_per_mille: crate::domain::supply::MODEL_PENALTY_PER_MILLE,
@@ -278,7 +278,8 @@ fn supply(
                 started + Days::new(200),
                 FactDetail::Progress {
                     developed_area_m2: area,
-                    investment_yuan: total_investment_yuan * 9 / 10,
+                    // The whole agreed investment (10 % above the intensity it promises).
+                    investment_yuan: total_investment_yuan,
                 },
             ));
             let done = started + Days::new(480 + (rng.unit() * 60.0) as u64);
@@ -292,13 +293,16 @@ fn supply(
             if let Stage::Producing { below_target } = stage {
                 let producing = done + Days::new(60 + (rng.unit() * 90.0) as u64);
                 facts.push((producing, FactDetail::Production));
+                // A quarter of the producing land has not had its 达产复核 yet: overdue where
+                // production began more than `capacity_review_years` ago.
                 let review = producing + Days::new(365);
+                let reviewed = parcel.id % 4 != 0;
                 let tax = if below_target {
                     6.0 + rng.unit() * 6.0
                 } else {
                     15.0 + rng.unit() * 10.0
                 };
-                facts.push((
+                facts.extend(reviewed.then_some((
                     review,
                     FactDetail::CapacityReview {
                         measured: Indicators {
@@ -307,7 +311,7 @@ fn supply(
                             ..Indicators::default()
                         },
                     },
-                ));
+                )));
             }
         }
     }

@@ -153,6 +153,8 @@ pub fn build() -> Result<Demo, String> {
         industries: codes(&["C39", "C38", "C34", "C35", "C27", "C14"])?,
         settings: SettingsOverrides {
             min_investment_intensity_wan_per_mu: Some(150.0),
+            // The county reviews 标准地 two years after production (达产复核).
+            capacity_review_years: Some(2),
             ..Default::default()
         },
         boundary: footprint(park_boundary(), AreaLimits::PARK)?,

@@ -3,7 +3,7 @@
 //! evaluation, the D-class candidates and the `mu-performance` layer have something to show.
 
 use super::Rng;
-use crate::domain::performance::{Scheme, YearFigures};
+use crate::domain::performance::{ClassRule, Scheme, YearFigures};
 use crate::domain::register::Stamp;
 use crate::domain::units::m2_to_mu;
 use crate::ops;
@@ -49,6 +49,16 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
             },
         ));
     }
-    store::performance::set_scheme(conn, park_id, year, &Scheme::default_for(), stamp)?;
+    // The county draws D from the last tenth (A 20 %, B 40 %, C 30 %, as several 江西 counties
+    // publish it), so a park of a dozen rated firms still names its laggard.
+    let scheme = Scheme {
+        classes: ClassRule::RankShares {
+            a_pct: 20.0,
+            b_pct: 40.0,
+            c_pct: 30.0,
+        },
+        ..Scheme::default_for()
+    };
+    store::performance::set_scheme(conn, park_id, year, &scheme, stamp)?;
     ops::performance::record_figures(conn, park_id, year, &rows, stamp)
 }

@@ -17,10 +17,14 @@ use super::performance::YearFigures;
 use super::supply::{Indicators, Supply, Timeline, anniversary};
 use super::units::m2_to_mu;
 use chrono::{Datelike, Days, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One agreed indicator, judged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Verdict {
+    /// The indicator's key in `indicators`, e.g. `tax_per_mu_wan`.
+    #[serde(rename = "indicator")]
     pub key: &'static str,
     pub name: &'static str,
     pub unit: &'static str,
@@ -52,7 +56,61 @@ pub enum Review {
     },
 }
 
+/// A review's standing in one word, as the map colours it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    /// 未到期
+    NotDue,
+    /// 到期未复核
+    Overdue,
+    /// 复核达标: every measured indicator met
+    Met,
+    /// 复核未达标: an agreed indicator missed
+    Short,
+}
+
+impl ReviewStatus {
+    pub const ALL: [ReviewStatus; 4] = [Self::NotDue, Self::Overdue, Self::Met, Self::Short];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotDue => "not_due",
+            Self::Overdue => "overdue",
+            Self::Met => "met",
+            Self::Short => "short",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::NotDue => "未到期",
+            Self::Overdue => "到期未复核",
+            Self::Met => "复核达标",
+            Self::Short => "复核未达标",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw || s.label_zh() == raw)
+    }
+}
+
 impl Review {
+    pub fn status(&self) -> ReviewStatus {
+        match self {
+            Self::NotDue { .. } => ReviewStatus::NotDue,
+            Self::Overdue { .. } => ReviewStatus::Overdue,
+            Self::Done { verdicts, .. } if verdicts.iter().any(|v| v.met == Some(false)) => {
+                ReviewStatus::Short
+            }
+            Self::Done { .. } => ReviewStatus::Met,
+        }
+    }
+
     pub fn due(&self) -> NaiveDate {
         match self {
             Self::NotDue { due } | Self::Overdue { due, .. } | Self::Done { due, .. } => *due,

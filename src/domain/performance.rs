@@ -123,6 +123,16 @@ pub enum Indicator {
 }
 
 impl Indicator {
+    pub const ALL: [Indicator; 7] = [
+        Self::TaxPerMu,
+        Self::ValueAddedPerMu,
+        Self::ValueAddedPerEnergy,
+        Self::ValueAddedPerEmission,
+        Self::LabourProductivity,
+        Self::RdShare,
+        Self::TaxPerKwh,
+    ];
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Self::TaxPerMu => "亩均税收",
@@ -523,28 +533,19 @@ fn round4(v: f64) -> f64 {
 
 /// The average value of each indicator over the enterprises with a value for it.
 fn averages(rated: &[(&Candidate, &YearFigures)]) -> BTreeMap<Indicator, f64> {
-    use Indicator::*;
-    [
-        TaxPerMu,
-        ValueAddedPerMu,
-        ValueAddedPerEnergy,
-        ValueAddedPerEmission,
-        LabourProductivity,
-        RdShare,
-        TaxPerKwh,
-    ]
-    .into_iter()
-    .filter_map(|ind| {
-        let values: Vec<f64> = rated
-            .iter()
-            .filter_map(|(c, f)| match ind.value(f, c.land_mu) {
-                Reading::Value(v) => Some(v),
-                _ => None,
-            })
-            .collect();
-        (!values.is_empty()).then(|| (ind, values.iter().sum::<f64>() / values.len() as f64))
-    })
-    .collect()
+    Indicator::ALL
+        .into_iter()
+        .filter_map(|ind| {
+            let values: Vec<f64> = rated
+                .iter()
+                .filter_map(|(c, f)| match ind.value(f, c.land_mu) {
+                    Reading::Value(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            (!values.is_empty()).then(|| (ind, values.iter().sum::<f64>() / values.len() as f64))
+        })
+        .collect()
 }
 
 /// Rate a park's enterprises for `year`.

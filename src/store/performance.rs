@@ -39,22 +39,11 @@ pub fn figures_of(
     park_id: i64,
     year: i32,
 ) -> StoreResult<HashMap<i64, YearFigures>> {
-    let rows: Vec<FiguresColumns> = performance_figures::table
-        .filter(performance_figures::park_id.eq(park_id))
-        .filter(performance_figures::year.eq(year))
-        .select((
-            performance_figures::enterprise_id,
-            performance_figures::revenue_yuan,
-            performance_figures::tax_yuan,
-            performance_figures::value_added_yuan,
-            performance_figures::energy_tce,
-            performance_figures::emissions_t,
-            performance_figures::electricity_kwh,
-            performance_figures::rd_yuan,
-            performance_figures::staff,
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.0, year_figures(r))).collect())
+    Ok(figures_in(conn, &[park_id])?
+        .into_iter()
+        .filter(|((_, _, y), _)| *y == year)
+        .map(|((enterprise, _, _), f)| (enterprise, f))
+        .collect())
 }
 
 /// Every yearly figure recorded in `parks`, by (enterprise, park, year): what the 达产复核 of

@@ -3,7 +3,7 @@
 //! park and zone. Built from the store's watched parcels by pure functions; the REST lists, the
 //! map layers and the dispatch report all use them, so their figures agree.
 
-use crate::domain::capacity::Review;
+use crate::domain::capacity::{Review, ReviewStatus};
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::penalty;
 use crate::domain::underused::UnderusedClass;
@@ -125,6 +125,87 @@ impl UnderusedItem {
             as_of,
         })
     }
+}
+
+/// A parcel in production under a 标准地 contract, with its 达产复核.
+#[derive(Serialize, ToSchema)]
+pub struct CapacityReviewItem {
+    #[serde(flatten)]
+    pub parcel: ParcelRef,
+    /// not_due, overdue, met or short: what the map colours.
+    pub review_status: ReviewStatus,
+    /// 未到期, 到期未复核, 复核达标, 复核未达标.
+    pub review_status_name: &'static str,
+    /// The day the review falls (or fell) due.
+    pub due: NaiveDate,
+    pub overdue_days: Option<i64>,
+    pub reviewed_on: Option<NaiveDate>,
+    /// The year of the 亩均 figures the review read.
+    pub figures_year: Option<i32>,
+    /// The indicators missed, e.g. "亩均税收 12 万元/亩 below the agreed 15 (-20.0%)".
+    pub missed: Vec<String>,
+    /// 达产违约金 owed, whole 元.
+    pub penalty_yuan: Option<i64>,
+    pub as_of: NaiveDate,
+}
+
+impl CapacityReviewItem {
+    pub fn of(w: &Watched, as_of: NaiveDate) -> Option<Self> {
+        let r = w.capacity.as_ref()?;
+        let status = r.status();
+        let (reviewed_on, figures_year, penalty_yuan) = match r {
+            Review::Done {
+                date,
+                year,
+                penalty_yuan,
+                ..
+            } => (Some(*date), Some(*year), *penalty_yuan),
+            _ => (None, None, None),
+        };
+        Some(Self {
+            parcel: ParcelRef::of(w),
+            review_status: status,
+            review_status_name: status.label_zh(),
+            due: r.due(),
+            overdue_days: match r {
+                Review::Overdue { days, .. } => Some(*days),
+                _ => None,
+            },
+            reviewed_on,
+            figures_year,
+            missed: r.shortfalls(),
+            penalty_yuan,
+            as_of,
+        })
+    }
+}
+
+/// The 达产复核 items of `watched` with one of `statuses` (all when `None`): overdue first,
+/// longest overdue first, then short, not due and met.
+pub fn capacity_items(
+    watched: &[Watched],
+    statuses: Option<&[ReviewStatus]>,
+    as_of: NaiveDate,
+) -> Vec<CapacityReviewItem> {
+    let mut items: Vec<CapacityReviewItem> = watched
+        .iter()
+        .filter_map(|w| CapacityReviewItem::of(w, as_of))
+        .filter(|i| statuses.is_none_or(|s| s.contains(&i.review_status)))
+        .collect();
+    let rank = |s: ReviewStatus| match s {
+        ReviewStatus::Overdue => 0,
+        ReviewStatus::Short => 1,
+        ReviewStatus::NotDue => 2,
+        ReviewStatus::Met => 3,
+    };
+    items.sort_by_key(|i| {
+        (
+            rank(i.review_status),
+            -i.overdue_days.unwrap_or(0),
+            i.parcel.parcel_id,
+        )
+    });
+    items
 }
 
 /// A count and an area.

@@ -1,7 +1,7 @@
 //! What the API returns about land supply: the contract, the dated facts, the timeline they add
 //! up to, and the idle-land verdict — typed and flat, amounts in whole 元 and areas in m² and 亩.
 
-use crate::domain::capacity::Review;
+use crate::domain::capacity::{Review, Verdict};
 use crate::domain::idle_land::{
     Consequence, Disposal, EpisodeEnd, IdleEpisode, IdleRule, IdleStatus, IdleVerdict,
 };
@@ -419,25 +419,11 @@ pub struct CapacityReviewView {
     /// The year of the yearly 亩均 figures the review read (the last full year before it).
     pub figures_year: Option<i32>,
     /// Each agreed indicator, agreed against measured.
-    pub indicators: Vec<IndicatorVerdictView>,
+    pub indicators: Vec<Verdict>,
     /// Every measured indicator met (`null` before the review, or when none was measured).
     pub met: Option<bool>,
     /// 达产违约金 owed, whole 元, under the contract's `shortfall_penalty_pct`.
     pub penalty_yuan: Option<i64>,
-}
-
-/// One agreed indicator at the 达产复核.
-#[derive(Serialize, ToSchema)]
-pub struct IndicatorVerdictView {
-    pub indicator: &'static str,
-    pub name: &'static str,
-    pub unit: &'static str,
-    pub agreed: f64,
-    /// `null`: the register holds no figure for it.
-    pub measured: Option<f64>,
-    pub met: Option<bool>,
-    /// (measured − agreed) ÷ agreed, percent.
-    pub gap_pct: Option<f64>,
 }
 
 impl From<&Review> for CapacityReviewView {
@@ -473,18 +459,7 @@ impl From<&Review> for CapacityReviewView {
                 v.penalty_yuan = *penalty_yuan;
                 let measured: Vec<bool> = verdicts.iter().filter_map(|x| x.met).collect();
                 v.met = (!measured.is_empty()).then(|| measured.iter().all(|m| *m));
-                v.indicators = verdicts
-                    .iter()
-                    .map(|x| IndicatorVerdictView {
-                        indicator: x.key,
-                        name: x.name,
-                        unit: x.unit,
-                        agreed: x.agreed,
-                        measured: x.measured,
-                        met: x.met,
-                        gap_pct: x.gap_pct,
-                    })
-                    .collect();
+                v.indicators.clone_from(verdicts);
             }
         }
         v

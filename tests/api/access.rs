@@ -131,6 +131,12 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
             "/collections/underused-land/items/{feature_id}",
             register_read,
         ),
+        ("GET", "/collections/capacity-reviews/items", listed),
+        (
+            "GET",
+            "/collections/capacity-reviews/items/{feature_id}",
+            register_read,
+        ),
         (
             "POST",
             "/api/parcels/{parcel_id}/workshops",

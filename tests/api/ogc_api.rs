@@ -96,6 +96,7 @@ on_both_backends!(
                 "available-plots",
                 "idle-land",
                 "underused-land",
+                "capacity-reviews",
                 "workshops",
                 "available-units",
                 "mu-performance",

@@ -506,6 +506,20 @@ on_both_backends!(
         assert_eq!(overdue.len(), 1, "{u}");
         assert_eq!(overdue[0]["parcel_id"], plot["id"]);
         assert_eq!(overdue[0]["capacity_review_overdue_days"], 31);
+        // … and on the map: the capacity-reviews layer colours it overdue.
+        let layer = get(
+            &svc,
+            "/collections/capacity-reviews/items?as_of=2025-08-01&review_status=overdue",
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(layer["numberMatched"], 1, "{layer}");
+        assert_eq!(layer["features"][0]["id"], plot["id"]);
+        assert_eq!(
+            layer["features"][0]["properties"]["review_status_name"],
+            "到期未复核"
+        );
         // The year's figures are in the register: 亩均税收 12 (short), 亩均产值 300 (met).
         // The view's area is rounded to two decimals; a hundredth of a m² more keeps the figure at or
         // above 300 per 亩 of the exact area.
@@ -560,6 +574,18 @@ on_both_backends!(
         // 20 % of 18,375,000 元 × a 20 % gap = 735,000 元.
         let owed = r["penalty_yuan"].as_i64().unwrap();
         assert!((owed - 735_000).abs() <= 2, "{owed}");
+        let feature = get(
+            &svc,
+            &format!(
+                "/collections/capacity-reviews/items/{}?as_of=2026-04-01",
+                plot["id"]
+            ),
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(feature["properties"]["review_status"], "short");
+        assert_eq!(feature["properties"]["penalty_yuan"], r["penalty_yuan"]);
         // 投而未达 in 五未, with the indicator missed.
         let u = get(&svc, "/api/underused-land?as_of=2026-04-01")
             .await

@@ -146,7 +146,7 @@ assert.equal(await page.locator('#park-name').textContent(), '南城县工业园
 assert.ok((await page.locator('.zone-label').allTextContents()).includes('西片区'), 'zones are named on the map');
 assert.equal(await page.locator('#who').textContent(), user);
 const all = await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value));
-assert.deepEqual(all, ['status', 'idle', 'underused', 'workshops', 'performance', 'plots']);
+assert.deepEqual(all, ['status', 'idle', 'underused', 'capacity', 'workshops', 'performance', 'plots']);
 
 step = 'parcels by status';
 const parcels = await drawn(page, 'status-fill');
@@ -215,6 +215,15 @@ assert.equal(filtered, expected, 'the count is what the zone and class select');
 // …and on the map, which is fitted to the result and draws nothing else.
 await settle(page);
 assert.equal(await drawn(page, 'underused-fill'), expected, 'the map draws only what is selected');
+
+step = 'standard-land reviews';
+// The demo's producing land under 标准地 contracts, each with its 达产复核 standing.
+const reviews = await page.evaluate(() => window.parkland.state.data.get('capacity-reviews')?.features ?? []);
+assert.ok(reviews.length > 0, 'the demo has land in production with a 达产复核');
+assert.ok(
+  reviews.every((f) => ['not_due', 'overdue', 'met', 'short'].includes(f.properties.review_status)),
+  'every review has a standing the legend colours',
+);
 await page.locator('#zone').selectOption('');
 await page.locator('#class').selectOption('');
 

@@ -1,5 +1,5 @@
-//! The land watch as map layers: `idle-land` (闲置土地) and `underused-land` (五未土地), each
-//! parcel with its verdict and reason as properties, for any day (`as_of=`) — so QGIS and the
+//! The land watch as map layers: `idle-land` (闲置土地), `underused-land` (五未土地) and
+//! `capacity-reviews` (标准地达产复核), each parcel with its verdict and reason as properties, for any day (`as_of=`) — so QGIS and the
 //! dashboard colour them by `idle_status` or `class`. Private: the bureau's and committees'.
 
 use super::CollectionId;
@@ -8,14 +8,18 @@ use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
 use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
-use crate::api::http::params::{AsOf, DayScope, IdleStatusFilter, UnderusedClassFilter};
+use crate::api::http::params::{
+    AsOf, DayScope, IdleStatusFilter, ReviewStatusFilter, UnderusedClassFilter,
+};
 use crate::api::http::scope::{statuses, watch_query};
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
 use crate::ops;
 use crate::ops::land_watch::{WatchQuery, Watched};
 use crate::spatial::offset::Offset;
-use crate::views::land_watch::{IdleLandItem, UnderusedItem, idle_items, underused_items};
+use crate::views::land_watch::{
+    CapacityReviewItem, IdleLandItem, UnderusedItem, capacity_items, idle_items, underused_items,
+};
 use crate::views::{Feature, FeatureCollection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
@@ -25,7 +29,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(idle_land_items)
         .service(idle_land_item)
         .service(underused_land_items)
-        .service(underused_land_item);
+        .service(underused_land_item)
+        .service(capacity_review_items)
+        .service(capacity_review_item);
 }
 
 /// Watch the parcels an items request asks for, with the request's bbox and datetime applied.
@@ -209,6 +215,69 @@ pub async fn underused_land_item(
     let item = UnderusedItem::of(&w, as_of).ok_or_else(|| {
         ApiError::not_found(format!(
             "parcel {} is in none of the five classes on {as_of}",
+            w.parcel.id
+        ))
+    })?;
+    super::feature_json(
+        &req,
+        Feature::new(w.parcel.id, &w.parcel.geometry, item),
+        offset,
+    )
+}
+
+/// Land in production under a 标准地 contract, with its 达产复核 on a day: due, overdue, met or
+/// short — what the map flags.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_capacity_review_items",
+    params(ItemsQuery, DayScope, ReviewStatusFilter),
+    responses((status = 200, body = FeatureCollection<CapacityReviewItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/capacity-reviews/items")]
+pub async fn capacity_review_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
+    let params =
+        ItemsParams::<DayScope, ReviewStatusFilter>::parse(req.query_string(), &state.config)?;
+    let (watched, as_of) = watched(&state, &caller, &params).await?;
+    let statuses = params.more.review_status.clone();
+    let doc = Page::new(&req, &state, CollectionId::CapacityReviews, &params, 0);
+    let written = state
+        .compute(move || {
+            let (page, matched) = page_of(
+                capacity_items(&watched, statuses.as_deref(), as_of),
+                &params,
+            );
+            doc.matched(matched)
+                .write(features(&watched, page, |i| i.parcel.parcel_id))
+        })
+        .await?;
+    written.respond(&req, GEOJSON)
+}
+
+/// One parcel's 达产复核.
+#[utoipa::path(
+    tag = "ogc-api",
+    operation_id = "get_capacity_review_item",
+    params(("feature_id" = i64, Path, description = "Parcel id"), ItemQuery, AsOf),
+    responses((status = 200, body = Feature<CapacityReviewItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
+)]
+#[get("/collections/capacity-reviews/items/{feature_id}")]
+pub async fn capacity_review_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    require_register(&caller)?;
+    let (w, as_of, offset) =
+        watched_one(&req, &state, &caller, &path, CollectionId::CapacityReviews).await?;
+    let item = CapacityReviewItem::of(&w, as_of).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "parcel {} is not in production under a supply on {as_of}: it has no 达产复核",
             w.parcel.id
         ))
     })?;

@@ -318,6 +318,8 @@ pub enum CollectionId {
     IdleLand,
     /// The five kinds of under-used land (五未土地), on a day.
     UnderusedLand,
+    /// Land in production with its 标准地 达产复核, on a day.
+    CapacityReviews,
     /// Standard workshops with deadline status, progress and occupancy.
     Workshops,
     /// The public view: workshop units ready and free to lease.
@@ -329,13 +331,14 @@ pub enum CollectionId {
 }
 
 impl CollectionId {
-    pub const ALL: [CollectionId; 10] = [
+    pub const ALL: [CollectionId; 11] = [
         Self::Parks,
         Self::Zones,
         Self::Parcels,
         Self::Plots,
         Self::IdleLand,
         Self::UnderusedLand,
+        Self::CapacityReviews,
         Self::Workshops,
         Self::AvailableUnits,
         Self::MuPerformance,
@@ -354,6 +357,7 @@ impl CollectionId {
             Self::Plots => "available-plots",
             Self::IdleLand => "idle-land",
             Self::UnderusedLand => "underused-land",
+            Self::CapacityReviews => "capacity-reviews",
             Self::Workshops => "workshops",
             Self::AvailableUnits => "available-units",
             Self::MuPerformance => "mu-performance",
@@ -369,6 +373,7 @@ impl CollectionId {
             Self::Plots => "Available plots (可供应地块)",
             Self::IdleLand => "Idle land (闲置土地)",
             Self::UnderusedLand => "Under-used land (五未土地)",
+            Self::CapacityReviews => "Output reviews of standard land (标准地达产复核)",
             Self::Workshops => "Standard workshops (标准化厂房)",
             Self::AvailableUnits => "Available workshop units (可租厂房)",
             Self::MuPerformance => "Per-mu performance (亩均效益评价)",
@@ -407,6 +412,12 @@ impl CollectionId {
                 "Private: parcels in one of the five classes of under-used land (五未土地: 批而未供, \
                  供而未用, 用而未尽, 建而未投, 投而未达) with class, class_name and a reason in words. \
                  Filters: as_of (a day, default today), park_id, zone_id, class."
+            }
+            Self::CapacityReviews => {
+                "Private: parcels in production under a supply, with the 标准地 达产复核 — \
+                 review_status (not_due, overdue, met, short), due, overdue_days, reviewed_on, \
+                 figures_year, the indicators missed and penalty_yuan (达产违约金). Filters: as_of \
+                 (a day, default today), park_id, zone_id, review_status."
             }
             Self::Workshops => {
                 "Private: standard workshops with their construction plan, deadline_status \
@@ -545,7 +556,7 @@ fn extent(
         CollectionId::Parcels | CollectionId::UnderusedLand | CollectionId::RenewalCandidates => {
             store::parcels::extent(conn, None, parks)
         }
-        CollectionId::IdleLand | CollectionId::MuPerformance => {
+        CollectionId::IdleLand | CollectionId::MuPerformance | CollectionId::CapacityReviews => {
             store::parcels::extent(conn, Some(ParcelStatus::Supplied), parks)
         }
         CollectionId::Workshops => Ok(union(
@@ -604,7 +615,7 @@ pub async fn list_collections(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "describe_collection", security(()),
-    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land`, `underused-land`, `workshops`, `available-units`, `mu-performance` or `renewal-candidates`"), FormatParam),
+    params(("collection_id" = String, Path, description = "`parks`, `zones`, `parcels`, `available-plots`, `idle-land`, `underused-land`, `capacity-reviews`, `workshops`, `available-units`, `mu-performance` or `renewal-candidates`"), FormatParam),
     responses((status = 200, body = CollectionInfo), ReadProblems)
 )]
 #[get("/collections/{collection_id}")]
@@ -639,6 +650,6 @@ pub async fn describe_collection(
 
 pub fn unknown_collection(id: &str) -> ApiError {
     ApiError::not_found(format!(
-        "there is no collection `{id}`; the collections are parks, zones, parcels, available-plots, idle-land, underused-land, workshops, available-units, mu-performance and renewal-candidates"
+        "there is no collection `{id}`; the collections are parks, zones, parcels, available-plots, idle-land, underused-land, capacity-reviews, workshops, available-units, mu-performance and renewal-candidates"
     ))
 }

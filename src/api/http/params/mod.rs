@@ -21,6 +21,7 @@ pub mod de;
 pub mod items;
 pub mod named;
 
+use crate::domain::capacity::ReviewStatus;
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::underused::UnderusedClass;
 use crate::error::ApiError;
@@ -213,6 +214,17 @@ pub struct IdleStatusFilter {
     #[serde(default, deserialize_with = "de::list")]
     #[param(value_type = Option<String>)]
     pub idle_status: Option<Vec<IdleStatus>>,
+}
+
+/// Standings of the 达产复核 to list (default all).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewStatusFilter {
+    /// Comma-separated: not_due (未到期), overdue (到期未复核), met (复核达标), short (复核未达标).
+    #[serde(default, deserialize_with = "de::list")]
+    #[param(value_type = Option<String>)]
+    pub review_status: Option<Vec<ReviewStatus>>,
 }
 
 /// Classes of under-used land to list (default all five).

@@ -2,6 +2,7 @@
 //! type's own rule, with what is accepted for the message.
 
 use super::de::Named;
+use crate::domain::capacity::ReviewStatus;
 use crate::domain::idle_land::IdleStatus;
 use crate::domain::parcel::ParcelStatus;
 use crate::domain::performance::Class;
@@ -14,6 +15,13 @@ impl Named for IdleStatus {
     const ACCEPTED: &'static str = "idle, approaching, not_due, not_applicable";
     fn parse_name(raw: &str) -> Option<Self> {
         IdleStatus::parse(raw)
+    }
+}
+
+impl Named for ReviewStatus {
+    const ACCEPTED: &'static str = "not_due, overdue, met, short (or 未到期, 到期未复核 …)";
+    fn parse_name(raw: &str) -> Option<Self> {
+        ReviewStatus::parse(raw)
     }
 }
 
