@@ -23,7 +23,10 @@ use crate::views::land_watch::{
 use crate::views::{Feature, FeatureCollection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use utoipa::IntoParams;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(idle_land_items)
@@ -104,6 +107,56 @@ async fn watched_one(
         .ok_or_else(not_found)
 }
 
+/// A land layer's page of items: the request read with the layer's own filter `G`, the
+/// parcels it asks for watched, the layer's items picked from them, one page written.
+async fn layer_page<G, T>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    collection: CollectionId,
+    items: impl FnOnce(&[Watched], &G, NaiveDate) -> Vec<T> + Send + 'static,
+    parcel_id: fn(&T) -> i64,
+) -> Result<HttpResponse, ApiError>
+where
+    G: DeserializeOwned + IntoParams + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    require_register(caller)?;
+    let params = ItemsParams::<DayScope, G>::parse(req.query_string(), &state.config)?;
+    let (watched, as_of) = watched(state, caller, &params).await?;
+    let doc = Page::new(req, state, collection, &params, 0);
+    let written = state
+        .compute(move || {
+            let (page, matched) = page_of(items(&watched, &params.more, as_of), &params);
+            doc.matched(matched)
+                .write(features(&watched, page, parcel_id))
+        })
+        .await?;
+    written.respond(req, GEOJSON)
+}
+
+/// One parcel of a land layer; `missing` says why a parcel is not in it.
+async fn layer_item<T: Serialize>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    collection: CollectionId,
+    item: fn(&Watched, NaiveDate) -> Option<T>,
+    missing: &str,
+) -> Result<HttpResponse, ApiError> {
+    require_register(caller)?;
+    let (w, as_of, offset) = watched_one(req, state, caller, raw_id, collection).await?;
+    let found = item(&w, as_of).ok_or_else(|| {
+        ApiError::not_found(format!("parcel {} {missing} on {as_of}", w.parcel.id))
+    })?;
+    super::feature_json(
+        req,
+        Feature::new(w.parcel.id, &w.parcel.geometry, found),
+        offset,
+    )
+}
+
 /// Idle land and land approaching it, on a day.
 #[utoipa::path(
     tag = "ogc-api",
@@ -117,20 +170,13 @@ pub async fn idle_land_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_register(&caller)?;
-    let params =
-        ItemsParams::<DayScope, IdleStatusFilter>::parse(req.query_string(), &state.config)?;
-    let (watched, as_of) = watched(&state, &caller, &params).await?;
-    let statuses = statuses(params.more.idle_status.clone());
-    let doc = Page::new(&req, &state, CollectionId::IdleLand, &params, 0);
-    let written = state
-        .compute(move || {
-            let (page, matched) = page_of(idle_items(&watched, &statuses, as_of), &params);
-            doc.matched(matched)
-                .write(features(&watched, page, |i| i.parcel.parcel_id))
-        })
-        .await?;
-    written.respond(&req, GEOJSON)
+    let pick = |w: &[Watched], f: &IdleStatusFilter, as_of| {
+        idle_items(w, &statuses(f.idle_status.clone()), as_of)
+    };
+    layer_page(&req, &state, &caller, CollectionId::IdleLand, pick, |i| {
+        i.parcel.parcel_id
+    })
+    .await
 }
 
 /// One parcel on the idle-land clock, whatever its status.
@@ -147,20 +193,17 @@ pub async fn idle_land_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_register(&caller)?;
-    let (w, as_of, offset) =
-        watched_one(&req, &state, &caller, &path, CollectionId::IdleLand).await?;
-    let item = IdleLandItem::of(&w, as_of).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "parcel {} is not on the idle-land clock: it has no supply",
-            w.parcel.id
-        ))
-    })?;
-    super::feature_json(
+    let missing = "is not on the idle-land clock: it has no supply";
+    layer_item(
         &req,
-        Feature::new(w.parcel.id, &w.parcel.geometry, item),
-        offset,
+        &state,
+        &caller,
+        &path,
+        CollectionId::IdleLand,
+        IdleLandItem::of,
+        missing,
     )
+    .await
 }
 
 /// The five kinds of under-used land (五未土地), on a day.
@@ -176,23 +219,18 @@ pub async fn underused_land_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_register(&caller)?;
-    let params =
-        ItemsParams::<DayScope, UnderusedClassFilter>::parse(req.query_string(), &state.config)?;
-    let (watched, as_of) = watched(&state, &caller, &params).await?;
-    let classes = params.more.class.clone();
-    let doc = Page::new(&req, &state, CollectionId::UnderusedLand, &params, 0);
-    let written = state
-        .compute(move || {
-            let (page, matched) = page_of(
-                underused_items(&watched, classes.as_deref(), as_of),
-                &params,
-            );
-            doc.matched(matched)
-                .write(features(&watched, page, |i| i.parcel.parcel_id))
-        })
-        .await?;
-    written.respond(&req, GEOJSON)
+    let pick = |w: &[Watched], f: &UnderusedClassFilter, as_of| {
+        underused_items(w, f.class.as_deref(), as_of)
+    };
+    layer_page(
+        &req,
+        &state,
+        &caller,
+        CollectionId::UnderusedLand,
+        pick,
+        |i| i.parcel.parcel_id,
+    )
+    .await
 }
 
 /// One parcel of the 五未 layer.
@@ -209,20 +247,9 @@ pub async fn underused_land_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_register(&caller)?;
-    let (w, as_of, offset) =
-        watched_one(&req, &state, &caller, &path, CollectionId::UnderusedLand).await?;
-    let item = UnderusedItem::of(&w, as_of).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "parcel {} is in none of the five classes on {as_of}",
-            w.parcel.id
-        ))
-    })?;
-    super::feature_json(
-        &req,
-        Feature::new(w.parcel.id, &w.parcel.geometry, item),
-        offset,
-    )
+    let missing = "is in none of the five classes";
+    let id = CollectionId::UnderusedLand;
+    layer_item(&req, &state, &caller, &path, id, UnderusedItem::of, missing).await
 }
 
 /// Land in production under a 标准地 contract, with its 达产复核 on a day: due, overdue, met or
@@ -239,23 +266,18 @@ pub async fn capacity_review_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_register(&caller)?;
-    let params =
-        ItemsParams::<DayScope, ReviewStatusFilter>::parse(req.query_string(), &state.config)?;
-    let (watched, as_of) = watched(&state, &caller, &params).await?;
-    let statuses = params.more.review_status.clone();
-    let doc = Page::new(&req, &state, CollectionId::CapacityReviews, &params, 0);
-    let written = state
-        .compute(move || {
-            let (page, matched) = page_of(
-                capacity_items(&watched, statuses.as_deref(), as_of),
-                &params,
-            );
-            doc.matched(matched)
-                .write(features(&watched, page, |i| i.parcel.parcel_id))
-        })
-        .await?;
-    written.respond(&req, GEOJSON)
+    let pick = |w: &[Watched], f: &ReviewStatusFilter, as_of| {
+        capacity_items(w, f.review_status.as_deref(), as_of)
+    };
+    layer_page(
+        &req,
+        &state,
+        &caller,
+        CollectionId::CapacityReviews,
+        pick,
+        |i| i.parcel.parcel_id,
+    )
+    .await
 }
 
 /// One parcel's 达产复核.
@@ -272,18 +294,16 @@ pub async fn capacity_review_item(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_register(&caller)?;
-    let (w, as_of, offset) =
-        watched_one(&req, &state, &caller, &path, CollectionId::CapacityReviews).await?;
-    let item = CapacityReviewItem::of(&w, as_of).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "parcel {} is not in production under a supply on {as_of}: it has no 达产复核",
-            w.parcel.id
-        ))
-    })?;
-    super::feature_json(
+    let missing = "is not in production under a supply: it has no 达产复核";
+    let id = CollectionId::CapacityReviews;
+    layer_item(
         &req,
-        Feature::new(w.parcel.id, &w.parcel.geometry, item),
-        offset,
+        &state,
+        &caller,
+        &path,
+        id,
+        CapacityReviewItem::of,
+        missing,
     )
+    .await
 }
