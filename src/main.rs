@@ -207,7 +207,7 @@ fn run() -> anyhow::Result<()> {
                 park_id: Some(park.id),
                 ..Default::default()
             };
-            let parcels = parkland::store::parcels::query(&mut conn, &query, i64::MAX, 0)?.items;
+            let parcels = parkland::store::parcels::all(&mut conn, &query)?;
             let bytes = match format.as_str() {
                 "geojson" => parkland::exchange::export::geojson(&parcels)?,
                 "csv" => parkland::exchange::export::csv(&parcels)?,

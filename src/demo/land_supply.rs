@@ -131,7 +131,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
         statuses: Some(vec![ParcelStatus::Supplied]),
         ..Default::default()
     };
-    let parcels = store::parcels::query(conn, &query, i64::MAX, 0)?.items;
+    let parcels = store::parcels::all(conn, &query)?;
     let mut rng = Rng(20_261_202);
     let mut idle_supplies = Vec::new();
     for (i, parcel) in parcels.iter().enumerate() {

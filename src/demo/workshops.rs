@@ -124,7 +124,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
         land_use: Some("1001".into()),
         ..Default::default()
     };
-    let parcels = store::parcels::query(conn, &query, i64::MAX, 0)?.items;
+    let parcels = store::parcels::all(conn, &query)?;
     let tenants: Vec<i64> = store::enterprises::list(conn, &Default::default(), 6, 0)?
         .0
         .iter()

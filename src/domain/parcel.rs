@@ -121,15 +121,22 @@ pub fn check_transition(from: ParcelStatus, to: ParcelStatus) -> Result<(), Fiel
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct PlanningConditions {
     /// 容积率 floor-area ratio, lower and upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub far_min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub far_max: Option<f64>,
     /// 建筑密度 building density, percent of the site.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub building_density_min_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub building_density_max_pct: Option<f64>,
     /// 绿地率 green-space ratio, percent (industrial land has a ceiling, other uses a floor).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub green_ratio_min_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub green_ratio_max_pct: Option<f64>,
     /// 建筑限高 height limit in metres.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height_max_m: Option<f64>,
 }
 

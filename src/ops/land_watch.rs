@@ -16,7 +16,7 @@ use crate::domain::settings::Settings;
 use crate::domain::supply::{Fact, Supply, Timeline, replay};
 use crate::domain::underused::{ParcelFacts, UnderusedRules, classify};
 pub use crate::domain::watch::Watched;
-use crate::store::parcels::{ParcelQuery, query};
+use crate::store::parcels::{ParcelQuery, all};
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -133,7 +133,7 @@ pub fn watch(
         watchable: true,
         ..Default::default()
     };
-    let parcels = query(conn, &parcel_query, i64::MAX, 0)?.items;
+    let parcels = all(conn, &parcel_query)?;
     let parks: Vec<i64> = match (&q.park_id, &q.visible_parks) {
         (Some(id), _) => vec![*id],
         (None, Some(ids)) => ids.clone(),

@@ -55,7 +55,7 @@ pub fn offer(c: &mut AnyConnection, park_id: i64) -> StoreResult<Offer> {
         statuses: Some(vec![ParcelStatus::Available]),
         ..Default::default()
     };
-    let available = store::parcels::query(c, &q, i64::MAX, 0)?.items;
+    let available = store::parcels::all(c, &q)?;
     let (park, zones) = store::zones::park_context(c, park_id)?;
     Ok(Offer {
         available,

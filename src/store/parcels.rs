@@ -192,11 +192,23 @@ pub struct ParcelQuery {
     pub watchable: bool,
 }
 
-/// One page of results and how many match in all.
+/// Where a page starts: after skipping `n` rows, or after a key (the `next` link's, so a deep
+/// page costs what the first one costs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    Offset(i64),
+    /// After the parcel with this id (ids ascending).
+    After(i64),
+}
+
+/// One page of results: the items, whether more follow, and how many match in all — counted
+/// on the first page only, where a client reads it (GDAL, QGIS); a deeper page would pay a
+/// whole count for a number the client already has.
 #[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub matched: i64,
+    pub more: bool,
+    pub matched: Option<i64>,
 }
 
 fn filtered(
@@ -249,92 +261,96 @@ fn filtered(
     query
 }
 
-/// A page of parcels in id order, with the total number matching.
+/// Every parcel matching, in id order (exports, replays, the public plots' search).
+pub fn all(conn: &mut AnyConnection, q: &ParcelQuery) -> StoreResult<Vec<Parcel>> {
+    filtered(q, conn.backend())
+        .select(ParcelRow::as_select())
+        .order(parcels::id)
+        .load::<ParcelRow>(conn)?
+        .into_iter()
+        .map(ParcelRow::into_parcel)
+        .collect()
+}
+
+/// A page of parcels in id order: `limit` of them from `start`, one more read to know whether
+/// more follow, and the total number matching on the first page.
 ///
-/// Two query shapes, because the planner needs them (measured on 100,000 parcels, see
-/// `benches/README.md`):
-/// - with a bbox, one query counts with `count(*) OVER ()` and orders by `id + 0`, so the
+/// The query shapes are the planner's (measured on 200,000 parcels, see `benches/README.md`
+/// and `docs/performance.md`):
+/// - with a bbox, the first page counts with `count(*) OVER ()` and orders by `id + 0`, so the
 ///   spatial index selects the few matching rows and they are sorted — ordering by plain `id`
-///   lets PostgreSQL walk the primary key testing every row for small limits (60–100 ms instead
-///   of 5 ms);
-/// - without one, the page walks the primary key and the total is a separate `count(*)` (a window
-///   over the whole register would materialise every row for every page), skipped when the
-///   first page is not full.
+///   lets PostgreSQL walk the primary key testing every row for small limits (60–100 ms
+///   instead of 5 ms);
+/// - without one, the page walks the primary key and the total is a separate `count(*)` on the
+///   first page (a window over the whole register would materialise every row), skipped when
+///   that page is not full;
+/// - a page after a key (`id > after`) walks the primary key from there: page 150 costs what
+///   page 1 costs;
+/// - a page at an offset finds its first id with a narrow subquery (ids only, no geometry) and
+///   reads the page from there, so the rows skipped are never built.
 pub fn query(
     conn: &mut AnyConnection,
     q: &ParcelQuery,
     limit: i64,
-    offset: i64,
+    start: Start,
 ) -> StoreResult<Page<Parcel>> {
     let backend = conn.backend();
-    let (rows, matched): (Vec<ParcelRow>, i64) = if q.bbox.is_some() {
-        let rows: Vec<(ParcelRow, i64)> = filtered(q, backend)
+    let first_page = start == Start::Offset(0);
+    let mut page = filtered(q, backend);
+    match start {
+        Start::After(id) => page = page.filter(parcels::id.gt(id)),
+        Start::Offset(0) => {}
+        Start::Offset(n) if q.bbox.is_some() => page = page.offset(n),
+        Start::Offset(n) => {
+            let first = filtered(q, backend)
+                .select(parcels::id)
+                .order(parcels::id)
+                .offset(n)
+                .limit(1)
+                .single_value();
+            page = page.filter(parcels::id.nullable().ge(first));
+        }
+    }
+    let read = limit.saturating_add(1);
+    let (mut rows, counted): (Vec<ParcelRow>, Option<i64>) = if q.bbox.is_some() && first_page {
+        let rows: Vec<(ParcelRow, i64)> = page
             .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
             .order(sql::<BigInt>("parcels.id + 0"))
-            .limit(limit)
-            .offset(offset)
+            .limit(read)
             .load(conn)?;
-        let matched = match rows.first() {
-            Some((_, n)) => *n,
-            // An empty page (past the end) still reports the total.
-            None if offset > 0 => filtered(q, backend).count().get_result(conn)?,
-            None => 0,
-        };
-        (rows.into_iter().map(|(row, _)| row).collect(), matched)
+        let matched = rows.first().map_or(0, |(_, n)| *n);
+        (
+            rows.into_iter().map(|(row, _)| row).collect(),
+            Some(matched),
+        )
     } else {
-        let rows: Vec<ParcelRow> = filtered(q, backend)
-            .select(ParcelRow::as_select())
-            .order(parcels::id)
-            .limit(limit)
-            .offset(offset)
-            .load(conn)?;
-        let matched = if offset == 0 && (rows.len() as i64) < limit {
-            rows.len() as i64
+        let order = if q.bbox.is_some() {
+            page.order(sql::<BigInt>("parcels.id + 0"))
         } else {
-            filtered(q, backend).count().get_result(conn)?
+            page.order(parcels::id)
         };
-        (rows, matched)
+        let rows = order
+            .select(ParcelRow::as_select())
+            .limit(read)
+            .load(conn)?;
+        (rows, None)
+    };
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let matched = match counted {
+        Some(n) => Some(n),
+        None if first_page && !more => Some(rows.len() as i64),
+        None if first_page => Some(filtered(q, backend).count().get_result(conn)?),
+        None => None,
     };
     let items = rows
         .into_iter()
         .map(ParcelRow::into_parcel)
         .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Page { items, matched })
-}
-
-/// The extent of the active parcels (or of those in one status), for collection metadata.
-/// The extent of the active parcels (of one status; of these parks).
-pub fn extent(
-    conn: &mut AnyConnection,
-    status: Option<ParcelStatus>,
-    parks: Option<&[i64]>,
-) -> StoreResult<Option<Bbox>> {
-    use diesel::dsl::{max, min};
-    let mut query = parcels::table
-        .filter(parcels::status.ne("retired"))
-        .into_boxed();
-    if let Some(s) = status {
-        query = query.filter(parcels::status.eq(s.as_str()));
-    }
-    if let Some(ids) = parks {
-        query = query.filter(parcels::park_id.eq_any(ids.to_vec()));
-    }
-    let (a, b, c, d): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = query
-        .select((
-            min(parcels::min_x),
-            min(parcels::min_y),
-            max(parcels::max_x),
-            max(parcels::max_y),
-        ))
-        .first(conn)?;
-    Ok(match (a, b, c, d) {
-        (Some(min_x), Some(min_y), Some(max_x), Some(max_y)) => Some(Bbox {
-            min_x,
-            min_y,
-            max_x,
-            max_y,
-        }),
-        _ => None,
+    Ok(Page {
+        items,
+        more,
+        matched,
     })
 }
 

@@ -29,6 +29,33 @@ pub fn list(conn: &mut AnyConnection) -> StoreResult<Vec<Park>> {
         .collect()
 }
 
+/// Each park's id and bounding box (the collections' extents, see `api::ogc`).
+pub fn extents(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, crate::spatial::Bbox)>> {
+    Ok(parks::table
+        .order(parks::id)
+        .select((
+            parks::id,
+            parks::min_x,
+            parks::min_y,
+            parks::max_x,
+            parks::max_y,
+        ))
+        .load::<(i64, f64, f64, f64, f64)>(conn)?
+        .into_iter()
+        .map(|(id, min_x, min_y, max_x, max_y)| {
+            (
+                id,
+                crate::spatial::Bbox {
+                    min_x,
+                    min_y,
+                    max_x,
+                    max_y,
+                },
+            )
+        })
+        .collect())
+}
+
 /// Whether another park than `except` has this code.
 pub fn code_taken(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> StoreResult<bool> {
     let mut q = parks::table

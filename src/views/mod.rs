@@ -276,6 +276,7 @@ impl ZoneProperties {
 #[derive(Serialize, ToSchema)]
 pub struct ParcelProperties<'a> {
     pub park_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<i64>,
     /// The parcel code (宗地代码), unique within the park.
     pub code: &'a str,
@@ -296,8 +297,10 @@ pub struct ParcelProperties<'a> {
     pub area_mu: f64,
     /// Plane area in the parcel's CGCS2000 3° Gauss-Krüger zone, m²: the figure of the
     /// cadastral survey (地籍调查) and the property certificate (不动产权证书).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plane_area_m2: Option<f64>,
     /// The zone `plane_area_m2` is measured in, e.g. 4548 (EPSG:4548, central meridian 117°E).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plane_area_epsg: Option<u16>,
     /// Planning conditions (规划条件): 容积率, 建筑密度 and 绿地率 ranges, 建筑限高.
     #[serde(flatten)]
@@ -312,13 +315,16 @@ pub struct ParcelProperties<'a> {
     /// 建设用地批准文号 ("" when not recorded).
     pub approval_no: &'a str,
     /// 建设用地批准日期.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_on: Option<NaiveDate>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub created_by: &'a str,
     pub updated_at: DateTime<Utc>,
     pub updated_by: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retired_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retired_reason: Option<&'a str>,
 }
 

@@ -5,7 +5,8 @@
 
 use crate::common;
 use crate::common::fixtures::{
-    create_enterprise, create_leased_workshop, create_parcel, create_park_in, create_supply, parcel,
+    PARK, create_enterprise, create_leased_workshop, create_parcel, create_park_in, create_supply,
+    parcel, park_feature, polygon,
 };
 use crate::common::{get, patch, post};
 use parkland::domain::access::Role;
@@ -87,10 +88,15 @@ on_both_backends!(
     |app: common::TestDb| async move {
         let admin = app.service().await;
         let ours = create_park_in(&admin, "NCGY", "361021").await;
-        let theirs = create_park_in(&admin, "LCGY", "361002").await;
+        // The other park lies further east: it widens the all-parks extent.
+        let mut east = park_feature("LCGY");
+        east["properties"]["admin_code"] = json!("361002");
+        east["geometry"] = polygon(116.70, 27.55, 116.72, 27.58);
+        let theirs = post(&admin, "/api/parks", &east).await.expect(201).json()["id"]
+            .as_i64()
+            .unwrap();
         create_parcel(&admin, ours, &parcel("A-1", 116.63, 27.56, 0.002)).await;
-        // Far off in the other park's corner: it widens the all-parks extent.
-        create_parcel(&admin, theirs, &parcel("B-1", 116.655, 27.575, 0.002)).await;
+        create_parcel(&admin, theirs, &parcel("B-1", 116.71, 27.57, 0.002)).await;
 
         let anonymous = app.anonymous().await;
         let listed = get(&anonymous, "/collections").await.expect(200).json();
@@ -119,12 +125,13 @@ on_both_backends!(
             .expect(200)
             .json();
         let bbox = &parcels["extent"]["spatial"]["bbox"][0];
-        assert!(
-            bbox[2].as_f64().unwrap() < 116.6321,
-            "the extent covers only park A's parcel: {bbox}"
+        assert_eq!(
+            bbox[2].as_f64().unwrap(),
+            PARK.2,
+            "the extent covers only park A: {bbox}"
         );
         let all = get(&admin, "/collections/parcels").await.expect(200).json();
-        assert!(all["extent"]["spatial"]["bbox"][0][2].as_f64().unwrap() > 116.656);
+        assert_eq!(all["extent"]["spatial"]["bbox"][0][2], json!(116.72));
     }
 );
 

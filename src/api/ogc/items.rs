@@ -12,7 +12,7 @@ use crate::domain::access::Caller;
 use crate::domain::parcel::ParcelStatus;
 use crate::error::{ApiError, ReadProblems};
 use crate::store;
-use crate::store::parcels::ParcelQuery;
+use crate::store::parcels::{ParcelQuery, Start};
 use crate::views::{
     Feature, FeatureCollection, Link, ParcelProperties, ParkProperties, ZoneProperties,
 };
@@ -51,6 +51,10 @@ pub struct ParcelFilters {
     pub land_use: Option<String>,
     /// Exact parcel code.
     pub code: Option<String>,
+    /// Start after the parcel with this id (ids ascending). The `next` link sets it, so a deep
+    /// page costs what the first one does; not together with `offset`.
+    #[serde(default, deserialize_with = "de::id")]
+    pub after: Option<i64>,
 }
 
 /// The parks' own filter.
@@ -104,11 +108,21 @@ pub async fn parcel_items(
         updated_to,
         ..Default::default()
     };
-    let (limit, offset) = (params.limit, params.offset);
+    let start = match (f.after, params.offset) {
+        (Some(id), 0) => Start::After(id),
+        (None, n) => Start::Offset(n),
+        (Some(_), _) => {
+            return Err(ApiError::invalid_parameter(
+                "give `offset` or `after`, not both: `after` continues from a parcel id, `offset` counts from the start",
+            ));
+        }
+    };
+    let limit = params.limit;
     let page = state
-        .run(move |c| store::parcels::query(c, &query, limit, offset))
+        .run(move |c| store::parcels::query(c, &query, limit, start))
         .await?;
-    let doc = Page::new(&req, &state, CollectionId::Parcels, &params, page.matched);
+    let last_id = page.items.last().map(|p| p.id);
+    let doc = Page::new(&req, &state, CollectionId::Parcels, &params, 0).keyed(&page, last_id);
     let written = state
         .compute(move || {
             doc.write(

@@ -21,8 +21,17 @@ pub(super) struct Page {
     items_url: String,
     collection_url: String,
     params: PageLinks,
-    matched: i64,
+    matched: Option<i64>,
+    next: Next,
     time_stamp: String,
+}
+
+/// How the `next` link continues.
+enum Next {
+    /// By offset, while `offset + returned < matched` (layers paged in memory).
+    ByOffset,
+    /// After the last key, when more follow (the parcels, paged in the database).
+    AfterKey(Option<i64>),
 }
 
 impl Page {
@@ -38,7 +47,8 @@ impl Page {
             items_url: format!("{base}/collections/{}/items", collection.id()),
             collection_url: format!("{base}/collections/{}", collection.id()),
             params: params.links(),
-            matched,
+            matched: Some(matched),
+            next: Next::ByOffset,
             time_stamp: state
                 .clock
                 .now()
@@ -48,7 +58,19 @@ impl Page {
 
     /// The number of items matched, when it is known only once the items are filtered.
     pub(super) fn matched(mut self, matched: i64) -> Self {
-        self.matched = matched;
+        self.matched = Some(matched);
+        self
+    }
+
+    /// A page read from the database by key: the `next` link carries `after=` the last id when
+    /// more follow, and the total is given where it was counted (the first page).
+    pub(super) fn keyed<T>(
+        mut self,
+        page: &crate::store::parcels::Page<T>,
+        last_id: Option<i64>,
+    ) -> Self {
+        self.matched = page.matched;
+        self.next = Next::AfterKey(last_id.filter(|_| page.more));
         self
     }
 
@@ -73,10 +95,15 @@ impl Page {
                 "The collection",
             ),
         ];
-        if params.offset + (returned as i64) < matched {
-            let next = params.offset + params.limit;
+        let next = match self.next {
+            Next::ByOffset => matched
+                .filter(|m| params.offset + (returned as i64) < *m)
+                .map(|_| params.query_with_offset(params.offset + params.limit)),
+            Next::AfterKey(last) => last.map(|id| params.query_after(id)),
+        };
+        if let Some(query) = next {
             links.push(Link::new(
-                format!("{items}?{}", params.query_with_offset(next)),
+                format!("{items}?{query}"),
                 "next",
                 GEOJSON,
                 "Next page",
@@ -97,7 +124,7 @@ impl Page {
             .collect();
         let mut body = FeatureCollection::new(features);
         body.links = links;
-        body.number_matched = Some(matched);
+        body.number_matched = matched;
         body.number_returned = Some(returned);
         // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
         Written::stamped(&body, self.time_stamp, 1024 * (returned + 1))

@@ -286,19 +286,13 @@ pub async fn plot_items(
     // The offered plots are few (a park's hundreds at most): the search filters run in memory
     // on the public view, then the page is cut.
     let (all, places) = state
-        .run(move |c| {
-            Ok((
-                store::parcels::query(c, &query, i64::MAX, 0)?,
-                Places::load(c)?,
-            ))
-        })
+        .run(move |c| Ok((store::parcels::all(c, &query)?, Places::load(c)?)))
         .await?;
     search.check_infrastructure(&places.infrastructure_keys())?;
     let doc = super::page::Page::new(&req, &state, CollectionId::Plots, &params, 0);
     let written = state
         .compute(move || {
             let found: Vec<_> = all
-                .items
                 .iter()
                 .filter_map(|p| places.plot(p))
                 .filter(|f| search.keeps(&f.properties))
@@ -365,10 +359,7 @@ pub async fn park_plots(
     let (parcels, places) = state
         .run(move |c| {
             store::parks::get(c, park_id)?;
-            Ok((
-                store::parcels::query(c, &query, i64::MAX, 0)?.items,
-                Places::load(c)?,
-            ))
+            Ok((store::parcels::all(c, &query)?, Places::load(c)?))
         })
         .await?;
     let written = state

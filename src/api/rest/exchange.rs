@@ -143,7 +143,7 @@ pub async fn export_parcels(
                 park_id: Some(park_id),
                 ..Default::default()
             };
-            Ok((park, store::parcels::query(c, &q, i64::MAX, 0)?.items))
+            Ok((park, store::parcels::all(c, &q)?))
         })
         .await?;
     let body = state

@@ -159,7 +159,7 @@ impl PageLinks {
     pub fn query_with_offset(&self, offset: i64) -> String {
         let mut out = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in &self.raw {
-            if k != "offset" && k != "limit" {
+            if !matches!(k.as_str(), "offset" | "limit" | "after") {
                 out.append_pair(k, v);
             }
         }
@@ -167,6 +167,13 @@ impl PageLinks {
         if offset > 0 {
             out.append_pair("offset", &offset.to_string());
         }
+        out.finish()
+    }
+
+    /// The query string for the page after the feature with id `last` (keyset paging).
+    pub fn query_after(&self, last: i64) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(self.query_with_offset(0));
+        out.append_pair("after", &last.to_string());
         out.finish()
     }
 }
