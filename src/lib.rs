@@ -55,6 +55,7 @@ pub fn app(
         .configure(fallbacks)
         .configure(api::http::dashboard::configure)
         .default_service(web::to(not_found))
+        .wrap(actix_web::middleware::from_fn(api::ogc::tiles::route_tiles))
         .wrap(ErrorHandlers::new().default_handler(as_problem))
         .wrap(Compress::default())
         .wrap(actix_web::middleware::from_fn(guard))

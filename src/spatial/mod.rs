@@ -7,6 +7,7 @@ pub mod crs;
 pub mod geojson_out;
 pub mod input;
 pub mod measure;
+pub mod mvt;
 pub mod offset;
 pub mod validity;
 pub mod wkb;

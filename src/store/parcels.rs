@@ -354,6 +354,41 @@ pub fn query(
     })
 }
 
+/// A vector tile of the parcels matching `q` (its bbox the tile's), written by PostGIS's
+/// `ST_AsMVT` with the properties `code`, `status` and `land_use` — what a low-zoom tile
+/// carries (see `api::ogc::tiles`), all of them plain columns, so the database writes the tile
+/// without a row reaching Rust. `None` on SQLite, where the tile is written in Rust from the
+/// same parcels; an empty tile is empty bytes.
+pub fn status_tile(
+    conn: &mut AnyConnection,
+    q: &ParcelQuery,
+    tile: crate::spatial::mvt::Tile,
+    layer: &str,
+) -> StoreResult<Option<Vec<u8>>> {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    let backend = conn.backend();
+    if backend != super::Backend::Postgres {
+        return Ok(None);
+    }
+    let mvt = sql::<Nullable<diesel::sql_types::Binary>>(
+        "ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), \
+         ST_TileEnvelope(",
+    )
+    .bind::<Integer, _>(i32::from(tile.z))
+    .sql(", ")
+    .bind::<Integer, _>(tile.x as i32)
+    .sql(", ")
+    .bind::<Integer, _>(tile.y as i32)
+    .sql(
+        "), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, \
+         parcels.status AS status, parcels.land_use AS land_use) t), ",
+    )
+    .bind::<Text, _>(layer.to_owned())
+    .sql(", 4096, 'geom', 'id')");
+    let bytes: Option<Vec<u8>> = filtered(q, backend).select(mvt).first(conn)?;
+    Ok(Some(bytes.unwrap_or_default()))
+}
+
 /// The park a parcel belongs to, for the access policy.
 pub fn scope(
     conn: &mut AnyConnection,

@@ -55,6 +55,25 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
         ("GET", "/collections", public),
         // `parcels` stands for the private collections: described only to register readers.
         ("GET", "/collections/{collection_id}", listed),
+        ("GET", "/tileMatrixSets", public),
+        ("GET", "/tileMatrixSets/WebMercatorQuad", public),
+        ("GET", "/collections/{collection_id}/tiles", listed),
+        (
+            "GET",
+            "/collections/{collection_id}/tiles/WebMercatorQuad",
+            listed,
+        ),
+        (
+            "GET",
+            "/collections/{collection_id}/tiles/WebMercatorQuad/tilejson",
+            listed,
+        ),
+        // A real tile over park A: the parcels' items, as a tile.
+        (
+            "GET",
+            "/collections/{collection_id}/tiles/{tile_matrix_set_id}/{tile_matrix}/{tile_row}/{tile_col}",
+            listed,
+        ),
         ("GET", "/collections/parks/items", public),
         ("GET", "/collections/parks/items/{feature_id}", public),
         ("GET", "/collections/zones/items", public),
@@ -377,6 +396,10 @@ on_both_backends!(
                 .replace("{zone_id}", &zone.to_string())
                 .replace("{parcel_id}", &parcel_a.to_string())
                 .replace("{collection_id}", "parcels")
+                .replace("{tile_matrix_set_id}", "WebMercatorQuad")
+                .replace("{tile_matrix}", "12")
+                .replace("{tile_row}", "1721")
+                .replace("{tile_col}", "3375")
                 .replace("{feature_id}", &parcel_a.to_string())
                 .replace("{user_id}", &user_id.to_string())
                 .replace("{token_id}", &throwaway.to_string())

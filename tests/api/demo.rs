@@ -164,5 +164,25 @@ on_both_backends!(
             east["min_investment_intensity_wan_per_mu"], 150.0,
             "the park's own threshold"
         );
+
+        // Every layer has low-zoom tiles over the park, carrying the properties a map colours
+        // by (each key named in `tile_properties` is one the items really have).
+        let (z, y, x) = (12, 1721, 3375);
+        for c in parkland::api::ogc::CollectionId::ALL {
+            let url = format!("/collections/{}/tiles/WebMercatorQuad/{z}/{y}/{x}", c.id());
+            let r = get(&svc, &url).await.expect(200);
+            let layer = &parkland::spatial::mvt::decode(&r.body).unwrap()[0];
+            assert!(!layer.features.is_empty(), "{url}");
+            for key in c.tile_properties(z).unwrap() {
+                assert!(
+                    layer
+                        .features
+                        .iter()
+                        .any(|f| f.properties.contains_key(*key)),
+                    "{}: no feature has `{key}`",
+                    c.id()
+                );
+            }
+        }
     }
 );

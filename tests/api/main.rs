@@ -38,4 +38,5 @@ mod public_view;
 mod rules_as_applied;
 mod split_merge;
 mod strict_input;
+mod tiles;
 mod workshops;

@@ -7,7 +7,7 @@ use crate::common::{get, post, send};
 use serde_json::{Value, json};
 
 /// A park with a 5 × 4 grid of 0.002° parcels from 116.63°E 27.56°N; returns the park id.
-async fn grid(svc: &common::Client) -> i64 {
+pub(crate) async fn grid(svc: &common::Client) -> i64 {
     let park = create_park(svc, "NCGY").await;
     post(svc, &format!("/api/parks/{park}/zones"), &east_zone())
         .await
@@ -35,7 +35,7 @@ fn link<'a>(doc: &'a Value, rel: &str) -> Option<&'a str> {
 }
 
 /// The path and query of an absolute link, to request it in process.
-fn local(href: &str) -> String {
+pub(crate) fn local(href: &str) -> String {
     let without_scheme = href.split_once("://").map_or(href, |(_, rest)| rest);
     without_scheme
         .find('/')

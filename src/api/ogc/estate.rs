@@ -68,7 +68,7 @@ pub async fn workshop_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<DayScope, DeadlineFilter>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<DayScope, DeadlineFilter>::of(&req, &state.config)?;
     let statuses = params.more.deadline_status.clone();
     let (buildings, as_of) = estate(&state, &caller, &params.filters).await?;
     let doc = Page::new(&req, &state, CollectionId::Workshops, &params, 0);
@@ -224,7 +224,7 @@ pub async fn unit_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::<UnitFilters>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<UnitFilters>::of(&req, &state.config)?;
     let buildings = public_estate(&state, params.filters.park_id, params.filters.zone_id).await?;
     let doc = Page::new(&req, &state, CollectionId::AvailableUnits, &params, 0);
     let today = state.today();

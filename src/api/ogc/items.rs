@@ -1,8 +1,8 @@
 //! The items of each collection, one handler per collection so the OpenAPI document lists each
 //! collection's own filters (as OGC API – Features recommends).
 
-use super::CollectionId;
 use super::page::{Page, feature_id, keep, page_of};
+use super::{CollectionId, Written};
 use crate::api::http::access::{Need, Of, authorize, listed_parks, require_register};
 use crate::api::http::extract::base_url;
 use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
@@ -92,7 +92,7 @@ pub async fn parcel_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<ParcelFilters>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<ParcelFilters>::of(&req, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let f = params.filters.clone();
     let visible_parks = listed_parks(&state, &caller, f.park_id).await?;
@@ -117,6 +117,20 @@ pub async fn parcel_items(
             ));
         }
     };
+    // A low-zoom tile on PostGIS: the database writes it (same properties as the Rust writer).
+    if let Some(tile) = params
+        .tile
+        .filter(|t| t.z < super::tile_layers::FULL_FROM_ZOOM)
+    {
+        let q = query.clone();
+        let layer = CollectionId::Parcels.id();
+        if let Some(bytes) = state
+            .run(move |c| store::parcels::status_tile(c, &q, tile, layer))
+            .await?
+        {
+            return Written::tile(bytes, false).respond(&req, GEOJSON);
+        }
+    }
     let limit = params.limit;
     let page = state
         .run(move |c| store::parcels::query(c, &query, limit, start))
@@ -190,7 +204,7 @@ pub async fn park_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::<ParkFilters>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<ParkFilters>::of(&req, &state.config)?;
     let parks = state.run(store::parks::list).await?;
     let doc = Page::new(&req, &state, CollectionId::Parks, &params, 0);
     let written = state
@@ -246,7 +260,7 @@ pub async fn zone_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::<ZoneFilters>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<ZoneFilters>::of(&req, &state.config)?;
     let park_id = params.filters.park_id;
     let (parks, zones) = state
         .run(|c| Ok((store::parks::list(c)?, store::zones::list(c)?)))

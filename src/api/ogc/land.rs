@@ -122,7 +122,7 @@ where
     T: Serialize + Send + 'static,
 {
     require_register(caller)?;
-    let params = ItemsParams::<DayScope, G>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<DayScope, G>::of(req, &state.config)?;
     let (watched, as_of) = watched(state, caller, &params).await?;
     let doc = Page::new(req, state, collection, &params, 0);
     let written = state

@@ -10,6 +10,8 @@ pub mod land;
 mod page;
 pub mod performance;
 pub mod plots;
+pub mod tile_layers;
+pub mod tiles;
 
 use super::http::params;
 use super::{AppState, GEOJSON};
@@ -39,6 +41,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(land::configure)
         .configure(estate::configure)
         .configure(performance::configure)
+        .configure(tiles::configure)
         .service(describe_collection);
 }
 
@@ -47,6 +50,14 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
 ];
 
 /// The media type of the OpenAPI document.
@@ -69,6 +80,8 @@ pub struct Written {
     bytes: Vec<u8>,
     etag: String,
     time_stamp: Option<String>,
+    /// A vector tile (MVT), and whether anyone may read it (so a shared cache may keep it).
+    tile: Option<bool>,
 }
 
 impl Written {
@@ -86,6 +99,7 @@ impl Written {
             bytes,
             etag,
             time_stamp: Some(time_stamp),
+            tile: None,
         })
     }
 
@@ -97,7 +111,19 @@ impl Written {
             bytes,
             etag,
             time_stamp: None,
+            tile: None,
         })
+    }
+
+    /// A vector tile's bytes; `public` when anyone may read its collection.
+    pub fn tile(bytes: Vec<u8>, public: bool) -> Self {
+        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        Self {
+            bytes,
+            etag,
+            time_stamp: None,
+            tile: Some(public),
+        }
     }
 
     /// The response, or 304 when the client holds this version.
@@ -106,13 +132,28 @@ impl Written {
         req: &HttpRequest,
         media_type: &'static str,
     ) -> Result<HttpResponse, ApiError> {
-        respond_cached(
-            req,
-            media_type,
-            self.bytes,
-            self.etag,
-            self.time_stamp.as_deref(),
-        )
+        match self.tile {
+            // An empty tile is 204 No Content, as OGC API – Tiles recommends.
+            Some(_) if self.bytes.is_empty() => Ok(HttpResponse::NoContent()
+                .insert_header((header::CACHE_CONTROL, tile_layers::cache_control(self.tile)))
+                .finish()),
+            Some(_) => respond_with(
+                req,
+                crate::spatial::mvt::MEDIA_TYPE,
+                self.bytes,
+                self.etag,
+                None,
+                self.tile,
+            ),
+            None => respond_with(
+                req,
+                media_type,
+                self.bytes,
+                self.etag,
+                self.time_stamp.as_deref(),
+                None,
+            ),
+        }
     }
 }
 
@@ -129,9 +170,20 @@ fn cached_bytes(
 fn respond_cached(
     req: &HttpRequest,
     media_type: &'static str,
+    bytes: Vec<u8>,
+    etag: String,
+    time_stamp: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    respond_with(req, media_type, bytes, etag, time_stamp, None)
+}
+
+fn respond_with(
+    req: &HttpRequest,
+    media_type: &'static str,
     mut bytes: Vec<u8>,
     etag: String,
     time_stamp: Option<&str>,
+    tile: Option<bool>,
 ) -> Result<HttpResponse, ApiError> {
     let fresh = req
         .headers()
@@ -144,7 +196,7 @@ fn respond_cached(
         });
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(&e))?;
     // Clients may keep responses but must revalidate: the register changes at any time.
-    let no_cache = (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let no_cache = (header::CACHE_CONTROL, tile_layers::cache_control(tile));
     if fresh {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag_value))
@@ -249,6 +301,12 @@ pub async fn landing_page(
                 "data",
                 "application/json",
                 "The collections",
+            ),
+            Link::new(
+                format!("{base}/tileMatrixSets"),
+                tiles::REL_TILING_SCHEMES,
+                "application/json",
+                "The tile matrix sets",
             ),
         ],
     };
@@ -455,6 +513,12 @@ fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> Collect
         links: vec![
             Link::new(url.clone(), "self", "application/json", "This collection"),
             Link::new(format!("{url}/items"), "items", GEOJSON, "The features"),
+            Link::new(
+                format!("{url}/tiles"),
+                tiles::REL_VECTOR_TILESETS,
+                "application/json",
+                "The vector tilesets (MVT)",
+            ),
         ],
         extent: extent.map(|b| Extent {
             // Rounded outwards to 7 decimals (≈ 1 cm), like the coordinates themselves.
@@ -589,17 +653,7 @@ pub async fn describe_collection(
     path: web::Path<String>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let c = CollectionId::parse(&id).ok_or_else(|| unknown_collection(&id))?;
-    let readable = Readable::of(&state, &caller).await?;
-    if !readable.may_read(c) {
-        return Err(match caller {
-            Caller::Anonymous => Denied::Unauthenticated.into(),
-            Caller::User(_) => ApiError::forbidden(format!(
-                "the collection `{id}` is part of the register, which this account may not read; the public collections are parks, zones, available-plots and available-units"
-            )),
-        });
-    }
+    let (c, readable) = readable_collection(&state, &caller, &path).await?;
     params::read::<FormatParam>(req.query_string())?;
     let park_boxes = state.run(store::parks::extents).await?;
     let e = extent(&park_boxes, c, &readable);
@@ -608,6 +662,25 @@ pub async fn describe_collection(
         "application/json",
         &collection_info(c, &base_url(&req, &state), e),
     )
+}
+
+/// The collection `id` names, if the caller may read it, and what the caller may read.
+async fn readable_collection(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(CollectionId, Readable), ApiError> {
+    let c = CollectionId::parse(id).ok_or_else(|| unknown_collection(id))?;
+    let readable = Readable::of(state, caller).await?;
+    if !readable.may_read(c) {
+        return Err(match caller {
+            Caller::Anonymous => Denied::Unauthenticated.into(),
+            Caller::User(_) => ApiError::forbidden(format!(
+                "the collection `{id}` is part of the register, which this account may not read; the public collections are parks, zones, available-plots and available-units"
+            )),
+        });
+    }
+    Ok((c, readable))
 }
 
 pub fn unknown_collection(id: &str) -> ApiError {

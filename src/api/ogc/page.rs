@@ -8,7 +8,8 @@ use crate::api::http::params::items::{ItemsParams, PageLinks};
 use crate::api::{AppState, GEOJSON};
 use crate::error::ApiError;
 use crate::spatial::Bbox;
-use crate::views::{Feature, FeatureCollection, Link};
+use crate::spatial::mvt::{LayerWriter, Tile};
+use crate::views::{Feature, FeatureCollection, FeatureId, Link};
 use actix_web::HttpRequest;
 use chrono::NaiveDateTime;
 use geo::{Intersects, MultiPolygon, Rect};
@@ -24,6 +25,8 @@ pub(super) struct Page {
     matched: Option<i64>,
     next: Next,
     time_stamp: String,
+    /// Write the page as this vector tile (the request came as one).
+    tile: Option<(Tile, CollectionId)>,
 }
 
 /// How the `next` link continues.
@@ -49,6 +52,7 @@ impl Page {
             params: params.links(),
             matched: Some(matched),
             next: Next::ByOffset,
+            tile: params.tile.map(|t| (t, collection)),
             time_stamp: state
                 .clock
                 .now()
@@ -79,6 +83,9 @@ impl Page {
         self,
         features: Vec<Feature<'_, P>>,
     ) -> Result<Written, ApiError> {
+        if let Some((tile, collection)) = self.tile {
+            return Ok(write_tile(tile, collection, &features));
+        }
         let (items, params, matched) = (&self.items_url, &self.params, self.matched);
         let returned = features.len();
         let mut links = vec![
@@ -129,6 +136,47 @@ impl Page {
         // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
         Written::stamped(&body, self.time_stamp, 1024 * (returned + 1))
     }
+}
+
+/// A page's features as one MVT layer named after the collection, with the properties the
+/// collection shows at the tile's zoom.
+fn write_tile<P: Serialize>(
+    tile: Tile,
+    collection: CollectionId,
+    features: &[Feature<'_, P>],
+) -> Written {
+    let keys = collection.tile_properties(tile.z);
+    let mut layer = LayerWriter::new(tile, collection.id());
+    for f in features {
+        let Ok(serde_json::Value::Object(mut properties)) = serde_json::to_value(&f.properties)
+        else {
+            continue;
+        };
+        let id = match &f.id {
+            FeatureId::Number(n) => u64::try_from(*n).ok(),
+            FeatureId::Name(name) => {
+                properties.insert("id".into(), serde_json::Value::String(name.clone()));
+                None
+            }
+        };
+        match keys {
+            Some(keys) => layer.add(
+                id,
+                f.geometry.0,
+                keys.iter()
+                    .filter_map(|k| properties.get_key_value(*k))
+                    .map(|(k, v)| (k.as_str(), v)),
+            ),
+            None => layer.add(
+                id,
+                f.geometry.0,
+                properties.iter().map(|(k, v)| (k.as_str(), v)),
+            ),
+        }
+    }
+    let mut bytes = Vec::new();
+    layer.finish(&mut bytes);
+    Written::tile(bytes, collection.is_public())
 }
 
 /// The id in an item's path; anything else names no feature (404).

@@ -211,7 +211,7 @@ pub async fn performance_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<YearParam, ClassFilters>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<YearParam, ClassFilters>::of(&req, &state.config)?;
     let today = state.today();
     let year = scope::year(params.filters.year, today, today)?;
     let classes = params.more.class.clone();
@@ -360,7 +360,7 @@ pub async fn candidate_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<DayAndYear, KindFilters>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<DayAndYear, KindFilters>::of(&req, &state.config)?;
     let (as_of, year) = day_and_year(params.filters.as_of, params.filters.year, state.today())?;
     let kinds = params.more.kind.clone();
     let parks = parks_of(&state, &caller, params.more.park_id).await?;

@@ -269,7 +269,7 @@ pub async fn plot_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::<PlotFilters>::parse(req.query_string(), &state.config)?;
+    let params = ItemsParams::<PlotFilters>::of(&req, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let f = &params.filters;
     let query = available(ParcelQuery {

@@ -7,7 +7,9 @@ use super::{NoParams, Paging, de, declared, from_pairs, split};
 use crate::config::HttpConfig;
 use crate::error::ApiError;
 use crate::spatial::Bbox;
+use crate::spatial::mvt::Tile;
 use crate::spatial::offset::Offset;
+use actix_web::{HttpMessage, HttpRequest};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
@@ -85,7 +87,16 @@ pub struct ItemsParams<F, G = NoParams> {
     pub more: G,
     /// The pairs as given, to rebuild paging links.
     pub raw: Vec<(String, String)>,
+    /// The vector tile asked for, when the request came as one (see `api::ogc::tiles`): the
+    /// items are then the tile's, written as MVT.
+    pub tile: Option<Tile>,
 }
+
+/// The most features one tile carries (a z14 tile over a dense park holds a few thousand).
+pub const TILE_MAX_FEATURES: i64 = 100_000;
+
+/// The common parameters that do not apply to a tile: its box, size and system are its own.
+const NOT_FOR_TILES: [&str; 5] = ["bbox", "limit", "offset", "coordinates", "f"];
 
 impl<F, G> ItemsParams<F, G>
 where
@@ -128,7 +139,31 @@ where
             filters,
             more,
             raw,
+            tile: None,
         })
+    }
+
+    /// The parameters of an items request, or of a tile routed to the items (its box and
+    /// feature limit are the tile's).
+    pub fn of(req: &HttpRequest, config: &HttpConfig) -> Result<Self, ApiError> {
+        let mut params = Self::parse(req.query_string(), config)?;
+        if let Some(tile) = req.extensions().get::<Tile>().copied() {
+            if let Some((k, _)) = params
+                .raw
+                .iter()
+                .find(|(k, _)| NOT_FOR_TILES.contains(&k.as_str()))
+            {
+                return Err(ApiError::invalid_parameter(format!(
+                    "`{k}` is not a parameter of a tile: a tile's box, size and coordinates are its own; \
+                     the collection's filters (and `datetime`) apply"
+                )));
+            }
+            params.bbox = Some(tile.bounds_lon_lat());
+            params.limit = TILE_MAX_FEATURES;
+            params.offset = 0;
+            params.tile = Some(tile);
+        }
+        Ok(params)
     }
 }
 
