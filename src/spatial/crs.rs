@@ -156,7 +156,7 @@ impl Crs {
     }
 }
 
-fn epsg_code_of(lower: &str) -> Option<u32> {
+pub(crate) fn epsg_code_of(lower: &str) -> Option<u32> {
     let rest = lower
         .strip_prefix("epsg:")
         .or_else(|| lower.strip_prefix("urn:ogc:def:crs:epsg::"))

@@ -4,7 +4,7 @@
 //! member. Serialised directly from the stored polygons, without building an intermediate
 //! JSON tree, because the map endpoints write thousands of them per request.
 
-use super::offset::Offset;
+use super::output::Output;
 use geo::{LineString, MultiPolygon, Polygon};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -18,7 +18,7 @@ pub fn round_coord(v: f64) -> f64 {
 
 /// A MultiPolygon serialised as a GeoJSON geometry object, in the stored system or, for a web
 /// map on offset tiles, in GCJ-02 / BD-09.
-pub struct GeoJsonMultiPolygon<'a>(pub &'a MultiPolygon<f64>, pub Offset);
+pub struct GeoJsonMultiPolygon<'a>(pub &'a MultiPolygon<f64>, pub Output);
 
 impl Serialize for GeoJsonMultiPolygon<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -29,7 +29,7 @@ impl Serialize for GeoJsonMultiPolygon<'_> {
     }
 }
 
-struct Polygons<'a>(&'a [Polygon<f64>], Offset);
+struct Polygons<'a>(&'a [Polygon<f64>], Output);
 
 impl Serialize for Polygons<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -41,7 +41,7 @@ impl Serialize for Polygons<'_> {
     }
 }
 
-struct Rings<'a>(&'a Polygon<f64>, Offset);
+struct Rings<'a>(&'a Polygon<f64>, Output);
 
 impl Serialize for Rings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -65,7 +65,7 @@ impl Serialize for Rings<'_> {
 struct Ring<'a> {
     ring: &'a LineString<f64>,
     ccw: bool,
-    offset: Offset,
+    offset: Output,
 }
 
 /// Twice the signed planar area: positive for counter-clockwise rings.
@@ -84,7 +84,7 @@ impl Serialize for Ring<'_> {
         let offset = self.offset;
         let mut emit = |c: &geo::Coord<f64>| {
             let (x, y) = offset.apply(c.x, c.y);
-            seq.serialize_element(&[round_coord(x), round_coord(y)])
+            seq.serialize_element(&[offset.round(x), offset.round(y)])
         };
         if reverse {
             coords.iter().rev().try_for_each(&mut emit)?;
@@ -107,7 +107,7 @@ mod tests {
             exterior: [(x: 0., y: 0.), (x: 0., y: 10.), (x: 10., y: 10.), (x: 10., y: 0.), (x: 0., y: 0.)],
             interiors: [[(x: 2., y: 2.), (x: 4., y: 2.), (x: 4., y: 4.), (x: 2., y: 2.)]],
         );
-        let json = serde_json::to_value(GeoJsonMultiPolygon(&MultiPolygon(vec![p]), Offset::None))
+        let json = serde_json::to_value(GeoJsonMultiPolygon(&MultiPolygon(vec![p]), Output::Crs84))
             .unwrap();
         let ext = &json["coordinates"][0][0];
         assert_eq!(ext[1], serde_json::json!([10.0, 0.0]), "{json}");
@@ -121,7 +121,7 @@ mod tests {
     fn seven_decimals_at_most() {
         let p = polygon![(x: 116.123456789, y: 27.1), (x: 116.2, y: 27.1), (x: 116.2, y: 27.2), (x: 116.123456789, y: 27.1)];
         let text =
-            serde_json::to_string(&GeoJsonMultiPolygon(&MultiPolygon(vec![p]), Offset::None))
+            serde_json::to_string(&GeoJsonMultiPolygon(&MultiPolygon(vec![p]), Output::Crs84))
                 .unwrap();
         assert!(text.contains("116.1234568"), "{text}");
         assert!(!text.contains("116.12345678"), "{text}");

@@ -9,6 +9,7 @@ pub mod input;
 pub mod measure;
 pub mod mvt;
 pub mod offset;
+pub mod output;
 pub mod validity;
 pub mod wkb;
 

@@ -20,7 +20,7 @@ use crate::domain::register::{Parcel, Park, Zone};
 use crate::domain::settings::{Settings, SettingsOverrides};
 use crate::domain::units::AreaM2;
 use crate::spatial::geojson_out::GeoJsonMultiPolygon;
-use crate::spatial::offset::Offset;
+use crate::spatial::output::Output;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use geo::MultiPolygon;
 use serde::Serialize;
@@ -109,7 +109,7 @@ impl<'a, P> Feature<'a, P> {
         Self {
             kind: "Feature",
             id,
-            geometry: GeoJsonMultiPolygon(geometry, Offset::None),
+            geometry: GeoJsonMultiPolygon(geometry, Output::Crs84),
             properties,
             links: Vec::new(),
         }
@@ -120,9 +120,10 @@ impl<'a, P> Feature<'a, P> {
         self
     }
 
-    /// Write the geometry in another system (GCJ-02, BD-09) for a web map on offset tiles.
-    pub fn offset_to(mut self, offset: Offset) -> Self {
-        self.geometry.1 = offset;
+    /// Write the geometry in another system: a CRS of OGC API – Features Part 2, or GCJ-02 /
+    /// BD-09 for a web map on offset tiles.
+    pub fn written_in(mut self, output: Output) -> Self {
+        self.geometry.1 = output;
         self
     }
 }

@@ -639,3 +639,133 @@ on_both_backends!(
         assert!(params.iter().any(|p| p["name"] == "coordinates"));
     }
 );
+
+/// (lon, lat) in a CGCS2000 Gauss-Krüger zone by proj4rs, as (easting, northing): the
+/// reference the server's own series is checked against.
+fn proj_gauss_kruger(lon: f64, lat: f64, lon0: f64, false_easting: f64) -> (f64, f64) {
+    let from = proj4rs::Proj::from_proj_string("+proj=longlat +ellps=GRS80 +no_defs").unwrap();
+    let to = proj4rs::Proj::from_proj_string(&format!(
+        "+proj=tmerc +lat_0=0 +lon_0={lon0} +k=1 +x_0={false_easting} +y_0=0 +ellps=GRS80 +units=m +no_defs"
+    ))
+    .unwrap();
+    let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
+    proj4rs::transform::transform(&from, &to, &mut p).unwrap();
+    (p.0, p.1)
+}
+
+on_both_backends!(
+    features_are_written_in_the_crs_asked_for_and_a_bbox_read_in_its_own,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        grid(&svc).await;
+        let first = |doc: &Value| doc["features"][0]["geometry"]["coordinates"][0][0][0].clone();
+        let page = |q: &str| {
+            let svc = &svc;
+            let q = q.to_owned();
+            async move {
+                get(svc, &format!("/collections/parcels/items?code=G-0-0&{q}"))
+                    .await
+                    .expect(200)
+            }
+        };
+        let plain = page("").await;
+        assert_eq!(
+            plain.header("content-crs").as_deref(),
+            Some("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>")
+        );
+        assert_eq!(first(&plain.json()), json!([116.63, 27.56]));
+
+        // CGCS2000 3° zone 39 (EPSG:4527): northing first, to the millimetre of proj's answer.
+        let gk = page("crs=http://www.opengis.net/def/crs/EPSG/0/4527").await;
+        assert_eq!(
+            gk.header("content-crs").as_deref(),
+            Some("<http://www.opengis.net/def/crs/EPSG/0/4527>")
+        );
+        let (east, north) = proj_gauss_kruger(116.63, 27.56, 117.0, 39_500_000.0);
+        let got = first(&gk.json());
+        assert!(
+            (got[0].as_f64().unwrap() - north).abs() < 0.002,
+            "{got} vs N {north}"
+        );
+        assert!(
+            (got[1].as_f64().unwrap() - east).abs() < 0.002,
+            "{got} vs E {east}"
+        );
+        // EPSG:4490 is latitude first; EPSG:3857 is metres, easting first.
+        assert_eq!(
+            first(&page("crs=EPSG:4490").await.json()),
+            json!([27.56, 116.63])
+        );
+        let merc = first(&page("crs=EPSG:3857").await.json());
+        let x = 6_378_137.0 * 116.63f64.to_radians();
+        assert!((merc[0].as_f64().unwrap() - x).abs() < 0.002, "{merc}");
+        // A single feature too.
+        let id = plain.json()["features"][0]["id"].as_i64().unwrap();
+        let one = get(
+            &svc,
+            &format!("/collections/parcels/items/{id}?crs=EPSG:4490"),
+        )
+        .await
+        .expect(200);
+        assert_eq!(
+            one.header("content-crs").as_deref(),
+            Some("<http://www.opengis.net/def/crs/EPSG/0/4490>")
+        );
+
+        // The same box in three systems finds the same parcels.
+        let count = |q: String| {
+            let svc = &svc;
+            async move {
+                get(svc, &format!("/collections/parcels/items?{q}"))
+                    .await
+                    .expect(200)
+                    .json()["numberMatched"]
+                    .as_i64()
+                    .unwrap()
+            }
+        };
+        let crs84 = count("bbox=116.6305,27.5605,116.6335,27.5635".into()).await;
+        assert_eq!(crs84, 4);
+        assert_eq!(
+            count("bbox=27.5605,116.6305,27.5635,116.6335&bbox-crs=EPSG:4490".into()).await,
+            crs84
+        );
+        let (e0, n0) = proj_gauss_kruger(116.6305, 27.5605, 117.0, 39_500_000.0);
+        let (e1, n1) = proj_gauss_kruger(116.6335, 27.5635, 117.0, 39_500_000.0);
+        assert_eq!(
+            count(format!(
+                "bbox={n0},{e0},{n1},{e1}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4527"
+            ))
+            .await,
+            crs84
+        );
+
+        // What parkland does not write, and two systems at once, are refused.
+        get(&svc, "/collections/parcels/items?crs=EPSG:2435")
+            .await
+            .problem(400);
+        get(
+            &svc,
+            "/collections/parcels/items?crs=EPSG:4490&coordinates=gcj02",
+        )
+        .await
+        .problem(400);
+        get(
+            &svc,
+            "/collections/parcels/items?bbox=116.6,27.5,116.7,27.6&bbox-crs=EPSG:4490",
+        )
+        .await
+        .problem(400);
+        let info = get(&svc, "/collections/parcels").await.expect(200).json();
+        assert!(
+            info["crs"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("http://www.opengis.net/def/crs/EPSG/0/4554"))
+        );
+        assert_eq!(
+            info["storageCrs"],
+            "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+        );
+    }
+);

@@ -16,7 +16,7 @@ use crate::domain::access::Caller;
 use crate::error::{ApiError, ReadProblems};
 use crate::ops;
 use crate::ops::land_watch::{WatchQuery, Watched};
-use crate::spatial::offset::Offset;
+use crate::spatial::output::Output;
 use crate::views::land_watch::{
     CapacityReviewItem, IdleLandItem, UnderusedItem, capacity_items, idle_items, underused_items,
 };
@@ -80,7 +80,7 @@ async fn watched_one(
     caller: &Caller,
     raw_id: &str,
     collection: CollectionId,
-) -> Result<(Watched, NaiveDate, Offset), ApiError> {
+) -> Result<(Watched, NaiveDate, Output), ApiError> {
     let p = super::item_params::<AsOf>(req)?;
     let not_found = || {
         ApiError::not_found(format!(

@@ -22,7 +22,7 @@ use crate::domain::access::{Caller, Denied, Visibility};
 use crate::error::{ApiError, ReadProblems};
 use crate::spatial::Bbox;
 use crate::spatial::crs::CRS84_URI;
-use crate::spatial::offset::Offset;
+use crate::spatial::output::Output;
 use crate::store;
 use crate::views::Link;
 use actix_web::http::StatusCode;
@@ -50,6 +50,7 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
@@ -82,6 +83,8 @@ pub struct Written {
     time_stamp: Option<String>,
     /// A vector tile (MVT), and whether anyone may read it (so a shared cache may keep it).
     tile: Option<bool>,
+    /// The CRS the features are written in, for `Content-Crs` (OGC API – Features Part 2).
+    content_crs: Option<String>,
 }
 
 impl Written {
@@ -100,6 +103,7 @@ impl Written {
             etag,
             time_stamp: Some(time_stamp),
             tile: None,
+            content_crs: None,
         })
     }
 
@@ -112,7 +116,14 @@ impl Written {
             etag,
             time_stamp: None,
             tile: None,
+            content_crs: None,
         })
+    }
+
+    /// Name the CRS the features are written in (`Content-Crs`).
+    pub fn in_crs(mut self, output: Output) -> Self {
+        self.content_crs = Some(output.uri());
+        self
     }
 
     /// A vector tile's bytes; `public` when anyone may read its collection.
@@ -123,11 +134,29 @@ impl Written {
             etag,
             time_stamp: None,
             tile: Some(public),
+            content_crs: None,
         }
     }
 
     /// The response, or 304 when the client holds this version.
     pub fn respond(
+        self,
+        req: &HttpRequest,
+        media_type: &'static str,
+    ) -> Result<HttpResponse, ApiError> {
+        let content_crs = self.content_crs.clone();
+        let mut response = self.respond_plain(req, media_type)?;
+        if let Some(uri) = content_crs
+            && let Ok(v) = HeaderValue::from_str(&format!("<{uri}>"))
+        {
+            response
+                .headers_mut()
+                .insert(header::HeaderName::from_static("content-crs"), v);
+        }
+        Ok(response)
+    }
+
+    fn respond_plain(
         self,
         req: &HttpRequest,
         media_type: &'static str,
@@ -226,9 +255,11 @@ fn item_params<F: DeserializeOwned + IntoParams>(
 pub fn feature_json<P: Serialize>(
     req: &HttpRequest,
     feature: crate::views::Feature<'_, P>,
-    offset: Offset,
+    output: Output,
 ) -> Result<HttpResponse, ApiError> {
-    cached_json(req, GEOJSON, &feature.offset_to(offset))
+    Written::plain(&feature.written_in(output))?
+        .in_crs(output)
+        .respond(req, GEOJSON)
 }
 
 /// `f`: the only parameter of the landing page, conformance and collections.
@@ -349,7 +380,11 @@ pub struct CollectionInfo {
     pub extent: Option<Extent>,
     #[serde(rename = "itemType")]
     pub item_type: String,
+    /// The CRSs features may be written in (`crs=`) and a bbox given in (`bbox-crs=`).
     pub crs: Vec<String>,
+    /// The CRS coordinates are stored in: CGCS2000 longitude/latitude, published as CRS84.
+    #[serde(rename = "storageCrs")]
+    pub storage_crs: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -534,7 +569,8 @@ fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> Collect
             },
         }),
         item_type: "feature".into(),
-        crs: vec![CRS84_URI.into()],
+        crs: crate::spatial::output::supported_uris(),
+        storage_crs: CRS84_URI.into(),
     }
 }
 

@@ -127,14 +127,17 @@ impl Page {
         }
         let features = features
             .into_iter()
-            .map(|f| f.offset_to(params.coordinates))
+            .map(|f| f.written_in(params.coordinates))
             .collect();
         let mut body = FeatureCollection::new(features);
         body.links = links;
         body.number_matched = matched;
         body.number_returned = Some(returned);
         // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
-        Written::stamped(&body, self.time_stamp, 1024 * (returned + 1))
+        Ok(
+            Written::stamped(&body, self.time_stamp, 1024 * (returned + 1))?
+                .in_crs(params.coordinates),
+        )
     }
 }
 

@@ -105,7 +105,8 @@ pub fn check_format(v: &str) -> Result<(), ApiError> {
 
 /// `bbox=minLon,minLat,maxLon,maxLat` (CRS84/CGCS2000 degrees); 6 values (with heights) are
 /// accepted and the heights ignored.
-pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {
+/// The four numbers of a `bbox` (of six, the heights dropped), in the order given.
+pub fn bbox_numbers(v: &str) -> Result<[f64; 4], ApiError> {
     let nums: Result<Vec<f64>, _> = v.split(',').map(|s| s.trim().parse::<f64>()).collect();
     let nums = nums
         .ok()
@@ -115,16 +116,18 @@ pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {
                 "bbox must be 4 numbers minLon,minLat,maxLon,maxLat, got `{v}`"
             ))
         })?;
-    let (min_x, min_y, max_x, max_y) = match nums.as_slice() {
-        [a, b, c, d] => (*a, *b, *c, *d),
-        [a, b, _, d, e, _] => (*a, *b, *d, *e),
-        _ => {
-            return Err(ApiError::invalid_parameter(format!(
-                "bbox must have 4 (or 6) numbers, got {}",
-                nums.len()
-            )));
-        }
-    };
+    match nums.as_slice() {
+        [a, b, c, d] => Ok([*a, *b, *c, *d]),
+        [a, b, _, d, e, _] => Ok([*a, *b, *d, *e]),
+        _ => Err(ApiError::invalid_parameter(format!(
+            "bbox must have 4 (or 6) numbers, got {}",
+            nums.len()
+        ))),
+    }
+}
+
+pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {
+    let [min_x, min_y, max_x, max_y] = bbox_numbers(v)?;
     if !(-90.0..=90.0).contains(&min_y) || !(-90.0..=90.0).contains(&max_y) {
         return Err(ApiError::invalid_parameter(
             "bbox latitudes must be within ±90 (order: minLon,minLat,maxLon,maxLat — are longitude and latitude swapped?)",

@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::spatial::Bbox;
 use crate::spatial::mvt::Tile;
 use crate::spatial::offset::Offset;
+use crate::spatial::output::Output;
 use actix_web::{HttpMessage, HttpRequest};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -19,10 +20,21 @@ use utoipa::IntoParams;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ItemsQuery {
-    /// minLon,minLat,maxLon,maxLat (CRS84); features whose geometry intersects it.
-    #[serde(default, deserialize_with = "de::bbox")]
+    /// minLon,minLat,maxLon,maxLat (CRS84, or in `bbox-crs`); features whose geometry
+    /// intersects it.
     #[param(value_type = Option<String>)]
-    pub bbox: Option<Bbox>,
+    pub bbox: Option<String>,
+    /// The CRS of `bbox` (OGC API – Features Part 2), in its axis order: e.g.
+    /// `http://www.opengis.net/def/crs/EPSG/0/4490` (latitude first) or a Gauss-Krüger zone
+    /// (northing first). Default CRS84.
+    #[serde(default, rename = "bbox-crs")]
+    pub bbox_crs: Option<String>,
+    /// Write coordinates in this CRS (OGC API – Features Part 2): CRS84 (default), EPSG:4490,
+    /// EPSG:4326, EPSG:3857 or a CGCS2000 Gauss-Krüger zone EPSG:4491–4554, as
+    /// `http://www.opengis.net/def/crs/EPSG/0/<code>`; axis order as the EPSG definition
+    /// says. `Content-Crs` names it.
+    #[serde(default)]
+    pub crs: Option<String>,
     /// Items per page: default 100; larger values are clamped to 10000 (both configurable;
     /// OGC API – Features: not an error).
     #[serde(default, deserialize_with = "de::id")]
@@ -65,6 +77,9 @@ pub struct ItemQuery {
     /// `json` or `geojson`.
     #[serde(default, deserialize_with = "de::format")]
     pub f: Option<String>,
+    /// Write coordinates in this CRS (OGC API – Features Part 2), as for items.
+    #[serde(default)]
+    pub crs: Option<String>,
     /// Write coordinates in `cgcs2000` (default), `gcj02` (AMap, Tencent) or `bd09` (Baidu).
     #[serde(default, deserialize_with = "de::coordinates")]
     #[param(value_type = Option<CoordinateSystem>, inline)]
@@ -80,8 +95,8 @@ pub struct ItemsParams<F, G = NoParams> {
     pub offset: i64,
     /// Start and end of the `datetime` interval (either may be open), UTC.
     pub datetime: Option<de::Interval>,
-    /// The system to write coordinates in (`coordinates=gcj02|bd09`); a `bbox` is read in it.
-    pub coordinates: Offset,
+    /// The system to write coordinates in (`crs=`, or `coordinates=gcj02|bd09`).
+    pub coordinates: Output,
     /// The collection's filters.
     pub filters: F,
     pub more: G,
@@ -96,7 +111,15 @@ pub struct ItemsParams<F, G = NoParams> {
 pub const TILE_MAX_FEATURES: i64 = 100_000;
 
 /// The common parameters that do not apply to a tile: its box, size and system are its own.
-const NOT_FOR_TILES: [&str; 5] = ["bbox", "limit", "offset", "coordinates", "f"];
+const NOT_FOR_TILES: [&str; 7] = [
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "limit",
+    "offset",
+    "coordinates",
+    "f",
+];
 
 impl<F, G> ItemsParams<F, G>
 where
@@ -115,21 +138,21 @@ where
             offset: q.offset,
         }
         .resolve(config.items_default_limit, config.items_max_limit)?;
-        let coordinates = q.coordinates.unwrap_or_default();
-        // A web map on offset tiles sends its view in their system: read it back.
-        let bbox = q.bbox.map(|b| {
-            if coordinates == Offset::None {
-                return b;
-            }
-            let (x0, y0) = coordinates.invert(b.min_x, b.min_y);
-            let (x1, y1) = coordinates.invert(b.max_x, b.max_y);
-            Bbox {
-                min_x: x0.min(x1),
-                min_y: y0.min(y1),
-                max_x: x0.max(x1),
-                max_y: y0.max(y1),
-            }
-        });
+        let coordinates = output(q.crs.as_deref(), q.coordinates)?;
+        // A bbox is read in `bbox-crs`, or in the offset system a web map on offset tiles
+        // writes in (`coordinates=`), or as CRS84.
+        let bbox_in = match q.bbox_crs.as_deref() {
+            Some(raw) => Output::parse(raw).map_err(ApiError::invalid_parameter)?,
+            None => Output::from(q.coordinates.unwrap_or_default()),
+        };
+        let bbox = match (q.bbox, bbox_in) {
+            (None, _) => None,
+            (Some(raw), Output::Crs84) => Some(de::parse_bbox(&raw)?),
+            (Some(raw), crs) => Some(
+                crs.box_to_lon_lat(de::bbox_numbers(&raw)?)
+                    .map_err(|e| ApiError::invalid_parameter(format!("bbox: {e}")))?,
+            ),
+        };
         Ok(ItemsParams {
             bbox,
             limit,
@@ -185,7 +208,7 @@ impl<F, G> ItemsParams<F, G> {
 pub struct PageLinks {
     pub limit: i64,
     pub offset: i64,
-    pub coordinates: Offset,
+    pub coordinates: Output,
     raw: Vec<(String, String)>,
 }
 
@@ -213,9 +236,21 @@ impl PageLinks {
     }
 }
 
+/// The system features are written in: `crs=` (Part 2) or `coordinates=` (an offset web-map
+/// system), not both.
+fn output(crs: Option<&str>, coordinates: Option<Offset>) -> Result<Output, ApiError> {
+    match (crs, coordinates.unwrap_or_default()) {
+        (None, offset) => Ok(Output::from(offset)),
+        (Some(raw), Offset::None) => Output::parse(raw).map_err(ApiError::invalid_parameter),
+        (Some(_), _) => Err(ApiError::invalid_parameter(
+            "give `crs` (a CRS) or `coordinates` (an offset web-map system), not both",
+        )),
+    }
+}
+
 /// A single feature's parameters: the common two and `F`'s (a day, a year).
 pub struct ItemParams<F> {
-    pub coordinates: Offset,
+    pub coordinates: Output,
     pub filters: F,
 }
 
@@ -225,7 +260,7 @@ impl<F: DeserializeOwned + IntoParams> ItemParams<F> {
         let [mine, theirs] = split(query, [&common, &own])?;
         let q: ItemQuery = from_pairs(&common, &mine)?;
         Ok(ItemParams {
-            coordinates: q.coordinates.unwrap_or_default(),
+            coordinates: output(q.crs.as_deref(), q.coordinates)?,
             filters: from_pairs(&own, &theirs)?,
         })
     }
