@@ -112,6 +112,20 @@ impl Output {
         }
     }
 
+    /// The conversion of a point in this system (its axis order) back to stored lon/lat.
+    pub fn inverse(self) -> Result<Box<Inverse>, String> {
+        Ok(match self {
+            Self::Crs84 => Box::new(|x, y| Ok((x, y))),
+            Self::Offset(o) => Box::new(move |x, y| Ok(o.invert(x, y))),
+            Self::LatLon(_) => Box::new(|a, b| Ok((b, a))),
+            Self::WebMercator => Box::new(|x, y| Ok(inverse_web_mercator(x, y))),
+            Self::GaussKruger(g) => {
+                let to = ToLonLat::new(Crs::GaussKruger(g.code)).map_err(|e| e.0)?;
+                Box::new(move |n, e| to.apply(e, n))
+            }
+        })
+    }
+
     /// A box given in this system (four numbers in its axis order), as lon/lat: the envelope
     /// of its corners and edge midpoints (a projected box's edges curve a little in lon/lat).
     pub fn box_to_lon_lat(self, n: [f64; 4]) -> Result<Bbox, String> {
@@ -129,16 +143,7 @@ impl Output {
             (a0, (b0 + b1) / 2.0),
             (a1, (b0 + b1) / 2.0),
         ];
-        let inverse: Box<Inverse> = match self {
-            Self::Crs84 => Box::new(|x, y| Ok((x, y))),
-            Self::Offset(o) => Box::new(move |x, y| Ok(o.invert(x, y))),
-            Self::LatLon(_) => Box::new(|a, b| Ok((b, a))),
-            Self::WebMercator => Box::new(|x, y| Ok(inverse_web_mercator(x, y))),
-            Self::GaussKruger(g) => {
-                let to = ToLonLat::new(Crs::GaussKruger(g.code)).map_err(|e| e.0)?;
-                Box::new(move |n, e| to.apply(e, n))
-            }
-        };
+        let inverse = self.inverse()?;
         let mut out: Option<Bbox> = None;
         for (a, b) in points {
             let (lon, lat) = inverse(a, b)?;
@@ -176,7 +181,7 @@ impl From<Offset> for Output {
 }
 
 /// A conversion of one point back to lon/lat.
-type Inverse = dyn Fn(f64, f64) -> Result<(f64, f64), String>;
+pub type Inverse = dyn Fn(f64, f64) -> Result<(f64, f64), String>;
 
 const R: f64 = 6_378_137.0;
 

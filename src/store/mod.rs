@@ -7,6 +7,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod cql;
 pub mod enterprises;
 pub mod estate;
 pub mod idle_cases;

@@ -187,6 +187,8 @@ pub struct ParcelQuery {
     /// Last change at or after / at or before (UTC).
     pub updated_from: Option<NaiveDateTime>,
     pub updated_to: Option<NaiveDateTime>,
+    /// A CQL2 filter (checked against the queryables).
+    pub filter: Option<super::cql::Filter>,
     /// Only parcels the land watch can flag: with a supply record, the `supplied` status or a
     /// recorded approval (the rest can be neither idle nor 五未).
     pub watchable: bool,
@@ -247,6 +249,9 @@ fn filtered(
     }
     if let Some(v) = q.updated_to {
         query = query.filter(parcels::updated_at.le(v));
+    }
+    if let Some(f) = &q.filter {
+        query = query.filter(super::cql::to_sql(f, backend));
     }
     if q.watchable {
         use super::schema::land_supplies;

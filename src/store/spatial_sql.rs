@@ -11,7 +11,7 @@ use crate::spatial::{Bbox, wkb};
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{Binary, Bool, Double};
+use diesel::sql_types::{Binary, Bool, Double, Text};
 use geo::{Intersects, Rect};
 
 /// A boxed filter on the parcels table that works on either backend.
@@ -29,8 +29,20 @@ extern "SQL" {
     ) -> Bool;
 }
 
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// A CQL2 spatial predicate of an EWKB geometry against a WKT literal in lon/lat
+    /// (`intersects`, `disjoint`, `within`, `contains`, or `dwithin` the distance in metres):
+    /// SQLite only, PostGIS has its own.
+    fn parkland_cql_spatial(geom: Binary, op: Text, wkt: Text, metres: Double) -> Bool;
+}
+
 /// Register the Rust geometry functions on a SQLite connection.
 pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
+    parkland_cql_spatial_utils::register_impl(
+        conn,
+        |geom: Vec<u8>, op: String, wkt: String, metres: f64| cql_spatial(&geom, &op, &wkt, metres),
+    )?;
     parkland_intersects_box_utils::register_impl(
         conn,
         |geom: Vec<u8>, min_x: f64, min_y: f64, max_x: f64, max_y: f64| {
@@ -38,6 +50,39 @@ pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> diesel:
             wkb::decode(&geom).is_ok_and(|mp| mp.intersects(&rect))
         },
     )
+}
+
+/// The predicate `parkland_cql_spatial` answers: false for anything it cannot read.
+fn cql_spatial(geom: &[u8], op: &str, wkt: &str, metres: f64) -> bool {
+    use geo::{Distance, Euclidean, MapCoords, Relate};
+    use wkt::TryFromWkt;
+    let (Ok(parcel), Ok(literal)) = (
+        wkb::decode(geom),
+        geo::Geometry::<f64>::try_from_wkt_str(wkt),
+    ) else {
+        return false;
+    };
+    match op {
+        "intersects" => parcel.intersects(&literal),
+        "disjoint" => !parcel.intersects(&literal),
+        "within" => parcel.relate(&literal).is_within(),
+        "contains" => parcel.relate(&literal).is_contains(),
+        "dwithin" => {
+            // Metres on a local plane at the literal's latitude: within 0.5 % over the few
+            // kilometres a park spans (PostGIS measures on the spheroid).
+            let lat0 = geo::BoundingRect::bounding_rect(&literal)
+                .map_or(0.0, |r| (r.min().y + r.max().y) / 2.0);
+            let kx = 111_320.0 * lat0.to_radians().cos();
+            let plane = |c: geo::Coord<f64>| geo::Coord {
+                x: c.x * kx,
+                y: c.y * 110_574.0,
+            };
+            let a = geo::Geometry::MultiPolygon(parcel.map_coords(plane));
+            let b = literal.map_coords(plane);
+            Euclidean.distance(&a, &b) <= metres
+        }
+        _ => false,
+    }
 }
 
 /// `prefix` min_x, min_y, max_x, max_y `suffix`, the four numbers bound as parameters.

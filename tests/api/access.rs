@@ -55,6 +55,7 @@ fn matrix() -> Vec<(&'static str, &'static str, [Want; 7])> {
         ("GET", "/collections", public),
         // `parcels` stands for the private collections: described only to register readers.
         ("GET", "/collections/{collection_id}", listed),
+        ("GET", "/collections/{collection_id}/queryables", listed),
         ("GET", "/tileMatrixSets", public),
         ("GET", "/tileMatrixSets/WebMercatorQuad", public),
         ("GET", "/collections/{collection_id}/tiles", listed),

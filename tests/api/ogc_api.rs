@@ -769,3 +769,174 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    cql2_filters_with_every_operator_select_the_same_parcels_on_both_stores,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        grid(&svc).await;
+        let count = |collection: &'static str, filter: &'static str, extra: &'static str| {
+            let svc = &svc;
+            async move {
+                let q: String = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("filter", filter)
+                    .finish();
+                let r = get(svc, &format!("/collections/{collection}/items?{q}{extra}")).await;
+                assert_eq!(r.status.as_u16(), 200, "{filter}: {}", r.text());
+                r.json()["numberMatched"].as_i64().unwrap()
+            }
+        };
+        let parcels = |f: &'static str| count("parcels", f, "");
+        // Seven of the twenty are reserve land (i + j divisible by 3).
+        assert_eq!(parcels("status = 'reserve'").await, 7);
+        assert_eq!(parcels("status <> 'reserve' AND far_max >= 2.5").await, 13);
+        assert_eq!(parcels("2.5 <= far_max").await, 20, "a literal on the left");
+        assert_eq!(
+            parcels("land_use = '110101' OR site_levelled = false").await,
+            7
+        );
+        assert_eq!(parcels("NOT (status = 'reserve')").await, 13);
+        assert_eq!(parcels("code IN ('G-0-0', 'G-1-1', 'nope')").await, 2);
+        assert_eq!(parcels("code LIKE 'G-1-%'").await, 4);
+        assert_eq!(
+            parcels("code LIKE 'g-1-%'").await,
+            0,
+            "LIKE is case-sensitive"
+        );
+        assert_eq!(parcels("CASEI(code) LIKE 'g-1-%'").await, 4);
+        assert_eq!(parcels("code LIKE 'G-_-0'").await, 5);
+        assert_eq!(parcels("area_mu BETWEEN 60 AND 70").await, 20);
+        assert_eq!(parcels("area_m2 > 100000").await, 0);
+        assert_eq!(parcels("zone_id IS NULL AND approved_on IS NULL").await, 20);
+        // Spatial: the same box as the bbox test, as WKT; parcels within a box; near a point.
+        assert_eq!(
+            parcels("S_INTERSECTS(geometry, POLYGON((116.6305 27.5605, 116.6335 27.5605, 116.6335 27.5635, 116.6305 27.5635, 116.6305 27.5605)))").await,
+            4
+        );
+        assert_eq!(
+            parcels("S_WITHIN(geometry, BBOX(116.6295, 27.5595, 116.6345, 27.5645))").await,
+            4
+        );
+        assert_eq!(
+            parcels("S_DISJOINT(geometry, BBOX(116.6295, 27.5595, 116.6345, 27.5645))").await,
+            20 - 9,
+            "the box touches a 3 × 3 block"
+        );
+        // 116.629°E lies about 99 m west of the grid's western edge.
+        assert_eq!(
+            parcels("S_DWITHIN(geometry, POINT(116.629 27.561), 120, meters)").await,
+            1
+        );
+        assert_eq!(
+            parcels("S_DWITHIN(geometry, POINT(116.629 27.561), 50, meters)").await,
+            0
+        );
+        // Temporal on the change times (the test clock is 2026-11-22T08:00Z).
+        assert_eq!(
+            parcels("T_AFTER(updated_at, TIMESTAMP('2026-01-01T00:00:00Z'))").await,
+            20
+        );
+        assert_eq!(
+            parcels("T_BEFORE(updated_at, TIMESTAMP('2026-01-01T00:00:00Z'))").await,
+            0
+        );
+        assert_eq!(
+            parcels(
+                "T_DURING(updated_at, INTERVAL('2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z'))"
+            )
+            .await,
+            20
+        );
+        assert_eq!(parcels("created_at > DATE('2026-12-01')").await, 0);
+
+        // CQL2 JSON, and a geometry literal in another CRS (EPSG:4490: latitude first).
+        let json = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair(
+                "filter",
+                r#"{"op":"=","args":[{"property":"status"},"reserve"]}"#,
+            )
+            .append_pair("filter-lang", "cql2-json")
+            .finish();
+        let r = get(&svc, &format!("/collections/parcels/items?{json}"))
+            .await
+            .expect(200);
+        assert_eq!(r.json()["numberMatched"], 7);
+        assert_eq!(
+            count(
+                "parcels",
+                "S_WITHIN(geometry, BBOX(27.5595, 116.6295, 27.5645, 116.6345))",
+                "&filter-crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4490"
+            )
+            .await,
+            4
+        );
+        // Paging keeps the filter.
+        let q: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("filter", "status <> 'reserve'")
+            .finish();
+        let page = get(&svc, &format!("/collections/parcels/items?limit=10&{q}"))
+            .await
+            .json();
+        let next = link(&page, "next").unwrap();
+        let rest = get(&svc, &local(next)).await.expect(200).json();
+        assert_eq!(rest["numberReturned"], 3, "{next}");
+
+        // The public plots take the public queryables only.
+        assert_eq!(count("available-plots", "code LIKE 'G-1-%'", "").await, 3);
+        let q: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("filter", "approval_no = 'x'")
+            .finish();
+        get(&svc, &format!("/collections/available-plots/items?{q}"))
+            .await
+            .problem(400);
+
+        // A malformed filter is a 400 naming where it breaks.
+        let bad = |f: &'static str| {
+            let svc = &svc;
+            async move {
+                let q: String = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("filter", f)
+                    .finish();
+                get(svc, &format!("/collections/parcels/items?{q}"))
+                    .await
+                    .problem(400)["detail"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        };
+        let d = bad("status = 'reserve' AND (far_max >").await;
+        assert!(d.contains("column") && d.contains("CQL2"), "{d}");
+        assert!(
+            bad("colour = 'red'")
+                .await
+                .contains("`colour` is not a queryable")
+        );
+        assert!(bad("far_max = 'tall'").await.contains("holds numbers"));
+        assert!(
+            bad("S_INTERSECTS(geometry, POINT(1))")
+                .await
+                .contains("filter")
+        );
+
+        // The queryables, with Chinese titles.
+        let qs = get(&svc, "/collections/parcels/queryables")
+            .await
+            .expect(200);
+        assert_eq!(
+            qs.header("content-type").as_deref(),
+            Some("application/schema+json")
+        );
+        let qs = qs.json();
+        assert_eq!(qs["properties"]["code"]["title"], "宗地代码 Parcel code");
+        assert_eq!(qs["properties"]["approved_on"]["format"], "date");
+        let plots = get(&svc, "/collections/available-plots/queryables")
+            .await
+            .expect(200)
+            .json();
+        assert!(plots["properties"].get("status").is_none());
+        get(&svc, "/collections/workshops/queryables")
+            .await
+            .problem(404);
+    }
+);

@@ -6,7 +6,7 @@ use super::{CollectionId, Written};
 use crate::api::http::access::{Need, Of, authorize, listed_parks, require_register};
 use crate::api::http::extract::base_url;
 use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
-use crate::api::http::params::{NoParams, de};
+use crate::api::http::params::{NoParams, cql, de};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::domain::parcel::ParcelStatus;
@@ -51,6 +51,17 @@ pub struct ParcelFilters {
     pub land_use: Option<String>,
     /// Exact parcel code.
     pub code: Option<String>,
+    /// A CQL2 filter (OGC API – Features Part 3) on the queryables listed at
+    /// `/collections/parcels/queryables`: comparisons, AND/OR/NOT, LIKE, BETWEEN, IN, IS NULL,
+    /// S_INTERSECTS/S_DISJOINT/S_WITHIN/S_CONTAINS/S_DWITHIN with WKT, GeoJSON or BBOX
+    /// literals, and T_AFTER/T_BEFORE/T_EQUALS/T_DURING/T_INTERSECTS/T_DISJOINT on dates.
+    pub filter: Option<String>,
+    /// `cql2-text` (default) or `cql2-json`.
+    #[serde(rename = "filter-lang")]
+    pub filter_lang: Option<String>,
+    /// The CRS of the filter's geometry literals (default CRS84), as for `crs`.
+    #[serde(rename = "filter-crs")]
+    pub filter_crs: Option<String>,
     /// Start after the parcel with this id (ids ascending). The `next` link sets it, so a deep
     /// page costs what the first one does; not together with `offset`.
     #[serde(default, deserialize_with = "de::id")]
@@ -95,10 +106,17 @@ pub async fn parcel_items(
     let params = ItemsParams::<ParcelFilters>::of(&req, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let f = params.filters.clone();
+    let filter = cql::read(
+        f.filter.as_deref(),
+        f.filter_lang.as_deref(),
+        f.filter_crs.as_deref(),
+        store::cql::PARCEL_QUERYABLES,
+    )?;
     let visible_parks = listed_parks(&state, &caller, f.park_id).await?;
     let query = ParcelQuery {
         park_id: f.park_id,
         visible_parks,
+        filter,
         zone_id: f.zone_id,
         statuses: f.status,
         land_use: f.land_use,

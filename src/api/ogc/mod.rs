@@ -10,6 +10,7 @@ pub mod land;
 mod page;
 pub mod performance;
 pub mod plots;
+pub mod queryables;
 pub mod tile_layers;
 pub mod tiles;
 
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(estate::configure)
         .configure(performance::configure)
         .configure(tiles::configure)
+        .configure(queryables::configure)
         .service(describe_collection);
 }
 
@@ -51,6 +53,15 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
@@ -554,7 +565,17 @@ fn collection_info(c: CollectionId, base: &str, extent: Option<Bbox>) -> Collect
                 "application/json",
                 "The vector tilesets (MVT)",
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(queryables::of(c).map(|_| {
+            Link::new(
+                format!("{url}/queryables"),
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "application/schema+json",
+                "The properties a filter may name",
+            )
+        }))
+        .collect(),
         extent: extent.map(|b| Extent {
             // Rounded outwards to 7 decimals (≈ 1 cm), like the coordinates themselves.
             spatial: SpatialExtent {

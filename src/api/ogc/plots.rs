@@ -63,6 +63,15 @@ pub struct PlotFilters {
     /// Only levelled (true) or unlevelled (false) sites.
     #[serde(default, deserialize_with = "de::yes_no")]
     pub site_levelled: Option<bool>,
+    /// A CQL2 filter (OGC API – Features Part 3) on the queryables listed at
+    /// `/collections/available-plots/queryables`, as for parcels.
+    pub filter: Option<String>,
+    /// `cql2-text` (default) or `cql2-json`.
+    #[serde(rename = "filter-lang")]
+    pub filter_lang: Option<String>,
+    /// The CRS of the filter's geometry literals (default CRS84).
+    #[serde(rename = "filter-crs")]
+    pub filter_crs: Option<String>,
 }
 
 fn area_mu<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
@@ -272,7 +281,14 @@ pub async fn plot_items(
     let params = ItemsParams::<PlotFilters>::of(&req, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let f = &params.filters;
+    let filter = crate::api::http::params::cql::read(
+        f.filter.as_deref(),
+        f.filter_lang.as_deref(),
+        f.filter_crs.as_deref(),
+        crate::store::cql::PLOT_QUERYABLES,
+    )?;
     let query = available(ParcelQuery {
+        filter,
         park_id: f.park_id,
         zone_id: f.zone_id,
         land_use: f.land_use.clone(),

@@ -17,6 +17,7 @@
 //! [`Params`] holds the raw query until [`Params::read`]: a handler authorizes first, so a
 //! caller who may not ask learns nothing from a 400 about what the endpoint accepts.
 
+pub mod cql;
 pub mod de;
 pub mod items;
 pub mod named;
