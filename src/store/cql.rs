@@ -50,6 +50,13 @@ pub struct Queryable {
     column: &'static str,
 }
 
+impl Queryable {
+    /// The SQL of the property (a column, or an expression of one), for ordering.
+    pub fn column(&self) -> &'static str {
+        self.column
+    }
+}
+
 const fn q(name: &'static str, title: &'static str, kind: Kind, column: &'static str) -> Queryable {
     Queryable {
         name,

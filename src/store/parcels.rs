@@ -189,6 +189,8 @@ pub struct ParcelQuery {
     pub updated_to: Option<NaiveDateTime>,
     /// A CQL2 filter (checked against the queryables).
     pub filter: Option<super::cql::Filter>,
+    /// `sortby`: queryables, descending when true; then the id.
+    pub sort: Vec<(&'static super::cql::Queryable, bool)>,
     /// Only parcels the land watch can flag: with a supply record, the `supplied` status or a
     /// recorded approval (the rest can be neither idle nor 五未).
     pub watchable: bool,
@@ -305,7 +307,7 @@ pub fn query(
     match start {
         Start::After(id) => page = page.filter(parcels::id.gt(id)),
         Start::Offset(0) => {}
-        Start::Offset(n) if q.bbox.is_some() => page = page.offset(n),
+        Start::Offset(n) if q.bbox.is_some() || !q.sort.is_empty() => page = page.offset(n),
         Start::Offset(n) => {
             let first = filtered(q, backend)
                 .select(parcels::id)
@@ -318,9 +320,8 @@ pub fn query(
     }
     let read = limit.saturating_add(1);
     let (mut rows, counted): (Vec<ParcelRow>, Option<i64>) = if q.bbox.is_some() && first_page {
-        let rows: Vec<(ParcelRow, i64)> = page
+        let rows: Vec<(ParcelRow, i64)> = ordered(page, q)
             .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
-            .order(sql::<BigInt>("parcels.id + 0"))
             .limit(read)
             .load(conn)?;
         let matched = rows.first().map_or(0, |(_, n)| *n);
@@ -329,12 +330,7 @@ pub fn query(
             Some(matched),
         )
     } else {
-        let order = if q.bbox.is_some() {
-            page.order(sql::<BigInt>("parcels.id + 0"))
-        } else {
-            page.order(parcels::id)
-        };
-        let rows = order
+        let rows = ordered(page, q)
             .select(ParcelRow::as_select())
             .limit(read)
             .load(conn)?;
@@ -357,6 +353,38 @@ pub fn query(
         more,
         matched,
     })
+}
+
+/// The page's order: `sortby`'s keys then the id; or the id alone — as `id + 0` with a bbox,
+/// so PostgreSQL selects by the spatial index and sorts the few rows found (see [`query`]).
+fn ordered(
+    page: parcels::BoxedQuery<'static, MultiBackend>,
+    q: &ParcelQuery,
+) -> parcels::BoxedQuery<'static, MultiBackend> {
+    if q.sort.is_empty() {
+        return if q.bbox.is_some() {
+            page.order(sql::<BigInt>("parcels.id + 0"))
+        } else {
+            page.order(parcels::id)
+        };
+    }
+    // NULLs last either way, as both backends can say it.
+    let keys: Vec<String> = q
+        .sort
+        .iter()
+        .flat_map(|(key, descending)| {
+            let direction = if *descending { "DESC" } else { "ASC" };
+            [
+                format!("{} IS NULL", key.column()),
+                format!("{} {direction}", key.column()),
+            ]
+        })
+        .collect();
+    let mut page = page.order(sql::<BigInt>(&keys[0]));
+    for key in &keys[1..] {
+        page = page.then_order_by(sql::<BigInt>(key));
+    }
+    page.then_order_by(parcels::id)
 }
 
 /// A vector tile of the parcels matching `q` (its bbox the tile's), written by PostGIS's

@@ -84,8 +84,9 @@ pub struct Feature<'a, P> {
     #[schema(example = "Feature")]
     pub kind: &'static str,
     pub id: FeatureId,
-    #[schema(value_type = MultiPolygonSchema)]
-    pub geometry: GeoJsonMultiPolygon<'a>,
+    /// Null when the request asked `skipGeometry=true`.
+    #[schema(value_type = Option<MultiPolygonSchema>)]
+    pub geometry: Option<GeoJsonMultiPolygon<'a>>,
     pub properties: P,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
@@ -109,7 +110,7 @@ impl<'a, P> Feature<'a, P> {
         Self {
             kind: "Feature",
             id,
-            geometry: GeoJsonMultiPolygon(geometry, Output::Crs84),
+            geometry: Some(GeoJsonMultiPolygon(geometry, Output::Crs84)),
             properties,
             links: Vec::new(),
         }
@@ -123,7 +124,15 @@ impl<'a, P> Feature<'a, P> {
     /// Write the geometry in another system: a CRS of OGC API – Features Part 2, or GCJ-02 /
     /// BD-09 for a web map on offset tiles.
     pub fn written_in(mut self, output: Output) -> Self {
-        self.geometry.1 = output;
+        if let Some(g) = &mut self.geometry {
+            g.1 = output;
+        }
+        self
+    }
+
+    /// The feature without its geometry (`skipGeometry=true`): `geometry` is null.
+    pub fn without_geometry(mut self) -> Self {
+        self.geometry = None;
         self
     }
 }

@@ -940,3 +940,79 @@ on_both_backends!(
             .problem(404);
     }
 );
+
+on_both_backends!(
+    sortby_properties_and_skip_geometry,
+    |app: common::TestDb| async move {
+        let svc = app.service().await;
+        grid(&svc).await;
+        let codes = |doc: &Value| -> Vec<String> {
+            doc["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["properties"]["code"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        // Descending code, seven a page, following next links by offset.
+        let first = get(&svc, "/collections/parcels/items?sortby=-code&limit=7")
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(first["numberMatched"], 20);
+        let mut all = codes(&first);
+        let mut doc = first;
+        while let Some(next) = link(&doc, "next") {
+            assert!(next.contains("offset="), "{next}");
+            doc = get(&svc, &local(next)).await.expect(200).json();
+            all.extend(codes(&doc));
+        }
+        let mut expected = all.clone();
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(all, expected);
+        assert_eq!(all.len(), 20);
+        // Two keys: reserve land first (status ascending: available < reserve, so descending),
+        // then code ascending.
+        let two = get(
+            &svc,
+            "/collections/parcels/items?sortby=-status,%2Bcode&limit=3",
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(codes(&two), ["G-0-0", "G-0-3", "G-1-2"]);
+        get(&svc, "/collections/parcels/items?sortby=colour")
+            .await
+            .problem(400);
+        get(&svc, "/collections/parcels/items?sortby=code&after=3")
+            .await
+            .problem(400);
+
+        // Only the properties asked for, and no geometry.
+        let slim = get(
+            &svc,
+            "/collections/parcels/items?properties=code,status,nope&skipGeometry=true&limit=2",
+        )
+        .await
+        .expect(200)
+        .json();
+        let f = &slim["features"][0];
+        assert!(f["geometry"].is_null(), "{f}");
+        let keys: Vec<&String> = f["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["code", "status"]);
+        let next = link(&slim, "next").unwrap();
+        assert!(
+            next.contains("properties=code") && next.contains("skipGeometry=true"),
+            "{next}"
+        );
+        // A workshop-free layer too: the common parameters apply to every collection.
+        let parks = get(
+            &svc,
+            "/collections/parks/items?properties=code&skipGeometry=true",
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(parks["features"][0]["properties"], json!({"code": "NCGY"}));
+    }
+);

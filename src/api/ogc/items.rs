@@ -62,6 +62,9 @@ pub struct ParcelFilters {
     /// The CRS of the filter's geometry literals (default CRS84), as for `crs`.
     #[serde(rename = "filter-crs")]
     pub filter_crs: Option<String>,
+    /// Order by these queryables, comma-separated, each `+` (ascending, the default) or `-`
+    /// (descending), e.g. `-area_mu,code`; then by id. Empty values sort last.
+    pub sortby: Option<String>,
     /// Start after the parcel with this id (ids ascending). The `next` link sets it, so a deep
     /// page costs what the first one does; not together with `offset`.
     #[serde(default, deserialize_with = "de::id")]
@@ -112,11 +115,13 @@ pub async fn parcel_items(
         f.filter_crs.as_deref(),
         store::cql::PARCEL_QUERYABLES,
     )?;
+    let sort = sort_keys(f.sortby.as_deref(), store::cql::PARCEL_QUERYABLES)?;
     let visible_parks = listed_parks(&state, &caller, f.park_id).await?;
     let query = ParcelQuery {
         park_id: f.park_id,
         visible_parks,
         filter,
+        sort,
         zone_id: f.zone_id,
         statuses: f.status,
         land_use: f.land_use,
@@ -126,7 +131,13 @@ pub async fn parcel_items(
         updated_to,
         ..Default::default()
     };
+    let sorted = f.sortby.is_some();
     let start = match (f.after, params.offset) {
+        (Some(_), _) if sorted => {
+            return Err(ApiError::invalid_parameter(
+                "`after` continues in id order; with `sortby`, follow the `next` link (it uses `offset`)",
+            ));
+        }
         (Some(id), 0) => Start::After(id),
         (None, n) => Start::Offset(n),
         (Some(_), _) => {
@@ -154,7 +165,12 @@ pub async fn parcel_items(
         .run(move |c| store::parcels::query(c, &query, limit, start))
         .await?;
     let last_id = page.items.last().map(|p| p.id);
-    let doc = Page::new(&req, &state, CollectionId::Parcels, &params, 0).keyed(&page, last_id);
+    let doc = Page::new(&req, &state, CollectionId::Parcels, &params, 0);
+    let doc = if sorted {
+        doc.sorted(&page)
+    } else {
+        doc.keyed(&page, last_id)
+    };
     let written = state
         .compute(move || {
             doc.write(
@@ -190,6 +206,35 @@ pub async fn parcel_item(
     let feature = Feature::new(parcel.id, &parcel.geometry, ParcelProperties::of(&parcel))
         .with_links(item_links(&req, &state, CollectionId::Parcels, id));
     super::feature_json(&req, feature, p.coordinates)
+}
+
+/// `sortby`: `+name` / `-name` / `name`, comma-separated, each a queryable.
+fn sort_keys(
+    raw: Option<&str>,
+    queryables: &'static [store::cql::Queryable],
+) -> Result<Vec<(&'static store::cql::Queryable, bool)>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(|key| {
+            let key = key.trim();
+            let (name, descending) = match key.as_bytes().first() {
+                Some(b'-') => (&key[1..], true),
+                Some(b'+') => (&key[1..], false),
+                _ => (key, false),
+            };
+            queryables
+                .iter()
+                .find(|q| q.name == name)
+                .map(|q| (q, descending))
+                .ok_or_else(|| {
+                    ApiError::invalid_parameter(format!(
+                        "sortby: `{name}` is not a queryable property (see the collection's queryables)"
+                    ))
+                })
+        })
+        .collect()
 }
 
 fn item_links(req: &HttpRequest, state: &AppState, c: CollectionId, id: i64) -> Vec<Link> {

@@ -14,6 +14,7 @@ use actix_web::HttpRequest;
 use chrono::NaiveDateTime;
 use geo::{Intersects, MultiPolygon, Rect};
 use serde::Serialize;
+use serde_json::Value;
 
 /// What a page of items says besides its features — links, counts, time stamp — taken from
 /// the request on the HTTP worker, so the features can be built and written on the blocking
@@ -29,12 +30,32 @@ pub(super) struct Page {
     tile: Option<(Tile, CollectionId)>,
 }
 
+/// A feature with only the properties asked for (`properties=`).
+fn selected<'a, P: Serialize>(f: Feature<'a, P>, keep: &[String]) -> Feature<'a, Value> {
+    let properties = match serde_json::to_value(&f.properties) {
+        Ok(Value::Object(mut all)) => {
+            Value::Object(keep.iter().filter_map(|k| all.remove_entry(k)).collect())
+        }
+        Ok(other) => other,
+        Err(_) => Value::Null,
+    };
+    Feature {
+        kind: f.kind,
+        id: f.id,
+        geometry: f.geometry,
+        properties,
+        links: f.links,
+    }
+}
+
 /// How the `next` link continues.
 enum Next {
     /// By offset, while `offset + returned < matched` (layers paged in memory).
     ByOffset,
     /// After the last key, when more follow (the parcels, paged in the database).
     AfterKey(Option<i64>),
+    /// By offset, when more follow (the parcels in another order than their ids).
+    OffsetIfMore(bool),
 }
 
 impl Page {
@@ -66,6 +87,14 @@ impl Page {
         self
     }
 
+    /// A page read from the database in another order than by key (`sortby`): the `next`
+    /// link continues by offset.
+    pub(super) fn sorted<T>(mut self, page: &crate::store::parcels::Page<T>) -> Self {
+        self.matched = page.matched;
+        self.next = Next::OffsetIfMore(page.more);
+        self
+    }
+
     /// A page read from the database by key: the `next` link carries `after=` the last id when
     /// more follow, and the total is given where it was counted (the first page).
     pub(super) fn keyed<T>(
@@ -84,8 +113,25 @@ impl Page {
         features: Vec<Feature<'_, P>>,
     ) -> Result<Written, ApiError> {
         if let Some((tile, collection)) = self.tile {
-            return Ok(write_tile(tile, collection, &features));
+            return Ok(write_tile(
+                tile,
+                collection,
+                self.params.properties.as_deref(),
+                &features,
+            ));
         }
+        let (skip, coordinates) = (self.params.skip_geometry, self.params.coordinates);
+        let features = features.into_iter().map(move |f| {
+            let f = f.written_in(coordinates);
+            if skip { f.without_geometry() } else { f }
+        });
+        match self.params.properties.clone() {
+            Some(keep) => self.finish(features.map(|f| selected(f, &keep)).collect()),
+            None => self.finish(features.collect()),
+        }
+    }
+
+    fn finish<P: Serialize>(self, features: Vec<Feature<'_, P>>) -> Result<Written, ApiError> {
         let (items, params, matched) = (&self.items_url, &self.params, self.matched);
         let returned = features.len();
         let mut links = vec![
@@ -107,6 +153,9 @@ impl Page {
                 .filter(|m| params.offset + (returned as i64) < *m)
                 .map(|_| params.query_with_offset(params.offset + params.limit)),
             Next::AfterKey(last) => last.map(|id| params.query_after(id)),
+            Next::OffsetIfMore(more) => {
+                more.then(|| params.query_with_offset(params.offset + params.limit))
+            }
         };
         if let Some(query) = next {
             links.push(Link::new(
@@ -125,10 +174,6 @@ impl Page {
                 "Previous page",
             ));
         }
-        let features = features
-            .into_iter()
-            .map(|f| f.written_in(params.coordinates))
-            .collect();
         let mut body = FeatureCollection::new(features);
         body.links = links;
         body.number_matched = matched;
@@ -146,9 +191,11 @@ impl Page {
 fn write_tile<P: Serialize>(
     tile: Tile,
     collection: CollectionId,
+    asked: Option<&[String]>,
     features: &[Feature<'_, P>],
 ) -> Written {
-    let keys = collection.tile_properties(tile.z);
+    let asked: Option<Vec<&str>> = asked.map(|a| a.iter().map(String::as_str).collect());
+    let keys = asked.as_deref().or(collection.tile_properties(tile.z));
     let mut layer = LayerWriter::new(tile, collection.id());
     for f in features {
         let Ok(serde_json::Value::Object(mut properties)) = serde_json::to_value(&f.properties)
@@ -162,17 +209,20 @@ fn write_tile<P: Serialize>(
                 None
             }
         };
+        let Some(geometry) = &f.geometry else {
+            continue;
+        };
         match keys {
             Some(keys) => layer.add(
                 id,
-                f.geometry.0,
+                geometry.0,
                 keys.iter()
                     .filter_map(|k| properties.get_key_value(*k))
                     .map(|(k, v)| (k.as_str(), v)),
             ),
             None => layer.add(
                 id,
-                f.geometry.0,
+                geometry.0,
                 properties.iter().map(|(k, v)| (k.as_str(), v)),
             ),
         }

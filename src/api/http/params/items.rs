@@ -51,6 +51,13 @@ pub struct ItemsQuery {
     /// `json` or `geojson` (the same GeoJSON).
     #[serde(default, deserialize_with = "de::format")]
     pub f: Option<String>,
+    /// Only these properties, comma-separated (names a feature does not have are left out);
+    /// on a tile, the properties it carries at every zoom. The queryables and the collection's
+    /// description name them.
+    pub properties: Option<String>,
+    /// `true`: features with a null geometry (for tables and counts).
+    #[serde(default, rename = "skipGeometry", deserialize_with = "de::yes_no")]
+    pub skip_geometry: Option<bool>,
     /// Write coordinates in `cgcs2000` (default: CGCS2000 lon/lat as stored, CRS84 to within
     /// centimetres), `gcj02` (AMap, Tencent) or `bd09` (Baidu), for web maps on those tiles;
     /// a `bbox` is then read in the same system. Nothing stored changes.
@@ -97,6 +104,10 @@ pub struct ItemsParams<F, G = NoParams> {
     pub datetime: Option<de::Interval>,
     /// The system to write coordinates in (`crs=`, or `coordinates=gcj02|bd09`).
     pub coordinates: Output,
+    /// Only these properties (`properties=`).
+    pub properties: Option<Vec<String>>,
+    /// Null geometries (`skipGeometry=true`).
+    pub skip_geometry: bool,
     /// The collection's filters.
     pub filters: F,
     pub more: G,
@@ -153,12 +164,20 @@ where
                     .map_err(|e| ApiError::invalid_parameter(format!("bbox: {e}")))?,
             ),
         };
+        let properties = q.properties.map(|list| {
+            list.split(',')
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect()
+        });
         Ok(ItemsParams {
             bbox,
             limit,
             offset,
             datetime: q.datetime,
             coordinates,
+            properties,
+            skip_geometry: q.skip_geometry.unwrap_or(false),
             filters,
             more,
             raw,
@@ -197,6 +216,8 @@ impl<F, G> ItemsParams<F, G> {
             limit: self.limit,
             offset: self.offset,
             coordinates: self.coordinates,
+            properties: self.properties.clone(),
+            skip_geometry: self.skip_geometry,
             raw: self.raw.clone(),
         }
     }
@@ -209,6 +230,8 @@ pub struct PageLinks {
     pub limit: i64,
     pub offset: i64,
     pub coordinates: Output,
+    pub properties: Option<Vec<String>>,
+    pub skip_geometry: bool,
     raw: Vec<(String, String)>,
 }
 
