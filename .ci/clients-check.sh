@@ -85,6 +85,25 @@ check() {
     echo "   GDAL read $layer_total features of $1 ($filtered with $2=$3), as the server"
   done
 
+  # A CQL2 filter through GDAL: its OAPIF driver finds `filter-lang` in the API document and
+  # sends the -where to the server as CQL text (GDAL 3.6 names it cql-text, the draft's name).
+  local cql gdal_cql
+  cql=$(matched "filter=status%20%3D%20'available'%20AND%20land_use%20%3D%20'100101'")
+  CPL_DEBUG=ON ogrinfo -ro -so "$api" parcels -where "status = 'available' AND land_use = '100101'" >"$WORK/cql.txt" 2>&1 || fail "$label: ogrinfo -where failed"
+  grep -q "filter-lang=cql" "$WORK/cql.txt" || fail "$label: GDAL did not send the -where to the server as CQL"
+  gdal_cql=$(sed -n 's/^Feature Count: //p' "$WORK/cql.txt")
+  [ "$gdal_cql" = "$cql" ] && [ "$cql" -gt 0 ] || fail "$label: the CQL filter gave $gdal_cql in GDAL, $cql on the server"
+  echo "   GDAL's -where went to the server as CQL: $cql parcels, as the server counts"
+
+  # A vector tile read by GDAL's MVT driver: the z11 tile holding the whole demo park carries
+  # every active parcel (on PostGIS written by ST_AsMVT, on SQLite in Rust).
+  curl -sf -H "Authorization: Bearer $token" -o "$WORK/park.mvt" \
+    "http://127.0.0.1:$port/collections/parcels/tiles/WebMercatorQuad/11/860/1687" || fail "$label: no parcels tile"
+  local gdal_tile
+  gdal_tile=$(ogrinfo -ro -so -oo X=1687 -oo Y=860 -oo Z=11 "MVT:$WORK/park.mvt" parcels | sed -n 's/^Feature Count: //p')
+  [ "$gdal_tile" = "$total" ] || fail "$label: GDAL read $gdal_tile parcels from the tile, the server has $total"
+  echo "   GDAL's MVT driver read $gdal_tile parcels from one tile"
+
   if grep -E 'status=4[0-9][0-9]' "$WORK/server.log" | grep -v 'path=/favicon'; then
     fail "$label: the server refused a request GDAL made"
   fi

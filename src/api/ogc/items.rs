@@ -56,8 +56,10 @@ pub struct ParcelFilters {
     /// S_INTERSECTS/S_DISJOINT/S_WITHIN/S_CONTAINS/S_DWITHIN with WKT, GeoJSON or BBOX
     /// literals, and T_AFTER/T_BEFORE/T_EQUALS/T_DURING/T_INTERSECTS/T_DISJOINT on dates.
     pub filter: Option<String>,
-    /// `cql2-text` (default) or `cql2-json`.
+    /// `cql2-text` (default) or `cql2-json`; `cql-text`, the draft's name that GDAL up to 3.7
+    /// sends, is read as `cql2-text`.
     #[serde(rename = "filter-lang")]
+    #[param(value_type = Option<crate::api::http::params::cql::FilterLang>, inline)]
     pub filter_lang: Option<String>,
     /// The CRS of the filter's geometry literals (default CRS84), as for `crs`.
     #[serde(rename = "filter-crs")]

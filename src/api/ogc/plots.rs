@@ -66,8 +66,10 @@ pub struct PlotFilters {
     /// A CQL2 filter (OGC API – Features Part 3) on the queryables listed at
     /// `/collections/available-plots/queryables`, as for parcels.
     pub filter: Option<String>,
-    /// `cql2-text` (default) or `cql2-json`.
+    /// `cql2-text` (default) or `cql2-json`; `cql-text`, the draft's name that GDAL up to 3.7
+    /// sends, is read as `cql2-text`.
     #[serde(rename = "filter-lang")]
+    #[param(value_type = Option<crate::api::http::params::cql::FilterLang>, inline)]
     pub filter_lang: Option<String>,
     /// The CRS of the filter's geometry literals (default CRS84).
     #[serde(rename = "filter-crs")]

@@ -10,6 +10,19 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use cql2::Expr;
 use geo::MapCoords;
 
+/// The filter languages `filter-lang` names, for the API document (GDAL's OAPIF driver reads
+/// this list to decide whether it may send a `-where` to the server).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum FilterLang {
+    #[schema(rename = "cql2-text")]
+    Cql2Text,
+    #[schema(rename = "cql2-json")]
+    Cql2Json,
+    #[schema(rename = "cql-text")]
+    CqlText,
+}
+
 /// The parsed filter of a request, if it has one.
 pub fn read(
     filter: Option<&str>,
@@ -26,7 +39,9 @@ pub fn read(
         return Ok(None);
     };
     let expr = match lang.unwrap_or("cql2-text") {
-        "cql2-text" => cql2::parse_text(text).map_err(|e| text_error(text, &e.to_string()))?,
+        "cql2-text" | "cql-text" => {
+            cql2::parse_text(text).map_err(|e| text_error(text, &e.to_string()))?
+        }
         "cql2-json" => cql2::parse_json(text).map_err(|e| {
             ApiError::invalid_parameter(format!("the filter is not valid CQL2 JSON: {e}"))
         })?,
