@@ -387,22 +387,79 @@ fn ordered(
     page.then_order_by(parcels::id)
 }
 
-/// A vector tile of the parcels matching `q` (its bbox the tile's), written by PostGIS's
-/// `ST_AsMVT` with the properties `code`, `status` and `land_use` — what a low-zoom tile
-/// carries (see `api::ogc::tiles`), all of them plain columns, so the database writes the tile
-/// without a row reaching Rust. `None` on SQLite, where the tile is written in Rust from the
-/// same parcels; an empty tile is empty bytes.
-pub fn status_tile(
+/// The properties of a parcels tile and their SQL: at low zoom the first three (what a map
+/// colours by), at high zoom all of them — plain columns, rounded as the features round them,
+/// so PostGIS writes the same tile the Rust writer does on SQLite.
+const TILE_PROPERTIES: [(&str, &str); 20] = [
+    ("code", "parcels.code"),
+    ("status", "parcels.status"),
+    ("land_use", "parcels.land_use"),
+    ("name", "parcels.name"),
+    ("location", "parcels.location"),
+    ("park_id", "parcels.park_id"),
+    ("zone_id", "parcels.zone_id"),
+    ("area_m2", "round(parcels.area_m2::numeric, 2)::float8"),
+    (
+        "area_mu",
+        "round((parcels.area_m2 * 0.0015)::numeric, 4)::float8",
+    ),
+    ("far_min", "parcels.far_min"),
+    ("far_max", "parcels.far_max"),
+    (
+        "building_density_min_pct",
+        "parcels.building_density_min_pct",
+    ),
+    (
+        "building_density_max_pct",
+        "parcels.building_density_max_pct",
+    ),
+    ("green_ratio_min_pct", "parcels.green_ratio_min_pct"),
+    ("green_ratio_max_pct", "parcels.green_ratio_max_pct"),
+    ("height_max_m", "parcels.height_max_m"),
+    ("site_levelled", "parcels.site_levelled"),
+    ("approval_no", "parcels.approval_no"),
+    ("approved_on", "to_char(parcels.approved_on, 'YYYY-MM-DD')"),
+    ("version", "parcels.version"),
+];
+
+/// The names of a parcels tile's properties: at low zoom, or at high zoom.
+pub fn tile_properties(full: bool) -> &'static [&'static str] {
+    const NAMES: [&str; 20] = {
+        let mut names = [""; 20];
+        let mut i = 0;
+        while i < 20 {
+            names[i] = TILE_PROPERTIES[i].0;
+            i += 1;
+        }
+        names
+    };
+    if full { &NAMES } else { NAMES.split_at(3).0 }
+}
+
+/// A vector tile of the parcels matching `q` (its bbox the tile's, buffer included), written
+/// by PostGIS's `ST_AsMVT` with [`tile_properties`] — so no row reaches Rust. The box is an
+/// index test only (`&&`): `ST_AsMVTGeom` clips, and drops what lies outside. `None` on
+/// SQLite, where the tile is written in Rust from the same parcels; an empty tile is empty
+/// bytes.
+pub fn tile(
     conn: &mut AnyConnection,
     q: &ParcelQuery,
     tile: crate::spatial::mvt::Tile,
     layer: &str,
+    full: bool,
 ) -> StoreResult<Option<Vec<u8>>> {
     use diesel::sql_types::{Integer, Nullable, Text};
     let backend = conn.backend();
     if backend != super::Backend::Postgres {
         return Ok(None);
     }
+    let mut q = q.clone();
+    let bbox = q.bbox.take();
+    let count = if full { TILE_PROPERTIES.len() } else { 3 };
+    let columns: String = TILE_PROPERTIES[..count]
+        .iter()
+        .map(|(name, sql)| format!(", {sql} AS {name}"))
+        .collect();
     let mvt = sql::<Nullable<diesel::sql_types::Binary>>(
         "ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), \
          ST_TileEnvelope(",
@@ -412,13 +469,16 @@ pub fn status_tile(
     .bind::<Integer, _>(tile.x as i32)
     .sql(", ")
     .bind::<Integer, _>(tile.y as i32)
-    .sql(
-        "), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, \
-         parcels.status AS status, parcels.land_use AS land_use) t), ",
-    )
+    .sql(&format!(
+        "), 4096, 64, true) AS geom, parcels.id AS id{columns}) t), "
+    ))
     .bind::<Text, _>(layer.to_owned())
     .sql(", 4096, 'geom', 'id')");
-    let bytes: Option<Vec<u8>> = filtered(q, backend).select(mvt).first(conn)?;
+    let mut query = filtered(&q, backend);
+    if let Some(b) = bbox {
+        query = query.filter(super::spatial_sql::parcel_extent_meets(backend, b));
+    }
+    let bytes: Option<Vec<u8>> = query.select(mvt).first(conn)?;
     Ok(Some(bytes.unwrap_or_default()))
 }
 

@@ -148,15 +148,13 @@ pub async fn parcel_items(
             ));
         }
     };
-    // A low-zoom tile on PostGIS: the database writes it (same properties as the Rust writer).
-    if let Some(tile) = params
-        .tile
-        .filter(|t| t.z < super::tile_layers::FULL_FROM_ZOOM)
-    {
+    // A tile on PostGIS: the database writes it, with the properties the Rust writer would.
+    if let Some(tile) = params.tile.filter(|_| params.properties.is_none()) {
         let q = query.clone();
         let layer = CollectionId::Parcels.id();
+        let full = tile.z >= super::tile_layers::FULL_FROM_ZOOM;
         if let Some(bytes) = state
-            .run(move |c| store::parcels::status_tile(c, &q, tile, layer))
+            .run(move |c| store::parcels::tile(c, &q, tile, layer, full))
             .await?
         {
             return Written::tile(bytes, false).respond(&req, GEOJSON);

@@ -378,6 +378,9 @@ pub async fn conformance(req: HttpRequest) -> Result<HttpResponse, ApiError> {
 #[derive(Serialize, ToSchema)]
 pub struct Collections {
     pub links: Vec<Link>,
+    /// The CRSs every collection offers (each collection's `crs` refers here with `#/crs`,
+    /// as OGC API – Features Part 2 allows, instead of repeating 68 URIs eleven times).
+    pub crs: Vec<String>,
     pub collections: Vec<CollectionInfo>,
 }
 
@@ -690,8 +693,13 @@ pub async fn list_collections(
         )],
         collections: shown
             .into_iter()
-            .map(|c| collection_info(c, &base, extent(&park_boxes, c, &readable)))
+            .map(|c| {
+                let mut info = collection_info(c, &base, extent(&park_boxes, c, &readable));
+                info.crs = vec!["#/crs".into()];
+                info
+            })
             .collect(),
+        crs: crate::spatial::output::supported_uris(),
     };
     cached_json(&req, "application/json", &body)
 }

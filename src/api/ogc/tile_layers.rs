@@ -10,12 +10,16 @@ pub const FULL_FROM_ZOOM: u8 = 15;
 impl CollectionId {
     /// The properties a tile at zoom `z` carries: `None` for all of them.
     pub fn tile_properties(self, z: u8) -> Option<&'static [&'static str]> {
+        if self == Self::Parcels {
+            // The parcels' are the store's, which PostGIS writes itself.
+            return Some(crate::store::parcels::tile_properties(z >= FULL_FROM_ZOOM));
+        }
         if z >= FULL_FROM_ZOOM {
             return None;
         }
         Some(match self {
             Self::Parks | Self::Zones => &["code", "name"],
-            Self::Parcels => &["code", "status", "land_use"],
+            Self::Parcels => &[],
             Self::Plots => &["code", "land_use", "area_mu"],
             Self::IdleLand => &["parcel_code", "idle_status"],
             Self::UnderusedLand => &["parcel_code", "class"],
