@@ -640,6 +640,13 @@ on_both_backends!(
     }
 );
 
+/// `filter=` and the text, URL-encoded.
+fn filter_param(filter: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("filter", filter)
+        .finish()
+}
+
 /// (lon, lat) in a CGCS2000 Gauss-Krüger zone by proj4rs, as (easting, northing): the
 /// reference the server's own series is checked against.
 fn proj_gauss_kruger(lon: f64, lat: f64, lon0: f64, false_easting: f64) -> (f64, f64) {
@@ -778,9 +785,7 @@ on_both_backends!(
         let count = |collection: &'static str, filter: &'static str, extra: &'static str| {
             let svc = &svc;
             async move {
-                let q: String = url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("filter", filter)
-                    .finish();
+                let q = filter_param(filter);
                 let r = get(svc, &format!("/collections/{collection}/items?{q}{extra}")).await;
                 assert_eq!(r.status.as_u16(), 200, "{filter}: {}", r.text());
                 r.json()["numberMatched"].as_i64().unwrap()
@@ -871,9 +876,7 @@ on_both_backends!(
             4
         );
         // Paging keeps the filter.
-        let q: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("filter", "status <> 'reserve'")
-            .finish();
+        let q = filter_param("status <> 'reserve'");
         let page = get(&svc, &format!("/collections/parcels/items?limit=10&{q}"))
             .await
             .json();
@@ -883,9 +886,7 @@ on_both_backends!(
 
         // The public plots take the public queryables only.
         assert_eq!(count("available-plots", "code LIKE 'G-1-%'", "").await, 3);
-        let q: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("filter", "approval_no = 'x'")
-            .finish();
+        let q = filter_param("approval_no = 'x'");
         get(&svc, &format!("/collections/available-plots/items?{q}"))
             .await
             .problem(400);
@@ -894,9 +895,7 @@ on_both_backends!(
         let bad = |f: &'static str| {
             let svc = &svc;
             async move {
-                let q: String = url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("filter", f)
-                    .finish();
+                let q = filter_param(f);
                 get(svc, &format!("/collections/parcels/items?{q}"))
                     .await
                     .problem(400)["detail"]
@@ -913,6 +912,20 @@ on_both_backends!(
                 .contains("`colour` is not a queryable")
         );
         assert!(bad("far_max = 'tall'").await.contains("holds numbers"));
+        // A filter built to exhaust the stack is refused before it is parsed, anonymously on
+        // the public plots too, and the service goes on.
+        let deep = format!("{}code = 'x'{}", "NOT (".repeat(500), ")".repeat(500));
+        let anonymous = app.anonymous().await;
+        let p = get(
+            &anonymous,
+            &format!("/collections/available-plots/items?{}", filter_param(&deep)),
+        )
+        .await
+        .problem(400);
+        assert!(p["detail"].as_str().unwrap().contains("levels deep"), "{p}");
+        get(&anonymous, "/collections/available-plots/items")
+            .await
+            .expect(200);
         assert!(
             bad("S_INTERSECTS(geometry, POINT(1))")
                 .await

@@ -240,13 +240,18 @@ pub struct TileLayer {
     pub max_tile_matrix: String,
 }
 
-fn tileset(c: CollectionId, base: &str, query: &str, full: bool) -> TileSet {
-    let url = format!("{base}/collections/{}/tiles/{WEB_MERCATOR_QUAD}", c.id());
-    let q = if query.is_empty() {
+/// A request's query string, to carry into the links it gives (`?…`, or nothing).
+fn carried(query: &str) -> String {
+    if query.is_empty() {
         String::new()
     } else {
         format!("?{query}")
-    };
+    }
+}
+
+fn tileset(c: CollectionId, base: &str, query: &str, full: bool) -> TileSet {
+    let url = format!("{base}/collections/{}/tiles/{WEB_MERCATOR_QUAD}", c.id());
+    let q = carried(query);
     let mut links = vec![
         Link::new(
             format!("{url}{q}"),
@@ -368,12 +373,7 @@ pub async fn collection_tilejson(
 ) -> Result<HttpResponse, ApiError> {
     let (c, readable) = readable_collection(&state, &caller, &path).await?;
     let base = base_url(&req, &state);
-    let query = req.query_string();
-    let q = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
+    let q = carried(req.query_string());
     let park_boxes = state.run(crate::store::parks::extents).await?;
     let bounds = super::extent(&park_boxes, c, &readable)
         .map(|b| vec![b.min_x, b.min_y, b.max_x, b.max_y])

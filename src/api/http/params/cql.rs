@@ -38,7 +38,9 @@ pub fn read(
         }
         return Ok(None);
     };
-    let expr = match lang.unwrap_or("cql2-text") {
+    let lang = lang.unwrap_or("cql2-text");
+    within_bounds(text, lang == "cql2-json").map_err(ApiError::invalid_parameter)?;
+    let expr = match lang {
         "cql2-text" | "cql-text" => {
             cql2::parse_text(text).map_err(|e| text_error(text, &e.to_string()))?
         }
@@ -61,6 +63,86 @@ pub fn read(
         .condition(&expr)
         .map(Some)
         .map_err(|e| ApiError::invalid_parameter(format!("filter: {e}")))
+}
+
+/// The most a filter may hold: its length, the nesting of parentheses (text) or of arrays and
+/// objects (JSON), and its logical operators. The parser and every step after it recurse once
+/// per level, so an unbounded filter — `NOT (NOT (NOT (…` a few hundred deep, or a few
+/// thousand `OR`s — would overflow a worker's stack and take the process down; real filters
+/// stay far inside these bounds.
+pub const MAX_FILTER_CHARS: usize = 8192;
+pub const MAX_FILTER_DEPTH: usize = 12;
+pub const MAX_FILTER_OPERATORS: usize = 64;
+
+/// Check the bounds in one pass over the text, before anything recurses on it. Quoted text
+/// (`'…'` in CQL2 text, `"…"` in JSON) is skipped.
+fn within_bounds(text: &str, json: bool) -> Result<(), String> {
+    if text.len() > MAX_FILTER_CHARS {
+        return Err(format!(
+            "the filter is {} characters long; at most {MAX_FILTER_CHARS} are read",
+            text.len()
+        ));
+    }
+    let (open, close, quote): (&[char], &[char], char) = if json {
+        (&['[', '{'], &[']', '}'], '"')
+    } else {
+        (&['('], &[')'], '\'')
+    };
+    // JSON spends two levels per operation (`{"op": …, "args": [`).
+    let max_depth = if json {
+        3 * MAX_FILTER_DEPTH
+    } else {
+        MAX_FILTER_DEPTH
+    };
+    let (mut depth, mut deepest, mut operators, mut quoted) = (0usize, 0usize, 0usize, false);
+    let mut word = String::new();
+    let mut count_word = |word: &mut String| {
+        let w = word.to_ascii_lowercase();
+        if matches!(w.as_str(), "and" | "or" | "not") {
+            operators += 1;
+        }
+        word.clear();
+    };
+    let mut previous = '\0';
+    for c in text.chars() {
+        if quoted {
+            if c == quote && !(json && previous == '\\') {
+                quoted = false;
+            }
+            previous = c;
+            continue;
+        }
+        if c == quote {
+            quoted = true;
+        } else if open.contains(&c) {
+            depth += 1;
+            deepest = deepest.max(depth);
+        } else if close.contains(&c) {
+            depth = depth.saturating_sub(1);
+        }
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+        } else {
+            count_word(&mut word);
+        }
+        previous = c;
+    }
+    count_word(&mut word);
+    if json {
+        // In JSON the operators are values: count the operations instead.
+        operators = text.matches("\"op\"").count();
+    }
+    if deepest > max_depth {
+        return Err(format!(
+            "the filter nests {deepest} levels deep; at most {max_depth} are read"
+        ));
+    }
+    if operators > MAX_FILTER_OPERATORS {
+        return Err(format!(
+            "the filter has {operators} logical operators; at most {MAX_FILTER_OPERATORS} are read"
+        ));
+    }
+    Ok(())
 }
 
 /// A parse error as a person reads it: the position, the text from there, what was expected.
@@ -465,6 +547,36 @@ mod tests {
         assert!(e.contains("LIKE applies to text"), "{e}");
         assert!(read(Some("x"), Some("ecql"), None, PARCEL_QUERYABLES).is_err());
         assert!(read(None, Some("cql2-text"), None, PARCEL_QUERYABLES).is_err());
+    }
+
+    #[test]
+    fn filters_built_to_hurt_are_refused_before_parsing() {
+        let deep = format!("{}code = 'x'{}", "NOT (".repeat(100), ")".repeat(100));
+        assert!(parse(&deep).unwrap_err().contains("levels deep"));
+        let nots = format!("{}code = 'x'", "NOT ".repeat(100));
+        assert!(parse(&nots).unwrap_err().contains("logical operators"));
+        let ors = vec!["code = 'x'"; 200].join(" OR ");
+        assert!(parse(&ors).unwrap_err().contains("logical operators"));
+        assert!(
+            parse(&"x".repeat(10_000))
+                .unwrap_err()
+                .contains("characters")
+        );
+        // Parentheses and operator words inside quotes do not count.
+        assert!(parse(&format!("name = '{}'", "((((NOT AND OR".repeat(20))).is_ok());
+        // At the bounds, parsing is fine.
+        let at = format!(
+            "{}code = 'x'{}",
+            "NOT (".repeat(MAX_FILTER_DEPTH),
+            ")".repeat(MAX_FILTER_DEPTH)
+        );
+        assert!(parse(&at).is_ok(), "{:?}", parse(&at));
+        let json = format!(
+            "{}true{}",
+            "{\"op\":\"not\",\"args\":[".repeat(40),
+            "]}".repeat(40)
+        );
+        assert!(read(Some(&json), Some("cql2-json"), None, PARCEL_QUERYABLES).is_err());
     }
 
     #[test]
