@@ -85,6 +85,11 @@ pub fn cached_json(
     cached_bytes(req, media_type, bytes, None)
 }
 
+/// A strong ETag from the bytes a response carries.
+fn content_etag(bytes: &[u8]) -> String {
+    format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(bytes))
+}
+
 /// A document written off the HTTP workers, with its content-hash ETag: the bytes are hashed
 /// without the trailing `timeStamp` (so the ETag stays stable while nothing changes), which is
 /// appended when the response is built.
@@ -108,7 +113,7 @@ impl Written {
     ) -> Result<Self, ApiError> {
         let mut bytes = Vec::with_capacity(size_hint + 64);
         serde_json::to_writer(&mut bytes, body).map_err(|e| ApiError::internal(&e))?;
-        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        let etag = content_etag(&bytes);
         Ok(Self {
             bytes,
             etag,
@@ -121,7 +126,7 @@ impl Written {
     /// Serialise `body` as it is (no time stamp).
     pub fn plain(body: &impl Serialize) -> Result<Self, ApiError> {
         let bytes = serde_json::to_vec(body).map_err(|e| ApiError::internal(&e))?;
-        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        let etag = content_etag(&bytes);
         Ok(Self {
             bytes,
             etag,
@@ -139,7 +144,7 @@ impl Written {
 
     /// A vector tile's bytes; `public` when anyone may read its collection.
     pub fn tile(bytes: Vec<u8>, public: bool) -> Self {
-        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        let etag = content_etag(&bytes);
         Self {
             bytes,
             etag,
@@ -203,7 +208,7 @@ fn cached_bytes(
     bytes: Vec<u8>,
     time_stamp: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
-    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+    let etag = content_etag(&bytes);
     respond_cached(req, media_type, bytes, etag, time_stamp)
 }
 
