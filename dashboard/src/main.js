@@ -21,7 +21,7 @@ const state = {
   zones: [],
   zoneLabels: [],
   enterprises: new Map(), // parcel id → names of the enterprises on it, for the search
-  data: new Map(), // collection id → FeatureCollection
+  data: new Map(), // collection id → FeatureCollection (attributes only when the map is tiled)
   theme: null,
   map: null,
 };
@@ -62,27 +62,56 @@ function style(basemap) {
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 
+/** The layers are drawn from parkland's vector tiles (OGC API – Tiles, MVT), so a pan loads
+ * only the tiles in view whatever the park's size. With an offset base map (GCJ-02: AMap,
+ * Tencent) they are drawn from GeoJSON asked for in the offset system instead, since a tile's
+ * grid is WGS 84's and an offset feature would be cut at the wrong edge. */
+const tiled = () => !offsetBasemap();
+
+/** Tiles up to this zoom (from z15 they carry every property); the map overzooms beyond. */
+const TILE_MAX_ZOOM = 16;
+
+/** Where a theme's features live inside its source: a tile's layer is named after the
+ * collection; a GeoJSON source has no layers. */
+const sourceLayer = (collection) => (tiled() ? { sourceLayer: collection } : {});
+
+/** A collection's tile URL template for the park on screen (z/y/x: OGC's order). */
+const tileUrl = (collection) =>
+  `${api.resolve(`/collections/${collection}/tiles/WebMercatorQuad/`)}{z}/{y}/{x}?park_id=${state.park?.id ?? 0}`;
+
 function addLayers(map) {
-  for (const id of ['parks', 'zones', 'selection', ...new Set(THEMES.map((th) => th.collection))]) {
-    map.addSource(id, { type: 'geojson', data: empty() });
+  for (const id of ['parks', 'zones']) map.addSource(id, { type: 'geojson', data: empty() });
+  for (const id of new Set(THEMES.map((th) => th.collection))) {
+    map.addSource(
+      id,
+      tiled()
+        ? { type: 'vector', tiles: [tileUrl(id)], maxzoom: TILE_MAX_ZOOM }
+        : { type: 'geojson', data: empty() },
+    );
   }
+  const from = (collection) => ({ source: collection, ...(tiled() ? { 'source-layer': collection } : {}) });
   map.addLayer({ id: 'park-line', type: 'line', source: 'parks', paint: { 'line-color': '#5d4037', 'line-width': 2 } });
-  map.addLayer({ id: 'context-fill', type: 'fill', source: 'parcels', paint: { 'fill-color': '#dcdcdc', 'fill-opacity': 0.6 } });
-  map.addLayer({ id: 'context-line', type: 'line', source: 'parcels', paint: { 'line-color': '#9e9e9e', 'line-width': 0.5 } });
+  // Hidden until a theme shows them (an anonymous visitor may not read the register's tiles).
+  const hidden = { visibility: 'none' };
+  map.addLayer({ id: 'context-fill', type: 'fill', ...from('parcels'), layout: hidden, paint: { 'fill-color': '#dcdcdc', 'fill-opacity': 0.6 } });
+  map.addLayer({ id: 'context-line', type: 'line', ...from('parcels'), layout: hidden, paint: { 'line-color': '#9e9e9e', 'line-width': 0.5 } });
+  // The selected feature is outlined by feature state, which works the same on both kinds of
+  // source (a tile holds pieces of a feature, not the whole of it).
+  const selected = (yes, no) => ['case', ['boolean', ['feature-state', 'selected'], false], yes, no];
   for (const th of THEMES) {
     map.addLayer({
       id: `${th.id}-fill`,
       type: 'fill',
-      source: th.collection,
+      ...from(th.collection),
       layout: { visibility: 'none' },
       paint: { 'fill-color': colorExpression(th), 'fill-opacity': 0.75 },
     });
     map.addLayer({
       id: `${th.id}-line`,
       type: 'line',
-      source: th.collection,
+      ...from(th.collection),
       layout: { visibility: 'none' },
-      paint: { 'line-color': '#37474f', 'line-width': 0.8 },
+      paint: { 'line-color': selected('#00e5ff', '#37474f'), 'line-width': selected(3, 0.8) },
     });
     map.on('click', `${th.id}-fill`, (e) => {
       if (th.id === state.theme && e.features.length) select(e.features[0].id);
@@ -96,7 +125,6 @@ function addLayers(map) {
     source: 'zones',
     paint: { 'line-color': '#6d4c41', 'line-width': 1.5, 'line-dasharray': [3, 2] },
   });
-  map.addLayer({ id: 'selection-line', type: 'line', source: 'selection', paint: { 'line-color': '#00e5ff', 'line-width': 3 } });
 }
 
 function bounds(features) {
@@ -111,16 +139,47 @@ function fit(features) {
   if (b) state.map.fitBounds(b, { padding: 40, maxZoom: 17, duration: 0 });
 }
 
+/** The map, once it has drawn what it was last told to. */
+const idle = () => new Promise((resolve) => state.map.once('idle', resolve));
+
+/** Fit the map to some features of a theme's layer. Tiled, the attributes carry no geometry:
+ * the whole park is shown first (so every tile of it is loaded), then the features' pieces in
+ * those tiles give the extent. */
+async function fitTo(th, features) {
+  if (!tiled()) return fit(features);
+  const current = ask('fit');
+  const want = new Set(features.map((f) => f.id));
+  fit([state.park]);
+  await idle();
+  if (!current()) return;
+  const pieces = state.map
+    .querySourceFeatures(th.collection, sourceLayer(th.collection))
+    .filter((f) => want.has(f.id));
+  fit(pieces);
+}
+
 // ---- data ----------------------------------------------------------------------------------
 
-/** `coordinates=gcj02` when the base map is an offset one (AMap, Tencent), so layers line up. */
-function coordinates() {
+/** The base map's offset system (AMap, Tencent: `gcj02`), or null for a WGS 84 one. */
+function offsetBasemap() {
   const c = state.config.basemap?.coordinates;
-  return c && c !== 'wgs84' ? `&coordinates=${encodeURIComponent(c)}` : '';
+  return c && c !== 'wgs84' ? c : null;
 }
+
+/** `coordinates=gcj02` when the base map is an offset one, so layers line up. */
+const coordinates = () => (offsetBasemap() ? `&coordinates=${encodeURIComponent(offsetBasemap())}` : '');
 
 const items = (collection, query = '') =>
   api.allFeatures(`/collections/${collection}/items?limit=10000${query}${coordinates()}`);
+
+/** What the panels, the legend and the search read of a theme's collection. Tiled, that is its
+ * attributes only (the tiles draw the shapes), and of the register's parcels only what the
+ * search and the legend use. */
+const attributes = (collection, park) => {
+  if (!tiled()) return items(collection, park);
+  const only = collection === 'parcels' ? '&properties=code,name,zone_id,status' : '';
+  return items(collection, `${park}&skipGeometry=true${only}`);
+};
 
 async function loadParks() {
   const parks = await items('parks');
@@ -151,7 +210,7 @@ async function loadPark() {
   const collections = [...new Set(themes().map((th) => th.collection))];
   const [zones, ...layers] = await Promise.all([
     items('zones', park),
-    ...collections.map((c) => items(c, park)),
+    ...collections.map((c) => attributes(c, park)),
   ]);
   if (!current()) return;
   state.zones = zones.features;
@@ -160,7 +219,10 @@ async function loadPark() {
   indexEnterprises();
   map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
   map.getSource('zones').setData(zones);
-  for (const [c, fc] of state.data) map.getSource(c).setData(fc);
+  for (const [c, fc] of state.data) {
+    if (tiled()) map.getSource(c).setTiles([tileUrl(c)]);
+    else map.getSource(c).setData(fc);
+  }
   $('zone').replaceChildren(
     new Option(t('allZones'), ''),
     ...state.zones.map((z) => new Option(z.properties.name, z.id)),
@@ -262,7 +324,7 @@ function applyFilters(fitToResult = true) {
   state.map.setFilter(`${th.id}-line`, filter);
   $('matches').textContent = matched.length ? t('matches', { n: matched.length }) : t('noMatches');
   renderLegend(inZone);
-  if (fitToResult && active && matched.length) fit(matched);
+  if (fitToResult && active && matched.length) fitTo(th, matched);
   if (fitToResult && !active && state.park) fit([state.park]);
 }
 
@@ -280,7 +342,7 @@ function renderThemes() {
       setTheme(th.id);
       // A small layer (a park's few workshops) is easier to read fitted to its own extent.
       const features = layers.all(th.collection);
-      if (th.id === 'workshops' && features.length) fit(features);
+      if (th.id === 'workshops' && features.length) fitTo(th, features);
     });
     const l = document.createElement('label');
     l.dataset.theme = th.id;
@@ -311,8 +373,17 @@ function renderLegend(features) {
 
 // ---- selection and panel -------------------------------------------------------------------
 
+/** The outlined feature: its source and id, for its feature state. */
+let outlined = null;
+
+function outline(collection, id) {
+  if (outlined) state.map.removeFeatureState(outlined, 'selected');
+  outlined = id == null ? null : { source: collection, id, ...sourceLayer(collection) };
+  if (outlined) state.map.setFeatureState(outlined, { selected: true });
+}
+
 function clearSelection() {
-  state.map.getSource('selection').setData(empty());
+  outline(null, null);
   $('panel').hidden = true;
   document.body.classList.remove('panel-open');
 }
@@ -322,7 +393,7 @@ async function select(id) {
   const th = theme();
   const feature = layers.all(th.collection).find((f) => f.id === id);
   if (!feature) return;
-  state.map.getSource('selection').setData({ type: 'FeatureCollection', features: [feature] });
+  outline(th.collection, id);
   const body = $('panel-body');
   $('panel').hidden = false;
   document.body.classList.add('panel-open');
@@ -350,7 +421,7 @@ function lastMonth() {
 
 /** A counter per kind of request: an answer that is not the latest one asked for is dropped
  * (a slow reply for parcel A must not fill the panel after parcel B was clicked). */
-const latest = { select: 0, park: 0, summary: 0 };
+const latest = { select: 0, park: 0, summary: 0, fit: 0 };
 const ask = (kind) => {
   const n = ++latest[kind];
   return () => n === latest[kind];
@@ -476,6 +547,11 @@ async function start() {
     center: [116.64, 27.56],
     zoom: 12,
     attributionControl: { compact: true },
+    // Tiles of private layers carry the signed-in token, like every other request.
+    transformRequest: (url, kind) =>
+      kind === 'Tile' && api.token() && url.startsWith(api.resolve('/'))
+        ? { url, headers: { Authorization: `Bearer ${api.token()}` } }
+        : { url },
   });
   state.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');

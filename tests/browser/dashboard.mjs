@@ -34,6 +34,9 @@ const browser = await chromium.launch({
 });
 
 const problems = [];
+// Every vector tile the pages asked for, and every items query (layers come as tiles).
+const tileResponses = [];
+const itemQueries = [];
 let step = 'start';
 async function open(viewport) {
   const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'zh-CN' });
@@ -42,7 +45,16 @@ async function open(viewport) {
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`${step}: console: ${m.text()}`);
   });
-  page.on('requestfailed', (r) => problems.push(`${step}: request failed: ${r.url()}`));
+  page.on('requestfailed', (r) => {
+    // The map cancels the tiles it no longer needs when the view moves on: not a failure.
+    if (r.failure()?.errorText === 'net::ERR_ABORTED' && r.url().includes('/tiles/')) return;
+    problems.push(`${step}: request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    const u = r.url();
+    if (u.includes('/tiles/WebMercatorQuad/')) tileResponses.push(r.status());
+    if (r.request().resourceType() === 'fetch' && /\/collections\/[a-z-]+\/items/.test(u)) itemQueries.push(u);
+  });
   return page;
 }
 
@@ -64,8 +76,11 @@ async function pointOn(page, layer, want = () => true) {
       const want = new Function('p', `return (${wantSrc})(p)`);
       const map = window.parkland.state.map;
       const canvas = map.getCanvas().getBoundingClientRect();
+      // A tile carries what the map draws; the rest of a feature is in the loaded attributes.
+      const attributes = window.parkland.state.data.get(map.getLayer(l).source)?.features ?? [];
       for (const f of map.queryRenderedFeatures({ layers: [l] })) {
-        if (!want(f.properties)) continue;
+        const properties = { ...f.properties, ...attributes.find((a) => a.id === f.id)?.properties };
+        if (!want(properties)) continue;
         const ring = f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates[0][0] : f.geometry.coordinates[0];
         const n = ring.length - 1;
         const c = ring.slice(0, n).reduce((a, p) => [a[0] + p[0] / n, a[1] + p[1] / n], [0, 0]);
@@ -74,7 +89,7 @@ async function pointOn(page, layer, want = () => true) {
         const y = canvas.top + px.y;
         const top = document.elementFromPoint(x, y);
         const hits = map.queryRenderedFeatures([px.x, px.y], { layers: [l] });
-        if (top === map.getCanvas() && hits.some((h) => h.id === f.id)) return { x, y, id: f.id, properties: f.properties };
+        if (top === map.getCanvas() && hits.some((h) => h.id === f.id)) return { x, y, id: f.id, properties };
       }
       return null;
     },
@@ -151,6 +166,12 @@ assert.deepEqual(all, ['status', 'idle', 'underused', 'capacity', 'workshops', '
 step = 'parcels by status';
 const parcels = await drawn(page, 'status-fill');
 assert.ok(parcels > 100, `the register's parcels drawn (${parcels})`);
+// The layers are vector tiles, each answered (200, or 204 where a tile is empty); the items
+// queries of the themes ask for attributes only.
+assert.ok(tileResponses.length > 0, 'the layers come as tiles');
+assert.deepEqual([...new Set(tileResponses)].filter((s) => ![200, 204, 304].includes(s)), [], `tile statuses ${tileResponses}`);
+const themeQueries = itemQueries.filter((u) => !/\/collections\/(parks|zones)\//.test(u));
+assert.ok(themeQueries.length > 0 && themeQueries.every((u) => u.includes('skipGeometry=true')), themeQueries.join('\n'));
 const legend = await page.locator('#legend .count').allTextContents();
 assert.equal(legend.map(Number).reduce((a, b) => a + b, 0), 143, `the legend counts every parcel: ${legend}`);
 
@@ -231,8 +252,11 @@ step = 'workshops';
 await chooseLayer(page, 'workshops');
 assert.ok((await drawn(page, 'workshops-fill')) >= 1, 'workshops drawn');
 await page.evaluate(() => {
-  const w = window.parkland.state.data.get('workshops').features[0];
-  window.parkland.state.map.jumpTo({ center: w.geometry.coordinates[0][0][0], zoom: 17 });
+  const map = window.parkland.state.map;
+  const w = map.queryRenderedFeatures({ layers: ['workshops-fill'] })[0];
+  let c = w.geometry.coordinates; // a polygon's or a multipolygon's: down to its first point
+  while (typeof c[0] !== 'number') c = c[0];
+  map.jumpTo({ center: c, zoom: 17 });
 });
 await settle(page);
 at = await pointOn(page, 'workshops-fill');
@@ -293,15 +317,17 @@ if (gcjBase) {
   step = 'gcj02 base map';
   const gcjPage = await open({ width: 1366, height: 768 });
   const tiles = [];
-  const itemQueries = [];
+  const gcjQueries = [];
   gcjPage.on('response', (r) => {
-    if (r.request().resourceType() === 'fetch' && r.url().includes('/collections/')) itemQueries.push(r.url());
+    if (r.request().resourceType() === 'fetch' && r.url().includes('/collections/')) gcjQueries.push(r.url());
     if (/\/\d+\/\d+\/\d+\.png$/.test(r.url())) tiles.push(r.status());
   });
   await gcjPage.goto(`${gcjBase}/dashboard/`);
   await ready(gcjPage);
   assert.ok(tiles.length > 0 && tiles.every((s) => s === 200), `base map tiles loaded (${tiles})`);
-  assert.ok(itemQueries.length > 0 && itemQueries.every((u) => u.includes('coordinates=gcj02')), itemQueries.join('\n'));
+  // Over an offset base map the layers are GeoJSON in the same offset system, never tiles.
+  assert.ok(gcjQueries.length > 0 && gcjQueries.every((u) => u.includes('coordinates=gcj02')), gcjQueries.join('\n'));
+  assert.ok(!gcjQueries.some((u) => u.includes('/tiles/')), 'no WGS 84 tiles under a GCJ-02 base map');
   assert.ok((await drawn(gcjPage, 'plots-fill')) > 10, 'plots drawn over the base map');
   // The features arrive shifted by GCJ-02's offset: a few hundred metres here, never zero.
   const [plain, shifted] = await Promise.all([

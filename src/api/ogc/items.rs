@@ -208,6 +208,10 @@ pub async fn parcel_item(
     super::feature_json(&req, feature, p.coordinates)
 }
 
+/// The most keys a `sortby` may name: each is an ORDER BY term the database sorts on, and no
+/// map or table sorts on more than a few.
+pub const MAX_SORT_KEYS: usize = 8;
+
 /// `sortby`: `+name` / `-name` / `name`, comma-separated, each a queryable.
 fn sort_keys(
     raw: Option<&str>,
@@ -216,6 +220,12 @@ fn sort_keys(
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
+    let count = raw.split(',').count();
+    if count > MAX_SORT_KEYS {
+        return Err(ApiError::invalid_parameter(format!(
+            "sortby names {count} keys; at most {MAX_SORT_KEYS} are allowed"
+        )));
+    }
     raw.split(',')
         .map(|key| {
             let key = key.trim();
