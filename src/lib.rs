@@ -143,6 +143,20 @@ async fn guard(
     req: ServiceRequest,
     next: actix_web::middleware::Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    // Two credentials are one too many: which one wins would be the server's guess (actix
+    // reads the first, a proxy may keep the last), so the request is refused, not guessed at.
+    if req
+        .headers()
+        .get_all(header::AUTHORIZATION)
+        .nth(1)
+        .is_some()
+    {
+        let refused = ApiError::bad_request(
+            "请求带有两个 Authorization 头，只能带一个 / the request carries two Authorization headers; send one",
+        );
+        let response = actix_web::ResponseError::error_response(&refused);
+        return Ok(req.into_response(response));
+    }
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
     let docs = req.path().starts_with("/docs");
     let dashboard = req.path().starts_with("/dashboard");

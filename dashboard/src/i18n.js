@@ -34,6 +34,7 @@ const WORDS = {
   pipeline: ['项目库', 'Projects'],
   muClasses: ['亩均评价', 'Per-mu classes'],
   parcelsCount: ['{n} 宗', '{n} parcels'],
+  approachingCount: ['临近闲置 {n} 宗', '{n} approaching'],
   mu: ['亩', 'mu'],
   // Panel
   code: ['宗地编号', 'Parcel code'],

@@ -438,12 +438,16 @@ async function loadSummary() {
     const r = await api.getJson(dispatchUrl('json'));
     if (!current()) return;
     const fmt = (n, d = 1) => Number(n ?? 0).toLocaleString('zh-CN', { maximumFractionDigits: d });
-    const idle = r.land.idle_land.all;
+    // 闲置土地 is the land found idle, as the report's sheet counts it; land approaching the
+    // line is named beside it, not added to it.
+    const byStatus = (k) => r.land.idle_land.by_status.find((g) => g.key === k) ?? { count: 0, area_mu: 0 };
+    const idle = byStatus('idle');
+    const approaching = byStatus('approaching');
     const under = r.land.underused.all;
     const stages = r.pipeline.by_stage.filter((s) => s.count).map((s) => `${s.stage_name} ${s.count}`);
     const classes = Object.entries(r.performance.classes).map(([k, v]) => `${k} ${v}`).join(' · ');
     const figures = [
-      ['idle', t('idleLand'), `${fmt(idle.area_mu)} ${t('mu')}`, t('parcelsCount', { n: idle.count })],
+      ['idle', t('idleLand'), `${fmt(idle.area_mu)} ${t('mu')}`, `${t('parcelsCount', { n: idle.count })}${approaching.count ? ' · ' + t('approachingCount', { n: approaching.count }) : ''}`],
       ['underused', t('underused'), `${fmt(under.area_mu)} ${t('mu')}`, t('parcelsCount', { n: under.count })],
       ['overdue', t('overdueWorkshops'), String(r.deadlines.overdue), t('dueSoon', { n: r.deadlines.due_soon })],
       ['occupancy', t('occupancy'), `${fmt(r.estate.occupancy.occupancy_pct)}%`, `${fmt(r.estate.occupancy.leased_area_m2, 0)} / ${fmt(r.estate.occupancy.unit_area_m2, 0)} m²`],

@@ -618,6 +618,27 @@ on_both_backends!(
             ),
             (Some("gis.desk"), Some("bureau"), Some("361021"))
         );
+        // Two credentials in one request (an alias adding its own header to a copied command):
+        // refused, never answered as whichever the server happens to read first.
+        let admin_secret = app.admin_token();
+        for first in [&secret, &admin_secret] {
+            let second = if first == &secret {
+                &admin_secret
+            } else {
+                &secret
+            };
+            let both = actix_web::test::TestRequest::post()
+                .uri("/api/entry-check")
+                .append_header(("authorization", format!("Bearer {first}")))
+                .append_header(("authorization", format!("Bearer {second}")))
+                .insert_header(("content-type", "application/json"))
+                .set_payload("{}");
+            let p = send(&anonymous, both).await.problem(400);
+            assert!(
+                p["detail"].as_str().unwrap().contains("Authorization"),
+                "{p}"
+            );
+        }
         let listed = get(&admin, &format!("/api/users/{}/tokens", user["id"]))
             .await
             .expect(200)

@@ -4,7 +4,7 @@
 
 use crate::common;
 use crate::common::fixtures::{create_parcel, create_park, east_zone, parcel};
-use crate::common::{get, post};
+use crate::common::{get, patch, post};
 use serde_json::{Value, json};
 
 /// Keys that must never appear in a public response, at any depth.
@@ -179,5 +179,101 @@ on_both_backends!(
         get(&anonymous, &format!("/api/parcels/{}/history", ids[&0].1))
             .await
             .problem(401);
+    }
+);
+
+on_both_backends!(
+    only_land_a_project_may_use_is_offered_to_investors,
+    |app: common::TestDb| async move {
+        let admin = app.service().await;
+        let park = create_park(&admin, "NCGY").await;
+        // Available in the register, all four; industrial land only is a plot for a project.
+        let mut ids = std::collections::BTreeMap::new();
+        for (i, land_use) in ["100101", "1401", "0901", "1303"].iter().enumerate() {
+            let mut f = parcel(&format!("U-{i}"), 116.641 + 0.003 * i as f64, 27.56, 0.002);
+            f["properties"]["land_use"] = json!(land_use);
+            if *land_use == "1401" {
+                // 公园绿地: built on at most a tenth of its area.
+                f["properties"]["far_min"] = json!(0.0);
+                f["properties"]["far_max"] = json!(0.1);
+            }
+            let id = create_parcel(&admin, park, &f).await["id"]
+                .as_i64()
+                .unwrap();
+            ids.insert(*land_use, id);
+        }
+        let anonymous = app.anonymous().await;
+        let offered = |body: Value| -> Vec<i64> {
+            body["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_i64().unwrap())
+                .collect()
+        };
+        let listed = offered(
+            get(&anonymous, "/collections/available-plots/items")
+                .await
+                .json(),
+        );
+        assert_eq!(
+            listed,
+            [ids["100101"]],
+            "green space, commercial and power land are not offered"
+        );
+        for (land_use, id) in &ids {
+            let r = get(
+                &anonymous,
+                &format!("/collections/available-plots/items/{id}"),
+            )
+            .await;
+            let want = if *land_use == "100101" { 200 } else { 404 };
+            assert_eq!(r.status.as_u16(), want, "{land_use}");
+        }
+        let by_park = offered(
+            get(&anonymous, &format!("/api/parks/{park}/available-plots"))
+                .await
+                .json(),
+        );
+        assert_eq!(by_park, [ids["100101"]]);
+
+        // The entry check refuses the green space for a factory, naming the land use.
+        let v = post(
+            &anonymous,
+            "/api/entry-check",
+            &json!({"parcel_id": ids["1401"], "industry": "C3976", "fixed_asset_investment_wan_yuan": 100_000.0}),
+        )
+        .await
+        .expect(200)
+        .json();
+        assert_eq!(v["qualifies"], false, "{v}");
+        let land_use = v["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "用地性质")
+            .unwrap_or_else(|| panic!("a land-use criterion: {v}"));
+        assert_eq!(land_use["pass"], false, "{v}");
+
+        // A park that lets projects build on commercial land (a service park) offers it.
+        let url = format!("/api/parks/{park}");
+        let etag = get(&admin, &url).await.expect(200).etag();
+        patch(
+            &admin,
+            &url,
+            &etag,
+            &json!({"properties": {"settings": {"project_land_uses": ["1001", "1101", "0901"]}}}),
+        )
+        .await
+        .expect(200);
+        let mut listed = offered(
+            get(&anonymous, "/collections/available-plots/items")
+                .await
+                .json(),
+        );
+        listed.sort();
+        let mut want = vec![ids["100101"], ids["0901"]];
+        want.sort();
+        assert_eq!(listed, want, "the park's own list decides");
     }
 );

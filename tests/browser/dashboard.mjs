@@ -179,6 +179,21 @@ step = 'summary strip';
 await page.locator('.figure[data-figure="idle"]').waitFor();
 const idleFigure = await page.locator('.figure[data-figure="idle"]').innerText();
 assert.match(idleFigure, /闲置土地[\s\S]*亩[\s\S]*宗/, idleFigure);
+// The strip says what the dispatch report of the same month says (the sheet a meeting reads).
+const report = await page.evaluate(async () => {
+  const { state } = window.parkland;
+  const month = document.getElementById('month').value;
+  const r = await fetch(`../api/parks/${state.park.id}/reports/dispatch?month=${month}&format=json`, {
+    headers: { Authorization: `Bearer ${sessionStorage.getItem('parkland.token')}` },
+  }).then((res) => res.json());
+  const fmt = (n) => Number(n).toLocaleString('zh-CN', { maximumFractionDigits: 1 });
+  const idle = r.land.idle_land.by_status.find((g) => g.key === 'idle');
+  return { idle: [`${fmt(idle.area_mu)} 亩`, `${idle.count} 宗`], underused: [`${fmt(r.land.underused.all.area_mu)} 亩`, `${r.land.underused.all.count} 宗`] };
+});
+for (const [key, wants] of Object.entries(report)) {
+  const shown = await page.locator(`.figure[data-figure="${key}"]`).innerText();
+  for (const want of wants) assert.ok(shown.includes(want), `the strip's ${key} says ${want}, as the report does: ${shown}`);
+}
 const figures = await page.locator('.figure').count();
 assert.equal(figures, 6, 'idle, under-used, overdue, occupancy, pipeline, 亩均');
 await page.screenshot({ path: join(shots, 'committee-status-1366x768.png') });

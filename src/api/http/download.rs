@@ -30,9 +30,11 @@ impl Named for ReportFormat {
     }
 }
 
-/// A download with its file name (RFC 6266, UTF-8 name for the Chinese title).
-pub fn download(bytes: Vec<u8>, media: &'static str, file: &str) -> HttpResponse {
-    let ascii: String = file
+/// A download with its file name (RFC 6266): the Chinese title as `filename*` (UTF-8), and
+/// an English one as `filename` for clients that read only that (`curl -OJ`, old browsers) —
+/// a Chinese name with its characters replaced would read `____________2026-11.xlsx`.
+pub fn download(bytes: Vec<u8>, media: &'static str, file: &str, english: &str) -> HttpResponse {
+    let ascii: String = english
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {

@@ -228,11 +228,18 @@ impl Places {
         })
     }
 
+    /// The plot an investor is offered on an available parcel: `None` for a parcel whose land
+    /// use no project may use there (park green space, commercial land, a substation's plot
+    /// are available in the register but are not industrial land; `project_land_uses`, per
+    /// park or zone, says which uses are — 工业 and 物流仓储 by default).
     pub fn plot<'a>(&'a self, p: &'a Parcel) -> Option<Feature<'a, PlotProperties<'a>>> {
         let park = self.parks.get(&p.park_id)?;
         let zone = p.zone_id.and_then(|id| self.zones.get(&id));
         let settings =
             Settings::resolve(std::iter::once(&park.settings).chain(zone.map(|z| &z.settings)));
+        if !settings.fits_projects(&p.land_use) {
+            return None;
+        }
         let positioning = zone
             .and_then(|z| z.industries.as_deref())
             .unwrap_or(&park.industries);

@@ -80,6 +80,7 @@ pub async fn dispatch_report(
         .run(move |c| crate::ops::reports::dispatch(c, park_id, name, from, as_of, today))
         .await?;
     let file = format!("月调度_{}_{}", r.park_name, r.month);
+    let english = format!("dispatch_park-{park_id}_{}", r.month);
     match q.format.unwrap_or_default() {
         ReportFormat::Xlsx => {
             let bytes = state
@@ -89,14 +90,27 @@ pub async fn dispatch_report(
                     xlsx_of(&tables).map_err(|e| ApiError::internal(&e))
                 })
                 .await?;
-            Ok(download(bytes, XLSX, &format!("{file}.xlsx")))
+            Ok(download(
+                bytes,
+                XLSX,
+                &format!("{file}.xlsx"),
+                &format!("{english}.xlsx"),
+            ))
         }
         ReportFormat::Csv => {
             let wanted = q.table.unwrap_or_else(|| "summary".to_owned());
             let (bytes, sheet) = state
-                .compute(move || keyed_csv(&dispatch_tables(&r), &wanted))
+                .compute({
+                    let wanted = wanted.clone();
+                    move || keyed_csv(&dispatch_tables(&r), &wanted)
+                })
                 .await?;
-            Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
+            Ok(download(
+                bytes,
+                CSV,
+                &format!("{file}_{sheet}.csv"),
+                &format!("{english}_{wanted}.csv"),
+            ))
         }
         ReportFormat::Json => report_response(&state, move || Ok(r)).await,
     }

@@ -73,6 +73,7 @@ pub async fn pipeline_report(
         .run(move |c| crate::ops::reports::pipeline(c, park_id, from, to))
         .await?;
     let file = format!("招商项目调度_{from}_{to}");
+    let english = format!("pipeline_{from}_{to}");
     match q.format.unwrap_or_default() {
         ReportFormat::Json => report_response(&state, move || Ok(r)).await,
         ReportFormat::Xlsx => Ok(download(
@@ -85,13 +86,22 @@ pub async fn pipeline_report(
                 .await?,
             XLSX,
             &format!("{file}.xlsx"),
+            &format!("{english}.xlsx"),
         )),
         ReportFormat::Csv => {
             let wanted = q.table.unwrap_or_else(|| "units".to_owned());
             let (bytes, sheet) = state
-                .compute(move || keyed_csv(&pipeline_tables(&r), &wanted))
+                .compute({
+                    let wanted = wanted.clone();
+                    move || keyed_csv(&pipeline_tables(&r), &wanted)
+                })
                 .await?;
-            Ok(download(bytes, CSV, &format!("{file}_{sheet}.csv")))
+            Ok(download(
+                bytes,
+                CSV,
+                &format!("{file}_{sheet}.csv"),
+                &format!("{english}_{wanted}.csv"),
+            ))
         }
     }
 }
