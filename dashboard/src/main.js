@@ -8,7 +8,8 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import * as api from './api.js';
 import { label, language, setLanguage, t, translatePage } from './i18n.js';
-import { parcelPanel, plotPanel, workshopPanel } from './panel.js';
+import { renderApplications } from './applications.js';
+import { parcelPanel, plotPanel, unitPanel, workshopPanel } from './panel.js';
 import { THEMES, classOf, colorExpression } from './themes.js';
 
 const $ = (id) => document.getElementById(id);
@@ -22,12 +23,17 @@ const state = {
   zoneLabels: [],
   enterprises: new Map(), // parcel id → names of the enterprises on it, for the search
   data: new Map(), // collection id → FeatureCollection (attributes only when the map is tiled)
+  plotMatch: null, // ids of the plots the applicant's search finds (null: no search)
   theme: null,
   map: null,
 };
 
-/** Themes this caller may see: everything signed in, the available plots otherwise. */
-const themes = () => THEMES.filter((th) => state.user || th.public);
+/** Whether the caller reads the register (the bureau, a committee, an administrator); an
+ * applicant, like a visitor, sees the public layers only. */
+const readsRegister = () => ['admin', 'bureau', 'committee'].includes(state.user?.role);
+
+/** Themes this caller may see: every layer for the register's readers, the public ones else. */
+const themes = () => THEMES.filter((th) => readsRegister() || th.public);
 const theme = () => THEMES.find((th) => th.id === state.theme);
 
 function notice(text) {
@@ -229,7 +235,8 @@ async function loadPark() {
   );
   fit([state.park]);
   setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
-  if (state.user) await loadSummary();
+  if (readsRegister()) await loadSummary();
+  if (state.user) await loadApplications();
 }
 
 /** What the layer lookups in the panel need: a collection's features, or the one of a parcel. */
@@ -260,7 +267,7 @@ function setTheme(id) {
     map.setLayoutProperty(`${th.id}-line`, 'visibility', v);
   }
   // The register's parcels in grey under every theme but their own (signed in only).
-  const context = state.user && id !== 'status' ? 'visible' : 'none';
+  const context = readsRegister() && id !== 'status' ? 'visible' : 'none';
   map.setLayoutProperty('context-fill', 'visibility', context);
   map.setLayoutProperty('context-line', 'visibility', context);
   for (const input of document.querySelectorAll('#themes input')) input.checked = input.value === id;
@@ -271,6 +278,7 @@ function setTheme(id) {
     ...th.classes.map((c) => new Option(label(c), c.key)),
   );
   $('class').disabled = th.classes.length < 2;
+  $('plot-search').hidden = id !== 'plots';
   clearSelection();
   applyFilters(false);
 }
@@ -303,12 +311,14 @@ function matching() {
   const cls = $('class').value;
   const q = $('search').value.trim().toLowerCase();
   const all = layers.all(th.collection);
+  const searched = th.id === 'plots' && state.plotMatch != null;
   return {
     all,
-    active: Boolean(zone || cls || q),
+    active: Boolean(zone || cls || q || searched),
     inZone: all.filter((f) => !zone || f.properties.zone_id === zone),
     matched: all.filter(
       (f) =>
+        (!searched || state.plotMatch.has(f.id)) &&
         (!zone || f.properties.zone_id === zone) &&
         (!cls || classOf(th, f.properties) === cls) &&
         (!q || words(f).includes(q)),
@@ -402,7 +412,8 @@ async function select(id) {
   const draft = document.createElement('div');
   try {
     if (th.id === 'workshops') workshopPanel(draft, feature);
-    else if (th.id === 'plots') plotPanel(draft, feature);
+    else if (th.id === 'plots') plotPanel(draft, feature, panelContext());
+    else if (th.id === 'units') unitPanel(draft, feature, layers.all('available-units'), panelContext());
     else await parcelPanel(draft, feature.properties.parcel_id ?? feature.id, layers);
   } catch (e) {
     draft.textContent = t('loadFailed', { m: e.message });
@@ -421,7 +432,7 @@ function lastMonth() {
 
 /** A counter per kind of request: an answer that is not the latest one asked for is dropped
  * (a slow reply for parcel A must not fill the panel after parcel B was clicked). */
-const latest = { select: 0, park: 0, summary: 0, fit: 0 };
+const latest = { select: 0, park: 0, summary: 0, fit: 0, plots: 0 };
 const ask = (kind) => {
   const n = ++latest[kind];
   return () => n === latest[kind];
@@ -502,7 +513,91 @@ function renderWho() {
   $('sign-in').hidden = Boolean(state.user);
   $('sign-out').hidden = !state.user;
   $('who').textContent = state.user ? state.user.name : '';
-  notice(state.user ? '' : t('publicNotice'));
+  notice(readsRegister() ? '' : state.user ? t('applicantNotice') : t('publicNotice'));
+}
+
+// ---- the applicant's path and the committee's queue ----------------------------------------
+
+/** The infrastructure items' names (七通一平 by default; a park may track others). */
+const INFRASTRUCTURE = {
+  water_supply: '通给水',
+  drainage: '通排水',
+  power: '通电',
+  telecom: '通信',
+  road: '通路',
+  gas: '通燃气',
+  heat: '通热力',
+};
+
+/** What the plot and unit panels need to know of the page. */
+const panelContext = () => ({
+  user: state.user,
+  parkId: state.park?.id,
+  infrastructureNames: INFRASTRUCTURE,
+  applied: loadApplications,
+  signIn: () => $('sign-in').click(),
+});
+
+/** The plot search's controls: the API's own filters (area, industry, infrastructure,
+ * levelled site), asked of the server and shown as a filter on the map. */
+function renderPlotSearch() {
+  const box = $('infrastructure');
+  box.replaceChildren(
+    ...Object.entries(INFRASTRUCTURE).map(([key, name]) => {
+      const l = document.createElement('label');
+      l.append(Object.assign(document.createElement('input'), { type: 'checkbox', value: key }), ` ${name}`);
+      return l;
+    }),
+  );
+}
+
+let searchTimer = null;
+/** Ask the server which plots fit the search (debounced: typing a figure sends one query). */
+function plotSearchChanged() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(searchPlots, 300);
+}
+
+async function searchPlots() {
+  const current = ask('plots');
+  const q = new URLSearchParams();
+  const put = (k, v) => v && q.set(k, v);
+  put('min_area_mu', $('min-mu').value);
+  put('max_area_mu', $('max-mu').value);
+  put('industry', $('industry').value.trim().toUpperCase());
+  put('site_levelled', $('levelled').checked ? 'true' : '');
+  put('infrastructure', [...document.querySelectorAll('#infrastructure input:checked')].map((i) => i.value).join(','));
+  if (![...q.keys()].length) {
+    state.plotMatch = null;
+    $('plot-search-error').textContent = '';
+    applyFilters();
+    return;
+  }
+  try {
+    const found = await items('available-plots', `&park_id=${state.park.id}&skipGeometry=true&properties=code&${q}`);
+    if (!current()) return;
+    state.plotMatch = new Set(found.features.map((f) => f.id));
+    $('plot-search-error').textContent = '';
+  } catch (e) {
+    if (!current()) return;
+    $('plot-search-error').textContent = e.message;
+    return;
+  }
+  applyFilters();
+}
+
+async function loadApplications() {
+  const box = $('applications');
+  box.hidden = !state.user;
+  if (!state.user) return;
+  const codes = new Map(layers.all('available-plots').map((f) => [f.id, f.properties.code]));
+  for (const f of layers.all('parcels')) codes.set(f.id, f.properties.code);
+  const name = (a) => (a.parcel_id ? t('plotOf', { c: codes.get(a.parcel_id) ?? a.parcel_id }) : t('unitOf', { n: a.unit_id }));
+  try {
+    await renderApplications(box, state.user, name);
+  } catch (e) {
+    box.textContent = t('loadFailed', { m: e.message });
+  }
 }
 
 // ---- start ---------------------------------------------------------------------------------
@@ -531,6 +626,10 @@ async function start() {
   $('zone').addEventListener('change', () => applyFilters());
   $('class').addEventListener('change', () => applyFilters());
   $('search').addEventListener('input', () => applyFilters());
+  renderPlotSearch();
+  for (const id of ['min-mu', 'max-mu', 'industry', 'levelled', 'infrastructure']) {
+    $(id).addEventListener(id === 'levelled' || id === 'infrastructure' ? 'change' : 'input', plotSearchChanged);
+  }
   $('panel-close').addEventListener('click', clearSelection);
   $('month').addEventListener('change', loadSummary);
   $('toggle-controls').addEventListener('click', () => document.body.classList.toggle('controls-open'));

@@ -2,13 +2,13 @@
 // about first. Everything is written with textContent, never innerHTML, so names from the
 // register cannot inject markup.
 
-import { getJson } from './api.js';
-import { t } from './i18n.js';
+import { getJson, postJson } from './api.js';
+import { language, t } from './i18n.js';
 
 const fmt = (n, digits = 2) =>
   n == null ? '—' : Number(n).toLocaleString('zh-CN', { maximumFractionDigits: digits });
 
-function el(tag, attrs = {}, ...children) {
+export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v;
@@ -177,19 +177,165 @@ export function workshopPanel(body, feature) {
   );
 }
 
-/** The panel for an available plot (the public view): what an applicant needs to know. */
-export function plotPanel(body, feature) {
+/** The plot sheet (the public view): every condition an applicant reads before applying,
+ * then the entry check, then the application. Prints on its own (see style.css, @media print). */
+export function plotPanel(body, feature, ctx) {
   const p = feature.properties;
+  const range = (lo, hi, unit = '') =>
+    lo == null && hi == null ? null : `${lo != null ? fmt(lo) : '—'} – ${hi != null ? fmt(hi) : '—'}${unit}`;
+  const items = ctx.infrastructureNames;
+  const infrastructure = (p.infrastructure || []).map((k) => items[k] ?? k);
   body.replaceChildren(
     el('h2', {}, p.name || p.code),
     facts([
       [t('code'), p.code],
+      [t('park'), p.park_name],
       [t('zone'), p.zone_name],
+      [t('location'), p.location],
       [t('area'), areaText(p)],
-      [t('landUse'), p.land_use_name],
-      [t('far'), `${fmt(p.far_min)} – ${fmt(p.far_max)}`],
+      [t('landUse'), p.land_use_name ? `${p.land_use_name}（${p.land_use}）` : p.land_use],
+      [t('far'), range(p.far_min, p.far_max)],
+      [t('density'), range(p.building_density_min_pct, p.building_density_max_pct, '%')],
+      [t('green'), range(p.green_ratio_min_pct, p.green_ratio_max_pct, '%')],
+      [t('height'), p.height_max_m != null ? `≤ ${fmt(p.height_max_m)} m` : null],
+      [t('infrastructure'), infrastructure.length ? infrastructure.join('、') : t('none')],
+      [t('levelled'), p.site_levelled ? t('yes') : t('no')],
       [t('minIntensity'), p.min_investment_intensity_wan_per_mu != null ? `≥ ${fmt(p.min_investment_intensity_wan_per_mu)} 万元/亩` : null],
-      [t('industries'), (p.industries || []).map((i) => i.name).join('、')],
+      [t('industries'), (p.industries || []).map((i) => `${i.name}（${i.code}）`).join('、') || t('anyIndustry')],
     ]),
+    el('p', { class: 'no-print' }, printButton()),
+    entryAndApply(ctx, { parcel_id: feature.id }),
+  );
+}
+
+function printButton() {
+  const b = el('button', { type: 'button', id: 'print-sheet' }, t('print'));
+  b.addEventListener('click', () => window.print());
+  return b;
+}
+
+/** The free units of the clicked workshop, each with an application. */
+export function unitPanel(body, feature, units, ctx) {
+  const w = feature.properties;
+  const here = units.filter((u) => u.properties.workshop_id === w.workshop_id);
+  const rows = here.map((u) => {
+    const p = u.properties;
+    const row = el('li', {}, `${p.floor} ${t('floor')} ${p.section} · ${fmt(p.area_m2)} m² · ${t('load')} ${fmt(p.floor_load_kn_m2)} kN/m²${p.storey_height_m != null ? ` · ${t('storeyHeight')} ${fmt(p.storey_height_m)} m` : ''} · ${t('freeFrom', { d: p.available_from })}`);
+    row.dataset.unit = u.id;
+    return row;
+  });
+  const choose = el('select', { id: 'unit-choice' });
+  choose.append(...here.map((u) => new Option(`${u.properties.floor} ${t('floor')} ${u.properties.section}`, u.id)));
+  body.replaceChildren(
+    el('h2', {}, w.workshop_name),
+    facts([
+      [t('park'), w.park_name],
+      [t('zone'), w.zone_name],
+      [t('structure'), w.structure_name],
+    ]),
+    section(t('freeUnits'), el('ul', { class: 'units' }, ...rows)),
+    ctx.user?.role === 'applicant' ? el('label', { class: 'field' }, t('unit'), choose) : '',
+    entryAndApply(ctx, { unit: () => Number(choose.value) || here[0]?.id }),
+  );
+}
+
+const STATUS = {
+  submitted: ['待审', 'Awaiting decision'],
+  accepted: ['已同意', 'Accepted'],
+  rejected: ['未通过', 'Refused'],
+  withdrawn: ['已撤回', 'Withdrawn'],
+};
+export const statusName = (s) => (STATUS[s] ? STATUS[s][language() === 'en' ? 1 : 0] : s);
+
+function field(name, label, attrs = {}) {
+  return el('label', { class: 'field' }, label, el('input', { name, ...attrs }));
+}
+
+/** The entry check (入园预审) as a form with its verdict per criterion, and below it the
+ * application: for a signed-in applicant a form, for a visitor the way to sign in. */
+function entryAndApply(ctx, target) {
+  const form = el(
+    'form',
+    { id: 'entry-form', class: 'entry' },
+    field('industry', t('projectIndustry'), { required: '', placeholder: 'C3976', pattern: '[A-Ta-t]?[0-9]{2,4}' }),
+    field('investment', t('investmentWan'), { required: '', type: 'number', min: '0', step: 'any' }),
+    // The check weighs a project against a plot's land; a unit is rented floor space, so its
+    // application carries the project's figures without a land check.
+    target.parcel_id ? el('button', { type: 'submit', id: 'run-entry-check' }, t('runEntryCheck')) : '',
+  );
+  const verdict = el('div', { id: 'entry-verdict', 'aria-live': 'polite' });
+  const figures = () => {
+    const f = new FormData(form);
+    return {
+      industry: String(f.get('industry')).trim().toUpperCase(),
+      fixed_asset_investment_wan_yuan: Number(f.get('investment')),
+    };
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!target.parcel_id) return;
+    try {
+      const v = await postJson('/api/entry-check', { parcel_id: target.parcel_id, ...figures() });
+      verdict.replaceChildren(verdictTable(v));
+    } catch (err) {
+      verdict.replaceChildren(el('p', { class: 'error' }, err.message));
+    }
+  });
+  const out = [section(target.parcel_id ? t('entryCheck') : t('projectInfo'), form, verdict)];
+  if (ctx.user?.role === 'applicant') {
+    const apply = el(
+      'form',
+      { id: 'apply-form' },
+      field('project_name', t('projectName'), { required: '' }),
+      field('enterprise_name', t('enterpriseName'), { required: '' }),
+      el('button', { type: 'submit', id: 'apply' }, t('apply')),
+    );
+    const result = el('p', { id: 'apply-result', 'aria-live': 'polite' });
+    apply.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!form.reportValidity()) return;
+      const f = new FormData(apply);
+      const where = target.parcel_id ? { parcel_id: target.parcel_id } : { unit_id: target.unit() };
+      try {
+        const a = await postJson('/api/applications', {
+          ...where,
+          ...figures(),
+          project_name: String(f.get('project_name')).trim(),
+          enterprise_name: String(f.get('enterprise_name')).trim(),
+        });
+        result.className = 'ok';
+        result.textContent = t('applied', { n: a.id });
+        ctx.applied();
+      } catch (err) {
+        result.className = 'error';
+        result.textContent = err.message;
+      }
+    });
+    out.push(section(t('applyTitle'), el('p', { class: 'hint' }, t('applyHint')), apply, result));
+  } else if (!ctx.user) {
+    const b = el('button', { type: 'button', id: 'sign-in-to-apply' }, t('signInToApply'));
+    b.addEventListener('click', ctx.signIn);
+    out.push(section(t('applyTitle'), el('p', { class: 'hint' }, t('signInToApplyHint')), b));
+  }
+  return el('div', { class: 'no-print' }, ...out);
+}
+
+/** The entry check's verdict: one row per criterion, with what was required, the project's
+ * figure, and where the bound comes from. */
+function verdictTable(v) {
+  const mark = (pass) => (pass === true ? `✓ ${t('pass')}` : pass === false ? `✗ ${t('fail')}` : `— ${t('notJudged')}`);
+  const rows = v.criteria.map((c) =>
+    el('tr', { class: c.pass === false ? 'fail' : '' }, el('td', {}, c.name, el('div', { class: 'source' }, c.source_name)), el('td', {}, c.required), el('td', {}, c.actual), el('td', { class: 'mark' }, mark(c.pass))),
+  );
+  return el(
+    'div',
+    {},
+    el('p', { class: v.qualifies ? 'ok verdict' : 'error verdict' }, v.qualifies ? t('qualifies') : t('doesNotQualify')),
+    el(
+      'table',
+      { class: 'criteria' },
+      el('thead', {}, el('tr', {}, ...[t('criterion'), t('required'), t('actual'), t('result')].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...rows),
+    ),
   );
 }

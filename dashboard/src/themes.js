@@ -85,6 +85,14 @@ export const THEMES = [
     label: { zh: '可供应地块', en: 'Available plots' },
     classes: [{ key: 'all', zh: '可供应地块', en: 'Available plot', color: '#43a047' }],
   },
+  {
+    id: 'units',
+    collection: 'available-units',
+    property: null,
+    public: true,
+    label: { zh: '可租厂房', en: 'Free workshop units' },
+    classes: [{ key: 'all', zh: '有空置单元的厂房', en: 'Workshop with free units', color: '#00897b' }],
+  },
 ];
 
 /** The class key of a feature in a theme (`none` when the property is empty). */

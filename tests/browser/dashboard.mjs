@@ -13,6 +13,8 @@ const base = process.env.PARKLAND_URL ?? 'http://127.0.0.1:8080';
 const gcjBase = process.env.PARKLAND_GCJ02_URL;
 const user = process.env.DASHBOARD_USER;
 const password = process.env.DASHBOARD_PASSWORD;
+const applicantUser = process.env.APPLICANT_USER;
+const applicantPassword = process.env.APPLICANT_PASSWORD;
 const shots = process.env.SCREENSHOTS ?? 'screenshots';
 mkdirSync(shots, { recursive: true });
 
@@ -128,7 +130,7 @@ assert.match(page.url(), /\/dashboard\/$/, 'a browser opening / lands on the das
 await ready(page);
 timings.public = Date.now() - t0;
 const themes = await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value));
-assert.deepEqual(themes, ['plots'], 'anonymous visitors get the available plots only');
+assert.deepEqual(themes, ['plots', 'units'], 'anonymous visitors get the public layers only');
 const plots = await drawn(page, 'plots-fill');
 assert.ok(plots > 10, `available plots drawn (${plots})`);
 assert.ok(await page.locator('#summary').isHidden(), 'no dispatch figures for the public');
@@ -140,6 +142,54 @@ await page.mouse.click(at.x, at.y);
 await page.locator('#panel').waitFor({ state: 'visible' });
 let text = await panelText(page);
 assert.ok(text.includes(at.properties.code) && text.includes('亩') && text.includes('投资强度要求'), text);
+
+step = 'public plot sheet';
+for (const want of ['容积率', '建筑密度', '基础设施配套', '场地平整', '用途']) assert.ok(text.includes(want), `the sheet shows ${want}:\n${text}`);
+assert.ok(await page.locator('#sign-in-to-apply').isVisible(), 'a visitor is shown how to apply');
+
+// ---- 1b. An applicant: search, read a plot, check the project, apply, see it --------------
+step = 'applicant';
+const ap = await open({ width: 1440, height: 900 });
+await ap.goto(`${base}/dashboard/`);
+await ready(ap);
+await ap.locator('#sign-in').click();
+assert.equal(await ap.locator('#signin-dialog h2').textContent(), '登录', 'one sign-in for every role');
+await ap.locator('#signin-dialog input[name=name]').fill(applicantUser);
+await ap.locator('#signin-dialog input[name=password]').fill(applicantPassword);
+await Promise.all([ap.waitForEvent('load'), ap.locator('#signin-submit').click()]);
+await ready(ap);
+assert.deepEqual(await ap.locator('#themes input').evaluateAll((is) => is.map((i) => i.value)), ['plots', 'units'], 'an applicant sees the public layers, not a blank map');
+assert.ok((await drawn(ap, 'plots-fill')) > 10, 'the applicant sees the plots');
+assert.ok(await ap.locator('#plot-search').isVisible(), 'the plot search is offered');
+// Search by area: the server answers, the map and the count follow.
+const areas = await ap.evaluate(() => window.parkland.state.data.get('available-plots').features.map((f) => f.properties.area_mu).sort((a, b) => a - b));
+const median = areas[Math.floor(areas.length / 2)];
+const larger = areas.filter((a) => a >= median).length;
+await ap.locator('#min-mu').fill(String(median));
+await ap.waitForFunction((n) => document.getElementById('matches').textContent.includes(String(n)), larger);
+await settle(ap);
+assert.equal(await drawn(ap, 'plots-fill'), larger, `the map draws the ${larger} plots of ${median} 亩 or more`);
+at = await pointOn(ap, 'plots-fill');
+await ap.mouse.click(at.x, at.y);
+await ap.locator('#entry-form').waitFor();
+await ap.locator('#entry-form input[name=industry]').fill('C3976');
+await ap.locator('#entry-form input[name=investment]').fill('200000');
+await ap.locator('#run-entry-check').click();
+await ap.locator('#entry-verdict table.criteria').waitFor();
+const verdict = await ap.locator('#entry-verdict').innerText();
+assert.match(verdict, /符合入园条件|不符合入园条件/, verdict);
+assert.ok((await ap.locator('#entry-verdict tbody tr').count()) >= 2, `a row per criterion:\n${verdict}`);
+assert.ok(verdict.includes('投资强度'), verdict);
+await ap.locator('#apply-form input[name=project_name]').fill('新型电子元件项目');
+await ap.locator('#apply-form input[name=enterprise_name]').fill('江西某新材料有限公司');
+await ap.locator('#apply').click();
+await ap.locator('#apply-result').filter({ hasText: '已提交' }).waitFor();
+await ap.locator('#applications').filter({ hasText: '新型电子元件项目' }).waitFor();
+assert.match(await ap.locator('#applications').innerText(), /我的申请[\s\S]*新型电子元件项目[\s\S]*待审/);
+await ap.screenshot({ path: join(shots, 'applicant-plot-sheet-1440x900.png') });
+// Free workshop units are a layer of their own, with their units listed.
+await chooseLayer(ap, 'units');
+assert.ok((await drawn(ap, 'units-fill')) >= 1, 'workshops with free units drawn');
 
 // ---- 2. Signing in ------------------------------------------------------------------------
 step = 'sign in';
@@ -161,7 +211,7 @@ assert.equal(await page.locator('#park-name').textContent(), '南城县工业园
 assert.ok((await page.locator('.zone-label').allTextContents()).includes('西片区'), 'zones are named on the map');
 assert.equal(await page.locator('#who').textContent(), user);
 const all = await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value));
-assert.deepEqual(all, ['status', 'idle', 'underused', 'capacity', 'workshops', 'performance', 'plots']);
+assert.deepEqual(all, ['status', 'idle', 'underused', 'capacity', 'workshops', 'performance', 'plots', 'units']);
 
 step = 'parcels by status';
 const parcels = await drawn(page, 'status-fill');
@@ -174,6 +224,19 @@ const themeQueries = itemQueries.filter((u) => !/\/collections\/(parks|zones)\//
 assert.ok(themeQueries.length > 0 && themeQueries.every((u) => u.includes('skipGeometry=true')), themeQueries.join('\n'));
 const legend = await page.locator('#legend .count').allTextContents();
 assert.equal(legend.map(Number).reduce((a, b) => a + b, 0), 143, `the legend counts every parcel: ${legend}`);
+
+step = 'the queue';
+// The application just filed waits in the committee's queue; accepting it answers the applicant.
+await page.locator('#applications').filter({ hasText: '新型电子元件项目' }).waitFor();
+assert.match(await page.locator('#applications').innerText(), /待审申请/);
+await page.locator('#applications li', { hasText: '新型电子元件项目' }).locator('button.refuse').click();
+assert.ok(await page.locator('#applications li', { hasText: '新型电子元件项目' }).isVisible(), 'a refusal needs a reason');
+await page.locator('#applications li', { hasText: '新型电子元件项目' }).locator('input[name=reason]').fill('同意入园，请于30日内签订投资协议');
+await page.locator('#applications li', { hasText: '新型电子元件项目' }).locator('button.accept').click();
+await page.locator('#applications li', { hasText: '新型电子元件项目' }).waitFor({ state: 'detached' });
+await ap.reload();
+await ready(ap);
+await ap.locator('#applications').filter({ hasText: '已同意' }).waitFor();
 
 step = 'summary strip';
 await page.locator('.figure[data-figure="idle"]').waitFor();
@@ -325,7 +388,7 @@ step = 'sign out';
 await Promise.all([page.waitForEvent('load'), page.locator('#sign-out').click()]);
 await ready(page);
 assert.ok(await page.locator('#sign-in').isVisible());
-assert.deepEqual(await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value)), ['plots']);
+assert.deepEqual(await page.locator('#themes input').evaluateAll((is) => is.map((i) => i.value)), ['plots', 'units']);
 
 // ---- 6. A GCJ-02 base map: tiles drawn, layers asked for in the same offset system -------
 if (gcjBase) {

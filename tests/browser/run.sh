@@ -24,6 +24,9 @@ export DATABASE_URL="sqlite://$work/park.db"
 "$bin" user add committee.demo --role committee --park NCGY --display-name "南城园区管委会"
 password="demo-committee-$(date +%s)"
 PARKLAND_PASSWORD="$password" "$bin" user password committee.demo
+"$bin" user add applicant.demo --role applicant --display-name "江西某新材料有限公司"
+applicant_password="demo-applicant-$(date +%s)"
+PARKLAND_PASSWORD="$applicant_password" "$bin" user password applicant.demo
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -57,5 +60,6 @@ wait_for "http://127.0.0.1:$tiles/0/0/0.png"
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 PARKLAND_URL="http://127.0.0.1:$port" PARKLAND_GCJ02_URL="http://127.0.0.1:$gcj" \
   DASHBOARD_USER=committee.demo DASHBOARD_PASSWORD="$password" \
+  APPLICANT_USER=applicant.demo APPLICANT_PASSWORD="$applicant_password" \
   SCREENSHOTS="$root/tests/screenshots" \
   node "$here/dashboard.mjs" || { echo "--- server log"; tail -n 40 "$work/server.log"; exit 1; }
