@@ -2,6 +2,8 @@
 // JSON requests whose errors carry the server's problem detail, and whole collections read
 // page by page along their `next` links.
 
+import { language, t } from './i18n.js';
+
 const TOKEN_KEY = 'parkland.token';
 
 /** The service's root: the page is served at `<root>/dashboard/`, perhaps behind a proxy. */
@@ -12,9 +14,19 @@ export function resolve(path) {
   return new URL(path.replace(/^\//, ''), ROOT).href;
 }
 
+/**
+ * A refused request. Its message leads with what the status means in the page's language
+ * (the server's problem detail is English with the Chinese terms of the rules), then the
+ * detail and each invalid field, so a person reads first what happened and what to do.
+ */
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    const lead = t(`http${status}`);
+    const fields = (problem?.errors ?? []).map((e) => `${e.field}: ${e.message}`);
+    const detail = [problem?.detail, ...fields].filter(Boolean).join('; ');
+    const head = lead === `http${status}` ? `HTTP ${status}` : lead;
+    const zh = language() === 'zh';
+    super(detail ? (zh ? `${head}（${detail}）` : `${head} (${detail})`) : head);
     this.status = status;
     this.problem = problem;
   }

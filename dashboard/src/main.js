@@ -81,9 +81,26 @@ const TILE_MAX_ZOOM = 16;
  * collection; a GeoJSON source has no layers. */
 const sourceLayer = (collection) => (tiled() ? { sourceLayer: collection } : {});
 
+/** The layers whose state is of a day: the month picker shows them as of its month's end. */
+const DAY_SCOPED = new Set(['idle-land', 'underused-land', 'capacity-reviews', 'workshops']);
+
+/** The month's last day, or nothing for the current month (today, the server's default) —
+ * the day the dispatch report of that month is as of. */
+function asOf() {
+  const [y, m] = ($('month').value || '').split('-').map(Number);
+  if (!y || !m) return null;
+  const last = new Date(Date.UTC(y, m, 0));
+  const now = new Date();
+  if (y > now.getFullYear() || (y === now.getFullYear() && m >= now.getMonth() + 1)) return null;
+  return last.toISOString().slice(0, 10);
+}
+
+/** `&as_of=` for a day-scoped collection when a past month is picked. */
+const dayOf = (collection) => (DAY_SCOPED.has(collection) && asOf() ? `&as_of=${asOf()}` : '');
+
 /** A collection's tile URL template for the park on screen (z/y/x: OGC's order). */
 const tileUrl = (collection) =>
-  `${api.resolve(`/collections/${collection}/tiles/WebMercatorQuad/`)}{z}/{y}/{x}?park_id=${state.park?.id ?? 0}`;
+  `${api.resolve(`/collections/${collection}/tiles/WebMercatorQuad/`)}{z}/{y}/{x}?park_id=${state.park?.id ?? 0}${dayOf(collection)}`;
 
 function addLayers(map) {
   for (const id of ['parks', 'zones']) map.addSource(id, { type: 'geojson', data: empty() });
@@ -182,6 +199,7 @@ const items = (collection, query = '') =>
  * attributes only (the tiles draw the shapes), and of the register's parcels only what the
  * search and the legend use. */
 const attributes = (collection, park) => {
+  park += dayOf(collection);
   if (!tiled()) return items(collection, park);
   const only = collection === 'parcels' ? '&properties=code,name,zone_id,status' : '';
   return items(collection, `${park}&skipGeometry=true${only}`);
@@ -212,23 +230,12 @@ async function loadPark() {
     return;
   }
   const current = ask('park');
-  const park = `&park_id=${state.park.id}`;
-  const collections = [...new Set(themes().map((th) => th.collection))];
-  const [zones, ...layers] = await Promise.all([
-    items('zones', park),
-    ...collections.map((c) => attributes(c, park)),
-  ]);
-  if (!current()) return;
+  const zones = await items('zones', `&park_id=${state.park.id}`);
+  if (!(await loadLayers()) || !current()) return;
   state.zones = zones.features;
   labelZones();
-  collections.forEach((c, i) => state.data.set(c, layers[i]));
-  indexEnterprises();
   map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
   map.getSource('zones').setData(zones);
-  for (const [c, fc] of state.data) {
-    if (tiled()) map.getSource(c).setTiles([tileUrl(c)]);
-    else map.getSource(c).setData(fc);
-  }
   $('zone').replaceChildren(
     new Option(t('allZones'), ''),
     ...state.zones.map((z) => new Option(z.properties.name, z.id)),
@@ -239,7 +246,33 @@ async function loadPark() {
   if (state.user) await loadApplications();
 }
 
-/** What the layer lookups in the panel need: a collection's features, or the one of a parcel. */
+/** The park's layers, for the month picked: attributes loaded, tiles pointed at them. False
+ * when a later load overtook this one. */
+async function loadLayers() {
+  const current = ask('layers');
+  const park = `&park_id=${state.park.id}`;
+  const collections = [...new Set(themes().map((th) => th.collection))];
+  const loaded = await Promise.all(collections.map((c) => attributes(c, park)));
+  if (!current()) return false;
+  collections.forEach((c, i) => state.data.set(c, loaded[i]));
+  indexEnterprises();
+  for (const [c, fc] of state.data) {
+    if (tiled()) state.map.getSource(c).setTiles([tileUrl(c)]);
+    else state.map.getSource(c).setData(fc);
+  }
+  return true;
+}
+
+/** A new month: the strip, and the map's day-scoped layers as of the month's end. */
+async function monthChanged() {
+  const summary = loadSummary();
+  if (await loadLayers()) {
+    clearSelection();
+    applyFilters(false);
+  }
+  await summary;
+}
+
 /** Zone names at the middle of each zone's extent, as HTML markers over the map. */
 function labelZones() {
   for (const m of state.zoneLabels) m.remove();
@@ -396,6 +429,29 @@ function clearSelection() {
   outline(null, null);
   $('panel').hidden = true;
   document.body.classList.remove('panel-open');
+  writeUrl(null);
+}
+
+/** The page's address says what is on screen — park, layer, selected feature — so it can be
+ * shared or bookmarked and opens on the same thing (for whoever may see it). */
+function writeUrl(feature) {
+  if (!state.park) return;
+  const u = new URL(location.href);
+  u.searchParams.set('park', state.park.id);
+  u.searchParams.set('layer', state.theme);
+  if (feature != null) u.searchParams.set('feature', feature);
+  else u.searchParams.delete('feature');
+  history.replaceState(null, '', u);
+  $('share').href = u.href;
+}
+
+/** Open the feature the address named, once the park is loaded. */
+async function openFromUrl(id) {
+  const th = theme();
+  const feature = id && layers.all(th.collection).find((f) => f.id === id);
+  if (!feature) return;
+  await fitTo(th, [feature]);
+  await select(id);
 }
 
 async function select(id) {
@@ -404,6 +460,7 @@ async function select(id) {
   const feature = layers.all(th.collection).find((f) => f.id === id);
   if (!feature) return;
   outline(th.collection, id);
+  writeUrl(id);
   const body = $('panel-body');
   $('panel').hidden = false;
   document.body.classList.add('panel-open');
@@ -432,7 +489,7 @@ function lastMonth() {
 
 /** A counter per kind of request: an answer that is not the latest one asked for is dropped
  * (a slow reply for parcel A must not fill the panel after parcel B was clicked). */
-const latest = { select: 0, park: 0, summary: 0, fit: 0, plots: 0 };
+const latest = { select: 0, park: 0, summary: 0, fit: 0, plots: 0, layers: 0 };
 const ask = (kind) => {
   const n = ++latest[kind];
   return () => n === latest[kind];
@@ -440,6 +497,23 @@ const ask = (kind) => {
 
 const dispatchUrl = (format) =>
   `/api/parks/${state.park.id}/reports/dispatch?month=${$('month').value}&format=${format}`;
+
+/** The layer (and class) a strip figure opens. */
+const OPENS = {
+  idle: ['idle', 'idle'],
+  underused: ['underused', ''],
+  overdue: ['workshops', 'overdue'],
+  occupancy: ['units', ''],
+  performance: ['performance', ''],
+};
+
+function openFigure(key) {
+  const [theme, cls] = OPENS[key];
+  if (!themes().some((th) => th.id === theme)) return;
+  setTheme(theme);
+  $('class').value = cls;
+  applyFilters();
+}
 
 async function loadSummary() {
   const current = ask('summary');
@@ -467,9 +541,14 @@ async function loadSummary() {
     ];
     box.replaceChildren(
       ...figures.map(([key, name, value, note]) => {
-        const d = document.createElement('div');
+        const d = document.createElement(OPENS[key] ? 'button' : 'div');
         d.className = 'figure';
         d.dataset.figure = key;
+        if (OPENS[key]) {
+          d.type = 'button';
+          d.title = t('openLayer');
+          d.addEventListener('click', () => openFigure(key));
+        }
         for (const [cls, text] of [['name', name], ['value', value], ['note', note]]) {
           d.append(Object.assign(document.createElement('span'), { className: cls, textContent: text }));
         }
@@ -482,6 +561,15 @@ async function loadSummary() {
 }
 
 // ---- sign-in -------------------------------------------------------------------------------
+
+/** After signing in or out: the page again, on the park but on the role's first layer (what
+ * the other role had open may not be this one's to see). */
+function startOver() {
+  const u = new URL(location.href);
+  u.searchParams.delete('layer');
+  u.searchParams.delete('feature');
+  location.replace(u);
+}
 
 function wireSignIn() {
   const dialog = $('signin-dialog');
@@ -496,7 +584,7 @@ function wireSignIn() {
     $('signin-submit').disabled = true;
     try {
       await api.signIn(String(form.get('name')).trim(), String(form.get('password')));
-      location.reload();
+      startOver();
     } catch (err) {
       $('signin-error').textContent = err.status === 401 ? t('signInFailed') : err.message;
     } finally {
@@ -505,7 +593,7 @@ function wireSignIn() {
   });
   $('sign-out').addEventListener('click', async () => {
     await api.signOut();
-    location.reload();
+    startOver();
   });
 }
 
@@ -631,7 +719,8 @@ async function start() {
     $(id).addEventListener(id === 'levelled' || id === 'infrastructure' ? 'change' : 'input', plotSearchChanged);
   }
   $('panel-close').addEventListener('click', clearSelection);
-  $('month').addEventListener('change', loadSummary);
+  $('month').addEventListener('change', monthChanged);
+  $('fit-park').addEventListener('click', () => state.park && fit([state.park]));
   $('toggle-controls').addEventListener('click', () => document.body.classList.toggle('controls-open'));
   $('xlsx').addEventListener('click', () =>
     api
@@ -662,8 +751,12 @@ async function start() {
   await new Promise((resolve) => map.on('load', resolve));
   addLayers(map);
   await loadParks();
+  // Read before loading: choosing the layer rewrites the address without the feature.
+  const asked = new URLSearchParams(location.search);
+  state.theme = asked.get('layer');
   await loadPark();
   renderThemes();
+  await openFromUrl(Number(asked.get('feature')));
   map.once('idle', () => (document.body.dataset.ready = 'true'));
   map.triggerRepaint();
 }

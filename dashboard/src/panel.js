@@ -49,7 +49,12 @@ export async function parcelPanel(body, parcelId, layers) {
   // The supply's detail carries the 标准地 达产复核: due, overdue or done with its verdict.
   const detail = supply ? await getJson(`/api/supplies/${supply.id}`) : null;
 
-  const why = [idle?.properties.explanation, underused?.properties.reason].filter(Boolean);
+  // The server words every verdict in both languages: Chinese in the field, English beside it.
+  const en = language() === 'en';
+  const why = [
+    en ? idle?.properties.explanation_en : idle?.properties.explanation,
+    en ? underused?.properties.reason_en : underused?.properties.reason,
+  ].filter(Boolean);
   const rows = [
     [t('code'), p.code],
     [t('name'), p.name],
@@ -68,7 +73,7 @@ export async function parcelPanel(body, parcelId, layers) {
     const indicator = supply.indicators?.investment_intensity_wan_per_mu;
     out.push(
       section(
-        t('enterprise'),
+        t('supplyContract'),
         facts([
           [t('enterprise'), supply.enterprise_name],
           [t('contract'), `${supply.contract_no} (${supply.method_name})`],
@@ -95,7 +100,7 @@ export async function parcelPanel(body, parcelId, layers) {
     out.push(
       section(
         t('performance'),
-        el('p', {}, r.class ? t('score', { c: r.class_name, s: fmt(r.score), r: r.rank }) : r.not_rated_reason ?? '—'),
+        el('p', {}, r.class ? t('score', { c: r.class_name, s: fmt(r.score), r: r.rank }) : (language() === 'en' ? r.not_rated_reason_en : r.not_rated_reason) ?? '—'),
       ),
     );
   }
@@ -103,7 +108,7 @@ export async function parcelPanel(body, parcelId, layers) {
     out.push(
       section(
         t('workshopsHere'),
-        facts(workshops.map((w) => [w.properties.name, `${w.properties.deadline_status_name} · ${t('occupancyOf', { p: fmt(w.properties.occupancy_pct, 1), u: w.properties.idle_units })}`])),
+        facts(workshops.map((w) => [w.properties.name, `${w.properties.deadline_status_name} · ${occupancyText(w.properties)}`])),
       ),
     );
   }
@@ -119,7 +124,7 @@ export async function parcelPanel(body, parcelId, layers) {
     historySection(`/api/parcels/${parcelId}/history`, t('history'), (h) =>
       h.features.map((f) => {
         const v = f.properties;
-        return `v${v.version} · ${v.change} · ${v.changed_at.slice(0, 10)} · ${v.changed_by}${v.note ? ' · ' + v.note : ''}`;
+        return `${t('version', { n: v.version })} · ${v.change_name || v.change} · ${v.changed_at.slice(0, 10)} · ${who(v.changed_by)}${v.note ? ' · ' + v.note : ''}`;
       }),
     ),
   );
@@ -138,10 +143,13 @@ function reviewText(r) {
   return `${r.state_name} ${r.reviewed_on}：${verdict}${owed}`;
 }
 
+/** Who made a change: a user's name, or the command line (`cli:<account>`) in words. */
+const who = (by) => (by.startsWith('cli:') ? t('byCli', { u: by.slice(4) === 'unknown' ? '' : by.slice(4) }) : by);
+
 /** A button that loads a record's history into the panel, each entry a line. */
-function historySection(url, title, lines) {
+function historySection(url, title, lines, buttonLabel = t('showHistory')) {
   const list = el('ol', { class: 'history' });
-  const button = el('button', { type: 'button', id: 'show-history' }, t('showHistory'));
+  const button = el('button', { type: 'button', id: 'show-history' }, buttonLabel);
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
@@ -155,6 +163,10 @@ function historySection(url, title, lines) {
   return section(title, button, list);
 }
 
+/** A workshop's occupancy, or that it has no units to let yet. */
+const occupancyText = (w) =>
+  w.occupancy_pct == null ? t('noUnits') : t('occupancyOf', { p: fmt(w.occupancy_pct, 1), u: w.idle_units });
+
 /** The panel for a workshop: its deadline and its occupancy. */
 export function workshopPanel(body, feature) {
   const w = feature.properties;
@@ -166,13 +178,14 @@ export function workshopPanel(body, feature) {
       [t('deadline'), `${w.deadline ?? '—'} (${w.deadline_milestone ?? ''})`],
       [t('progress'), `${fmt(w.percent_complete, 0)}%`],
       [t('floorArea'), `${fmt(w.floor_area_m2)} m² · ${w.storeys} 层`],
-      [t('occupancy'), t('occupancyOf', { p: fmt(w.occupancy_pct, 1), u: w.idle_units })],
+      [t('occupancy'), occupancyText(w)],
       [t('owner'), w.owner_name],
       [t('responsible'), [w.responsible_unit, w.responsible_person].filter(Boolean).join(' ')],
       [t('zone'), w.zone_name],
     ]),
     historySection(`/api/workshops/${feature.id}/progress`, t('progressReports'), (reports) =>
       reports.map((r) => `${r.date} · ${fmt(r.percent, 0)}%${r.note ? ' · ' + r.note : ''}`),
+      t('showProgress'),
     ),
   );
 }

@@ -71,9 +71,9 @@ export const THEMES = [
     label: { zh: '亩均评价', en: 'Per-mu classes' },
     classes: [
       { key: 'A', zh: 'A类（优先发展）', en: 'A (priority)', color: '#2e7d32' },
-      { key: 'B', zh: 'B类（鼓励提升）', en: 'B (encouraged)', color: '#9ccc65' },
-      { key: 'C', zh: 'C类（监管调控）', en: 'C (supervised)', color: '#ffb300' },
-      { key: 'D', zh: 'D类（限期整治）', en: 'D (rectify)', color: '#c62828' },
+      { key: 'B', zh: 'B类（提升发展）', en: 'B (improve)', color: '#9ccc65' },
+      { key: 'C', zh: 'C类（调控帮扶）', en: 'C (regulate and support)', color: '#ffb300' },
+      { key: 'D', zh: 'D类（倒逼整治）', en: 'D (rectify)', color: '#c62828' },
       { key: 'none', zh: '未评价', en: 'Not rated', color: '#bdbdbd' },
     ],
   },

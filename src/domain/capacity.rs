@@ -16,6 +16,7 @@
 use super::performance::YearFigures;
 use super::supply::{Indicators, Supply, Timeline, anniversary};
 use super::units::m2_to_mu;
+use super::words::{Words, words};
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -118,7 +119,7 @@ impl Review {
     }
 
     /// The indicators missed, as the 投而未达 finding states them.
-    pub fn shortfalls(&self) -> Vec<String> {
+    pub fn shortfalls(&self) -> Vec<Words> {
         let Self::Done { verdicts, .. } = self else {
             return Vec::new();
         };
@@ -131,12 +132,12 @@ impl Review {
                 } else {
                     format!(" {}", v.unit)
                 };
-                format!(
-                    "{} {}{unit} below the agreed {} ({:.1}%)",
-                    v.name,
-                    round4(v.measured.unwrap_or_default()),
-                    v.agreed,
-                    v.gap_pct.unwrap_or_default()
+                let (name, agreed) = (v.name, v.agreed);
+                let measured = round4(v.measured.unwrap_or_default());
+                let gap = v.gap_pct.unwrap_or_default();
+                words!(
+                    "{name} {measured}{unit} 低于约定的 {agreed}（{gap:.1}%）",
+                    "{name} {measured}{unit} below the agreed {agreed} ({gap:.1}%)"
                 )
             })
             .collect()

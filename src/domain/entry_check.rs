@@ -231,7 +231,7 @@ fn criterion(key: CriterionKey, name: &'static str, source: Source) -> Criterion
         source_name: source.label_zh(),
         pass: None,
         required: String::new(),
-        actual: "no building plan given".into(),
+        actual: "未提供建设方案".into(),
         required_value: None,
         actual_value: None,
     }
@@ -291,7 +291,7 @@ pub fn entry_check(
         pass: intensity.map(|i| at_least(i, threshold)),
         required: format!("≥ {} 万元/亩", num(threshold, 2)),
         actual: intensity.map_or_else(
-            || "no land area".into(),
+            || "无用地面积".into(),
             |i| format!("{} 万元/亩", shown(i, threshold, true)),
         ),
         required_value: Some(threshold),
@@ -306,7 +306,7 @@ pub fn entry_check(
     criteria.push(Criterion {
         pass: Some(fits),
         required: if listed.is_empty() {
-            "no positioning set".into()
+            "园区未设产业定位".into()
         } else {
             listed.join("、")
         },
@@ -345,7 +345,7 @@ pub fn entry_check(
         "",
     );
     if min_far.is_none() {
-        far_c.required = "no minimum for this industry".into();
+        far_c.required = "该行业无下限要求".into();
         if let Some(f) = far {
             far_c.actual = num(f, 2);
             far_c.actual_value = Some(f);
@@ -454,7 +454,7 @@ fn plot_criteria(
             " m",
         );
         if plan.is_some() && h.pass.is_none() {
-            h.actual = "no building height given".into();
+            h.actual = "未提供建筑高度".into();
         }
         out.push(h);
     }
@@ -764,10 +764,7 @@ mod tests {
         no_height.height_m = None;
         let v = on_plot("100101", conditions, no_height);
         let h = criterion_of(&v, CriterionKey::PlotHeight);
-        assert_eq!(
-            (h.pass, h.actual.as_str()),
-            (None, "no building height given")
-        );
+        assert_eq!((h.pass, h.actual.as_str()), (None, "未提供建筑高度"));
     }
 
     /// A factory on a park plot of 公园绿地 (容积率 cap 0.1) or on commercial land fails the
@@ -877,7 +874,7 @@ mod tests {
                 CriterionKey::IndustryPositioning
             ),
             Some(true),
-            "no positioning set"
+            "园区未设产业定位"
         );
     }
 

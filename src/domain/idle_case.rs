@@ -390,7 +390,7 @@ pub fn decide(case_id: i64, step: &mut Step, verdict: &IdleVerdict) -> Result<()
     let refuse = |why: String| -> Result<(), Refusal> {
         Err(Refusal::conflict(format!(
             "case {case_id}: {why} (on {}: {})",
-            step.date, v.explanation
+            step.date, v.explanation.en
         )))
     };
     if v.status != IdleStatus::Idle {
@@ -592,7 +592,10 @@ mod tests {
         );
     }
     fn verdict(status: IdleStatus, excused: bool, consequence: Consequence) -> IdleVerdict {
-        let mut v = IdleVerdict::not_applicable_because("the clock's words".into());
+        let mut v = IdleVerdict::not_applicable_because(crate::domain::words::Words::new(
+            "时钟的说明",
+            "the clock's words",
+        ));
         v.status = status;
         v.excused = excused;
         v.consequence = consequence;

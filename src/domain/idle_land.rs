@@ -18,6 +18,7 @@
 //! 元 with halves rounded up (ROUND_HALF_UP, as 财政 non-tax revenue is collected).
 
 use super::supply::{ClockState, DelayCause, Supply, Timeline, anniversary};
+use super::words::{Words, words};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -167,7 +168,7 @@ pub struct IdleVerdict {
     pub recovery_from: Option<NaiveDate>,
     pub disposal_options: Vec<Disposal>,
     /// The verdict in words, with its dates.
-    pub explanation: String,
+    pub explanation: Words,
     /// For land still liable for an episode that has ended (a late start, say): the first
     /// day it was no longer idle.
     pub idle_until: Option<NaiveDate>,
@@ -250,13 +251,14 @@ impl IdleVerdict {
     /// Land supplied by its status, but without a supply contract in the register: no clock
     /// can run until the contract is recorded.
     pub fn unrecorded() -> Self {
-        Self::not_applicable_because(
-            "supplied, but no supply contract is recorded: record it (a land supply of the parcel) so the land can be assessed".into(),
-        )
+        Self::not_applicable_because(Words::new(
+            "已供应，但未登记土地供应合同：登记该宗地的供地合同后才能判定是否闲置",
+            "supplied, but no supply contract is recorded: record it (a land supply of the parcel) so the land can be assessed",
+        ))
     }
 
     /// A verdict that no clock runs, and why.
-    pub fn not_applicable_because(explanation: String) -> Self {
+    pub fn not_applicable_because(explanation: Words) -> Self {
         Self {
             status: IdleStatus::NotApplicable,
             rule: None,
@@ -315,7 +317,8 @@ pub fn assess(
     case_closed: Option<NaiveDate>,
 ) -> IdleVerdict {
     if !supply.in_force_on(as_of) {
-        return IdleVerdict::not_applicable_because(format!(
+        return IdleVerdict::not_applicable_because(words!(
+            "{as_of} 无有效的土地供应",
             "no land supply was in force on {as_of}"
         ));
     }
@@ -335,7 +338,7 @@ pub fn assess(
 
 /// The verdict for land whose idleness ended but whose episode's case has not closed.
 fn still_liable(e: &IdleEpisode, as_of: NaiveDate) -> IdleVerdict {
-    let mut v = IdleVerdict::not_applicable_because(String::new());
+    let mut v = IdleVerdict::not_applicable_because(Words::default());
     let until = e.until.unwrap_or(as_of);
     let ended = e.ended_by.map_or("", EpisodeEnd::label_zh);
     v.status = IdleStatus::Idle;
@@ -350,23 +353,36 @@ fn still_liable(e: &IdleEpisode, as_of: NaiveDate) -> IdleVerdict {
     v.fee_yuan = e.fee_yuan;
     v.recovery_from = e.recovery_from;
     let due = match (e.consequence, e.fee_yuan) {
-        (Consequence::Recovery, _) => {
-            "idle two full years: recovery without compensation may still be decided".to_owned()
-        }
-        (_, Some(fee)) => format!("the idle-land fee of {fee} 元 for it is still due (Art. 14)"),
-        _ => String::new(),
+        (Consequence::Recovery, _) => Words::new(
+            "已满两年未动工开发：仍可决定无偿收回",
+            "idle two full years: recovery without compensation may still be decided",
+        ),
+        (_, Some(fee)) => words!(
+            "该闲置期的土地闲置费 {fee} 元仍应缴纳（第十四条）",
+            "the idle-land fee of {fee} 元 for it is still due (Art. 14)"
+        ),
+        _ => Words::default(),
     };
-    v.explanation = format!(
-        "idle from {} until {ended} on {until} ({} days); {due}; the land stays on the list of idle land until its case closes",
-        e.since, v.idle_days
-    );
+    let (since, days) = (e.since, v.idle_days);
+    v.explanation = Words::clauses([
+        &words!(
+            "{since} 起闲置，{until} {ended}（闲置 {days} 天）",
+            "idle from {since} until {ended} on {until} ({days} days)"
+        ),
+        &due,
+        &Words::new(
+            "处置结案前仍列入闲置土地",
+            "the land stays on the list of idle land until its case closes",
+        ),
+    ]);
     v
 }
 
 /// Which clock runs on `s`, from which day, in words — or why none runs.
-fn basis(supply: &Supply, s: &ClockState) -> Result<(IdleRule, NaiveDate, String), String> {
+fn basis(supply: &Supply, s: &ClockState) -> Result<(IdleRule, NaiveDate, Words), Words> {
     if let Some(done) = s.completed {
-        return Err(format!(
+        return Err(words!(
+            "已于 {done} 竣工：闲置土地的规定不再适用",
             "completed (竣工) on {done}: the idle-land rules no longer apply"
         ));
     }
@@ -375,26 +391,36 @@ fn basis(supply: &Supply, s: &ClockState) -> Result<(IdleRule, NaiveDate, String
         (None, _) => Ok((
             IdleRule::NotStarted,
             agreed_start,
-            format!("agreed start {agreed_start}, not started"),
+            words!(
+                "约定动工开发日期 {agreed_start}，未动工",
+                "agreed start {agreed_start}, not started"
+            ),
         )),
         (Some(_), Some(stop)) => {
             let low_area = under_a_third(s.developed_area_m2, supply.land_area_m2);
             let low_investment = supply
                 .total_investment_yuan
                 .is_some_and(|total| under_a_quarter(s.investment_yuan, total));
-            let shares = shares(supply, s);
+            let Words { zh, en } = shares(supply, s);
             if !(low_area || low_investment) {
-                return Err(format!(
-                    "stopped since {stop}, but with {shares} rule 2 does not apply (it needs under 1/3 of the area or under 25 % of the investment)"
+                return Err(words!(
+                    "{stop} 起中止开发建设，但{zh}，不适用第二项（需开发面积不足三分之一或投资额不足百分之二十五）",
+                    "stopped since {stop}, but with {en} rule 2 does not apply (it needs under 1/3 of the area or under 25 % of the investment)"
                 ));
             }
             Ok((
                 IdleRule::Stopped,
                 stop,
-                format!("stopped since {stop} with {shares}"),
+                words!(
+                    "{stop} 起中止开发建设，{zh}",
+                    "stopped since {stop} with {en}"
+                ),
             ))
         }
-        (Some(started), None) => Err(format!("development under way since {started}")),
+        (Some(started), None) => Err(words!(
+            "{started} 起开发建设中",
+            "development under way since {started}"
+        )),
     }
 }
 
@@ -487,7 +513,11 @@ fn clock_now(supply: &Supply, t: &Timeline, rules: &IdleRules, as_of: NaiveDate)
         Err(why) => return IdleVerdict::not_applicable_because(why),
     };
     let deadline = anniversary(clock_from, 1);
-    let mut v = IdleVerdict::not_applicable_because(String::new());
+    let mut v = IdleVerdict::not_applicable_because(Words::default());
+    let Words {
+        zh: what_zh,
+        en: what,
+    } = what;
     v.rule = Some(rule);
     v.clock_from = Some(clock_from);
     v.deadline = Some(deadline);
@@ -500,9 +530,18 @@ fn clock_now(supply: &Supply, t: &Timeline, rules: &IdleRules, as_of: NaiveDate)
             IdleStatus::NotDue
         };
         v.explanation = match left {
-            0 => format!("{what}: today is the last day of the full year; idle from tomorrow"),
-            1 => format!("{what}: the full year ends on {deadline}, 1 day left"),
-            n => format!("{what}: the full year ends on {deadline}, {n} days left"),
+            0 => words!(
+                "{what_zh}：今天是满一年的最后一天，明天起闲置",
+                "{what}: today is the last day of the full year; idle from tomorrow"
+            ),
+            1 => words!(
+                "{what_zh}：满一年于 {deadline} 届满，还剩 1 天",
+                "{what}: the full year ends on {deadline}, 1 day left"
+            ),
+            n => words!(
+                "{what_zh}：满一年于 {deadline} 届满，还剩 {n} 天",
+                "{what}: the full year ends on {deadline}, {n} days left"
+            ),
         };
         return v;
     }
@@ -513,13 +552,23 @@ fn clock_now(supply: &Supply, t: &Timeline, rules: &IdleRules, as_of: NaiveDate)
     v.cause = t.attribution.map(|(_, c)| c);
     v.excused = v.cause.is_some_and(DelayCause::excuses_holder);
     let second = anniversary(clock_from, 2);
-    let head = format!("idle since {idle_since} ({} days) — {what}", v.idle_days);
+    let days = v.idle_days;
+    let head = words!(
+        "{idle_since} 起闲置（{days} 天）——{what_zh}",
+        "idle since {idle_since} ({days} days) — {what}"
+    );
+    let Words {
+        zh: head_zh,
+        en: head,
+    } = head;
     if v.excused {
         let cause = v.cause.map_or("", DelayCause::label_zh);
         v.consequence = Consequence::Disposal;
         v.disposal_options = DISPOSALS.to_vec();
-        v.explanation =
-            format!("{head}; caused by {cause}: no idle-land fee, agree a disposal under Art. 12");
+        v.explanation = words!(
+            "{head_zh}；系{cause}造成：不征收土地闲置费，按第十二条协商处置",
+            "{head}; caused by {cause}: no idle-land fee, agree a disposal under Art. 12"
+        );
         return v;
     }
     let fee = idle_fee_yuan(supply.land_price_yuan, rules.fee_pct);
@@ -527,22 +576,23 @@ fn clock_now(supply: &Supply, t: &Timeline, rules: &IdleRules, as_of: NaiveDate)
     v.recovery_from = Some(second + Days::new(1));
     if as_of > second {
         v.consequence = Consequence::Recovery;
-        v.explanation = format!(
+        v.explanation = words!(
+            "{head_zh}；至 {second} 已满两年未动工开发：可无偿收回土地使用权",
             "{head}; undeveloped two full years on {second}: the land may be recovered without compensation"
         );
     } else {
         v.consequence = Consequence::Fee;
-        v.explanation = format!(
-            "{head}; idle-land fee {fee} 元 ({}% of the land price); recovery without compensation from {}",
-            rules.fee_pct,
-            second + Days::new(1)
+        let (pct, from) = (rules.fee_pct, second + Days::new(1));
+        v.explanation = words!(
+            "{head_zh}；土地闲置费 {fee} 元（土地出让价款的 {pct}%）；{from} 起可无偿收回",
+            "{head}; idle-land fee {fee} 元 ({pct}% of the land price); recovery without compensation from {from}"
         );
     }
     v
 }
 
 /// "26.7% of the area and 16.7% of the investment" — the shares rule 2 looks at.
-fn shares(supply: &Supply, t: &ClockState) -> String {
+fn shares(supply: &Supply, t: &ClockState) -> Words {
     let area = if supply.land_area_m2 > 0.0 {
         t.developed_area_m2 / supply.land_area_m2 * 100.0
     } else {
@@ -550,12 +600,16 @@ fn shares(supply: &Supply, t: &ClockState) -> String {
     };
     match supply.total_investment_yuan {
         Some(total) if total > 0 => {
-            format!(
-                "{area:.1}% of the area and {:.1}% of the investment developed",
-                t.investment_yuan as f64 / total as f64 * 100.0
+            let invested = t.investment_yuan as f64 / total as f64 * 100.0;
+            words!(
+                "已开发面积占 {area:.1}%、投资额占 {invested:.1}%",
+                "{area:.1}% of the area and {invested:.1}% of the investment developed"
             )
         }
-        _ => format!("{area:.1}% of the area developed (no agreed total investment)"),
+        _ => words!(
+            "已开发面积占 {area:.1}%（未约定总投资）",
+            "{area:.1}% of the area developed (no agreed total investment)"
+        ),
     }
 }
 
@@ -607,13 +661,16 @@ mod tests {
         assert_eq!(idle.recovery_from, Some(d("2025-03-02")));
         assert!(
             idle.explanation
-                .starts_with("idle since 2024-03-02 (1 days)"),
+                .en
+                .starts_with("idle since 2024-03-02 (1 days)")
+                && idle.explanation.zh.starts_with("2024-03-02 起闲置（1 天）"),
             "{}",
             idle.explanation
         );
         let last_day = verdict(&s, &[], "2024-03-01");
         assert!(
-            last_day.explanation.contains("today is the last day"),
+            last_day.explanation.en.contains("today is the last day")
+                && last_day.explanation.zh.contains("今天是满一年的最后一天"),
             "{}",
             last_day.explanation
         );
@@ -646,7 +703,14 @@ mod tests {
         assert_eq!(after.consequence, Consequence::Fee);
         assert_eq!(after.fee_yuan, Some(3_675_000));
         assert!(
-            after.explanation.contains("until 动工开发 on 2024-05-01"),
+            after
+                .explanation
+                .en
+                .contains("until 动工开发 on 2024-05-01")
+                && after
+                    .explanation
+                    .zh
+                    .contains("2024-05-01 动工开发（闲置 60 天）"),
             "{}",
             after.explanation
         );
@@ -910,7 +974,11 @@ mod tests {
         );
         assert!(
             v.explanation
-                .contains("30.0% of the area and 8.3% of the investment"),
+                .en
+                .contains("30.0% of the area and 8.3% of the investment")
+                && v.explanation
+                    .zh
+                    .contains("已开发面积占 30.0%、投资额占 8.3%"),
             "{}",
             v.explanation
         );

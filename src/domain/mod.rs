@@ -29,6 +29,7 @@ pub mod underused;
 pub mod units;
 pub mod uscc;
 pub mod watch;
+pub mod words;
 pub mod workshop;
 
 pub use crate::refusal::{FieldError, Refusal};

@@ -14,6 +14,7 @@
 //! - Money is whole 元, rounded half up, as the idle-land fee is.
 
 use super::supply::{DelayCause, Supply, Timeline};
+use super::words::{Words, words};
 use chrono::NaiveDate;
 
 /// What a supply's holder owes for lateness on a day.
@@ -33,7 +34,7 @@ pub struct Penalty {
     /// The cause that excuses a late start, if the bureau found one.
     pub excused_by: Option<DelayCause>,
     /// The amount in words, with its dates.
-    pub explanation: String,
+    pub explanation: Words,
 }
 
 /// `price × per_mille ‰ × days`, whole 元, halves up.
@@ -75,27 +76,34 @@ pub fn assess(supply: &Supply, t: &Timeline, as_of: NaiveDate) -> Penalty {
     if let Some(cause) = excused_by
         && late_days(start_due, t.started, as_of) > 0
     {
-        parts.push(format!(
-            "start due {start_due} is late, but the delay was found caused by {}: no penalty",
-            cause.label_zh()
+        let cause = cause.label_zh();
+        parts.push(words!(
+            "约定动工日期 {start_due} 已逾期，但经认定系{cause}造成：不计违约金",
+            "start due {start_due} is late, but the delay was found caused by {cause}: no penalty"
         ));
     }
     if start_late_days > 0 {
-        parts.push(format!(
+        parts.push(words!(
+            "约定动工日期 {start_due}，逾期 {start_late_days} 天：{start_yuan} 元",
             "start due {start_due}, {start_late_days} days late: {start_yuan} 元"
         ));
     }
     if completion_late_days > 0 {
-        parts.push(format!(
+        parts.push(words!(
+            "约定竣工日期 {completion_due}，逾期 {completion_late_days} 天：{completion_yuan} 元",
             "completion due {completion_due}, {completion_late_days} days late: {completion_yuan} 元"
         ));
     }
     let explanation = if parts.is_empty() {
-        "no late start or completion: no penalty".to_owned()
+        Words::new(
+            "未逾期动工或竣工：不计违约金",
+            "no late start or completion: no penalty",
+        )
     } else {
-        format!(
-            "{} ({per_mille}‰ of the land price {price} 元 per day late; total {total_yuan} 元)",
-            parts.join("; ")
+        let Words { zh, en } = Words::clauses(&parts);
+        words!(
+            "{zh}（每逾期一日按土地出让价款 {price} 元的 {per_mille}‰ 计；合计 {total_yuan} 元）",
+            "{en} ({per_mille}‰ of the land price {price} 元 per day late; total {total_yuan} 元)"
         )
     };
     Penalty {
@@ -134,7 +142,8 @@ mod tests {
         let p = at(&s, &started, "2023-12-31");
         assert_eq!((p.start_late_days, p.start_yuan), (45, 826_875));
         assert!(
-            p.explanation.contains("45 days late: 826875 元"),
+            p.explanation.en.contains("45 days late: 826875 元")
+                && p.explanation.zh.contains("逾期 45 天：826875 元"),
             "{}",
             p.explanation
         );
@@ -195,7 +204,12 @@ mod tests {
         let p = at(&s, &finding, "2023-06-01");
         assert_eq!((p.start_late_days, p.total_yuan), (0, 0));
         assert_eq!(p.excused_by, Some(DelayCause::LandNotDelivered));
-        assert!(p.explanation.contains("no penalty"), "{}", p.explanation);
+        assert!(
+            p.explanation.en.contains("no penalty"),
+            "{}",
+            p.explanation.en
+        );
+        assert!(p.explanation.zh.contains("不计违约金"), "{}", p.explanation);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //!   always get the same class: at a boundary the tie goes to the better class.
 
 use super::FieldError;
+use super::words::{Words, words};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -432,13 +433,15 @@ pub enum Production {
 
 impl Production {
     /// Why an enterprise is 未参评 for `year` because it was not producing all of it.
-    pub fn not_a_full_year(self, year: i32) -> Option<String> {
+    pub fn not_a_full_year(self, year: i32) -> Option<Words> {
         let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1)?;
         match self {
-            Self::Since(d) if d > first => Some(format!(
+            Self::Since(d) if d > first => Some(words!(
+                "未参评：{d} 才投产，{year} 年不满一整年",
                 "未参评: in production only since {d}, less than the full year {year}"
             )),
-            Self::Due(d) if d > first => Some(format!(
+            Self::Due(d) if d > first => Some(words!(
+                "未参评：尚未投产（在建，约定 {d} 投产）",
                 "未参评: not yet producing (under construction; production agreed for {d})"
             )),
             _ => None,
@@ -463,7 +466,7 @@ pub struct Rating {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Evaluation {
     pub rated: Vec<Rating>,
-    pub not_rated: Vec<(i64, String)>,
+    pub not_rated: Vec<(i64, Words)>,
 }
 
 fn round2(v: f64) -> f64 {
@@ -556,11 +559,12 @@ pub fn evaluate(scheme: &Scheme, candidates: &[Candidate], year: i32) -> Evaluat
         let in_scope =
             c.land_mu >= scheme.min_land_mu || (scheme.include_above_scale && c.above_scale);
         if !in_scope {
+            let (mu, min) = (c.land_mu, scheme.min_land_mu);
             out.not_rated.push((
                 c.enterprise_id,
-                format!(
-                    "out of scope: {:.2} 亩 of land (at least {} 亩), not above scale",
-                    c.land_mu, scheme.min_land_mu
+                words!(
+                    "不在评价范围：用地 {mu:.2} 亩（至少 {min} 亩），且非规上企业",
+                    "out of scope: {mu:.2} 亩 of land (at least {min} 亩), not above scale"
                 ),
             ));
             continue;
@@ -570,14 +574,19 @@ pub fn evaluate(scheme: &Scheme, candidates: &[Candidate], year: i32) -> Evaluat
             continue;
         }
         let Some(f) = &c.figures else {
-            out.not_rated
-                .push((c.enterprise_id, "no figures reported for the year".into()));
+            out.not_rated.push((
+                c.enterprise_id,
+                Words::new("该年度未报送数据", "no figures reported for the year"),
+            ));
             continue;
         };
         if c.land_mu <= 0.0 {
             out.not_rated.push((
                 c.enterprise_id,
-                "above scale but uses no land in the park".into(),
+                Words::new(
+                    "规上企业，但在园区内无用地",
+                    "above scale but uses no land in the park",
+                ),
             ));
             continue;
         }
@@ -887,8 +896,10 @@ mod tests {
         // = 0.3 元/kWh → 0.3/0.5 × 50 = 30. Total 36.25.
         assert_eq!(e.rated[2].score, 36.25);
         assert_eq!(e.not_rated.len(), 2);
-        assert!(e.not_rated[0].1.contains("2.50 亩"), "{:?}", e.not_rated);
-        assert_eq!(e.not_rated[1].1, "no figures reported for the year");
+        assert!(e.not_rated[0].1.zh.contains("2.50 亩"), "{:?}", e.not_rated);
+        assert!(e.not_rated[0].1.en.contains("2.50 亩"), "{:?}", e.not_rated);
+        assert_eq!(e.not_rated[1].1.en, "no figures reported for the year");
+        assert_eq!(e.not_rated[1].1.zh, "该年度未报送数据");
     }
 
     #[test]

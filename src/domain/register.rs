@@ -127,6 +127,34 @@ impl Change {
         }
     }
 
+    /// What a history line calls the change, in Chinese (the register's own words).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Change::Created => "新建",
+            Change::Updated => "修改",
+            Change::Retired => "注销",
+            Change::SplitFrom => "分割新设",
+            Change::MergedFrom => "合并新设",
+            Change::Superseded => "分割或合并后注销",
+            Change::Imported => "批量导入",
+        }
+    }
+
+    /// The change a stored code names.
+    pub fn parse(code: &str) -> Option<Change> {
+        [
+            Change::Created,
+            Change::Updated,
+            Change::Retired,
+            Change::SplitFrom,
+            Change::MergedFrom,
+            Change::Superseded,
+            Change::Imported,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == code)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Change::Created => "created",

@@ -12,6 +12,7 @@ use super::performance::{Class, Rating};
 use super::supply::{Supply, Timeline};
 use super::underused::{Finding, UnderusedClass};
 use super::units::{m2_to_mu, round_to};
+use super::words::{Words, words};
 use super::workshop::Vacancy;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -91,38 +92,54 @@ impl Reason {
     }
 
     /// The reason in words.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self) -> Words {
         match self {
             Self::IdleLand {
                 idle_days,
                 consequence,
             } => {
-                let then = match consequence {
-                    Consequence::Recovery => "recoverable without compensation",
-                    Consequence::Fee => "idle-land fee due",
-                    Consequence::Disposal => "excused: a disposal under Art. 12",
-                    Consequence::None => "",
+                let (then_zh, then) = match consequence {
+                    Consequence::Recovery => ("，可无偿收回", ", recoverable without compensation"),
+                    Consequence::Fee => ("，应征收土地闲置费", ", idle-land fee due"),
+                    Consequence::Disposal => (
+                        "，非企业原因：按第十二条处置",
+                        ", excused: a disposal under Art. 12",
+                    ),
+                    Consequence::None => ("", ""),
                 };
-                format!("闲置土地: idle {idle_days} days, {then}")
+                words!(
+                    "闲置土地：已闲置 {idle_days} 天{then_zh}",
+                    "闲置土地: idle {idle_days} days{then}"
+                )
             }
             Self::Underused { class, days_past } => {
-                format!("{}: {days_past} days past", class.label_zh())
+                let class = class.label_zh();
+                words!(
+                    "{class}：已逾期 {days_past} 天",
+                    "{class}: {days_past} days past"
+                )
             }
-            Self::DClass { score, .. } => format!("亩均评价 D类: score {score}"),
+            Self::DClass { score, .. } => {
+                words!("亩均评价 D类：得分 {score}", "亩均评价 D类: score {score}")
+            }
             Self::LowIntensity {
                 intensity_wan_per_mu,
                 threshold_wan_per_mu,
                 basis,
             } => {
-                let how = match basis {
-                    Basis::Agreed => "agreed",
-                    Basis::Measured => "measured",
+                let (how_zh, how) = match basis {
+                    Basis::Agreed => ("约定", "agreed"),
+                    Basis::Measured => ("实际", "measured"),
                 };
-                format!(
+                words!(
+                    "投资强度 {intensity_wan_per_mu} 万元/亩（{how_zh}）低于现行标准 {threshold_wan_per_mu}",
                     "投资强度 {intensity_wan_per_mu} 万元/亩 ({how}) below the {threshold_wan_per_mu} in force"
                 )
             }
-            Self::IdleUnit { vacant_days } => format!("厂房闲置: empty {vacant_days} days"),
+            Self::IdleUnit { vacant_days } => words!(
+                "厂房闲置：已空置 {vacant_days} 天",
+                "厂房闲置: empty {vacant_days} days"
+            ),
         }
     }
 }
@@ -324,9 +341,15 @@ mod tests {
         assert_eq!(ranked[0].weight(), 7);
         assert_eq!(
             low.describe(),
-            "投资强度 80 万元/亩 (agreed) below the 150 in force"
+            Words::new(
+                "投资强度 80 万元/亩（约定）低于现行标准 150",
+                "投资强度 80 万元/亩 (agreed) below the 150 in force"
+            )
         );
-        assert_eq!(underused.describe(), "供而未用: 400 days past");
+        assert_eq!(
+            underused.describe(),
+            Words::new("供而未用：已逾期 400 天", "供而未用: 400 days past")
+        );
     }
 
     #[test]
@@ -398,12 +421,12 @@ mod tests {
         use crate::domain::supply::tests::{d, supply};
         let s = supply("2023-01-10");
         let t = Timeline::default();
-        let mut idle = IdleVerdict::not_applicable_because(String::new());
+        let mut idle = IdleVerdict::not_applicable_because(Default::default());
         let five = |class| Finding {
             class,
             since: d("2024-01-01"),
             days_past: 400,
-            reason: String::new(),
+            reason: Words::default(),
         };
         let none = DClass::default();
         fn findings<'a>(

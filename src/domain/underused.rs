@@ -10,6 +10,7 @@ use super::capacity::Review;
 use super::idle_land::under_a_third;
 use super::settings::Settings;
 use super::supply::{Supply, Timeline, anniversary};
+use super::words::{Words, words};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -86,7 +87,7 @@ pub struct Finding {
     pub since: NaiveDate,
     /// Days since the date the rule counts from, as the reason states.
     pub days_past: i64,
-    pub reason: String,
+    pub reason: Words,
 }
 
 /// The limits of each class, from the park's settings.
@@ -153,19 +154,21 @@ pub fn classify(
         if as_of <= since {
             return None;
         }
-        let number = if parcel.approval_no.is_empty() {
-            String::new()
+        let (number_zh, number) = if parcel.approval_no.is_empty() {
+            (String::new(), String::new())
         } else {
-            format!(" ({})", parcel.approval_no)
+            let no = parcel.approval_no;
+            (format!("（{no}）"), format!(" ({no})"))
         };
         let n = days(approved, as_of);
+        let limit = rules.unsupplied_limit_years;
         return Some(Finding {
             class: UnderusedClass::ApprovedNotSupplied,
             since,
             days_past: n,
-            reason: format!(
-                "批而未供: approved {approved}{number}, not supplied, {n} days since approval (limit {} years, to {since})",
-                rules.unsupplied_limit_years
+            reason: words!(
+                "批而未供：{approved} 批准{number_zh}，未供应，批准后已 {n} 天（期限 {limit} 年，至 {since}）",
+                "批而未供: approved {approved}{number}, not supplied, {n} days since approval (limit {limit} years, to {since})"
             ),
         });
     };
@@ -180,7 +183,10 @@ pub fn classify(
             class: UnderusedClass::SuppliedNotUsed,
             since,
             days_past: n,
-            reason: format!("供而未用: agreed start {agreed_start}, not started, {n} days past"),
+            reason: words!(
+                "供而未用：约定动工开发日期 {agreed_start}，未动工，已逾期 {n} 天",
+                "供而未用: agreed start {agreed_start}, not started, {n} days past"
+            ),
         });
     };
     let Some(completed) = t.completed else {
@@ -198,12 +204,14 @@ pub fn classify(
             class: UnderusedClass::UsedNotFinished,
             since,
             days_past: n,
-            reason: format!(
-                "用而未尽: started {started}, agreed completion {}, not completed, {n} days past; developed {} of {} m² ({share:.1}%)",
-                s.agreed_completion,
-                thousands(t.developed_area_m2),
-                thousands(s.land_area_m2)
-            ),
+            reason: {
+                let due = s.agreed_completion;
+                let (done, of) = (thousands(t.developed_area_m2), thousands(s.land_area_m2));
+                words!(
+                    "用而未尽：{started} 动工，约定竣工日期 {due}，未竣工，已逾期 {n} 天；已开发 {done} / {of} m²（{share:.1}%）",
+                    "用而未尽: started {started}, agreed completion {due}, not completed, {n} days past; developed {done} of {of} m² ({share:.1}%)"
+                )
+            },
         });
     };
     if let Some(f) = built_below(parcel, s, t, rules, completed, as_of) {
@@ -218,16 +226,17 @@ pub fn classify(
             return None;
         }
         let n = days(due, as_of);
-        let basis = if s.agreed_production.is_some() {
-            "agreed production"
+        let (basis_zh, basis) = if s.agreed_production.is_some() {
+            ("约定投产日期", "agreed production")
         } else {
-            "production due"
+            ("应投产日期", "production due")
         };
         return Some(Finding {
             class: UnderusedClass::BuiltNotProducing,
             since,
             days_past: n,
-            reason: format!(
+            reason: words!(
+                "建而未投：{completed} 竣工，{basis_zh} {due}，未投产，已逾期 {n} 天",
                 "建而未投: completed {completed}, {basis} {due}, not producing, {n} days past"
             ),
         });
@@ -245,10 +254,13 @@ pub fn classify(
         class: UnderusedClass::ProducingBelowTarget,
         since: *reviewed,
         days_past: days(producing, as_of),
-        reason: format!(
-            "投而未达: in production since {producing}; 达产复核 {reviewed}: {}",
-            shortfalls.join("; ")
-        ),
+        reason: {
+            let Words { zh, en } = Words::clauses(&shortfalls);
+            words!(
+                "投而未达：{producing} 投产；{reviewed} 达产复核：{zh}",
+                "投而未达: in production since {producing}; 达产复核 {reviewed}: {en}"
+            )
+        },
     })
 }
 
@@ -272,25 +284,29 @@ fn built_below(
     {
         let far = floor / s.land_area_m2;
         if far + 1e-9 < required {
-            short.push(format!("容积率 {far:.2} below the required {required}"));
+            short.push(words!(
+                "容积率 {far:.2} 低于要求的 {required}",
+                "容积率 {far:.2} below the required {required}"
+            ));
         }
     }
     if let Some(c) = t.building_coefficient_pct
         && c + 1e-9 < rules.min_building_coefficient_pct
     {
-        short.push(format!(
-            "建筑系数 {c}% below {}%",
-            rules.min_building_coefficient_pct
+        let min = rules.min_building_coefficient_pct;
+        short.push(words!(
+            "建筑系数 {c}% 低于 {min}%",
+            "建筑系数 {c}% below {min}%"
         ));
     }
     if short.is_empty()
         && t.developed_area_m2 > 0.0
         && under_a_third(t.developed_area_m2, s.land_area_m2)
     {
-        short.push(format!(
-            "only {} of {} m² developed",
-            thousands(t.developed_area_m2),
-            thousands(s.land_area_m2)
+        let (done, of) = (thousands(t.developed_area_m2), thousands(s.land_area_m2));
+        short.push(words!(
+            "仅开发 {done} / {of} m²",
+            "only {done} of {of} m² developed"
         ));
     }
     if short.is_empty() {
@@ -300,7 +316,13 @@ fn built_below(
         class: UnderusedClass::UsedNotFinished,
         since: completed,
         days_past: days(completed, as_of),
-        reason: format!("用而未尽: completed {completed} with {}", short.join(", ")),
+        reason: {
+            let Words { zh, en } = Words::join(&short, "、", ", ");
+            words!(
+                "用而未尽：{completed} 竣工，{zh}",
+                "用而未尽: completed {completed} with {en}"
+            )
+        },
     })
 }
 
@@ -347,8 +369,11 @@ mod tests {
         let f = classify(&p, None, None, &rules(), d("2024-05-11")).unwrap();
         assert_eq!(f.class, UnderusedClass::ApprovedNotSupplied);
         assert_eq!(
-            f.reason,
-            "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 732 days since approval (limit 2 years, to 2024-05-10)"
+            (f.reason.zh.as_str(), f.reason.en.as_str()),
+            (
+                "批而未供：2022-05-10 批准（赣府土字〔2022〕12号），未供应，批准后已 732 天（期限 2 年，至 2024-05-10）",
+                "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 732 days since approval (limit 2 years, to 2024-05-10)"
+            )
         );
         assert_eq!(
             classify(&PARCEL, None, None, &rules(), d("2030-01-01")),
@@ -372,8 +397,11 @@ mod tests {
         let f = class_of(&[], "2024-11-22").unwrap();
         assert_eq!(f.class, UnderusedClass::SuppliedNotUsed);
         assert_eq!(
-            f.reason,
-            "供而未用: agreed start 2023-03-01, not started, 632 days past"
+            (f.reason.zh.as_str(), f.reason.en.as_str()),
+            (
+                "供而未用：约定动工开发日期 2023-03-01，未动工，已逾期 632 天",
+                "供而未用: agreed start 2023-03-01, not started, 632 days past"
+            )
         );
         assert_eq!(f.since, d("2023-03-01"));
         let mut lenient = rules();
@@ -431,16 +459,22 @@ mod tests {
         let f = class_of(&under_way, "2025-11-22").unwrap();
         assert_eq!(f.class, UnderusedClass::UsedNotFinished);
         assert_eq!(
-            f.reason,
-            "用而未尽: started 2023-02-01, agreed completion 2024-12-31, not completed, 326 days past; developed 8,000 of 30,000 m² (26.7%)"
+            (f.reason.zh.as_str(), f.reason.en.as_str()),
+            (
+                "用而未尽：2023-02-01 动工，约定竣工日期 2024-12-31，未竣工，已逾期 326 天；已开发 8,000 / 30,000 m²（26.7%）",
+                "用而未尽: started 2023-02-01, agreed completion 2024-12-31, not completed, 326 days past; developed 8,000 of 30,000 m² (26.7%)"
+            )
         );
         // Completed at the agreed 容积率 1.2 (36,000 m² on 30,000 m²) and 30 %: nothing.
         assert_eq!(class_of(&built(36_000.0, 30.0), "2025-01-01"), None);
         let f = class_of(&built(30_000.0, 28.0), "2025-01-01").unwrap();
         assert_eq!(f.class, UnderusedClass::UsedNotFinished);
         assert_eq!(
-            f.reason,
-            "用而未尽: completed 2024-10-01 with 容积率 1.00 below the required 1.2, 建筑系数 28% below 30%"
+            (f.reason.zh.as_str(), f.reason.en.as_str()),
+            (
+                "用而未尽：2024-10-01 竣工，容积率 1.00 低于要求的 1.2、建筑系数 28% 低于 30%",
+                "用而未尽: completed 2024-10-01 with 容积率 1.00 below the required 1.2, 建筑系数 28% below 30%"
+            )
         );
     }
 
@@ -454,8 +488,11 @@ mod tests {
         let f = class_of(&built(36_000.0, 35.0), "2025-11-22").unwrap();
         assert_eq!(f.class, UnderusedClass::BuiltNotProducing);
         assert_eq!(
-            f.reason,
-            "建而未投: completed 2024-10-01, agreed production 2025-06-30, not producing, 145 days past"
+            (f.reason.zh.as_str(), f.reason.en.as_str()),
+            (
+                "建而未投：2024-10-01 竣工，约定投产日期 2025-06-30，未投产，已逾期 145 天",
+                "建而未投: completed 2024-10-01, agreed production 2025-06-30, not producing, 145 days past"
+            )
         );
         let mut s = supply("2023-03-01");
         s.agreed_production = None;
@@ -463,8 +500,9 @@ mod tests {
         let t = replay(&s, &facts, d("2025-11-22")).unwrap();
         let f = classify(&PARCEL, Some((&s, &t)), None, &rules(), d("2025-11-22")).unwrap();
         assert!(
-            f.reason.contains("production due 2025-03-30"),
-            "180 days after completion: {}",
+            f.reason.en.contains("production due 2025-03-30")
+                && f.reason.zh.contains("应投产日期 2025-03-30"),
+            "180 days after completion: {:?}",
             f.reason
         );
     }
@@ -487,8 +525,11 @@ mod tests {
         let f = class_of(&facts, "2026-11-22").unwrap();
         assert_eq!(f.class, UnderusedClass::ProducingBelowTarget);
         assert_eq!(
-            f.reason,
-            "投而未达: in production since 2025-03-01; 达产复核 2026-03-01: 亩均税收 9.5 万元/亩 below the agreed 15 (-36.7%)"
+            (f.reason.zh.as_str(), f.reason.en.as_str()),
+            (
+                "投而未达：2025-03-01 投产；2026-03-01 达产复核：亩均税收 9.5 万元/亩 低于约定的 15（-36.7%）",
+                "投而未达: in production since 2025-03-01; 达产复核 2026-03-01: 亩均税收 9.5 万元/亩 below the agreed 15 (-36.7%)"
+            )
         );
         let mut lenient = rules();
         lenient.capacity_tolerance_pct = 40.0;

@@ -92,8 +92,10 @@ pub struct UnderusedItem {
     pub since: NaiveDate,
     /// Days since the date the rule counts from.
     pub days_past: i64,
-    /// The reason in words, e.g. "供而未用: agreed start 2023-03-01, not started, 631 days past".
+    /// The reason in words, e.g. "供而未用：约定动工开发日期 2023-03-01，未动工，已逾期 631 天".
     pub reason: String,
+    /// The same in English, e.g. "供而未用: agreed start 2023-03-01, not started, 631 days past".
+    pub reason_en: String,
     pub as_of: NaiveDate,
 }
 
@@ -121,7 +123,8 @@ impl UnderusedItem {
             class_name: f.class.label_zh(),
             since: f.since,
             days_past: f.days_past,
-            reason: f.reason.clone(),
+            reason: f.reason.zh.clone(),
+            reason_en: f.reason.en.clone(),
             as_of,
         })
     }
@@ -142,8 +145,10 @@ pub struct CapacityReviewItem {
     pub reviewed_on: Option<NaiveDate>,
     /// The year of the 亩均 figures the review read.
     pub figures_year: Option<i32>,
-    /// The indicators missed, e.g. "亩均税收 12 万元/亩 below the agreed 15 (-20.0%)".
+    /// The indicators missed, e.g. "亩均税收 12 万元/亩 低于约定的 15（-20.0%）".
     pub missed: Vec<String>,
+    /// The same in English, e.g. "亩均税收 12 万元/亩 below the agreed 15 (-20.0%)".
+    pub missed_en: Vec<String>,
     /// 达产违约金 owed, whole 元.
     pub penalty_yuan: Option<i64>,
     pub as_of: NaiveDate,
@@ -173,7 +178,8 @@ impl CapacityReviewItem {
             },
             reviewed_on,
             figures_year,
-            missed: r.shortfalls(),
+            missed: r.shortfalls().into_iter().map(|w| w.zh).collect(),
+            missed_en: r.shortfalls().into_iter().map(|w| w.en).collect(),
             penalty_yuan,
             as_of,
         })

@@ -29,7 +29,10 @@ pub struct RatingView {
 pub struct NotRatedView {
     pub enterprise_id: i64,
     pub enterprise_name: String,
+    /// Why it is not rated, in Chinese.
     pub reason: String,
+    /// The same in English.
+    pub reason_en: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,7 +87,8 @@ pub fn evaluation_view(park_id: i64, year: i32, r: &Rated, set: bool) -> Evaluat
             .map(|(id, why)| NotRatedView {
                 enterprise_id: *id,
                 enterprise_name: name(*id),
-                reason: why.clone(),
+                reason: why.zh.clone(),
+                reason_en: why.en.clone(),
             })
             .collect(),
         rated,

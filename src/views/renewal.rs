@@ -71,7 +71,10 @@ pub struct ReasonView {
     #[serde(flatten)]
     pub reason: Reason,
     pub weight: u32,
+    /// The reason in words, in Chinese.
     pub description: String,
+    /// The same in English.
+    pub description_en: String,
 }
 
 impl From<&Reason> for ReasonView {
@@ -79,7 +82,8 @@ impl From<&Reason> for ReasonView {
         Self {
             reason: r.clone(),
             weight: r.weight(),
-            description: r.describe(),
+            description: r.describe().zh,
+            description_en: r.describe().en,
         }
     }
 }

@@ -278,8 +278,10 @@ pub struct IdleView {
     pub recovery_from: Option<NaiveDate>,
     /// For excused land: the disposal options of Art. 12.
     pub disposal_options: Vec<Disposal>,
-    /// The verdict in words.
+    /// The verdict in words, in Chinese.
     pub explanation: String,
+    /// The same in English.
+    pub explanation_en: String,
     /// When the idleness the verdict is about has ended (a late start, say) but its case has
     /// not closed: the first day the land was no longer idle. The land stays idle-listed.
     pub idle_until: Option<NaiveDate>,
@@ -361,7 +363,8 @@ impl From<&IdleVerdict> for IdleView {
             fee_yuan: v.fee_yuan,
             recovery_from: v.recovery_from,
             disposal_options: v.disposal_options.clone(),
-            explanation: v.explanation.clone(),
+            explanation: v.explanation.zh.clone(),
+            explanation_en: v.explanation.en.clone(),
             idle_until: v.idle_until,
             episodes: v.episodes.iter().map(IdleEpisodeView::from).collect(),
         }
@@ -385,7 +388,10 @@ pub struct PenaltyView {
     pub total_yuan: i64,
     /// A cause found to excuse the late start (no start penalty).
     pub excused_by: Option<DelayCause>,
+    /// The penalty in words, in Chinese.
     pub explanation: String,
+    /// The same in English.
+    pub explanation_en: String,
 }
 
 impl From<&Penalty> for PenaltyView {
@@ -400,7 +406,8 @@ impl From<&Penalty> for PenaltyView {
             completion_yuan: p.completion_yuan,
             total_yuan: p.total_yuan,
             excused_by: p.excused_by,
-            explanation: p.explanation.clone(),
+            explanation: p.explanation.zh.clone(),
+            explanation_en: p.explanation.en.clone(),
         }
     }
 }

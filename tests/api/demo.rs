@@ -74,10 +74,14 @@ on_both_backends!(
             .unwrap()
             .iter()
             .filter(|i| {
-                i["explanation"]
+                i["explanation_en"]
                     .as_str()
                     .unwrap()
                     .contains("no supply contract")
+                    && i["explanation"]
+                        .as_str()
+                        .unwrap()
+                        .contains("未登记土地供应合同")
             })
             .count();
         assert_eq!(unexplained, 0, "no supplied parcel lacks its contract");

@@ -351,7 +351,7 @@ on_both_backends!(
             .map(|i| i["reason"].as_str().unwrap())
             .collect();
         assert!(
-            reasons.contains(&"供而未用: agreed start 2023-03-01, not started, 632 days past"),
+            reasons.contains(&"供而未用：约定动工开发日期 2023-03-01，未动工，已逾期 632 天"),
             "{reasons:?}"
         );
         let layer = get(&svc, "/collections/underused-land/items?as_of=2024-11-22&class=%E4%BE%9B%E8%80%8C%E6%9C%AA%E7%94%A8").await.expect(200).json();
@@ -380,8 +380,12 @@ on_both_backends!(
             .json();
         assert_eq!(u["items"][0]["class"], "approved_not_supplied");
         assert_eq!(
-            u["items"][0]["reason"],
+            u["items"][0]["reason_en"],
             "批而未供: approved 2022-05-10 (赣府土字〔2022〕12号), not supplied, 732 days since approval (limit 2 years, to 2024-05-10)"
+        );
+        assert_eq!(
+            u["items"][0]["reason"],
+            "批而未供：2022-05-10 批准（赣府土字〔2022〕12号），未供应，批准后已 732 天（期限 2 年，至 2024-05-10）"
         );
         let u = get(&svc, "/api/underused-land?as_of=2024-05-10")
             .await

@@ -222,7 +222,7 @@ on_both_backends!(
             .map(|n| {
                 (
                     n["enterprise_id"].as_i64().unwrap(),
-                    n["reason"].as_str().unwrap().to_owned(),
+                    n["reason_en"].as_str().unwrap().to_owned(),
                 )
             })
             .collect();
@@ -292,7 +292,11 @@ on_both_backends!(who_is_in_scope, |app: common::TestDb| async move {
         ev["not_rated"][0]["reason"]
             .as_str()
             .unwrap()
-            .contains("at least 70 亩"),
+            .contains("至少 70 亩")
+            && ev["not_rated"][0]["reason_en"]
+                .as_str()
+                .unwrap()
+                .contains("at least 70 亩"),
         "{ev}"
     );
     // Above-scale enterprises are rated whatever their land; the small ones are not.
@@ -836,7 +840,11 @@ on_both_backends!(
             idle["properties"]["not_rated_reason"]
                 .as_str()
                 .unwrap()
-                .contains("未参评: not yet producing"),
+                .contains("未参评：尚未投产")
+                && idle["properties"]["not_rated_reason_en"]
+                    .as_str()
+                    .unwrap()
+                    .contains("未参评: not yet producing"),
             "{idle}"
         );
         get(&svc, "/collections/mu-performance/items?class=E")
@@ -1135,8 +1143,12 @@ on_both_backends!(
         assert_eq!(not_rated.len(), 1, "{e}");
         assert_eq!(not_rated[0]["enterprise_id"], ding);
         assert_eq!(
-            not_rated[0]["reason"],
+            not_rated[0]["reason_en"],
             "未参评: in production only since 2025-03-01, less than the full year 2025"
+        );
+        assert_eq!(
+            not_rated[0]["reason"],
+            "未参评：2025-03-01 才投产，2025 年不满一整年"
         );
     }
 );

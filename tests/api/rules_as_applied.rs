@@ -594,8 +594,12 @@ on_both_backends!(
         let item = &u["items"][0];
         assert_eq!(item["class"], "producing_below_target", "{u}");
         says(
-            &json!({"detail": item["reason"]}),
+            &json!({"detail": item["reason_en"]}),
             "达产复核 2026-03-01: 亩均税收 12 万元/亩 below the agreed 15 (-20.0%)",
+        );
+        says(
+            &json!({"detail": item["reason"]}),
+            "2026-03-01 达产复核：亩均税收 12 万元/亩 低于约定的 15（-20.0%）",
         );
         // A figure the yearly report holds is not typed in a review.
         let p = fact(

@@ -122,7 +122,7 @@ const panelText = (page) => page.locator('#panel').innerText();
 
 // ---- 1. The public map: anyone sees the available plots, and only those ------------------
 step = 'public map';
-let page = await open({ width: 1366, height: 768 });
+let page = await open({ width: 1440, height: 900 });
 const timings = {};
 let t0 = Date.now();
 await page.goto(`${base}/`);
@@ -134,7 +134,7 @@ assert.deepEqual(themes, ['plots', 'units'], 'anonymous visitors get the public 
 const plots = await drawn(page, 'plots-fill');
 assert.ok(plots > 10, `available plots drawn (${plots})`);
 assert.ok(await page.locator('#summary').isHidden(), 'no dispatch figures for the public');
-await page.screenshot({ path: join(shots, 'public-1366x768.png') });
+await page.screenshot({ path: join(shots, 'public-1440x900.png') });
 
 step = 'public plot panel';
 let at = await pointOn(page, 'plots-fill');
@@ -238,6 +238,12 @@ await ap.reload();
 await ready(ap);
 await ap.locator('#applications').filter({ hasText: '已同意' }).waitFor();
 
+step = 'strip opens its layer';
+await page.locator('.figure[data-figure="idle"]').waitFor();
+await page.locator('.figure[data-figure="idle"]').click();
+await page.waitForFunction(() => window.parkland.state.theme === 'idle' && document.getElementById('class').value === 'idle');
+await chooseLayer(page, 'status');
+
 step = 'summary strip';
 await page.locator('.figure[data-figure="idle"]').waitFor();
 const idleFigure = await page.locator('.figure[data-figure="idle"]').innerText();
@@ -259,7 +265,7 @@ for (const [key, wants] of Object.entries(report)) {
 }
 const figures = await page.locator('.figure').count();
 assert.equal(figures, 6, 'idle, under-used, overdue, occupancy, pipeline, 亩均');
-await page.screenshot({ path: join(shots, 'committee-status-1366x768.png') });
+await page.screenshot({ path: join(shots, 'committee-status-1440x900.png') });
 
 step = 'xlsx download';
 const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#xlsx').click()]);
@@ -283,8 +289,25 @@ for (const want of [at.properties.parcel_code, 'm²', '亩', '闲置', '原因',
 }
 await page.locator('#show-history').click();
 await page.locator('#panel .history li').first().waitFor();
-assert.match(await page.locator('#panel .history').innerText(), /v1/);
-await page.screenshot({ path: join(shots, 'committee-idle-panel-1366x768.png') });
+// History lines in words: the version, what the change was, and who made it.
+const history = await page.locator('#panel .history').innerText();
+assert.match(history, /第 1 版 · (批量导入|新建) · \d{4}-\d{2}-\d{2}/, history);
+assert.ok(!/imported|created|cli:/.test(history), history);
+await page.screenshot({ path: join(shots, 'committee-idle-panel-1440x900.png') });
+
+step = 'share link';
+// The panel's link opens the same parcel on the same layer (in this tab, still signed in).
+const shared = await page.locator('#share').getAttribute('href');
+assert.match(shared, new RegExp(`layer=idle.*feature=${at.id}`), shared);
+await page.goto(shared);
+await ready(page);
+await page.locator('#panel h2').waitFor();
+assert.ok((await panelText(page)).includes(at.properties.parcel_code), 'the shared link opens the parcel');
+assert.equal(await page.evaluate(() => window.parkland.state.theme), 'idle');
+// 全图 goes back to the whole park, from the parcel the link zoomed in on.
+const zoomedIn = await page.evaluate(() => window.parkland.state.map.getZoom());
+await page.locator('#fit-park').click();
+await page.waitForFunction((z) => window.parkland.state.map.getZoom() < z, zoomedIn);
 
 step = 'search';
 const enterprise = at.properties.enterprise_name;
@@ -350,11 +373,40 @@ await chooseLayer(page, 'performance');
 await page.evaluate(() => window.parkland.state.map.fitBounds([[116.6, 27.53], [116.68, 27.59]], { duration: 0 }));
 await settle(page);
 assert.ok((await drawn(page, 'performance-fill')) > 10, '亩均 classes drawn');
-await page.screenshot({ path: join(shots, 'committee-performance-1366x768.png') });
+await page.screenshot({ path: join(shots, 'committee-performance-1440x900.png') });
+
+step = 'month';
+// A year back: the strip and the day-scoped layers move together to that month's end, and
+// the legend's idle count is the report's for that month.
+const before = itemQueries.length;
+const monthBack = await page.evaluate(() => {
+  const [y, m] = document.getElementById('month').value.split('-').map(Number);
+  return `${y - 1}-${String(m).padStart(2, '0')}`;
+});
+await page.locator('#month').fill(monthBack);
+await page.locator('#month').dispatchEvent('change');
+await page.waitForFunction(
+  (b) => window.parkland && performance.getEntriesByType('resource').some((r) => r.name.includes('as_of=')),
+  before,
+);
+await chooseLayer(page, 'idle');
+const asOfQueries = itemQueries.slice(before).filter((u) => u.includes('/collections/idle-land/items'));
+assert.ok(asOfQueries.length && asOfQueries.every((u) => /as_of=\d{4}-\d{2}-\d{2}/.test(u)), asOfQueries.join('\n'));
+const monthIdle = await page.evaluate(async (m) => {
+  const r = await fetch(`../api/parks/${window.parkland.state.park.id}/reports/dispatch?month=${m}&format=json`, {
+    headers: { Authorization: `Bearer ${sessionStorage.getItem('parkland.token')}` },
+  }).then((res) => res.json());
+  return r.land.idle_land.by_status.find((g) => g.key === 'idle').count;
+}, monthBack);
+await page.waitForFunction(
+  (n) => document.querySelector('#legend .legend-row .count')?.textContent === String(n),
+  monthIdle,
+);
+await page.locator('.figure[data-figure="idle"]').filter({ hasText: `${monthIdle} 宗` }).waitFor();
 
 step = 'english';
 await page.locator('#lang').click();
-assert.ok((await page.locator('#legend').innerText()).includes('priority'), 'the legend in English');
+assert.ok((await page.locator('#legend').innerText()).includes('Approaching idle'), 'the legend in English');
 assert.equal(await page.locator('#sign-out').innerText(), 'Sign out');
 await page.locator('#lang').click();
 
@@ -383,6 +435,29 @@ const sheet = await phone.locator('#panel').boundingBox();
 assert.ok(sheet.width >= 380 && sheet.y > 300, `the panel is a bottom sheet (${JSON.stringify(sheet)})`);
 await phone.screenshot({ path: join(shots, 'phone-panel-390x844.png') });
 
+// A second park puts the park picker in the phone's header: every button must stay on screen.
+step = 'phone, two parks';
+const made = await fetch(`${base}/api/parks`, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/geo+json', Authorization: `Bearer ${process.env.ADMIN_TOKEN}` },
+  body: JSON.stringify({
+    type: 'Feature',
+    geometry: { type: 'Polygon', coordinates: [[[116.7, 27.6], [116.72, 27.6], [116.72, 27.62], [116.7, 27.62], [116.7, 27.6]]] },
+    properties: { code: 'NCGYKQ', name: '南城县工业园区扩区（光电产业园）', admin_code: '361021' },
+  }),
+});
+assert.equal(made.status, 201, `a second park (${await made.text()})`);
+const narrow = await open({ width: 390, height: 844 });
+await narrow.goto(`${base}/dashboard/`);
+await ready(narrow);
+assert.ok(await narrow.locator('#park').isVisible(), 'two parks: the picker shows');
+for (const b of await narrow.locator('.bar button:visible, .bar select').all()) {
+  const box = await b.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, `${await b.textContent()} stays on a 390 px screen (${JSON.stringify(box)})`);
+}
+await narrow.screenshot({ path: join(shots, 'phone-two-parks-390x844.png') });
+await narrow.context().close();
+
 // ---- 5. Signing out -----------------------------------------------------------------------
 step = 'sign out';
 await Promise.all([page.waitForEvent('load'), page.locator('#sign-out').click()]);
@@ -393,7 +468,7 @@ assert.deepEqual(await page.locator('#themes input').evaluateAll((is) => is.map(
 // ---- 6. A GCJ-02 base map: tiles drawn, layers asked for in the same offset system -------
 if (gcjBase) {
   step = 'gcj02 base map';
-  const gcjPage = await open({ width: 1366, height: 768 });
+  const gcjPage = await open({ width: 1440, height: 900 });
   const tiles = [];
   const gcjQueries = [];
   gcjPage.on('response', (r) => {
@@ -416,7 +491,7 @@ if (gcjBase) {
   const s = shifted.find((f) => f.id === p.id);
   const [dx, dy] = [0, 1].map((i) => s.geometry.coordinates[0][0][0][i] - p.geometry.coordinates[0][0][0][i]);
   assert.ok(Math.abs(dx) > 0.001 && Math.abs(dx) < 0.01 && Math.abs(dy) > 0.001 && Math.abs(dy) < 0.01, `offset ${dx}, ${dy}`);
-  await gcjPage.screenshot({ path: join(shots, 'public-gcj02-basemap-1366x768.png') });
+  await gcjPage.screenshot({ path: join(shots, 'public-gcj02-basemap-1440x900.png') });
 }
 
 await browser.close();

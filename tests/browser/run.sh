@@ -27,6 +27,9 @@ PARKLAND_PASSWORD="$password" "$bin" user password committee.demo
 "$bin" user add applicant.demo --role applicant --display-name "江西某新材料有限公司"
 applicant_password="demo-applicant-$(date +%s)"
 PARKLAND_PASSWORD="$applicant_password" "$bin" user password applicant.demo
+# The administrator adds a second park late in the run (the phone's header with a park picker).
+"$bin" user add admin.ci --role admin >/dev/null
+admin_token=$("$bin" token create --user admin.ci)
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -60,6 +63,6 @@ wait_for "http://127.0.0.1:$tiles/0/0/0.png"
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 PARKLAND_URL="http://127.0.0.1:$port" PARKLAND_GCJ02_URL="http://127.0.0.1:$gcj" \
   DASHBOARD_USER=committee.demo DASHBOARD_PASSWORD="$password" \
-  APPLICANT_USER=applicant.demo APPLICANT_PASSWORD="$applicant_password" \
+  APPLICANT_USER=applicant.demo APPLICANT_PASSWORD="$applicant_password" ADMIN_TOKEN="$admin_token" \
   SCREENSHOTS="$root/tests/screenshots" \
   node "$here/dashboard.mjs" || { echo "--- server log"; tail -n 40 "$work/server.log"; exit 1; }

@@ -110,7 +110,10 @@ pub struct MuPerformance {
     pub class_name: Option<&'static str>,
     pub score: Option<f64>,
     pub rank: Option<usize>,
+    /// Why not rated, in Chinese.
     pub not_rated_reason: Option<String>,
+    /// The same in English.
+    pub not_rated_reason_en: Option<String>,
     /// All the land the enterprise uses in the park, 亩 — the base of its per-亩 figures.
     pub enterprise_land_mu: f64,
     /// 亩均税收, 万元/亩.
@@ -149,6 +152,12 @@ async fn performance_of(
                     };
                     let e = s.enterprise_id;
                     let rating = r.evaluation.rated.iter().find(|x| x.enterprise_id == e);
+                    let not_rated = r
+                        .evaluation
+                        .not_rated
+                        .iter()
+                        .find(|(id, _)| *id == e)
+                        .map(|(_, why)| why);
                     let land_mu = m2_to_mu(r.land_m2.get(&e).copied().unwrap_or(0.0));
                     let figures = r.figures.get(&e);
                     let value = |i: Indicator| {
@@ -175,12 +184,8 @@ async fn performance_of(
                         class_name: rating.map(|x| x.class.label_zh()),
                         score: rating.map(|x| x.score),
                         rank: rating.map(|x| x.rank),
-                        not_rated_reason: r
-                            .evaluation
-                            .not_rated
-                            .iter()
-                            .find(|(id, _)| *id == e)
-                            .map(|(_, why)| why.clone()),
+                        not_rated_reason: not_rated.map(|why| why.zh.clone()),
+                        not_rated_reason_en: not_rated.map(|why| why.en.clone()),
                         enterprise_land_mu: round_to(land_mu, 4),
                         tax_per_mu_wan: value(Indicator::TaxPerMu),
                         value_added_per_mu_wan: value(Indicator::ValueAddedPerMu),

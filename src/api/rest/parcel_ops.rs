@@ -275,6 +275,8 @@ pub struct VersionProperties {
     pub version: i64,
     /// created, updated, retired, split_from, merged_from, superseded or imported.
     pub change: String,
+    /// The change in Chinese (新建, 修改, 注销, 分割新设, 合并新设, 分割或合并后注销, 批量导入).
+    pub change_name: &'static str,
     pub changed_at: DateTime<Utc>,
     pub changed_by: String,
     pub note: Option<String>,
@@ -315,6 +317,8 @@ pub async fn parcel_history(
                         parcel_id: v.parcel_id,
                         version: v.version,
                         change: v.change.clone(),
+                        change_name: crate::domain::register::Change::parse(&v.change)
+                            .map_or("", |c| c.name_zh()),
                         changed_at: utc(v.changed.at),
                         changed_by: v.changed.by.clone(),
                         note: v.note.clone(),
