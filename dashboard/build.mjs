@@ -21,6 +21,9 @@ await esbuild.build({
   entryPoints: { app: 'src/main.js' },
   bundle: true,
   format: 'esm',
+  // The charts (ECharts) are a chunk of their own, loaded when first opened.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   minify: true,
   sourcemap: false,
   target: ['es2022'],

@@ -33,7 +33,12 @@ enum Command {
     /// Create or update the database schema, then exit.
     Migrate,
     /// Load the demo park (南城县工业园区: 3 zones, about 150 parcels).
-    Demo,
+    Demo {
+        /// Instead, generate a large park of about this many parcels (2,000 – 500,000) laid out
+        /// as the demo is, to measure the map and the reports at scale.
+        #[arg(long)]
+        parcels: Option<usize>,
+    },
     /// Import parcels into a park from a GeoJSON file or a zipped shapefile (all or nothing).
     Import {
         /// The park's code or id.
@@ -158,11 +163,15 @@ fn run() -> anyhow::Result<()> {
             eprintln!("database is up to date");
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { parcels } => {
+            let size = match parcels {
+                Some(n) => parkland::demo::Size::about(n).map_err(anyhow::Error::msg)?,
+                None => parkland::demo::Size::DEMO,
+            };
             let db = Db::open(&cli.db.database_url, 1)?;
             let mut conn = db.conn()?;
             let bar = progress_bar();
-            let loaded = parkland::demo::load(&mut conn, &cli_stamp(), &|_, done, total| {
+            let loaded = parkland::demo::load(&mut conn, size, &cli_stamp(), &|_, done, total| {
                 progress(&bar, done, total)
             })?;
             bar.finish_and_clear();

@@ -69,6 +69,24 @@ export async function postJson(url, body) {
   return res.status === 204 ? null : res.json();
 }
 
+/** A record with its version: the body and the `ETag` a change must send back as `If-Match`. */
+export async function getVersioned(url) {
+  const res = await fetch(resolve(url), { headers: headers() });
+  if (!res.ok) throw await failure(res);
+  return { body: await res.json(), etag: res.headers.get('ETag') };
+}
+
+/** A JSON merge patch of the version read (`If-Match`); a 412 means someone changed it first. */
+export async function patchJson(url, body, etag) {
+  const res = await fetch(resolve(url), {
+    method: 'PATCH',
+    headers: headers({ 'Content-Type': 'application/merge-patch+json', 'If-Match': etag }),
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return { body: await res.json(), etag: res.headers.get('ETag') };
+}
+
 /** Every feature of a collection's items query, following `next` links. */
 export async function allFeatures(url) {
   const features = [];

@@ -3,7 +3,6 @@
 // map of available plots for everyone else. It only uses parkland's public HTTP interface
 // (OGC API – Features collections and the JSON API), like any other client would.
 
-import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import * as api from './api.js';
@@ -11,8 +10,16 @@ import { label, language, setLanguage, t, translatePage } from './i18n.js';
 import { renderApplications } from './applications.js';
 import { parcelPanel, plotPanel, unitPanel, workshopPanel } from './panel.js';
 import { THEMES, classOf, colorExpression } from './themes.js';
+import * as table from './table.js';
+import { line, renderCounty } from './county.js';
+import { workshopEdits } from './edit.js';
+import { ProjectList } from './projects.js';
 
 const $ = (id) => document.getElementById(id);
+
+/** MapLibre GL JS (1 MB) is a chunk of its own, fetched while the page asks who is signed in
+ * and draws its header: the first paint does not wait for it. */
+let maplibregl = null;
 
 const state = {
   config: { basemap: null },
@@ -23,6 +30,8 @@ const state = {
   zoneLabels: [],
   enterprises: new Map(), // parcel id → names of the enterprises on it, for the search
   data: new Map(), // collection id → FeatureCollection (attributes only when the map is tiled)
+  byId: new Map(), // collection id → feature id → feature, for the hover labels
+  zoomedToWorkshops: false,
   plotMatch: null, // ids of the plots the applicant's search finds (null: no search)
   theme: null,
   map: null,
@@ -84,6 +93,21 @@ const sourceLayer = (collection) => (tiled() ? { sourceLayer: collection } : {})
 /** The layers whose state is of a day: the month picker shows them as of its month's end. */
 const DAY_SCOPED = new Set(['idle-land', 'underused-land', 'capacity-reviews', 'workshops']);
 
+/** Whether the caller changes the park's operations (workshops, leases, projects): its
+ * committee and the administrators, as the server's access rules say. */
+const editsOperations = () => ['admin', 'committee'].includes(state.user?.role);
+
+/** After a change from the panel: the layers, the strip and the panel again, from the server. */
+async function edited(id) {
+  const summary = loadSummary();
+  if (await loadLayers()) {
+    for (const c of state.data.keys()) if (tiled()) state.map.refreshTiles?.(c);
+    applyFilters(false);
+    await select(id);
+  }
+  await summary;
+}
+
 /** The month's last day, or nothing for the current month (today, the server's default) —
  * the day the dispatch report of that month is as of. */
 function asOf() {
@@ -101,6 +125,30 @@ const dayOf = (collection) => (DAY_SCOPED.has(collection) && asOf() ? `&as_of=${
 /** A collection's tile URL template for the park on screen (z/y/x: OGC's order). */
 const tileUrl = (collection) =>
   `${api.resolve(`/collections/${collection}/tiles/WebMercatorQuad/`)}{z}/{y}/{x}?park_id=${state.park?.id ?? 0}${dayOf(collection)}`;
+
+/** A label beside the pointer naming what is under it (code, name, class), from the loaded
+ * attributes — the tiles carry only what the map draws. */
+function hoverLabels(map) {
+  const tip = document.createElement('div');
+  tip.className = 'hover-label';
+  tip.hidden = true;
+  map.getContainer().append(tip);
+  for (const th of THEMES) {
+    map.on('mousemove', `${th.id}-fill`, (e) => {
+      const f = e.features?.[0];
+      const a = f && state.byId.get(th.collection)?.get(f.id);
+      if (!a) return;
+      const p = a.properties;
+      const cls = th.property ? th.classes.find((c) => c.key === classOf(th, p)) : null;
+      const what = [p.code ?? p.parcel_code, p.name ?? p.parcel_name ?? p.workshop_name].filter(Boolean).join(' ');
+      tip.textContent = cls ? `${what} · ${label(cls)}` : what;
+      tip.style.left = `${e.point.x + 12}px`;
+      tip.style.top = `${e.point.y + 12}px`;
+      tip.hidden = false;
+    });
+    map.on('mouseleave', `${th.id}-fill`, () => (tip.hidden = true));
+  }
+}
 
 function addLayers(map) {
   for (const id of ['parks', 'zones']) map.addSource(id, { type: 'geojson', data: empty() });
@@ -230,8 +278,10 @@ async function loadPark() {
     return;
   }
   const current = ask('park');
-  const zones = await items('zones', `&park_id=${state.park.id}`);
-  if (!(await loadLayers()) || !current()) return;
+  // The strip, the zones and the layers are asked for at once (the strip needs only the park).
+  const summary = readsRegister() ? loadSummary() : null;
+  const [zones, loaded] = await Promise.all([items('zones', `&park_id=${state.park.id}`), loadLayers()]);
+  if (!loaded || !current()) return;
   state.zones = zones.features;
   labelZones();
   map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
@@ -242,8 +292,8 @@ async function loadPark() {
   );
   fit([state.park]);
   setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
-  if (readsRegister()) await loadSummary();
   if (state.user) await loadApplications();
+  await summary;
 }
 
 /** The park's layers, for the month picked: attributes loaded, tiles pointed at them. False
@@ -254,7 +304,10 @@ async function loadLayers() {
   const collections = [...new Set(themes().map((th) => th.collection))];
   const loaded = await Promise.all(collections.map((c) => attributes(c, park)));
   if (!current()) return false;
-  collections.forEach((c, i) => state.data.set(c, loaded[i]));
+  collections.forEach((c, i) => {
+    state.data.set(c, loaded[i]);
+    state.byId.set(c, new Map(loaded[i].features.map((f) => [f.id, f])));
+  });
   indexEnterprises();
   for (const [c, fc] of state.data) {
     if (tiled()) state.map.getSource(c).setTiles([tileUrl(c)]);
@@ -271,6 +324,7 @@ async function monthChanged() {
     applyFilters(false);
   }
   await summary;
+  if (!$('charts-view').hidden) await showCharts();
 }
 
 /** Zone names at the middle of each zone's extent, as HTML markers over the map. */
@@ -367,8 +421,123 @@ function applyFilters(fitToResult = true) {
   state.map.setFilter(`${th.id}-line`, filter);
   $('matches').textContent = matched.length ? t('matches', { n: matched.length }) : t('noMatches');
   renderLegend(inZone);
+  renderTable(matched);
   if (fitToResult && active && matched.length) fitTo(th, matched);
   if (fitToResult && !active && state.park) fit([state.park]);
+}
+
+// ---- the bureau's county view -------------------------------------------------------------
+
+async function switchPark(id) {
+  if (state.park?.id === id) return;
+  state.park = state.parks.find((p) => p.id === id);
+  $('park').value = String(id);
+  // Another park's projects and charts.
+  $('projects-view').hidden = true;
+  $('charts-view').hidden = true;
+  clearSelection();
+  await loadPark();
+}
+
+async function showCounty() {
+  $('county-title').textContent = t('countyTitle', { m: $('month').value });
+  try {
+    await renderCounty($('county-body'), {
+      parks: state.parks,
+      month: $('month').value,
+      asOf: asOf(),
+      openPark: async (id) => {
+        $('county-view').hidden = true;
+        await switchPark(id);
+      },
+      openCase: async (parkId, parcelId) => {
+        $('county-view').hidden = true;
+        await switchPark(parkId);
+        setTheme('idle');
+        const feature = layers.all('idle-land').find((f) => (f.properties.parcel_id ?? f.id) === parcelId);
+        if (feature) {
+          await fitTo(theme(), [feature]);
+          await select(feature.id);
+        }
+      },
+    });
+  } catch (e) {
+    $('county-body').textContent = t('loadFailed', { m: e.message });
+  }
+}
+
+// ---- the month in charts (ECharts, loaded when first opened) -------------------------------
+
+async function showCharts() {
+  $('charts-view').hidden = false;
+  $('charts-title').textContent = t('chartsTitle', { m: $('month').value });
+  const box = $('charts-body');
+  try {
+    const charts = await import('./charts.js');
+    await charts.renderCharts(box, {
+      parkId: state.park.id,
+      parkCode: state.park.properties.code,
+      month: $('month').value,
+      zoneName,
+      performance: layers.all('mu-performance'),
+      performanceTheme: THEMES.find((th) => th.id === 'performance'),
+      save: (url, name) => {
+        const a = Object.assign(document.createElement('a'), { href: url, download: name });
+        document.body.append(a);
+        a.click();
+        a.remove();
+      },
+    });
+  } catch (e) {
+    box.textContent = t('loadFailed', { m: e.message });
+  }
+}
+
+// ---- the committee's project list ----------------------------------------------------------
+
+let projects = null;
+
+async function showProjects() {
+  projects ??= new ProjectList(
+    { stage: $('project-stage'), unit: $('project-unit'), body: $('projects-body'), title: $('projects-title') },
+    async (project) => {
+      // A project on land opens its (first) parcel on the register's layer.
+      setTheme('status');
+      const feature = layers.all('parcels').find((f) => f.id === project.parcel_ids[0]);
+      if (feature) await fitTo(theme(), [feature]);
+      await select(project.parcel_ids[0]);
+    },
+  );
+  $('projects-view').hidden = false;
+  try {
+    await projects.load(state.park.id);
+  } catch (e) {
+    $('projects-body').textContent = t('loadFailed', { m: e.message });
+  }
+}
+
+// ---- the table of what is filtered -------------------------------------------------------
+
+const zoneName = (id) => state.zones.find((z) => z.id === id)?.properties.name ?? '';
+
+function renderTable(matched = matching().matched) {
+  if ($('table-view').hidden) return;
+  const th = theme();
+  $('table-title').textContent = `${label(th.label)} · ${t('matches', { n: matched.length })}`;
+  table.render($('table-body'), th, matched, zoneName, async (id) => {
+    const feature = layers.all(th.collection).find((f) => f.id === id);
+    if (feature) await fitTo(th, [feature]);
+    await select(id);
+  });
+}
+
+/** A download's name: the park's code, what it holds, and the day. */
+const stem = (what) => `${state.park.properties.code}-${what}-${new Date().toISOString().slice(0, 10)}`;
+
+/** The rows the table shows — every one, not only those drawn — saved as `format`. */
+function exportTable(format) {
+  const th = theme();
+  table.save(table.rows(th, matching().matched, zoneName), format, stem(th.collection), label(th.label));
 }
 
 function renderThemes() {
@@ -382,10 +551,14 @@ function renderThemes() {
       checked: th.id === state.theme,
     });
     input.addEventListener('change', () => {
+      const zoomedIn = state.zoomedToWorkshops;
       setTheme(th.id);
-      // A small layer (a park's few workshops) is easier to read fitted to its own extent.
+      // A small layer (a park's few workshops) is easier to read fitted to its own extent; the
+      // next layer is the whole park's again, not the workshops' corner of it.
       const features = layers.all(th.collection);
-      if (th.id === 'workshops' && features.length) fitTo(th, features);
+      state.zoomedToWorkshops = th.id === 'workshops' && features.length > 0;
+      if (state.zoomedToWorkshops) fitTo(th, features);
+      else if (zoomedIn && state.park) fit([state.park]);
     });
     const l = document.createElement('label');
     l.dataset.theme = th.id;
@@ -468,7 +641,15 @@ async function select(id) {
   body.textContent = '…';
   const draft = document.createElement('div');
   try {
-    if (th.id === 'workshops') workshopPanel(draft, feature);
+    if (th.id === 'workshops') {
+      workshopPanel(draft, feature);
+      if (editsOperations()) {
+        const box = document.createElement('div');
+        box.id = 'workshop-edits';
+        draft.append(box);
+        await workshopEdits(box, feature.id, () => edited(id));
+      }
+    }
     else if (th.id === 'plots') plotPanel(draft, feature, panelContext());
     else if (th.id === 'units') unitPanel(draft, feature, layers.all('available-units'), panelContext());
     else await parcelPanel(draft, feature.properties.parcel_id ?? feature.id, layers);
@@ -505,9 +686,14 @@ const OPENS = {
   overdue: ['workshops', 'overdue'],
   occupancy: ['units', ''],
   performance: ['performance', ''],
+  pipeline: null, // the project list, not a layer
 };
 
 function openFigure(key) {
+  if (key === 'pipeline') {
+    showProjects();
+    return;
+  }
   const [theme, cls] = OPENS[key];
   if (!themes().some((th) => th.id === theme)) return;
   setTheme(theme);
@@ -523,30 +709,26 @@ async function loadSummary() {
     const r = await api.getJson(dispatchUrl('json'));
     if (!current()) return;
     const fmt = (n, d = 1) => Number(n ?? 0).toLocaleString('zh-CN', { maximumFractionDigits: d });
-    // 闲置土地 is the land found idle, as the report's sheet counts it; land approaching the
-    // line is named beside it, not added to it.
-    const byStatus = (k) => r.land.idle_land.by_status.find((g) => g.key === k) ?? { count: 0, area_mu: 0 };
-    const idle = byStatus('idle');
-    const approaching = byStatus('approaching');
-    const under = r.land.underused.all;
+    const l = line(r);
     const stages = r.pipeline.by_stage.filter((s) => s.count).map((s) => `${s.stage_name} ${s.count}`);
     const classes = Object.entries(r.performance.classes).map(([k, v]) => `${k} ${v}`).join(' · ');
     const figures = [
-      ['idle', t('idleLand'), `${fmt(idle.area_mu)} ${t('mu')}`, `${t('parcelsCount', { n: idle.count })}${approaching.count ? ' · ' + t('approachingCount', { n: approaching.count }) : ''}`],
-      ['underused', t('underused'), `${fmt(under.area_mu)} ${t('mu')}`, t('parcelsCount', { n: under.count })],
-      ['overdue', t('overdueWorkshops'), String(r.deadlines.overdue), t('dueSoon', { n: r.deadlines.due_soon })],
-      ['occupancy', t('occupancy'), `${fmt(r.estate.occupancy.occupancy_pct)}%`, `${fmt(r.estate.occupancy.leased_area_m2, 0)} / ${fmt(r.estate.occupancy.unit_area_m2, 0)} m²`],
-      ['pipeline', t('pipeline'), String(r.pipeline.total.count), stages.join(' · ')],
+      ['idle', t('idleLand'), `${fmt(l.idle_mu)} ${t('mu')}`, `${t('parcelsCount', { n: l.idle_count })}${l.approaching ? ' · ' + t('approachingCount', { n: l.approaching }) : ''}`],
+      ['underused', t('underused'), `${fmt(l.under_mu)} ${t('mu')}`, t('parcelsCount', { n: l.under_count })],
+      ['overdue', t('overdueWorkshops'), String(l.overdue_workshops), t('dueSoon', { n: r.deadlines.due_soon })],
+      ['occupancy', t('occupancy'), `${fmt(l.occupancy_pct)}%`, `${fmt(l.leased_m2, 0)} / ${fmt(l.unit_m2, 0)} m²`],
+      ['pipeline', t('pipeline'), String(l.projects), stages.join(' · ')],
       ['performance', `${t('muClasses')} ${r.performance.year}`, classes, ''],
     ];
     box.replaceChildren(
       ...figures.map(([key, name, value, note]) => {
-        const d = document.createElement(OPENS[key] ? 'button' : 'div');
+        const opens = key in OPENS;
+        const d = document.createElement(opens ? 'button' : 'div');
         d.className = 'figure';
         d.dataset.figure = key;
-        if (OPENS[key]) {
+        if (opens) {
           d.type = 'button';
-          d.title = t('openLayer');
+          d.title = key === 'pipeline' ? t('openProjects') : t('openLayer');
           d.addEventListener('click', () => openFigure(key));
         }
         for (const [cls, text] of [['name', name], ['value', value], ['note', note]]) {
@@ -598,6 +780,7 @@ function wireSignIn() {
 }
 
 function renderWho() {
+  $('county').hidden = !['bureau', 'admin'].includes(state.user?.role);
   $('sign-in').hidden = Boolean(state.user);
   $('sign-out').hidden = !state.user;
   $('who').textContent = state.user ? state.user.name : '';
@@ -700,10 +883,13 @@ function renderChrome() {
 }
 
 async function start() {
+  const mapLibrary = import('maplibre-gl');
   setLanguage(language());
   $('month').value = lastMonth();
-  state.config = await fetch('config.json').then((r) => (r.ok ? r.json() : { basemap: null }));
-  state.user = await api.me();
+  [state.config, state.user] = await Promise.all([
+    fetch('config.json').then((r) => (r.ok ? r.json() : { basemap: null })),
+    api.me(),
+  ]);
   renderChrome();
   wireSignIn();
   $('lang').addEventListener('click', async () => {
@@ -713,7 +899,26 @@ async function start() {
   });
   $('zone').addEventListener('change', () => applyFilters());
   $('class').addEventListener('change', () => applyFilters());
-  $('search').addEventListener('input', () => applyFilters());
+  // The search waits for a pause in typing: each keystroke would otherwise refilter and redraw.
+  let typing = null;
+  $('search').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => applyFilters(), 200);
+  });
+  $('show-table').addEventListener('click', () => {
+    $('table-view').hidden = !$('table-view').hidden;
+    renderTable();
+  });
+  $('table-close').addEventListener('click', () => {
+    $('table-view').hidden = true;
+  });
+  $('charts').addEventListener('click', showCharts);
+  $('charts-close').addEventListener('click', () => ($('charts-view').hidden = true));
+  $('projects-csv').addEventListener('click', () => projects.export('csv', stem('projects')));
+  $('projects-xls').addEventListener('click', () => projects.export('xls', stem('projects')));
+  $('projects-close').addEventListener('click', () => ($('projects-view').hidden = true));
+  $('export-csv').addEventListener('click', () => exportTable('csv'));
+  $('export-xls').addEventListener('click', () => exportTable('xls'));
   renderPlotSearch();
   for (const id of ['min-mu', 'max-mu', 'industry', 'levelled', 'infrastructure']) {
     $(id).addEventListener(id === 'levelled' || id === 'infrastructure' ? 'change' : 'input', plotSearchChanged);
@@ -727,12 +932,16 @@ async function start() {
       .download(dispatchUrl('xlsx'), `调度表-${state.park.properties.code}-${$('month').value}.xlsx`)
       .catch((e) => notice(t('loadFailed', { m: e.message }))),
   );
-  $('park').addEventListener('change', async (e) => {
-    state.park = state.parks.find((p) => p.id === Number(e.target.value));
-    clearSelection();
-    await loadPark();
+  $('park').addEventListener('change', (e) => switchPark(Number(e.target.value)));
+  $('county').addEventListener('click', () => {
+    $('county-view').hidden = !$('county-view').hidden;
+    if (!$('county-view').hidden) showCounty();
+  });
+  $('county-close').addEventListener('click', () => {
+    $('county-view').hidden = true;
   });
 
+  maplibregl = await mapLibrary;
   const map = new maplibregl.Map({
     container: 'map',
     style: style(state.config.basemap),
@@ -748,9 +957,12 @@ async function start() {
   state.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  // The parks are asked for while the map's style loads (they need no map).
+  const parks = loadParks();
   await new Promise((resolve) => map.on('load', resolve));
   addLayers(map);
-  await loadParks();
+  hoverLabels(map);
+  await parks;
   // Read before loading: choosing the layer rewrites the address without the feature.
   const asked = new URLSearchParams(location.search);
   state.theme = asked.get('layer');

@@ -165,7 +165,23 @@ function historySection(url, title, lines, buttonLabel = t('showHistory')) {
 
 /** A workshop's occupancy, or that it has no units to let yet. */
 const occupancyText = (w) =>
-  w.occupancy_pct == null ? t('noUnits') : t('occupancyOf', { p: fmt(w.occupancy_pct, 1), u: w.idle_units });
+  w.occupancy_pct == null
+    ? t('noUnits')
+    : t('occupancyOf', { p: fmt(w.occupancy_pct, 1) }) + (w.idle_units ? t('idleUnits', { u: w.idle_units }) : '');
+
+/** The construction milestones in the order they happen, with their names. */
+export const MILESTONES = [
+  ['approval', '立项审批', 'Approval'],
+  ['start', '开工', 'Start'],
+  ['topping_out', '主体封顶', 'Topping out'],
+  ['completion', '竣工', 'Completion'],
+  ['acceptance', '竣工验收', 'Acceptance'],
+  ['handover', '交付使用', 'Handover'],
+];
+export const milestoneName = (key) => {
+  const m = MILESTONES.find(([k]) => k === key);
+  return m ? m[language() === 'en' ? 2 : 1] : key;
+};
 
 /** The panel for a workshop: its deadline and its occupancy. */
 export function workshopPanel(body, feature) {
@@ -175,13 +191,14 @@ export function workshopPanel(body, feature) {
     el('h2', {}, w.name),
     facts([
       [t('status'), `${w.deadline_status_name}${late ? '，' + late : ''}`],
-      [t('deadline'), `${w.deadline ?? '—'} (${w.deadline_milestone ?? ''})`],
+      [t('deadline'), `${w.deadline ?? '—'}（${milestoneName(w.deadline_milestone)}）`],
       [t('progress'), `${fmt(w.percent_complete, 0)}%`],
       [t('floorArea'), `${fmt(w.floor_area_m2)} m² · ${w.storeys} 层`],
       [t('occupancy'), occupancyText(w)],
       [t('owner'), w.owner_name],
       [t('responsible'), [w.responsible_unit, w.responsible_person].filter(Boolean).join(' ')],
       [t('zone'), w.zone_name],
+      [t('asOfDay'), w.as_of],
     ]),
     historySection(`/api/workshops/${feature.id}/progress`, t('progressReports'), (reports) =>
       reports.map((r) => `${r.date} · ${fmt(r.percent, 0)}%${r.note ? ' · ' + r.note : ''}`),

@@ -117,24 +117,71 @@ pub struct Demo {
     pub parcels: Vec<(String, RawParcel, MultiPolygon<f64>)>,
 }
 
-fn park_boundary() -> MultiPolygon<f64> {
-    // A little irregular, as real park boundaries are: it follows roads and the river.
-    MultiPolygon(vec![Polygon::new(
-        ring(&[
-            (116.6150, 27.5450),
-            (116.6380, 27.5445),
-            (116.6600, 27.5452),
-            (116.6605, 27.5600),
-            (116.6598, 27.5750),
-            (116.6380, 27.5756),
-            (116.6152, 27.5748),
-            (116.6147, 27.5600),
-        ]),
-        vec![],
-    )])
+/// How large a demo to build: the demo park as it is, or a generated large park for measuring
+/// the map and the reports at scale (`parkland demo --parcels 50000`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Size {
+    /// The zones and the park spread out from the park's south-west corner by this factor.
+    spread: f64,
+    /// Parcels, their rows and the roads between them shrink by this factor.
+    shrink: f64,
 }
 
-pub fn build() -> Result<Demo, String> {
+impl Size {
+    pub const DEMO: Size = Size {
+        spread: 1.0,
+        shrink: 1.0,
+    };
+    /// The parcels of the demo at its own size.
+    const DEMO_PARCELS: f64 = 143.0;
+    /// A large park's plots are a third of the demo's across (about 0.5 ha, 7 亩: small plots
+    /// for 标准地 and 小微企业园), so 50,000 of them fit a park of ~550 km² (within a park's
+    /// 5,000 km² limit).
+    const LARGE_SHRINK: f64 = 3.0;
+
+    /// A park of about `parcels` parcels (at least 2,000).
+    pub fn about(parcels: usize) -> Result<Size, String> {
+        if !(2_000..=500_000).contains(&parcels) {
+            return Err(format!(
+                "a generated park has 2,000 to 500,000 parcels, not {parcels}"
+            ));
+        }
+        let per_demo = Self::DEMO_PARCELS * Self::LARGE_SHRINK * Self::LARGE_SHRINK;
+        Ok(Size {
+            spread: (parcels as f64 / per_demo).sqrt(),
+            shrink: Self::LARGE_SHRINK,
+        })
+    }
+
+    /// A point of the demo's layout moved out from the park's corner.
+    fn at(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        let (x0, y0) = ORIGIN;
+        (x0 + (x - x0) * self.spread, y0 + (y - y0) * self.spread)
+    }
+}
+
+/// The demo park's south-west corner, from which a larger park spreads.
+const ORIGIN: (f64, f64) = (116.6147, 27.5445);
+
+fn park_boundary(size: Size) -> MultiPolygon<f64> {
+    // A little irregular, as real park boundaries are: it follows roads and the river.
+    let points: Vec<(f64, f64)> = [
+        (116.6150, 27.5450),
+        (116.6380, 27.5445),
+        (116.6600, 27.5452),
+        (116.6605, 27.5600),
+        (116.6598, 27.5750),
+        (116.6380, 27.5756),
+        (116.6152, 27.5748),
+        (116.6147, 27.5600),
+    ]
+    .into_iter()
+    .map(|p| size.at(p))
+    .collect();
+    MultiPolygon(vec![Polygon::new(ring(&points), vec![])])
+}
+
+pub fn build(size: Size) -> Result<Demo, String> {
     let footprint = |mp: MultiPolygon<f64>, limits| {
         Footprint::new("geometry", mp, limits).map_err(|e| e.to_string())
     };
@@ -157,13 +204,22 @@ pub fn build() -> Result<Demo, String> {
             capacity_review_years: Some(2),
             ..Default::default()
         },
-        boundary: footprint(park_boundary(), AreaLimits::PARK)?,
+        boundary: footprint(park_boundary(size), AreaLimits::PARK)?,
     };
     let mut rng = Rng(20_261_122);
     let mut zones = Vec::new();
     let mut parcels = Vec::new();
+    let (road, row_height, parcel_width) = (
+        ROAD / size.shrink,
+        (ROW_HEIGHT.0 / size.shrink, ROW_HEIGHT.1 / size.shrink),
+        (PARCEL_WIDTH.0 / size.shrink, PARCEL_WIDTH.1 / size.shrink),
+    );
     for plan in &ZONES {
-        let (x0, y0, x1, y1) = plan.bounds;
+        let (b0, b1) = (
+            size.at((plan.bounds.0, plan.bounds.1)),
+            size.at((plan.bounds.2, plan.bounds.3)),
+        );
+        let (x0, y0, x1, y1) = (b0.0, b0.1, b1.0, b1.1);
         zones.push(ZoneDraft {
             code: Code::parse("code", plan.code).map_err(|e| e.to_string())?,
             name: plan.name.into(),
@@ -176,23 +232,23 @@ pub fn build() -> Result<Demo, String> {
             boundary: footprint(rect(x0, y0, x1, y1), AreaLimits::PARK)?,
         });
         let mut seq = 0;
-        let mut y = y0 + ROAD;
-        let mut row = 0u8;
-        while y + ROW_HEIGHT.0 <= y1 - ROAD {
-            let top = (y + rng.range(ROW_HEIGHT.0, ROW_HEIGHT.1)).min(y1 - ROAD);
+        let mut y = y0 + road;
+        let mut row = 0u32;
+        while y + row_height.0 <= y1 - road {
+            let top = (y + rng.range(row_height.0, row_height.1)).min(y1 - road);
             // Cut lines across the row: (x at the bottom, x at the top); some are slanted.
-            let mut cuts = vec![(x0 + ROAD, x0 + ROAD)];
+            let mut cuts = vec![(x0 + road, x0 + road)];
             loop {
                 let (last_bottom, last_top) = *cuts.last().unwrap_or(&(x0, x0));
-                let width = rng.range(PARCEL_WIDTH.0, PARCEL_WIDTH.1);
+                let width = rng.range(parcel_width.0, parcel_width.1);
                 let slant = if rng.unit() < 0.35 {
                     rng.range(-0.0004, 0.0004)
                 } else {
                     0.0
                 };
                 let (b, t) = (last_bottom + width + slant, last_top + width - slant);
-                if b.max(t) > x1 - ROAD - PARCEL_WIDTH.0 * 0.6 {
-                    cuts.push((x1 - ROAD, x1 - ROAD));
+                if b.max(t) > x1 - road - parcel_width.0 * 0.6 {
+                    cuts.push((x1 - road, x1 - road));
                     break;
                 }
                 cuts.push((b, t));
@@ -207,7 +263,7 @@ pub fn build() -> Result<Demo, String> {
                 let raw = attributes(plan, row, col, seq, &mut rng);
                 parcels.push((plan.code.to_owned(), raw, geometry));
             }
-            y = top + ROAD;
+            y = top + road;
             row += 1;
         }
     }
@@ -218,8 +274,22 @@ pub fn build() -> Result<Demo, String> {
     })
 }
 
+/// A row's letters as on a park's plan: A … Z, then AA, AB … (a large park has hundreds).
+fn row_label(row: u32) -> String {
+    let mut n = row;
+    let mut label = Vec::new();
+    loop {
+        label.push(char::from(b'A' + (n % 26) as u8));
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    label.iter().rev().collect()
+}
+
 /// Land use, status, planning conditions and infrastructure of one demo parcel.
-fn attributes(plan: &ZonePlan, row: u8, col: usize, seq: u32, rng: &mut Rng) -> RawParcel {
+fn attributes(plan: &ZonePlan, row: u32, col: usize, seq: u32, rng: &mut Rng) -> RawParcel {
     let roll = rng.unit();
     let (land_use, far, density, green, height) = match roll {
         r if r < 0.62 => ("100101", (1.0, 2.5), (40.0, 60.0), (None, Some(15.0)), 24.0),
@@ -249,7 +319,7 @@ fn attributes(plan: &ZonePlan, row: u8, col: usize, seq: u32, rng: &mut Rng) -> 
         ParcelStatus::Reserve => 2 + (rng.unit() * 3.0) as usize,
         _ => 5 + (rng.unit() * 3.0) as usize,
     };
-    let row_letter = char::from(b'A' + row);
+    let row_letter = row_label(row);
     let road = plan.roads[col % 2];
     RawParcel {
         code: format!("361021001{:03}GB{:05}", plan.subdistrict, seq),
@@ -308,10 +378,11 @@ pub struct Loaded {
 /// Load the demo park; refuses if a park with its code already exists.
 pub fn load(
     conn: &mut AnyConnection,
+    size: Size,
     stamp: &Stamp,
     progress: Progress<'_>,
 ) -> StoreResult<Loaded> {
-    let mut demo = build().map_err(StoreError::Corrupt)?;
+    let mut demo = build(size).map_err(StoreError::Corrupt)?;
     land_supply::approvals(&mut demo.parcels, stamp.at.date());
     if store::parks::list(conn)?
         .iter()
@@ -382,7 +453,7 @@ mod tests {
 
     #[test]
     fn about_150_parcels_that_tile_without_overlaps() {
-        let demo = build().unwrap();
+        let demo = build(Size::DEMO).unwrap();
         let n = demo.parcels.len();
         assert!((130..=180).contains(&n), "{n} parcels");
         let geoms: Vec<_> = demo.parcels.iter().map(|p| &p.2).collect();
@@ -417,9 +488,35 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_lettered_as_on_a_plan() {
+        let labels: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702].map(row_label).into();
+        assert_eq!(labels, ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
+
+    #[test]
+    fn a_large_park_has_about_the_parcels_asked_for() {
+        let demo = build(Size::about(20_000).unwrap()).unwrap();
+        let n = demo.parcels.len();
+        assert!((17_000..=23_000).contains(&n), "{n} parcels");
+        let mut codes: Vec<_> = demo.parcels.iter().map(|p| p.1.code.clone()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "codes are unique");
+        // Every parcel lies inside its zone, and every zone inside the park.
+        let park = &demo.park.boundary;
+        for z in &demo.zones {
+            assert!(
+                measure::overlap_m2(park.geometry(), z.boundary.geometry())
+                    > 0.99 * z.boundary.area_m2()
+            );
+        }
+        assert!(Size::about(100).is_err() && Size::about(10_000_000).is_err());
+    }
+
+    #[test]
     fn the_same_park_every_time() {
-        let a = build().unwrap();
-        let b = build().unwrap();
+        let a = build(Size::DEMO).unwrap();
+        let b = build(Size::DEMO).unwrap();
         assert_eq!(a.parcels.len(), b.parcels.len());
         assert_eq!(a.parcels[17].2, b.parcels[17].2);
     }

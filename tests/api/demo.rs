@@ -14,13 +14,15 @@ on_both_backends!(
 
         let loaded = {
             let mut conn = app.conn();
-            parkland::demo::load(&mut conn, &stamp, &|_, _, _| {}).expect("demo loads")
+            parkland::demo::load(&mut conn, parkland::demo::Size::DEMO, &stamp, &|_, _, _| {})
+                .expect("demo loads")
         };
         assert_eq!(loaded.zones, 3);
         assert!((130..=180).contains(&loaded.parcels), "{}", loaded.parcels);
         {
             let mut conn = app.conn();
-            let again = parkland::demo::load(&mut conn, &stamp, &|_, _, _| {});
+            let again =
+                parkland::demo::load(&mut conn, parkland::demo::Size::DEMO, &stamp, &|_, _, _| {});
             assert!(again.is_err(), "loading twice is refused");
         }
         let svc = app.service().await;

@@ -5,7 +5,7 @@
 
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const base = process.env.PARKLAND_URL ?? 'http://127.0.0.1:8080';
@@ -17,6 +17,8 @@ const applicantUser = process.env.APPLICANT_USER;
 const applicantPassword = process.env.APPLICANT_PASSWORD;
 const shots = process.env.SCREENSHOTS ?? 'screenshots';
 mkdirSync(shots, { recursive: true });
+// The generated large park's screenshots sit beside the demo's, named large-….
+const shot = (name) => join(shots, `${process.env.SHOT_PREFIX ?? ''}${name}`);
 
 // As the machine's probe found: without these, chromium keeps trying to reach Google's hosts.
 // SwiftShader gives headless chromium WebGL without a GPU.
@@ -134,7 +136,7 @@ assert.deepEqual(themes, ['plots', 'units'], 'anonymous visitors get the public 
 const plots = await drawn(page, 'plots-fill');
 assert.ok(plots > 10, `available plots drawn (${plots})`);
 assert.ok(await page.locator('#summary').isHidden(), 'no dispatch figures for the public');
-await page.screenshot({ path: join(shots, 'public-1440x900.png') });
+await page.screenshot({ path: shot('public-1440x900.png') });
 
 step = 'public plot panel';
 let at = await pointOn(page, 'plots-fill');
@@ -186,7 +188,7 @@ await ap.locator('#apply').click();
 await ap.locator('#apply-result').filter({ hasText: '已提交' }).waitFor();
 await ap.locator('#applications').filter({ hasText: '新型电子元件项目' }).waitFor();
 assert.match(await ap.locator('#applications').innerText(), /我的申请[\s\S]*新型电子元件项目[\s\S]*待审/);
-await ap.screenshot({ path: join(shots, 'applicant-plot-sheet-1440x900.png') });
+await ap.screenshot({ path: shot('applicant-plot-sheet-1440x900.png') });
 // Free workshop units are a layer of their own, with their units listed.
 await chooseLayer(ap, 'units');
 assert.ok((await drawn(ap, 'units-fill')) >= 1, 'workshops with free units drawn');
@@ -265,7 +267,7 @@ for (const [key, wants] of Object.entries(report)) {
 }
 const figures = await page.locator('.figure').count();
 assert.equal(figures, 6, 'idle, under-used, overdue, occupancy, pipeline, 亩均');
-await page.screenshot({ path: join(shots, 'committee-status-1440x900.png') });
+await page.screenshot({ path: shot('committee-status-1440x900.png') });
 
 step = 'xlsx download';
 const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#xlsx').click()]);
@@ -274,12 +276,90 @@ const saved = join(shots, 'dispatch.xlsx');
 await download.saveAs(saved);
 assert.ok(statSync(saved).size > 2000, 'a real workbook');
 
+step = 'charts';
+// ECharts is a chunk of its own, fetched when the charts are first opened, not before.
+const chunks = () => page.evaluate(() => performance.getEntriesByType('resource').filter((r) => /\/chunk-[A-Z0-9]+\.js$/.test(r.name)).map((r) => r.name));
+const chunksAtLoad = await chunks();
+await page.locator('#charts').click();
+await page.locator('#charts-body .chart').nth(4).waitFor();
+assert.equal(await page.locator('#charts-body .chart').count(), 5, 'funnel, units, idle, 五未, 亩均 classes');
+const lazy = (await chunks()).filter((c) => !chunksAtLoad.includes(c));
+assert.equal(lazy.length, 1, `the charts' chunk comes when they open (${chunksAtLoad} then ${lazy})`);
+// The pictures say what the report says: this month's idle land summed over the zones, the
+// funnel's stages, and the units' signed investment.
+const chartFigures = await page.evaluate(() => {
+  const c = document.getElementById('charts-body').charts;
+  const idle = c.idle.getOption().series.reduce((a, s) => a + s.data.at(-1), 0);
+  const funnel = c.funnel.getOption().series[0].data.map((d) => [d.name, d.value]);
+  const units = c.units.getOption().series[0].data.reduce((a, v) => a + v, 0);
+  return { idle, funnel, units };
+});
+const chartReport = await page.evaluate(async () => {
+  const month = document.getElementById('month').value;
+  return fetch(`../api/parks/${window.parkland.state.park.id}/reports/dispatch?month=${month}&format=json`, {
+    headers: { Authorization: `Bearer ${sessionStorage.getItem('parkland.token')}` },
+  }).then((res) => res.json());
+});
+const idleMu = chartReport.land.idle_land.by_status.find((g) => g.key === 'idle').area_mu;
+assert.ok(Math.abs(chartFigures.idle - idleMu) < 0.05, `the idle chart's month is the report's ${idleMu} 亩 (${chartFigures.idle})`);
+assert.deepEqual(
+  chartFigures.funnel,
+  chartReport.pipeline.by_stage.filter((s) => s.stage !== 'terminated').map((s) => [s.stage_name, s.count]),
+);
+const signedByUnits = chartReport.pipeline.by_unit.reduce((a, u) => a + Math.round(u.signed.signed_investment_wan_yuan), 0);
+assert.ok(Math.abs(chartFigures.units - signedByUnits) < 1, `units' signed investment ${chartFigures.units} vs ${signedByUnits}`);
+const [png] = await Promise.all([page.waitForEvent('download'), page.locator('#charts-body .chart[data-chart="funnel"] .png').click()]);
+assert.match(png.suggestedFilename(), /-funnel-\d{4}-\d{2}\.png$/);
+await png.saveAs(join(shots, 'funnel.png'));
+assert.deepEqual([...readFileSync(join(shots, 'funnel.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
+await page.screenshot({ path: shot('committee-charts-1440x900.png') });
+await page.locator('#charts-close').click();
+
+step = 'project list';
+// The strip's 项目库 opens the list; stage and responsible unit filter it; the export is what is filtered.
+await page.locator('.figure[data-figure="pipeline"]').click();
+await page.locator('#projects-body tbody tr').first().waitFor();
+const allProjects = await page.evaluate(() =>
+  fetch(`../api/parks/${window.parkland.state.park.id}/projects`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('parkland.token')}` } }).then((r) => r.json()),
+);
+assert.equal(await page.locator('#projects-body tbody tr').count(), allProjects.length, 'every project of the park');
+const stage = allProjects.find((p) => p.stage === 'signed') ? 'signed' : allProjects[0].stage;
+await page.locator('#project-stage').selectOption(stage);
+const atStage = allProjects.filter((p) => p.stage === stage);
+assert.equal(await page.locator('#projects-body tbody tr').count(), atStage.length, `the projects at ${stage}`);
+const unit = atStage[0].responsible_unit_id;
+await page.locator('#project-unit').selectOption(String(unit));
+const ofUnit = atStage.filter((p) => p.responsible_unit_id === unit);
+assert.equal(await page.locator('#projects-body tbody tr').count(), ofUnit.length, 'and of one responsible unit');
+assert.match(await page.locator('#projects-title').innerText(), new RegExp(`${ofUnit.length} 个项目`));
+const [projectsCsv] = await Promise.all([page.waitForEvent('download'), page.locator('#projects-csv').click()]);
+await projectsCsv.saveAs(join(shots, 'projects.csv'));
+const projectsBody = readFileSync(join(shots, 'projects.csv'), 'utf8');
+assert.ok(projectsBody.startsWith('\uFEFF项目名称,用地企业,行业,阶段'), projectsBody.slice(0, 80));
+const projectLines = projectsBody.trim().split('\r\n');
+assert.equal(projectLines.length, ofUnit.length + 1, 'the export is what is filtered');
+await page.screenshot({ path: shot('committee-projects-1440x900.png') });
+// A project on land opens its parcel.
+await page.locator('#project-stage').selectOption('');
+await page.locator('#project-unit').selectOption('');
+const onLand = allProjects.find((p) => p.parcel_ids.length);
+await page.locator(`#projects-body tbody tr[data-id="${onLand.id}"]`).click();
+await page.locator('#panel h2').waitFor();
+await page.waitForFunction(() => window.parkland.state.theme === 'status');
+await page.locator('#projects-close').click();
+await page.locator('#panel-close').click();
+await page.locator('#fit-park').click();
+await settle(page);
+
 // ---- 3. Layers, the parcel panel and its history ------------------------------------------
 step = 'idle layer';
 await chooseLayer(page, 'idle');
 const idleDrawn = await drawn(page, 'idle-fill');
 assert.ok(idleDrawn > 5, `idle parcels drawn (${idleDrawn})`);
 at = await pointOn(page, 'idle-fill', (p) => p.idle_status === 'idle' && p.enterprise_name);
+// Pointing at a parcel names it.
+await page.mouse.move(at.x, at.y);
+await page.locator('.hover-label').filter({ hasText: `${at.properties.parcel_code}` }).filter({ hasText: '闲置' }).waitFor();
 await page.mouse.click(at.x, at.y);
 await page.locator('#panel h2').waitFor();
 await page.locator('#panel').getByText('用地企业').first().waitFor();
@@ -293,7 +373,7 @@ await page.locator('#panel .history li').first().waitFor();
 const history = await page.locator('#panel .history').innerText();
 assert.match(history, /第 1 版 · (批量导入|新建) · \d{4}-\d{2}-\d{2}/, history);
 assert.ok(!/imported|created|cli:/.test(history), history);
-await page.screenshot({ path: join(shots, 'committee-idle-panel-1440x900.png') });
+await page.screenshot({ path: shot('committee-idle-panel-1440x900.png') });
 
 step = 'share link';
 // The panel's link opens the same parcel on the same layer (in this tab, still signed in).
@@ -338,6 +418,33 @@ assert.equal(filtered, expected, 'the count is what the zone and class select');
 await settle(page);
 assert.equal(await drawn(page, 'underused-fill'), expected, 'the map draws only what is selected');
 
+step = 'filtered table and its export';
+// The table lists what the filters select, a row opens its parcel, and the export holds those rows.
+await page.locator('#show-table').click();
+await page.locator('#table-body tbody tr').first().waitFor();
+assert.equal(await page.locator('#table-body tbody tr').count(), expected, 'one row per selected feature');
+const firstRow = await page.locator('#table-body tbody tr').first().innerText();
+assert.match(firstRow, /批而未供/, firstRow);
+await page.locator('#table-body tbody tr').first().click();
+await page.locator('#panel h2').waitFor();
+assert.ok((await panelText(page)).includes(firstRow.split('\t')[0]), 'the row opens its parcel');
+for (const [button, suffix] of [['#export-csv', '.csv'], ['#export-xls', '.xls']]) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+  assert.ok(file.suggestedFilename().endsWith(suffix), file.suggestedFilename());
+  const path = join(shots, `underused-table${suffix}`);
+  await file.saveAs(path);
+  const body = readFileSync(path, 'utf8');
+  if (suffix === '.csv') {
+    assert.ok(body.startsWith('\uFEFF宗地编号,名称,片区,用地企业,分类'), body.slice(0, 80));
+    assert.equal(body.trim().split('\r\n').length, expected + 1, 'the CSV holds the header and the selected rows');
+  } else {
+    assert.equal((body.match(/<Row>/g) ?? []).length, expected + 1, 'the sheet holds the header and the selected rows');
+  }
+}
+await page.screenshot({ path: shot('committee-table-1440x900.png') });
+await page.locator('#table-close').click();
+await page.locator('#panel-close').click();
+
 step = 'standard-land reviews';
 // The demo's producing land under 标准地 contracts, each with its 达产复核 standing.
 const reviews = await page.evaluate(() => window.parkland.state.data.get('capacity-reviews')?.features ?? []);
@@ -352,28 +459,86 @@ await page.locator('#class').selectOption('');
 step = 'workshops';
 await chooseLayer(page, 'workshops');
 assert.ok((await drawn(page, 'workshops-fill')) >= 1, 'workshops drawn');
-await page.evaluate(() => {
-  const map = window.parkland.state.map;
-  const w = map.queryRenderedFeatures({ layers: ['workshops-fill'] })[0];
+// One under construction (its progress is the committee's to report below).
+const building = (p) => p.percent_complete > 0 && p.percent_complete < 90;
+await page.evaluate((wantSrc) => {
+  const want = new Function('p', `return (${wantSrc})(p)`);
+  const { map, data } = window.parkland.state;
+  const ids = new Set(data.get('workshops').features.filter((f) => want(f.properties)).map((f) => f.id));
+  const w = map.queryRenderedFeatures({ layers: ['workshops-fill'] }).find((f) => ids.has(f.id));
   let c = w.geometry.coordinates; // a polygon's or a multipolygon's: down to its first point
   while (typeof c[0] !== 'number') c = c[0];
   map.jumpTo({ center: c, zoom: 17 });
-});
+}, building.toString());
 await settle(page);
-at = await pointOn(page, 'workshops-fill');
+at = await pointOn(page, 'workshops-fill', building);
 await page.mouse.click(at.x, at.y);
 await page.locator('#panel').getByText('出租率').first().waitFor();
 text = await panelText(page);
 assert.ok(text.includes(at.properties.name) && text.includes(at.properties.deadline_status_name), text);
 
+step = 'workshop edits';
+// The committee records progress, divides off a unit and lets it, from the panel; a change
+// made meanwhile by someone else is refused (412), not overwritten.
+const auth = { Authorization: `Bearer ${await page.evaluate(() => sessionStorage.getItem('parkland.token'))}` };
+await page.locator('#progress-form').waitFor();
+const wid = at.id;
+const wBefore = await fetch(`${base}/api/workshops/${wid}`, { headers: auth }).then((r) => r.json());
+const percent = Math.min(100, Math.floor(wBefore.properties.percent_complete) + 5);
+await page.locator('#progress-form input[name=percent]').fill(String(percent));
+await page.locator('#progress-form input[name=note]').fill('主体结构施工（浏览器测试）');
+await page.locator('#progress-form button[type=submit]').click();
+await page.waitForFunction(
+  async ([id, p]) => (await fetch(`../api/workshops/${id}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('parkland.token')}` } }).then((r) => r.json())).properties.percent_complete === p,
+  [wid, percent],
+);
+// The panel reads again: the record today (the map shows the month picked, as its 截至 says).
+await page.locator('#progress-now').filter({ hasText: `当前进度 ${percent}%` }).waitFor();
+assert.match(await panelText(page), /截至\s*\d{4}-\d{2}-\d{2}/);
+await page.locator('#unit-form input[name=floor]').fill('1');
+await page.locator('#unit-form input[name=section]').fill('T区');
+await page.locator('#unit-form input[name=area_m2]').fill('50');
+await page.locator('#unit-form button[type=submit]').click();
+const newUnit = page.locator('#workshop-edits .edit-units li', { hasText: 'T区' });
+await newUnit.waitFor();
+const tenant = (await fetch(`${base}/api/enterprises?limit=1`, { headers: auth }).then((r) => r.json())).items[0].name;
+const today = await page.evaluate(() => new Date().toLocaleDateString('sv'));
+const yearOn = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`;
+await newUnit.locator('input[name=tenant]').fill(tenant);
+await newUnit.locator('input[name=start_date]').fill(today);
+await newUnit.locator('input[name=end_date]').fill(yearOn);
+await newUnit.locator('input[name=rent]').fill('12.5');
+await newUnit.locator('button[type=submit]').click();
+await page.locator('#workshop-edits .edit-units li', { hasText: 'T区' }).filter({ hasText: `承租：${tenant}` }).waitFor();
+// Someone else changes the workshop after this panel read it: the milestone form is refused.
+await page.locator('#milestone-form').waitFor();
+const other = await fetch(`${base}/api/workshops/${wid}`, {
+  method: 'PATCH',
+  headers: { ...auth, 'Content-Type': 'application/merge-patch+json', 'If-Match': '*' },
+  body: JSON.stringify({ properties: { responsible_person: '张工' } }),
+});
+assert.equal(other.status, 200, await other.text());
+await page.locator('#milestone-form input[name=approval]').fill(wBefore.properties.approval_actual ?? today);
+await page.locator('#milestone-form input[name=start]').fill(today);
+await page.locator('#milestone-form button[type=submit]').click();
+await page.locator('#milestone-form + .result.error').waitFor();
+assert.match(await page.locator('#milestone-form + .result').innerText(), /已被他人修改/);
+// That 412 was the browser's one expected console error here.
+const stale = problems.findIndex((p) => p.startsWith('workshop edits:') && p.includes('status of 412'));
+assert.ok(stale >= 0, `the stale change was a 412: ${problems}`);
+problems.splice(stale, 1);
+await page.screenshot({ path: shot('committee-workshop-edit-1440x900.png') });
+
 step = 'performance layer';
 await page.locator('#panel-close').click();
 assert.ok(await page.locator('#panel').isHidden(), 'the panel closes');
 await chooseLayer(page, 'performance');
+// Leaving the workshops (fitted to their corner) shows the whole park again.
+assert.ok((await page.evaluate(() => window.parkland.state.map.getZoom())) < 16, 'the next layer is the whole park');
 await page.evaluate(() => window.parkland.state.map.fitBounds([[116.6, 27.53], [116.68, 27.59]], { duration: 0 }));
 await settle(page);
 assert.ok((await drawn(page, 'performance-fill')) > 10, '亩均 classes drawn');
-await page.screenshot({ path: join(shots, 'committee-performance-1440x900.png') });
+await page.screenshot({ path: shot('committee-performance-1440x900.png') });
 
 step = 'month';
 // A year back: the strip and the day-scoped layers move together to that month's end, and
@@ -424,7 +589,7 @@ assert.ok(!(await phone.locator('#controls').isVisible()) || (await phone.locato
 await phone.locator('#toggle-controls').click();
 await phone.waitForTimeout(300);
 assert.ok((await phone.locator('#controls').boundingBox()).x >= 0, 'the drawer opens');
-await phone.screenshot({ path: join(shots, 'phone-controls-390x844.png') });
+await phone.screenshot({ path: shot('phone-controls-390x844.png') });
 await phone.locator('#themes label[data-theme="status"]').click();
 await phone.locator('#toggle-controls').click();
 await phone.waitForTimeout(300);
@@ -433,7 +598,7 @@ await phone.mouse.click(at.x, at.y);
 await phone.locator('#panel h2').waitFor();
 const sheet = await phone.locator('#panel').boundingBox();
 assert.ok(sheet.width >= 380 && sheet.y > 300, `the panel is a bottom sheet (${JSON.stringify(sheet)})`);
-await phone.screenshot({ path: join(shots, 'phone-panel-390x844.png') });
+await phone.screenshot({ path: shot('phone-panel-390x844.png') });
 
 // A second park puts the park picker in the phone's header: every button must stay on screen.
 step = 'phone, two parks';
@@ -455,8 +620,46 @@ for (const b of await narrow.locator('.bar button:visible, .bar select').all()) 
   const box = await b.boundingBox();
   assert.ok(box.x >= 0 && box.x + box.width <= 390, `${await b.textContent()} stays on a 390 px screen (${JSON.stringify(box)})`);
 }
-await narrow.screenshot({ path: join(shots, 'phone-two-parks-390x844.png') });
+await narrow.screenshot({ path: shot('phone-two-parks-390x844.png') });
 await narrow.context().close();
+
+// ---- 4b. The bureau: the county's parks side by side, then down to one -------------------
+step = 'bureau county view';
+const bureau = await open({ width: 1440, height: 900 });
+await bureau.goto(`${base}/dashboard/`);
+await ready(bureau);
+await bureau.evaluate(([u, p]) => fetch('../api/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: u, password: p }) }).then((r) => r.json()).then((s) => sessionStorage.setItem('parkland.token', s.token)), [process.env.BUREAU_USER, process.env.BUREAU_PASSWORD]);
+await bureau.reload();
+await ready(bureau);
+await bureau.locator('#county').click();
+await bureau.locator('#county-body table.county tbody tr').first().waitFor();
+const countyRows = await bureau.locator('#county-body table.county tbody tr').count();
+assert.equal(countyRows, 2, 'both parks of the county');
+// Each park's line is that park's dispatch report of the month; the total adds them up.
+const month = await bureau.locator('#month').inputValue();
+const countyReport = await bureau.evaluate((m) => fetch(`../api/parks/1/reports/dispatch?month=${m}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('parkland.token')}` } }).then((r) => r.json()), month);
+const idleOfPark1 = countyReport.land.idle_land.by_status.find((g) => g.key === 'idle')?.count ?? 0;
+const firstLine = await bureau.locator('#county-body tbody tr[data-park="1"]').innerText();
+assert.ok(firstLine.includes(`${idleOfPark1} 宗`), `park 1's idle land is its report's (${idleOfPark1}): ${firstLine}`);
+const totalLine = await bureau.locator('#county-body tfoot').innerText();
+assert.ok(totalLine.includes('全县合计') && totalLine.includes(`${idleOfPark1} 宗`), totalLine);
+const casesHeading = await bureau.locator('#county-body h3').innerText();
+assert.match(casesHeading, /逾期的闲置土地处置案件（\d+ 件）/, casesHeading);
+await bureau.screenshot({ path: shot('bureau-county-1440x900.png') });
+if (await bureau.locator('.overdue-cases li').count()) {
+  // A case opens its parcel on the idle-land layer.
+  const caseText = await bureau.locator('.overdue-cases li').first().innerText();
+  await bureau.locator('.overdue-cases li').first().click();
+  await bureau.locator('#panel h2').waitFor();
+  const code = caseText.split(' · ')[1];
+  assert.ok((await panelText(bureau)).includes(code), `the case opens parcel ${code}`);
+  assert.equal(await bureau.evaluate(() => window.parkland.state.theme), 'idle');
+}
+// The second park's row opens that park.
+await bureau.locator('#county').click();
+await bureau.locator('#county-body tbody tr').nth(1).click();
+await bureau.waitForFunction(() => window.parkland.state.park?.id === 2);
+await bureau.context().close();
 
 // ---- 5. Signing out -----------------------------------------------------------------------
 step = 'sign out';
@@ -491,7 +694,7 @@ if (gcjBase) {
   const s = shifted.find((f) => f.id === p.id);
   const [dx, dy] = [0, 1].map((i) => s.geometry.coordinates[0][0][0][i] - p.geometry.coordinates[0][0][0][i]);
   assert.ok(Math.abs(dx) > 0.001 && Math.abs(dx) < 0.01 && Math.abs(dy) > 0.001 && Math.abs(dy) < 0.01, `offset ${dx}, ${dy}`);
-  await gcjPage.screenshot({ path: join(shots, 'public-gcj02-basemap-1440x900.png') });
+  await gcjPage.screenshot({ path: shot('public-gcj02-basemap-1440x900.png') });
 }
 
 await browser.close();

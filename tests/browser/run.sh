@@ -3,6 +3,9 @@
 # parkland on a free port, and drives Debian's chromium through dashboard.mjs.
 #
 #   bash tests/browser/run.sh [path/to/parkland]     (default: the debug build)
+#   PARKLAND_DEMO_PARCELS=50000 bash tests/browser/run.sh target/release/parkland
+#     the same paths on a generated park of that many parcels (screenshots named large-…;
+#     no GCJ-02 run: over an offset base map the layers come whole, not as tiles)
 #
 # Needs /usr/bin/chromium (apt-get install chromium) and Node.js; screenshots land in
 # tests/screenshots/.
@@ -20,13 +23,21 @@ trap cleanup EXIT
 
 export DATABASE_URL="sqlite://$work/park.db"
 "$bin" migrate >/dev/null
-"$bin" demo
+if [ -n "${PARKLAND_DEMO_PARCELS:-}" ]; then
+  "$bin" demo --parcels "$PARKLAND_DEMO_PARCELS"
+  export SHOT_PREFIX=large-
+else
+  "$bin" demo
+fi
 "$bin" user add committee.demo --role committee --park NCGY --display-name "南城园区管委会"
 password="demo-committee-$(date +%s)"
 PARKLAND_PASSWORD="$password" "$bin" user password committee.demo
 "$bin" user add applicant.demo --role applicant --display-name "江西某新材料有限公司"
 applicant_password="demo-applicant-$(date +%s)"
 PARKLAND_PASSWORD="$applicant_password" "$bin" user password applicant.demo
+"$bin" user add bureau.demo --role bureau --jurisdiction 361021 --display-name "南城县自然资源局"
+bureau_password="demo-bureau-$(date +%s)"
+PARKLAND_PASSWORD="$bureau_password" "$bin" user password bureau.demo
 # The administrator adds a second park late in the run (the phone's header with a park picker).
 "$bin" user add admin.ci --role admin >/dev/null
 admin_token=$("$bin" token create --user admin.ci)
@@ -61,8 +72,11 @@ wait_for "http://127.0.0.1:$gcj/conformance"
 wait_for "http://127.0.0.1:$tiles/0/0/0.png"
 
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-PARKLAND_URL="http://127.0.0.1:$port" PARKLAND_GCJ02_URL="http://127.0.0.1:$gcj" \
+gcj_url="http://127.0.0.1:$gcj"
+[ -n "${PARKLAND_DEMO_PARCELS:-}" ] && gcj_url=
+PARKLAND_URL="http://127.0.0.1:$port" PARKLAND_GCJ02_URL="$gcj_url" \
   DASHBOARD_USER=committee.demo DASHBOARD_PASSWORD="$password" \
   APPLICANT_USER=applicant.demo APPLICANT_PASSWORD="$applicant_password" ADMIN_TOKEN="$admin_token" \
+  BUREAU_USER=bureau.demo BUREAU_PASSWORD="$bureau_password" \
   SCREENSHOTS="$root/tests/screenshots" \
   node "$here/dashboard.mjs" || { echo "--- server log"; tail -n 40 "$work/server.log"; exit 1; }
