@@ -95,6 +95,15 @@ check() {
   [ "$gdal_cql" = "$cql" ] && [ "$cql" -gt 0 ] || fail "$label: the CQL filter gave $gdal_cql in GDAL, $cql on the server"
   echo "   GDAL's -where went to the server as CQL: $cql parcels, as the server counts"
 
+  # The same on a computed layer (filtered on its features in Rust, not in SQL).
+  local idle_cql gdal_idle_cql
+  idle_cql=$(count_of idle-land "filter=idle_status%20%3D%20'idle'%20AND%20idle_days%20%3E%20365")
+  CPL_DEBUG=ON ogrinfo -ro -so "$api" idle-land -where "idle_status = 'idle' AND idle_days > 365" >"$WORK/cql-idle.txt" 2>&1 || fail "$label: ogrinfo -where on idle-land failed"
+  grep -q "filter-lang=cql" "$WORK/cql-idle.txt" || fail "$label: GDAL did not send the idle-land -where to the server as CQL"
+  gdal_idle_cql=$(sed -n 's/^Feature Count: //p' "$WORK/cql-idle.txt")
+  [ "$gdal_idle_cql" = "$idle_cql" ] && [ "$idle_cql" -gt 0 ] || fail "$label: the idle-land CQL filter gave $gdal_idle_cql in GDAL, $idle_cql on the server"
+  echo "   GDAL's -where on idle-land went to the server as CQL: $idle_cql parcels idle over a year"
+
   # A vector tile read by GDAL's MVT driver: the z11 tile holding the whole demo park carries
   # every active parcel (on PostGIS written by ST_AsMVT, on SQLite in Rust).
   curl -sf -H "Authorization: Bearer $token" -o "$WORK/park.mvt" \

@@ -31,7 +31,7 @@ const state = {
   enterprises: new Map(), // parcel id → names of the enterprises on it, for the search
   data: new Map(), // collection id → FeatureCollection (attributes only when the map is tiled)
   byId: new Map(), // collection id → feature id → feature, for the hover labels
-  zoomedToWorkshops: false,
+  zoomedToLayer: false, // the map was fitted to a small layer when it was chosen
   plotMatch: null, // ids of the plots the applicant's search finds (null: no search)
   theme: null,
   map: null,
@@ -182,7 +182,11 @@ function addLayers(map) {
       type: 'line',
       ...from(th.collection),
       layout: { visibility: 'none' },
-      paint: { 'line-color': selected('#00e5ff', '#37474f'), 'line-width': selected(3, 0.8) },
+      // Outlines thin out at a large park's own zoom, where parcels are a few pixels across.
+      paint: {
+        'line-color': selected('#00e5ff', '#37474f'),
+        'line-width': ['interpolate', ['linear'], ['zoom'], 11, selected(3, 0.1), 14, selected(3, 0.8)],
+      },
     });
     map.on('click', `${th.id}-fill`, (e) => {
       if (th.id === state.theme && e.features.length) select(e.features[0].id);
@@ -540,6 +544,9 @@ function exportTable(format) {
   table.save(table.rows(th, matching().matched, zoneName), format, stem(th.collection), label(th.label));
 }
 
+/** Layers of a few features, fitted to when chosen. */
+const SMALL_LAYERS = new Set(['workshops', 'units']);
+
 function renderThemes() {
   const box = $('themes');
   box.replaceChildren(Object.assign(document.createElement('legend'), { textContent: t('layers') }));
@@ -551,13 +558,13 @@ function renderThemes() {
       checked: th.id === state.theme,
     });
     input.addEventListener('change', () => {
-      const zoomedIn = state.zoomedToWorkshops;
+      const zoomedIn = state.zoomedToLayer;
       setTheme(th.id);
-      // A small layer (a park's few workshops) is easier to read fitted to its own extent; the
-      // next layer is the whole park's again, not the workshops' corner of it.
+      // A small layer (a park's few workshops, their free units) is easier to read fitted to
+      // its own extent; the next layer is the whole park's again, not their corner of it.
       const features = layers.all(th.collection);
-      state.zoomedToWorkshops = th.id === 'workshops' && features.length > 0;
-      if (state.zoomedToWorkshops) fitTo(th, features);
+      state.zoomedToLayer = SMALL_LAYERS.has(th.id) && features.length > 0;
+      if (state.zoomedToLayer) fitTo(th, features);
       else if (zoomedIn && state.park) fit([state.park]);
     });
     const l = document.createElement('label');

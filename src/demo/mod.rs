@@ -242,7 +242,7 @@ pub fn build(size: Size) -> Result<Demo, String> {
                 let (last_bottom, last_top) = *cuts.last().unwrap_or(&(x0, x0));
                 let width = rng.range(parcel_width.0, parcel_width.1);
                 let slant = if rng.unit() < 0.35 {
-                    rng.range(-0.0004, 0.0004)
+                    rng.range(-0.0004, 0.0004) / size.shrink
                 } else {
                     0.0
                 };

@@ -10,6 +10,7 @@ pub mod measure;
 pub mod mvt;
 pub mod offset;
 pub mod output;
+pub mod predicates;
 pub mod validity;
 pub mod wkb;
 

@@ -42,7 +42,7 @@ impl Kind {
 }
 
 /// A property a filter may name: its name in the features, title, kind and SQL.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queryable {
     pub name: &'static str,
     pub title: &'static str,
@@ -55,6 +55,12 @@ impl Queryable {
     pub fn column(&self) -> &'static str {
         self.column
     }
+}
+
+/// A property of a computed layer (idle land, workshops …): filtered in memory on the
+/// features as written (see `api::ogc::computed_filter`), never in SQL, so it has no column.
+pub const fn computed(name: &'static str, title: &'static str, kind: Kind) -> Queryable {
+    q(name, title, kind, "")
 }
 
 const fn q(name: &'static str, title: &'static str, kind: Kind, column: &'static str) -> Queryable {

@@ -54,33 +54,21 @@ pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> diesel:
 
 /// The predicate `parkland_cql_spatial` answers: false for anything it cannot read.
 fn cql_spatial(geom: &[u8], op: &str, wkt: &str, metres: f64) -> bool {
-    use geo::{Distance, Euclidean, MapCoords, Relate};
+    use crate::spatial::predicates::{Predicate, holds};
     use wkt::TryFromWkt;
-    let (Ok(parcel), Ok(literal)) = (
+    let predicate = match op {
+        "intersects" => Predicate::Intersects,
+        "disjoint" => Predicate::Disjoint,
+        "within" => Predicate::Within,
+        "contains" => Predicate::Contains,
+        "dwithin" => Predicate::DWithin(metres),
+        _ => return false,
+    };
+    match (
         wkb::decode(geom),
         geo::Geometry::<f64>::try_from_wkt_str(wkt),
-    ) else {
-        return false;
-    };
-    match op {
-        "intersects" => parcel.intersects(&literal),
-        "disjoint" => !parcel.intersects(&literal),
-        "within" => parcel.relate(&literal).is_within(),
-        "contains" => parcel.relate(&literal).is_contains(),
-        "dwithin" => {
-            // Metres on a local plane at the literal's latitude: within 0.5 % over the few
-            // kilometres a park spans (PostGIS measures on the spheroid).
-            let lat0 = geo::BoundingRect::bounding_rect(&literal)
-                .map_or(0.0, |r| (r.min().y + r.max().y) / 2.0);
-            let kx = 111_320.0 * lat0.to_radians().cos();
-            let plane = |c: geo::Coord<f64>| geo::Coord {
-                x: c.x * kx,
-                y: c.y * 110_574.0,
-            };
-            let a = geo::Geometry::MultiPolygon(parcel.map_coords(plane));
-            let b = literal.map_coords(plane);
-            Euclidean.distance(&a, &b) <= metres
-        }
+    ) {
+        (Ok(parcel), Ok(literal)) => holds(&parcel, predicate, &literal),
         _ => false,
     }
 }

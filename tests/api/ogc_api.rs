@@ -948,7 +948,7 @@ on_both_backends!(
             .expect(200)
             .json();
         assert!(plots["properties"].get("status").is_none());
-        get(&svc, "/collections/workshops/queryables")
+        get(&svc, "/collections/zones/queryables")
             .await
             .problem(404);
     }

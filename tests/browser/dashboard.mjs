@@ -73,34 +73,49 @@ async function ready(page) {
 const drawn = (page, layer) =>
   page.evaluate((l) => new Set(window.parkland.state.map.queryRenderedFeatures({ layers: [l] }).map((f) => f.id)).size, layer);
 
-/** A point on the page where a feature of the layer is drawn (and nothing lies over the map). */
+/** A point on the page where a feature of the layer is drawn (and nothing lies over the map),
+ * on a feature at least 8 px across — a pointer cannot hit a 2-px parcel reliably (a park of
+ * 50,000 parcels at its own zoom); when none is that big, the map zooms in on one first. */
 async function pointOn(page, layer, want = () => true) {
-  const found = await page.evaluate(
-    ([l, wantSrc]) => {
-      const want = new Function('p', `return (${wantSrc})(p)`);
-      const map = window.parkland.state.map;
-      const canvas = map.getCanvas().getBoundingClientRect();
-      // A tile carries what the map draws; the rest of a feature is in the loaded attributes.
-      const attributes = window.parkland.state.data.get(map.getLayer(l).source)?.features ?? [];
-      for (const f of map.queryRenderedFeatures({ layers: [l] })) {
-        const properties = { ...f.properties, ...attributes.find((a) => a.id === f.id)?.properties };
-        if (!want(properties)) continue;
-        const ring = f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates[0][0] : f.geometry.coordinates[0];
-        const n = ring.length - 1;
-        const c = ring.slice(0, n).reduce((a, p) => [a[0] + p[0] / n, a[1] + p[1] / n], [0, 0]);
-        const px = map.project(c);
-        const x = canvas.left + px.x;
-        const y = canvas.top + px.y;
-        const top = document.elementFromPoint(x, y);
-        const hits = map.queryRenderedFeatures([px.x, px.y], { layers: [l] });
-        if (top === map.getCanvas() && hits.some((h) => h.id === f.id)) return { x, y, id: f.id, properties };
-      }
-      return null;
-    },
-    [layer, want.toString()],
-  );
-  assert.ok(found, `a clickable feature of ${layer}`);
-  return found;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = await page.evaluate(
+      ([l, wantSrc]) => {
+        const want = new Function('p', `return (${wantSrc})(p)`);
+        const map = window.parkland.state.map;
+        const canvas = map.getCanvas().getBoundingClientRect();
+        // A tile carries what the map draws; the rest of a feature is in the loaded attributes.
+        const attributes = window.parkland.state.data.get(map.getLayer(l).source)?.features ?? [];
+        let small = null;
+        for (const f of map.queryRenderedFeatures({ layers: [l] })) {
+          const properties = { ...f.properties, ...attributes.find((a) => a.id === f.id)?.properties };
+          if (!want(properties)) continue;
+          const ring = f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates[0][0] : f.geometry.coordinates[0];
+          const n = ring.length - 1;
+          const c = ring.slice(0, n).reduce((a, p) => [a[0] + p[0] / n, a[1] + p[1] / n], [0, 0]);
+          const pts = ring.map((p) => map.project(p));
+          const w = Math.max(...pts.map((p) => p.x)) - Math.min(...pts.map((p) => p.x));
+          const h = Math.max(...pts.map((p) => p.y)) - Math.min(...pts.map((p) => p.y));
+          if (w < 8 || h < 8) {
+            small ??= c;
+            continue;
+          }
+          const px = map.project(c);
+          const x = canvas.left + px.x;
+          const y = canvas.top + px.y;
+          const top = document.elementFromPoint(x, y);
+          const hits = map.queryRenderedFeatures([px.x, px.y], { layers: [l] });
+          if (top === map.getCanvas() && hits.some((h) => h.id === f.id)) return { x, y, id: f.id, properties };
+        }
+        return small ? { zoomTo: small } : null;
+      },
+      [layer, want.toString()],
+    );
+    assert.ok(found, `a clickable feature of ${layer}`);
+    if (!found.zoomTo) return found;
+    await page.evaluate((c) => window.parkland.state.map.jumpTo({ center: c, zoom: window.parkland.state.map.getZoom() + 3 }), found.zoomTo);
+    await settle(page);
+  }
+  assert.fail(`no feature of ${layer} big enough to click`);
 }
 
 async function chooseLayer(page, id) {

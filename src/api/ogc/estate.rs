@@ -3,10 +3,12 @@
 //! to lease — floor, area, height and load, never tenants or rents).
 
 use super::CollectionId;
+use super::computed_filter::{queryables, retain_features};
 use super::page::{Page, feature_id, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
+use crate::api::http::params::cql::CqlQuery;
 use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
 use crate::api::http::params::{AsOf, DayScope, NoParams, de};
 use crate::api::http::scope::estate;
@@ -58,7 +60,7 @@ pub struct UnitFilters {
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_workshop_items",
-    params(ItemsQuery, DayScope, DeadlineFilter),
+    params(ItemsQuery, DayScope, DeadlineFilter, CqlQuery),
     responses((status = 200, body = FeatureCollection<WorkshopProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/workshops/items")]
@@ -68,7 +70,10 @@ pub async fn workshop_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<DayScope, DeadlineFilter>::of(&req, &state.config)?;
+    let params = ItemsParams::<DayScope, DeadlineFilter>::of_filtered(&req, &state.config)?;
+    let filter = params
+        .cql
+        .read(queryables(CollectionId::Workshops).unwrap_or_default())?;
     let statuses = params.more.deadline_status.clone();
     let (buildings, as_of) = estate(&state, &caller, &params.filters).await?;
     let doc = Page::new(&req, &state, CollectionId::Workshops, &params, 0);
@@ -90,7 +95,7 @@ pub async fn workshop_items(
                         .is_none_or(|s| s.contains(&f.properties.deadline_status))
                 })
                 .collect();
-            let (page, matched) = page_of(features, &params);
+            let (page, matched) = page_of(retain_features(features, filter.as_ref()), &params);
             doc.matched(matched).write(page)
         })
         .await?;
@@ -216,7 +221,7 @@ async fn public_estate(
     tag = "ogc-api",
     operation_id = "get_available_unit_items",
     security(()),
-    params(ItemsQuery, UnitFilters),
+    params(ItemsQuery, UnitFilters, CqlQuery),
     responses((status = 200, body = FeatureCollection<AvailableUnitProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/available-units/items")]
@@ -224,7 +229,10 @@ pub async fn unit_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::<UnitFilters>::of(&req, &state.config)?;
+    let params = ItemsParams::<UnitFilters>::of_filtered(&req, &state.config)?;
+    let filter = params
+        .cql
+        .read(queryables(CollectionId::AvailableUnits).unwrap_or_default())?;
     let buildings = public_estate(&state, params.filters.park_id, params.filters.zone_id).await?;
     let doc = Page::new(&req, &state, CollectionId::AvailableUnits, &params, 0);
     let today = state.today();
@@ -234,7 +242,10 @@ pub async fn unit_items(
                 .into_iter()
                 .filter(|b| keep(&b.workshop.footprint, b.workshop.updated.at, &params))
                 .collect();
-            let (page, matched) = page_of(available(&kept, today), &params);
+            let (page, matched) = page_of(
+                retain_features(available(&kept, today), filter.as_ref()),
+                &params,
+            );
             doc.matched(matched).write(page)
         })
         .await?;

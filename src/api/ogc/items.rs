@@ -5,8 +5,9 @@ use super::page::{Page, feature_id, keep, page_of};
 use super::{CollectionId, Written};
 use crate::api::http::access::{Need, Of, authorize, listed_parks, require_register};
 use crate::api::http::extract::base_url;
+use crate::api::http::params::cql::CqlQuery;
 use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
-use crate::api::http::params::{NoParams, cql, de};
+use crate::api::http::params::{NoParams, de};
 use crate::api::{AppState, GEOJSON};
 use crate::domain::access::Caller;
 use crate::domain::parcel::ParcelStatus;
@@ -51,19 +52,6 @@ pub struct ParcelFilters {
     pub land_use: Option<String>,
     /// Exact parcel code.
     pub code: Option<String>,
-    /// A CQL2 filter (OGC API – Features Part 3) on the queryables listed at
-    /// `/collections/parcels/queryables`: comparisons, AND/OR/NOT, LIKE, BETWEEN, IN, IS NULL,
-    /// S_INTERSECTS/S_DISJOINT/S_WITHIN/S_CONTAINS/S_DWITHIN with WKT, GeoJSON or BBOX
-    /// literals, and T_AFTER/T_BEFORE/T_EQUALS/T_DURING/T_INTERSECTS/T_DISJOINT on dates.
-    pub filter: Option<String>,
-    /// `cql2-text` (default) or `cql2-json`; `cql-text`, the draft's name that GDAL up to 3.7
-    /// sends, is read as `cql2-text`.
-    #[serde(rename = "filter-lang")]
-    #[param(value_type = Option<crate::api::http::params::cql::FilterLang>, inline)]
-    pub filter_lang: Option<String>,
-    /// The CRS of the filter's geometry literals (default CRS84), as for `crs`.
-    #[serde(rename = "filter-crs")]
-    pub filter_crs: Option<String>,
     /// Order by these queryables, comma-separated, each `+` (ascending, the default) or `-`
     /// (descending), e.g. `-area_mu,code`; then by id. Empty values sort last.
     pub sortby: Option<String>,
@@ -98,7 +86,7 @@ pub struct ZoneFilters {
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_parcel_items",
-    params(ItemsQuery, ParcelFilters),
+    params(ItemsQuery, ParcelFilters, CqlQuery),
     responses((status = 200, body = FeatureCollection<ParcelProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified since the ETag in If-None-Match"), ReadProblems)
 )]
 #[get("/collections/parcels/items")]
@@ -108,15 +96,10 @@ pub async fn parcel_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<ParcelFilters>::of(&req, &state.config)?;
+    let params = ItemsParams::<ParcelFilters>::of_filtered(&req, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let f = params.filters.clone();
-    let filter = cql::read(
-        f.filter.as_deref(),
-        f.filter_lang.as_deref(),
-        f.filter_crs.as_deref(),
-        store::cql::PARCEL_QUERYABLES,
-    )?;
+    let filter = params.cql.read(store::cql::PARCEL_QUERYABLES)?;
     let sort = sort_keys(f.sortby.as_deref(), store::cql::PARCEL_QUERYABLES)?;
     let visible_parks = listed_parks(&state, &caller, f.park_id).await?;
     let query = ParcelQuery {

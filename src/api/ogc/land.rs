@@ -3,10 +3,12 @@
 //! dashboard colour them by `idle_status` or `class`. Private: the bureau's and committees'.
 
 use super::CollectionId;
+use super::computed_filter::{queryables, retain};
 use super::page::{Page, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{Need, Of, authorize, require_register};
+use crate::api::http::params::cql::CqlQuery;
 use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
 use crate::api::http::params::{
     AsOf, DayScope, IdleStatusFilter, ReviewStatusFilter, UnderusedClassFilter,
@@ -122,12 +124,22 @@ where
     T: Serialize + Send + 'static,
 {
     require_register(caller)?;
-    let params = ItemsParams::<DayScope, G>::of(req, &state.config)?;
+    let params = ItemsParams::<DayScope, G>::of_filtered(req, &state.config)?;
+    let filter = params
+        .cql
+        .read(queryables(collection).unwrap_or_default())?;
     let (watched, as_of) = watched(state, caller, &params).await?;
     let doc = Page::new(req, state, collection, &params, 0);
     let written = state
         .compute(move || {
-            let (page, matched) = page_of(items(&watched, &params.more, as_of), &params);
+            let footprints: HashMap<i64, &geo::MultiPolygon<f64>> = watched
+                .iter()
+                .map(|w| (w.parcel.id, &w.parcel.geometry))
+                .collect();
+            let all = retain(items(&watched, &params.more, as_of), filter.as_ref(), |i| {
+                footprints.get(&parcel_id(i)).copied()
+            });
+            let (page, matched) = page_of(all, &params);
             doc.matched(matched)
                 .write(features(&watched, page, parcel_id))
         })
@@ -161,7 +173,7 @@ async fn layer_item<T: Serialize>(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_idle_land_items",
-    params(ItemsQuery, DayScope, IdleStatusFilter),
+    params(ItemsQuery, DayScope, IdleStatusFilter, CqlQuery),
     responses((status = 200, body = FeatureCollection<IdleLandItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/idle-land/items")]
@@ -210,7 +222,7 @@ pub async fn idle_land_item(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_underused_land_items",
-    params(ItemsQuery, DayScope, UnderusedClassFilter),
+    params(ItemsQuery, DayScope, UnderusedClassFilter, CqlQuery),
     responses((status = 200, body = FeatureCollection<UnderusedItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/underused-land/items")]
@@ -257,7 +269,7 @@ pub async fn underused_land_item(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_capacity_review_items",
-    params(ItemsQuery, DayScope, ReviewStatusFilter),
+    params(ItemsQuery, DayScope, ReviewStatusFilter, CqlQuery),
     responses((status = 200, body = FeatureCollection<CapacityReviewItem>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/capacity-reviews/items")]

@@ -4,6 +4,7 @@
 //! Output coordinates are CGCS2000 longitude/latitude; they are published as CRS84, which
 //! they match to within centimetres (CGCS2000 and WGS 84 differ by less than survey noise).
 
+pub mod computed_filter;
 pub mod estate;
 pub mod items;
 pub mod land;

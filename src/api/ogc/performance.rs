@@ -10,10 +10,12 @@
 //!   `parcel-…` and `unit-…`, since one layer holds both.
 
 use super::CollectionId;
+use super::computed_filter::{keep as keep_filtered, queryables};
 use super::page::{Page, keep, page_of};
 use crate::api::AppState;
 use crate::api::GEOJSON;
 use crate::api::http::access::{listed_parks, require_register};
+use crate::api::http::params::cql::CqlQuery;
 use crate::api::http::params::items::{ItemQuery, ItemsParams, ItemsQuery};
 use crate::api::http::params::{DayAndYear, YearParam, de};
 use crate::api::http::scope::{self, day_and_year};
@@ -206,7 +208,7 @@ async fn performance_of(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_mu_performance_items",
-    params(ItemsQuery, YearParam, ClassFilters),
+    params(ItemsQuery, YearParam, ClassFilters, CqlQuery),
     responses((status = 200, body = FeatureCollection<MuPerformance>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/mu-performance/items")]
@@ -216,7 +218,10 @@ pub async fn performance_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<YearParam, ClassFilters>::of(&req, &state.config)?;
+    let params = ItemsParams::<YearParam, ClassFilters>::of_filtered(&req, &state.config)?;
+    let filter = params
+        .cql
+        .read(queryables(CollectionId::MuPerformance).unwrap_or_default())?;
     let today = state.today();
     let year = scope::year(params.filters.year, today, today)?;
     let classes = params.more.class.clone();
@@ -232,6 +237,7 @@ pub async fn performance_items(
                         && classes
                             .as_ref()
                             .is_none_or(|c| p.class.is_some_and(|x| c.contains(&x)))
+                        && filter.as_ref().is_none_or(|f| keep_filtered(f, p, g))
                 })
                 .collect();
             let (page, matched) = page_of(kept, &params);
@@ -355,7 +361,7 @@ async fn candidates_of(
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_renewal_candidate_items",
-    params(ItemsQuery, DayAndYear, KindFilters),
+    params(ItemsQuery, DayAndYear, KindFilters, CqlQuery),
     responses((status = 200, body = FeatureCollection<CandidateProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/renewal-candidates/items")]
@@ -365,7 +371,10 @@ pub async fn candidate_items(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_register(&caller)?;
-    let params = ItemsParams::<DayAndYear, KindFilters>::of(&req, &state.config)?;
+    let params = ItemsParams::<DayAndYear, KindFilters>::of_filtered(&req, &state.config)?;
+    let filter = params
+        .cql
+        .read(queryables(CollectionId::RenewalCandidates).unwrap_or_default())?;
     let (as_of, year) = day_and_year(params.filters.as_of, params.filters.year, state.today())?;
     let kinds = params.more.kind.clone();
     let parks = parks_of(&state, &caller, params.more.park_id).await?;
@@ -380,6 +389,7 @@ pub async fn candidate_items(
                         && kinds
                             .as_ref()
                             .is_none_or(|k| k.contains(&p.candidate.site.kind))
+                        && filter.as_ref().is_none_or(|f| keep_filtered(f, p, g))
                 })
                 .collect();
             let (page, matched) = page_of(kept, &params);

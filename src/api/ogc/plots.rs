@@ -63,17 +63,6 @@ pub struct PlotFilters {
     /// Only levelled (true) or unlevelled (false) sites.
     #[serde(default, deserialize_with = "de::yes_no")]
     pub site_levelled: Option<bool>,
-    /// A CQL2 filter (OGC API – Features Part 3) on the queryables listed at
-    /// `/collections/available-plots/queryables`, as for parcels.
-    pub filter: Option<String>,
-    /// `cql2-text` (default) or `cql2-json`; `cql-text`, the draft's name that GDAL up to 3.7
-    /// sends, is read as `cql2-text`.
-    #[serde(rename = "filter-lang")]
-    #[param(value_type = Option<crate::api::http::params::cql::FilterLang>, inline)]
-    pub filter_lang: Option<String>,
-    /// The CRS of the filter's geometry literals (default CRS84).
-    #[serde(rename = "filter-crs")]
-    pub filter_crs: Option<String>,
 }
 
 fn area_mu<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
@@ -279,7 +268,7 @@ fn available(mut q: ParcelQuery) -> ParcelQuery {
     tag = "ogc-api",
     operation_id = "get_plot_items",
     security(()),
-    params(ItemsQuery, PlotFilters),
+    params(ItemsQuery, PlotFilters, crate::api::http::params::cql::CqlQuery),
     responses((status = 200, body = FeatureCollection<PlotProperties>, content_type = "application/geo+json", headers(("ETag" = String))), (status = 304, description = "Not modified"), ReadProblems)
 )]
 #[get("/collections/available-plots/items")]
@@ -287,15 +276,10 @@ pub async fn plot_items(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = ItemsParams::<PlotFilters>::of(&req, &state.config)?;
+    let params = ItemsParams::<PlotFilters>::of_filtered(&req, &state.config)?;
     let (updated_from, updated_to) = params.datetime.unwrap_or((None, None));
     let f = &params.filters;
-    let filter = crate::api::http::params::cql::read(
-        f.filter.as_deref(),
-        f.filter_lang.as_deref(),
-        f.filter_crs.as_deref(),
-        crate::store::cql::PLOT_QUERYABLES,
-    )?;
+    let filter = params.cql.read(crate::store::cql::PLOT_QUERYABLES)?;
     let query = available(ParcelQuery {
         filter,
         park_id: f.park_id,

@@ -1,6 +1,7 @@
 //! `/collections/{id}/queryables` (OGC API – Features Part 3): the properties a `filter` may
-//! name, as JSON Schema with Chinese titles, for the collections filtered in the database
-//! (parcels, and the public plots). GDAL and QGIS read it to build their server-side filters.
+//! name, as JSON Schema with Chinese titles: the parcels and the public plots (filtered in the
+//! database), and the computed layers (filtered on the features as written, see
+//! `computed_filter`). GDAL and QGIS read it to build their server-side filters.
 
 use super::{AppState, CollectionId, FormatParam, cached_json, readable_collection};
 use crate::api::http::extract::base_url;
@@ -20,7 +21,7 @@ pub fn of(c: CollectionId) -> Option<&'static [Queryable]> {
     match c {
         CollectionId::Parcels => Some(PARCEL_QUERYABLES),
         CollectionId::Plots => Some(PLOT_QUERYABLES),
-        _ => None,
+        other => super::computed_filter::queryables(other),
     }
 }
 
@@ -28,7 +29,7 @@ pub fn of(c: CollectionId) -> Option<&'static [Queryable]> {
 #[utoipa::path(
     tag = "ogc-api",
     operation_id = "get_queryables", security(()),
-    params(("collection_id" = String, Path, description = "`parcels` or `available-plots`"), FormatParam),
+    params(("collection_id" = String, Path, description = "A collection id but `parks` and `zones`"), FormatParam),
     responses((status = 200, body = Object, content_type = "application/schema+json"), ReadProblems)
 )]
 #[get("/collections/{collection_id}/queryables")]
@@ -42,7 +43,7 @@ pub async fn queryables(
     params::read::<FormatParam>(req.query_string())?;
     let list = of(c).ok_or_else(|| {
         ApiError::not_found(format!(
-            "the collection `{}` is not filtered with CQL2; parcels and available-plots are (its own query parameters filter it)",
+            "the collection `{}` is not filtered with CQL2 (its own query parameters filter it); every layer of parcels, plots, land, workshops and units is",
             c.id()
         ))
     })?;

@@ -23,6 +23,38 @@ pub enum FilterLang {
     CqlText,
 }
 
+/// `filter`, `filter-lang` and `filter-crs` of a collection that takes a CQL2 filter.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CqlQuery {
+    /// A CQL2 filter (OGC API – Features Part 3) on the properties listed at the collection's
+    /// `/queryables`: comparisons, AND/OR/NOT, LIKE, BETWEEN, IN, IS NULL,
+    /// S_INTERSECTS/S_DISJOINT/S_WITHIN/S_CONTAINS/S_DWITHIN with WKT, GeoJSON or BBOX
+    /// literals, and T_AFTER/T_BEFORE/T_EQUALS/T_DURING/T_INTERSECTS/T_DISJOINT on dates.
+    pub filter: Option<String>,
+    /// `cql2-text` (default) or `cql2-json`; `cql-text`, the draft's name that GDAL up to 3.7
+    /// sends, is read as `cql2-text`.
+    #[serde(rename = "filter-lang")]
+    #[param(value_type = Option<FilterLang>, inline)]
+    pub filter_lang: Option<String>,
+    /// The CRS of the filter's geometry literals (default CRS84), as for `crs`.
+    #[serde(rename = "filter-crs")]
+    pub filter_crs: Option<String>,
+}
+
+impl CqlQuery {
+    /// The filter checked against the collection's queryables, if one was given.
+    pub fn read(&self, queryables: &'static [Queryable]) -> Result<Option<Filter>, ApiError> {
+        read(
+            self.filter.as_deref(),
+            self.filter_lang.as_deref(),
+            self.filter_crs.as_deref(),
+            queryables,
+        )
+    }
+}
+
 /// The parsed filter of a request, if it has one.
 pub fn read(
     filter: Option<&str>,

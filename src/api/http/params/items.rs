@@ -111,6 +111,9 @@ pub struct ItemsParams<F, G = NoParams> {
     /// The collection's filters.
     pub filters: F,
     pub more: G,
+    /// The CQL2 filter's parameters, for a collection read with [`ItemsParams::of_filtered`]
+    /// (elsewhere they are unknown parameters, refused).
+    pub cql: super::cql::CqlQuery,
     /// The pairs as given, to rebuild paging links.
     pub raw: Vec<(String, String)>,
     /// The vector tile asked for, when the request came as one (see `api::ogc::tiles`): the
@@ -138,12 +141,34 @@ where
     G: DeserializeOwned + IntoParams,
 {
     pub fn parse(query: &str, config: &HttpConfig) -> Result<Self, ApiError> {
+        Self::parse_with(query, config, false)
+    }
+
+    /// As [`ItemsParams::parse`], `filtered` saying whether the collection takes a CQL2
+    /// `filter` (`filter`, `filter-lang`, `filter-crs`).
+    fn parse_with(query: &str, config: &HttpConfig, filtered: bool) -> Result<Self, ApiError> {
         let (common, own, more) = (declared::<ItemsQuery>(), declared::<F>(), declared::<G>());
-        let [mine, theirs, extra] = split(query, [&common, &own, &more])?;
-        let raw = mine.iter().chain(&theirs).chain(&extra).cloned().collect();
+        let cql = if filtered {
+            declared::<super::cql::CqlQuery>()
+        } else {
+            Vec::new()
+        };
+        let [mine, theirs, extra, filter] = split(query, [&common, &own, &more, &cql])?;
+        let raw = mine
+            .iter()
+            .chain(&theirs)
+            .chain(&extra)
+            .chain(&filter)
+            .cloned()
+            .collect();
         let q: ItemsQuery = from_pairs(&common, &mine)?;
         let filters: F = from_pairs(&own, &theirs)?;
         let more: G = from_pairs(&more, &extra)?;
+        let cql = if filtered {
+            from_pairs(&cql, &filter)?
+        } else {
+            super::cql::CqlQuery::default()
+        };
         let (limit, offset) = Paging {
             limit: q.limit,
             offset: q.offset,
@@ -180,6 +205,7 @@ where
             skip_geometry: q.skip_geometry.unwrap_or(false),
             filters,
             more,
+            cql,
             raw,
             tile: None,
         })
@@ -188,7 +214,20 @@ where
     /// The parameters of an items request, or of a tile routed to the items (its box and
     /// feature limit are the tile's).
     pub fn of(req: &HttpRequest, config: &HttpConfig) -> Result<Self, ApiError> {
-        let mut params = Self::parse(req.query_string(), config)?;
+        Self::of_request(req, config, false)
+    }
+
+    /// As [`ItemsParams::of`], for a collection that takes a CQL2 `filter` (its tiles too).
+    pub fn of_filtered(req: &HttpRequest, config: &HttpConfig) -> Result<Self, ApiError> {
+        Self::of_request(req, config, true)
+    }
+
+    fn of_request(
+        req: &HttpRequest,
+        config: &HttpConfig,
+        filtered: bool,
+    ) -> Result<Self, ApiError> {
+        let mut params = Self::parse_with(req.query_string(), config, filtered)?;
         if let Some(tile) = req.extensions().get::<Tile>().copied() {
             if let Some((k, _)) = params
                 .raw
