@@ -217,19 +217,30 @@ fn like(text: &str, pattern: &str) -> bool {
 
 use Kind::{Boolean, Date, Integer, Number, Text};
 
-/// What every land layer's feature says of its parcel and its supply.
-const LAND: &[Queryable] = &[
+/// The parcel a feature is on.
+const PARCEL: &[Queryable] = &[
     computed("parcel_id", "宗地 Parcel id", Integer),
     computed("parcel_code", "宗地代码 Parcel code", Text),
     computed("parcel_name", "名称 Name", Text),
+];
+
+/// Where a feature is.
+const PLACE: &[Queryable] = &[
     computed("park_id", "园区 Park id", Integer),
     computed("zone_id", "片区 Zone id", Integer),
     computed("zone_name", "片区名称 Zone", Text),
+];
+
+const ENTERPRISE: &[Queryable] = &[
+    computed("enterprise_id", "企业 Enterprise id", Integer),
+    computed("enterprise_name", "企业 Enterprise", Text),
+];
+
+/// What every land layer's feature says of its parcel's size and its supply.
+const SUPPLY: &[Queryable] = &[
     computed("area_m2", "面积（平方米）Area, m²", Number),
     computed("area_mu", "面积（亩）Area, mu", Number),
     computed("supply_id", "供地合同 Supply id", Integer),
-    computed("enterprise_id", "用地企业 Enterprise id", Integer),
-    computed("enterprise_name", "用地企业 Enterprise", Text),
     computed("contract_no", "合同编号 Contract number", Text),
     computed("land_price_yuan", "出让价款（元）Land price, yuan", Integer),
     computed(
@@ -278,14 +289,7 @@ const CAPACITY_OWN: &[Queryable] = &[
     computed("penalty_yuan", "违约金（元）Penalty, yuan", Integer),
 ];
 
-static IDLE_LAND: LazyLock<Vec<Queryable>> = LazyLock::new(|| [LAND, IDLE_OWN].concat());
-static UNDERUSED_LAND: LazyLock<Vec<Queryable>> = LazyLock::new(|| [LAND, UNDERUSED_OWN].concat());
-static CAPACITY_REVIEWS: LazyLock<Vec<Queryable>> = LazyLock::new(|| [LAND, CAPACITY_OWN].concat());
-
-const WORKSHOPS: &[Queryable] = &[
-    computed("park_id", "园区 Park id", Integer),
-    computed("zone_id", "片区 Zone id", Integer),
-    computed("zone_name", "片区名称 Zone", Text),
+const WORKSHOP_OWN: &[Queryable] = &[
     computed("parcel_id", "宗地 Parcel id", Integer),
     computed("name", "名称 Name", Text),
     computed(
@@ -327,13 +331,10 @@ const WORKSHOPS: &[Queryable] = &[
     ),
 ];
 
-const AVAILABLE_UNITS: &[Queryable] = &[
+const UNIT_OWN: &[Queryable] = &[
     computed("unit_id", "单元 Unit id", Integer),
     computed("workshop_id", "厂房 Workshop id", Integer),
     computed("workshop_name", "厂房 Workshop", Text),
-    computed("park_id", "园区 Park id", Integer),
-    computed("zone_id", "片区 Zone id", Integer),
-    computed("zone_name", "片区名称 Zone", Text),
     computed("floor", "楼层 Floor", Integer),
     computed("section", "分区 Section", Text),
     computed("area_m2", "面积（平方米）Area, m²", Number),
@@ -343,16 +344,8 @@ const AVAILABLE_UNITS: &[Queryable] = &[
     computed("available_from", "可租日 Free from", Date),
 ];
 
-const MU_PERFORMANCE: &[Queryable] = &[
-    computed("parcel_id", "宗地 Parcel id", Integer),
-    computed("parcel_code", "宗地代码 Parcel code", Text),
-    computed("parcel_name", "名称 Name", Text),
-    computed("park_id", "园区 Park id", Integer),
-    computed("zone_id", "片区 Zone id", Integer),
-    computed("zone_name", "片区名称 Zone", Text),
+const PERFORMANCE_OWN: &[Queryable] = &[
     computed("area_mu", "面积（亩）Area, mu", Number),
-    computed("enterprise_id", "企业 Enterprise id", Integer),
-    computed("enterprise_name", "企业 Enterprise", Text),
     computed("year", "评价年度 Year", Integer),
     computed("class", "亩均分类 Class (A–D)", Text),
     computed("score", "综合得分 Score", Number),
@@ -366,22 +359,31 @@ const MU_PERFORMANCE: &[Queryable] = &[
     computed("rd_share_pct", "研发投入占比（%）R&D share", Number),
 ];
 
-const RENEWAL_CANDIDATES: &[Queryable] = &[
+const RENEWAL_OWN: &[Queryable] = &[
     computed("rank", "排名 Rank", Integer),
     computed("kind", "类型 Kind (parcel, unit)", Text),
-    computed("parcel_id", "宗地 Parcel id", Integer),
-    computed("parcel_code", "宗地代码 Parcel code", Text),
-    computed("zone_id", "片区 Zone id", Integer),
-    computed("zone_name", "片区名称 Zone", Text),
     computed("workshop_id", "厂房 Workshop id", Integer),
-    computed("enterprise_id", "企业 Enterprise id", Integer),
-    computed("enterprise_name", "企业 Enterprise", Text),
     computed("area_mu", "面积（亩）Area, mu", Number),
     computed("weight", "权重 Weight", Integer),
-    computed("park_id", "园区 Park id", Integer),
     computed("year", "评价年度 Year", Integer),
     computed("reason_kinds", "原因 Reasons (comma-separated)", Text),
 ];
+
+/// A layer's queryables, put together once from the groups above.
+type Queryables = LazyLock<Vec<Queryable>>;
+
+static IDLE_LAND: Queryables =
+    LazyLock::new(|| [PARCEL, PLACE, ENTERPRISE, SUPPLY, IDLE_OWN].concat());
+static UNDERUSED_LAND: Queryables =
+    LazyLock::new(|| [PARCEL, PLACE, ENTERPRISE, SUPPLY, UNDERUSED_OWN].concat());
+static CAPACITY_REVIEWS: Queryables =
+    LazyLock::new(|| [PARCEL, PLACE, ENTERPRISE, SUPPLY, CAPACITY_OWN].concat());
+static WORKSHOPS: Queryables = LazyLock::new(|| [PLACE, WORKSHOP_OWN].concat());
+static AVAILABLE_UNITS: Queryables = LazyLock::new(|| [PLACE, UNIT_OWN].concat());
+static MU_PERFORMANCE: Queryables =
+    LazyLock::new(|| [PARCEL, PLACE, ENTERPRISE, PERFORMANCE_OWN].concat());
+static RENEWAL_CANDIDATES: Queryables =
+    LazyLock::new(|| [PARCEL, PLACE, ENTERPRISE, RENEWAL_OWN].concat());
 
 /// The queryables of a computed layer.
 pub fn queryables(c: CollectionId) -> Option<&'static [Queryable]> {
@@ -389,10 +391,10 @@ pub fn queryables(c: CollectionId) -> Option<&'static [Queryable]> {
         CollectionId::IdleLand => IDLE_LAND.as_slice(),
         CollectionId::UnderusedLand => UNDERUSED_LAND.as_slice(),
         CollectionId::CapacityReviews => CAPACITY_REVIEWS.as_slice(),
-        CollectionId::Workshops => WORKSHOPS,
-        CollectionId::AvailableUnits => AVAILABLE_UNITS,
-        CollectionId::MuPerformance => MU_PERFORMANCE,
-        CollectionId::RenewalCandidates => RENEWAL_CANDIDATES,
+        CollectionId::Workshops => WORKSHOPS.as_slice(),
+        CollectionId::AvailableUnits => AVAILABLE_UNITS.as_slice(),
+        CollectionId::MuPerformance => MU_PERFORMANCE.as_slice(),
+        CollectionId::RenewalCandidates => RENEWAL_CANDIDATES.as_slice(),
         _ => return None,
     })
 }
