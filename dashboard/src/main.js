@@ -30,6 +30,8 @@ const state = {
   zoneLabels: [],
   enterprises: new Map(), // parcel id → names of the enterprises on it, for the search
   data: new Map(), // collection id → FeatureCollection (attributes only when the map is tiled)
+  loading: new Map(), // collection id → the promise of its attributes (see `ensure`)
+  generation: 0, // counts the park and month loads: an older load's answer is dropped
   byId: new Map(), // collection id → feature id → feature, for the hover labels
   zoomedToLayer: false, // the map was fitted to a small layer when it was chosen
   plotMatch: null, // ids of the plots the applicant's search finds (null: no search)
@@ -101,9 +103,10 @@ const editsOperations = () => ['admin', 'committee'].includes(state.user?.role);
 async function edited(id) {
   const summary = loadSummary();
   if (await loadLayers()) {
-    for (const c of state.data.keys()) if (tiled()) state.map.refreshTiles?.(c);
+    if (tiled()) for (const c of new Set(THEMES.map((th) => th.collection))) state.map.refreshTiles?.(c);
     applyFilters(false);
     await select(id);
+    prefetch();
   }
   await summary;
 }
@@ -295,29 +298,62 @@ async function loadPark() {
     ...state.zones.map((z) => new Option(z.properties.name, z.id)),
   );
   fit([state.park]);
-  setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
+  await setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
   if (state.user) await loadApplications();
   await summary;
 }
 
-/** The park's layers, for the month picked: attributes loaded, tiles pointed at them. False
- * when a later load overtook this one. */
+/** The layers that name the enterprise on a parcel (the search finds parcels by them). */
+const ENTERPRISE_LAYERS = ['mu-performance', 'idle-land', 'underused-land'];
+
+/** A collection's attributes for the park and month on screen, asked for once, when first
+ * needed: the layer on screen at once, the others in the background after the map is ready (a
+ * park of 50,000 parcels computes each land layer for every supply — the first screen should
+ * not wait for all six). */
+function ensure(collection) {
+  let loading = state.loading.get(collection);
+  if (!loading) {
+    const generation = state.generation;
+    loading = attributes(collection, `&park_id=${state.park.id}`).then((fc) => {
+      if (generation !== state.generation) return fc; // another park or month since
+      state.data.set(collection, fc);
+      state.byId.set(collection, new Map(fc.features.map((f) => [f.id, f])));
+      if (ENTERPRISE_LAYERS.includes(collection)) indexEnterprises();
+      if (!tiled()) state.map.getSource(collection).setData(fc);
+      return fc;
+    });
+    // A failed load is asked for again next time.
+    loading.catch(() => state.loading.get(collection) === loading && state.loading.delete(collection));
+    state.loading.set(collection, loading);
+  }
+  return loading;
+}
+
+/** The readable layers' attributes, one after the other, in the background. */
+async function prefetch() {
+  const generation = state.generation;
+  for (const c of new Set(themes().map((th) => th.collection))) {
+    if (generation !== state.generation) return;
+    await ensure(c).catch(() => {});
+  }
+}
+
+/** The park's layers, for the month picked: tiles pointed at them, and the attributes of the
+ * layer on screen loaded (the rest when needed). False when a later load overtook this one. */
 async function loadLayers() {
   const current = ask('layers');
-  const park = `&park_id=${state.park.id}`;
-  const collections = [...new Set(themes().map((th) => th.collection))];
-  const loaded = await Promise.all(collections.map((c) => attributes(c, park)));
-  if (!current()) return false;
-  collections.forEach((c, i) => {
-    state.data.set(c, loaded[i]);
-    state.byId.set(c, new Map(loaded[i].features.map((f) => [f.id, f])));
-  });
-  indexEnterprises();
-  for (const [c, fc] of state.data) {
+  state.generation += 1;
+  state.data = new Map();
+  state.byId = new Map();
+  state.loading = new Map();
+  state.enterprises = new Map();
+  for (const c of new Set(THEMES.map((th) => th.collection))) {
     if (tiled()) state.map.getSource(c).setTiles([tileUrl(c)]);
-    else state.map.getSource(c).setData(fc);
+    else state.map.getSource(c).setData(empty());
   }
-  return true;
+  const shown = themes().find((th) => th.id === state.theme) ?? themes()[0];
+  await ensure(shown.collection);
+  return current();
 }
 
 /** A new month: the strip, and the map's day-scoped layers as of the month's end. */
@@ -326,6 +362,7 @@ async function monthChanged() {
   if (await loadLayers()) {
     clearSelection();
     applyFilters(false);
+    prefetch();
   }
   await summary;
   if (!$('charts-view').hidden) await showCharts();
@@ -349,7 +386,9 @@ const layers = {
 
 // ---- themes, filters, legend ---------------------------------------------------------------
 
-function setTheme(id) {
+/** Show a theme: its layer at once, its legend, filters and table once its attributes are in
+ * (`data-theme` on the body says so). */
+async function setTheme(id) {
   state.theme = id;
   const map = state.map;
   for (const th of THEMES) {
@@ -371,7 +410,11 @@ function setTheme(id) {
   $('class').disabled = th.classes.length < 2;
   $('plot-search').hidden = id !== 'plots';
   clearSelection();
+  delete document.body.dataset.theme;
+  await ensure(th.collection);
+  if (state.theme !== id) return;
   applyFilters(false);
+  document.body.dataset.theme = id;
 }
 
 /** Which enterprises are on which parcel, from the layers that name them (once per load, so
@@ -457,7 +500,7 @@ async function showCounty() {
       openCase: async (parkId, parcelId) => {
         $('county-view').hidden = true;
         await switchPark(parkId);
-        setTheme('idle');
+        await setTheme('idle');
         const feature = layers.all('idle-land').find((f) => (f.properties.parcel_id ?? f.id) === parcelId);
         if (feature) {
           await fitTo(theme(), [feature]);
@@ -483,7 +526,7 @@ async function showCharts() {
       parkCode: state.park.properties.code,
       month: $('month').value,
       zoneName,
-      performance: layers.all('mu-performance'),
+      performance: (await ensure('mu-performance')).features,
       performanceTheme: THEMES.find((th) => th.id === 'performance'),
       save: (url, name) => {
         const a = Object.assign(document.createElement('a'), { href: url, download: name });
@@ -506,7 +549,7 @@ async function showProjects() {
     { stage: $('project-stage'), unit: $('project-unit'), body: $('projects-body'), title: $('projects-title') },
     async (project) => {
       // A project on land opens its (first) parcel on the register's layer.
-      setTheme('status');
+      await setTheme('status');
       const feature = layers.all('parcels').find((f) => f.id === project.parcel_ids[0]);
       if (feature) await fitTo(theme(), [feature]);
       await select(project.parcel_ids[0]);
@@ -557,9 +600,9 @@ function renderThemes() {
       value: th.id,
       checked: th.id === state.theme,
     });
-    input.addEventListener('change', () => {
+    input.addEventListener('change', async () => {
       const zoomedIn = state.zoomedToLayer;
-      setTheme(th.id);
+      await setTheme(th.id);
       // A small layer (a park's few workshops, their free units) is easier to read fitted to
       // its own extent; the next layer is the whole park's again, not their corner of it.
       const features = layers.all(th.collection);
@@ -659,7 +702,11 @@ async function select(id) {
     }
     else if (th.id === 'plots') plotPanel(draft, feature, panelContext());
     else if (th.id === 'units') unitPanel(draft, feature, layers.all('available-units'), panelContext());
-    else await parcelPanel(draft, feature.properties.parcel_id ?? feature.id, layers);
+    else {
+      // The parcel panel reads the land watch and the workshops on the parcel.
+      await Promise.all(['idle-land', 'underused-land', 'mu-performance', 'workshops'].map(ensure));
+      await parcelPanel(draft, feature.properties.parcel_id ?? feature.id, layers);
+    }
   } catch (e) {
     draft.textContent = t('loadFailed', { m: e.message });
   }
@@ -696,14 +743,14 @@ const OPENS = {
   pipeline: null, // the project list, not a layer
 };
 
-function openFigure(key) {
+async function openFigure(key) {
   if (key === 'pipeline') {
     showProjects();
     return;
   }
   const [theme, cls] = OPENS[key];
   if (!themes().some((th) => th.id === theme)) return;
-  setTheme(theme);
+  await setTheme(theme);
   $('class').value = cls;
   applyFilters();
 }
@@ -868,6 +915,7 @@ async function loadApplications() {
   const box = $('applications');
   box.hidden = !state.user;
   if (!state.user) return;
+  await ensure('available-plots').catch(() => null);
   const codes = new Map(layers.all('available-plots').map((f) => [f.id, f.properties.code]));
   for (const f of layers.all('parcels')) codes.set(f.id, f.properties.code);
   const name = (a) => (a.parcel_id ? t('plotOf', { c: codes.get(a.parcel_id) ?? a.parcel_id }) : t('unitOf', { n: a.unit_id }));
@@ -976,12 +1024,15 @@ async function start() {
   await loadPark();
   renderThemes();
   await openFromUrl(Number(asked.get('feature')));
-  map.once('idle', () => (document.body.dataset.ready = 'true'));
+  map.once('idle', () => {
+    document.body.dataset.ready = 'true';
+    prefetch();
+  });
   map.triggerRepaint();
 }
 
 // For the browser test and for anyone poking at the page from the console.
-window.parkland = { state };
+window.parkland = { state, ensure };
 
 start().catch((e) => {
   notice(t('loadFailed', { m: e.message }));

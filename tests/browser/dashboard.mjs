@@ -120,7 +120,8 @@ async function pointOn(page, layer, want = () => true) {
 
 async function chooseLayer(page, id) {
   await page.locator(`#themes label[data-theme="${id}"]`).click();
-  await page.waitForFunction((l) => window.parkland.state.map.getLayoutProperty(`${l}-fill`, 'visibility') === 'visible', id);
+  // Shown, and its attributes in (the legend and filters are the layer's).
+  await page.waitForFunction((l) => window.parkland.state.map.getLayoutProperty(`${l}-fill`, 'visibility') === 'visible' && document.body.dataset.theme === l, id);
   await settle(page);
 }
 
@@ -469,7 +470,7 @@ await page.locator('#panel-close').click();
 
 step = 'standard-land reviews';
 // The demo's producing land under 标准地 contracts, each with its 达产复核 standing.
-const reviews = await page.evaluate(() => window.parkland.state.data.get('capacity-reviews')?.features ?? []);
+const reviews = await page.evaluate(async () => (await window.parkland.ensure('capacity-reviews')).features);
 assert.ok(reviews.length > 0, 'the demo has land in production with a 达产复核');
 assert.ok(
   reviews.every((f) => ['not_due', 'overdue', 'met', 'short'].includes(f.properties.review_status)),
