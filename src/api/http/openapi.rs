@@ -76,6 +76,7 @@ pub fn finalize(api: OpenApi) -> Value {
     document_problems(&mut value);
     open_flattened_schemas(&mut value);
     downgrade(&mut value);
+    selectable_properties(&mut value);
     value
 }
 
@@ -301,6 +302,55 @@ fn open_flattened_schemas(value: &mut Value) {
             merged["description"] = d;
         }
         *schema = merged;
+    }
+}
+
+/// A feature's `properties` hold only the members `properties=` asked for, so in a feature
+/// (`Feature_…`) none of them is required: each feature's properties schema becomes one object
+/// with the members of its parts (resolving `$ref` and `allOf`) and no `required` list. The
+/// shared schemas (the same properties in the JSON API's reports) keep theirs.
+fn selectable_properties(value: &mut Value) {
+    let Some(originals) = value["components"]["schemas"].as_object().cloned() else {
+        return;
+    };
+    let resolve = |part: &Value| -> Value {
+        part["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .and_then(|name| originals.get(name).cloned())
+            .unwrap_or_else(|| part.clone())
+    };
+    let Some(schemas) = value["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        if !name.starts_with("Feature_") {
+            continue;
+        }
+        let inner = resolve(&schema["properties"]["properties"]);
+        let parts: Vec<Value> = match inner["allOf"].as_array() {
+            Some(parts) => parts.iter().map(&resolve).collect(),
+            None => vec![inner.clone()],
+        };
+        let mut members = Map::new();
+        for part in &parts {
+            if let Some(m) = part["properties"].as_object() {
+                members.extend(m.clone());
+            }
+        }
+        if members.is_empty() {
+            continue;
+        }
+        let mut relaxed = json!({"type": "object", "properties": members});
+        let description = inner
+            .get("description")
+            .or_else(|| parts.iter().find_map(|p| p.get("description")))
+            .and_then(Value::as_str)
+            .unwrap_or("The feature's properties.");
+        relaxed["description"] = Value::String(format!(
+            "{description} With `properties=`, only the members asked for."
+        ));
+        schema["properties"]["properties"] = relaxed;
     }
 }
 
