@@ -3,7 +3,8 @@
 near Nancheng (116.6 E, 27.5 N), in CGCS2000 lon/lat, as a GeoJSON FeatureCollection, plus the
 park boundary feature that contains them. Deterministic.
 
-Usage: gen_parcels.py OUT_DIR [N]   -> OUT_DIR/parcels.geojson, OUT_DIR/park.json
+Usage: gen_parcels.py OUT_DIR [N]   -> OUT_DIR/parcels.geojson, OUT_DIR/park.json, OUT_DIR/extent.txt
+       gen_parcels.py OUT_DIR N --extent-only   -> OUT_DIR/extent.txt alone (a database already loaded)
 With ~885 m2 per parcel, a 1 km2 bounding box holds about 1,100 parcels."""
 import json, math, os, sys
 
@@ -12,6 +13,10 @@ cols = int(math.ceil(math.sqrt(n * 1.6)))
 rows = int(math.ceil(n / cols))
 x0, y0, dx, dy = 116.55, 27.50, 0.0003, 0.00027
 os.makedirs(out, exist_ok=True)
+if "--extent-only" in sys.argv:
+    with open(os.path.join(out, "extent.txt"), "w") as f:
+        f.write(f"{x0} {y0} {x0 + cols * dx} {y0 + rows * dy}\n")
+    sys.exit(0)
 uses = ["100101", "100101", "100101", "100102", "110101", "0901"]
 statuses = ["supplied", "supplied", "available", "reserve", "reserved"]
 with open(os.path.join(out, "parcels.geojson"), "w") as f:
