@@ -369,6 +369,7 @@ fn serve(db: &DbConfig, http: HttpConfig) -> anyhow::Result<()> {
     let bind = http.bind.clone();
     let workers = http.workers;
     let state = AppState::new(pool, http, Arc::new(SystemClock));
+    state.warm_watches();
     actix_web::rt::System::new().block_on(async move {
         let mut server = actix_web::HttpServer::new(move || parkland::app(state.clone()));
         if let Some(n) = workers {

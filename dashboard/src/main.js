@@ -285,21 +285,28 @@ async function loadPark() {
     return;
   }
   const current = ask('park');
-  // The strip, the zones and the layers are asked for at once (the strip needs only the park).
+  // Everything the first screen needs is asked for at once: the strip (it needs only the
+  // park), the zones, the shown layer's attributes, its tiles (the view is fitted and the
+  // layer shown before the attributes arrive, so the map draws while they load) and the
+  // signed-in user's applications.
+  fit([state.park]);
   const summary = readsRegister() ? loadSummary() : null;
-  const [zones, loaded] = await Promise.all([items('zones', `&park_id=${state.park.id}`), loadLayers()]);
-  if (!loaded || !current()) return;
-  state.zones = zones.features;
-  labelZones();
+  const zones = items('zones', `&park_id=${state.park.id}`);
+  const loaded = loadLayers();
+  const shown = setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
+  const applications = state.user ? loadApplications() : null;
   map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
-  map.getSource('zones').setData(zones);
+  const zoned = await zones;
+  if (!(await loaded) || !current()) return;
+  state.zones = zoned.features;
+  labelZones();
+  map.getSource('zones').setData(zoned);
   $('zone').replaceChildren(
     new Option(t('allZones'), ''),
     ...state.zones.map((z) => new Option(z.properties.name, z.id)),
   );
-  fit([state.park]);
-  await setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
-  if (state.user) await loadApplications();
+  await shown;
+  await applications;
   await summary;
 }
 
@@ -915,7 +922,9 @@ async function loadApplications() {
   const box = $('applications');
   box.hidden = !state.user;
   if (!state.user) return;
-  await ensure('available-plots').catch(() => null);
+  // Plot codes: from the register's parcels for those who read it (loading already: the
+  // first theme), from the available plots for an applicant (their first theme).
+  await ensure(readsRegister() ? 'parcels' : 'available-plots').catch(() => null);
   const codes = new Map(layers.all('available-plots').map((f) => [f.id, f.properties.code]));
   for (const f of layers.all('parcels')) codes.set(f.id, f.properties.code);
   const name = (a) => (a.parcel_id ? t('plotOf', { c: codes.get(a.parcel_id) ?? a.parcel_id }) : t('unitOf', { n: a.unit_id }));

@@ -13,6 +13,7 @@ use crate::domain::clock::Clock;
 use crate::domain::register::Stamp;
 use crate::error::ApiError;
 use crate::exchange::limits::UploadLimits;
+use crate::ops::watch_memo::WatchMemo;
 use crate::spatial::input::{InputCrs, parse_value};
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::{AnyConnection, Db, StoreResult};
@@ -42,6 +43,8 @@ pub struct AppState {
     pub imports: Arc<tokio::sync::Semaphore>,
     /// Turns for work whose cost the client chooses (see [`AppState::compute_heavy`]).
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// Parks watched on a day, kept until the next write (see [`AppState::run_watching`]).
+    pub watch_memo: Arc<WatchMemo>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
                     .map_or(1, |n| n.get().saturating_sub(1))
                     .max(1),
             )),
+            watch_memo: Arc::new(WatchMemo::default()),
             config: Arc::new(config),
             clock,
             limiter,
@@ -79,6 +83,42 @@ impl AppState {
             .run_erased(Box::new(move |conn| f(conn).map(erase)))
             .await?;
         unerase(out)
+    }
+
+    /// [`AppState::run`] for work that watches land: it is handed the service's memo of
+    /// watched parks, so requests for the same park and day share one computation.
+    pub async fn run_watching<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection, &WatchMemo) -> StoreResult<T> + Send + 'static,
+    {
+        let memo = self.watch_memo.clone();
+        self.run(move |c| f(c, &memo)).await
+    }
+
+    /// Fill the memo of watched parks for the days dashboards open on, on a thread of its own
+    /// (started with the service; a failure is logged, the service runs on).
+    pub fn warm_watches(&self) {
+        let (db, memo, today) = (self.db.clone(), self.watch_memo.clone(), self.today());
+        let spawned = std::thread::Builder::new()
+            .name("warm-watches".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let warmed = db
+                    .conn()
+                    .and_then(|mut c| crate::ops::land_watch::warm(&mut c, &memo, today));
+                match warmed {
+                    Ok(n) => tracing::info!(
+                        parcels = n,
+                        ms = started.elapsed().as_millis() as u64,
+                        "the parks are watched for today and last month's end"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "could not watch the parks ahead"),
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start watching the parks ahead");
+        }
     }
 
     /// Run CPU-heavy work — geometry checks, reading uploads, building reports and exports —

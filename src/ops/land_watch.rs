@@ -7,6 +7,7 @@
 //! land's life — a park entering its register today brings years of contracts with it — so it
 //! does not filter a past day's view.
 
+pub use super::watch_memo::WatchMemo;
 use crate::domain::capacity::{Review, review};
 use crate::domain::idle_land::{IdleRules, IdleStatus, IdleVerdict, assess};
 use crate::domain::parcel::ParcelStatus;
@@ -18,7 +19,7 @@ use crate::domain::underused::{ParcelFacts, UnderusedRules, classify};
 pub use crate::domain::watch::Watched;
 use crate::store::parcels::{ParcelQuery, all};
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -120,21 +121,20 @@ pub fn capacity_of(
     Ok(capacity_review(supply, t, &settings, as_of, &figures))
 }
 
-/// Watch every active parcel matching `q` as of `as_of`.
+/// Watch every active parcel matching `q` as of `as_of`, in id order.
+///
+/// Each park is watched whole and kept in `memo` under the audit chain's head: a land layer,
+/// the idle-land list, the dispatch report and a single parcel's sheet of the same park and day
+/// then share one computation until the next write (at 50,000 parcels it takes about a second;
+/// the dashboard asks for four of them at once when someone signs in).
 pub fn watch(
     conn: &mut AnyConnection,
+    memo: &WatchMemo,
     q: &WatchQuery,
     as_of: NaiveDate,
-) -> StoreResult<Vec<Watched>> {
-    let parcel_query = ParcelQuery {
-        park_id: q.park_id,
-        visible_parks: q.visible_parks.clone(),
-        zone_id: q.zone_id,
-        watchable: true,
-        ..Default::default()
-    };
-    let parcels = all(conn, &parcel_query)?;
+) -> StoreResult<Vec<Arc<Watched>>> {
     let parks: Vec<i64> = match (&q.park_id, &q.visible_parks) {
+        (Some(id), Some(visible)) if !visible.contains(id) => Vec::new(),
         (Some(id), _) => vec![*id],
         (None, Some(ids)) => ids.clone(),
         (None, None) => store::parks::scopes(conn)?
@@ -142,8 +142,51 @@ pub fn watch(
             .map(|(id, _)| id)
             .collect(),
     };
+    let stamp = store::audit::register_head(conn)?;
+    let mut out = Vec::new();
+    for park_id in parks {
+        let watched = memo.get(park_id, as_of, stamp, || watch_park(conn, park_id, as_of))?;
+        out.extend(
+            watched
+                .iter()
+                .filter(|w| q.zone_id.is_none() || w.parcel.zone_id == q.zone_id)
+                .cloned(),
+        );
+    }
+    out.sort_unstable_by_key(|w| w.parcel.id);
+    Ok(out)
+}
+
+/// Watch every park on the days a dashboard opens on — `today` and the end of last month (the
+/// dispatch report's default month) — so the first people to sign in after a start find them
+/// in the memo. Returns the parcels watched.
+pub fn warm(conn: &mut AnyConnection, memo: &WatchMemo, today: NaiveDate) -> StoreResult<usize> {
+    let last_month_end = today
+        .with_day(1)
+        .and_then(|first| first.pred_opt())
+        .unwrap_or(today);
+    let mut n = 0;
+    for day in [last_month_end, today] {
+        n += watch(conn, memo, &WatchQuery::default(), day)?.len();
+    }
+    Ok(n)
+}
+
+/// Watch every active parcel of one park as of `as_of`.
+fn watch_park(
+    conn: &mut AnyConnection,
+    park_id: i64,
+    as_of: NaiveDate,
+) -> StoreResult<Vec<Arc<Watched>>> {
+    let parcel_query = ParcelQuery {
+        park_id: Some(park_id),
+        watchable: true,
+        ..Default::default()
+    };
+    let parcels = all(conn, &parcel_query)?;
+    let parks = [park_id];
     let mut supplies: HashMap<i64, Vec<(Supply, Vec<Fact>)>> = HashMap::new();
-    for (s, f) in store::supplies::with_facts(conn, Some(&parks))? {
+    for (s, f) in store::supplies::with_facts(conn, Some(&parks[..]))? {
         supplies.entry(s.parcel_id).or_default().push((s, f));
     }
     let holders: Vec<i64> = supplies
@@ -212,7 +255,7 @@ pub fn watch(
                 as_of,
             )
         };
-        out.push(Watched {
+        out.push(Arc::new(Watched {
             park_name: park.name.clone(),
             zone_name: zone.map(|z| z.name.clone()),
             parcel,
@@ -221,7 +264,7 @@ pub fn watch(
             underused,
             capacity,
             settings,
-        });
+        }));
     }
     Ok(out)
 }

@@ -17,3 +17,4 @@ pub mod register;
 pub mod renewal;
 pub mod reports;
 pub mod supplies;
+pub mod watch_memo;

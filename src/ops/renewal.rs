@@ -3,7 +3,7 @@
 
 use crate::domain::parcel::ParcelStatus;
 use crate::ops;
-use crate::ops::land_watch::WatchQuery;
+use crate::ops::land_watch::{WatchMemo, WatchQuery};
 use crate::store::estate::EstateQuery;
 use crate::store::{self, AnyConnection, StoreResult};
 use crate::views::renewal::{Offer, Picture};
@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 /// The picture of a park on `as_of`, with the evaluation of `year` (as computed `today`).
 pub fn picture(
     c: &mut AnyConnection,
+    memo: &WatchMemo,
     park_id: i64,
     as_of: NaiveDate,
     year: i32,
@@ -22,7 +23,7 @@ pub fn picture(
         park_id: Some(park_id),
         ..Default::default()
     };
-    let watched = ops::land_watch::watch(c, &watch, as_of)?;
+    let watched = ops::land_watch::watch(c, memo, &watch, as_of)?;
     let estate = EstateQuery {
         park_id: Some(park_id),
         ..Default::default()

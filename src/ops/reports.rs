@@ -2,7 +2,7 @@
 //! and the month's dispatch report that gathers every section — each loaded and built in one go.
 
 use crate::ops;
-use crate::ops::land_watch::WatchQuery;
+use crate::ops::land_watch::{WatchMemo, WatchQuery};
 use crate::store::estate::EstateQuery;
 use crate::store::{self, AnyConnection, StoreResult};
 use crate::views::dispatch::{DispatchReport, dispatch_view};
@@ -41,6 +41,7 @@ pub fn evaluation(
 /// endpoint's function.
 pub fn dispatch(
     conn: &mut AnyConnection,
+    memo: &WatchMemo,
     park_id: i64,
     month: String,
     from: NaiveDate,
@@ -54,7 +55,7 @@ pub fn dispatch(
         park_id: Some(park_id),
         ..Default::default()
     };
-    let watched = ops::land_watch::watch(conn, &watch, as_of)?;
+    let watched = ops::land_watch::watch(conn, memo, &watch, as_of)?;
     let estate = EstateQuery {
         park_id: Some(park_id),
         ..Default::default()

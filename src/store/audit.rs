@@ -278,6 +278,25 @@ fn head(conn: &mut AnyConnection) -> StoreResult<(String, Option<NaiveDateTime>)
     }
 }
 
+/// Entities whose changes touch accounts only — who may sign in, with which token — never the
+/// register: a sign-in records a token, and must not make every computed view stale.
+pub const ACCOUNT_ENTITIES: [&str; 2] = ["user", "token"];
+
+/// The id of the chain's last entry that changed the register (0 before the first): every
+/// write records its entries in its own transaction and entries join the chain in commit
+/// order, so two reads of the same id saw the same register — what memos of computed views
+/// are stamped with. Walks the primary key backwards past account entries (an aggregate with a
+/// filter would scan the whole chain on SQLite).
+pub fn register_head(conn: &mut AnyConnection) -> StoreResult<i64> {
+    let last: Option<i64> = audit_log::table
+        .filter(audit_log::entity.ne_all(ACCOUNT_ENTITIES))
+        .order(audit_log::id.desc())
+        .select(audit_log::id)
+        .first(conn)
+        .optional()?;
+    Ok(last.unwrap_or(0))
+}
+
 /// What a walk along the chain found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChainReport {

@@ -283,16 +283,25 @@ fn production_of(
             land_supplies::agreed_production,
         ))
         .load(conn)?;
-    let supply_ids: Vec<i64> = supplies.iter().map(|s| s.0).collect();
-    let produced: Vec<(i64, NaiveDate)> = supply_facts::table
-        .filter(supply_facts::supply_id.eq_any(&supply_ids))
+    // The park's supplies as a subquery, not a list of ids: a large park's would pass the
+    // databases' limits on bound parameters (SQLite 32,766).
+    let of_park = land_supplies::table
+        .filter(land_supplies::park_id.eq(park_id))
+        .select(land_supplies::id);
+    let mut produced: HashMap<i64, NaiveDate> = HashMap::new();
+    for (supply, d) in supply_facts::table
+        .filter(supply_facts::supply_id.eq_any(of_park))
         .filter(supply_facts::kind.eq("production"))
         .select((supply_facts::supply_id, supply_facts::fact_date))
-        .load(conn)?;
+        .load::<(i64, NaiveDate)>(conn)?
+    {
+        let first = produced.entry(supply).or_insert(d);
+        *first = (*first).min(d);
+    }
     let mut since: HashMap<i64, NaiveDate> = HashMap::new();
     let mut due: HashMap<i64, NaiveDate> = HashMap::new();
     for (supply, enterprise, agreed) in &supplies {
-        for (_, d) in produced.iter().filter(|(s, _)| s == supply) {
+        if let Some(d) = produced.get(supply) {
             let e = since.entry(*enterprise).or_insert(*d);
             *e = (*e).min(*d);
         }

@@ -91,7 +91,7 @@ pub fn dispatch_view(
     from: NaiveDate,
     as_of: NaiveDate,
     pipeline: PipelineReport,
-    watched: &[crate::domain::watch::Watched],
+    watched: &[std::sync::Arc<crate::domain::watch::Watched>],
     buildings: &[crate::store::estate::Building],
     e: crate::views::performance::EvaluationView,
 ) -> DispatchReport {

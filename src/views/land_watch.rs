@@ -13,6 +13,7 @@ use crate::views::supply::IdleView;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Where a flagged parcel is, and how big.
@@ -189,7 +190,7 @@ impl CapacityReviewItem {
 /// The 达产复核 items of `watched` with one of `statuses` (all when `None`): overdue first,
 /// longest overdue first, then short, not due and met.
 pub fn capacity_items(
-    watched: &[Watched],
+    watched: &[Arc<Watched>],
     statuses: Option<&[ReviewStatus]>,
     as_of: NaiveDate,
 ) -> Vec<CapacityReviewItem> {
@@ -353,7 +354,7 @@ pub struct UnderusedReport {
 /// Idle items of `watched` with one of `statuses`: idle land longest idle first, then land
 /// closest to becoming idle.
 pub fn idle_items(
-    watched: &[Watched],
+    watched: &[Arc<Watched>],
     statuses: &[IdleStatus],
     as_of: NaiveDate,
 ) -> Vec<IdleLandItem> {
@@ -376,7 +377,7 @@ pub fn idle_items(
 
 /// Under-used items of `watched` in `classes` (all when `None`), by class, longest behind first.
 pub fn underused_items(
-    watched: &[Watched],
+    watched: &[Arc<Watched>],
     classes: Option<&[UnderusedClass]>,
     as_of: NaiveDate,
 ) -> Vec<UnderusedItem> {
@@ -391,7 +392,7 @@ pub fn underused_items(
 
 /// The idle-land report of watched parcels: the items with one of `statuses`, and their totals.
 pub fn idle_land_report(
-    watched: &[Watched],
+    watched: &[Arc<Watched>],
     statuses: &[IdleStatus],
     as_of: NaiveDate,
 ) -> IdleLandReport {
@@ -426,7 +427,7 @@ pub fn idle_land_report(
 
 /// The 五未 report of watched parcels: the items in `classes` (all when `None`), and totals.
 pub fn underused_report(
-    watched: &[Watched],
+    watched: &[Arc<Watched>],
     classes: Option<&[UnderusedClass]>,
     as_of: NaiveDate,
 ) -> UnderusedReport {
@@ -440,7 +441,7 @@ pub fn underused_report(
     let mut capacity_reviews_overdue: Vec<ParcelRef> = watched
         .iter()
         .filter(|w| matches!(w.capacity, Some(Review::Overdue { .. })))
-        .map(ParcelRef::of)
+        .map(|w| ParcelRef::of(w))
         .collect();
     capacity_reviews_overdue
         .sort_by_key(|p| (-p.capacity_review_overdue_days.unwrap_or(0), p.parcel_id));

@@ -21,6 +21,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use geo::MultiPolygon;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// A park on a day, as the candidates are found in it.
@@ -29,7 +30,7 @@ pub struct Picture {
     pub as_of: NaiveDate,
     /// The year of the evaluation read for D-class enterprises.
     pub year: i32,
-    pub watched: Vec<Watched>,
+    pub watched: Vec<Arc<Watched>>,
     pub buildings: Vec<Building>,
     pub rated: Rated,
     /// Tenants' names.

@@ -438,3 +438,39 @@ on_both_backends!(the_layers_are_private, |app: common::TestDb| async move {
     let own = get(&bureau, "/api/idle-land").await.expect(200).json();
     assert_eq!(own["totals"]["all"]["count"], 0);
 });
+
+on_both_backends!(
+    every_write_is_seen_by_the_next_read,
+    |app: common::TestDb| async move {
+        // The lists, layers and reports of a park and day share one watch until the next
+        // write: each write must show in the next read, through every one of them.
+        let svc = app.service().await;
+        let park = create_park(&svc, "NCGY").await;
+        let e = create_enterprise(&svc).await;
+        let (parcel_id, supply, _) = scenario(&svc, park, e, 0, |_| {}, &[]).await;
+        let idle_count = |r: Value| r["totals"]["all"]["count"].as_i64().unwrap();
+        let list = "/api/idle-land?as_of=2024-03-02";
+        let layer = format!("/collections/idle-land/items/{parcel_id}?as_of=2024-03-02");
+        assert_eq!(idle_count(get(&svc, list).await.expect(200).json()), 1);
+        let feature = get(&svc, &layer).await.expect(200).json();
+        assert_eq!(feature["properties"]["idle_status"], "idle");
+
+        // Construction started on the last day of its first year: not idle after all.
+        for fact in [permit("2024-02-01"), start("2024-03-01")] {
+            post(&svc, &format!("/api/supplies/{supply}/facts"), &fact)
+                .await
+                .expect(201);
+        }
+        assert_eq!(idle_count(get(&svc, list).await.expect(200).json()), 0);
+        let feature = get(&svc, &layer).await.expect(200).json();
+        assert_eq!(feature["properties"]["idle_status"], "not_applicable");
+        assert_eq!(
+            feature["properties"]["explanation"],
+            "2024-03-01 起开发建设中"
+        );
+
+        // A second parcel idle on the same day appears in the list at once.
+        scenario(&svc, park, e, 1, |_| {}, &[]).await;
+        assert_eq!(idle_count(get(&svc, list).await.expect(200).json()), 1);
+    }
+);

@@ -28,6 +28,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -44,10 +45,10 @@ async fn watched<G>(
     state: &AppState,
     caller: &Caller,
     params: &ItemsParams<DayScope, G>,
-) -> Result<(Vec<Watched>, NaiveDate), ApiError> {
+) -> Result<(Vec<Arc<Watched>>, NaiveDate), ApiError> {
     let (query, as_of) = watch_query(state, caller, &params.filters).await?;
     let all = state
-        .run(move |c| ops::land_watch::watch(c, &query, as_of))
+        .run_watching(move |c, m| ops::land_watch::watch(c, m, &query, as_of))
         .await?;
     let kept = all
         .into_iter()
@@ -58,7 +59,7 @@ async fn watched<G>(
 
 /// A page of items as features, each on its parcel's geometry.
 fn features<T>(
-    watched: &[Watched],
+    watched: &[Arc<Watched>],
     page: Vec<T>,
     parcel_id: impl Fn(&T) -> i64,
 ) -> Vec<Feature<'_, T>> {
@@ -82,7 +83,7 @@ async fn watched_one(
     caller: &Caller,
     raw_id: &str,
     collection: CollectionId,
-) -> Result<(Watched, NaiveDate, Output), ApiError> {
+) -> Result<(Arc<Watched>, NaiveDate, Output), ApiError> {
     let p = super::item_params::<AsOf>(req)?;
     let not_found = || {
         ApiError::not_found(format!(
@@ -98,8 +99,8 @@ async fn watched_one(
         ..Default::default()
     };
     let found = state
-        .run(move |c| {
-            Ok(ops::land_watch::watch(c, &query, as_of)?
+        .run_watching(move |c, m| {
+            Ok(ops::land_watch::watch(c, m, &query, as_of)?
                 .into_iter()
                 .find(|w| w.parcel.id == id))
         })
@@ -116,7 +117,7 @@ async fn layer_page<G, T>(
     state: &AppState,
     caller: &Caller,
     collection: CollectionId,
-    items: impl FnOnce(&[Watched], &G, NaiveDate) -> Vec<T> + Send + 'static,
+    items: impl FnOnce(&[Arc<Watched>], &G, NaiveDate) -> Vec<T> + Send + 'static,
     parcel_id: fn(&T) -> i64,
 ) -> Result<HttpResponse, ApiError>
 where
@@ -182,7 +183,7 @@ pub async fn idle_land_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let pick = |w: &[Watched], f: &IdleStatusFilter, as_of| {
+    let pick = |w: &[Arc<Watched>], f: &IdleStatusFilter, as_of| {
         idle_items(w, &statuses(f.idle_status.clone()), as_of)
     };
     layer_page(&req, &state, &caller, CollectionId::IdleLand, pick, |i| {
@@ -231,7 +232,7 @@ pub async fn underused_land_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let pick = |w: &[Watched], f: &UnderusedClassFilter, as_of| {
+    let pick = |w: &[Arc<Watched>], f: &UnderusedClassFilter, as_of| {
         underused_items(w, f.class.as_deref(), as_of)
     };
     layer_page(
@@ -278,7 +279,7 @@ pub async fn capacity_review_items(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let pick = |w: &[Watched], f: &ReviewStatusFilter, as_of| {
+    let pick = |w: &[Arc<Watched>], f: &ReviewStatusFilter, as_of| {
         capacity_items(w, f.review_status.as_deref(), as_of)
     };
     layer_page(

@@ -140,7 +140,7 @@ async fn performance_of(
 ) -> Result<Vec<(MultiPolygon<f64>, chrono::NaiveDateTime, MuPerformance)>, ApiError> {
     let today = state.today();
     state
-        .run(move |c| {
+        .run_watching(move |c, m| {
             let mut out = Vec::new();
             for park_id in parks {
                 let r = store::performance::evaluation(c, park_id, year, today)?;
@@ -148,7 +148,7 @@ async fn performance_of(
                     park_id: Some(park_id),
                     ..Default::default()
                 };
-                for w in ops::land_watch::watch(c, &query, land_day(year, today))? {
+                for w in ops::land_watch::watch(c, m, &query, land_day(year, today))? {
                     let Some((s, _, holder)) = &w.supply else {
                         continue;
                     };
@@ -196,7 +196,7 @@ async fn performance_of(
                         labour_productivity_wan: value(Indicator::LabourProductivity),
                         rd_share_pct: value(Indicator::RdShare),
                     };
-                    out.push((w.parcel.geometry, w.parcel.updated.at, props));
+                    out.push((w.parcel.geometry.clone(), w.parcel.updated.at, props));
                 }
             }
             Ok(out)
@@ -321,7 +321,9 @@ async fn candidates_of(
     for park_id in parks {
         let today = state.today();
         let p = state
-            .run(move |c| crate::ops::renewal::picture(c, park_id, as_of, year, today))
+            .run_watching(move |c, m| {
+                crate::ops::renewal::picture(c, m, park_id, as_of, year, today)
+            })
             .await?;
         for f in candidates(&p) {
             let kinds: Vec<String> = f

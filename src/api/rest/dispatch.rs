@@ -77,7 +77,9 @@ pub async fn dispatch_report(
     let (name, from, as_of) = month(q.month, state.today())?;
     let today = state.today();
     let r = state
-        .run(move |c| crate::ops::reports::dispatch(c, park_id, name, from, as_of, today))
+        .run_watching(move |c, m| {
+            crate::ops::reports::dispatch(c, m, park_id, name, from, as_of, today)
+        })
         .await?;
     let file = format!("月调度_{}_{}", r.park_name, r.month);
     let english = format!("dispatch_park-{park_id}_{}", r.month);

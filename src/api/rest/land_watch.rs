@@ -37,7 +37,7 @@ pub async fn list_idle_land(
     let (query, as_of) = watch_query(&state, &caller, &scope).await?;
     let statuses = statuses(filter.idle_status);
     let watched = state
-        .run(move |c| ops::land_watch::watch(c, &query, as_of))
+        .run_watching(move |c, m| ops::land_watch::watch(c, m, &query, as_of))
         .await?;
     report_response(&state, move || {
         Ok(idle_land_report(&watched, &statuses, as_of))
@@ -63,7 +63,7 @@ pub async fn list_underused_land(
     let (query, as_of) = watch_query(&state, &caller, &scope).await?;
     let classes = filter.class;
     let watched = state
-        .run(move |c| ops::land_watch::watch(c, &query, as_of))
+        .run_watching(move |c, m| ops::land_watch::watch(c, m, &query, as_of))
         .await?;
     report_response(&state, move || {
         Ok(underused_report(&watched, classes.as_deref(), as_of))

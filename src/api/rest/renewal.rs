@@ -51,7 +51,7 @@ pub async fn list_candidates(
     let (as_of, year) = day_and_year(q.as_of, q.year, state.today())?;
     let today = state.today();
     let p = state
-        .run(move |c| ops::renewal::picture(c, park_id, as_of, year, today))
+        .run_watching(move |c, m| ops::renewal::picture(c, m, park_id, as_of, year, today))
         .await?;
     report_response(&state, move || Ok(candidate_report(&p))).await
 }
@@ -108,9 +108,9 @@ pub async fn match_sites(
     }
     let today = state.today();
     let (p, offer) = state
-        .run(move |c| {
+        .run_watching(move |c, m| {
             Ok((
-                ops::renewal::picture(c, park_id, as_of, year, today)?,
+                ops::renewal::picture(c, m, park_id, as_of, year, today)?,
                 ops::renewal::offer(c, park_id)?,
             ))
         })
