@@ -71,6 +71,9 @@ pub struct HttpConfig {
     /// Most items per page; larger requested limits are clamped to it.
     #[arg(long, env = "PARKLAND_ITEMS_MAX_LIMIT", default_value_t = Self::MAX_LIMIT)]
     pub items_max_limit: i64,
+    /// MiB of parcel tiles kept in memory until the register changes (PostgreSQL; 0: none).
+    #[arg(long, env = "PARKLAND_TILE_CACHE_MB", default_value_t = Self::DEFAULT_TILE_CACHE_MB)]
+    pub tile_cache_mb: usize,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "PARKLAND_WORKERS")]
     pub workers: Option<usize>,
@@ -130,6 +133,7 @@ impl HttpConfig {
     pub const MAX_LIMIT: i64 = 10_000;
     pub const DEFAULT_IMPORTS_AT_ONCE: usize = 2;
     pub const DEFAULT_IMPORT_WAIT_SECS: u64 = 10;
+    pub const DEFAULT_TILE_CACHE_MB: usize = 64;
 
     /// The bounds uploads are read within.
     pub fn upload_limits(&self) -> crate::exchange::limits::UploadLimits {
@@ -158,6 +162,7 @@ impl Default for HttpConfig {
             import_wait_secs: Self::DEFAULT_IMPORT_WAIT_SECS,
             items_default_limit: Self::DEFAULT_LIMIT,
             items_max_limit: Self::MAX_LIMIT,
+            tile_cache_mb: Self::DEFAULT_TILE_CACHE_MB,
             workers: None,
             basemap: BasemapConfig {
                 coordinates: "wgs84".into(),

@@ -14,8 +14,8 @@ if [ -z "$BIN" ]; then cargo build --release --quiet; BIN="${CARGO_TARGET_DIR:-t
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 OUT=benches/out; mkdir -p "$OUT"
 # The database (imported once, reused while it holds N parcels) and parkland on it.
-# shellcheck source=benches/wip/load_bench_db.sh
-. benches/wip/load_bench_db.sh
+# shellcheck source=benches/load_bench_db.sh
+. benches/load_bench_db.sh
 
 run() { # label, wrk args…
   local label="$1"; shift
@@ -41,7 +41,7 @@ BYTES=$(curl -s -H "$AUTH" "$BASE/collections/parcels/items?limit=1000" | wc -c)
 echo "bytes per feature on a 1000-feature page: $((BYTES / 1000))"
 
 echo "== vector tiles over the park, uncached, $CLIENTS clients"
-python3 benches/wip/tile_list.py "$OUT" "$MINX" "$MINY" "$MAXX" "$MAXY"
+python3 benches/tile_list.py "$OUT" "$MINX" "$MINY" "$MAXX" "$MAXY"
 for z in 14 16; do
   n=$(wc -l < "$OUT/tiles-z$z.txt")
   total=0; for p in $(head -40 "$OUT/tiles-z$z.txt"); do b=$(curl -s -H "$AUTH" "$BASE$p" | wc -c); total=$((total + b)); done

@@ -13,7 +13,7 @@ use crate::domain::clock::Clock;
 use crate::domain::register::Stamp;
 use crate::error::ApiError;
 use crate::exchange::limits::UploadLimits;
-use crate::ops::watch_memo::WatchMemo;
+use crate::ops::land_watch::WatchMemo;
 use crate::spatial::input::{InputCrs, parse_value};
 use crate::spatial::{AreaLimits, Footprint};
 use crate::store::{AnyConnection, Db, StoreResult};
@@ -45,6 +45,8 @@ pub struct AppState {
     pub heavy: Arc<tokio::sync::Semaphore>,
     /// Parks watched on a day, kept until the next write (see [`AppState::run_watching`]).
     pub watch_memo: Arc<WatchMemo>,
+    /// Parcel tiles written by PostGIS, kept until the next write.
+    pub tile_memo: Arc<crate::store::parcels::TileMemo>,
 }
 
 impl AppState {
@@ -62,7 +64,10 @@ impl AppState {
                     .map_or(1, |n| n.get().saturating_sub(1))
                     .max(1),
             )),
-            watch_memo: Arc::new(WatchMemo::default()),
+            watch_memo: Arc::new(crate::ops::land_watch::watch_memo()),
+            tile_memo: Arc::new(crate::store::memo::StampedMemo::new(
+                config.tile_cache_mb << 20,
+            )),
             config: Arc::new(config),
             clock,
             limiter,

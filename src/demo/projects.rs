@@ -75,7 +75,7 @@ pub fn load(conn: &mut AnyConnection, park_id: i64, stamp: &Stamp) -> StoreResul
     // The land supplied, with its holders and what its facts say of it.
     let watched = ops::land_watch::watch(
         conn,
-        &ops::land_watch::WatchMemo::default(),
+        &ops::land_watch::watch_memo(),
         &ops::land_watch::WatchQuery {
             park_id: Some(park_id),
             ..Default::default()

@@ -7,7 +7,6 @@
 //! land's life — a park entering its register today brings years of contracts with it — so it
 //! does not filter a past day's view.
 
-pub use super::watch_memo::WatchMemo;
 use crate::domain::capacity::{Review, review};
 use crate::domain::idle_land::{IdleRules, IdleStatus, IdleVerdict, assess};
 use crate::domain::parcel::ParcelStatus;
@@ -17,11 +16,27 @@ use crate::domain::settings::Settings;
 use crate::domain::supply::{Fact, Supply, Timeline, replay};
 use crate::domain::underused::{ParcelFacts, UnderusedRules, classify};
 pub use crate::domain::watch::Watched;
+use crate::store::memo::StampedMemo;
 use crate::store::parcels::{ParcelQuery, all};
 use crate::store::{self, AnyConnection, StoreError, StoreResult};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Parks watched on a day, by (park, day).
+pub type WatchMemo = StampedMemo<(i64, NaiveDate), Arc<Watched>>;
+
+/// Parcels kept across all memoised parks and days. A watched parcel holds its footprint,
+/// supply, timeline and verdicts, about 2 KB (a 200,000-parcel park's day held the service at
+/// ~430 MB in the tile benchmark), so this is ~240 MB at most: the current day and last
+/// month's end of a 50,000-parcel park, or of a county's parks, fit; a year of month-ends
+/// does not.
+pub const WATCH_BUDGET_PARCELS: usize = 120_000;
+
+/// An empty memo of watched parks within [`WATCH_BUDGET_PARCELS`].
+pub fn watch_memo() -> WatchMemo {
+    StampedMemo::new(WATCH_BUDGET_PARCELS)
+}
 
 /// Which parcels to watch.
 #[derive(Debug, Clone, Default)]
@@ -145,7 +160,7 @@ pub fn watch(
     let stamp = store::audit::register_head(conn)?;
     let mut out = Vec::new();
     for park_id in parks {
-        let watched = memo.get(park_id, as_of, stamp, || watch_park(conn, park_id, as_of))?;
+        let watched = memo.get((park_id, as_of), stamp, || watch_park(conn, park_id, as_of))?;
         out.extend(
             watched
                 .iter()
@@ -157,17 +172,35 @@ pub fn watch(
     Ok(out)
 }
 
-/// Watch every park on the days a dashboard opens on — `today` and the end of last month (the
-/// dispatch report's default month) — so the first people to sign in after a start find them
-/// in the memo. Returns the parcels watched.
+/// Watch the parks on the days a dashboard opens on — last month's end (the dispatch report's
+/// default month) and `today` — so the first people to sign in after a start find them in the
+/// memo; parks in id order while they fit its budget, a park too large for what is left
+/// skipped (it would only push out the others). Returns the parcels watched.
 pub fn warm(conn: &mut AnyConnection, memo: &WatchMemo, today: NaiveDate) -> StoreResult<usize> {
     let last_month_end = today
         .with_day(1)
         .and_then(|first| first.pred_opt())
         .unwrap_or(today);
+    let mut room = memo.budget();
     let mut n = 0;
-    for day in [last_month_end, today] {
-        n += watch(conn, memo, &WatchQuery::default(), day)?.len();
+    for (park_id, _) in store::parks::scopes(conn)? {
+        let q = ParcelQuery {
+            park_id: Some(park_id),
+            watchable: true,
+            ..Default::default()
+        };
+        let size = usize::try_from(store::parcels::count(conn, &q)?).unwrap_or(usize::MAX);
+        if size.saturating_mul(2) > room {
+            continue;
+        }
+        room -= 2 * size;
+        let one = WatchQuery {
+            park_id: Some(park_id),
+            ..Default::default()
+        };
+        for day in [last_month_end, today] {
+            n += watch(conn, memo, &one, day)?.len();
+        }
     }
     Ok(n)
 }

@@ -17,4 +17,3 @@ pub mod register;
 pub mod renewal;
 pub mod reports;
 pub mod supplies;
-pub mod watch_memo;

@@ -13,6 +13,7 @@ pub mod estate;
 pub mod idle_cases;
 pub mod import;
 pub mod leases;
+pub mod memo;
 pub mod parcel_history;
 pub mod parcels;
 pub mod parks;

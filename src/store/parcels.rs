@@ -436,6 +436,36 @@ pub fn tile_properties(full: bool) -> &'static [&'static str] {
     if full { &NAMES } else { NAMES.split_at(3).0 }
 }
 
+/// Parcel tiles kept until the register changes, by the query, tile and property set they
+/// were written for.
+pub type TileMemo = super::memo::StampedMemo<String, u8>;
+
+/// [`tile`], kept in `memo` while the register stays as it was (PostgreSQL only; `None` on
+/// SQLite; a memo of no bytes keeps nothing). The key is the whole query as written out by `Debug` — the caller's parks, the
+/// filters, the tile and the property set — so two requests share a tile only when they ask
+/// for the same one.
+pub fn tile_kept(
+    conn: &mut AnyConnection,
+    memo: &TileMemo,
+    q: &ParcelQuery,
+    t: crate::spatial::mvt::Tile,
+    layer: &str,
+    full: bool,
+) -> StoreResult<Option<std::sync::Arc<Vec<u8>>>> {
+    if conn.backend() != super::Backend::Postgres {
+        return Ok(None);
+    }
+    if memo.budget() == 0 {
+        return Ok(tile(conn, q, t, layer, full)?.map(std::sync::Arc::new));
+    }
+    let stamp = super::audit::register_head(conn)?;
+    let key = format!("{q:?}|{t:?}|{layer}|{full}");
+    memo.get(key, stamp, || {
+        Ok(tile(conn, q, t, layer, full)?.unwrap_or_default())
+    })
+    .map(Some)
+}
+
 /// A vector tile of the parcels matching `q` (its bbox the tile's, buffer included), written
 /// by PostGIS's `ST_AsMVT` with [`tile_properties`] — so no row reaches Rust. The box is an
 /// index test only (`&&`): `ST_AsMVTGeom` clips, and drops what lies outside. `None` on
@@ -480,6 +510,12 @@ pub fn tile(
     }
     let bytes: Option<Vec<u8>> = query.select(mvt).first(conn)?;
     Ok(Some(bytes.unwrap_or_default()))
+}
+
+/// How many parcels match `q` (its bbox ignored).
+pub fn count(conn: &mut AnyConnection, q: &ParcelQuery) -> StoreResult<i64> {
+    let backend = conn.backend();
+    Ok(filtered(q, backend).count().get_result(conn)?)
 }
 
 /// The park a parcel belongs to, for the access policy.

@@ -137,6 +137,34 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    a_tile_changes_with_the_next_write,
+    |app: common::TestDb| async move {
+        // On PostGIS parcel tiles are kept until the register changes: a write must show in
+        // the next tile, and the old ETag must no longer revalidate it.
+        let svc = app.service().await;
+        let park = grid(&svc).await;
+        let z12 = tile_at(116.635, 27.564, 12);
+        let url = tile_url("parcels", z12, "");
+        let before = get(&svc, &url).await.expect(200);
+        let etag = before.etag();
+        assert_eq!(decode(&before.body).unwrap()[0].features.len(), 20);
+        assert_eq!(get(&svc, &url).await.expect(200).etag(), etag);
+
+        create_parcel(&svc, park, &parcel("G-9-9", 116.645, 27.57, 0.001)).await;
+        let after = get(&svc, &url).await.expect(200);
+        assert_eq!(decode(&after.body).unwrap()[0].features.len(), 21);
+        let again = send(
+            &svc,
+            actix_web::test::TestRequest::get()
+                .uri(&url)
+                .insert_header(("if-none-match", etag.as_str())),
+        )
+        .await;
+        assert_eq!(again.status.as_u16(), 200, "the old ETag is stale");
+    }
+);
+
+on_both_backends!(
     tiles_obey_the_access_rules_of_their_collection,
     |app: common::TestDb| async move {
         let admin = app.service().await;

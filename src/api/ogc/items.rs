@@ -136,11 +136,12 @@ pub async fn parcel_items(
         let q = query.clone();
         let layer = CollectionId::Parcels.id();
         let full = tile.z >= super::tile_layers::FULL_FROM_ZOOM;
+        let memo = state.tile_memo.clone();
         if let Some(bytes) = state
-            .run(move |c| store::parcels::tile(c, &q, tile, layer, full))
+            .run(move |c| store::parcels::tile_kept(c, &memo, &q, tile, layer, full))
             .await?
         {
-            return Written::tile(bytes, false).respond(&req, GEOJSON);
+            return Written::tile(bytes.to_vec(), false).respond(&req, GEOJSON);
         }
     }
     let limit = params.limit;

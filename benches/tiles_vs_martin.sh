@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # parkland's parcels tiles against Martin's, side by side on the same PostGIS data and the same
 # tile lists (see benches/README.md, "Tiles against Martin"):
-#   bash benches/wip/tiles_vs_martin.sh   # 200,000 parcels (map_interface.sh's), 16 clients, 15 s a run
+#   bash benches/tiles_vs_martin.sh   # 200,000 parcels (map_interface.sh's), 16 clients, 15 s a run
 # 1. uncached: every z14 and z16 tile over the park at random, wrk, the servers alternating;
 #    tiles/s, p50, p99, mean bytes a tile (first 40), each server's memory; the features of a few
 #    tiles compared one by one (mvt_check.py);
 # 2. one client: a middle z14 tile, median of 15, and the database's own time for each
 #    server's SQL in one warm psql session;
-# 3. cached: Martin with its tile cache on (default size) against parkland's answer to a
-#    revalidation (If-None-Match with each tile's ETag -> 304), which is what a proxy cache in
-#    front of parkland asks, since parkland keeps no tiles itself.
+# 3. cached: Martin with its tile cache on (default size) against parkland with its tile memo
+#    on (PARKLAND_TILE_CACHE_MB, default 64: tiles kept until the next write to the register,
+#    checked with one primary-key lookup a request), both filled with every tile of the list;
+#    and parkland's answer to a revalidation (If-None-Match with each tile's ETag -> 304), which
+#    is what a proxy cache in front of it asks.
 # Martin is not built here: cargo install martin@1.14.0 --no-default-features --features postgres --locked
 # Env: MARTIN_BIN (default: martin on PATH), PARKLAND_BIN (default: release build), BENCH_PARCELS,
 # BENCH_CLIENTS, BENCH_SECONDS, BENCH_ROUNDS (uncached rounds, default 2), BENCH_FRESH=1 (re-import),
@@ -33,10 +35,12 @@ export PARKLAND_POOL_SIZE="${PARKLAND_POOL_SIZE:-10}"
 OUT=benches/out; mkdir -p "$OUT"
 echo "== $("$MARTIN" --version 2>&1 | head -1) against parkland ($BIN); pool $PARKLAND_POOL_SIZE connections each"
 
-# shellcheck source=benches/wip/load_bench_db.sh
-. benches/wip/load_bench_db.sh
+# Uncached first: parkland keeps no tiles until the cached part restarts it.
+export PARKLAND_TILE_CACHE_MB=0
+# shellcheck source=benches/load_bench_db.sh
+. benches/load_bench_db.sh
 MBASE="http://127.0.0.1:$MPORT"
-python3 benches/wip/tile_list.py "$OUT" "$MINX" "$MINY" "$MAXX" "$MAXY"
+python3 benches/tile_list.py "$OUT" "$MINX" "$MINY" "$MAXX" "$MAXY"
 # Martin's sources: the properties parkland's tiles carry below z15 and from z15 (the store's
 # TILE_PROPERTIES). Raw columns where parkland rounds (area_m2) or formats (approved_on, a date,
 # which ST_AsMVT writes as the same ISO text); area_mu (area_m2 x 0.0015) is no column, so
@@ -197,7 +201,7 @@ for z in 14 16; do
     CHECK+=("$tz/$tx/$ty/$src")
   done
 done
-if python3 benches/wip/mvt_check.py "$BASE" "$MBASE" "${PH[1]:-}" "${CHECK[@]}" | tee "$OUT/mvt-check.txt"; then
+if python3 benches/mvt_check.py "$BASE" "$MBASE" "${PH[1]:-}" "${CHECK[@]}" | tee "$OUT/mvt-check.txt"; then
   AGREE="agree"
 else
   AGREE="DIFFER (see $OUT/mvt-check.txt)"
@@ -247,9 +251,13 @@ echo "parkland: HTTP $ONE_P ms, its SQL in psql $DB_P ms ($FEAT_P parcels)"
 echo "Martin:   HTTP $ONE_M ms, its SQL in psql $DB_M ms ($FEAT_M parcels)"
 stop_martin
 
-echo "== cached: Martin's tile cache on, parkland answering revalidations (If-None-Match -> 304)"
+echo "== cached: Martin's tile cache on; parkland's tile memo on, and its revalidations (If-None-Match -> 304)"
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+PARKLAND_TILE_CACHE_MB=64 PARKLAND_LOG=warn PARKLAND_BIND="127.0.0.1:$PORT" "$BIN" > "$OUT/server-memo.log" 2>&1 &
+SERVER=$!; BENCH_PIDS+=("$SERVER")
+for _ in $(seq 50); do curl -sf "$BASE/ready" >/dev/null && break; sleep 0.2; done
 start_martin "$OUT/martin-cached.yaml" "$OUT/martin-cached.log"
-for z in 14 16; do # Martin's cache filled with every tile of the list; parkland's ETags collected
+for z in 14 16; do # both filled with every tile of the list; parkland's ETags collected
   while read -r p; do curl -s -o /dev/null "$MBASE$p"; done < "$OUT/martin-tiles-z$z.txt"
   while read -r p; do
     printf '%s\t%s\n' "$p" "$(curl -s -o /dev/null -D - "${PH[@]}" "$BASE$p" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')"
@@ -257,13 +265,15 @@ for z in 14 16; do # Martin's cache filled with every tile of the list; parkland
 done
 for z in 14 16; do
   run "martin-cached-z$z" "$MARTIN_PID" "$MBASE" "$OUT/martin-tiles-z$z.txt" benches/paths.lua
-  run "parkland-304-z$z" "$SERVER" "$BASE" "$OUT/tiles-z$z.etag" benches/wip/paths_etag.lua "${PH[@]}"
+  run "parkland-memo-z$z" "$SERVER" "$BASE" "$OUT/tiles-z$z.txt" benches/paths.lua "${PH[@]}"
+  run "parkland-304-z$z" "$SERVER" "$BASE" "$OUT/tiles-z$z.etag" benches/paths_etag.lua "${PH[@]}"
 done
 ETAG=$(awk -v p="/collections/parcels/tiles/WebMercatorQuad/$Z/$Y/$X" '$1 == p {print $2}' "$OUT/tiles-z14.etag")
 ONE_P304=$(median_ms "$BASE/collections/parcels/tiles/WebMercatorQuad/$Z/$Y/$X" "${PH[@]}" -H "If-None-Match: $ETAG")
 ONE_MC=$(median_ms "$MBASE/parcels_low/$Z/$X/$Y")
 RSS_P2=$(rss "$SERVER"); RSS_MC=$(rss "$MARTIN_PID")
-echo "one client, the same z14 tile: parkland 304 $ONE_P304 ms, Martin from its cache $ONE_MC ms"
+ONE_PM=$(median_ms "$BASE/collections/parcels/tiles/WebMercatorQuad/$Z/$Y/$X" "${PH[@]}")
+echo "one client, the same z14 tile: parkland from its memo $ONE_PM ms (304: $ONE_P304 ms), Martin from its cache $ONE_MC ms"
 echo "memory after the cached runs, RSS / peak MiB: parkland $RSS_P2, Martin (cache on, a fresh process) $RSS_MC"
 
 cell() { IFS='|' read -r r p50 p99 <<< "${R[$1]}"; echo "$r tiles/s, p50 $p50, p99 $p99"; }
@@ -283,10 +293,11 @@ rounds() { local s="" r; for r in $(seq "$ROUNDS"); do s="$s${s:+; }$(cell "$1-z
   done
   echo "| RSS / peak after the uncached runs | $RSS_P MiB | $RSS_M MiB |"
   for z in 14 16; do
-    echo "| z$z cached: parkland's 304 for each tile's ETag; Martin's tile cache | $(cell "parkland-304-z$z"); $(cpu "parkland-304-z$z") | $(cell "martin-cached-z$z"); $(cpu "martin-cached-z$z") |"
+    echo "| z$z cached: parkland's tile memo; Martin's tile cache | $(cell "parkland-memo-z$z"); $(cpu "parkland-memo-z$z") | $(cell "martin-cached-z$z"); $(cpu "martin-cached-z$z") |"
+    echo "| z$z revalidated: parkland's 304 for each tile's ETag | $(cell "parkland-304-z$z"); $(cpu "parkland-304-z$z") | |"
   done
-  echo "| RSS / peak after the cached runs | $RSS_P2 MiB | $RSS_MC MiB (cache on) |"
-  echo "| one client, z14 tile $Z/$X/$Y, median of 15 | $ONE_P ms (304: $ONE_P304 ms) | $ONE_M ms (cached: $ONE_MC ms) |"
+  echo "| RSS / peak after the cached runs | $RSS_P2 MiB (memo on, a fresh process) | $RSS_MC MiB (cache on, a fresh process) |"
+  echo "| one client, z14 tile $Z/$X/$Y, median of 15 | $ONE_P ms (memo: $ONE_PM ms; 304: $ONE_P304 ms) | $ONE_M ms (cached: $ONE_MC ms) |"
   echo "| the database's time for the server's SQL (psql, warm; Martin's prepared) | $DB_P ms ($FEAT_P parcels) | $DB_M ms ($FEAT_M parcels) |"
   echo "| the features of ${#CHECK[@]} tiles compared | $AGREE | |"
 } | tee "$OUT/tiles-vs-martin.md"

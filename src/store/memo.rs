@@ -1,34 +1,27 @@
-//! The memo of watched parks: a park's land watched on a day, kept until the register changes.
+//! Memos of what is computed from the register, kept until the register changes: a park's
+//! land watched on a day, a vector tile.
 //!
 //! Watching a park computes every parcel's idle-land clock, 五未 class and 达产复核 from its
 //! supplies and facts — about a second at 50,000 parcels — and the same park and day is asked
 //! for by the land layers, the idle-land and 五未 lists, the dispatch report, the county view
-//! and each parcel's sheet. The memo keeps each result stamped with the audit chain's head
-//! ([`crate::store::audit::register_head`]): every write appends to the chain in its own
-//! transaction, so a result is served only while the chain ends where it ended when the result
-//! was read, whichever instance wrote (the stamp lives in the database, not in this process).
-//! Sign-ins and other account changes do not count: they change no land.
+//! and each parcel's sheet; a tile of a large park is asked for by every map that shows it.
+//! Each result is kept stamped with the audit chain's head ([`super::audit::register_head`]):
+//! every write appends to the chain in its own transaction, so a result is served only while
+//! the chain ends where it ended when the result was read, whichever instance wrote (the stamp
+//! lives in the database, not in this process). Sign-ins and other account changes do not
+//! count: they change no land.
 //!
-//! Concurrent askers of the same park and day wait for one computation instead of each doing
-//! it (the dashboard's first requests after signing in ask for four at once). Results are
-//! kept within a budget of parcels, the least recently used dropped first.
+//! Concurrent askers of the same key wait for one computation instead of each doing it (the
+//! dashboard's first requests after signing in ask for four watches of one park at once).
+//! Results are kept within a budget (parcels, bytes), the least recently used dropped first.
 
-use crate::domain::watch::Watched;
 use crate::store::StoreResult;
-use chrono::NaiveDate;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// Parcels kept across all memoised parks and days: a watched parcel holds its footprint,
-/// supply, timeline and verdicts (about 1.5 KB measured on the generated park, so this is
-/// ~300 MB at most) — a 50,000-parcel park's whole year of month-ends does not fit, its
-/// current day and a few others do.
-pub const BUDGET_PARCELS: usize = 200_000;
 
 type Cell<T> = Arc<Mutex<Option<Arc<Vec<T>>>>>;
 
-struct Slot<T> {
-    park_id: i64,
-    as_of: NaiveDate,
+struct Slot<K, T> {
+    key: K,
     stamp: i64,
     /// When it was last asked for, in the memo's own ticks.
     used: u64,
@@ -37,25 +30,17 @@ struct Slot<T> {
     cell: Cell<T>,
 }
 
-struct Slots<T> {
+struct Slots<K, T> {
     tick: u64,
-    list: Vec<Slot<T>>,
+    list: Vec<Slot<K, T>>,
 }
 
-/// Results by (park, day), stamped with the audit head they were read at, weighed by their
-/// length.
-pub struct ParkDayMemo<T> {
-    slots: Mutex<Slots<T>>,
+/// Results by key, stamped with the register head they were read at, weighed by their
+/// length (parcels, bytes). Few keys are held at once — parks and days, a few thousand tiles —
+/// so they are found by a walk, which also keeps the least recently used at hand.
+pub struct StampedMemo<K, T> {
+    slots: Mutex<Slots<K, T>>,
     budget: usize,
-}
-
-/// Watched parks.
-pub type WatchMemo = ParkDayMemo<Arc<Watched>>;
-
-impl<T> Default for ParkDayMemo<T> {
-    fn default() -> Self {
-        Self::new(BUDGET_PARCELS)
-    }
 }
 
 /// A poisoned lock only means a computation panicked; what the memo holds is still whole
@@ -64,29 +49,28 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-impl<T> ParkDayMemo<T> {
-    pub fn new(budget_parcels: usize) -> Self {
+impl<K: PartialEq, T> StampedMemo<K, T> {
+    pub fn new(budget: usize) -> Self {
         Self {
             slots: Mutex::new(Slots {
                 tick: 0,
                 list: Vec::new(),
             }),
-            budget: budget_parcels,
+            budget,
         }
     }
 
-    /// The park watched on `as_of` as of the chain's head `stamp`: kept if the memo has it at
-    /// that stamp (or a later one: a write committed since this request read the head, and the
+    /// The result for `key` as of the register head `stamp`: kept if the memo has it at that
+    /// stamp (or a later one: a write committed since this request read the head, and the
     /// newer state is what the request would have seen a moment later), otherwise computed
     /// once by whoever asks first while the others wait.
     pub fn get(
         &self,
-        park_id: i64,
-        as_of: NaiveDate,
+        key: K,
         stamp: i64,
         compute: impl FnOnce() -> StoreResult<Vec<T>>,
     ) -> StoreResult<Arc<Vec<T>>> {
-        let cell = self.cell(park_id, as_of, stamp);
+        let cell = self.cell(key, stamp);
         let mut held = lock(&cell);
         if let Some(done) = held.as_ref() {
             return Ok(done.clone());
@@ -98,27 +82,20 @@ impl<T> ParkDayMemo<T> {
         Ok(done)
     }
 
-    /// The slot's cell for the park, day and stamp, made if there is none; older stamps of the
-    /// same park and day are dropped (they can never be served again).
-    fn cell(&self, park_id: i64, as_of: NaiveDate, stamp: i64) -> Cell<T> {
+    /// The slot's cell for the key and stamp, made if there is none; older stamps of the same
+    /// key are dropped (they can never be served again).
+    fn cell(&self, key: K, stamp: i64) -> Cell<T> {
         let mut slots = lock(&self.slots);
         slots.tick += 1;
         let tick = slots.tick;
-        slots
-            .list
-            .retain(|s| !(s.park_id == park_id && s.as_of == as_of && s.stamp < stamp));
-        if let Some(slot) = slots
-            .list
-            .iter_mut()
-            .find(|s| s.park_id == park_id && s.as_of == as_of)
-        {
+        slots.list.retain(|s| !(s.key == key && s.stamp < stamp));
+        if let Some(slot) = slots.list.iter_mut().find(|s| s.key == key) {
             slot.used = tick;
             return slot.cell.clone();
         }
         let cell = Cell::default();
         slots.list.push(Slot {
-            park_id,
-            as_of,
+            key,
             stamp,
             used: tick,
             weight: 0,
@@ -155,7 +132,12 @@ impl<T> ParkDayMemo<T> {
         }
     }
 
-    /// Park-days kept and their parcels, for tests and the health of a running service.
+    /// The weight it keeps at most.
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Results kept and their weight, for tests and the health of a running service.
     pub fn held(&self) -> (usize, usize) {
         let slots = lock(&self.slots);
         (slots.list.len(), slots.list.iter().map(|s| s.weight).sum())
@@ -165,6 +147,7 @@ impl<T> ParkDayMemo<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn day(d: u32) -> NaiveDate {
@@ -179,53 +162,53 @@ mod tests {
 
     #[test]
     fn a_result_is_kept_until_the_chain_moves_on() {
-        let memo = ParkDayMemo::new(100);
+        let memo = StampedMemo::new(100);
         let runs = AtomicUsize::new(0);
         for _ in 0..3 {
-            memo.get(1, day(1), 7, || computed(0, &runs)).ok();
+            memo.get((1, day(1)), 7, || computed(0, &runs)).ok();
         }
         assert_eq!(
             runs.load(Ordering::SeqCst),
             1,
             "one computation for one stamp"
         );
-        memo.get(1, day(1), 8, || computed(0, &runs)).ok();
+        memo.get((1, day(1)), 8, || computed(0, &runs)).ok();
         assert_eq!(
             runs.load(Ordering::SeqCst),
             2,
             "a write since: computed again"
         );
         // A request that read the head before that write is served the newer result.
-        memo.get(1, day(1), 7, || computed(0, &runs)).ok();
+        memo.get((1, day(1)), 7, || computed(0, &runs)).ok();
         assert_eq!(runs.load(Ordering::SeqCst), 2);
         assert_eq!(memo.held().0, 1, "the older stamp was dropped");
         // Another day or park is its own result.
-        memo.get(1, day(2), 8, || computed(0, &runs)).ok();
-        memo.get(2, day(1), 8, || computed(0, &runs)).ok();
+        memo.get((1, day(2)), 8, || computed(0, &runs)).ok();
+        memo.get((2, day(1)), 8, || computed(0, &runs)).ok();
         assert_eq!(runs.load(Ordering::SeqCst), 4);
     }
 
     #[test]
     fn a_failed_computation_is_not_kept() {
-        let memo = ParkDayMemo::new(100);
-        let failed = memo.get(1, day(1), 1, || -> StoreResult<Vec<u8>> {
+        let memo = StampedMemo::new(100);
+        let failed = memo.get((1, day(1)), 1, || -> StoreResult<Vec<u8>> {
             Err(crate::store::StoreError::Unavailable("down".into()))
         });
         assert!(failed.is_err());
         let runs = AtomicUsize::new(0);
-        assert!(memo.get(1, day(1), 1, || computed(0, &runs)).is_ok());
+        assert!(memo.get((1, day(1)), 1, || computed(0, &runs)).is_ok());
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
     #[test]
     fn concurrent_askers_share_one_computation() {
-        let memo = Arc::new(ParkDayMemo::new(100));
+        let memo = Arc::new(StampedMemo::new(100));
         let runs = Arc::new(AtomicUsize::new(0));
         let askers: Vec<_> = (0..8)
             .map(|_| {
                 let (memo, runs) = (memo.clone(), runs.clone());
                 std::thread::spawn(move || {
-                    memo.get(3, day(4), 1, || {
+                    memo.get((3, day(4)), 1, || {
                         std::thread::sleep(std::time::Duration::from_millis(50));
                         computed(0, &runs)
                     })
@@ -241,19 +224,19 @@ mod tests {
 
     #[test]
     fn the_least_recently_used_results_go_beyond_the_budget() {
-        let memo = ParkDayMemo::new(100);
+        let memo = StampedMemo::new(100);
         let runs = AtomicUsize::new(0);
-        memo.get(1, day(1), 1, || computed(40, &runs)).ok();
-        memo.get(2, day(1), 1, || computed(40, &runs)).ok();
-        memo.get(1, day(1), 1, || computed(40, &runs)).ok();
+        memo.get((1, day(1)), 1, || computed(40, &runs)).ok();
+        memo.get((2, day(1)), 1, || computed(40, &runs)).ok();
+        memo.get((1, day(1)), 1, || computed(40, &runs)).ok();
         assert_eq!(memo.held(), (2, 80));
         // Park 2 was used least recently: it goes to make room.
-        memo.get(3, day(1), 1, || computed(40, &runs)).ok();
+        memo.get((3, day(1)), 1, || computed(40, &runs)).ok();
         assert_eq!(memo.held(), (2, 80));
-        memo.get(1, day(1), 1, || computed(40, &runs)).ok();
+        memo.get((1, day(1)), 1, || computed(40, &runs)).ok();
         assert_eq!(runs.load(Ordering::SeqCst), 3, "park 1 was kept");
         // A result larger than the whole budget is served, and kept alone.
-        memo.get(4, day(1), 1, || computed(150, &runs)).ok();
+        memo.get((4, day(1)), 1, || computed(150, &runs)).ok();
         assert_eq!(memo.held(), (1, 150));
     }
 }
