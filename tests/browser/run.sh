@@ -58,25 +58,39 @@ wait_for() {
 port=$(free_port)
 PARKLAND_BIND="127.0.0.1:$port" "$bin" serve >"$work/server.log" 2>&1 &
 pids+=($!)
-# The same register behind an AMap-like GCJ-02 base map, its tiles from a local stand-in.
-tiles=$(free_port)
-python3 "$here/tiles.py" "$tiles" &
-pids+=($!)
-gcj=$(free_port)
-PARKLAND_BIND="127.0.0.1:$gcj" PARKLAND_BASEMAP_COORDINATES=gcj02 \
-  PARKLAND_BASEMAP_URL="http://127.0.0.1:$tiles/{z}/{x}/{y}.png" PARKLAND_BASEMAP_ATTRIBUTION="test tiles" \
-  "$bin" serve >"$work/server-gcj.log" 2>&1 &
-pids+=($!)
 wait_for "http://127.0.0.1:$port/conformance"
-wait_for "http://127.0.0.1:$gcj/conformance"
-wait_for "http://127.0.0.1:$tiles/0/0/0.png"
+# The same register behind an AMap-like GCJ-02 base map, its tiles from a local stand-in (the
+# demo park only: on the large park it would be a second service warming up beside the first).
+gcj_url=
+if [ -z "${PARKLAND_DEMO_PARCELS:-}" ]; then
+  tiles=$(free_port)
+  python3 "$here/tiles.py" "$tiles" &
+  pids+=($!)
+  gcj=$(free_port)
+  PARKLAND_BIND="127.0.0.1:$gcj" PARKLAND_BASEMAP_COORDINATES=gcj02 \
+    PARKLAND_BASEMAP_URL="http://127.0.0.1:$tiles/{z}/{x}/{y}.png" PARKLAND_BASEMAP_ATTRIBUTION="test tiles" \
+    "$bin" serve >"$work/server-gcj.log" 2>&1 &
+  pids+=($!)
+  wait_for "http://127.0.0.1:$gcj/conformance"
+  wait_for "http://127.0.0.1:$tiles/0/0/0.png"
+  gcj_url="http://127.0.0.1:$gcj"
+fi
+# A service is up long before its first visitors: the timings start once it has watched the
+# parks ahead (a few seconds on the large park; logged when done).
+for _ in $(seq 1 600); do
+  grep -q "watched for today\|could not watch" "$work/server.log" && break
+  sleep 0.1
+done
 
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-gcj_url="http://127.0.0.1:$gcj"
-[ -n "${PARKLAND_DEMO_PARCELS:-}" ] && gcj_url=
 PARKLAND_URL="http://127.0.0.1:$port" PARKLAND_GCJ02_URL="$gcj_url" \
   DASHBOARD_USER=committee.demo DASHBOARD_PASSWORD="$password" \
   APPLICANT_USER=applicant.demo APPLICANT_PASSWORD="$applicant_password" ADMIN_TOKEN="$admin_token" \
   BUREAU_USER=bureau.demo BUREAU_PASSWORD="$bureau_password" \
   SCREENSHOTS="$root/tests/screenshots" \
   node "$here/dashboard.mjs" || { echo "--- server log"; tail -n 40 "$work/server.log"; exit 1; }
+# The requests that took longest, for reading the timings above.
+echo "--- slowest requests"
+sed 's/\x1b\[[0-9;]*m//g' "$work/server.log" | grep -o 'path=[^ ]* status=[0-9]* ms=[0-9]*' | sort -t= -k4 -n -r | head -n 8
+# The whole log, for reading the timings against the requests' order.
+cp "$work/server.log" "${TMPDIR:-/tmp}/parkland-browser-server.log"
