@@ -61,6 +61,14 @@ else
   PH=(-H "$AUTH"); echo "== parkland's parcels tiles need a token: parkland's requests carry it"
 fi
 
+LOW_PROPERTIES="code:text status:text land_use:text"
+FULL_PROPERTIES="$LOW_PROPERTIES name:text location:text park_id:int8 zone_id:int8 area_m2:float8 far_min:float8 far_max:float8 building_density_min_pct:float8 building_density_max_pct:float8 green_ratio_min_pct:float8 green_ratio_max_pct:float8 height_max_m:float8 site_levelled:bool approval_no:text approved_on:date version:int8"
+martin_table() { # source id, "name: type" pairs as "name:type" words
+  printf '    %s:\n      schema: public\n      table: parcels\n      layer_id: parcels\n' "$1"
+  printf '      srid: 4490\n      geometry_column: geom\n      geometry_type: MULTIPOLYGON\n'
+  printf '      id_column: id\n      extent: 4096\n      buffer: 64\n      clip_geom: true\n      properties:\n'
+  for p in $2; do printf '        %s: %s\n' "${p%%:*}" "${p#*:}"; done
+}
 martin_config() { # file, the cache setting
   cat > "$1" <<YAML
 # Written by benches/tiles_vs_martin.sh (keys as in Martin 1.14's docs/content/files/generated_config.md).
@@ -72,52 +80,8 @@ postgres:
   auto_publish: false
   auto_bounds: skip
   tables:
-    parcels_low:
-      schema: public
-      table: parcels
-      layer_id: parcels
-      srid: 4490
-      geometry_column: geom
-      geometry_type: MULTIPOLYGON
-      id_column: id
-      extent: 4096
-      buffer: 64
-      clip_geom: true
-      properties:
-        code: text
-        status: text
-        land_use: text
-    parcels_full:
-      schema: public
-      table: parcels
-      layer_id: parcels
-      srid: 4490
-      geometry_column: geom
-      geometry_type: MULTIPOLYGON
-      id_column: id
-      extent: 4096
-      buffer: 64
-      clip_geom: true
-      properties:
-        code: text
-        status: text
-        land_use: text
-        name: text
-        location: text
-        park_id: int8
-        zone_id: int8
-        area_m2: float8
-        far_min: float8
-        far_max: float8
-        building_density_min_pct: float8
-        building_density_max_pct: float8
-        green_ratio_min_pct: float8
-        green_ratio_max_pct: float8
-        height_max_m: float8
-        site_levelled: bool
-        approval_no: text
-        approved_on: date
-        version: int8
+$(martin_table parcels_low "$LOW_PROPERTIES")
+$(martin_table parcels_full "$FULL_PROPERTIES")
 YAML
 }
 martin_config "$OUT/martin-uncached.yaml" "cache: disable"
