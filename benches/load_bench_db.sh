@@ -51,3 +51,17 @@ PY
   psql -q -h 127.0.0.1 -U postgres -d parkland_bench -c "VACUUM ANALYZE"
   echo "== $N parcels imported"
 fi
+
+# parkland's SQL for the z14 parcels tile Z/X/Y (store::parcels::tile at low zoom: the tile's
+# box with its 64-unit buffer, an index test only), for timing it in psql.
+tile_sql() { # z, x, y
+  local Z=$1 X=$2 Y=$3 B BX0 BY0 BX1 BY1
+  B=$(python3 -c "
+import math
+z,x,y=$Z,$X,$Y; n=2**z; e=4096; b=64
+lon=lambda px:(x+px/e)/n*360-180
+lat=lambda py:math.degrees(math.atan(math.sinh(math.pi*(1-2*(y+py/e)/n))))
+print(lon(-b), lat(e+b), lon(e+b), lat(-b))")
+  read -r BX0 BY0 BX1 BY1 <<< "$B"
+  echo "SELECT ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), ST_TileEnvelope($Z, $X, $Y), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, parcels.status AS status, parcels.land_use AS land_use) t), 'parcels', 4096, 'geom', 'id') FROM parcels WHERE parcels.status <> 'retired' AND parcels.geom && ST_MakeEnvelope($BX0, $BY0, $BX1, $BY1, 4490)"
+}

@@ -194,22 +194,15 @@ echo "memory after the uncached runs, RSS / peak MiB: parkland $RSS_P, Martin $R
 echo "== one z14 tile alone ($Z/$X/$Y, the middle of the list), median of 15, and the database's time"
 ONE_P=$(median_ms "$BASE/collections/parcels/tiles/WebMercatorQuad/$Z/$Y/$X" "${PH[@]}")
 ONE_M=$(median_ms "$MBASE/parcels_low/$Z/$X/$Y")
-B=$(python3 -c "
-import math
-z,x,y=$Z,$X,$Y; n=2**z; e=4096; b=64
-lon=lambda px:(x+px/e)/n*360-180
-lat=lambda py:math.degrees(math.atan(math.sinh(math.pi*(1-2*(y+py/e)/n))))
-print(lon(-b), lat(e+b), lon(e+b), lat(-b))")
-read -r BX0 BY0 BX1 BY1 <<< "$B"
 # parkland's query (store::parcels::tile, as map_interface.sh; diesel sends it unnamed with its
 # parameters, so PostgreSQL plans it for the values each time, as for literals) and Martin's
 # (its table source, martin/src/config/file/tiles/postgres/resolver/query_tables.rs in 1.14: no
 # margin on the search box unless the table is in 3857 or 4326), which Martin prepares once per
 # connection and executes with z, x, y: after five executions PostgreSQL keeps a generic plan.
-SQL_P="SELECT ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), ST_TileEnvelope($Z, $X, $Y), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, parcels.status AS status, parcels.land_use AS land_use) t), 'parcels', 4096, 'geom', 'id') FROM parcels WHERE parcels.status <> 'retired' AND parcels.geom && ST_MakeEnvelope($BX0, $BY0, $BX1, $BY1, 4490)"
+SQL_P=$(tile_sql "$Z" "$X" "$Y")
 PREP_M="PREPARE martin_tile(integer, integer, integer) AS SELECT ST_AsMVT(tile, 'parcels', 4096, 'geom', 'id') FROM (SELECT ST_AsMVTGeom(ST_Transform(ST_CurveToLine(\"geom\"::geometry), 3857), ST_TileEnvelope(\$1::integer, \$2::integer, \$3::integer), 4096, 64, true) AS geom, \"id\", \"code\", \"land_use\", \"status\" FROM \"public\".\"parcels\" WHERE \"geom\" && ST_Transform(ST_TileEnvelope(\$1::integer, \$2::integer, \$3::integer), 4490)) AS tile"
 DB_P=$(db_ms "$SQL_P" ""); DB_M=$(db_ms "EXECUTE martin_tile($Z, $X, $Y)" "$PREP_M")
-FEAT_P=$(psql -qAt -h 127.0.0.1 -U postgres -d parkland_bench -c "SELECT count(*) FROM parcels WHERE status <> 'retired' AND geom && ST_MakeEnvelope($BX0, $BY0, $BX1, $BY1, 4490)")
+FEAT_P=$(psql -qAt -h 127.0.0.1 -U postgres -d parkland_bench -c "SELECT count(*) FROM parcels WHERE status <> 'retired' AND geom && ${SQL_P##*parcels.geom && }")
 FEAT_M=$(psql -qAt -h 127.0.0.1 -U postgres -d parkland_bench -c "SELECT count(*) FROM parcels WHERE geom && ST_Transform(ST_TileEnvelope($Z, $X, $Y), 4490)")
 echo "parkland: HTTP $ONE_P ms, its SQL in psql $DB_P ms ($FEAT_P parcels)"
 echo "Martin:   HTTP $ONE_M ms, its SQL in psql $DB_M ms ($FEAT_M parcels)"

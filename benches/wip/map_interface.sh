@@ -55,14 +55,7 @@ echo "== one tile alone against the database's own ST_AsMVT for it (z14, median 
 P=$(sed -n "$(( $(wc -l < "$OUT/tiles-z14.txt") / 2 ))p" "$OUT/tiles-z14.txt")
 read -r Z Y X <<< "$(echo "$P" | awk -F/ '{print $6, $7, $8}')"
 HTTP=$(median_ms "$BASE$P")
-B=$(python3 -c "
-import math
-z,x,y=$Z,$X,$Y; n=2**z; e=4096; b=64
-lon=lambda px:(x+px/e)/n*360-180
-lat=lambda py:math.degrees(math.atan(math.sinh(math.pi*(1-2*(y+py/e)/n))))
-print(lon(-b), lat(e+b), lon(e+b), lat(-b))")
-read -r BX0 BY0 BX1 BY1 <<< "$B"
-SQL="SELECT ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), ST_TileEnvelope($Z, $X, $Y), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, parcels.status AS status, parcels.land_use AS land_use) t), 'parcels', 4096, 'geom', 'id') FROM parcels WHERE parcels.status <> 'retired' AND parcels.geom && ST_MakeEnvelope($BX0, $BY0, $BX1, $BY1, 4490)"
+SQL=$(tile_sql "$Z" "$X" "$Y")
 # One warm session, as the server's pooled connections are (a fresh backend pays PROJ's set-up).
 DB=$( { printf '%s\n' '\timing on'; for _ in $(seq 16); do echo "$SQL;"; done; } \
   | psql -h 127.0.0.1 -U postgres -d parkland_bench -qAt -o /dev/null 2>&1 \
