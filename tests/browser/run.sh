@@ -91,6 +91,9 @@ PARKLAND_URL="http://127.0.0.1:$port" PARKLAND_GCJ02_URL="$gcj_url" \
   node "$here/dashboard.mjs" || { echo "--- server log"; tail -n 40 "$work/server.log"; exit 1; }
 # The requests that took longest, for reading the timings above.
 echo "--- slowest requests"
-sed 's/\x1b\[[0-9;]*m//g' "$work/server.log" | grep -o 'path=[^ ]* status=[0-9]* ms=[0-9]*' | sort -t= -k4 -n -r | head -n 8
+# (sorted into a file first: `head` closing the pipe early would fail the script under pipefail)
+sed 's/\x1b\[[0-9;]*m//g' "$work/server.log" | grep -o 'path=[^ ]* status=[0-9]* ms=[0-9]*' \
+  | sort -t= -k4 -n -r >"$work/slowest.txt" || true
+head -n 8 "$work/slowest.txt"
 # The whole log, for reading the timings against the requests' order.
 cp "$work/server.log" "${TMPDIR:-/tmp}/parkland-browser-server.log"
