@@ -2,8 +2,9 @@
 # The map interface's goals of issue 16 on PostGIS (see benches/README.md, "The map interface"):
 # /collections against /conformance, a deep page against the first, vector tiles at z14 and z16
 # (uncached, the server's time against the database's own ST_AsMVT), bytes per feature.
-#   bash benches/map_interface.sh        # 200,000 parcels, 16 clients, 15 s per run
-# Env: BENCH_PARCELS, BENCH_CLIENTS, BENCH_SECONDS, PARKLAND_BIN (default: release build).
+#   bash benches/map_interface.sh      # 200,000 parcels, 16 clients, 15 s per run
+# Env: BENCH_PARCELS, BENCH_CLIENTS, BENCH_SECONDS, PARKLAND_BIN (default: release build),
+# BENCH_FRESH=1 (re-import even when parkland_bench already holds the parcels).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${BENCH_PARCELS:-200000}"; CLIENTS="${BENCH_CLIENTS:-16}"; SECONDS_="${BENCH_SECONDS:-15}"
@@ -12,31 +13,11 @@ BIN="${PARKLAND_BIN:-}"
 if [ -z "$BIN" ]; then cargo build --release --quiet; BIN="${CARGO_TARGET_DIR:-target}/release/parkland"; fi
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 OUT=benches/out; mkdir -p "$OUT"
-python3 benches/gen_parcels.py "$OUT" "$N"
-read -r MINX MINY MAXX MAXY < "$OUT/extent.txt"
-
-psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS parkland_bench" -c "CREATE DATABASE parkland_bench"
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/parkland_bench?sslmode=disable"
-PARKLAND_LOG=warn PARKLAND_BIND="127.0.0.1:$PORT" "$BIN" > "$OUT/server.log" 2>&1 &
-SERVER=$!; trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
-"$BIN" user add bench --role admin 2>/dev/null
-TOKEN=$("$BIN" token create --user bench 2>/dev/null)
-AUTH="Authorization: Bearer $TOKEN"
-BASE="http://127.0.0.1:$PORT"
-curl -sf "$BASE/api/parks" -H "$AUTH" -H 'Content-Type: application/geo+json' -d @"$OUT/park.json" >/dev/null
-# An import file holds at most 5,000,000 attribute values: import in parts of 100,000.
-python3 - "$OUT" <<'PY'
-import json, sys
-out = sys.argv[1]
-features = json.load(open(f"{out}/parcels.geojson"))["features"]
-for i in range(0, len(features), 100_000):
-    with open(f"{out}/part-{i // 100_000}.geojson", "w") as f:
-        json.dump({"type": "FeatureCollection", "features": features[i:i + 100_000]}, f)
-PY
-for part in "$OUT"/part-*.geojson; do "$BIN" import --park BENCH "$part" >/dev/null; done
-psql -q -h 127.0.0.1 -U postgres -d parkland_bench -c "VACUUM ANALYZE"
-echo "== $N parcels imported"
+# The database (imported once, reused while it holds N parcels) and parkland on it, keeping no
+# tiles (the tiles below are measured uncached; tiles_vs_martin.sh measures the kept ones).
+export PARKLAND_TILE_CACHE_MB=0
+# shellcheck source=benches/load_bench_db.sh
+. benches/load_bench_db.sh
 
 run() { # label, wrk args…
   local label="$1"; shift
@@ -62,19 +43,7 @@ BYTES=$(curl -s -H "$AUTH" "$BASE/collections/parcels/items?limit=1000" | wc -c)
 echo "bytes per feature on a 1000-feature page: $((BYTES / 1000))"
 
 echo "== vector tiles over the park, uncached, $CLIENTS clients"
-python3 - "$MINX" "$MINY" "$MAXX" "$MAXY" "$OUT" <<'PY'
-import math, sys
-minx, miny, maxx, maxy, out = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-def tile(lon, lat, z):
-    n = 2 ** z
-    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-for z in (14, 16):
-    x0, y1 = tile(minx, miny, z); x1, y0 = tile(maxx, maxy, z)
-    with open(f"{out}/tiles-z{z}.txt", "w") as f:
-        for x in range(x0, x1 + 1):
-            for y in range(y0, y1 + 1):
-                f.write(f"/collections/parcels/tiles/WebMercatorQuad/{z}/{y}/{x}\n")
-PY
+python3 benches/tile_list.py "$OUT" "$MINX" "$MINY" "$MAXX" "$MAXY"
 for z in 14 16; do
   n=$(wc -l < "$OUT/tiles-z$z.txt")
   total=0; for p in $(head -40 "$OUT/tiles-z$z.txt"); do b=$(curl -s -H "$AUTH" "$BASE$p" | wc -c); total=$((total + b)); done
@@ -88,16 +57,9 @@ echo "== one tile alone against the database's own ST_AsMVT for it (z14, median 
 P=$(sed -n "$(( $(wc -l < "$OUT/tiles-z14.txt") / 2 ))p" "$OUT/tiles-z14.txt")
 read -r Z Y X <<< "$(echo "$P" | awk -F/ '{print $6, $7, $8}')"
 HTTP=$(median_ms "$BASE$P")
-B=$(python3 -c "
-import math
-z,x,y=$Z,$X,$Y; n=2**z; e=4096; b=64
-lon=lambda px:(x+px/e)/n*360-180
-lat=lambda py:math.degrees(math.atan(math.sinh(math.pi*(1-2*(y+py/e)/n))))
-print(lon(-b), lat(e+b), lon(e+b), lat(-b))")
-read -r BX0 BY0 BX1 BY1 <<< "$B"
-SQL="SELECT ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), ST_TileEnvelope($Z, $X, $Y), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, parcels.status AS status, parcels.land_use AS land_use) t), 'parcels', 4096, 'geom', 'id') FROM parcels WHERE parcels.status <> 'retired' AND parcels.geom && ST_MakeEnvelope($BX0, $BY0, $BX1, $BY1, 4490)"
+SQL=$(tile_sql "$Z" "$X" "$Y")
 # One warm session, as the server's pooled connections are (a fresh backend pays PROJ's set-up).
-DB=$( { echo '\timing on'; for _ in $(seq 16); do echo "$SQL;"; done; } \
+DB=$( { printf '%s\n' '\timing on'; for _ in $(seq 16); do echo "$SQL;"; done; } \
   | psql -h 127.0.0.1 -U postgres -d parkland_bench -qAt -o /dev/null 2>&1 \
   | awk '/^Time:/ {print $2}' | tail -15 | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]}')
 echo "tile $P: HTTP ${HTTP} ms; database ${DB} ms (the same ST_AsMVT in psql, warm)"
