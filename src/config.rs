@@ -14,6 +14,11 @@ pub struct DbConfig {
     /// Connections kept in the pool.
     #[arg(long, env = "PARKLAND_POOL_SIZE", default_value_t = 10)]
     pub pool_size: u32,
+    /// A streaming replica of the PostgreSQL database (optional): OGC items, tiles, exports
+    /// and reports are read from it, except for a caller whose last write it has not replayed
+    /// yet (docs/scaling.md). Its own pool, of `PARKLAND_POOL_SIZE` connections.
+    #[arg(long, env = "DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
     /// The audit chain's key (at least 16 characters), kept outside the database: its links
     /// are then HMAC-SHA-256, which someone who can write to the database cannot forge.
     #[arg(long, env = "PARKLAND_AUDIT_KEY", hide_env_values = true)]

@@ -114,27 +114,34 @@ fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::Servi
 /// Who is calling, once per request: a valid token's user is kept in the request for the
 /// `Caller` extractor; a request without one — no token, or one that cannot be used, even where
 /// the endpoint never reads it — is rate-limited as anonymous.
-async fn identify(req: &ServiceRequest, state: &AppState) -> bool {
-    let Some(secret) = req
+async fn identify(req: &ServiceRequest, state: &AppState, fence: bool) -> Option<Option<i64>> {
+    let secret = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(api::http::extract::bearer_token)
         .filter(|s| store::users::looks_like_token(s))
-        .map(str::to_owned)
-    else {
-        return false;
-    };
+        .map(str::to_owned)?;
     let now = state.clock.now().naive_utc();
-    match state
-        .run(move |c| store::users::authenticate(c, &secret, now))
-        .await
-    {
-        Ok(store::users::Authenticated::Ok(p)) => {
+    let found = state
+        .run_primary(move |c| {
+            let found = store::users::authenticate(c, &secret, now)?;
+            // The caller's read fence, for a read a replica may answer, in the same turn.
+            let fenced = match &found {
+                store::users::Authenticated::Ok(p) if fence => {
+                    store::read_fences::of_user(c, p.user_id)?
+                }
+                _ => None,
+            };
+            Ok((found, fenced))
+        })
+        .await;
+    match found {
+        Ok((store::users::Authenticated::Ok(p), fenced)) => {
             req.extensions_mut().insert(domain::access::Caller::User(p));
-            true
+            Some(fenced)
         }
-        _ => false,
+        _ => None,
     }
 }
 
@@ -161,22 +168,40 @@ async fn guard(
     let docs = req.path().starts_with("/docs");
     let dashboard = req.path().starts_with("/dashboard");
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    // A heavy read may be answered by the read replica (api::replica), if there is one.
+    let replica = state.as_ref().is_some_and(|s| s.read_db.is_some())
+        && api::replica::route(req.method(), req.path());
     let identified = match &state {
-        Some(s) if authenticated => identify(&req, s).await,
-        _ => false,
+        Some(s) if authenticated => identify(&req, s, replica).await,
+        _ => None,
     };
-    if !identified && let Some(state) = state {
+    if identified.is_none()
+        && let Some(state) = state
+    {
         let ip = api::http::ratelimit::client_ip(req.request(), &state.config);
-        if let Err(wait) = state.limiter.check(ip, std::time::Instant::now()) {
+        if let Err(wait) = state.limiter.take(&state, ip).await {
             let response = api::http::ratelimit::too_many(
                 wait,
+                "此地址的匿名请求过多",
+                "或使用 API 令牌",
                 "this address has made too many anonymous requests",
                 "or use an API token",
             );
             return Ok(req.into_response(response));
         }
     }
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    // A caller who sent a token that did not identify them is read from the primary: their
+    // answer is a refusal, which must not depend on a replica's delay.
+    let fence = match identified {
+        Some(fence) => Some(fence),
+        None if !authenticated => Some(None),
+        None => None,
+    };
+    let mut res = match fence {
+        Some(fence) if replica => api::replica::ROUTE.scope(fence, next.call(req)).await?,
+        _ => next.call(req).await?,
+    }
+    .map_into_boxed_body();
     let headers = res.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -368,10 +368,18 @@ fn serve(db: &DbConfig, http: HttpConfig) -> anyhow::Result<()> {
     );
     let bind = http.bind.clone();
     let workers = http.workers;
-    let state = AppState::new(pool, http, Arc::new(SystemClock));
+    let mut state = AppState::new(pool, http, Arc::new(SystemClock));
+    if let Some(url) = &db.database_read_url {
+        state = state.with_read_db(Db::open_read(url, db.pool_size)?);
+        tracing::info!(replica = %parkland::store::redact(url), "heavy reads go to the read replica");
+    }
     state.warm_watches();
     actix_web::rt::System::new().block_on(async move {
-        let mut server = actix_web::HttpServer::new(move || parkland::app(state.clone()));
+        // SIGTERM (docker, systemd): stop accepting, let the requests in flight finish (up to
+        // 30 s, within compose's stop_grace_period) — a proxy sends new ones to another
+        // instance, and none is cut off (tests/api/instances.rs).
+        let mut server =
+            actix_web::HttpServer::new(move || parkland::app(state.clone())).shutdown_timeout(30);
         if let Some(n) = workers {
             server = server.workers(n);
         }

@@ -5,6 +5,7 @@
 
 pub mod http;
 pub mod ogc;
+pub mod replica;
 pub mod rest;
 
 use crate::config::HttpConfig;
@@ -30,6 +31,8 @@ pub use crate::views::GEOJSON;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// A streaming replica for the heavy reads (`DATABASE_READ_URL`), if there is one.
+    pub read_db: Option<Db>,
     pub config: Arc<HttpConfig>,
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<http::ratelimit::RateLimiter>,
@@ -51,12 +54,17 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: HttpConfig, clock: Arc<dyn Clock>) -> Self {
+        // On PostgreSQL every instance shares the buckets (issue 18, docs/scaling.md).
+        let shared = db.backend() == crate::store::Backend::Postgres;
         let limiter = Arc::new(http::ratelimit::RateLimiter::new(
+            "anonymous",
             config.anon_rate_per_minute,
             config.anon_burst,
+            shared,
         ));
         Self {
             db,
+            read_db: None,
             limits: config.upload_limits(),
             imports: Arc::new(tokio::sync::Semaphore::new(config.imports_at_once.max(1))),
             heavy: Arc::new(tokio::sync::Semaphore::new(
@@ -72,10 +80,18 @@ impl AppState {
             clock,
             limiter,
             sign_in_limiter: Arc::new(http::ratelimit::RateLimiter::new(
+                "sign-in",
                 http::ratelimit::SIGN_INS_PER_MINUTE,
                 http::ratelimit::SIGN_IN_BURST,
+                shared,
             )),
         }
+    }
+
+    /// Read the heavy reads from this streaming replica (see [`replica`]).
+    pub fn with_read_db(mut self, read_db: Db) -> Self {
+        self.read_db = Some(read_db);
+        self
     }
 
     /// Run store work on the blocking pool with a pooled connection.
@@ -168,11 +184,35 @@ impl AppState {
 
     async fn run_erased(&self, f: Box<StoreWork>) -> Result<Erased, ApiError> {
         let db = self.db.clone();
+        // A heavy read (see `replica::route`) goes to the replica if there is one.
+        let replica = replica::ROUTE
+            .try_with(|r| *r)
+            .ok()
+            .and_then(|fence| Some((self.read_db.clone()?, fence)));
         blocking_erased(Box::new(move || {
-            let mut conn = db.conn()?;
+            let mut conn = match replica {
+                Some((read_db, fence)) => replica::conn(&db, &read_db, fence)?,
+                None => db.conn()?,
+            };
             f(&mut conn).map_err(ApiError::from)
         }))
         .await
+    }
+
+    /// [`AppState::run`] on the primary whatever the request: who the caller is, and whether
+    /// their token still holds, is never read from a replica that may be behind.
+    pub async fn run_primary<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let out = blocking_erased(Box::new(move || {
+            let mut conn = db.conn()?;
+            f(&mut conn).map(erase).map_err(ApiError::from)
+        }))
+        .await?;
+        unerase(out)
     }
 
     async fn compute_weighed_erased(&self, large: bool, f: Box<Work>) -> Result<Erased, ApiError> {

@@ -221,8 +221,9 @@ pub fn record(conn: &mut AnyConnection, stamp: &Stamp, entry: Entry) -> StoreRes
 /// Append the transaction's entries to the chain, under the chain's lock (SQLite: the
 /// transaction already holds the write lock; PostgreSQL: a lock on the table, the last lock
 /// the transaction takes, held only until it commits). Each entry's time is at least its
-/// predecessor's, so the chain's times never go backwards.
-pub(super) fn flush(conn: &mut AnyConnection) -> StoreResult<()> {
+/// predecessor's, so the chain's times never go backwards. Returns the users whose changes
+/// they are.
+pub(super) fn flush(conn: &mut AnyConnection) -> StoreResult<Vec<i64>> {
     let entries = PENDING.with(|p| {
         p.borrow_mut()
             .as_mut()
@@ -230,8 +231,11 @@ pub(super) fn flush(conn: &mut AnyConnection) -> StoreResult<()> {
             .unwrap_or_default()
     });
     if entries.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let mut writers: Vec<i64> = entries.iter().filter_map(|e| e.actor_id).collect();
+    writers.sort_unstable();
+    writers.dedup();
     if conn.backend() == super::Backend::Postgres {
         use diesel::connection::SimpleConnection;
         conn.batch_execute("LOCK TABLE audit_log IN EXCLUSIVE MODE")?;
@@ -260,7 +264,7 @@ pub(super) fn flush(conn: &mut AnyConnection) -> StoreResult<()> {
         prev = hash;
         prev_at = Some(content.at);
     }
-    Ok(())
+    Ok(writers)
 }
 
 /// The hash the next entry links to and the last entry's time: the last entry's; for a trail

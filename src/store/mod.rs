@@ -21,6 +21,8 @@ pub mod passwords;
 pub mod performance;
 pub mod placement;
 pub mod projects;
+pub mod rate_limits;
+pub mod read_fences;
 mod rows;
 pub mod schema;
 pub mod spatial_sql;
@@ -331,6 +333,29 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// The pool of a streaming replica: connected lazily, never migrated (it replays the
+    /// primary's schema). PostgreSQL only.
+    pub fn open_read(url: &str, pool_size: u32) -> Result<Db, OpenError> {
+        if Backend::of_url(url) != Backend::Postgres {
+            return Err(OpenError(
+                "DATABASE_READ_URL must be a PostgreSQL URL (a streaming replica of DATABASE_URL)"
+                    .into(),
+            ));
+        }
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(NoCustomizer))
+            .build_unchecked(Manager {
+                url: url.to_owned(),
+            });
+        Ok(Db {
+            pool,
+            backend: Backend::Postgres,
+        })
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -453,8 +478,11 @@ fn write_tx_once(
         AnyConnection::Postgresql(_) => AnyConnection::begin_transaction(conn)?,
     }
     match f(conn).and_then(|()| audit::flush(conn)) {
-        Ok(()) => match AnyConnection::commit_transaction(conn) {
-            Ok(()) => Ok(()),
+        Ok(writers) => match AnyConnection::commit_transaction(conn) {
+            Ok(()) => {
+                read_fences::raise(conn, &writers);
+                Ok(())
+            }
             Err(e) => {
                 let _ = AnyConnection::rollback_transaction(conn);
                 Err(e.into())

@@ -257,7 +257,7 @@ impl FromRequest for Caller {
             let now = state.clock.now().naive_utc();
             let secret = secret.to_owned();
             match state
-                .run(move |c| store::users::authenticate(c, &secret, now))
+                .run_primary(move |c| store::users::authenticate(c, &secret, now))
                 .await?
             {
                 Authenticated::Ok(p) => Ok(Caller::User(p)),

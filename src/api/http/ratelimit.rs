@@ -1,14 +1,23 @@
-//! A rate limit for anonymous callers: a token bucket per client address. Authenticated
-//! requests are not limited (their tokens can be revoked); the public endpoints are what a
-//! scraper or a careless script would hammer.
+//! Rate limits: a token bucket per client address for anonymous callers, and one for sign-in
+//! attempts. Authenticated requests are not limited (their tokens can be revoked); the public
+//! endpoints are what a scraper or a careless script would hammer.
+//!
+//! On PostgreSQL the buckets live in the database ([`store::rate_limits`]), so every instance
+//! on it enforces one limit for the service (issue 18): one upsert per limited request. On
+//! SQLite one process owns the file and the buckets stay in its memory. If the database does
+//! not answer a take, the instance falls back to its own buckets: the limit then holds per
+//! instance, never not at all.
 
+use crate::api::AppState;
 use crate::config::HttpConfig;
 use crate::error::{ApiError, problem_response};
+use crate::store;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Sign-in attempts an address may make per minute, after a burst of `SIGN_IN_BURST` (a person
@@ -16,24 +25,70 @@ use std::time::{Duration, Instant};
 pub const SIGN_INS_PER_MINUTE: u32 = 10;
 pub const SIGN_IN_BURST: u32 = 10;
 
-/// Buckets are pruned once this many addresses are tracked.
+/// Buckets are pruned once this many addresses are tracked in memory.
 const PRUNE_AT: usize = 10_000;
+/// Shared buckets are pruned once in this many takes.
+const PRUNE_EVERY: u64 = 1024;
+
+/// A token bucket: `tokens` requests may be made now; it refills at `per_second` up to `burst`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+impl Bucket {
+    /// Refill `tokens` for `elapsed` seconds and take one: the tokens left, or how long until
+    /// one is there. (`store::rate_limits` does the same in SQL.)
+    pub fn take(&self, tokens: f64, elapsed: f64) -> (f64, Result<(), Duration>) {
+        let refilled = self.refill(tokens, elapsed);
+        if refilled >= 1.0 {
+            (refilled - 1.0, Ok(()))
+        } else {
+            (refilled, Err(self.wait(refilled)))
+        }
+    }
+
+    /// What a bucket holding `tokens` holds `elapsed` seconds later.
+    fn refill(&self, tokens: f64, elapsed: f64) -> f64 {
+        (tokens + elapsed.max(0.0) * self.per_second).min(self.burst)
+    }
+
+    /// How long until a bucket holding `tokens` holds one.
+    fn wait(&self, tokens: f64) -> Duration {
+        Duration::from_secs_f64(((1.0 - tokens) / self.per_second).max(0.0))
+    }
+
+    /// Seconds an empty bucket takes to fill.
+    fn fills_in(&self) -> f64 {
+        self.burst / self.per_second
+    }
+}
 
 #[derive(Debug)]
 pub struct RateLimiter {
+    /// Which limit this is, the key of its shared buckets.
+    scope: &'static str,
     /// Sustained requests per minute; 0 turns the limit off.
     per_minute: u32,
     /// Requests allowed in a burst (a map opening fetches several layers at once).
     burst: u32,
+    /// Whether the buckets are the database's (PostgreSQL) or this process's.
+    shared: bool,
     buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    takes: AtomicU64,
 }
 
 impl RateLimiter {
-    pub fn new(per_minute: u32, burst: u32) -> Self {
+    /// A limit of `per_minute` after a burst; `shared` keeps its buckets in the database.
+    pub fn new(scope: &'static str, per_minute: u32, burst: u32, shared: bool) -> Self {
         Self {
+            scope,
             per_minute,
             burst: burst.max(1),
+            shared,
             buckets: Mutex::new(HashMap::new()),
+            takes: AtomicU64::new(0),
         }
     }
 
@@ -41,13 +96,52 @@ impl RateLimiter {
         self.per_minute > 0
     }
 
-    /// Take one request from the address's bucket, or say how long until one is available.
+    fn bucket(&self) -> Bucket {
+        Bucket {
+            per_second: f64::from(self.per_minute) / 60.0,
+            burst: f64::from(self.burst),
+        }
+    }
+
+    /// Take one request from the address's bucket, or say how long until one is available:
+    /// the service's bucket when shared, else this process's.
+    pub async fn take(&self, state: &AppState, ip: IpAddr) -> Result<(), Duration> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        if !self.shared {
+            return self.check(ip, Instant::now());
+        }
+        let bucket = self.bucket();
+        let (scope, client) = (self.scope, ip.to_string());
+        let prune = self.takes.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0;
+        let taken = state
+            .run(move |c| {
+                let taken =
+                    store::rate_limits::take(c, scope, &client, bucket.per_second, bucket.burst)?;
+                if prune {
+                    store::rate_limits::prune(c, bucket.fills_in())?;
+                }
+                Ok(taken)
+            })
+            .await;
+        match taken {
+            Ok(Some(t)) if t.granted => Ok(()),
+            Ok(Some(t)) => Err(bucket.wait(t.tokens)),
+            Ok(None) => self.check(ip, Instant::now()),
+            Err(e) => {
+                tracing::warn!(limit = scope, error = %e, "the shared rate limit did not answer; this instance's own applies");
+                self.check(ip, Instant::now())
+            }
+        }
+    }
+
+    /// Take one request from this process's bucket for the address.
     pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         if !self.enabled() {
             return Ok(());
         }
-        let rate = f64::from(self.per_minute) / 60.0;
-        let burst = f64::from(self.burst);
+        let bucket = self.bucket();
         let mut buckets = self
             .buckets
             .lock()
@@ -55,18 +149,14 @@ impl RateLimiter {
         if buckets.len() >= PRUNE_AT {
             // Addresses whose bucket has refilled are indistinguishable from new ones.
             buckets.retain(|_, (tokens, at)| {
-                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
+                bucket.refill(*tokens, now.duration_since(*at).as_secs_f64()) < bucket.burst
             });
         }
-        let (tokens, at) = buckets.entry(ip).or_insert((burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        let (tokens, at) = buckets.entry(ip).or_insert((bucket.burst, now));
+        let (left, taken) = bucket.take(*tokens, now.duration_since(*at).as_secs_f64());
+        *tokens = left;
         *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / rate))
-        }
+        taken
     }
 }
 
@@ -85,14 +175,23 @@ pub fn client_ip(req: &HttpRequest, config: &HttpConfig) -> IpAddr {
     ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
-/// A 429 problem with `Retry-After`: "`what`; try again in N s, `otherwise`".
-pub fn too_many(wait: Duration, what: &str, otherwise: &str) -> HttpResponse {
+/// A 429 problem with `Retry-After`, Chinese first: "`what`，N 秒后再试，`otherwise` / `what_en`;
+/// try again in N s, `otherwise_en`".
+pub fn too_many(
+    wait: Duration,
+    what: &str,
+    otherwise: &str,
+    what_en: &str,
+    otherwise_en: &str,
+) -> HttpResponse {
     let seconds = wait.as_secs().max(1);
     let problem = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
         "Too many requests",
-        format!("{what}; try again in {seconds} s, {otherwise}"),
+        format!(
+            "{what}，{seconds} 秒后再试，{otherwise} / {what_en}; try again in {seconds} s, {otherwise_en}"
+        ),
     );
     let mut response = problem_response(StatusCode::TOO_MANY_REQUESTS, problem.problem());
     response
@@ -107,7 +206,7 @@ mod tests {
 
     #[test]
     fn bursts_then_refills_at_the_rate() {
-        let limiter = RateLimiter::new(60, 3);
+        let limiter = RateLimiter::new("test", 60, 3, false);
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         let t0 = Instant::now();
         for _ in 0..3 {
@@ -127,8 +226,26 @@ mod tests {
     }
 
     #[test]
+    fn a_bucket_refills_up_to_its_burst_and_says_how_long_to_wait() {
+        let b = Bucket {
+            per_second: 0.5,
+            burst: 4.0,
+        };
+        assert_eq!(b.take(4.0, 0.0), (3.0, Ok(())));
+        assert_eq!(b.take(0.0, 100.0), (3.0, Ok(())), "never more than a burst");
+        let (left, wait) = b.take(0.5, 0.0);
+        assert_eq!(left, 0.5, "a refused take takes nothing");
+        assert_eq!(
+            wait,
+            Err(Duration::from_secs(1)),
+            "half a token at 0.5/s: 1 s"
+        );
+        assert_eq!(b.take(0.5, -3.0).0, 0.5, "time never runs backwards");
+    }
+
+    #[test]
     fn zero_turns_it_off() {
-        let limiter = RateLimiter::new(0, 1);
+        let limiter = RateLimiter::new("test", 0, 1, false);
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         assert!((0..100).all(|_| limiter.check(ip, Instant::now()).is_ok()));
     }

@@ -15,7 +15,6 @@ use crate::views::access::NewTokenView;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use serde::Deserialize;
-use std::time::Instant;
 use utoipa::ToSchema;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -41,9 +40,11 @@ pub async fn sign_in(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let ip = ratelimit::client_ip(&req, &state.config);
-    if let Err(wait) = state.sign_in_limiter.check(ip, Instant::now()) {
+    if let Err(wait) = state.sign_in_limiter.take(&state, ip).await {
         return Ok(ratelimit::too_many(
             wait,
+            "此地址登录尝试过多",
+            "或请管理员重置密码",
             "too many sign-in attempts from this address",
             "or ask an administrator to reset the password",
         ));

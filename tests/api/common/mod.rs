@@ -136,6 +136,12 @@ impl TestDb {
 
     /// `None` (and a note) when no PostgreSQL test database is configured; CI always sets one.
     pub fn postgres() -> Option<TestDb> {
+        Self::postgres_after(|_| ()).map(|(db, ())| db)
+    }
+
+    /// A fresh PostgreSQL schema handed to `before` unmigrated (its URL), then opened: for
+    /// tests that start the service on it themselves.
+    pub fn postgres_after<T>(before: impl FnOnce(&str) -> T) -> Option<(TestDb, T)> {
         let Ok(base_url) = std::env::var("PARKLAND_TEST_DATABASE_URL") else {
             if std::env::var_os("CI").is_some() {
                 panic!("CI must set PARKLAND_TEST_DATABASE_URL so every test runs on PostGIS too");
@@ -152,13 +158,18 @@ impl TestDb {
         .expect("create the test schema");
         let sep = if base_url.contains('?') { '&' } else { '?' };
         let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}%2Cpublic");
+        let cleanup = Cleanup::Schema { base_url, schema };
+        let before = before(&url);
         let db = Db::open(&url, 4).expect("open postgres");
-        Some(TestDb {
-            db,
-            url,
-            cleanup: Cleanup::Schema { base_url, schema },
-            admin_token: std::sync::OnceLock::new(),
-        })
+        Some((
+            TestDb {
+                db,
+                url,
+                cleanup,
+                admin_token: std::sync::OnceLock::new(),
+            },
+            before,
+        ))
     }
 
     pub fn state(&self) -> AppState {

@@ -37,6 +37,13 @@ impl Server {
     /// Start the binary on the test's database with extra environment, and wait until it is
     /// ready.
     pub fn start(database_url: &str, env: &[(&str, &str)]) -> Server {
+        let server = Server::spawn(database_url, env);
+        server.wait_ready();
+        server
+    }
+
+    /// Start the binary without waiting for it (it migrates the database, then listens).
+    pub fn spawn(database_url: &str, env: &[(&str, &str)]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -51,14 +58,18 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start parkland");
-        let server = Server { child, port };
+        Server { child, port }
+    }
+
+    /// Wait until `/ready` answers 200 (30 s at most).
+    pub fn wait_ready(&self) {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(30) {
-            if server
+            if self
                 .request("GET", "/ready", &[], b"")
                 .is_ok_and(|a| a.status == 200)
             {
-                return server;
+                return;
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -1,0 +1,2 @@
+DROP TABLE read_fences;
+DROP TABLE rate_buckets;
