@@ -22,7 +22,7 @@ if [ "${BENCH_FRESH:-0}" != 1 ] && [ "$HAVE" = "$N" ]; then
 else
   LOAD=1
   python3 benches/gen_parcels.py "$OUT" "$N"
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS parkland_bench" -c "CREATE DATABASE parkland_bench"
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS parkland_bench WITH (FORCE)" -c "CREATE DATABASE parkland_bench"
 fi
 # shellcheck disable=SC2034 # used by the scripts that source this one
 read -r MINX MINY MAXX MAXY < "$OUT/extent.txt"

@@ -95,15 +95,9 @@ start_martin() { # config, log
 }
 stop_martin() { kill "$MARTIN_PID"; wait "$MARTIN_PID" 2>/dev/null || true; }
 
-# CPU time a tile, from /proc: the server process's, and PostgreSQL's (every postgres process,
-# plus what the postmaster collected from backends and parallel workers that ended).
-TCK=$(getconf CLK_TCK); PG_MAIN=$(pgrep -x -o postgres || true)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-pg_ticks() {
-  [ -n "$PG_MAIN" ] || { echo 0; return; }
-  for p in $(pgrep -x postgres); do cat "/proc/$p/stat" 2>/dev/null || true; done \
-    | awk -v m="$PG_MAIN" '{t += $14 + $15; if ($1 == m) t += $16 + $17} END {print t}'
-}
+# CPU time a tile, from /proc: the server process's, and PostgreSQL's.
+# shellcheck source=benches/cpu.sh
+. benches/cpu.sh
 declare -A R C
 run() { # label, server pid, base, paths file, lua script, wrk args…
   local label=$1 pid=$2 base=$3 paths=$4 lua=$5 s0 d0 n; shift 5

@@ -321,16 +321,11 @@ impl Db {
         let backend = Backend::of_url(url);
         let mut conn = establish(url)?;
         migrate(&mut conn)?;
-        let pool = Pool::builder()
-            .max_size(pool_size.max(1))
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
-            .connection_customizer(Box::new(NoCustomizer))
-            .build_unchecked(Manager {
-                url: url.to_owned(),
-            });
         drop(conn);
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool: pool(url, pool_size, 1),
+            backend,
+        })
     }
 
     /// The pool of a streaming replica: connected lazily, never migrated (it replays the
@@ -342,16 +337,8 @@ impl Db {
                     .into(),
             ));
         }
-        let pool = Pool::builder()
-            .max_size(pool_size.max(1))
-            .min_idle(Some(0))
-            .connection_timeout(Duration::from_secs(10))
-            .connection_customizer(Box::new(NoCustomizer))
-            .build_unchecked(Manager {
-                url: url.to_owned(),
-            });
         Ok(Db {
-            pool,
+            pool: pool(url, pool_size, 0),
             backend: Backend::Postgres,
         })
     }
@@ -366,6 +353,19 @@ impl Db {
             .get()
             .map_err(|e| StoreError::Unavailable(format!("no database connection available: {e}")))
     }
+}
+
+/// A pool of up to `size` connections to `url`, keeping `idle` open; connections are opened
+/// when first needed.
+fn pool(url: &str, size: u32, idle: u32) -> Pool<Manager> {
+    Pool::builder()
+        .max_size(size.max(1))
+        .min_idle(Some(idle))
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(NoCustomizer))
+        .build_unchecked(Manager {
+            url: url.to_owned(),
+        })
 }
 
 /// The database answers.

@@ -36,6 +36,23 @@ struct Count {
     n: i64,
 }
 
+/// Wait until the public sees `n` available plots (the replica has replayed them).
+async fn public_plots_become(anonymous: &common::Client, n: i64) {
+    let started = Instant::now();
+    while get(anonymous, "/collections/available-plots/items")
+        .await
+        .expect(200)
+        .json()["numberMatched"]
+        != n
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the replica never replayed the {n} plots"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn codes(page: &serde_json::Value) -> Vec<String> {
     page["features"]
         .as_array()
@@ -119,19 +136,7 @@ async fn heavy_reads_come_from_the_replica_and_never_a_stale_one() {
         .json();
     assert_eq!(codes(&page), ["A-1"]);
     // Public items, once the replica has replayed the parcel, come from the replica.
-    let started = Instant::now();
-    while get(&anonymous, "/collections/available-plots/items")
-        .await
-        .expect(200)
-        .json()["numberMatched"]
-        != 1
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the replica never caught up"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    public_plots_become(&anonymous, 1).await;
     assert!(replica_reads() > 0, "no read reached the replica");
 
     // The replica stands still: a new parcel is on the primary only.
@@ -156,17 +161,5 @@ async fn heavy_reads_come_from_the_replica_and_never_a_stale_one() {
         "a caller who never wrote is answered by the replica, a delay behind"
     );
     drop(paused);
-    let started = Instant::now();
-    while get(&anonymous, "/collections/available-plots/items")
-        .await
-        .expect(200)
-        .json()["numberMatched"]
-        != 2
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the replica never resumed"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    public_plots_become(&anonymous, 2).await;
 }
