@@ -3,7 +3,8 @@
 //! endpoints are what a scraper or a careless script would hammer.
 //!
 //! On PostgreSQL the buckets live in the database ([`store::rate_limits`]), so every instance
-//! on it enforces one limit for the service (issue 18): one upsert per limited request. On
+//! on it enforces one limit for the service (issue 18): one upsert per granted request (an
+//! address this instance has already seen empty its bucket is refused without one). On
 //! SQLite one process owns the file and the buckets stay in its memory. If the database does
 //! not answer a take, the instance falls back to its own buckets: the limit then holds per
 //! instance, never not at all.
@@ -112,6 +113,12 @@ impl RateLimiter {
         if !self.shared {
             return self.check(ip, Instant::now());
         }
+        // This process's bucket for the address counts only the requests the service granted
+        // here, so it never holds less than the service's: when it is empty the service's is
+        // too, and the refusal needs no database — a flood from one address costs the
+        // database what the limit grants it, not one upsert (and a pooled connection waiting
+        // on the address's row lock) per request.
+        self.peek(ip, Instant::now())?;
         let bucket = self.bucket();
         let (scope, client) = (self.scope, ip.to_string());
         let prune = self.takes.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0;
@@ -126,7 +133,12 @@ impl RateLimiter {
             })
             .await;
         match taken {
-            Ok(Some(t)) if t.granted => Ok(()),
+            Ok(Some(t)) if t.granted => {
+                // Counted here too; a take that finds the local bucket empty meanwhile (a
+                // concurrent grant) changes nothing, the service has granted it.
+                let _ = self.check(ip, Instant::now());
+                Ok(())
+            }
             Ok(Some(t)) => Err(bucket.wait(t.tokens)),
             Ok(None) => self.check(ip, Instant::now()),
             Err(e) => {
@@ -136,16 +148,35 @@ impl RateLimiter {
         }
     }
 
+    fn local(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (f64, Instant)>> {
+        self.buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether this process's bucket for the address holds a request, taking none.
+    fn peek(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let bucket = self.bucket();
+        match self.local().get(&ip) {
+            Some(&(tokens, at)) => {
+                let refilled = bucket.refill(tokens, now.duration_since(at).as_secs_f64());
+                if refilled >= 1.0 {
+                    Ok(())
+                } else {
+                    Err(bucket.wait(refilled))
+                }
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Take one request from this process's bucket for the address.
     pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         if !self.enabled() {
             return Ok(());
         }
         let bucket = self.bucket();
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buckets = self.local();
         if buckets.len() >= PRUNE_AT {
             // Addresses whose bucket has refilled are indistinguishable from new ones.
             buckets.retain(|_, (tokens, at)| {
@@ -241,6 +272,22 @@ mod tests {
             "half a token at 0.5/s: 1 s"
         );
         assert_eq!(b.take(0.5, -3.0).0, 0.5, "time never runs backwards");
+    }
+
+    #[test]
+    fn a_peek_takes_nothing_and_refuses_once_the_bucket_is_empty() {
+        let limiter = RateLimiter::new("test", 60, 2, true);
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let t0 = Instant::now();
+        assert!(limiter.peek(ip, t0).is_ok(), "an address never seen");
+        for _ in 0..5 {
+            assert!(limiter.peek(ip, t0).is_ok());
+        }
+        assert!(limiter.check(ip, t0).is_ok() && limiter.check(ip, t0).is_ok());
+        let wait = limiter.peek(ip, t0).unwrap_err();
+        assert!((wait.as_secs_f64() - 1.0).abs() < 0.01, "{wait:?}");
+        assert!(limiter.peek(ip, t0 + Duration::from_millis(1010)).is_ok());
+        assert!(limiter.peek("10.0.0.2".parse().unwrap(), t0).is_ok());
     }
 
     #[test]
