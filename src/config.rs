@@ -76,7 +76,7 @@ pub struct HttpConfig {
     /// Most items per page; larger requested limits are clamped to it.
     #[arg(long, env = "PARKLAND_ITEMS_MAX_LIMIT", default_value_t = Self::MAX_LIMIT)]
     pub items_max_limit: i64,
-    /// MiB of parcel tiles kept in memory until the register changes (PostgreSQL; 0: none).
+    /// MiB of parcel tiles kept in memory until the register changes (0: none).
     #[arg(long, env = "PARKLAND_TILE_CACHE_MB", default_value_t = Self::DEFAULT_TILE_CACHE_MB)]
     pub tile_cache_mb: usize,
     /// HTTP worker threads (default: one per core).

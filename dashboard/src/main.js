@@ -37,6 +37,8 @@ const state = {
   plotMatch: null, // ids of the plots the applicant's search finds (null: no search)
   theme: null,
   map: null,
+  // Settles once the park's first screen is drawn: attributes wait for it (see `ensure`).
+  drawn: Promise.resolve(),
 };
 
 /** Whether the caller reads the register (the bureau, a committee, an administrator); an
@@ -168,9 +170,13 @@ function addLayers(map) {
   // Hidden until a theme shows them (an anonymous visitor may not read the register's tiles).
   const hidden = { visibility: 'none' };
   map.addLayer({ id: 'context-fill', type: 'fill', ...from('parcels'), layout: hidden, paint: { 'fill-color': '#dcdcdc', 'fill-opacity': 0.6 } });
-  map.addLayer({ id: 'context-line', type: 'line', ...from('parcels'), layout: hidden, paint: { 'line-color': '#9e9e9e', 'line-width': 0.5 } });
-  // The selected feature is outlined by feature state, which works the same on both kinds of
-  // source (a tile holds pieces of a feature, not the whole of it).
+  // Outlines start at zoom 12: below it a parcel is a pixel or two across, an outline shows
+  // nothing, and a large park's 50,000 outlines cost software WebGL a second to draw.
+  const OUTLINES_FROM = 12;
+  map.addLayer({ id: 'context-line', type: 'line', ...from('parcels'), minzoom: OUTLINES_FROM, layout: hidden, paint: { 'line-color': '#9e9e9e', 'line-width': 0.5 } });
+  // The selected feature is outlined (and below the outlines' zoom, filled) by feature state,
+  // which works the same on both kinds of source (a tile holds pieces of a feature, not the
+  // whole of it).
   const selected = (yes, no) => ['case', ['boolean', ['feature-state', 'selected'], false], yes, no];
   for (const th of THEMES) {
     map.addLayer({
@@ -178,17 +184,21 @@ function addLayers(map) {
       type: 'fill',
       ...from(th.collection),
       layout: { visibility: 'none' },
-      paint: { 'fill-color': colorExpression(th), 'fill-opacity': 0.75 },
+      paint: {
+        'fill-color': ['step', ['zoom'], selected('#00e5ff', colorExpression(th)), OUTLINES_FROM, colorExpression(th)],
+        'fill-opacity': 0.75,
+      },
     });
     map.addLayer({
       id: `${th.id}-line`,
       type: 'line',
       ...from(th.collection),
+      minzoom: OUTLINES_FROM,
       layout: { visibility: 'none' },
       // Outlines thin out at a large park's own zoom, where parcels are a few pixels across.
       paint: {
         'line-color': selected('#00e5ff', '#37474f'),
-        'line-width': ['interpolate', ['linear'], ['zoom'], 11, selected(3, 0.1), 14, selected(3, 0.8)],
+        'line-width': ['interpolate', ['linear'], ['zoom'], OUTLINES_FROM, selected(3, 0.1), 14, selected(3, 0.8)],
       },
     });
     map.on('click', `${th.id}-fill`, (e) => {
@@ -286,18 +296,29 @@ async function loadPark() {
   }
   const current = ask('park');
   // Everything the first screen needs is asked for at once: the strip (it needs only the
-  // park), the zones, the shown layer's attributes, its tiles (the view is fitted and the
-  // layer shown before the attributes arrive, so the map draws while they load) and the
-  // signed-in user's applications.
+  // park), the zones, the shown layer's tiles (the view is fitted and the layer shown at
+  // once), its attributes and the signed-in user's applications.
   fit([state.park]);
+  // Tiled, the map draws without the attributes: they are asked for once it has (or after
+  // 10 s), so that on a large park their pages do not compete with the tiles and the strip
+  // for two cores. Whole layers (an offset base map) are what the map draws: no waiting.
+  state.drawn = tiled() ? Promise.race([idle(), new Promise((r) => setTimeout(r, 10_000))]) : Promise.resolve();
   const summary = readsRegister() ? loadSummary() : null;
   const zones = items('zones', `&park_id=${state.park.id}`);
   const loaded = loadLayers();
   const shown = setTheme(state.theme && themes().some((th) => th.id === state.theme) ? state.theme : themes()[0].id);
   const applications = state.user ? loadApplications() : null;
   map.getSource('parks').setData({ type: 'FeatureCollection', features: [state.park] });
+  // The page is ready once the map is drawn and the strip filled; the layer's attributes
+  // (legend counts, filters, search, table — `data-theme` on the body says when they are in)
+  // and the applications follow as they arrive: on a park of 50,000 parcels they are six
+  // pages that would otherwise hold the whole screen back by seconds.
+  const following = Promise.all([loaded, shown, applications]);
+  following.catch((e) => current() && notice(t('loadFailed', { m: e.message })));
+  // Whole layers are the map: ready means drawn.
+  if (!tiled()) await loaded;
   const zoned = await zones;
-  if (!(await loaded) || !current()) return;
+  if (!current()) return;
   state.zones = zoned.features;
   labelZones();
   map.getSource('zones').setData(zoned);
@@ -305,8 +326,6 @@ async function loadPark() {
     new Option(t('allZones'), ''),
     ...state.zones.map((z) => new Option(z.properties.name, z.id)),
   );
-  await shown;
-  await applications;
   await summary;
 }
 
@@ -314,14 +333,15 @@ async function loadPark() {
 const ENTERPRISE_LAYERS = ['mu-performance', 'idle-land', 'underused-land'];
 
 /** A collection's attributes for the park and month on screen, asked for once, when first
- * needed: the layer on screen at once, the others in the background after the map is ready (a
+ * needed: the layer on screen once the map is drawn, the others in the background after (a
  * park of 50,000 parcels computes each land layer for every supply — the first screen should
  * not wait for all six). */
 function ensure(collection) {
   let loading = state.loading.get(collection);
   if (!loading) {
     const generation = state.generation;
-    loading = attributes(collection, `&park_id=${state.park.id}`).then((fc) => {
+    const park = `&park_id=${state.park.id}`;
+    loading = state.drawn.then(() => attributes(collection, park)).then((fc) => {
       if (generation !== state.generation) return fc; // another park or month since
       state.data.set(collection, fc);
       state.byId.set(collection, new Map(fc.features.map((f) => [f.id, f])));
@@ -418,6 +438,7 @@ async function setTheme(id) {
   $('plot-search').hidden = id !== 'plots';
   clearSelection();
   delete document.body.dataset.theme;
+  if (!state.data.has(th.collection)) renderLegend(null);
   await ensure(th.collection);
   if (state.theme !== id) return;
   applyFilters(false);
@@ -624,10 +645,11 @@ function renderThemes() {
   }
 }
 
+/** The shown layer's classes with their counts in `features` (null: still loading). */
 function renderLegend(features) {
   const th = theme();
   const counts = new Map();
-  for (const f of features) {
+  for (const f of features ?? []) {
     const k = classOf(th, f.properties);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
@@ -637,7 +659,7 @@ function renderLegend(features) {
     const swatch = document.createElement('span');
     swatch.className = 'swatch';
     swatch.style.background = c.color;
-    row.append(swatch, label(c), Object.assign(document.createElement('span'), { className: 'count', textContent: counts.get(c.key) ?? 0 }));
+    row.append(swatch, label(c), Object.assign(document.createElement('span'), { className: 'count', textContent: features ? (counts.get(c.key) ?? 0) : '…' }));
     return row;
   });
   const title = Object.assign(document.createElement('h2'), { textContent: label(th.label) });
@@ -678,7 +700,9 @@ function writeUrl(feature) {
 /** Open the feature the address named, once the park is loaded. */
 async function openFromUrl(id) {
   const th = theme();
-  const feature = id && layers.all(th.collection).find((f) => f.id === id);
+  if (!id) return;
+  await ensure(th.collection);
+  const feature = layers.all(th.collection).find((f) => f.id === id);
   if (!feature) return;
   await fitTo(th, [feature]);
   await select(id);
@@ -687,6 +711,9 @@ async function openFromUrl(id) {
 async function select(id) {
   const current = ask('select');
   const th = theme();
+  // A click before the layer's attributes are in opens the panel once they are.
+  await ensure(th.collection).catch(() => null);
+  if (!current() || th !== theme()) return;
   const feature = layers.all(th.collection).find((f) => f.id === id);
   if (!feature) return;
   outline(th.collection, id);

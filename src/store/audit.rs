@@ -282,18 +282,30 @@ fn head(conn: &mut AnyConnection) -> StoreResult<(String, Option<NaiveDateTime>)
     }
 }
 
-/// Entities whose changes touch accounts only — who may sign in, with which token — never the
-/// register: a sign-in records a token, and must not make every computed view stale.
-pub const ACCOUNT_ENTITIES: [&str; 2] = ["user", "token"];
+/// Entities whose changes leave the land register as it was — what the memos stamped with
+/// [`register_head`] (a park's watched land, parcel tiles) are computed from: accounts (a
+/// sign-in records a token, and must not make every computed view stale), applications,
+/// projects, workshops, their units and leases. None of them is read by those memos; a
+/// decision that changes land (an accepted application reserving its plot) writes the
+/// parcel's own entry in the same transaction.
+pub const NOT_LAND: [&str; 7] = [
+    "user",
+    "token",
+    "application",
+    "project",
+    "workshop",
+    "workshop_unit",
+    "lease",
+];
 
-/// The id of the chain's last entry that changed the register (0 before the first): every
-/// write records its entries in its own transaction and entries join the chain in commit
-/// order, so two reads of the same id saw the same register — what memos of computed views
-/// are stamped with. Walks the primary key backwards past account entries (an aggregate with a
-/// filter would scan the whole chain on SQLite).
+/// The id of the chain's last entry that changed the land register (0 before the first):
+/// every write records its entries in its own transaction and entries join the chain in
+/// commit order, so two reads of the same id saw the same register — what memos of computed
+/// views are stamped with. Walks the primary key backwards past the [`NOT_LAND`] entries since
+/// (an aggregate with a filter would scan the whole chain on SQLite).
 pub fn register_head(conn: &mut AnyConnection) -> StoreResult<i64> {
     let last: Option<i64> = audit_log::table
-        .filter(audit_log::entity.ne_all(ACCOUNT_ENTITIES))
+        .filter(audit_log::entity.ne_all(NOT_LAND))
         .order(audit_log::id.desc())
         .select(audit_log::id)
         .first(conn)

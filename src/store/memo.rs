@@ -8,8 +8,8 @@
 //! Each result is kept stamped with the audit chain's head ([`super::audit::register_head`]):
 //! every write appends to the chain in its own transaction, so a result is served only while
 //! the chain ends where it ended when the result was read, whichever instance wrote (the stamp
-//! lives in the database, not in this process). Sign-ins and other account changes do not
-//! count: they change no land.
+//! lives in the database, not in this process). Sign-ins, applications, projects, workshops
+//! and leases do not count: they change no land ([`super::audit::NOT_LAND`]).
 //!
 //! Concurrent askers of the same key wait for one computation instead of each doing it (the
 //! dashboard's first requests after signing in ask for four watches of one park at once).

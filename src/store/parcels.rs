@@ -440,10 +440,13 @@ pub fn tile_properties(full: bool) -> &'static [&'static str] {
 /// were written for.
 pub type TileMemo = super::memo::StampedMemo<String, u8>;
 
-/// [`tile`], kept in `memo` while the register stays as it was (PostgreSQL only; `None` on
-/// SQLite; a memo of no bytes keeps nothing). The key is the whole query as written out by `Debug` — the caller's parks, the
-/// filters, the tile and the property set — so two requests share a tile only when they ask
-/// for the same one.
+/// A parcels tile, kept in `memo` while the register stays as it was. PostGIS writes it
+/// ([`tile`]); on SQLite `write` does, in Rust, from the same parcels. The key is the whole
+/// query as written out by `Debug` — the filters, the tile and the property set, and the
+/// caller's parks unless the query names a park among them (the parcels are then the same
+/// for every reader of that park: a committee, the bureau and an administrator share its
+/// tiles) — so two requests share a tile only when they ask for the same one. A memo of no
+/// bytes keeps nothing. An empty tile is empty bytes.
 pub fn tile_kept(
     conn: &mut AnyConnection,
     memo: &TileMemo,
@@ -451,19 +454,24 @@ pub fn tile_kept(
     t: crate::spatial::mvt::Tile,
     layer: &str,
     full: bool,
-) -> StoreResult<Option<std::sync::Arc<Vec<u8>>>> {
-    if conn.backend() != super::Backend::Postgres {
-        return Ok(None);
-    }
+    write: impl FnOnce(&mut AnyConnection) -> StoreResult<Vec<u8>>,
+) -> StoreResult<std::sync::Arc<Vec<u8>>> {
+    let written = |conn: &mut AnyConnection| match conn.backend() {
+        super::Backend::Postgres => Ok(tile(conn, q, t, layer, full)?.unwrap_or_default()),
+        super::Backend::Sqlite => write(conn),
+    };
     if memo.budget() == 0 {
-        return Ok(tile(conn, q, t, layer, full)?.map(std::sync::Arc::new));
+        return written(conn).map(std::sync::Arc::new);
     }
     let stamp = super::audit::register_head(conn)?;
-    let key = format!("{q:?}|{t:?}|{layer}|{full}");
-    memo.get(key, stamp, || {
-        Ok(tile(conn, q, t, layer, full)?.unwrap_or_default())
-    })
-    .map(Some)
+    let mut keyed = q.clone();
+    if let (Some(park), Some(visible)) = (keyed.park_id, &keyed.visible_parks)
+        && visible.contains(&park)
+    {
+        keyed.visible_parks = None;
+    }
+    let key = format!("{keyed:?}|{t:?}|{layer}|{full}");
+    memo.get(key, stamp, || written(conn))
 }
 
 /// A vector tile of the parcels matching `q` (its bbox the tile's, buffer included), written

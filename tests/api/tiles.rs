@@ -2,7 +2,7 @@
 //! access rules, filters and ETags as the items; properties per zoom; bad tiles refused.
 
 use crate::common;
-use crate::common::fixtures::{create_parcel, create_park_in, parcel};
+use crate::common::fixtures::{application_for, create_parcel, create_park_in, parcel};
 use crate::common::{get, send};
 use crate::ogc_api::{grid, local};
 use parkland::domain::access::Role;
@@ -150,7 +150,9 @@ on_both_backends!(
         assert_eq!(decode(&before.body).unwrap()[0].features.len(), 20);
         assert_eq!(get(&svc, &url).await.expect(200).etag(), etag);
 
-        create_parcel(&svc, park, &parcel("G-9-9", 116.645, 27.57, 0.001)).await;
+        let plot = create_parcel(&svc, park, &parcel("G-9-9", 116.645, 27.57, 0.001)).await["id"]
+            .as_i64()
+            .unwrap();
         let after = get(&svc, &url).await.expect(200);
         assert_eq!(decode(&after.body).unwrap()[0].features.len(), 21);
         let again = send(
@@ -161,6 +163,46 @@ on_both_backends!(
         )
         .await;
         assert_eq!(again.status.as_u16(), 200, "the old ETag is stale");
+
+        // An application changes no land: kept tiles and watched parks stay as they are. Its
+        // acceptance reserves the plot — a land change the next tile shows.
+        let head = || parkland::store::audit::register_head(&mut app.conn()).unwrap();
+        let before_application = head();
+        let alice = app
+            .service_as(app.token_for("alice", Role::Applicant, None, &[]))
+            .await;
+        let a = common::post(&alice, "/api/applications", &application_for(plot))
+            .await
+            .expect(201)
+            .json();
+        assert_eq!(
+            head(),
+            before_application,
+            "an application is not a land change"
+        );
+        let status = |body: &[u8]| {
+            let layers = decode(body).unwrap();
+            let f = layers[0]
+                .features
+                .iter()
+                .find(|f| f.properties["code"] == "G-9-9")
+                .cloned()
+                .unwrap();
+            f.properties["status"].as_str().unwrap().to_owned()
+        };
+        assert_eq!(status(&get(&svc, &url).await.expect(200).body), "available");
+        common::post(
+            &svc,
+            &format!("/api/applications/{}/decision", a["id"]),
+            &serde_json::json!({"accept": true}),
+        )
+        .await
+        .expect(200);
+        assert!(
+            head() > before_application,
+            "a reserved plot is a land change"
+        );
+        assert_eq!(status(&get(&svc, &url).await.expect(200).body), "reserved");
     }
 );
 

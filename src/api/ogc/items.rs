@@ -131,18 +131,28 @@ pub async fn parcel_items(
             ));
         }
     };
-    // A tile on PostGIS: the database writes it, with the properties the Rust writer would.
+    // A tile: PostGIS writes it, SQLite's is written here from the same parcels; either is
+    // kept until the register changes.
     if let Some(tile) = params.tile.filter(|_| params.properties.is_none()) {
         let q = query.clone();
         let layer = CollectionId::Parcels.id();
         let full = tile.z >= super::tile_layers::FULL_FROM_ZOOM;
         let memo = state.tile_memo.clone();
-        if let Some(bytes) = state
-            .run(move |c| store::parcels::tile_kept(c, &memo, &q, tile, layer, full))
-            .await?
-        {
-            return Written::tile(bytes.to_vec(), false).respond(&req, GEOJSON);
-        }
+        let limit = params.limit;
+        let bytes = state
+            .run(move |c| {
+                store::parcels::tile_kept(c, &memo, &q, tile, layer, full, |c| {
+                    let page = store::parcels::query(c, &q, limit, start)?;
+                    let features: Vec<_> = page
+                        .items
+                        .iter()
+                        .map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p)))
+                        .collect();
+                    Ok(super::page::write_tile(tile, CollectionId::Parcels, None, &features).bytes)
+                })
+            })
+            .await?;
+        return Written::tile(bytes.to_vec(), false).respond(&req, GEOJSON);
     }
     let limit = params.limit;
     let page = state

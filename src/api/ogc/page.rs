@@ -188,7 +188,7 @@ impl Page {
 
 /// A page's features as one MVT layer named after the collection, with the properties the
 /// collection shows at the tile's zoom.
-fn write_tile<P: Serialize>(
+pub(super) fn write_tile<P: Serialize>(
     tile: Tile,
     collection: CollectionId,
     asked: Option<&[String]>,
