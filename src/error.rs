@@ -52,6 +52,75 @@ pub struct Problem {
     /// That bound's value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+    /// The detail in Chinese, where the refusal was written in both languages: served as
+    /// `detail` to a request that prefers Chinese (`api::http::language`).
+    #[serde(skip)]
+    pub detail_zh: Option<String>,
+}
+
+impl Problem {
+    /// The problem as a request preferring Chinese reads it: the type's Chinese title, and the
+    /// Chinese detail where there is one (the English one where there is not yet).
+    fn in_chinese(&self) -> Problem {
+        let slug = self
+            .problem_type
+            .strip_prefix(PROBLEM_TYPE_PREFIX)
+            .unwrap_or_default();
+        let title = title_zh(slug)
+            .or_else(|| status_zh(self.status))
+            .unwrap_or(&self.title);
+        Problem {
+            title: title.to_owned(),
+            detail: self
+                .detail_zh
+                .clone()
+                .unwrap_or_else(|| self.detail.clone()),
+            ..self.clone()
+        }
+    }
+}
+
+/// Each problem type's title in Chinese (`docs/errors.md` lists both).
+pub fn title_zh(slug: &str) -> Option<&'static str> {
+    Some(match slug {
+        "bad-request" => "请求格式有误",
+        "malformed-body" => "请求内容的结构不符合要求",
+        "invalid-parameter" => "查询参数有误",
+        "unsupported-crs" => "不支持该坐标参考系",
+        "unauthenticated" => "需要登录",
+        "invalid-token" => "令牌无法使用",
+        "forbidden" => "无权进行此操作",
+        "not-found" => "未找到",
+        "method-not-allowed" => "不支持该请求方法",
+        "conflict" => "与登记簿中的记录冲突",
+        "parcel-overlap" => "宗地范围与其他宗地重叠",
+        "version-mismatch" => "记录已被他人修改",
+        "payload-too-large" => "请求内容过大",
+        "limit-exceeded" => "上传超出限制",
+        "unsupported-media-type" => "不支持该媒体类型",
+        "validation-failed" => "提交的数据有误",
+        "import-rejected" => "导入被拒绝",
+        "if-match-required" => "缺少 If-Match 版本标识",
+        "rate-limited" => "请求过于频繁",
+        "busy" => "服务繁忙",
+        "unavailable" => "数据库暂时无法连接",
+        "internal" => "服务器内部错误",
+        _ => return None,
+    })
+}
+
+/// Plain HTTP errors (`about:blank`) by status, in Chinese.
+fn status_zh(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "请求有误",
+        404 => "未找到",
+        405 => "不支持该请求方法",
+        413 => "请求内容过大",
+        415 => "不支持该媒体类型",
+        500 => "服务器内部错误",
+        503 => "服务暂时不可用",
+        _ => return None,
+    })
 }
 
 /// One overlapping parcel, named for the error message.
@@ -110,9 +179,16 @@ impl ApiError {
                 reference: None,
                 bound: None,
                 limit: None,
+                detail_zh: None,
             }),
             retry_after: None,
         }
+    }
+
+    /// The detail in Chinese, for requests that prefer it (the English one stays for others).
+    pub fn zh(mut self, detail: impl Into<String>) -> Self {
+        self.problem.detail_zh = Some(detail.into());
+        self
     }
 
     /// Ask the client to retry after `seconds` (sent as `Retry-After`).
@@ -248,7 +324,11 @@ impl ApiError {
                 report.features,
                 listed(refused)
             ),
-        );
+        )
+        .zh(format!(
+            "{} 个要素中有 {refused} 个无法导入，未写入任何内容；原因见 rejected",
+            report.features
+        ));
         e.problem.rejected = report.rejected;
         e.problem.rejected.truncate(MAX_REJECTIONS_LISTED);
         e
@@ -266,7 +346,10 @@ impl ApiError {
                 "{refused} of {rows} rows cannot be imported, so nothing was written; {} listed in `rejected` with its row number and the columns that are wrong",
                 listed(refused)
             ),
-        );
+        )
+        .zh(format!(
+            "{rows} 行中有 {refused} 行无法导入，未写入任何内容；行号和有误的列见 rejected"
+        ));
         e.problem.rejected = rejected;
         e.problem.rejected.truncate(MAX_REJECTIONS_LISTED);
         e
@@ -278,7 +361,8 @@ impl ApiError {
             "payload-too-large",
             "The request body is too large",
             format!("the body exceeds the limit of {limit} bytes"),
-        );
+        )
+        .zh(format!("请求内容超过了 {limit} 字节的上限"));
         e.problem.bound = Some("upload_bytes".to_owned());
         e.problem.limit = Some(limit as u64);
         e
@@ -301,6 +385,10 @@ impl ApiError {
             "send the ETag of the version you edited in an If-Match header (or `If-Match: *` to overwrite \
              whatever is stored), so that concurrent edits cannot silently overwrite each other",
         )
+        .zh(
+            "请在 If-Match 请求头中带上所编辑版本的 ETag（或以 `If-Match: *` 覆盖现有内容），\
+             以免同时进行的修改相互覆盖",
+        )
     }
 
     /// An internal failure: logged in full with a reference, shown only as the reference.
@@ -317,7 +405,8 @@ impl ApiError {
             "internal",
             "Internal server error",
             "the server could not complete the request; the error has been logged",
-        );
+        )
+        .zh("服务器未能完成此请求，错误已记入日志（编号见 reference）");
         e.problem.reference = Some(reference);
         e
     }
@@ -389,11 +478,22 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Render a problem document with the right media type.
+/// Render a problem document with the right media type, in the language the request prefers
+/// (`Content-Language` says which).
 pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
-    let body = serde_json::to_vec(problem).unwrap_or_default();
+    let language = Language::current();
+    let body = match language {
+        Language::Chinese => serde_json::to_vec(&problem.in_chinese()),
+        Language::English => serde_json::to_vec(problem),
+    }
+    .unwrap_or_default();
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .insert_header((
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(language.tag()),
+        ))
+        .append_header((header::VARY, HeaderValue::from_static("Accept-Language")))
         .body(body)
 }
 
@@ -402,8 +502,11 @@ impl From<crate::domain::access::Denied> for ApiError {
         match d {
             crate::domain::access::Denied::Unauthenticated => ApiError::unauthenticated(
                 "this needs an account: send `Authorization: Bearer <token>` (the available plots and park profiles are public)",
-            ),
-            crate::domain::access::Denied::Forbidden(why) => ApiError::forbidden(why),
+            )
+            .zh("此操作需要登录：请发送 `Authorization: Bearer <令牌>`（可供应地块和园区概况无需登录）"),
+            crate::domain::access::Denied::Forbidden { en, zh } => {
+                ApiError::forbidden(en).zh(zh)
+            }
         }
     }
 }
@@ -423,7 +526,8 @@ impl From<Vec<FieldError>> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
+            StoreError::NotFound(what) => ApiError::not_found(format!("{what} does not exist"))
+                .zh(format!("所请求的记录不存在（{what}）")),
             StoreError::Invalid(errors) => ApiError::invalid(errors),
             StoreError::Conflict(msg) => ApiError::new(
                 StatusCode::CONFLICT,
@@ -438,7 +542,15 @@ impl From<StoreError> for ApiError {
                     "parcel-overlap",
                     "The geometry overlaps other parcels",
                     format!("the parcel {detail}, beyond the park's tolerance"),
-                );
+                )
+                .zh(format!(
+                    "宗地范围与{}重叠，超出园区的容差",
+                    overlaps
+                        .iter()
+                        .map(|o| format!("宗地 {}（{:.1} m²）", o.code, o.overlap_m2))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ));
                 e.problem.overlaps = overlaps.into_iter().map(Overlap::from).collect();
                 e
             }
@@ -451,7 +563,11 @@ impl From<StoreError> for ApiError {
                         "someone else changed this record: it is now at version {current}. \
                          Read it again (GET), reapply your change and send the new ETag"
                     ),
-                );
+                )
+                .zh(format!(
+                    "此记录已被他人修改，现为第 {current} 版。请重新读取（GET），\
+                     重新修改后带新的 ETag 提交"
+                ));
                 e.problem.current_version = Some(current);
                 e
             }
@@ -463,6 +579,7 @@ impl From<StoreError> for ApiError {
                     "The database is unavailable",
                     "the register's database cannot be reached right now; try again shortly",
                 )
+                .zh("暂时无法连接登记簿数据库，请稍后再试")
                 .retry_after(5)
             }
             StoreError::Busy(msg) => {
@@ -471,6 +588,7 @@ impl From<StoreError> for ApiError {
                     "the register is busy with other changes; nothing was written — send the request again",
                     1,
                 )
+                .zh("登记簿正忙于处理其他修改，本次未写入任何内容，请重新提交")
             }
             other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => {
                 ApiError::internal(&other)
@@ -532,4 +650,85 @@ pub enum WriteProblems {
     /// An edit without If-Match.
     #[response(status = 428, content_type = "application/problem+json")]
     PreconditionRequired(Problem),
+}
+
+/// The language a problem's `title` and `detail` are written in, negotiated per request from
+/// `Accept-Language` (`api::http::language`): Chinese, the users' language, or English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Chinese,
+    English,
+}
+
+tokio::task_local! {
+    static LANGUAGE: Language;
+}
+
+impl Language {
+    /// The language of the request being answered (English outside one).
+    pub fn current() -> Language {
+        LANGUAGE.try_with(|l| *l).unwrap_or(Language::English)
+    }
+
+    /// The language an `Accept-Language` value prefers among Chinese and English: the one with
+    /// the higher weight, the first named on a tie; English when it names neither.
+    pub fn negotiate(accept: Option<&str>) -> Language {
+        let mut best: Option<(f32, Language)> = None;
+        for item in accept.unwrap_or_default().split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let language = match tag.split('-').next() {
+                Some("zh") => Language::Chinese,
+                Some("en") => Language::English,
+                _ => continue,
+            };
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").map(str::parse::<f32>))
+                .unwrap_or(Ok(1.0))
+                .unwrap_or(0.0);
+            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, language));
+            }
+        }
+        best.map_or(Language::English, |(_, l)| l)
+    }
+
+    /// Run `f` in this language: the problems it writes are in it.
+    pub async fn scope<F: std::future::Future>(self, f: F) -> F::Output {
+        LANGUAGE.scope(self, f).await
+    }
+
+    /// `Content-Language` of an answer in this language.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::Chinese => "zh-CN",
+            Language::English => "en",
+        }
+    }
+}
+
+#[cfg(test)]
+mod language_tests {
+    use super::Language::{self, Chinese, English};
+
+    #[test]
+    fn the_preferred_of_chinese_and_english_wins() {
+        let cases = [
+            (None, English),
+            (Some(""), English),
+            (Some("zh-CN"), Chinese),
+            (Some("zh-CN,zh;q=0.9,en;q=0.8"), Chinese),
+            (Some("en-US,en;q=0.9,zh-CN;q=0.8"), English),
+            (Some("en;q=0.5, zh-Hans;q=0.7"), Chinese),
+            (Some("fr, de;q=0.9"), English),
+            (Some("fr, zh-TW;q=0.3"), Chinese),
+            (Some("zh;q=0, en;q=0.1"), English),
+            (Some("en, zh"), English),
+            (Some("ZH-cn"), Chinese),
+            (Some("zh;q=bad"), English),
+        ];
+        for (header, want) in cases {
+            assert_eq!(Language::negotiate(header), want, "{header:?}");
+        }
+    }
 }

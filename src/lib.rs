@@ -59,6 +59,7 @@ pub fn app(
         .wrap(ErrorHandlers::new().default_handler(as_problem))
         .wrap(Compress::default())
         .wrap(actix_web::middleware::from_fn(guard))
+        .wrap(actix_web::middleware::from_fn(api::http::language::speak))
         .wrap(cors)
         .wrap(actix_web::middleware::from_fn(head_as_get))
         .wrap(actix_web::middleware::from_fn(log_request))
@@ -158,9 +159,9 @@ async fn guard(
         .nth(1)
         .is_some()
     {
-        let refused = ApiError::bad_request(
-            "请求带有两个 Authorization 头，只能带一个 / the request carries two Authorization headers; send one",
-        );
+        let refused =
+            ApiError::bad_request("the request carries two Authorization headers; send one")
+                .zh("请求带有两个 Authorization 头，只能带一个");
         let response = actix_web::ResponseError::error_response(&refused);
         return Ok(req.into_response(response));
     }
@@ -286,7 +287,9 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     }
     problem_response(
         actix_web::http::StatusCode::NOT_FOUND,
-        ApiError::not_found(format!("there is no resource at {}", req.path())).problem(),
+        ApiError::not_found(format!("there is no resource at {}", req.path()))
+            .zh(format!("此地址没有资源：{}", req.path()))
+            .problem(),
     )
 }
 
@@ -327,6 +330,7 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         reference: None,
         bound: None,
         limit: None,
+        detail_zh: None,
     };
     let (req, original) = res.into_parts();
     let mut response = problem_response(status, &problem);

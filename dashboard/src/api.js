@@ -15,9 +15,10 @@ export function resolve(path) {
 }
 
 /**
- * A refused request. Its message leads with what the status means in the page's language
- * (the server's problem detail is English with the Chinese terms of the rules), then the
- * detail and each invalid field, so a person reads first what happened and what to do.
+ * A refused request. Its message leads with what the status means in the page's language,
+ * then the server's problem detail (asked for in the page's language: `Accept-Language`; a
+ * refusal not yet written in Chinese comes in English with the Chinese terms of the rules)
+ * and each invalid field, so a person reads first what happened and what to do.
  */
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -37,7 +38,8 @@ export function token() {
 }
 
 function headers(extra = {}) {
-  const h = { Accept: 'application/json', ...extra };
+  // The server writes its refusals in the language asked for (the page's, not the browser's).
+  const h = { Accept: 'application/json', 'Accept-Language': language() === 'zh' ? 'zh-CN' : 'en', ...extra };
   const tok = token();
   if (tok) h.Authorization = `Bearer ${tok}`;
   return h;

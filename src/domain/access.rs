@@ -30,6 +30,16 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 4] = [Role::Admin, Role::Bureau, Role::Committee, Role::Applicant];
 
+    /// What the people in this role are called in Chinese.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "管理员",
+            Role::Bureau => "自然资源局用户",
+            Role::Committee => "管委会用户",
+            Role::Applicant => "项目单位",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -123,11 +133,35 @@ pub enum Action<'a> {
     Apply,
 }
 
-/// Why not: 401 (who are you?) or 403 (not you).
+/// Why not: 401 (who are you?) or 403 (not you, said in English and in Chinese).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Denied {
     Unauthenticated,
-    Forbidden(String),
+    Forbidden { en: String, zh: String },
+}
+
+impl Denied {
+    /// `role name may not …` / `角色 name 无权…`.
+    fn outside(p: &Principal, en: &str, zh: &str) -> Denied {
+        Denied::Forbidden {
+            en: format!("{} {} may not {en}", p.role, p.name),
+            zh: format!("{} {} 无权{zh}", p.role.name_zh(), p.name),
+        }
+    }
+
+    /// An applicant asking for the register.
+    pub fn applicant_reads_register(p: &Principal) -> Denied {
+        Denied::Forbidden {
+            en: format!(
+                "applicant {} may not read the register; the available plots are public",
+                p.name
+            ),
+            zh: format!(
+                "项目单位 {} 无权查看登记簿；可供应地块公开可查，无需登录",
+                p.name
+            ),
+        }
+    }
 }
 
 impl Principal {
@@ -150,8 +184,7 @@ impl Caller {
         let Caller::User(p) = self else {
             return Err(Denied::Unauthenticated);
         };
-        let outside =
-            |what: &str| Denied::Forbidden(format!("{} {} may not {what}", p.role, p.name));
+        let outside = |en: &str, zh: &str| Denied::outside(p, en, zh);
         let allowed = match (p.role, action) {
             (Role::Admin, _) | (_, Action::ReadSelf) => true,
             (Role::Applicant, Action::Apply) => true,
@@ -182,29 +215,49 @@ impl Caller {
         }
         Err(match action {
             // The park is not named: a record's park is itself part of the register.
-            Action::ReadRegister(_) => outside("read the register of this park"),
-            Action::WriteParcels(_) => outside("change the parcels of this park"),
-            Action::WritePark(_) => outside("change this park"),
-            Action::WriteOperations(_) => {
-                outside("change the workshops, leases and projects of this park")
+            Action::ReadRegister(_) => {
+                outside("read the register of this park", "查看此园区的登记簿")
             }
-            Action::CreateParks => outside("create parks"),
-            Action::CreatePark(Some(code)) => outside(&format!("create a park in division {code}")),
-            Action::CreatePark(None) => outside("create a park without a division code"),
-            Action::ReadAudit => outside("read the audit trail"),
-            Action::ManageUsers => outside("manage users and tokens"),
-            Action::VerifyAudit => outside("verify the audit chain (administrators do)"),
-            Action::ReadSelf => outside("do this"),
-            Action::ReadDirectory => {
-                outside("read the directories of enterprises and investment units")
+            Action::WriteParcels(_) => {
+                outside("change the parcels of this park", "修改此园区的宗地")
             }
-            Action::WriteDirectory => {
-                outside("change the directories of enterprises and investment units")
-            }
+            Action::WritePark(_) => outside("change this park", "修改此园区"),
+            Action::WriteOperations(_) => outside(
+                "change the workshops, leases and projects of this park",
+                "修改此园区的厂房、租赁和项目",
+            ),
+            Action::CreateParks => outside("create parks", "新建园区"),
+            Action::CreatePark(Some(code)) => outside(
+                &format!("create a park in division {code}"),
+                &format!("在行政区划 {code} 新建园区"),
+            ),
+            Action::CreatePark(None) => outside(
+                "create a park without a division code",
+                "新建没有行政区划代码的园区",
+            ),
+            Action::ReadAudit => outside("read the audit trail", "查看审计记录"),
+            Action::ManageUsers => outside("manage users and tokens", "管理用户和令牌"),
+            Action::VerifyAudit => outside(
+                "verify the audit chain (administrators do)",
+                "校验审计链（由管理员校验）",
+            ),
+            Action::ReadSelf => outside("do this", "进行此操作"),
+            Action::ReadDirectory => outside(
+                "read the directories of enterprises and investment units",
+                "查看企业和投资主体名录",
+            ),
+            Action::WriteDirectory => outside(
+                "change the directories of enterprises and investment units",
+                "修改企业和投资主体名录",
+            ),
             Action::EditEnterprise { .. } => outside(
                 "correct an enterprise that holds no land or lease in its parks (the bureau corrects the directory)",
+                "更正在其园区内没有用地或租赁的企业（名录由自然资源局更正）",
             ),
-            Action::Apply => outside("apply for plots or units (an applicant account does)"),
+            Action::Apply => outside(
+                "apply for plots or units (an applicant account does)",
+                "申请地块或厂房单元（由项目单位账号申请）",
+            ),
         })
     }
 
@@ -257,10 +310,7 @@ impl Visibility {
                     .collect(),
             )),
             Role::Committee => Ok(Visibility::Parks(p.parks.clone())),
-            Role::Applicant => Err(Denied::Forbidden(format!(
-                "applicant {} may not read the register; the available plots are public",
-                p.name
-            ))),
+            Role::Applicant => Err(Denied::applicant_reads_register(p)),
         }
     }
 }
@@ -476,7 +526,7 @@ mod tests {
         assert!(ok(&applicant, Action::ReadSelf));
         assert!(matches!(
             applicant.may(&Action::ReadRegister(&nancheng)),
-            Err(Denied::Forbidden(_))
+            Err(Denied::Forbidden { .. })
         ));
     }
 

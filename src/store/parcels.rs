@@ -458,6 +458,7 @@ pub fn tile_kept(
 ) -> StoreResult<std::sync::Arc<Vec<u8>>> {
     let written = |conn: &mut AnyConnection| match conn.backend() {
         super::Backend::Postgres => Ok(tile(conn, q, t, layer, full)?.unwrap_or_default()),
+        super::Backend::Sqlite if !full => overview_tile(conn, q, t, layer),
         super::Backend::Sqlite => write(conn),
     };
     if memo.budget() == 0 {
@@ -472,6 +473,47 @@ pub fn tile_kept(
     }
     let key = format!("{keyed:?}|{t:?}|{layer}|{full}");
     memo.get(key, stamp, || written(conn))
+}
+
+/// A parcels tile below the zoom of every property (`q`'s bbox the tile's), written in Rust on
+/// SQLite from the columns
+/// it carries (the id, the footprint, [`tile_properties`]`(false)`) — what `ST_AsMVT` is given
+/// on PostGIS. A large park's overview tile holds ~20,000 parcels; building full parcels and
+/// their API properties for it cost several times the tile itself.
+fn overview_tile(
+    conn: &mut AnyConnection,
+    q: &ParcelQuery,
+    t: crate::spatial::mvt::Tile,
+    layer: &str,
+) -> StoreResult<Vec<u8>> {
+    let rows: Vec<(i64, Vec<u8>, String, String, String)> = filtered(q, conn.backend())
+        .select((
+            parcels::id,
+            parcels::geom,
+            parcels::code,
+            parcels::status,
+            parcels::land_use,
+        ))
+        .order(parcels::id)
+        .load(conn)?;
+    let names = tile_properties(false);
+    debug_assert_eq!(names, ["code", "status", "land_use"]);
+    let mut writer = crate::spatial::mvt::LayerWriter::new(t, layer);
+    for (id, geom, code, status, land_use) in rows {
+        let values = [
+            serde_json::Value::String(code),
+            serde_json::Value::String(status),
+            serde_json::Value::String(land_use),
+        ];
+        writer.add(
+            u64::try_from(id).ok(),
+            &super::rows::decode_geometry(&geom)?,
+            names.iter().copied().zip(values.iter()),
+        );
+    }
+    let mut bytes = Vec::new();
+    writer.finish(&mut bytes);
+    Ok(bytes)
 }
 
 /// A vector tile of the parcels matching `q` (its bbox the tile's, buffer included), written

@@ -118,3 +118,110 @@ on_both_backends!(health_and_readiness, |app: common::TestDb| async move {
     let ready = get(&svc, "/ready").await.expect(200).json();
     assert!(ready["database"] == "sqlite" || ready["database"] == "postgresql");
 });
+
+on_both_backends!(
+    refusals_are_written_in_the_language_asked_for,
+    |app: common::TestDb| async move {
+        use crate::common::fixtures::{create_parcel, create_park, parcel};
+        let admin = app.service().await;
+        let park = create_park(&admin, "NCGY").await;
+        let id = create_parcel(&admin, park, &parcel("A-1", 116.63, 27.56, 0.002)).await["id"]
+            .as_i64()
+            .unwrap();
+        let chinese = "zh-CN,zh;q=0.9,en;q=0.8";
+        let applicant = app
+            .service_as(app.token_for(
+                "alice",
+                parkland::domain::access::Role::Applicant,
+                None,
+                &[],
+            ))
+            .await;
+
+        // A refusal written in both languages: the Chinese title and detail, said so.
+        let r = send(
+            &applicant,
+            TestRequest::get()
+                .uri("/collections/parcels/items")
+                .insert_header(("accept-language", chinese)),
+        )
+        .await;
+        assert_eq!(r.header("content-language").as_deref(), Some("zh-CN"));
+        assert!(r.header("vary").unwrap().contains("Accept-Language"));
+        let p = r.problem(403);
+        assert_eq!(p["title"], "无权进行此操作");
+        assert_eq!(
+            p["detail"],
+            "项目单位 alice 无权查看登记簿；可供应地块公开可查，无需登录"
+        );
+        // Without Accept-Language (a script, a GIS client): English, as before.
+        let r = get(&applicant, "/collections/parcels/items").await;
+        assert_eq!(r.header("content-language").as_deref(), Some("en"));
+        let p = r.problem(403);
+        assert_eq!(p["title"], "Not allowed");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("may not read the register")
+        );
+        // English preferred over Chinese: English.
+        let r = send(
+            &applicant,
+            TestRequest::get()
+                .uri("/collections/parcels/items")
+                .insert_header(("accept-language", "en-GB,zh-CN;q=0.5")),
+        )
+        .await;
+        assert_eq!(r.problem(403)["title"], "Not allowed");
+
+        // A stale edit, in Chinese, with the version now stored.
+        let url = format!("/api/parcels/{id}");
+        let etag = get(&admin, &url).await.expect(200).etag();
+        common::patch(
+            &admin,
+            &url,
+            &etag,
+            &json!({"properties": {"name": "甲公司意向地块"}}),
+        )
+        .await
+        .expect(200);
+        let p = send(
+            &admin,
+            TestRequest::patch()
+                .uri(&url)
+                .insert_header(("content-type", "application/merge-patch+json"))
+                .insert_header(("if-match", etag.as_str()))
+                .insert_header(("accept-language", chinese))
+                .set_payload(json!({"properties": {"far_max": 3.0}}).to_string()),
+        )
+        .await
+        .problem(412);
+        assert_eq!(p["title"], "记录已被他人修改");
+        assert!(p["detail"].as_str().unwrap().contains("现为第 2 版"), "{p}");
+        assert_eq!(p["current_version"], 2, "the members a client acts on stay");
+
+        // Plain HTTP errors and unknown paths too.
+        let p = send(
+            &admin,
+            TestRequest::get()
+                .uri("/no/such/thing")
+                .insert_header(("accept-language", chinese)),
+        )
+        .await
+        .problem(404);
+        assert_eq!(p["title"], "未找到");
+        assert_eq!(p["detail"], "此地址没有资源：/no/such/thing");
+        // A refusal not yet written in Chinese keeps its English detail under a Chinese title.
+        let p = send(
+            &admin,
+            TestRequest::get()
+                .uri("/collections/parcels/items?limit=lots")
+                .insert_header(("accept-language", chinese)),
+        )
+        .await
+        .problem(400);
+        assert_eq!(p["title"], "查询参数有误");
+        assert!(p["detail"].as_str().unwrap().contains("limit"), "{p}");
+    }
+);

@@ -66,6 +66,19 @@ on_both_backends!(
         keys.sort_unstable();
         assert_eq!(keys, ["code", "land_use", "status"]);
         assert!(all.features.iter().all(|f| f.rings == 1));
+        // With the item's values (on SQLite written from three columns, not from the item).
+        for f in all.features.iter().step_by(7) {
+            let item = get(
+                &svc,
+                &format!("/collections/parcels/items/{}", f.id.unwrap()),
+            )
+            .await
+            .expect(200)
+            .json();
+            for key in ["code", "land_use", "status"] {
+                assert_eq!(f.properties[key], item["properties"][key], "{key}");
+            }
+        }
 
         // The collection's filters apply to tiles as to items.
         let reserve = layer(&svc, &tile_url("parcels", z12, "?status=reserve")).await;

@@ -119,11 +119,7 @@ pub fn require_register(caller: &Caller) -> Result<(), ApiError> {
     match caller.principal() {
         None => Err(Denied::Unauthenticated.into()),
         Some(p) if p.role == crate::domain::access::Role::Applicant => {
-            Err(Denied::Forbidden(format!(
-                "applicant {} may not read the register; the available plots are public",
-                p.name
-            ))
-            .into())
+            Err(Denied::applicant_reads_register(p).into())
         }
         Some(_) => Ok(()),
     }

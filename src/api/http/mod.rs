@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod download;
 pub mod extract;
 pub mod input;
+pub mod language;
 pub mod openapi;
 pub mod params;
 pub mod ratelimit;

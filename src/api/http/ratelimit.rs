@@ -206,8 +206,8 @@ pub fn client_ip(req: &HttpRequest, config: &HttpConfig) -> IpAddr {
     ip.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
-/// A 429 problem with `Retry-After`, Chinese first: "`what`，N 秒后再试，`otherwise` / `what_en`;
-/// try again in N s, `otherwise_en`".
+/// A 429 problem with `Retry-After`: "`what`，N 秒后再试，`otherwise`" to a request preferring
+/// Chinese, "`what_en`; try again in N s, `otherwise_en`" to others.
 pub fn too_many(
     wait: Duration,
     what: &str,
@@ -220,10 +220,9 @@ pub fn too_many(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
         "Too many requests",
-        format!(
-            "{what}，{seconds} 秒后再试，{otherwise} / {what_en}; try again in {seconds} s, {otherwise_en}"
-        ),
-    );
+        format!("{what_en}; try again in {seconds} s, {otherwise_en}"),
+    )
+    .zh(format!("{what}，{seconds} 秒后再试，{otherwise}"));
     let mut response = problem_response(StatusCode::TOO_MANY_REQUESTS, problem.problem());
     response
         .headers_mut()

@@ -184,6 +184,7 @@ pub async fn submit(
                         "The change conflicts with the register",
                         format!("plot {id} is not available"),
                     )
+                    .zh(format!("地块 {id} 目前不可供应"))
                 } else {
                     err
                 }
@@ -199,6 +200,7 @@ pub async fn submit(
                         "The change conflicts with the register",
                         format!("unit {id} is not available"),
                     )
+                    .zh(format!("厂房单元 {id} 目前不可租用"))
                 } else {
                     e
                 }
