@@ -551,7 +551,11 @@ await page.locator('#milestone-form input[name=approval]').fill(wBefore.properti
 await page.locator('#milestone-form input[name=start]').fill(today);
 await page.locator('#milestone-form button[type=submit]').click();
 await page.locator('#milestone-form + .result.error').waitFor();
-assert.match(await page.locator('#milestone-form + .result').innerText(), /已被他人修改/);
+// The server's reason comes in the page's language (Accept-Language), not in English.
+const staleText = await page.locator('#milestone-form + .result').innerText();
+assert.match(staleText, /已被他人修改/);
+assert.match(staleText, /现为第 \d+ 版/, staleText);
+assert.doesNotMatch(staleText, /someone else/, staleText);
 // That 412 was the browser's one expected console error here.
 const stale = problems.findIndex((p) => p.startsWith('workshop edits:') && p.includes('status of 412'));
 assert.ok(stale >= 0, `the stale change was a 412: ${problems}`);
