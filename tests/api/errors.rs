@@ -129,6 +129,11 @@ on_both_backends!(
             .as_i64()
             .unwrap();
         let chinese = "zh-CN,zh;q=0.9,en;q=0.8";
+        let in_chinese = |uri: &str| {
+            TestRequest::get()
+                .uri(uri)
+                .insert_header(("accept-language", chinese))
+        };
         let applicant = app
             .service_as(app.token_for(
                 "alice",
@@ -139,13 +144,7 @@ on_both_backends!(
             .await;
 
         // A refusal written in both languages: the Chinese title and detail, said so.
-        let r = send(
-            &applicant,
-            TestRequest::get()
-                .uri("/collections/parcels/items")
-                .insert_header(("accept-language", chinese)),
-        )
-        .await;
+        let r = send(&applicant, in_chinese("/collections/parcels/items")).await;
         assert_eq!(r.header("content-language").as_deref(), Some("zh-CN"));
         assert!(r.header("vary").unwrap().contains("Accept-Language"));
         let p = r.problem(403);
@@ -202,25 +201,15 @@ on_both_backends!(
         assert_eq!(p["current_version"], 2, "the members a client acts on stay");
 
         // Plain HTTP errors and unknown paths too.
-        let p = send(
-            &admin,
-            TestRequest::get()
-                .uri("/no/such/thing")
-                .insert_header(("accept-language", chinese)),
-        )
-        .await
-        .problem(404);
+        let p = send(&admin, in_chinese("/no/such/thing"))
+            .await
+            .problem(404);
         assert_eq!(p["title"], "未找到");
         assert_eq!(p["detail"], "此地址没有资源：/no/such/thing");
         // A refusal not yet written in Chinese keeps its English detail under a Chinese title.
-        let p = send(
-            &admin,
-            TestRequest::get()
-                .uri("/collections/parcels/items?limit=lots")
-                .insert_header(("accept-language", chinese)),
-        )
-        .await
-        .problem(400);
+        let p = send(&admin, in_chinese("/collections/parcels/items?limit=lots"))
+            .await
+            .problem(400);
         assert_eq!(p["title"], "查询参数有误");
         assert!(p["detail"].as_str().unwrap().contains("limit"), "{p}");
     }

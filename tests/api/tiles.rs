@@ -6,7 +6,7 @@ use crate::common::fixtures::{application_for, create_parcel, create_park_in, pa
 use crate::common::{get, send};
 use crate::ogc_api::{grid, local};
 use parkland::domain::access::Role;
-use parkland::spatial::mvt::{DecodedLayer, decode};
+use parkland::spatial::mvt::{DecodedFeature, DecodedLayer, decode};
 use std::f64::consts::PI;
 
 /// The WebMercatorQuad tile (z, row, column) holding a point.
@@ -31,6 +31,17 @@ async fn layer(svc: &common::Client, url: &str) -> DecodedLayer {
     let mut layers = decode(&r.body).expect("a valid MVT");
     assert_eq!(layers.len(), 1, "one layer per collection");
     layers.remove(0)
+}
+
+/// The parcel item a tile's feature stands for.
+async fn item_of(svc: &common::Client, f: &DecodedFeature) -> serde_json::Value {
+    get(
+        svc,
+        &format!("/collections/parcels/items/{}", f.id.unwrap()),
+    )
+    .await
+    .expect(200)
+    .json()
 }
 
 async fn matched(svc: &common::Client, query: &str) -> usize {
@@ -68,13 +79,7 @@ on_both_backends!(
         assert!(all.features.iter().all(|f| f.rings == 1));
         // With the item's values (on SQLite written from three columns, not from the item).
         for f in all.features.iter().step_by(7) {
-            let item = get(
-                &svc,
-                &format!("/collections/parcels/items/{}", f.id.unwrap()),
-            )
-            .await
-            .expect(200)
-            .json();
+            let item = item_of(&svc, f).await;
             for key in ["code", "land_use", "status"] {
                 assert_eq!(f.properties[key], item["properties"][key], "{key}");
             }
@@ -100,13 +105,7 @@ on_both_backends!(
         let f = &near.features[0];
         assert_eq!(f.properties["code"], "G-0-0");
         // The same values as the item (on PostGIS written by SQL, on SQLite from the item).
-        let item = get(
-            &svc,
-            &format!("/collections/parcels/items/{}", f.id.unwrap()),
-        )
-        .await
-        .expect(200)
-        .json();
+        let item = item_of(&svc, f).await;
         for key in [
             "name",
             "area_m2",
