@@ -529,12 +529,18 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::not_found(format!("{what} does not exist"))
                 .zh(format!("所请求的记录不存在（{what}）")),
             StoreError::Invalid(errors) => ApiError::invalid(errors),
-            StoreError::Conflict(msg) => ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "The change conflicts with the register",
-                msg,
-            ),
+            StoreError::Conflict(words) => {
+                let e = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "The change conflicts with the register",
+                    words.en,
+                );
+                match words.zh {
+                    Some(zh) => e.zh(zh),
+                    None => e,
+                }
+            }
             StoreError::Overlap(overlaps) => {
                 let detail = StoreError::Overlap(overlaps.clone()).to_string();
                 let mut e = ApiError::new(

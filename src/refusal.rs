@@ -53,13 +53,54 @@ pub struct Overlap {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
     Invalid(Vec<FieldError>),
-    Conflict(String),
+    Conflict(Words),
     Overlap(Vec<Overlap>),
 }
 
+/// A sentence for a person, in English and — where it has been written — in Chinese, the
+/// language of the people who use parkland (a request preferring it reads this one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Words {
+    pub en: String,
+    pub zh: Option<String>,
+}
+
+impl Words {
+    pub fn both(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Words {
+            en: en.into(),
+            zh: Some(zh.into()),
+        }
+    }
+}
+
+impl From<String> for Words {
+    fn from(en: String) -> Self {
+        Words { en, zh: None }
+    }
+}
+
+impl From<&str> for Words {
+    fn from(en: &str) -> Self {
+        en.to_owned().into()
+    }
+}
+
+impl fmt::Display for Words {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
 impl Refusal {
+    /// A clash with the records, said in English only (not yet written in Chinese).
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict(message.into())
+        Self::Conflict(Words::from(message.into()))
+    }
+
+    /// A clash with the records, said in both languages.
+    pub fn conflict_in(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self::Conflict(Words::both(en, zh))
     }
 }
 
@@ -82,7 +123,7 @@ impl fmt::Display for Refusal {
                 let parts: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 f.write_str(&parts.join("; "))
             }
-            Self::Conflict(message) => f.write_str(message),
+            Self::Conflict(message) => message.fmt(f),
             Self::Overlap(list) => {
                 let parts: Vec<String> = list
                     .iter()

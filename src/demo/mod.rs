@@ -388,9 +388,9 @@ pub fn load(
         .iter()
         .any(|p| p.code == PARK_CODE)
     {
-        return Err(StoreError::Conflict(format!(
-            "the demo park {PARK_CODE} is already loaded"
-        )));
+        return Err(StoreError::Conflict(
+            format!("the demo park {PARK_CODE} is already loaded").into(),
+        ));
     }
     let park = ops::places::create_park(conn, demo.park, stamp)?;
     let zone_count = demo.zones.len();

@@ -25,6 +25,16 @@ impl std::fmt::Display for Target {
     }
 }
 
+impl Target {
+    /// The target named in Chinese.
+    pub fn name_zh(&self) -> String {
+        match self {
+            Target::Plot(id) => format!("地块 {id}"),
+            Target::Unit(id) => format!("厂房单元 {id}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {
@@ -35,6 +45,16 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
+    /// The status as the dashboard names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Submitted => "待审",
+            Self::Accepted => "已同意",
+            Self::Rejected => "未通过",
+            Self::Withdrawn => "已撤回",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Submitted => "submitted",
@@ -109,11 +129,14 @@ impl Application {
         if self.status == ApplicationStatus::Submitted {
             Ok(())
         } else {
-            Err(Refusal::conflict(format!(
-                "application {} is already {}",
-                self.id,
-                self.status.as_str()
-            )))
+            Err(Refusal::conflict_in(
+                format!(
+                    "application {} is already {}",
+                    self.id,
+                    self.status.as_str()
+                ),
+                format!("申请 {} 已是“{}”状态", self.id, self.status.label_zh()),
+            ))
         }
     }
 }
@@ -127,10 +150,10 @@ fn plot_status_allows(code: &str, status: ParcelStatus) -> Result<(), Refusal> {
     if status == ParcelStatus::Available {
         Ok(())
     } else {
-        Err(Refusal::conflict(format!(
-            "plot {code} is not available ({})",
-            status.label_zh()
-        )))
+        Err(Refusal::conflict_in(
+            format!("plot {code} is not available ({})", status.label_zh()),
+            format!("地块 {code} 目前不可供应（{}）", status.label_zh()),
+        ))
     }
 }
 
@@ -158,17 +181,22 @@ fn unit_free(
         .iter()
         .any(|m| plan[m.index()].actual.is_some_and(|d| d <= today));
     if !ready {
-        return Err(Refusal::conflict(format!(
-            "unit {unit_id} is in {building}, which is not completed yet"
-        )));
+        return Err(Refusal::conflict_in(
+            format!("unit {unit_id} is in {building}, which is not completed yet"),
+            format!("厂房单元 {unit_id} 所在的{building}尚未竣工"),
+        ));
     }
     if leases.iter().any(|l| l.end >= today) {
-        return Err(Refusal::conflict(format!("unit {unit_id} is leased")));
+        return Err(Refusal::conflict_in(
+            format!("unit {unit_id} is leased"),
+            format!("厂房单元 {unit_id} 已出租"),
+        ));
     }
     if let Some(other) = reserved_for {
-        return Err(Refusal::conflict(format!(
-            "unit {unit_id} is reserved for application {other}"
-        )));
+        return Err(Refusal::conflict_in(
+            format!("unit {unit_id} is reserved for application {other}"),
+            format!("厂房单元 {unit_id} 已为申请 {other} 预留"),
+        ));
     }
     Ok(())
 }
@@ -177,7 +205,10 @@ fn unit_free(
 /// why (a lease, another applicant's reservation, an unfinished building) is the park's own
 /// business. The committee deciding is told why.
 pub fn not_available(target: Target) -> Refusal {
-    Refusal::conflict(format!("{target} is not available"))
+    Refusal::conflict_in(
+        format!("{target} is not available"),
+        format!("{}目前不可申请", target.name_zh()),
+    )
 }
 
 #[cfg(test)]
@@ -214,7 +245,7 @@ mod tests {
 
     fn conflict(r: Result<impl std::fmt::Debug, Refusal>) -> String {
         match r {
-            Err(Refusal::Conflict(m)) => m,
+            Err(Refusal::Conflict(m)) => m.en,
             other => panic!("expected a conflict, got {other:?}"),
         }
     }
@@ -307,11 +338,11 @@ mod tests {
     fn an_applicant_learns_only_that_a_target_is_not_available() {
         assert_eq!(
             not_available(Target::Unit(5)),
-            Refusal::conflict("unit 5 is not available")
+            Refusal::conflict_in("unit 5 is not available", "厂房单元 5目前不可申请")
         );
         assert_eq!(
             not_available(Target::Plot(3)),
-            Refusal::conflict("plot 3 is not available")
+            Refusal::conflict_in("plot 3 is not available", "地块 3目前不可申请")
         );
     }
 }

@@ -146,7 +146,7 @@ mod tests {
         else {
             panic!("a taken code accepted");
         };
-        assert!(why.contains("江西某某电子 (enterprise 4)"), "{why}");
+        assert!(why.en.contains("江西某某电子 (enterprise 4)"), "{why}");
     }
 
     #[test]

@@ -612,7 +612,7 @@ mod tests {
 
     fn refused(r: Result<(), Refusal>) -> String {
         match r {
-            Err(Refusal::Conflict(m)) => m,
+            Err(Refusal::Conflict(m)) => m.en,
             other => panic!("expected a conflict, got {other:?}"),
         }
     }

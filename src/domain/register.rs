@@ -1206,7 +1206,7 @@ pub(crate) mod tests {
 
     fn conflict(r: Result<impl std::fmt::Debug, Refusal>) -> String {
         match r {
-            Err(Refusal::Conflict(m)) => m,
+            Err(Refusal::Conflict(m)) => m.en,
             other => panic!("expected a conflict, got {other:?}"),
         }
     }
@@ -1410,7 +1410,7 @@ pub(crate) mod tests {
         let Err(Refusal::Conflict(why)) = p.check_changeable() else {
             panic!("a retired parcel may change");
         };
-        assert!(why.contains("并入 A-09"), "{why}");
+        assert!(why.en.contains("并入 A-09"), "{why}");
     }
 
     #[test]

@@ -1485,7 +1485,7 @@ pub(crate) mod tests {
 
     fn conflict<T: std::fmt::Debug>(r: Result<T, Refusal>) -> String {
         match r {
-            Err(Refusal::Conflict(m)) => m,
+            Err(Refusal::Conflict(m)) => m.en,
             other => panic!("expected a conflict, got {other:?}"),
         }
     }

@@ -375,10 +375,13 @@ impl Workshop {
 /// Buildings go up on active parcels only.
 pub fn check_buildable(parcel: &Parcel) -> Result<(), Refusal> {
     if !parcel.status.is_active() {
-        return Err(Refusal::conflict(format!(
-            "parcel {} is retired; build on an active parcel",
-            parcel.code
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "parcel {} is retired; build on an active parcel",
+                parcel.code
+            ),
+            format!("宗地 {} 已注销，请在现状宗地上建设", parcel.code),
+        ));
     }
     Ok(())
 }
@@ -406,10 +409,16 @@ pub fn check_footprint(
     {
         let shared = measure::overlap_m2(footprint, &other.footprint);
         if shared > tolerance_m2 {
-            return Err(Refusal::conflict(format!(
-                "the footprint overlaps workshop {} (id {}) by {shared:.2} m²",
-                other.name, other.id
-            )));
+            return Err(Refusal::conflict_in(
+                format!(
+                    "the footprint overlaps workshop {} (id {}) by {shared:.2} m²",
+                    other.name, other.id
+                ),
+                format!(
+                    "基底与厂房{}（id {}）重叠 {shared:.2} m²",
+                    other.name, other.id
+                ),
+            ));
         }
     }
     Ok(())
@@ -795,10 +804,13 @@ pub fn check_new_unit(
         .iter()
         .find(|u| u.floor == floor && u.section == section)
     {
-        return Err(Refusal::conflict(format!(
-            "floor {floor} section {section:?} is already unit {}",
-            same.id
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "floor {floor} section {section:?} is already unit {}",
+                same.id
+            ),
+            format!("{floor} 层 {section:?} 区已是厂房单元 {}", same.id),
+        ));
     }
     let used: f64 = existing.iter().map(|u| u.area_m2).sum();
     if used + area_m2 > w.floor_area_m2 * 1.01 {
@@ -833,10 +845,16 @@ pub fn check_new_lease(
         .into());
     }
     if let Some(clash) = leases.iter().find(|l| l.overlaps(start, end)) {
-        return Err(Refusal::conflict(format!(
-            "unit {unit_id} is already leased from {} to {} (lease {}); the new lease {start} – {end} shares days with it",
-            clash.start, clash.end, clash.id
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "unit {unit_id} is already leased from {} to {} (lease {}); the new lease {start} – {end} shares days with it",
+                clash.start, clash.end, clash.id
+            ),
+            format!(
+                "厂房单元 {unit_id} 在 {} 至 {} 已出租（租约 {}），新租约 {start} 至 {end} 与其日期重叠",
+                clash.start, clash.end, clash.id
+            ),
+        ));
     }
     Ok(())
 }

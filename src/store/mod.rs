@@ -92,7 +92,7 @@ pub enum StoreError {
     /// A rule that needs the register to check (outside the park, unknown zone …).
     Invalid(Vec<FieldError>),
     /// Clashes with another record (duplicate code, a retired parcel, a merge of strangers).
-    Conflict(String),
+    Conflict(crate::refusal::Words),
     /// The geometry overlaps active parcels beyond the park's tolerance.
     Overlap(Vec<Overlap>),
     /// The client edited an older version than the one stored.
@@ -117,10 +117,10 @@ impl fmt::Display for StoreError {
                 let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 write!(f, "{}", list.join("; "))
             }
-            StoreError::Conflict(msg)
-            | StoreError::Unavailable(msg)
-            | StoreError::Busy(msg)
-            | StoreError::Corrupt(msg) => f.write_str(msg),
+            StoreError::Conflict(words) => words.fmt(f),
+            StoreError::Unavailable(msg) | StoreError::Busy(msg) | StoreError::Corrupt(msg) => {
+                f.write_str(msg)
+            }
             StoreError::Overlap(list) => Refusal::Overlap(list.clone()).fmt(f),
             StoreError::VersionMismatch { current } => {
                 write!(
@@ -140,9 +140,12 @@ impl From<DieselError> for StoreError {
         match e {
             DieselError::NotFound => StoreError::NotFound("record".into()),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info) => {
-                StoreError::Conflict(format!(
-                    "a record with the same code already exists ({})",
-                    info.message()
+                StoreError::Conflict(crate::refusal::Words::both(
+                    format!(
+                        "a record with the same code already exists ({})",
+                        info.message()
+                    ),
+                    format!("已有编号相同的记录（{}）", info.message()),
                 ))
             }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, ref info) => {

@@ -41,7 +41,9 @@ on_both_backends!(bodies_must_be_json, |app: common::TestDb| async move {
     .problem(415);
     send(
         &svc,
-        TestRequest::post().uri("/api/parks").set_payload("{}"),
+        TestRequest::post()
+            .uri("/api/parks")
+            .set_payload(r#"{"reason": "另选地块"}"#),
     )
     .await
     .problem(415);
@@ -199,6 +201,39 @@ on_both_backends!(
         assert_eq!(p["title"], "记录已被他人修改");
         assert!(p["detail"].as_str().unwrap().contains("现为第 2 版"), "{p}");
         assert_eq!(p["current_version"], 2, "the members a client acts on stay");
+
+        // A rule's refusal written in both languages: an application withdrawn twice.
+        let a = common::post(
+            &applicant,
+            "/api/applications",
+            &crate::common::fixtures::application_for(id),
+        )
+        .await
+        .expect(201)
+        .json();
+        let withdraw = format!("/api/applications/{}/withdraw", a["id"]);
+        common::post(&applicant, &withdraw, &json!({"reason": "另选地块"}))
+            .await
+            .expect(200);
+        let p = send(
+            &applicant,
+            TestRequest::post()
+                .uri(&withdraw)
+                .insert_header(("content-type", "application/json"))
+                .insert_header(("accept-language", chinese))
+                .set_payload(r#"{"reason": "另选地块"}"#),
+        )
+        .await
+        .problem(409);
+        assert_eq!(p["title"], "与登记簿中的记录冲突");
+        assert_eq!(p["detail"], format!("申请 {} 已是“已撤回”状态", a["id"]));
+        let p = common::post(&applicant, &withdraw, &json!({"reason": "另选地块"}))
+            .await
+            .problem(409);
+        assert_eq!(
+            p["detail"],
+            format!("application {} is already withdrawn", a["id"])
+        );
 
         // Plain HTTP errors and unknown paths too.
         let p = send(&admin, in_chinese("/no/such/thing"))
