@@ -75,6 +75,14 @@ impl Problem {
                 .detail_zh
                 .clone()
                 .unwrap_or_else(|| self.detail.clone()),
+            errors: self
+                .errors
+                .iter()
+                .map(|f| ProblemField {
+                    message: f.message_zh.clone().unwrap_or_else(|| f.message.clone()),
+                    ..f.clone()
+                })
+                .collect(),
             ..self.clone()
         }
     }
@@ -146,6 +154,9 @@ pub struct ProblemField {
     /// Path of the field, e.g. `properties.far_max` or `geometry.coordinates[0][3]`.
     pub field: String,
     pub message: String,
+    /// The message in Chinese where written: served as `message` to a request preferring it.
+    #[serde(skip)]
+    pub message_zh: Option<String>,
 }
 
 /// An error on its way to becoming a problem response.
@@ -245,19 +256,27 @@ impl ApiError {
     }
 
     /// A body that parsed as JSON but not as the expected document (unknown field, wrong type).
-    pub fn malformed(field: String, message: String) -> Self {
-        let detail = if field.is_empty() {
-            message.clone()
+    pub fn malformed(field: String, message: String, message_zh: String) -> Self {
+        let (detail, detail_zh) = if field.is_empty() {
+            (message.clone(), message_zh.clone())
         } else {
-            format!("{field}: {message}")
+            (
+                format!("{field}: {message}"),
+                format!("{field}：{message_zh}"),
+            )
         };
         let mut e = Self::new(
             StatusCode::BAD_REQUEST,
             "malformed-body",
             "The request body does not have the expected form",
             detail,
-        );
-        e.problem.errors = vec![ProblemField { field, message }];
+        )
+        .zh(detail_zh);
+        e.problem.errors = vec![ProblemField {
+            field,
+            message,
+            message_zh: Some(message_zh),
+        }];
         e
     }
 
@@ -290,21 +309,29 @@ impl ApiError {
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.as_slice() {
-            [one] => one.to_string(),
-            many => format!("{} fields are invalid: {}", many.len(), join(many)),
+        let (detail, detail_zh) = match errors.as_slice() {
+            [one] => (
+                one.to_string(),
+                format!("{}：{}", one.field, one.message_zh()),
+            ),
+            many => (
+                format!("{} fields are invalid: {}", many.len(), join(many)),
+                format!("{} 处有误：{}", many.len(), join_zh(many)),
+            ),
         };
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation-failed",
             "The request contains invalid values",
             detail,
-        );
+        )
+        .zh(detail_zh);
         e.problem.errors = errors
             .into_iter()
             .map(|f| ProblemField {
                 field: f.field,
                 message: f.message,
+                message_zh: f.message_zh,
             })
             .collect();
         e
@@ -437,6 +464,14 @@ fn join(errors: &[FieldError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn join_zh(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}：{}", e.field, e.message_zh()))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 impl fmt::Display for ApiError {

@@ -11,14 +11,35 @@ pub struct FieldError {
     /// Dotted path of the offending field, e.g. `properties.far_max`.
     pub field: String,
     pub message: String,
+    /// The message in Chinese, where it has been written: what a request preferring Chinese
+    /// reads (the English one where it has not).
+    pub message_zh: Option<String>,
 }
 
 impl FieldError {
+    /// An error said in English only (not yet written in Chinese).
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
+            message_zh: None,
         }
+    }
+
+    /// An error said in both languages.
+    pub fn both(field: impl Into<String>, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self::new(field, en).zh(zh)
+    }
+
+    /// The same error with its Chinese message.
+    pub fn zh(mut self, message: impl Into<String>) -> Self {
+        self.message_zh = Some(message.into());
+        self
+    }
+
+    /// The message in Chinese where written, else in English.
+    pub fn message_zh(&self) -> &str {
+        self.message_zh.as_deref().unwrap_or(&self.message)
     }
 
     /// The same error, reported under a parent path (`properties` + `far_max`).

@@ -60,6 +60,9 @@ impl Role {
                         "`{raw}` is not a role; expected admin, bureau, committee or applicant"
                     ),
                 )
+                .zh(format!(
+                    "`{raw}` 不是角色：应为 admin、bureau、committee 或 applicant"
+                ))
             })
     }
 }
@@ -326,7 +329,7 @@ pub fn parse_jurisdiction(field: &str, raw: &str) -> Result<String, FieldError> 
             format!(
                 "`{v}` is not a jurisdiction: 2, 4 or 6 digits of a division code (36, 3610, 361021)"
             ),
-        ))
+        ).zh(format!("`{v}` 不是辖区：应为 2、4 或 6 位行政区划代码（36、3610、361021）")))
     }
 }
 
@@ -341,13 +344,14 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
         return Err(FieldError::new(
             "password",
             format!("a password has at least {MIN_PASSWORD_LENGTH} characters"),
-        ));
+        )
+        .zh(format!("密码至少 {MIN_PASSWORD_LENGTH} 个字符")));
     }
     if password.len() > 1024 {
-        return Err(FieldError::new(
-            "password",
-            "a password has at most 1,024 bytes",
-        ));
+        return Err(
+            FieldError::new("password", "a password has at most 1,024 bytes")
+                .zh("密码至多 1,024 字节"),
+        );
     }
     Ok(())
 }
@@ -355,9 +359,10 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
 /// A user name is one account's (`taken`: another account has it).
 pub fn check_user_name_free(name: &str, taken: bool) -> Result<(), Refusal> {
     if taken {
-        return Err(Refusal::conflict(format!(
-            "a user named {name} already exists"
-        )));
+        return Err(Refusal::conflict_in(
+            format!("a user named {name} already exists"),
+            format!("用户 {name} 已存在"),
+        ));
     }
     Ok(())
 }
@@ -372,7 +377,11 @@ pub fn check_parks_known(ids: &[i64], found: &[i64]) -> Result<(), Refusal> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(FieldError::new("parks", format!("no park with id {}", missing.join(", "))).into())
+        Err(
+            FieldError::new("parks", format!("no park with id {}", missing.join(", ")))
+                .zh(format!("没有编号为 {} 的园区", missing.join("、")))
+                .into(),
+        )
     }
 }
 
@@ -382,7 +391,11 @@ pub fn check_token_expiry(
     now: chrono::NaiveDateTime,
 ) -> Result<(), Refusal> {
     if expires_at.is_some_and(|e| e <= now) {
-        return Err(FieldError::new("expires_at", "the expiry must be in the future").into());
+        return Err(
+            FieldError::new("expires_at", "the expiry must be in the future")
+                .zh("有效期须在将来")
+                .into(),
+        );
     }
     Ok(())
 }

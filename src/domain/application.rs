@@ -110,7 +110,11 @@ impl Application {
     pub fn decide(&self, accept: bool, reason: &str) -> Result<ApplicationStatus, Refusal> {
         self.still_submitted()?;
         if !accept && reason.is_empty() {
-            return Err(FieldError::new("reason", "say why the application is rejected").into());
+            return Err(
+                FieldError::new("reason", "say why the application is rejected")
+                    .zh("请说明不予受理（驳回）的理由")
+                    .into(),
+            );
         }
         Ok(if accept {
             ApplicationStatus::Accepted

@@ -17,19 +17,20 @@ impl Code {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let value = raw.trim();
         if value.is_empty() {
-            return Err(FieldError::new(field, "must not be empty"));
+            return Err(FieldError::new(field, "must not be empty").zh("不能为空"));
         }
         if value.chars().count() > Self::MAX_CHARS {
             return Err(FieldError::new(
                 field,
                 format!("is longer than {} characters", Self::MAX_CHARS),
-            ));
+            )
+            .zh(format!("超过 {} 个字符", Self::MAX_CHARS)));
         }
         if value.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                field,
-                "must not contain control characters",
-            ));
+            return Err(
+                FieldError::new(field, "must not contain control characters")
+                    .zh("不能包含控制字符"),
+            );
         }
         Ok(Self(value.to_owned()))
     }
@@ -53,19 +54,18 @@ impl fmt::Display for Code {
 pub fn parse_text(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.chars().count() > max_chars {
-        return Err(FieldError::new(
-            field,
-            format!("is longer than {max_chars} characters"),
-        ));
+        return Err(
+            FieldError::new(field, format!("is longer than {max_chars} characters"))
+                .zh(format!("超过 {max_chars} 个字符")),
+        );
     }
     if value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        return Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(
+            FieldError::new(field, "must not contain control characters").zh("不能包含控制字符"),
+        );
     }
     Ok(value.to_owned())
 }
@@ -87,14 +87,16 @@ impl AdminDivisionCode {
             return Err(FieldError::new(
                 field,
                 format!("`{value}` is not a 6-digit administrative division code (e.g. 361021)"),
-            ));
+            )
+            .zh(format!("`{value}` 不是 6 位行政区划代码（例如 361021）")));
         }
         let province: u8 = value[..2].parse().unwrap_or(0);
         if !PROVINCE_PREFIXES.contains(&province) {
             return Err(FieldError::new(
                 field,
                 format!("`{value}` does not start with a province code of GB/T 2260"),
-            ));
+            )
+            .zh(format!("`{value}` 的开头不是 GB/T 2260 的省级代码")));
         }
         Ok(Self(value.to_owned()))
     }

@@ -45,13 +45,13 @@ pub struct EnterpriseChanges {
 pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
     let name = parse_text(field, raw, 200)?;
     if name.is_empty() {
-        return Err(FieldError::new(
-            field,
-            "the enterprise's registered name is required",
-        ));
+        return Err(
+            FieldError::new(field, "the enterprise's registered name is required")
+                .zh("须填写企业的登记名称"),
+        );
     }
     if name.contains('\n') {
-        return Err(FieldError::new(field, "a name is one line"));
+        return Err(FieldError::new(field, "a name is one line").zh("名称只能有一行"));
     }
     Ok(name)
 }
@@ -87,9 +87,10 @@ impl EnterpriseDraft {
 /// A credit code belongs to one enterprise (`holder`: another that has it already).
 pub fn check_uscc_free(uscc: &str, holder: Option<(i64, String)>) -> Result<(), Refusal> {
     match holder {
-        Some((id, name)) => Err(Refusal::conflict(format!(
-            "the credit code {uscc} is already registered to {name} (enterprise {id})"
-        ))),
+        Some((id, name)) => Err(Refusal::conflict_in(
+            format!("the credit code {uscc} is already registered to {name} (enterprise {id})"),
+            format!("信用代码 {uscc} 已登记于 {name}（企业 {id}）"),
+        )),
         None => Ok(()),
     }
 }

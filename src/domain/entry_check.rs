@@ -466,10 +466,13 @@ pub fn check_plan(p: &BuildingPlan, site_area_m2: f64) -> Result<(), Vec<super::
     let mut e = Vec::new();
     let mut non_negative = |name: &str, v: f64, max: f64| {
         if !(v.is_finite() && v >= 0.0 && v <= max) {
-            e.push(super::FieldError::new(
-                format!("plan.{name}"),
-                format!("must be 0 to {max:.0} m², got {v}"),
-            ));
+            e.push(
+                super::FieldError::new(
+                    format!("plan.{name}"),
+                    format!("must be 0 to {max:.0} m², got {v}"),
+                )
+                .zh(format!("须为 0 至 {max:.0} m²，收到 {v}")),
+            );
         }
     };
     non_negative("floor_area_m2", p.floor_area_m2, site_area_m2 * 20.0);
@@ -491,10 +494,13 @@ pub fn check_plan(p: &BuildingPlan, site_area_m2: f64) -> Result<(), Vec<super::
     if let Some(h) = p.height_m
         && !(h.is_finite() && h > 0.0 && h <= 1_000.0)
     {
-        e.push(super::FieldError::new(
-            "plan.height_m",
-            format!("must be more than 0 and at most 1000 m, got {h}"),
-        ));
+        e.push(
+            super::FieldError::new(
+                "plan.height_m",
+                format!("must be more than 0 and at most 1000 m, got {h}"),
+            )
+            .zh(format!("须大于 0 且不超过 1000 米，收到 {h}")),
+        );
     }
     if e.is_empty() { Ok(()) } else { Err(e) }
 }

@@ -148,10 +148,13 @@ impl StepTerms {
             .map_err(|x| e.push(x))
             .unwrap_or_default();
         if self.amount_yuan.is_some() && self.kind != StepKind::Payment {
-            e.push(FieldError::new(
-                "amount_yuan",
-                "only a payment has an amount (a decision's fee is computed)",
-            ));
+            e.push(
+                FieldError::new(
+                    "amount_yuan",
+                    "only a payment has an amount (a decision's fee is computed)",
+                )
+                .zh("只有缴款步骤才填写金额（决定的闲置费由系统计算）"),
+            );
         }
         if let Some(v) = self.amount_yuan
             && let Err(x) = super::supply::check_yuan("amount_yuan", v, 1)
@@ -269,7 +272,8 @@ pub fn check_next(case: &Case, next: &Step) -> Result<(), FieldError> {
         return Err(FieldError::new(
             "kind",
             format!("case {} is closed; no step can follow", case.id),
-        ));
+        )
+        .zh(format!("案件 {} 已办结，不能再有后续步骤", case.id)));
     };
     let dismissable = !case.steps.iter().any(|s| s.kind == StepKind::Decision);
     if next.kind != expected && !(next.kind == StepKind::Dismissal && dismissable) {
@@ -282,22 +286,32 @@ pub fn check_next(case: &Case, next: &Step) -> Result<(), FieldError> {
                 expected.label_zh(),
                 next.kind.as_str()
             ),
-        ));
+        )
+        .zh(format!(
+            "案件 {} 的下一步是“{}”（{}），不是 {}",
+            case.id,
+            expected.label_zh(),
+            expected.as_str(),
+            next.kind.as_str()
+        )));
     }
     let after = last.map_or(case.opened_on, |s| s.date);
     if next.date < after {
         return Err(FieldError::new(
             "date",
             format!("{} is before the previous step of {after}", next.date),
-        ));
+        )
+        .zh(format!("{} 早于上一步骤的日期 {after}", next.date)));
     }
     match (next.kind, next.decision) {
         (StepKind::Decision, None) => Err(FieldError::new(
             "decision",
             "say what is decided: fee, recovery or disposal",
-        )),
+        )
+        .zh("请写明决定内容：fee（征缴闲置费）、recovery（无偿收回）或 disposal（处置）")),
         (StepKind::Decision, Some(_)) => Ok(()),
-        (_, Some(_)) => Err(FieldError::new("decision", "only a decision step decides")),
+        (_, Some(_)) => Err(FieldError::new("decision", "only a decision step decides")
+            .zh("只有决定步骤才有决定内容")),
         _ => Ok(()),
     }
 }
@@ -357,16 +371,22 @@ pub fn check_opening(
     opened_on: NaiveDate,
 ) -> Result<(), Refusal> {
     if let Some(end) = supply.ended_on {
-        return Err(Refusal::conflict(format!(
-            "land supply {} ended on {end}; there is no land to investigate",
-            supply.id
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "land supply {} ended on {end}; there is no land to investigate",
+                supply.id
+            ),
+            format!("供地 {} 已于 {end} 终止，没有可调查的土地", supply.id),
+        ));
     }
     if let Some(id) = open_case {
-        return Err(Refusal::conflict(format!(
-            "land supply {} already has an open idle-land case ({id})",
-            supply.id
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "land supply {} already has an open idle-land case ({id})",
+                supply.id
+            ),
+            format!("供地 {} 已有尚未办结的闲置土地案件（{id}）", supply.id),
+        ));
     }
     if opened_on < supply.contract_date {
         return Err(FieldError::new(
@@ -376,6 +396,10 @@ pub fn check_opening(
                 supply.contract_date
             ),
         )
+        .zh(format!(
+            "{opened_on} 早于合同签订日 {}",
+            supply.contract_date
+        ))
         .into());
     }
     Ok(())
@@ -387,18 +411,24 @@ pub fn check_opening(
 /// written into the step.
 pub fn decide(case_id: i64, step: &mut Step, verdict: &IdleVerdict) -> Result<(), Refusal> {
     let v = verdict;
-    let refuse = |why: String| -> Result<(), Refusal> {
-        Err(Refusal::conflict(format!(
-            "case {case_id}: {why} (on {}: {})",
-            step.date, v.explanation.en
-        )))
+    let refuse = |why: String, why_zh: String| -> Result<(), Refusal> {
+        Err(Refusal::conflict_in(
+            format!(
+                "case {case_id}: {why} (on {}: {})",
+                step.date, v.explanation.en
+            ),
+            format!(
+                "案件 {case_id}：{why_zh}（{}：{}）",
+                step.date, v.explanation.zh
+            ),
+        ))
     };
     if v.status != IdleStatus::Idle {
-        return refuse("the land is not idle by the records, so no decision can be made; dismiss the case or record the facts".into());
+        return refuse("the land is not idle by the records, so no decision can be made; dismiss the case or record the facts".into(), "按记录该地并未闲置，不能作出处置决定；请撤销案件或补录事实".into());
     }
     match step.decision {
         Some(DecisionKind::Fee) if v.excused => {
-            refuse("the delay is excused (government or force majeure): no fee may be charged".into())
+            refuse("the delay is excused (government or force majeure): no fee may be charged".into(), "延误可免责（政府原因或不可抗力）：不得征缴闲置费".into())
         }
         Some(DecisionKind::Fee) => {
             step.amount_yuan = v.fee_yuan;
@@ -406,15 +436,20 @@ pub fn decide(case_id: i64, step: &mut Step, verdict: &IdleVerdict) -> Result<()
         }
         Some(DecisionKind::Recovery) if v.excused => refuse(
             "the delay is excused (government or force majeure): the land may not be recovered without compensation".into(),
+            "延误可免责（政府原因或不可抗力）：不得无偿收回土地".into(),
         ),
         Some(DecisionKind::Recovery) if v.consequence != Consequence::Recovery => {
             let from = v.recovery_from.map_or_else(String::new, |d| d.to_string());
-            refuse(format!(
-                "recovery without compensation needs two full years undeveloped, from {from}"
-            ))
+            refuse(
+                format!(
+                    "recovery without compensation needs two full years undeveloped, from {from}"
+                ),
+                format!("无偿收回须自 {from} 起满两年未动工开发"),
+            )
         }
         Some(DecisionKind::Disposal) if !v.excused => refuse(
             "a disposal under Art. 12 is for land idle through government action or force majeure; record that finding first".into(),
+            "第十二条的处置适用于因政府原因或不可抗力造成的闲置；请先记录这一认定".into(),
         ),
         _ => Ok(()),
     }
@@ -433,6 +468,7 @@ pub fn settle_payment(case: &Case, step: &mut Step) -> Result<(), Refusal> {
             "amount_yuan",
             format!("the decision set the fee at {fee} 元, not {paid}"),
         )
+        .zh(format!("决定的闲置费为 {fee} 元，而不是 {paid} 元"))
         .into()),
         (_, fee) => {
             step.amount_yuan = fee;

@@ -127,7 +127,7 @@ impl IndustryCode {
                      after the section letter (e.g. C39, 391, 3911)",
                     raw.trim()
                 ),
-            ));
+            ).zh(format!("`{}` 不是 GB/T 4754-2017 行业代码：应为 2–4 位数字，可在门类字母之后（例如 C39、391、3911）", raw.trim())));
         }
         let Some(&(_, section, _)) = DIVISIONS.iter().find(|(d, _, _)| *d == &digits[..2]) else {
             return Err(FieldError::new(
@@ -136,7 +136,8 @@ impl IndustryCode {
                     "`{}` is not a division (大类) of GB/T 4754-2017",
                     &digits[..2]
                 ),
-            ));
+            )
+            .zh(format!("`{}` 不是 GB/T 4754-2017 的大类", &digits[..2])));
         };
         if let Some(letter) = letter
             && letter != section
@@ -147,7 +148,11 @@ impl IndustryCode {
                     "division {} belongs to section {section}, not {letter}",
                     &digits[..2]
                 ),
-            ));
+            )
+            .zh(format!(
+                "大类 {} 属于门类 {section}，不属于 {letter}",
+                &digits[..2]
+            )));
         }
         Ok(Self(digits.to_owned()))
     }

@@ -79,7 +79,7 @@ pub fn parse_clearances(field: &str, raw: &[String]) -> Result<Vec<String>, Fiel
                 "unknown clearance(s) {}; the 净地 clearances are rights_clear (土地权利清晰), resettled (安置补偿落实到位) and undisputed (没有法律经济纠纷)",
                 unknown.join(", ")
             ),
-        ));
+        ).zh(format!("未知的净地条件 {}；净地条件为 rights_clear（土地权利清晰）、resettled（安置补偿落实到位）和 undisputed（没有法律经济纠纷）", unknown.join("、"))));
     }
     Ok(known
         .iter()
@@ -93,6 +93,8 @@ pub fn parse_clearances(field: &str, raw: &[String]) -> Result<Vec<String>, Fiel
 pub struct Unmet {
     pub condition: Condition,
     pub missing: String,
+    /// The same, in Chinese.
+    pub missing_zh: String,
 }
 
 impl Unmet {
@@ -104,6 +106,11 @@ impl Unmet {
             self.condition.as_str(),
             self.missing
         )
+    }
+
+    /// `安置补偿落实到位：未见记录`.
+    pub fn sentence_zh(&self) -> String {
+        format!("{}：{}", self.condition.label_zh(), self.missing_zh)
     }
 }
 
@@ -118,31 +125,43 @@ pub fn unmet(parcel: &Parcel, required: &[String], tracked: &[InfrastructureItem
         .map(|condition| Unmet {
             condition,
             missing: "not on record (记录于 clearances)".into(),
+            missing_zh: "未见记录（记录于 clearances）".into(),
         })
         .collect();
     if parcel.planning.far_min.is_none() && parcel.planning.far_max.is_none() {
         out.push(Unmet {
             condition: Condition::PlanningSet,
             missing: "no 容积率 bound (far_min or far_max) is set".into(),
+            missing_zh: "未设定容积率上下限（far_min 或 far_max）".into(),
         });
     }
     let mut missing: Vec<&str> = Vec::new();
     if !parcel.site_levelled {
         missing.push("场地平整 (site_levelled)");
     }
-    let named: Vec<String> = required
+    let mut missing_zh = missing.clone();
+    let untracked = |key: &str, zh: bool| {
+        if zh {
+            format!("{key}（本园区未跟踪此项：请更正 start_infrastructure）")
+        } else {
+            format!("{key} (not an item this park tracks: correct start_infrastructure)")
+        }
+    };
+    let named: Vec<(String, String)> = required
         .iter()
         .filter(|key| !parcel.infrastructure.contains(key))
         .map(|key| match tracked.iter().find(|i| &i.key == key) {
-            Some(item) => item.name.clone(),
-            None => format!("{key} (not an item this park tracks: correct start_infrastructure)"),
+            Some(item) => (item.name.clone(), item.name.clone()),
+            None => (untracked(key, false), untracked(key, true)),
         })
         .collect();
-    missing.extend(named.iter().map(String::as_str));
+    missing.extend(named.iter().map(|(en, _)| en.as_str()));
+    missing_zh.extend(named.iter().map(|(_, zh)| zh.as_str()));
     if !missing.is_empty() {
         out.push(Unmet {
             condition: Condition::ReadyToStart,
             missing: format!("missing {}", missing.join("、")),
+            missing_zh: format!("缺少{}", missing_zh.join("、")),
         });
     }
     out

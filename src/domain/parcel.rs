@@ -62,7 +62,7 @@ impl ParcelStatus {
                         "`{raw}` is not a parcel status; expected one of reserve, available, \
                          reserved, supplied, retired"
                     ),
-                )
+                ).zh(format!("`{raw}` 不是宗地状态；应为 reserve（储备）、available（可供应）、reserved（已预留）、supplied（已供应）或 retired（已注销）之一"))
             })
     }
 
@@ -100,7 +100,8 @@ pub fn check_transition(from: ParcelStatus, to: ParcelStatus) -> Result<(), Fiel
         return Err(FieldError::new(
             "properties.status",
             "parcels are retired with POST /api/parcels/{id}/retire, which records the reason",
-        ));
+        )
+        .zh("宗地须通过 POST /api/parcels/{id}/retire 注销，以记录注销原因"));
     }
     if from.can_change_to(to) {
         Ok(())
@@ -112,7 +113,12 @@ pub fn check_transition(from: ParcelStatus, to: ParcelStatus) -> Result<(), Fiel
                 from.label_zh(),
                 to.label_zh()
             ),
-        ))
+        )
+        .zh(format!(
+            "宗地不能从“{}”变为“{}”",
+            from.label_zh(),
+            to.label_zh()
+        )))
     }
 }
 
@@ -153,6 +159,7 @@ impl PlanningConditions {
                         name,
                         format!("{what} must be between {lo} and {hi}, got {v}"),
                     )
+                    .zh(format!("{what}须在 {lo} 至 {hi} 之间，收到 {v}"))
                     .under(parent),
                 );
             }
@@ -200,6 +207,7 @@ impl PlanningConditions {
             {
                 errors.push(
                     FieldError::new(lo_name, format!("minimum {lo} is above maximum {hi}"))
+                        .zh(format!("下限 {lo} 高于上限 {hi}"))
                         .under(parent),
                 );
             }
@@ -282,7 +290,12 @@ pub fn parse_infrastructure(
                 unknown.join(", "),
                 keys.join(", ")
             ),
-        ));
+        )
+        .zh(format!(
+            "未知的基础设施项 {}；本园区跟踪的是 {}",
+            unknown.join("、"),
+            keys.join("、")
+        )));
     }
     Ok(known
         .iter()

@@ -57,13 +57,19 @@ pub fn check_figures(f: &YearFigures, prefix: &str) -> Vec<FieldError> {
         ("rd_wan_yuan", f.rd_yuan),
     ] {
         if !(0..=super::supply::MAX_YUAN).contains(&v) {
-            e.push(FieldError::new(
-                at(name),
-                format!(
-                    "must be 0 or more (and at most 10 万亿元), got {} 万元",
+            e.push(
+                FieldError::new(
+                    at(name),
+                    format!(
+                        "must be 0 or more (and at most 10 万亿元), got {} 万元",
+                        v as f64 / 10_000.0
+                    ),
+                )
+                .zh(format!(
+                    "须为 0 或以上（至多 10 万亿元），收到 {} 万元",
                     v as f64 / 10_000.0
-                ),
-            ));
+                )),
+            );
         }
     }
     for (name, v, max) in [
@@ -74,29 +80,35 @@ pub fn check_figures(f: &YearFigures, prefix: &str) -> Vec<FieldError> {
         if let Some(v) = v
             && !(v.is_finite() && (0.0..=max).contains(&v))
         {
-            e.push(FieldError::new(
-                at(name),
-                format!("must be 0 to {max:e}, got {v}"),
-            ));
+            e.push(
+                FieldError::new(at(name), format!("must be 0 to {max:e}, got {v}"))
+                    .zh(format!("须为 0 至 {max:e}，收到 {v}")),
+            );
         }
     }
     if !(0..=1_000_000).contains(&f.staff) {
-        e.push(FieldError::new(
-            at("staff"),
-            format!("must be 0 to 1,000,000 people, got {}", f.staff),
-        ));
+        e.push(
+            FieldError::new(
+                at("staff"),
+                format!("must be 0 to 1,000,000 people, got {}", f.staff),
+            )
+            .zh(format!("须为 0 至 1,000,000 人，收到 {}", f.staff)),
+        );
     }
     if f.rd_yuan > f.revenue_yuan {
-        e.push(FieldError::new(
-            at("rd_wan_yuan"),
-            "R&D spending cannot exceed revenue",
-        ));
+        e.push(
+            FieldError::new(at("rd_wan_yuan"), "R&D spending cannot exceed revenue")
+                .zh("研发经费不能超过营业收入"),
+        );
     }
     if f.tax_yuan > f.revenue_yuan.max(f.value_added_yuan) {
-        e.push(FieldError::new(
-            at("tax_wan_yuan"),
-            "tax paid cannot exceed both revenue and value added",
-        ));
+        e.push(
+            FieldError::new(
+                at("tax_wan_yuan"),
+                "tax paid cannot exceed both revenue and value added",
+            )
+            .zh("实缴税金不能同时超过营业收入和增加值"),
+        );
     }
     e
 }
@@ -308,47 +320,59 @@ impl Scheme {
         ] {
             let sum: f64 = w.values().sum();
             if (sum - 100.0).abs() > 1e-6 {
-                e.push(FieldError::new(
-                    name,
-                    format!("weights must sum to 100, these sum to {sum}"),
-                ));
+                e.push(
+                    FieldError::new(name, format!("weights must sum to 100, these sum to {sum}"))
+                        .zh(format!("权重之和须为 100，现为 {sum}")),
+                );
             }
             for (i, v) in w {
                 if !(v.is_finite() && *v > 0.0) {
-                    e.push(FieldError::new(
-                        format!(
-                            "{name}.{}",
-                            serde_json::to_value(i)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default()
-                        ),
-                        format!("a weight is above 0, got {v}"),
-                    ));
+                    e.push(
+                        FieldError::new(
+                            format!(
+                                "{name}.{}",
+                                serde_json::to_value(i)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(str::to_owned))
+                                    .unwrap_or_default()
+                            ),
+                            format!("a weight is above 0, got {v}"),
+                        )
+                        .zh(format!("权重须大于 0，收到 {v}")),
+                    );
                 }
                 match self.benchmarks.get(i) {
                     Some(b) if b.is_finite() && *b > 0.0 => {}
-                    _ => e.push(FieldError::new(
-                        "benchmarks",
-                        format!("{} is weighted but has no benchmark above 0", i.label_zh()),
-                    )),
+                    _ => e.push(
+                        FieldError::new(
+                            "benchmarks",
+                            format!("{} is weighted but has no benchmark above 0", i.label_zh()),
+                        )
+                        .zh(format!("{} 设有权重，但没有大于 0 的基准值", i.label_zh())),
+                    ),
                 }
             }
         }
         if let Some(c) = self.cap_ratio
             && !(c.is_finite() && c >= 1.0)
         {
-            e.push(FieldError::new(
-                "cap_ratio",
-                format!("a cap is at least 1 × the weight, got {c}"),
-            ));
+            e.push(
+                FieldError::new(
+                    "cap_ratio",
+                    format!("a cap is at least 1 × the weight, got {c}"),
+                )
+                .zh(format!("封顶倍数至少为权重的 1 倍，收到 {c}")),
+            );
         }
         match self.classes {
             ClassRule::Thresholds { a, b, c } if !(a > b && b > c && c >= 0.0) => {
-                e.push(FieldError::new(
-                    "classes",
-                    format!("thresholds must fall: A {a} > B {b} > C {c} ≥ 0"),
-                ));
+                e.push(
+                    FieldError::new(
+                        "classes",
+                        format!("thresholds must fall: A {a} > B {b} > C {c} ≥ 0"),
+                    )
+                    .zh(format!("分类阈值须依次下降：A {a} > B {b} > C {c} ≥ 0")),
+                );
             }
             ClassRule::RankShares {
                 a_pct,
@@ -357,15 +381,18 @@ impl Scheme {
             } if !([a_pct, b_pct, c_pct].iter().all(|p| *p >= 0.0)
                 && a_pct + b_pct + c_pct <= 100.0) =>
             {
-                e.push(FieldError::new("classes", format!("shares are 0 or more and together at most 100 %: {a_pct} + {b_pct} + {c_pct}")));
+                e.push(FieldError::new("classes", format!("shares are 0 or more and together at most 100 %: {a_pct} + {b_pct} + {c_pct}")).zh(format!("各类占比须为 0 或以上，合计至多 100 %：{a_pct} + {b_pct} + {c_pct}")));
             }
             _ => {}
         }
         if !(self.min_land_mu.is_finite() && self.min_land_mu >= 0.0) {
-            e.push(FieldError::new(
-                "min_land_mu",
-                format!("must be 0 or more, got {}", self.min_land_mu),
-            ));
+            e.push(
+                FieldError::new(
+                    "min_land_mu",
+                    format!("must be 0 or more, got {}", self.min_land_mu),
+                )
+                .zh(format!("须为 0 或以上，收到 {}", self.min_land_mu)),
+            );
         }
         e
     }
@@ -657,7 +684,11 @@ pub fn check_year(year: i32, today: chrono::NaiveDate) -> Result<i32, FieldError
                 "{year} is not a year with figures: 2000 to {}",
                 today.year()
             ),
-        ))
+        )
+        .zh(format!(
+            "{year} 不是有数据的年份：应为 2000 至 {}",
+            today.year()
+        )))
     }
 }
 
@@ -677,7 +708,8 @@ pub fn check_known_enterprises(ids: &[i64], known: &[i64]) -> Result<(), FieldEr
         Some(missing) => Err(FieldError::new(
             "enterprise_id",
             format!("enterprise {missing} does not exist"),
-        )),
+        )
+        .zh(format!("企业 {missing} 不存在"))),
         None => Ok(()),
     }
 }

@@ -152,10 +152,10 @@ pub fn check_change(
         .map_err(|x| e.push(x))
         .unwrap_or_default();
     let Some(current) = history.last() else {
-        return Err(vec![FieldError::new(
-            "stage",
-            "a project starts with a stage; create it with one",
-        )]);
+        return Err(vec![
+            FieldError::new("stage", "a project starts with a stage; create it with one")
+                .zh("项目须有起始阶段；创建时请写明"),
+        ]);
     };
     let record = |stage, date, backwards| StageRecord {
         stage,
@@ -168,54 +168,72 @@ pub fn check_change(
         e.push(x);
     }
     if change.date < current.date {
-        e.push(FieldError::new(
-            "date",
-            format!(
-                "{} is before the current stage {} of {}",
+        e.push(
+            FieldError::new(
+                "date",
+                format!(
+                    "{} is before the current stage {} of {}",
+                    change.date,
+                    current.stage.label_zh(),
+                    current.date
+                ),
+            )
+            .zh(format!(
+                "{} 早于当前阶段“{}”的日期 {}",
                 change.date,
                 current.stage.label_zh(),
                 current.date
-            ),
-        ));
+            )),
+        );
     }
     if change.stage == current.stage {
-        e.push(FieldError::new(
-            "stage",
-            format!("the project is already {}", current.stage.label_zh()),
-        ));
+        e.push(
+            FieldError::new(
+                "stage",
+                format!("the project is already {}", current.stage.label_zh()),
+            )
+            .zh(format!("项目已处于“{}”阶段", current.stage.label_zh())),
+        );
     }
     let mut out = Vec::new();
     match (current.stage.rank(), change.stage.rank()) {
         // To 终止 from anywhere, with a reason.
         (_, None) => {
             if reason.is_empty() {
-                e.push(FieldError::new(
-                    "reason",
-                    "say why the project is terminated (终止)",
-                ));
+                e.push(
+                    FieldError::new("reason", "say why the project is terminated (终止)")
+                        .zh("请说明项目终止的原因"),
+                );
             }
             out.push(record(change.stage, change.date, false));
         }
         // Reviving a terminated project, or going back: a reason is needed and recorded.
         (None, Some(_)) => {
             if reason.is_empty() {
-                e.push(FieldError::new(
-                    "reason",
-                    "say why a terminated project is resumed",
-                ));
+                e.push(
+                    FieldError::new("reason", "say why a terminated project is resumed")
+                        .zh("请说明已终止项目恢复推进的原因"),
+                );
             }
             out.push(record(change.stage, change.date, true));
         }
         (Some(from), Some(to)) if to < from => {
             if reason.is_empty() {
-                e.push(FieldError::new(
-                    "reason",
-                    format!(
-                        "going back from {} to {} needs a reason",
+                e.push(
+                    FieldError::new(
+                        "reason",
+                        format!(
+                            "going back from {} to {} needs a reason",
+                            current.stage.label_zh(),
+                            change.stage.label_zh()
+                        ),
+                    )
+                    .zh(format!(
+                        "从“{}”退回“{}”须说明原因",
                         current.stage.label_zh(),
                         change.stage.label_zh()
-                    ),
-                ));
+                    )),
+                );
             }
             out.push(record(change.stage, change.date, true));
         }
@@ -226,30 +244,52 @@ pub fn check_change(
             for skipped in &Stage::PATH[from + 1..to] {
                 match change.earlier.get(skipped) {
                     Some(d) if *d < previous => {
-                        e.push(FieldError::new(
-                            format!("earlier.{}", skipped.as_str()),
-                            format!("{d} is before the stage before it ({previous})"),
-                        ));
+                        e.push(
+                            FieldError::new(
+                                format!("earlier.{}", skipped.as_str()),
+                                format!("{d} is before the stage before it ({previous})"),
+                            )
+                            .zh(format!("{d} 早于前一阶段的日期（{previous}）")),
+                        );
                     }
                     Some(d) if *d > change.date => {
-                        e.push(FieldError::new(
-                            format!("earlier.{}", skipped.as_str()),
-                            format!("{d} is after {} ({})", change.stage.label_zh(), change.date),
-                        ));
+                        e.push(
+                            FieldError::new(
+                                format!("earlier.{}", skipped.as_str()),
+                                format!(
+                                    "{d} is after {} ({})",
+                                    change.stage.label_zh(),
+                                    change.date
+                                ),
+                            )
+                            .zh(format!(
+                                "{d} 晚于“{}”（{}）",
+                                change.stage.label_zh(),
+                                change.date
+                            )),
+                        );
                     }
                     Some(d) => {
                         out.push(record(*skipped, *d, false));
                         previous = *d;
                     }
-                    None => e.push(FieldError::new(
-                        format!("earlier.{}", skipped.as_str()),
-                        format!(
-                            "moving from {} to {} skips {}: give its date",
+                    None => e.push(
+                        FieldError::new(
+                            format!("earlier.{}", skipped.as_str()),
+                            format!(
+                                "moving from {} to {} skips {}: give its date",
+                                current.stage.label_zh(),
+                                change.stage.label_zh(),
+                                skipped.label_zh()
+                            ),
+                        )
+                        .zh(format!(
+                            "从“{}”到“{}”跳过了“{}”：请填写其日期",
                             current.stage.label_zh(),
                             change.stage.label_zh(),
                             skipped.label_zh()
-                        ),
-                    )),
+                        )),
+                    ),
                 }
             }
             out.push(record(change.stage, change.date, false));
@@ -257,10 +297,13 @@ pub fn check_change(
     }
     for stage in change.earlier.keys() {
         if !out.iter().any(|r| r.stage == *stage) {
-            e.push(FieldError::new(
-                format!("earlier.{}", stage.as_str()),
-                "this stage is not skipped by the move",
-            ));
+            e.push(
+                FieldError::new(
+                    format!("earlier.{}", stage.as_str()),
+                    "this stage is not skipped by the move",
+                )
+                .zh("这次变更并未跳过此阶段"),
+            );
         }
     }
     if e.is_empty() { Ok(out) } else { Err(e) }
@@ -353,16 +396,17 @@ pub fn threshold_zh(wan: u32) -> String {
 pub fn wan_to_yuan(field: &str, wan: f64) -> Result<i64, FieldError> {
     let yuan = wan * 10_000.0;
     if !(yuan.is_finite() && (0.0..=super::supply::MAX_YUAN as f64).contains(&yuan)) {
-        return Err(FieldError::new(
-            field,
-            format!("must be 0 to 1,000,000,000 万元, got {wan}"),
-        ));
+        return Err(
+            FieldError::new(field, format!("must be 0 to 1,000,000,000 万元, got {wan}"))
+                .zh(format!("须为 0 至 1,000,000,000 万元，收到 {wan}")),
+        );
     }
     if (yuan - yuan.round()).abs() > 1e-3 {
         return Err(FieldError::new(
             field,
             format!("{wan} 万元 is not a whole number of 元 (at most four decimals)"),
-        ));
+        )
+        .zh(format!("{wan} 万元不是整数元（至多四位小数）")));
     }
     Ok(yuan.round() as i64)
 }
@@ -457,31 +501,40 @@ pub struct References {
 pub fn check_references(park_id: i64, d: &ProjectDraft, refs: &References) -> Result<(), Refusal> {
     let mut e = Vec::new();
     if let (Some(id), false) = (d.enterprise_id, refs.enterprise_known) {
-        e.push(FieldError::new(
-            "enterprise_id",
-            format!("enterprise {id} does not exist"),
-        ));
+        e.push(
+            FieldError::new("enterprise_id", format!("enterprise {id} does not exist"))
+                .zh(format!("企业 {id} 不存在")),
+        );
     }
     if !refs.unit_known {
-        e.push(FieldError::new(
-            "responsible_unit_id",
-            format!("investment unit {} does not exist", d.responsible_unit_id),
-        ));
+        e.push(
+            FieldError::new(
+                "responsible_unit_id",
+                format!("investment unit {} does not exist", d.responsible_unit_id),
+            )
+            .zh(format!("招商责任单位 {} 不存在", d.responsible_unit_id)),
+        );
     }
     for (i, (id, park)) in d.parcel_ids.iter().zip(&refs.parcel_parks).enumerate() {
         if *park != Some(park_id) {
-            e.push(FieldError::new(
-                format!("parcel_ids[{i}]"),
-                format!("parcel {id} is not a parcel of park {park_id}"),
-            ));
+            e.push(
+                FieldError::new(
+                    format!("parcel_ids[{i}]"),
+                    format!("parcel {id} is not a parcel of park {park_id}"),
+                )
+                .zh(format!("宗地 {id} 不属于园区 {park_id}")),
+            );
         }
     }
     for (i, (id, park)) in d.unit_ids.iter().zip(&refs.unit_parks).enumerate() {
         if *park != Some(park_id) {
-            e.push(FieldError::new(
-                format!("unit_ids[{i}]"),
-                format!("workshop unit {id} is not in park {park_id}"),
-            ));
+            e.push(
+                FieldError::new(
+                    format!("unit_ids[{i}]"),
+                    format!("workshop unit {id} is not in park {park_id}"),
+                )
+                .zh(format!("厂房单元 {id} 不在园区 {park_id}")),
+            );
         }
     }
     if e.is_empty() {
@@ -494,9 +547,10 @@ pub fn check_references(park_id: i64, d: &ProjectDraft, refs: &References) -> Re
 /// An investment unit's name is its own (`taken`: the unit that has it).
 pub fn check_unit_name(name: &str, taken: Option<i64>) -> Result<(), Refusal> {
     match taken {
-        Some(id) => Err(Refusal::conflict(format!(
-            "the investment unit {name} already exists (id {id})"
-        ))),
+        Some(id) => Err(Refusal::conflict_in(
+            format!("the investment unit {name} already exists (id {id})"),
+            format!("招商责任单位 {name} 已存在（编号 {id}）"),
+        )),
         None => Ok(()),
     }
 }
@@ -567,6 +621,7 @@ impl Project {
                     "date",
                     format!("the last report is of {last_date}; reports come in date order"),
                 )
+                .zh(format!("上次填报日期为 {last_date}；填报须按日期先后进行"))
                 .into());
             }
             if completed_yuan < *last {
@@ -577,6 +632,10 @@ impl Project {
                         *last as f64 / 10_000.0
                     ),
                 )
+                .zh(format!(
+                    "上次填报累计完成 {} 万元；只能增加",
+                    *last as f64 / 10_000.0
+                ))
                 .into());
             }
         }
@@ -700,8 +759,9 @@ mod tests {
         assert_eq!(check_unit_name("招商局", None), Ok(()));
         assert_eq!(
             check_unit_name("招商局", Some(3)),
-            Err(Refusal::conflict(
-                "the investment unit 招商局 already exists (id 3)"
+            Err(Refusal::conflict_in(
+                "the investment unit 招商局 already exists (id 3)",
+                "招商责任单位 招商局 已存在（编号 3）"
             ))
         );
     }

@@ -386,10 +386,10 @@ impl ParcelDraft {
         }
         let status = raw.status.unwrap_or(ParcelStatus::Reserve);
         if !status.is_active() {
-            errors.push(FieldError::new(
-                at("status"),
-                "a new parcel cannot be retired",
-            ));
+            errors.push(
+                FieldError::new(at("status"), "a new parcel cannot be retired")
+                    .zh("新宗地不能是已注销状态"),
+            );
         }
         match (code, land_use, name, location, approval_no) {
             (Some(code), Some(land_use), Some(name), Some(location), Some(approval_no))
@@ -483,9 +483,10 @@ pub struct ImportRequest {
 /// A park's code is its own across the register (`taken`: another park has it).
 pub fn check_park_code(code: &str, taken: bool) -> Result<(), Refusal> {
     if taken {
-        return Err(Refusal::conflict(format!(
-            "a park with code {code} already exists"
-        )));
+        return Err(Refusal::conflict_in(
+            format!("a park with code {code} already exists"),
+            format!("代码为 {code} 的园区已存在"),
+        ));
     }
     Ok(())
 }
@@ -493,9 +494,10 @@ pub fn check_park_code(code: &str, taken: bool) -> Result<(), Refusal> {
 /// A zone's code is its own within its park (`taken`: another zone of the park has it).
 pub fn check_zone_code(park_id: i64, code: &str, taken: bool) -> Result<(), Refusal> {
     if taken {
-        return Err(Refusal::conflict(format!(
-            "park {park_id} already has a zone with code {code}"
-        )));
+        return Err(Refusal::conflict_in(
+            format!("park {park_id} already has a zone with code {code}"),
+            format!("园区 {park_id} 已有代码为 {code} 的片区"),
+        ));
     }
     Ok(())
 }
@@ -513,22 +515,28 @@ pub fn check_park_holds(
     for zone in zones {
         let outside = measure::outside_m2(&zone.boundary, boundary);
         if outside > tolerance {
-            errors.push(FieldError::new(
-                "geometry",
-                format!(
-                    "zone {} would extend {outside:.2} m² outside the new boundary",
-                    zone.code
-                ),
-            ));
+            errors.push(
+                FieldError::new(
+                    "geometry",
+                    format!(
+                        "zone {} would extend {outside:.2} m² outside the new boundary",
+                        zone.code
+                    ),
+                )
+                .zh(format!("片区 {} 将超出新边界 {outside:.2} m²", zone.code)),
+            );
         }
     }
     for (code, geometry) in parcels {
         let outside = measure::outside_m2(geometry, boundary);
         if outside > tolerance {
-            errors.push(FieldError::new(
-                "geometry",
-                format!("parcel {code} would extend {outside:.2} m² outside the new boundary"),
-            ));
+            errors.push(
+                FieldError::new(
+                    "geometry",
+                    format!("parcel {code} would extend {outside:.2} m² outside the new boundary"),
+                )
+                .zh(format!("宗地 {code} 将超出新边界 {outside:.2} m²")),
+            );
         }
     }
     if errors.is_empty() {
@@ -550,24 +558,33 @@ pub fn check_zone_boundary(
     let mut errors = Vec::new();
     let outside = measure::outside_m2(boundary.geometry(), &park.boundary);
     if outside > tolerance {
-        errors.push(FieldError::new(
-            "geometry",
-            format!(
-                "the zone extends {outside:.2} m² outside the boundary of park {}",
-                park.code
-            ),
-        ));
+        errors.push(
+            FieldError::new(
+                "geometry",
+                format!(
+                    "the zone extends {outside:.2} m² outside the boundary of park {}",
+                    park.code
+                ),
+            )
+            .zh(format!("片区超出园区 {} 边界 {outside:.2} m²", park.code)),
+        );
     }
     for other in zones.iter().filter(|z| Some(z.id) != except) {
         let overlap = measure::overlap_m2(boundary.geometry(), &other.boundary);
         if overlap > tolerance {
-            errors.push(FieldError::new(
-                "geometry",
-                format!(
-                    "the zone overlaps zone {} (id {}) by {overlap:.2} m²",
+            errors.push(
+                FieldError::new(
+                    "geometry",
+                    format!(
+                        "the zone overlaps zone {} (id {}) by {overlap:.2} m²",
+                        other.code, other.id
+                    ),
+                )
+                .zh(format!(
+                    "片区与片区 {}（编号 {}）重叠 {overlap:.2} m²",
                     other.code, other.id
-                ),
-            ));
+                )),
+            );
         }
     }
     if errors.is_empty() {
@@ -679,7 +696,11 @@ impl Zone {
 /// Split (分宗): at least two pieces.
 pub fn check_split_pieces(pieces: &[SplitPiece]) -> Result<(), Refusal> {
     if pieces.len() < 2 {
-        return Err(FieldError::new("pieces", "a split needs at least two pieces").into());
+        return Err(
+            FieldError::new("pieces", "a split needs at least two pieces")
+                .zh("分宗至少要分成两块")
+                .into(),
+        );
     }
     Ok(())
 }
@@ -699,10 +720,13 @@ pub fn check_split(
                 pieces[j].footprint.geometry(),
             );
             if overlap > tolerance_m2 {
-                errors.push(FieldError::new(
-                    "pieces",
-                    format!("pieces {i} and {j} overlap by {overlap:.2} m²"),
-                ));
+                errors.push(
+                    FieldError::new(
+                        "pieces",
+                        format!("pieces {i} and {j} overlap by {overlap:.2} m²"),
+                    )
+                    .zh(format!("第 {i} 块与第 {j} 块重叠 {overlap:.2} m²")),
+                );
             }
         }
     }
@@ -717,7 +741,7 @@ pub fn check_split(
                  and {extra:.2} m² lies outside it (tolerance {tolerance_m2} m²)",
                 original.code
             ),
-        ));
+        ).zh(format!("各块须恰好覆盖宗地 {} 的范围：有 {missing:.2} m² 未被覆盖，{extra:.2} m² 超出其外（容差 {tolerance_m2} m²）", original.code)));
     }
     if errors.is_empty() {
         Ok(())
@@ -739,6 +763,7 @@ pub fn check_merge_ids(ids: &[i64]) -> Result<Vec<i64>, Refusal> {
                 ids.len()
             ),
         )
+        .zh(format!("一次合宗至多 {MAX_MERGED} 宗，收到 {}", ids.len()))
         .into());
     }
     let mut distinct = ids.to_vec();
@@ -746,7 +771,9 @@ pub fn check_merge_ids(ids: &[i64]) -> Result<Vec<i64>, Refusal> {
     distinct.dedup();
     if distinct.len() < 2 || distinct.len() != ids.len() {
         return Err(
-            FieldError::new("parcel_ids", "a merge needs at least two different parcels").into(),
+            FieldError::new("parcel_ids", "a merge needs at least two different parcels")
+                .zh("合宗至少需要两宗不同的宗地")
+                .into(),
         );
     }
     Ok(distinct)
@@ -769,10 +796,16 @@ pub fn check_members(ids: &[i64], members: &[i64]) -> Result<(), Refusal> {
     } else {
         ("parcels", "are")
     };
-    Err(Refusal::conflict(format!(
-        "{noun} {} {verb} not a parcel of this park; only parcels of one park can be merged",
-        strangers.join(", ")
-    )))
+    Err(Refusal::conflict_in(
+        format!(
+            "{noun} {} {verb} not a parcel of this park; only parcels of one park can be merged",
+            strangers.join(", ")
+        ),
+        format!(
+            "宗地 {} 不属于本园区；只能合并同一园区的宗地",
+            strangers.join("、")
+        ),
+    ))
 }
 
 /// Merge (合宗): parcels in one status whose footprints adjoin into one piece of land. Their
@@ -781,10 +814,19 @@ pub fn merged_footprint(originals: &[Parcel]) -> Result<MultiPolygon<f64>, Refus
     if let Some(first) = originals.first()
         && let Some(other) = originals.iter().find(|p| p.status != first.status)
     {
-        return Err(Refusal::conflict(format!(
-            "parcels {} ({}) and {} ({}) have different statuses; only parcels in the same status can be merged",
-            first.code, first.status, other.code, other.status
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "parcels {} ({}) and {} ({}) have different statuses; only parcels in the same status can be merged",
+                first.code, first.status, other.code, other.status
+            ),
+            format!(
+                "宗地 {}（{}）与 {}（{}）状态不同；只能合并状态相同的宗地",
+                first.code,
+                first.status.label_zh(),
+                other.code,
+                other.status.label_zh()
+            ),
+        ));
     }
     let union: MultiPolygon<f64> = unary_union(originals.iter().map(|p| &p.geometry));
     if union.0.len() != 1 {
@@ -794,7 +836,7 @@ pub fn merged_footprint(originals: &[Parcel]) -> Result<MultiPolygon<f64>, Refus
                 "the parcels do not adjoin: their union has {} separate parts, and a merged parcel must be one piece of land",
                 union.0.len()
             ),
-        )
+        ).zh(format!("这些宗地并不相连：合并后分为 {} 块，而合宗后的宗地须是一整块土地", union.0.len()))
         .into());
     }
     Ok(union)
@@ -810,12 +852,19 @@ pub fn check_new_codes(
 ) -> Result<(), Refusal> {
     for (i, code) in codes.iter().enumerate() {
         if codes[..i].contains(code) {
-            return Err(FieldError::new(field, format!("code {code} is given twice")).into());
+            return Err(
+                FieldError::new(field, format!("code {code} is given twice"))
+                    .zh(format!("代码 {code} 重复出现"))
+                    .into(),
+            );
         }
         if taken.iter().any(|t| t == code) {
-            return Err(Refusal::conflict(format!(
-                "park {park_id} already has a parcel with code {code} (codes are never reused)"
-            )));
+            return Err(Refusal::conflict_in(
+                format!(
+                    "park {park_id} already has a parcel with code {code} (codes are never reused)"
+                ),
+                format!("园区 {park_id} 已有代码为 {code} 的宗地（代码永不重复使用）"),
+            ));
         }
     }
     Ok(())
@@ -825,9 +874,14 @@ pub fn check_new_codes(
 /// included): codes are never reused.
 pub fn check_code_free(park_id: i64, code: &str, taken: bool) -> Result<(), Refusal> {
     if taken {
-        return Err(Refusal::conflict(format!(
-            "park {park_id} already has a parcel with code {code} (codes are never reused, retired parcels included)"
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "park {park_id} already has a parcel with code {code} (codes are never reused, retired parcels included)"
+            ),
+            format!(
+                "园区 {park_id} 已有代码为 {code} 的宗地（代码永不重复使用，已注销的宗地也算）"
+            ),
+        ));
     }
     Ok(())
 }
@@ -835,7 +889,11 @@ pub fn check_code_free(park_id: i64, code: &str, taken: bool) -> Result<(), Refu
 /// A new parcel is active: retiring is a change of an existing one.
 pub fn check_new_status(status: ParcelStatus) -> Result<(), Refusal> {
     if !status.is_active() {
-        return Err(FieldError::new("properties.status", "a new parcel cannot be retired").into());
+        return Err(
+            FieldError::new("properties.status", "a new parcel cannot be retired")
+                .zh("新宗地不能是已注销状态")
+                .into(),
+        );
     }
     Ok(())
 }
@@ -858,6 +916,7 @@ pub fn resolve_zone(
                     "properties.zone_id",
                     format!("zone {id} is not a zone of this park"),
                 )
+                .zh(format!("片区 {id} 不是本园区的片区"))
             })?;
             if holds(zone) {
                 Ok(Some(id))
@@ -866,6 +925,7 @@ pub fn resolve_zone(
                     "properties.zone_id",
                     format!("the parcel does not lie in zone {} (id {id})", zone.code),
                 )
+                .zh(format!("宗地不在片区 {}（编号 {id}）内", zone.code))
                 .into())
             }
         }
@@ -900,7 +960,7 @@ pub fn check_placement(
                 "the parcel extends {outside_m2:.2} m² outside the boundary of park {} (tolerance {tolerance_m2} m²)",
                 park.code
             ),
-        )
+        ).zh(format!("宗地超出园区 {} 边界 {outside_m2:.2} m²（容差 {tolerance_m2} m²）", park.code))
         .into());
     }
     let beyond: Vec<Overlap> = overlaps
@@ -955,13 +1015,20 @@ impl Parcel {
     /// Retired parcels are kept as history and cannot change.
     pub fn check_changeable(&self) -> Result<(), Refusal> {
         if !self.status.is_active() {
-            return Err(Refusal::conflict(format!(
-                "parcel {} is retired ({}); retired parcels are kept as history and cannot change",
-                self.code,
-                self.retired_reason
-                    .as_deref()
-                    .unwrap_or("no reason recorded")
-            )));
+            return Err(Refusal::conflict_in(
+                format!(
+                    "parcel {} is retired ({}); retired parcels are kept as history and cannot change",
+                    self.code,
+                    self.retired_reason
+                        .as_deref()
+                        .unwrap_or("no reason recorded")
+                ),
+                format!(
+                    "宗地 {} 已注销（{}）；已注销的宗地作为历史保留，不能再变更",
+                    self.code,
+                    self.retired_reason.as_deref().unwrap_or("未记录原因")
+                ),
+            ));
         }
         Ok(())
     }

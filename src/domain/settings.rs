@@ -297,6 +297,7 @@ impl SettingsOverrides {
                     let bracket = if lo_open { "(" } else { "[" };
                     errors.push(
                         FieldError::new(name, format!("must be in {bracket}{lo}, {hi}], got {v}"))
+                            .zh(format!("须在 {bracket}{lo}, {hi}] 范围内，收到 {v}"))
                             .under(parent),
                     );
                 }
@@ -362,6 +363,7 @@ impl SettingsOverrides {
             {
                 errors.push(
                     FieldError::new(name, format!("must be {lo} to 3650 days, got {v}"))
+                        .zh(format!("须为 {lo} 至 3650 天，收到 {v}"))
                         .under(parent),
                 );
             }
@@ -377,7 +379,7 @@ impl SettingsOverrides {
                     FieldError::new(
                         "size_bands_wan_yuan",
                         format!("1 to 10 thresholds in 万元, ascending, each 1 to 100,000,000; got {bands:?}"),
-                    )
+                    ).zh(format!("须为 1 至 10 个递增的万元阈值，每个 1 至 100,000,000；收到 {bands:?}"))
                     .under(parent),
                 );
             }
@@ -389,6 +391,7 @@ impl SettingsOverrides {
                         format!("start_infrastructure[{i}]"),
                         "keys are 1–32 characters of a–z, 0–9 and _",
                     )
+                    .zh("键为 1–32 个字符，只能用 a–z、0–9 和 _")
                     .under(parent),
                 );
             }
@@ -408,7 +411,9 @@ impl SettingsOverrides {
                 && !(1..=10).contains(&v)
             {
                 errors.push(
-                    FieldError::new(name, format!("must be 1 to 10 years, got {v}")).under(parent),
+                    FieldError::new(name, format!("must be 1 to 10 years, got {v}"))
+                        .zh(format!("须为 1 至 10 年，收到 {v}"))
+                        .under(parent),
                 );
             }
         }
@@ -419,6 +424,7 @@ impl SettingsOverrides {
                     Ok(code) if code.as_str().len() == 2 => {}
                     Ok(_) => errors.push(
                         FieldError::new(&field, "keys are 2-digit divisions (大类), e.g. 39")
+                            .zh("键须为两位数的行业大类代码，例如 39")
                             .under(parent),
                     ),
                     Err(e) => errors.push(e.under(parent)),
@@ -426,6 +432,7 @@ impl SettingsOverrides {
                 if !(far.is_finite() && *far > 0.0 && *far <= 20.0) {
                     errors.push(
                         FieldError::new(&field, format!("容积率 must be in (0, 20], got {far}"))
+                            .zh(format!("容积率须在 (0, 20] 范围内，收到 {far}"))
                             .under(parent),
                     );
                 }
@@ -441,6 +448,7 @@ impl SettingsOverrides {
                             format!("{field}.key"),
                             "keys are 1–32 characters of a–z, 0–9 and _",
                         )
+                        .zh("键为 1–32 个字符，只能用 a–z、0–9 和 _")
                         .under(parent),
                     );
                 }
@@ -450,12 +458,14 @@ impl SettingsOverrides {
                             format!("{field}.key"),
                             format!("duplicate key {}", item.key),
                         )
+                        .zh(format!("键 {} 重复", item.key))
                         .under(parent),
                     );
                 }
                 if item.name.trim().is_empty() || item.name.chars().count() > 32 {
                     errors.push(
                         FieldError::new(format!("{field}.name"), "names are 1–32 characters")
+                            .zh("名称为 1–32 个字符")
                             .under(parent),
                     );
                 }

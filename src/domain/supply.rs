@@ -247,16 +247,17 @@ impl Supply {
         stamp: &Stamp,
     ) -> Result<Supply, Refusal> {
         if self.ended_on.is_some() {
-            return Err(Refusal::conflict(format!(
-                "land supply {} has already ended",
-                self.id
-            )));
+            return Err(Refusal::conflict_in(
+                format!("land supply {} has already ended", self.id),
+                format!("供地 {} 已经终止", self.id),
+            ));
         }
         if date < self.contract_date {
             return Err(FieldError::new(
                 "date",
                 format!("{date} is before the contract of {}", self.contract_date),
             )
+            .zh(format!("{date} 早于合同签订日 {}", self.contract_date))
             .into());
         }
         if let Some(last) = last_fact
@@ -266,6 +267,7 @@ impl Supply {
                 "date",
                 format!("{date} is before the last recorded fact of {last}"),
             )
+            .zh(format!("{date} 早于最近一条已记录事实的日期 {last}"))
             .into());
         }
         let mut ended = self.clone();
@@ -287,10 +289,16 @@ impl Supply {
         stamp: &Stamp,
     ) -> Result<Supply, Refusal> {
         if open_case.is_some() {
-            return Err(Refusal::conflict(format!(
-                "land supply {} has an open idle-land case; the land is handed back through that case",
-                self.id
-            )));
+            return Err(Refusal::conflict_in(
+                format!(
+                    "land supply {} has an open idle-land case; the land is handed back through that case",
+                    self.id
+                ),
+                format!(
+                    "供地 {} 有尚未办结的闲置土地案件；土地须通过该案件收回",
+                    self.id
+                ),
+            ));
         }
         self.end(date, reason, last_fact, stamp)
     }
@@ -299,10 +307,13 @@ impl Supply {
     /// (`facts`, the new one among them).
     pub fn check_facts(&self, facts: &[Fact]) -> Result<(), Refusal> {
         if let Some(end) = self.ended_on {
-            return Err(Refusal::conflict(format!(
-                "land supply {} ended on {end}; its record is closed",
-                self.id
-            )));
+            return Err(Refusal::conflict_in(
+                format!(
+                    "land supply {} ended on {end}; its record is closed",
+                    self.id
+                ),
+                format!("供地 {} 已于 {end} 终止，记录已关闭", self.id),
+            ));
         }
         replay(self, facts, NaiveDate::MAX)?;
         Ok(())
@@ -337,7 +348,7 @@ impl Supply {
                 format!(
                     "a holder's request to defer the start (延建) must be made at least {notice_days} days before the agreed start {current}, by {due}; this one is dated {date}"
                 ),
-            )
+            ).zh(format!("土地使用者申请延期开工（延建）须在约定开工日 {current} 前至少 {notice_days} 日提出，即不晚于 {due}；本申请日期为 {date}"))
             .into());
         }
         Ok(())
@@ -359,24 +370,39 @@ pub fn check_supplying(
 ) -> Result<(), Refusal> {
     match parcel.status {
         ParcelStatus::Retired => {
-            return Err(Refusal::conflict(format!(
-                "parcel {} is retired; retired parcels cannot be supplied",
-                parcel.code
-            )));
+            return Err(Refusal::conflict_in(
+                format!(
+                    "parcel {} is retired; retired parcels cannot be supplied",
+                    parcel.code
+                ),
+                format!("宗地 {} 已注销，注销的宗地不能供应", parcel.code),
+            ));
         }
         ParcelStatus::Reserve => {
-            return Err(Refusal::conflict(format!(
-                "parcel {} is reserve land (储备); make it available (可供应) before supplying it",
-                parcel.code
-            )));
+            return Err(Refusal::conflict_in(
+                format!(
+                    "parcel {} is reserve land (储备); make it available (可供应) before supplying it",
+                    parcel.code
+                ),
+                format!(
+                    "宗地 {} 为储备土地；请先将其转为可供应，再行供应",
+                    parcel.code
+                ),
+            ));
         }
         _ => {}
     }
     if let Some(current) = in_force {
-        return Err(Refusal::conflict(format!(
-            "parcel {} is already supplied under contract {} of {} (supply {}); a parcel cannot be supplied twice — end that supply first",
-            parcel.code, current.contract_no, current.contract_date, current.id
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "parcel {} is already supplied under contract {} of {} (supply {}); a parcel cannot be supplied twice — end that supply first",
+                parcel.code, current.contract_no, current.contract_date, current.id
+            ),
+            format!(
+                "宗地 {} 已按合同 {}（{}，供地 {}）供应；同一宗地不能重复供应，请先终止该次供应",
+                parcel.code, current.contract_no, current.contract_date, current.id
+            ),
+        ));
     }
     if !enterprise_known {
         let message = format!("enterprise {} does not exist", draft.enterprise_id);
@@ -388,16 +414,27 @@ pub fn check_supplying(
         return Err(FieldError::new(
             "contract_date",
             format!("the parcel's previous supply ended on {last_end}; a new contract cannot be dated before that"),
-        )
+        ).zh(format!("该宗地上一次供应于 {last_end} 终止；新合同日期不能早于此日"))
         .into());
     }
     if !unmet.is_empty() {
         let each: Vec<String> = unmet.iter().map(Unmet::sentence).collect();
-        return Err(Refusal::conflict(format!(
-            "parcel {} is not 净地 and cannot be supplied (《闲置土地处置办法》 Art. 21): {}",
-            parcel.code,
-            each.join("; ")
-        )));
+        return Err(Refusal::conflict_in(
+            format!(
+                "parcel {} is not 净地 and cannot be supplied (《闲置土地处置办法》 Art. 21): {}",
+                parcel.code,
+                each.join("; ")
+            ),
+            format!(
+                "宗地 {} 不是净地，不能供应（《闲置土地处置办法》第二十一条）：{}",
+                parcel.code,
+                unmet
+                    .iter()
+                    .map(Unmet::sentence_zh)
+                    .collect::<Vec<_>>()
+                    .join("；")
+            ),
+        ));
     }
     Ok(())
 }
@@ -406,10 +443,16 @@ pub fn check_supplying(
 /// contract is on it.
 pub fn check_not_supplied(code: &str, in_force: Option<&Supply>) -> Result<(), Refusal> {
     match in_force {
-        Some(s) => Err(Refusal::conflict(format!(
-            "parcel {code} is supplied under contract {} (supply {}); end the supply before the parcel can be split, merged, retired or taken out of `supplied`",
-            s.contract_no, s.id
-        ))),
+        Some(s) => Err(Refusal::conflict_in(
+            format!(
+                "parcel {code} is supplied under contract {} (supply {}); end the supply before the parcel can be split, merged, retired or taken out of `supplied`",
+                s.contract_no, s.id
+            ),
+            format!(
+                "宗地 {code} 正按合同 {}（供地 {}）供应；须先终止供应，才能分割、合并、注销或改变其“已供应”状态",
+                s.contract_no, s.id
+            ),
+        )),
         None => Ok(()),
     }
 }
@@ -480,16 +523,19 @@ pub const MAX_YUAN: i64 = 10_000_000_000_000;
 pub fn check_past_date(field: &str, d: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
     let earliest = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or(NaiveDate::MIN);
     if d < earliest {
-        return Err(FieldError::new(
-            field,
-            format!("{d} is before 1980 — is the year mistyped?"),
-        ));
+        return Err(
+            FieldError::new(field, format!("{d} is before 1980 — is the year mistyped?"))
+                .zh(format!("{d} 早于 1980 年——年份是否写错？")),
+        );
     }
     if d > today {
         return Err(FieldError::new(
             field,
             format!("{d} is in the future (today is {today}): record what has happened"),
-        ));
+        )
+        .zh(format!(
+            "{d} 尚未到来（今天是 {today}）：只能记录已经发生的事"
+        )));
     }
     Ok(())
 }
@@ -497,10 +543,10 @@ pub fn check_past_date(field: &str, d: NaiveDate, today: NaiveDate) -> Result<()
 /// Money in whole 元: `min` to [`MAX_YUAN`].
 pub fn check_yuan(field: &str, v: i64, min: i64) -> Result<(), FieldError> {
     if v < min || v > MAX_YUAN {
-        return Err(FieldError::new(
-            field,
-            format!("must be {min} to {MAX_YUAN} 元, got {v}"),
-        ));
+        return Err(
+            FieldError::new(field, format!("must be {min} to {MAX_YUAN} 元, got {v}"))
+                .zh(format!("须为 {min} 至 {MAX_YUAN} 元，收到 {v}")),
+        );
     }
     Ok(())
 }
@@ -513,10 +559,13 @@ impl SupplyTerms {
             .map_err(|x| e.push(x))
             .unwrap_or_default();
         if contract_no.is_empty() && !e.iter().any(|x| x.field == "contract_no") {
-            e.push(FieldError::new(
-                "contract_no",
-                "the contract (or allocation decision) number is required",
-            ));
+            e.push(
+                FieldError::new(
+                    "contract_no",
+                    "the contract (or allocation decision) number is required",
+                )
+                .zh("须填写出让合同（或划拨决定书）编号"),
+            );
         }
         if let Err(x) = check_past_date("contract_date", self.contract_date, today) {
             e.push(x);
@@ -527,47 +576,68 @@ impl SupplyTerms {
         }
         match (self.method, self.term_years) {
             (SupplyMethod::Allocation, Some(_)) => {
-                e.push(FieldError::new(
-                    "term_years",
-                    "划拨 (allocation) land has no term",
-                ));
+                e.push(
+                    FieldError::new("term_years", "划拨 (allocation) land has no term")
+                        .zh("划拨土地没有使用年限"),
+                );
             }
             (_, Some(t)) if !(1..=70).contains(&t) => {
-                e.push(FieldError::new(
-                    "term_years",
-                    format!("must be 1 to 70 years (industrial land: at most 50), got {t}"),
-                ));
+                e.push(
+                    FieldError::new(
+                        "term_years",
+                        format!("must be 1 to 70 years (industrial land: at most 50), got {t}"),
+                    )
+                    .zh(format!("须为 1 至 70 年（工业用地至多 50 年），收到 {t}")),
+                );
             }
             _ => {}
         }
         if self.agreed_start < self.contract_date {
-            e.push(FieldError::new(
-                "agreed_start",
-                format!(
-                    "the agreed start {} is before the contract date {}",
+            e.push(
+                FieldError::new(
+                    "agreed_start",
+                    format!(
+                        "the agreed start {} is before the contract date {}",
+                        self.agreed_start, self.contract_date
+                    ),
+                )
+                .zh(format!(
+                    "约定开工日 {} 早于合同签订日 {}",
                     self.agreed_start, self.contract_date
-                ),
-            ));
+                )),
+            );
         }
         if self.agreed_completion <= self.agreed_start {
-            e.push(FieldError::new(
-                "agreed_completion",
-                format!(
-                    "the agreed completion {} is not after the agreed start {}",
+            e.push(
+                FieldError::new(
+                    "agreed_completion",
+                    format!(
+                        "the agreed completion {} is not after the agreed start {}",
+                        self.agreed_completion, self.agreed_start
+                    ),
+                )
+                .zh(format!(
+                    "约定竣工日 {} 不晚于约定开工日 {}",
                     self.agreed_completion, self.agreed_start
-                ),
-            ));
+                )),
+            );
         }
         if let Some(p) = self.agreed_production
             && p < self.agreed_completion
         {
-            e.push(FieldError::new(
-                "agreed_production",
-                format!(
-                    "the agreed production start {p} is before the agreed completion {}",
+            e.push(
+                FieldError::new(
+                    "agreed_production",
+                    format!(
+                        "the agreed production start {p} is before the agreed completion {}",
+                        self.agreed_completion
+                    ),
+                )
+                .zh(format!(
+                    "约定投产日 {p} 早于约定竣工日 {}",
                     self.agreed_completion
-                ),
-            ));
+                )),
+            );
         }
         let latest = anniversary(self.contract_date, 30);
         for (field, d) in [
@@ -578,10 +648,15 @@ impl SupplyTerms {
             if let Some(d) = d
                 && d > latest
             {
-                e.push(FieldError::new(
-                    field,
-                    format!("{d} is more than 30 years after the contract — is the year mistyped?"),
-                ));
+                e.push(
+                    FieldError::new(
+                        field,
+                        format!(
+                            "{d} is more than 30 years after the contract — is the year mistyped?"
+                        ),
+                    )
+                    .zh(format!("{d} 比合同签订日晚 30 年以上——年份是否写错？")),
+                );
             }
         }
         if let Some(v) = self.total_investment_yuan
@@ -594,18 +669,26 @@ impl SupplyTerms {
         }
         let penalty_per_mille = self.penalty_per_mille.unwrap_or(MODEL_PENALTY_PER_MILLE);
         if !(penalty_per_mille.is_finite() && (0.0..=10.0).contains(&penalty_per_mille)) {
-            e.push(FieldError::new(
-                "penalty_per_mille",
-                format!("must be 0 to 10 ‰ of the land price per day, got {penalty_per_mille}"),
-            ));
+            e.push(
+                FieldError::new(
+                    "penalty_per_mille",
+                    format!("must be 0 to 10 ‰ of the land price per day, got {penalty_per_mille}"),
+                )
+                .zh(format!(
+                    "须为每日土地出让价款的 0 至 10 ‰，收到 {penalty_per_mille}"
+                )),
+            );
         }
         if let Some(p) = self.shortfall_penalty_pct
             && !(p.is_finite() && (0.0..=100.0).contains(&p))
         {
-            e.push(FieldError::new(
-                "shortfall_penalty_pct",
-                format!("must be 0 to 100 % of the land price, got {p}"),
-            ));
+            e.push(
+                FieldError::new(
+                    "shortfall_penalty_pct",
+                    format!("must be 0 to 100 % of the land price, got {p}"),
+                )
+                .zh(format!("须为土地出让价款的 0 至 100 %，收到 {p}")),
+            );
         }
         if !e.is_empty() {
             return Err(e);
@@ -658,10 +741,13 @@ impl Indicators {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0 && v <= max)
             {
-                errors.push(FieldError::new(
-                    format!("{parent}.{name}"),
-                    format!("must be above 0 and at most {max}, got {v}"),
-                ));
+                errors.push(
+                    FieldError::new(
+                        format!("{parent}.{name}"),
+                        format!("must be above 0 and at most {max}, got {v}"),
+                    )
+                    .zh(format!("须大于 0 且不超过 {max}，收到 {v}")),
+                );
             }
         };
         check(
@@ -959,10 +1045,13 @@ impl FactTerms {
                         "the developed area to date",
                     )),
                     Some(a) if !(a.is_finite() && (0.0..=10_000_000.0).contains(&a)) => {
-                        e.push(FieldError::new(
-                            "developed_area_m2",
-                            format!("must be 0 to 10,000,000 m², got {a}"),
-                        ));
+                        e.push(
+                            FieldError::new(
+                                "developed_area_m2",
+                                format!("must be 0 to 10,000,000 m², got {a}"),
+                            )
+                            .zh(format!("须为 0 至 10,000,000 m²，收到 {a}")),
+                        );
                     }
                     Some(_) => {}
                 }
@@ -1019,18 +1108,24 @@ impl FactTerms {
                 if let Some(a) = built_floor_area_m2
                     && !(a.is_finite() && a > 0.0 && a <= 50_000_000.0)
                 {
-                    e.push(FieldError::new(
-                        "built_floor_area_m2",
-                        format!("must be above 0 and at most 50,000,000 m², got {a}"),
-                    ));
+                    e.push(
+                        FieldError::new(
+                            "built_floor_area_m2",
+                            format!("must be above 0 and at most 50,000,000 m², got {a}"),
+                        )
+                        .zh(format!("须大于 0 且不超过 50,000,000 m²，收到 {a}")),
+                    );
                 }
                 if let Some(c) = building_coefficient_pct
                     && !(c.is_finite() && (0.0..=100.0).contains(&c))
                 {
-                    e.push(FieldError::new(
-                        "building_coefficient_pct",
-                        format!("must be 0 to 100 %, got {c}"),
-                    ));
+                    e.push(
+                        FieldError::new(
+                            "building_coefficient_pct",
+                            format!("must be 0 to 100 %, got {c}"),
+                        )
+                        .zh(format!("须为 0 至 100 %，收到 {c}")),
+                    );
                 }
                 FactDetail::Completion {
                     built_floor_area_m2,
@@ -1058,7 +1153,7 @@ impl FactTerms {
                         e.push(FieldError::new(
                             format!("measured.{name}"),
                             "is read from the enterprise's yearly 亩均 figures, not typed in a review",
-                        ));
+                        ).zh("取自企业的年度亩均数据，评价时不能手工填写"));
                     }
                 }
                 FactDetail::CapacityReview { measured: m }
@@ -1195,10 +1290,11 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
     // All extensions of a supply together move the start by at most a year, counted from the
     // agreed start or, when the first was agreed after that date had passed, from then.
     let mut extension_base: Option<NaiveDate> = None;
-    let err = |f: &Fact, msg: String| {
-        FieldError::new(
+    let err = |f: &Fact, msg: String, zh: String| {
+        FieldError::both(
             "date",
             format!("the {} of {}: {msg}", f.detail.kind().as_str(), f.date),
+            format!("{} 的 {} 事实：{zh}", f.date, f.detail.kind().as_str()),
         )
     };
     for f in ordered {
@@ -1206,12 +1302,17 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
             return Err(err(
                 f,
                 format!("it is before the contract of {}", supply.contract_date),
+                format!("早于合同签订日 {}", supply.contract_date),
             ));
         }
         if let Some(end) = supply.ended_on
             && f.date > end
         {
-            return Err(err(f, format!("the supply ended on {end}")));
+            return Err(err(
+                f,
+                format!("the supply ended on {end}"),
+                format!("供地已于 {end} 终止"),
+            ));
         }
         if f.date > as_of {
             continue;
@@ -1222,13 +1323,16 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
             }
             FactDetail::Start { evidence } => {
                 if t.started.is_some() {
-                    return Err(err(f, "development had already started".into()));
+                    return Err(err(
+                        f,
+                        "development had already started".into(),
+                        "此前已经开工".into(),
+                    ));
                 }
                 if t.permit.is_none() {
                     return Err(err(
                         f,
-                        "development counts as started only after the construction permit (《闲置土地处置办法》 Art. 30): record the permit first".into(),
-                    ));
+                        "development counts as started only after the construction permit (《闲置土地处置办法》 Art. 30): record the permit first".into(), "取得施工许可证后才算开工（《闲置土地处置办法》第三十条）：请先记录施工许可".into()));
                 }
                 t.started = Some(f.date);
                 t.start_evidence = Some(*evidence);
@@ -1238,13 +1342,18 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                 investment_yuan,
             } => {
                 if t.started.is_none() {
-                    return Err(err(f, "there is no start of development before it".into()));
+                    return Err(err(
+                        f,
+                        "there is no start of development before it".into(),
+                        "此前没有开工记录".into(),
+                    ));
                 }
                 if *developed_area_m2 < t.developed_area_m2 || *investment_yuan < t.investment_yuan
                 {
                     return Err(err(
                         f,
                         "developed area and investment to date can only grow".into(),
+                        "已开发面积和已完成投资只能增加".into(),
                     ));
                 }
                 if *developed_area_m2 > supply.land_area_m2 * 1.001 {
@@ -1254,6 +1363,10 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                             "{developed_area_m2:.0} m² developed exceeds the {:.0} m² supplied",
                             supply.land_area_m2
                         ),
+                        format!(
+                            "已开发 {developed_area_m2:.0} m²，超过供地面积 {:.0} m²",
+                            supply.land_area_m2
+                        ),
                     ));
                 }
                 t.developed_area_m2 = *developed_area_m2;
@@ -1261,17 +1374,29 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
             }
             FactDetail::Stoppage => {
                 if t.started.is_none() || t.completed.is_some() {
-                    return Err(err(f, "only development under way can stop".into()));
+                    return Err(err(
+                        f,
+                        "only development under way can stop".into(),
+                        "只有正在开发的项目才能停工".into(),
+                    ));
                 }
                 if t.stopped_since.is_some() {
-                    return Err(err(f, "development was already stopped".into()));
+                    return Err(err(
+                        f,
+                        "development was already stopped".into(),
+                        "此前已经停工".into(),
+                    ));
                 }
                 t.stopped_since = Some(f.date);
                 t.attribution = None;
             }
             FactDetail::Resumption => {
                 if t.stopped_since.is_none() {
-                    return Err(err(f, "development was not stopped".into()));
+                    return Err(err(
+                        f,
+                        "development was not stopped".into(),
+                        "此前并未停工".into(),
+                    ));
                 }
                 t.stopped_since = None;
             }
@@ -1280,6 +1405,7 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                     return Err(err(
                         f,
                         "the start date cannot be extended once development has started".into(),
+                        "已经开工，不能再延期开工".into(),
                     ));
                 }
                 let current = t.agreed_start.unwrap_or(supply.agreed_start);
@@ -1289,6 +1415,7 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                         format!(
                             "the new start {new_start} is not after the agreed start {current}"
                         ),
+                        format!("新的开工日 {new_start} 不晚于约定开工日 {current}"),
                     ));
                 }
                 // The contract's 延建: the holder asks before the start is due; after it the
@@ -1299,6 +1426,9 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                         f,
                         format!(
                             "a holder's request to defer the start (延建) must come before the agreed start {current}; after it the delay is the holder's and the idle-land clock keeps running"
+                        ),
+                        format!(
+                            "土地使用者申请延期开工（延建）须在约定开工日 {current} 之前提出；此后的延误由土地使用者负责，闲置土地计时继续"
                         ),
                     ));
                 }
@@ -1313,10 +1443,18 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                             t.extensions.len()
                         )
                     };
+                    let earlier_zh = if t.extensions.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（含此前的 {} 次延期）", t.extensions.len())
+                    };
                     return Err(err(
                         f,
                         format!(
                             "all extensions of a supply together may move the start by at most one year{earlier}: to {latest} at the latest, not {new_start}"
+                        ),
+                        format!(
+                            "同一次供应的各次延期合计至多将开工日推迟一年{earlier_zh}：最晚至 {latest}，而不是 {new_start}"
                         ),
                     ));
                 }
@@ -1330,10 +1468,18 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                 building_coefficient_pct,
             } => {
                 if t.started.is_none() {
-                    return Err(err(f, "there is no start of development before it".into()));
+                    return Err(err(
+                        f,
+                        "there is no start of development before it".into(),
+                        "此前没有开工记录".into(),
+                    ));
                 }
                 if t.completed.is_some() {
-                    return Err(err(f, "the project was already completed".into()));
+                    return Err(err(
+                        f,
+                        "the project was already completed".into(),
+                        "项目此前已经竣工".into(),
+                    ));
                 }
                 t.completed = Some(f.date);
                 t.stopped_since = None;
@@ -1342,10 +1488,18 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
             }
             FactDetail::Production => {
                 if t.completed.is_none() {
-                    return Err(err(f, "production needs a completion before it".into()));
+                    return Err(err(
+                        f,
+                        "production needs a completion before it".into(),
+                        "投产前须先竣工".into(),
+                    ));
                 }
                 if t.producing.is_some() {
-                    return Err(err(f, "production had already started".into()));
+                    return Err(err(
+                        f,
+                        "production had already started".into(),
+                        "此前已经投产".into(),
+                    ));
                 }
                 t.producing = Some(f.date);
             }
@@ -1354,6 +1508,7 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                     return Err(err(
                         f,
                         "a capacity review needs production before it".into(),
+                        "达产核验前须先投产".into(),
                     ));
                 }
                 t.review = Some((f.date, *measured));
@@ -1570,10 +1725,12 @@ pub(crate) mod tests {
             Unmet {
                 condition: Condition::Resettled,
                 missing: "not on record".into(),
+                missing_zh: "未见记录".into(),
             },
             Unmet {
                 condition: Condition::ReadyToStart,
                 missing: "missing 通电".into(),
+                missing_zh: "缺少通电".into(),
             },
         ];
         let m = conflict(check_supplying(

@@ -39,7 +39,12 @@ impl Uscc {
                     raw.trim(),
                     code.chars().count()
                 ),
-            ));
+            )
+            .zh(format!(
+                "`{}` 不是统一社会信用代码：应为 18 位，而不是 {} 位",
+                raw.trim(),
+                code.chars().count()
+            )));
         }
         if let Some(bad) = code
             .chars()
@@ -50,7 +55,7 @@ impl Uscc {
                 format!(
                     "`{code}` contains `{bad}`, which credit codes never use (they have no I, O, Z, S or V)"
                 ),
-            ));
+            ).zh(format!("`{code}` 含有 `{bad}`，信用代码不使用此字符（不含 I、O、Z、S、V）")));
         }
         if !bytes[2..8].iter().all(u8::is_ascii_digit) {
             return Err(FieldError::new(
@@ -58,7 +63,7 @@ impl Uscc {
                 format!(
                     "`{code}`: characters 3–8 are the registering authority's division code, 6 digits"
                 ),
-            ));
+            ).zh(format!("`{code}`：第 3–8 位是登记管理机关的行政区划代码，须为 6 位数字")));
         }
         let expected = check_char(&bytes[..17]).unwrap_or(b'?');
         if bytes[17] != expected {
@@ -68,7 +73,7 @@ impl Uscc {
                     "`{code}` fails its check: the last character should be {} — is a character mistyped?",
                     expected as char
                 ),
-            ));
+            ).zh(format!("`{code}` 校验不通过：最后一位应为 {}——是否有字符输错？", expected as char)));
         }
         Ok(Self(code))
     }

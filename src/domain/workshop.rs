@@ -116,14 +116,21 @@ pub fn check_plan(plan: &Plan, today: NaiveDate, parent: &str) -> Result<(), Vec
             if let Some((prev, pd)) = last_planned
                 && p < pd
             {
-                errors.push(FieldError::new(
-                    at(m, "planned"),
-                    format!(
-                        "{} is planned for {p}, before {} ({pd})",
+                errors.push(
+                    FieldError::new(
+                        at(m, "planned"),
+                        format!(
+                            "{} is planned for {p}, before {} ({pd})",
+                            m.label_zh(),
+                            prev.label_zh()
+                        ),
+                    )
+                    .zh(format!(
+                        "{}计划于 {p}，早于{}（{pd}）",
                         m.label_zh(),
                         prev.label_zh()
-                    ),
-                ));
+                    )),
+                );
             }
             last_planned = Some((m, p));
         }
@@ -133,29 +140,43 @@ pub fn check_plan(plan: &Plan, today: NaiveDate, parent: &str) -> Result<(), Vec
                     errors.push(FieldError::new(
                         at(m, "actual"),
                         format!("{a} is in the future (today is {today}): an actual date is a day that has passed"),
-                    ));
+                    ).zh(format!("{a} 尚未到来（今天是 {today}）：实际日期须是已经过去的日子")));
                 }
                 if let Some(missing) = first_missing {
-                    errors.push(FieldError::new(
-                        at(m, "actual"),
-                        format!(
-                            "{} cannot have happened before {} (no actual date)",
+                    errors.push(
+                        FieldError::new(
+                            at(m, "actual"),
+                            format!(
+                                "{} cannot have happened before {} (no actual date)",
+                                m.label_zh(),
+                                missing.label_zh()
+                            ),
+                        )
+                        .zh(format!(
+                            "{}不能早于{}发生（后者尚无实际日期）",
                             m.label_zh(),
                             missing.label_zh()
-                        ),
-                    ));
+                        )),
+                    );
                 }
                 if let Some((prev, pd)) = last_actual
                     && a < pd
                 {
-                    errors.push(FieldError::new(
-                        at(m, "actual"),
-                        format!(
-                            "{} on {a} is before {} on {pd}: milestones happen in order",
+                    errors.push(
+                        FieldError::new(
+                            at(m, "actual"),
+                            format!(
+                                "{} on {a} is before {} on {pd}: milestones happen in order",
+                                m.label_zh(),
+                                prev.label_zh()
+                            ),
+                        )
+                        .zh(format!(
+                            "{}（{a}）早于{}（{pd}）：节点须依次发生",
                             m.label_zh(),
                             prev.label_zh()
-                        ),
-                    ));
+                        )),
+                    );
                 }
                 last_actual = Some((m, a));
             }
@@ -400,7 +421,7 @@ pub fn check_footprint(
         return Err(FieldError::new(
             "geometry",
             format!("the footprint extends {outside:.2} m² outside parcel {} (tolerance {tolerance_m2} m²)", parcel.code),
-        )
+        ).zh(format!("建筑基底超出宗地 {} 范围 {outside:.2} m²（容差 {tolerance_m2} m²）", parcel.code))
         .into());
     }
     for other in others
@@ -431,6 +452,7 @@ pub fn check_owner(owner: &Owner, enterprise_known: bool) -> Result<(), Refusal>
             "properties.owner_enterprise_id",
             format!("enterprise {id} does not exist"),
         )
+        .zh(format!("企业 {id} 不存在"))
         .into()),
         _ => Ok(()),
     }
@@ -453,6 +475,10 @@ pub fn check_progress(
                     last.date
                 ),
             )
+            .zh(format!(
+                "上次填报日期为 {}；填报须按日期先后进行",
+                last.date
+            ))
             .into());
         }
         if percent < last.percent {
@@ -463,13 +489,18 @@ pub fn check_progress(
                     last.percent
                 ),
             )
+            .zh(format!("上次填报完成 {}%；完成比例只能增加", last.percent))
             .into());
         }
     }
     if let Some(start) = started
         && date < start
     {
-        return Err(FieldError::new("date", format!("construction started on {start}")).into());
+        return Err(
+            FieldError::new("date", format!("construction started on {start}"))
+                .zh(format!("该厂房于 {start} 开工，填报日期不能早于开工"))
+                .into(),
+        );
     }
     Ok(())
 }
@@ -484,33 +515,48 @@ pub fn check_figures(
 ) -> Result<(), Vec<FieldError>> {
     let mut e = Vec::new();
     if !(1..=30).contains(&storeys) {
-        e.push(FieldError::new(
-            "properties.storeys",
-            format!("must be 1 to 30 storeys, got {storeys}"),
-        ));
+        e.push(
+            FieldError::new(
+                "properties.storeys",
+                format!("must be 1 to 30 storeys, got {storeys}"),
+            )
+            .zh(format!("层数须为 1 至 30 层，收到 {storeys}")),
+        );
     }
     if heights.len() != usize::try_from(storeys).unwrap_or(0) {
-        e.push(FieldError::new(
-            "properties.storey_heights_m",
-            format!(
-                "give one height per storey: {storeys} storeys, {} heights",
+        e.push(
+            FieldError::new(
+                "properties.storey_heights_m",
+                format!(
+                    "give one height per storey: {storeys} storeys, {} heights",
+                    heights.len()
+                ),
+            )
+            .zh(format!(
+                "每层一个层高：{storeys} 层，却有 {} 个层高",
                 heights.len()
-            ),
-        ));
+            )),
+        );
     }
     for (i, h) in heights.iter().enumerate() {
         if !(h.is_finite() && (2.5..=30.0).contains(h)) {
-            e.push(FieldError::new(
-                format!("properties.storey_heights_m[{i}]"),
-                format!("a storey is 2.5 to 30 m high, got {h}"),
-            ));
+            e.push(
+                FieldError::new(
+                    format!("properties.storey_heights_m[{i}]"),
+                    format!("a storey is 2.5 to 30 m high, got {h}"),
+                )
+                .zh(format!("层高须为 2.5 至 30 米，收到 {h}")),
+            );
         }
     }
     if !(floor_area_m2.is_finite() && floor_area_m2 > 0.0) {
-        e.push(FieldError::new(
-            "properties.floor_area_m2",
-            format!("must be above 0 m², got {floor_area_m2}"),
-        ));
+        e.push(
+            FieldError::new(
+                "properties.floor_area_m2",
+                format!("must be above 0 m², got {floor_area_m2}"),
+            )
+            .zh(format!("须大于 0 m²，收到 {floor_area_m2}")),
+        );
     } else if storeys > 0 && floor_area_m2 > footprint_area_m2 * f64::from(storeys) * 1.05 {
         e.push(FieldError::new(
             "properties.floor_area_m2",
@@ -518,13 +564,16 @@ pub fn check_figures(
                 "{floor_area_m2:.0} m² cannot fit in {storeys} storeys of a {footprint_area_m2:.0} m² footprint (at most {:.0} m²)",
                 footprint_area_m2 * f64::from(storeys) * 1.05
             ),
-        ));
+        ).zh(format!("{floor_area_m2:.0} m² 无法容纳于 {storeys} 层、基底 {footprint_area_m2:.0} m² 的建筑（至多 {:.0} m²）", footprint_area_m2 * f64::from(storeys) * 1.05)));
     }
     if !(floor_load.is_finite() && (2.0..=100.0).contains(&floor_load)) {
-        e.push(FieldError::new(
-            "properties.floor_load_kn_m2",
-            format!("a floor load is 2 to 100 kN/m², got {floor_load}"),
-        ));
+        e.push(
+            FieldError::new(
+                "properties.floor_load_kn_m2",
+                format!("a floor load is 2 to 100 kN/m², got {floor_load}"),
+            )
+            .zh(format!("楼面荷载须为 2 至 100 kN/m²，收到 {floor_load}")),
+        );
     }
     if e.is_empty() { Ok(()) } else { Err(e) }
 }
@@ -533,7 +582,7 @@ pub fn check_figures(
 pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let v = parse_text(field, raw, max)?;
     if v.is_empty() {
-        return Err(FieldError::new(field, "is required"));
+        return Err(FieldError::new(field, "is required").zh("必须填写"));
     }
     Ok(v)
 }
@@ -716,13 +765,17 @@ pub fn rent_fen(field: &str, yuan_per_m2_month: f64) -> Result<i64, FieldError> 
             format!(
                 "a rent is above 0 and at most 500 元 per m² per month, got {yuan_per_m2_month}"
             ),
-        ));
+        )
+        .zh(format!(
+            "租金须大于 0 且不超过 500 元/m²·月，收到 {yuan_per_m2_month}"
+        )));
     }
     if (fen - fen.round()).abs() > 1e-6 {
         return Err(FieldError::new(
             field,
             format!("{yuan_per_m2_month} has more than two decimals: rents are in 元 and 分"),
-        ));
+        )
+        .zh(format!("{yuan_per_m2_month} 超过两位小数：租金以元、分计")));
     }
     Ok(fen.round() as i64)
 }
@@ -798,6 +851,10 @@ pub fn check_new_unit(
                 w.name, w.storeys
             ),
         )
+        .zh(format!(
+            "厂房 {} 只有 1 至 {} 层，没有第 {floor} 层",
+            w.name, w.storeys
+        ))
         .into());
     }
     if let Some(same) = existing
@@ -821,7 +878,7 @@ pub fn check_new_unit(
                 used + area_m2,
                 w.floor_area_m2
             ),
-        )
+        ).zh(format!("各单元合计将达 {:.0} m²，超过厂房建筑面积 {:.0} m²（已分割 {used:.0} m²）", used + area_m2, w.floor_area_m2))
         .into());
     }
     Ok(())
@@ -842,6 +899,7 @@ pub fn check_new_lease(
             "enterprise_id",
             format!("enterprise {enterprise_id} does not exist"),
         )
+        .zh(format!("企业 {enterprise_id} 不存在"))
         .into());
     }
     if let Some(clash) = leases.iter().find(|l| l.overlaps(start, end)) {
@@ -870,6 +928,10 @@ impl Lease {
                     self.start, self.end
                 ),
             )
+            .zh(format!(
+                "租约期限为 {} 至 {}；提前终止日须在此期间内",
+                self.start, self.end
+            ))
             .into());
         }
         Ok(())

@@ -118,10 +118,13 @@ fn columns(headers: &[String]) -> Result<Vec<Option<&'static str>>, Vec<FieldErr
             .find(|c| c.headers.iter().any(|x| normalise(x) == n))
         {
             Some(c) if keys.contains(&Some(c.key)) => {
-                e.push(FieldError::new(
-                    format!("column {}", i + 1),
-                    format!("`{}` repeats a column already given", h.trim()),
-                ));
+                e.push(
+                    FieldError::new(
+                        format!("column {}", i + 1),
+                        format!("`{}` repeats a column already given", h.trim()),
+                    )
+                    .zh(format!("`{}` 与前面的列重复", h.trim())),
+                );
                 keys.push(None);
             }
             Some(c) => keys.push(Some(c.key)),
@@ -132,23 +135,29 @@ fn columns(headers: &[String]) -> Result<Vec<Option<&'static str>>, Vec<FieldErr
                     .min_by_key(|x| distance(&normalise(x), &n))
                     .copied()
                     .unwrap_or("");
-                e.push(FieldError::new(
-                    format!("column {}", i + 1),
-                    format!(
-                        "`{}` is not a column of the sheet — did you mean `{guess}`?",
-                        h.trim()
-                    ),
-                ));
+                e.push(
+                    FieldError::new(
+                        format!("column {}", i + 1),
+                        format!(
+                            "`{}` is not a column of the sheet — did you mean `{guess}`?",
+                            h.trim()
+                        ),
+                    )
+                    .zh(format!("`{}` 不是此表的列——是否是指 `{guess}`？", h.trim())),
+                );
                 keys.push(None);
             }
         }
     }
     for c in COLUMNS.iter().filter(|c| c.required) {
         if !keys.contains(&Some(c.key)) {
-            e.push(FieldError::new(
-                c.headers[0],
-                format!("the sheet has no column `{}`", c.headers[0]),
-            ));
+            e.push(
+                FieldError::new(
+                    c.headers[0],
+                    format!("the sheet has no column `{}`", c.headers[0]),
+                )
+                .zh(format!("表中缺少 `{}` 列", c.headers[0])),
+            );
         }
     }
     if e.is_empty() { Ok(keys) } else { Err(e) }

@@ -43,6 +43,7 @@ pub fn check(
             "zone_id",
             format!("zone {z} is not a zone of park {park_id}"),
         )
+        .zh(format!("片区 {z} 不是园区 {park_id} 的片区"))
         .into());
     }
     if let Some(plan) = &f.plan {

@@ -43,13 +43,15 @@ pub fn parse_value(
     input: InputCrs,
 ) -> Result<MultiPolygon<f64>, FieldError> {
     if value.is_null() {
-        return Err(FieldError::new(
-            field,
-            "is required: a Polygon or MultiPolygon",
-        ));
+        return Err(
+            FieldError::new(field, "is required: a Polygon or MultiPolygon")
+                .zh("必须提供：Polygon 或 MultiPolygon"),
+        );
     }
-    let geometry: geojson::Geometry = serde_json::from_value(value)
-        .map_err(|e| FieldError::new(field, format!("is not a GeoJSON geometry: {e}")))?;
+    let geometry: geojson::Geometry = serde_json::from_value(value).map_err(|e| {
+        FieldError::new(field, format!("is not a GeoJSON geometry: {e}"))
+            .zh(format!("不是 GeoJSON 几何：{e}"))
+    })?;
     let to_lonlat = ToLonLat::new(input.crs).map_err(|e| FieldError::new(field, e.0))?;
     polygonal(field, &geometry.value, input, &to_lonlat)
 }
@@ -71,18 +73,23 @@ pub fn polygonal(
                     "must be a Polygon or MultiPolygon (land is an area), got {}",
                     other.type_name()
                 ),
-            ));
+            )
+            .zh(format!(
+                "须为 Polygon 或 MultiPolygon（土地是面），收到 {}",
+                other.type_name()
+            )));
         }
     };
     if polygons.is_empty() {
-        return Err(FieldError::new(field, "is an empty MultiPolygon"));
+        return Err(FieldError::new(field, "is an empty MultiPolygon").zh("是空的 MultiPolygon"));
     }
     let vertices: usize = polygons.iter().flat_map(|p| p.iter()).map(Vec::len).sum();
     if vertices > MAX_VERTICES {
         return Err(FieldError::new(
             field,
             format!("has {vertices} vertices; at most {MAX_VERTICES} are accepted"),
-        ));
+        )
+        .zh(format!("有 {vertices} 个顶点；至多接受 {MAX_VERTICES} 个")));
     }
     let mut out = Vec::with_capacity(polygons.len());
     for (pi, rings) in polygons.iter().enumerate() {
@@ -94,7 +101,9 @@ pub fn polygonal(
             }
         };
         if rings.is_empty() {
-            return Err(FieldError::new(at(0), "a polygon needs an exterior ring"));
+            return Err(
+                FieldError::new(at(0), "a polygon needs an exterior ring").zh("多边形须有外环")
+            );
         }
         let mut converted = Vec::with_capacity(rings.len());
         for (ri, ring) in rings.iter().enumerate() {
@@ -112,10 +121,10 @@ fn ring_to_lonlat(
     input: InputCrs,
     to_lonlat: &ToLonLat,
 ) -> Result<LineString<f64>, FieldError> {
-    let what = if field.ends_with("[0]") {
-        "exterior ring"
+    let (what, what_zh) = if field.ends_with("[0]") {
+        ("exterior ring", "外环")
     } else {
-        "ring"
+        ("ring", "环")
     };
     if ring.len() < 4 {
         return Err(FieldError::new(
@@ -124,7 +133,7 @@ fn ring_to_lonlat(
                 "the {what} has {} positions; a closed ring needs at least 4 (the last repeating the first)",
                 ring.len()
             ),
-        ));
+        ).zh(format!("该{}只有 {} 个坐标点；闭合环至少需要 4 个（最后一个与第一个相同）", what_zh, ring.len())));
     }
     let mut coords = Vec::with_capacity(ring.len());
     for (i, p) in ring.iter().enumerate() {
@@ -136,13 +145,18 @@ fn ring_to_lonlat(
                     "a position has 2 numbers (or 3 with height), got {}",
                     p.len()
                 ),
-            ));
+            )
+            .zh(format!(
+                "坐标点由 2 个数（带高程则 3 个）组成，收到 {} 个",
+                p.len()
+            )));
         }
         if p.iter().any(|v| !v.is_finite()) {
             return Err(FieldError::new(
                 format!("{field}[{i}]"),
                 "coordinates must be finite numbers",
-            ));
+            )
+            .zh("坐标须为有限数值"));
         }
         let (x, y) = if input.north_first {
             (p[1], p[0])
@@ -153,7 +167,7 @@ fn ring_to_lonlat(
             .apply(x, y)
             .map_err(|e| FieldError::new(format!("{field}[{i}]"), e))?;
         check_lonlat(lon, lat, (x, y), input.crs)
-            .map_err(|msg| FieldError::new(format!("{field}[{i}]"), msg))?;
+            .map_err(|(en, zh)| FieldError::both(format!("{field}[{i}]"), en, zh))?;
         coords.push(Coord { x: lon, y: lat });
     }
     let (first, last) = (ring[0].as_slice(), ring[ring.len() - 1].as_slice());
@@ -164,7 +178,11 @@ fn ring_to_lonlat(
                 "the {what} is not closed: it starts at [{}, {}] but ends at [{}, {}]",
                 first[0], first[1], last[0], last[1]
             ),
-        ));
+        )
+        .zh(format!(
+            "该{}未闭合：起点 [{}, {}]，终点却是 [{}, {}]",
+            what_zh, first[0], first[1], last[0], last[1]
+        )));
     }
     Ok(LineString(coords))
 }
@@ -178,7 +196,7 @@ pub fn convert(
     to_lonlat: &ToLonLat,
 ) -> Result<MultiPolygon<f64>, FieldError> {
     if mp.0.is_empty() {
-        return Err(FieldError::new(field, "is empty"));
+        return Err(FieldError::new(field, "is empty").zh("为空"));
     }
     let vertices: usize =
         mp.0.iter()
@@ -188,13 +206,15 @@ pub fn convert(
         return Err(FieldError::new(
             field,
             format!("has {vertices} vertices; at most {MAX_VERTICES} are accepted"),
-        ));
+        )
+        .zh(format!("有 {vertices} 个顶点；至多接受 {MAX_VERTICES} 个")));
     }
     let ring = |r: &LineString<f64>| -> Result<LineString<f64>, FieldError> {
         r.0.iter()
             .map(|c| {
                 if !(c.x.is_finite() && c.y.is_finite()) {
-                    return Err(FieldError::new(field, "coordinates must be finite numbers"));
+                    return Err(FieldError::new(field, "coordinates must be finite numbers")
+                        .zh("坐标须为有限数值"));
                 }
                 let (x, y) = if input.north_first {
                     (c.y, c.x)
@@ -204,7 +224,8 @@ pub fn convert(
                 let (lon, lat) = to_lonlat
                     .apply(x, y)
                     .map_err(|e| FieldError::new(field, e))?;
-                check_lonlat(lon, lat, (x, y), input.crs).map_err(|m| FieldError::new(field, m))?;
+                check_lonlat(lon, lat, (x, y), input.crs)
+                    .map_err(|(en, zh)| FieldError::both(field, en, zh))?;
                 Ok(Coord { x: lon, y: lat })
             })
             .collect::<Result<Vec<_>, _>>()
@@ -226,16 +247,23 @@ fn in_china(lon: f64, lat: f64) -> bool {
 }
 
 /// Range and area-of-use check on the converted point, explaining the likely mistake.
-fn check_lonlat(lon: f64, lat: f64, raw: (f64, f64), crs: Crs) -> Result<(), String> {
+fn check_lonlat(lon: f64, lat: f64, raw: (f64, f64), crs: Crs) -> Result<(), (String, String)> {
     let (x, y) = raw;
     if crs.is_projected() {
         return if in_china(lon, lat) {
             Ok(())
         } else {
-            Err(format!(
-                "[{x}, {y}] in {} falls at lon {lon:.5}, lat {lat:.5}, outside China; \
-                 check the declared CRS (GeoJSON puts the easting first)",
-                crs.name()
+            Err((
+                format!(
+                    "[{x}, {y}] in {} falls at lon {lon:.5}, lat {lat:.5}, outside China; \
+                     check the declared CRS (GeoJSON puts the easting first)",
+                    crs.name()
+                ),
+                format!(
+                    "{} 中的 [{x}, {y}] 落在经度 {lon:.5}、纬度 {lat:.5}，位于中国境外；\
+                     请检查声明的坐标参考系（GeoJSON 中东坐标在前）",
+                    crs.name()
+                ),
             ))
         };
     }
@@ -244,36 +272,60 @@ fn check_lonlat(lon: f64, lat: f64, raw: (f64, f64), crs: Crs) -> Result<(), Str
         return Ok(());
     }
     if x.abs() > 1_000.0 || y.abs() > 1_000.0 {
-        return Err(format!(
-            "[{x}, {y}] are not degrees; they look like projected metres{}. Declare the CRS \
-             (a `crs` member or the Content-Crs header) or convert to EPSG:4490 longitude/latitude",
-            gauss_kruger_guess(x)
+        let (guess, guess_zh) = gauss_kruger_guess(x);
+        return Err((
+            format!(
+                "[{x}, {y}] are not degrees; they look like projected metres{guess}. Declare the CRS \
+                 (a `crs` member or the Content-Crs header) or convert to EPSG:4490 longitude/latitude"
+            ),
+            format!(
+                "[{x}, {y}] 不是经纬度，看起来是投影坐标（米）{guess_zh}。请声明坐标参考系\
+                 （`crs` 成员或 Content-Crs 请求头），或转换为 EPSG:4490 经纬度"
+            ),
         ));
     }
     if in_china(lat, lon) {
-        return Err(format!(
-            "[{x}, {y}] looks like [latitude, longitude]; GeoJSON positions are [longitude, latitude], \
-             so this point would be [{y}, {x}]"
+        return Err((
+            format!(
+                "[{x}, {y}] looks like [latitude, longitude]; GeoJSON positions are [longitude, latitude], \
+                 so this point would be [{y}, {x}]"
+            ),
+            format!(
+                "[{x}, {y}] 像是 [纬度, 经度]；GeoJSON 的坐标是 [经度, 纬度]，此点应为 [{y}, {x}]"
+            ),
         ));
     }
     if !valid {
-        return Err(format!(
-            "[{x}, {y}] is out of range: longitude must be within ±180 and latitude within ±90"
+        return Err((
+            format!(
+                "[{x}, {y}] is out of range: longitude must be within ±180 and latitude within ±90"
+            ),
+            format!("[{x}, {y}] 超出范围：经度须在 ±180 以内，纬度须在 ±90 以内"),
         ));
     }
-    Err(format!(
-        "[{x}, {y}] lies outside China, the area of use of CGCS2000 (EPSG:4490)"
+    Err((
+        format!("[{x}, {y}] lies outside China, the area of use of CGCS2000 (EPSG:4490)"),
+        format!("[{x}, {y}] 位于中国境外，不在 CGCS2000（EPSG:4490）的适用范围内"),
     ))
 }
 
-/// Name the Gauss-Krüger system an easting with a zone prefix points to.
-fn gauss_kruger_guess(easting: f64) -> String {
+/// Name the Gauss-Krüger system an easting with a zone prefix points to (English, Chinese).
+fn gauss_kruger_guess(easting: f64) -> (String, String) {
     let zone = (easting / 1_000_000.0).floor() as i64;
     match zone {
-        13..=23 => format!(" (6° zone {zone}: EPSG:{})", 4491 + zone - 13),
-        25..=45 => format!(" (3° zone {zone}: EPSG:{})", 4488 + zone),
-        0 => " (a Gauss-Krüger easting without zone prefix: EPSG:4502–4512 or 4534–4554)".into(),
-        _ => String::new(),
+        13..=23 => (
+            format!(" (6° zone {zone}: EPSG:{})", 4491 + zone - 13),
+            format!("（6° 带第 {zone} 带：EPSG:{}）", 4491 + zone - 13),
+        ),
+        25..=45 => (
+            format!(" (3° zone {zone}: EPSG:{})", 4488 + zone),
+            format!("（3° 带第 {zone} 带：EPSG:{}）", 4488 + zone),
+        ),
+        0 => (
+            " (a Gauss-Krüger easting without zone prefix: EPSG:4502–4512 or 4534–4554)".into(),
+            "（不带带号的高斯-克吕格东坐标：EPSG:4502–4512 或 4534–4554）".into(),
+        ),
+        _ => (String::new(), String::new()),
     }
 }
 

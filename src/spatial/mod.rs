@@ -78,6 +78,7 @@ impl Bbox {
 #[derive(Debug, Clone, Copy)]
 pub struct AreaLimits {
     pub what: &'static str,
+    pub what_zh: &'static str,
     pub min_m2: f64,
     pub max_m2: f64,
 }
@@ -86,12 +87,14 @@ impl AreaLimits {
     /// A parcel: from 1 m² to 50 km² (75,000 亩 — far beyond any single grant).
     pub const PARCEL: AreaLimits = AreaLimits {
         what: "a parcel",
+        what_zh: "宗地",
         min_m2: 1.0,
         max_m2: 50e6,
     };
     /// A park or zone boundary: up to 5,000 km².
     pub const PARK: AreaLimits = AreaLimits {
         what: "a park or zone",
+        what_zh: "园区或片区",
         min_m2: 100.0,
         max_m2: 5e9,
     };
@@ -118,9 +121,10 @@ impl Footprint {
         limits: AreaLimits,
     ) -> Result<Self, FieldError> {
         if let Err(e) = validity::check(&geometry) {
-            return Err(FieldError::new(field, e.to_string()));
+            return Err(FieldError::both(field, e.to_string(), e.zh()));
         }
-        let bbox = Bbox::of(&geometry).ok_or_else(|| FieldError::new(field, "is empty"))?;
+        let bbox =
+            Bbox::of(&geometry).ok_or_else(|| FieldError::new(field, "is empty").zh("为空"))?;
         let area_m2 = measure::area_m2(&geometry);
         if area_m2 < limits.min_m2 || area_m2 > limits.max_m2 {
             return Err(FieldError::new(
@@ -131,7 +135,13 @@ impl Footprint {
                     limits.min_m2,
                     limits.max_m2 / 1e6
                 ),
-            ));
+            )
+            .zh(format!(
+                "面积 {area_m2:.2} m²，不像是{}的面积（{} m² 至 {} km²）",
+                limits.what_zh,
+                limits.min_m2,
+                limits.max_m2 / 1e6
+            )));
         }
         let interior = std::sync::OnceLock::new();
         let _ = interior.set(geometry.interior_point());

@@ -47,6 +47,18 @@ impl fmt::Display for Invalid {
     }
 }
 
+impl Invalid {
+    /// The same, in Chinese (geo's own account of the fault stays as it says it).
+    pub fn zh(&self) -> String {
+        match self {
+            Invalid::Geometry(e) => format!("不是有效的多边形：{e}"),
+            Invalid::TooIntricate { candidates } => {
+                format!("过于复杂，无法检查：有超过 {candidates} 对边的外包范围相互交叠；请先简化")
+            }
+        }
+    }
+}
+
 impl From<InvalidMultiPolygon> for Invalid {
     fn from(e: InvalidMultiPolygon) -> Self {
         Invalid::Geometry(e)

@@ -235,6 +235,62 @@ on_both_backends!(
             format!("application {} is already withdrawn", a["id"])
         );
 
+        // Field by field (422), in Chinese: each field's message and the detail joining them.
+        let edit_in = |language: &'static str, etag: &str, body: serde_json::Value| {
+            TestRequest::patch()
+                .uri(&url)
+                .insert_header(("content-type", "application/merge-patch+json"))
+                .insert_header(("if-match", etag.to_owned()))
+                .insert_header(("accept-language", language))
+                .set_payload(body.to_string())
+        };
+        let etag = get(&admin, &url).await.expect(200).etag();
+        let too_dense = json!({"properties": {"far_max": 50.0, "height_max_m": -1.0}});
+        let p = send(&admin, edit_in(chinese, &etag, too_dense.clone()))
+            .await
+            .problem(422);
+        assert_eq!(p["title"], "提交的数据有误");
+        let messages: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["message"].as_str().unwrap())
+            .collect();
+        assert!(
+            messages.contains(&"容积率须在 0 至 20 之间，收到 50"),
+            "{p}"
+        );
+        assert!(
+            messages.contains(&"建筑限高 (m)须在 0 至 1000 之间，收到 -1"),
+            "{p}"
+        );
+        assert!(
+            p["detail"].as_str().unwrap().starts_with("2 处有误："),
+            "{p}"
+        );
+        let p = send(&admin, edit_in("en", &etag, too_dense))
+            .await
+            .problem(422);
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("must be between 0 and"),
+            "{p}"
+        );
+        // A body serde cannot read (400), in Chinese, naming the field as serde did.
+        let p = send(
+            &admin,
+            edit_in(chinese, &etag, json!({"properties": {"colour": "red"}})),
+        )
+        .await
+        .problem(400);
+        assert_eq!(p["title"], "请求内容的结构不符合要求");
+        assert!(
+            p["detail"].as_str().unwrap().contains("未知字段 `colour`"),
+            "{p}"
+        );
+
         // Plain HTTP errors and unknown paths too.
         let p = send(&admin, in_chinese("/no/such/thing"))
             .await

@@ -46,7 +46,7 @@ pub fn parse(b: &EntryCheckIn) -> Result<(Site, Figures), ApiError> {
             e.push(FieldError::new(
                 "parcel_id",
                 "with a plot, its park and area are the plot's: leave out park_id and land_area_mu",
-            ));
+            ).zh("选定地块时，园区和面积以地块为准：请不要再填写 park_id 和 land_area_mu"));
             None
         }
         (None, Some(park_id), Some(mu))
@@ -64,21 +64,27 @@ pub fn parse(b: &EntryCheckIn) -> Result<(Site, Figures), ApiError> {
                 format!(
                     "a site is {MIN_SITE_MU} to {MAX_SITE_MU} 亩 (6.67 m² to 66.7 km²), got {mu}"
                 ),
-            ));
+            ).zh(format!("用地面积须为 {MIN_SITE_MU} 至 {MAX_SITE_MU} 亩（6.67 m² 至 66.7 km²），收到 {mu}")));
             None
         }
         (None, Some(_), None) => {
-            e.push(FieldError::new(
-                "land_area_mu",
-                "give the site area in 亩 (or a plot's parcel_id)",
-            ));
+            e.push(
+                FieldError::new(
+                    "land_area_mu",
+                    "give the site area in 亩 (or a plot's parcel_id)",
+                )
+                .zh("请填写用地面积（亩），或选定一个地块（parcel_id）"),
+            );
             None
         }
         (None, None, _) => {
-            e.push(FieldError::new(
-                "parcel_id",
-                "name an available plot (parcel_id) or a park (park_id with land_area_mu)",
-            ));
+            e.push(
+                FieldError::new(
+                    "parcel_id",
+                    "name an available plot (parcel_id) or a park (park_id with land_area_mu)",
+                )
+                .zh("请选定一个可供地块（parcel_id），或一个园区（park_id 加 land_area_mu）"),
+            );
             None
         }
     };

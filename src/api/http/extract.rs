@@ -2,7 +2,7 @@
 //! and the base URL for links.
 
 use crate::api::AppState;
-use crate::api::http::input::{NOT_NULL, NamedCrs};
+use crate::api::http::input::{NOT_NULL, NOT_NULL_ZH, NamedCrs};
 use crate::api::http::strict_json::Strict;
 use crate::domain::access::Caller;
 use crate::error::ApiError;
@@ -136,10 +136,16 @@ fn explain_json_error(bytes: &[u8], e: serde_path_to_error::Error<serde_json::Er
     }
     let mut message = inner.to_string();
     if message.starts_with(NOT_NULL) {
-        return ApiError::invalid(vec![crate::domain::FieldError::new(path, NOT_NULL)]);
+        return ApiError::invalid(vec![crate::domain::FieldError::both(
+            path,
+            NOT_NULL,
+            NOT_NULL_ZH,
+        )]);
     }
+    let mut message_zh = serde_in_chinese(&message);
     if message.contains("`area_m2`") || message.contains("`area_mu`") {
         message.push_str(" (area_m2 and area_mu are computed from the geometry and cannot be set)");
+        message_zh.push_str("（area_m2 和 area_mu 由几何图形计算得出，不能填写）");
     }
     let field = match (path.as_str(), unknown_field(&message)) {
         // A tagged body (a supply fact) is read whole before its fields: serde knows the
@@ -148,7 +154,56 @@ fn explain_json_error(bytes: &[u8], e: serde_path_to_error::Error<serde_json::Er
         (".", None) => String::new(),
         _ => path,
     };
-    ApiError::malformed(field, message)
+    ApiError::malformed(field, message, message_zh)
+}
+
+/// serde's account of a body it could not read, in Chinese: its few kinds of message
+/// (unknown or missing field, wrong type or value, unknown variant) said in Chinese with the
+/// names and expectations it quotes kept as they are; anything else is quoted whole.
+pub fn serde_in_chinese(message: &str) -> String {
+    let (body, place) = match message.rfind(" at line ") {
+        Some(i) => (&message[..i], &message[i + 1..]),
+        None => (message, ""),
+    };
+    let place = place
+        .strip_prefix("at line ")
+        .and_then(|rest| rest.split_once(" column "))
+        .map(|(line, column)| format!("（第 {line} 行第 {column} 列）"))
+        .unwrap_or_default();
+    let split = |rest: &str| -> (String, String) {
+        match rest.split_once(", expected ") {
+            Some((got, want)) => (got.to_owned(), want.to_owned()),
+            None => (rest.to_owned(), String::new()),
+        }
+    };
+    let said = if let Some(rest) = body.strip_prefix("unknown field ") {
+        let (name, want) = split(rest);
+        match want.strip_prefix("one of ") {
+            Some(list) => format!("未知字段 {name}；可用的字段为 {list}"),
+            None if want.is_empty() || want == "there are no fields" => format!("未知字段 {name}"),
+            None => format!("未知字段 {name}；可用的字段为 {want}"),
+        }
+    } else if let Some(rest) = body.strip_prefix("unknown variant ") {
+        let (name, want) = split(rest);
+        let want = want.strip_prefix("one of ").unwrap_or(&want).to_owned();
+        format!("{name} 不是可选的取值；可选值为 {want}")
+    } else if let Some(name) = body.strip_prefix("missing field ") {
+        format!("缺少必填字段 {name}")
+    } else if let Some(name) = body.strip_prefix("duplicate field ") {
+        format!("字段 {name} 重复出现")
+    } else if let Some(rest) = body.strip_prefix("invalid type: ") {
+        let (got, want) = split(rest);
+        format!("类型不符：收到 {got}，应为 {want}")
+    } else if let Some(rest) = body.strip_prefix("invalid value: ") {
+        let (got, want) = split(rest);
+        format!("取值无效：收到 {got}，应为 {want}")
+    } else if let Some(rest) = body.strip_prefix("invalid length ") {
+        let (got, want) = split(rest);
+        format!("长度不符：收到 {got}，应为 {want}")
+    } else {
+        format!("无法读取：{body}")
+    };
+    format!("{said}{place}")
 }
 
 fn syntax_error(bytes: &[u8], inner: serde_json::Error) -> ApiError {
@@ -359,4 +414,35 @@ pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
             "http"
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serde_in_chinese;
+
+    #[test]
+    fn serde_messages_are_said_in_chinese() {
+        assert_eq!(
+            serde_in_chinese(
+                "unknown field `colour`, expected one of `name`, `far_max` at line 1 column 25"
+            ),
+            "未知字段 `colour`；可用的字段为 `name`, `far_max`（第 1 行第 25 列）"
+        );
+        assert_eq!(
+            serde_in_chinese("missing field `date`"),
+            "缺少必填字段 `date`"
+        );
+        assert_eq!(
+            serde_in_chinese("invalid type: string \"十\", expected f64 at line 1 column 15"),
+            "类型不符：收到 string \"十\"，应为 f64（第 1 行第 15 列）"
+        );
+        assert_eq!(
+            serde_in_chinese("unknown variant `gold`, expected one of `fee`, `recovery`"),
+            "`gold` 不是可选的取值；可选值为 `fee`, `recovery`"
+        );
+        assert_eq!(
+            serde_in_chinese("premature end of input"),
+            "无法读取：premature end of input"
+        );
+    }
 }

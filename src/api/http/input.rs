@@ -62,6 +62,8 @@ pub struct NamedCrsProperties {
 /// What a merge patch is told when it sets a field that cannot be removed to `null`.
 pub const NOT_NULL: &str =
     "cannot be removed (null): leave it out to keep its value, or give a new one";
+/// [`NOT_NULL`] in Chinese.
+pub const NOT_NULL_ZH: &str = "不能删除（null）：不填则保留原值，或填写新值";
 
 /// A merge-patch field that may change but not be removed: in a JSON merge patch (RFC 7396)
 /// `null` removes a field, which for this one is refused with a 422 naming it — never read as

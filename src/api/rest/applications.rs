@@ -143,19 +143,25 @@ pub async fn submit(
     if let Some(mu) = b.land_demand_mu
         && !(mu.is_finite() && mu > 0.0 && mu <= 100_000.0)
     {
-        e.push(FieldError::new(
-            "land_demand_mu",
-            format!("land demand is above 0 and at most 100,000 亩, got {mu}"),
-        ));
+        e.push(
+            FieldError::new(
+                "land_demand_mu",
+                format!("land demand is above 0 and at most 100,000 亩, got {mu}"),
+            )
+            .zh(format!("用地需求须大于 0 且不超过 100,000 亩，收到 {mu}")),
+        );
     }
     let target = match (b.parcel_id, b.unit_id) {
         (Some(p), None) => Some(Target::Plot(p)),
         (None, Some(u)) => Some(Target::Unit(u)),
         _ => {
-            e.push(FieldError::new(
-                "parcel_id",
-                "apply for one plot (parcel_id) or one workshop unit (unit_id)",
-            ));
+            e.push(
+                FieldError::new(
+                    "parcel_id",
+                    "apply for one plot (parcel_id) or one workshop unit (unit_id)",
+                )
+                .zh("申请须针对一个地块（parcel_id）或一个厂房单元（unit_id），且只能选其一"),
+            );
             None
         }
     };

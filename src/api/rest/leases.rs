@@ -120,13 +120,19 @@ pub async fn create_unit(
         parse_text("section", body.section.as_deref().unwrap_or(""), 50),
     );
     if !(body.area_m2.is_finite() && body.area_m2 > 0.0 && body.area_m2 <= 1_000_000.0) {
-        e.push(FieldError::new(
-            "area_m2",
-            format!(
-                "a unit is above 0 and at most 1,000,000 m², got {}",
+        e.push(
+            FieldError::new(
+                "area_m2",
+                format!(
+                    "a unit is above 0 and at most 1,000,000 m², got {}",
+                    body.area_m2
+                ),
+            )
+            .zh(format!(
+                "单元面积须大于 0 且不超过 1,000,000 m²，收到 {}",
                 body.area_m2
-            ),
-        ));
+            )),
+        );
     }
     let Some(section) = section.filter(|_| e.is_empty()) else {
         return Err(e.into());
@@ -248,18 +254,27 @@ pub async fn create_lease(
         rent_fen("rent_yuan_per_m2_month", b.rent_yuan_per_m2_month),
     );
     if b.end_date < b.start_date {
-        e.push(FieldError::new(
-            "end_date",
-            format!(
-                "the lease ends on {} before it starts on {}",
+        e.push(
+            FieldError::new(
+                "end_date",
+                format!(
+                    "the lease ends on {} before it starts on {}",
+                    b.end_date, b.start_date
+                ),
+            )
+            .zh(format!(
+                "租约结束日 {} 早于起租日 {}",
                 b.end_date, b.start_date
-            ),
-        ));
+            )),
+        );
     } else if b.end_date > crate::domain::supply::anniversary(b.start_date, 30) {
-        e.push(FieldError::new(
-            "end_date",
-            "a lease of a workshop unit runs at most 30 years",
-        ));
+        e.push(
+            FieldError::new(
+                "end_date",
+                "a lease of a workshop unit runs at most 30 years",
+            )
+            .zh("厂房单元的租期最长 30 年"),
+        );
     }
     let Some(rent) = rent.filter(|_| e.is_empty()) else {
         return Err(e.into());

@@ -100,7 +100,9 @@ pub async fn retire_parcel(
     let body: RetireIn = body.parse()?;
     let reason = parse_text("reason", &body.reason, 500)?;
     if reason.is_empty() {
-        return Err(FieldError::new("reason", "say why the parcel is retired").into());
+        return Err(FieldError::new("reason", "say why the parcel is retired")
+            .zh("请说明宗地注销的原因")
+            .into());
     }
     let stamp = state.stamp(&caller);
     let parcel = state

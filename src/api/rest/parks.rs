@@ -79,7 +79,7 @@ impl ParkPropertiesIn {
         let code = check(&mut e, Code::parse("properties.code", &self.code));
         let name = check(&mut e, parse_text("properties.name", &self.name, 200));
         if name.as_deref() == Some("") {
-            e.push(FieldError::new("properties.name", "must not be empty"));
+            e.push(FieldError::new("properties.name", "must not be empty").zh("不能为空"));
         }
         let admin_code = match self.admin_code {
             Some(c) => check(
@@ -141,7 +141,8 @@ impl ParkPropertiesPatch {
                     &mut e,
                     parse_text("properties.name", &n, 200).and_then(|n| {
                         if n.is_empty() {
-                            Err(FieldError::new("properties.name", "must not be empty"))
+                            Err(FieldError::new("properties.name", "must not be empty")
+                                .zh("不能为空"))
                         } else {
                             Ok(n)
                         }

@@ -114,10 +114,16 @@ pub async fn create_unit(
     let mut e = Vec::new();
     let name = check(&mut e, required_text("name", &b.name, 100));
     if !matches!(b.kind.as_str(), "department" | "township") {
-        e.push(FieldError::new(
-            "kind",
-            format!("`{}` is not a kind of unit: department or township", b.kind),
-        ));
+        e.push(
+            FieldError::new(
+                "kind",
+                format!("`{}` is not a kind of unit: department or township", b.kind),
+            )
+            .zh(format!(
+                "`{}` 不是责任单位类型：应为 department（部门）或 township（乡镇）",
+                b.kind
+            )),
+        );
     }
     let Some(name) = name.filter(|_| e.is_empty()) else {
         return Err(e.into());
@@ -151,10 +157,13 @@ pub async fn set_plan(
     let b: PlanIn = body.parse()?;
     let mut e = Vec::new();
     if !(2000..=2100).contains(&b.year) {
-        e.push(FieldError::new(
-            "year",
-            format!("a plan year is 2000 to 2100, got {}", b.year),
-        ));
+        e.push(
+            FieldError::new(
+                "year",
+                format!("a plan year is 2000 to 2100, got {}", b.year),
+            )
+            .zh(format!("计划年度须为 2000 至 2100，收到 {}", b.year)),
+        );
     }
     let yuan = check(
         &mut e,
@@ -371,20 +380,26 @@ fn figures(
         if v.is_finite() && (0.0..=100_000.0).contains(&v) {
             Some(v)
         } else {
-            e.push(FieldError::new(
-                "land_demand_mu",
-                format!("land demand is 0 to 100,000 亩, got {v}"),
-            ));
+            e.push(
+                FieldError::new(
+                    "land_demand_mu",
+                    format!("land demand is 0 to 100,000 亩, got {v}"),
+                )
+                .zh(format!("用地需求须为 0 至 100,000 亩，收到 {v}")),
+            );
             None
         }
     });
     if let (Some(s), Some(f)) = (signed, fixed)
         && f > s
     {
-        e.push(FieldError::new(
-            "fixed_asset_investment_wan_yuan",
-            "fixed-asset investment cannot exceed the signed investment it is part of",
-        ));
+        e.push(
+            FieldError::new(
+                "fixed_asset_investment_wan_yuan",
+                "fixed-asset investment cannot exceed the signed investment it is part of",
+            )
+            .zh("固定资产投资不能超过其所属的签约投资额"),
+        );
     }
     (signed, fixed, land)
 }
@@ -409,10 +424,13 @@ pub async fn create_project(
         (Some(n), _) => check(&mut e, parse_name("enterprise_name", n)),
         (None, Some(_)) => Some(String::new()),
         (None, None) => {
-            e.push(FieldError::new(
-                "enterprise_name",
-                "name the investor: enterprise_id or enterprise_name",
-            ));
+            e.push(
+                FieldError::new(
+                    "enterprise_name",
+                    "name the investor: enterprise_id or enterprise_name",
+                )
+                .zh("请写明投资方：enterprise_id 或 enterprise_name"),
+            );
             None
         }
     };
@@ -429,10 +447,10 @@ pub async fn create_project(
     }
     let stage = b.stage.unwrap_or(Stage::Negotiating);
     if stage == Stage::Terminated {
-        e.push(FieldError::new(
-            "stage",
-            "a new project cannot start terminated",
-        ));
+        e.push(
+            FieldError::new("stage", "a new project cannot start terminated")
+                .zh("新项目不能以“终止”阶段开始"),
+        );
     }
     let (Some(name), Some(industry), Some(enterprise_name), Some(signed), Some(fixed), Some(land)) =
         (name, industry, enterprise_name, signed, fixed, land)
@@ -482,7 +500,9 @@ pub async fn create_project(
 
 /// A missing enterprise named by id, as a field error.
 fn missing_enterprise(id: i64) -> store::StoreError {
-    FieldError::new("enterprise_id", format!("enterprise {id} does not exist")).into()
+    FieldError::new("enterprise_id", format!("enterprise {id} does not exist"))
+        .zh(format!("企业 {id} 不存在"))
+        .into()
 }
 
 /// Which of a park's projects to list.

@@ -205,7 +205,8 @@ pub async fn end_supply(
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
     if reason.is_empty() && errors.is_empty() {
-        errors.push(FieldError::new("reason", "say why the supply ends"));
+        errors
+            .push(FieldError::new("reason", "say why the supply ends").zh("请说明供地终止的原因"));
     }
     if !errors.is_empty() {
         return Err(errors.into());

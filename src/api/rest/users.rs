@@ -166,7 +166,9 @@ pub async fn update_user(
     let body: UserPatch = body.parse()?;
     let id = path.into_inner();
     if caller.principal().is_some_and(|p| p.user_id == id) && body.disabled == Some(true) {
-        return Err(FieldError::new("disabled", "you cannot disable yourself").into());
+        return Err(FieldError::new("disabled", "you cannot disable yourself")
+            .zh("不能停用自己的账户")
+            .into());
     }
     let mut e = Vec::new();
     let changes = UserChanges {

@@ -159,7 +159,7 @@ fn owner_of(name: Option<String>, enterprise: Option<i64>) -> Result<Option<Owne
         (Some(_), Some(_)) => Err(FieldError::new(
             "properties.owner_name",
             "give the owner either as owner_name (the platform company) or as owner_enterprise_id, not both",
-        )),
+        ).zh("产权人填写 owner_name（平台公司）或 owner_enterprise_id 之一，不能同时填写")),
         (Some(n), None) => Ok(Some(Owner::Platform(required_text(
             "properties.owner_name",
             &n,
@@ -247,7 +247,7 @@ pub async fn create_workshop(
     let owner = match owner_of(p.owner_name, p.owner_enterprise_id) {
         Ok(Some(o)) => Some(o),
         Ok(None) => {
-            e.push(FieldError::new("properties.owner_name", "say who owns the building: owner_name (the platform company) or owner_enterprise_id"));
+            e.push(FieldError::new("properties.owner_name", "say who owns the building: owner_name (the platform company) or owner_enterprise_id").zh("请说明厂房产权人：owner_name（平台公司）或 owner_enterprise_id"));
             None
         }
         Err(x) => {
@@ -482,10 +482,13 @@ pub async fn add_progress(
         e.push(x);
     }
     if !(body.percent.is_finite() && (0.0..=100.0).contains(&body.percent)) {
-        e.push(FieldError::new(
-            "percent",
-            format!("percent complete is 0 to 100, got {}", body.percent),
-        ));
+        e.push(
+            FieldError::new(
+                "percent",
+                format!("percent complete is 0 to 100, got {}", body.percent),
+            )
+            .zh(format!("完成比例须为 0 至 100，收到 {}", body.percent)),
+        );
     }
     let note = check(
         &mut e,

@@ -76,7 +76,7 @@ fn settings(e: &mut Vec<FieldError>, s: SettingsOverrides) -> Option<SettingsOve
 fn name(e: &mut Vec<FieldError>, raw: &str) -> Option<String> {
     let n = check(e, parse_text("properties.name", raw, 200))?;
     if n.is_empty() {
-        e.push(FieldError::new("properties.name", "must not be empty"));
+        e.push(FieldError::new("properties.name", "must not be empty").zh("不能为空"));
         return None;
     }
     Some(n)
