@@ -406,7 +406,8 @@ pub fn check_supplying(
     }
     if !enterprise_known {
         let message = format!("enterprise {} does not exist", draft.enterprise_id);
-        return Err(FieldError::new("enterprise_id", message).into());
+        let zh = format!("企业 {} 不存在", draft.enterprise_id);
+        return Err(FieldError::both("enterprise_id", message, zh).into());
     }
     if let Some(last_end) = last_end
         && draft.contract_date < last_end
@@ -1003,8 +1004,12 @@ impl FactTerms {
         let note = super::codes::parse_text("note", note.unwrap_or(""), 1000)
             .map_err(|x| e.push(x))
             .unwrap_or_default();
-        let needs = |kind: &str, field: &str, what: &str| {
-            FieldError::new(field, format!("a {kind} fact needs {what}"))
+        let needs = |kind: &str, field: &str, what: &str, what_zh: &str| {
+            FieldError::both(
+                field,
+                format!("a {kind} fact needs {what}"),
+                format!("{kind} 事实须写明{what_zh}"),
+            )
         };
         let detail = match self {
             Self::ConstructionPermit { permit_no, .. } => {
@@ -1014,6 +1019,7 @@ impl FactTerms {
                         "construction_permit",
                         "permit_no",
                         "the permit number",
+                        "施工许可证编号",
                     ));
                 }
                 let permit_no = super::codes::parse_text("permit_no", &raw, 100)
@@ -1027,6 +1033,7 @@ impl FactTerms {
                         "start",
                         "evidence",
                         "its evidence: pit_dug, piles_driven or foundation_third (Art. 30)",
+"开工依据：pit_dug（开挖基槽）、piles_driven（打桩）或 foundation_third（地基完成三分之一），见第三十条",
                     ));
                 }
                 FactDetail::Start {
@@ -1043,6 +1050,7 @@ impl FactTerms {
                         "progress",
                         "developed_area_m2",
                         "the developed area to date",
+                        "截至当日的已开发面积",
                     )),
                     Some(a) if !(a.is_finite() && (0.0..=10_000_000.0).contains(&a)) => {
                         e.push(
@@ -1060,6 +1068,7 @@ impl FactTerms {
                         "progress",
                         "investment_yuan",
                         "the investment to date",
+                        "截至当日的已完成投资",
                     )),
                     Some(v) => {
                         if let Err(x) = check_yuan("investment_yuan", v, 0) {
@@ -1082,10 +1091,16 @@ impl FactTerms {
                         "extension",
                         "cause",
                         "its cause (a government cause of Art. 8, force_majeure or holder)",
+"原因：第八条所列政府原因、force_majeure（不可抗力）或 holder（土地使用者）",
                     ));
                 }
                 if new_start.is_none() {
-                    e.push(needs("extension", "new_start", "the new agreed start"));
+                    e.push(needs(
+                        "extension",
+                        "new_start",
+                        "the new agreed start",
+                        "新的约定开工日",
+                    ));
                 }
                 FactDetail::Extension {
                     cause: cause.unwrap_or(DelayCause::Holder),
@@ -1094,7 +1109,12 @@ impl FactTerms {
             }
             Self::Attribution { cause, .. } => {
                 if cause.is_none() {
-                    e.push(needs("attribution", "cause", "the cause found"));
+                    e.push(needs(
+                        "attribution",
+                        "cause",
+                        "the cause found",
+                        "认定的原因",
+                    ));
                 }
                 FactDetail::Attribution {
                     cause: cause.unwrap_or(DelayCause::Holder),

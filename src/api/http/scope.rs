@@ -63,7 +63,8 @@ pub fn period(
     if from > to {
         return Err(ApiError::invalid_parameter(format!(
             "the period ends ({to}) before it starts ({from})"
-        )));
+        ))
+        .zh(format!("时段的结束（{to}）早于开始（{from}）")));
     }
     Ok((from, to))
 }
@@ -84,6 +85,11 @@ pub fn month(
     if first > this_month {
         return Err(ApiError::invalid_parameter(format!(
             "{} has not begun: the report covers a month up to this one ({})",
+            first.format("%Y-%m"),
+            this_month.format("%Y-%m")
+        ))
+        .zh(format!(
+            "{} 尚未开始：报表只能针对本月（{}）及以前的月份",
             first.format("%Y-%m"),
             this_month.format("%Y-%m")
         )));

@@ -126,6 +126,10 @@ impl Search {
             Some(unknown) => Err(ApiError::invalid_parameter(format!(
                 "infrastructure: `{unknown}` is not an item any park tracks; the items are {}",
                 known.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .zh(format!(
+                "infrastructure：`{unknown}` 不是任何园区跟踪的基础设施项；可选项为 {}",
+                known.iter().cloned().collect::<Vec<_>>().join("、")
             ))),
             None => Ok(()),
         }

@@ -53,7 +53,8 @@ pub async fn workshop_deadlines(
     if !(0..=3650).contains(&within) {
         return Err(ApiError::invalid_parameter(format!(
             "within_days must be 0 to 3650, got {within}"
-        )));
+        ))
+        .zh(format!("within_days 须为 0 至 3650，收到 {within}")));
     }
     let (buildings, as_of) = estate(&state, &caller, &scope).await?;
     report_response(&state, move || Ok(deadline_list(&buildings, as_of, within))).await

@@ -28,7 +28,8 @@ pub fn check_value(key: &str, value: &str) -> Result<(), ApiError> {
     if value.chars().any(char::is_control) {
         return Err(ApiError::invalid_parameter(format!(
             "query parameter `{key}` contains control characters"
-        )));
+        ))
+        .zh(format!("查询参数 `{key}` 含有控制字符")));
     }
     Ok(())
 }
@@ -97,9 +98,10 @@ pub fn name<T: Named>(v: &str) -> Result<T, String> {
 pub fn check_format(v: &str) -> Result<(), ApiError> {
     match v {
         "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
-        other => Err(ApiError::invalid_parameter(format!(
-            "f={other} is not offered; use f=json"
-        ))),
+        other => Err(
+            ApiError::invalid_parameter(format!("f={other} is not offered; use f=json"))
+                .zh(format!("不提供 f={other}；请用 f=json")),
+        ),
     }
 }
 
@@ -115,12 +117,19 @@ pub fn bbox_numbers(v: &str) -> Result<[f64; 4], ApiError> {
             ApiError::invalid_parameter(format!(
                 "bbox must be 4 numbers minLon,minLat,maxLon,maxLat, got `{v}`"
             ))
+            .zh(format!(
+                "bbox 须为 4 个数：最小经度,最小纬度,最大经度,最大纬度，收到 `{v}`"
+            ))
         })?;
     match nums.as_slice() {
         [a, b, c, d] => Ok([*a, *b, *c, *d]),
         [a, b, _, d, e, _] => Ok([*a, *b, *d, *e]),
         _ => Err(ApiError::invalid_parameter(format!(
             "bbox must have 4 (or 6) numbers, got {}",
+            nums.len()
+        ))
+        .zh(format!(
+            "bbox 须有 4 个（或 6 个）数，收到 {} 个",
             nums.len()
         ))),
     }
@@ -131,20 +140,21 @@ pub fn parse_bbox(v: &str) -> Result<Bbox, ApiError> {
     if !(-90.0..=90.0).contains(&min_y) || !(-90.0..=90.0).contains(&max_y) {
         return Err(ApiError::invalid_parameter(
             "bbox latitudes must be within ±90 (order: minLon,minLat,maxLon,maxLat — are longitude and latitude swapped?)",
-        ));
+        ).zh("bbox 的纬度须在 ±90 以内（顺序：最小经度,最小纬度,最大经度,最大纬度——经纬度是否颠倒？）"));
     }
     // Web maps zoomed out send longitudes beyond ±180 (the world repeated); clamp them.
     let (min_x, max_x) = (min_x.clamp(-180.0, 180.0), max_x.clamp(-180.0, 180.0));
 
     if min_y > max_y {
-        return Err(ApiError::invalid_parameter(
-            "bbox minimum latitude is above its maximum",
-        ));
+        return Err(
+            ApiError::invalid_parameter("bbox minimum latitude is above its maximum")
+                .zh("bbox 的最小纬度大于最大纬度"),
+        );
     }
     if min_x > max_x {
         return Err(ApiError::invalid_parameter(
             "bbox minimum longitude is above its maximum (boxes across the antimeridian are not supported)",
-        ));
+        ).zh("bbox 的最小经度大于最大经度（不支持跨越 180° 经线的范围）"));
     }
     Ok(Bbox {
         min_x,
@@ -178,7 +188,7 @@ pub fn parse_datetime(v: &str) -> Result<Interval, ApiError> {
         }
         Err(ApiError::invalid_parameter(format!(
             "datetime `{s}` is not an RFC 3339 date-time (2026-11-22T08:00:00Z) or date (2026-11-22)"
-        )))
+        )).zh(format!("datetime `{s}` 不是 RFC 3339 日期时间（2026-11-22T08:00:00Z）或日期（2026-11-22）")))
     };
     match v.split_once('/') {
         Some((a, b)) => {
@@ -186,9 +196,10 @@ pub fn parse_datetime(v: &str) -> Result<Interval, ApiError> {
             if let (Some(s), Some(e)) = (start, end)
                 && s > e
             {
-                return Err(ApiError::invalid_parameter(
-                    "datetime interval ends before it starts",
-                ));
+                return Err(
+                    ApiError::invalid_parameter("datetime interval ends before it starts")
+                        .zh("datetime 区间的结束早于开始"),
+                );
             }
             Ok((start, end))
         }
@@ -196,7 +207,8 @@ pub fn parse_datetime(v: &str) -> Result<Interval, ApiError> {
             if v.trim() == ".." || v.trim().is_empty() {
                 return Err(ApiError::invalid_parameter(
                     "datetime needs an instant or an interval",
-                ));
+                )
+                .zh("datetime 须为一个时刻或一个区间"));
             }
             let date_only = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").is_ok();
             // A date means the whole day; an instant means exactly that instant.
@@ -218,6 +230,9 @@ pub fn parse_coordinates(raw: &str) -> Result<Offset, ApiError> {
     Offset::parse(raw).ok_or_else(|| {
         ApiError::invalid_parameter(format!(
             "coordinates must be cgcs2000, gcj02 or bd09, got `{raw}`"
+        ))
+        .zh(format!(
+            "coordinates 须为 cgcs2000、gcj02 或 bd09，收到 `{raw}`"
         ))
     })
 }

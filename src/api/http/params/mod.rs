@@ -121,12 +121,14 @@ pub fn pairs(query: &str, accepted: &[&str]) -> Result<Vec<(String, String)>, Ap
             };
             return Err(ApiError::invalid_parameter(format!(
                 "unknown query parameter `{k}`; this endpoint accepts {accepted}"
-            )));
+            ))
+            .zh(format!("未知的查询参数 `{k}`；此接口接受 {accepted}")));
         }
         if !seen.insert(k.clone()) {
             return Err(ApiError::invalid_parameter(format!(
                 "query parameter `{k}` is given twice"
-            )));
+            ))
+            .zh(format!("查询参数 `{k}` 出现了两次")));
         }
         if !v.trim().is_empty() {
             out.push((k, v));
@@ -159,7 +161,8 @@ pub fn from_pairs<T: DeserializeOwned>(
             return Err(ApiError::invalid_parameter(format!(
                 "query parameter `{}` is required{what}",
                 p.name
-            )));
+            ))
+            .zh(format!("须提供查询参数 `{}`{what}", p.name)));
         }
     }
     let encoded = url::form_urlencoded::Serializer::new(String::new())
@@ -291,7 +294,8 @@ impl Paging {
             Some(n) => {
                 return Err(ApiError::invalid_parameter(format!(
                     "limit must be a whole number ≥ 1, got `{n}`"
-                )));
+                ))
+                .zh(format!("limit 须为不小于 1 的整数，收到 `{n}`")));
             }
         };
         let offset = match self.offset {
@@ -300,7 +304,8 @@ impl Paging {
             Some(n) => {
                 return Err(ApiError::invalid_parameter(format!(
                     "offset must be a whole number ≥ 0, got `{n}`"
-                )));
+                ))
+                .zh(format!("offset 须为不小于 0 的整数，收到 `{n}`")));
             }
         };
         Ok((limit, offset))
