@@ -524,6 +524,17 @@ await page.waitForFunction(
 // The panel reads again: the record today (the map shows the month picked, as its 截至 says).
 await page.locator('#progress-now').filter({ hasText: `当前进度 ${percent}%` }).waitFor();
 assert.match(await panelText(page), /截至\s*\d{4}-\d{2}-\d{2}/);
+// A unit larger than the building is refused with the rule's own reason, in Chinese.
+await page.locator('#unit-form input[name=floor]').fill('1');
+await page.locator('#unit-form input[name=area_m2]').fill('900000');
+await page.locator('#unit-form button[type=submit]').click();
+await page.locator('#unit-form + .result.error').waitFor();
+const tooBig = await page.locator('#unit-form + .result').innerText();
+assert.match(tooBig, /超过厂房建筑面积/, tooBig);
+assert.doesNotMatch(tooBig, /building/, tooBig);
+const oversized = problems.findIndex((p) => p.startsWith('workshop edits:') && p.includes('status of 422'));
+assert.ok(oversized >= 0, `the oversized unit was a 422: ${problems}`);
+problems.splice(oversized, 1);
 await page.locator('#unit-form input[name=floor]').fill('1');
 await page.locator('#unit-form input[name=section]').fill('T区');
 await page.locator('#unit-form input[name=area_m2]').fill('50');
