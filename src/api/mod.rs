@@ -17,7 +17,7 @@ use crate::exchange::limits::UploadLimits;
 use crate::ops::land_watch::WatchMemo;
 use crate::spatial::input::{InputCrs, parse_value};
 use crate::spatial::{AreaLimits, Footprint};
-use crate::store::{AnyConnection, Db, StoreResult};
+use crate::store::{AnyConnection, Db, StoreError, StoreResult};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -194,7 +194,11 @@ impl AppState {
                 Some((read_db, fence)) => replica::conn(&db, &read_db, fence)?,
                 None => db.conn()?,
             };
-            f(&mut conn).map_err(ApiError::from)
+            let out = f(&mut conn);
+            if out.as_ref().is_err_and(StoreError::lost_connection) {
+                conn.mark_broken();
+            }
+            out.map_err(ApiError::from)
         }))
         .await
     }
@@ -209,7 +213,11 @@ impl AppState {
         let db = self.db.clone();
         let out = blocking_erased(Box::new(move || {
             let mut conn = db.conn()?;
-            f(&mut conn).map(erase).map_err(ApiError::from)
+            let out = f(&mut conn);
+            if out.as_ref().is_err_and(StoreError::lost_connection) {
+                conn.mark_broken();
+            }
+            out.map(erase).map_err(ApiError::from)
         }))
         .await?;
         unerase(out)

@@ -135,6 +135,14 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// The connection itself failed (closed by the server, the server gone): it must not go
+    /// back into the pool's rotation ([`Pooled::mark_broken`]).
+    pub fn lost_connection(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
 impl From<DieselError> for StoreError {
     fn from(e: DieselError) -> Self {
         match e {
@@ -154,12 +162,13 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(_, ref info) if is_sqlite_busy(info.message()) => {
                 StoreError::Busy(info.message().to_owned())
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, ref info) => {
-                StoreError::Unavailable(format!(
-                    "the database connection closed: {}",
-                    info.message()
-                ))
-            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                ref info,
+            ) => StoreError::Unavailable(format!(
+                "the database connection closed: {}",
+                info.message()
+            )),
             other => StoreError::Database(other),
         }
     }
@@ -284,30 +293,77 @@ fn prepare_sqlite(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
 #[derive(Debug)]
 pub struct Manager {
     url: String,
+    /// How long after its last use a connection is handed out again without a `SELECT 1`.
+    trusted_for: Duration,
+}
+
+/// A pooled connection, with what the pool knows of its health: when it last came back from
+/// a request without a connection failure, and whether a request saw it fail.
+pub struct Pooled {
+    conn: AnyConnection,
+    returned: std::time::Instant,
+    broken: bool,
+}
+
+impl Pooled {
+    /// A request saw the connection fail (closed, unreachable): the pool drops it when it
+    /// comes back instead of handing it to the next request.
+    pub fn mark_broken(&mut self) {
+        self.broken = true;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
 }
 
 impl ManageConnection for Manager {
-    type Connection = AnyConnection;
+    type Connection = Pooled;
     type Error = OpenError;
 
-    fn connect(&self) -> Result<AnyConnection, OpenError> {
-        establish(&self.url)
+    fn connect(&self) -> Result<Pooled, OpenError> {
+        Ok(Pooled {
+            conn: establish(&self.url)?,
+            returned: std::time::Instant::now(),
+            broken: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), OpenError> {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| OpenError(format!("connection check failed: {e}")))
+    /// Checked on every checkout, but a `SELECT 1` only for a connection that has rested:
+    /// one that came back from a request moments ago without failing is known to work, and
+    /// under load every connection is such a one — the ping was a round trip and a statement
+    /// of the database's CPU on every request (two for a request that authenticates first).
+    /// A connection a request saw fail never gets here ([`Manager::has_broken`]).
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), OpenError> {
+        if conn.returned.elapsed() < self.trusted_for {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
+            .map_err(|e| OpenError(format!("connection check failed: {e}")))?;
+        conn.returned = std::time::Instant::now();
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        conn.returned = std::time::Instant::now();
+        conn.broken
     }
 }
 
 #[derive(Debug)]
 struct NoCustomizer;
 
-impl CustomizeConnection<AnyConnection, OpenError> for NoCustomizer {}
+impl CustomizeConnection<Pooled, OpenError> for NoCustomizer {}
 
 /// The connection pool and which backend it serves.
 #[derive(Clone)]
@@ -326,7 +382,7 @@ impl Db {
         migrate(&mut conn)?;
         drop(conn);
         Ok(Db {
-            pool: pool(url, pool_size, 1),
+            pool: pool(url, pool_size, 1, TRUSTED_FOR),
             backend,
         })
     }
@@ -341,7 +397,9 @@ impl Db {
             ));
         }
         Ok(Db {
-            pool: pool(url, pool_size, 0),
+            // Pinged on every checkout: a replica that went away is stepped around at
+            // checkout (the primary answers) rather than failing the read that found out.
+            pool: pool(url, pool_size, 0, Duration::ZERO),
             backend: Backend::Postgres,
         })
     }
@@ -359,8 +417,8 @@ impl Db {
 }
 
 /// A pool of up to `size` connections to `url`, keeping `idle` open; connections are opened
-/// when first needed.
-fn pool(url: &str, size: u32, idle: u32) -> Pool<Manager> {
+/// when first needed, and handed out without a ping within `trusted_for` of their last use.
+fn pool(url: &str, size: u32, idle: u32, trusted_for: Duration) -> Pool<Manager> {
     Pool::builder()
         .max_size(size.max(1))
         .min_idle(Some(idle))
@@ -368,8 +426,12 @@ fn pool(url: &str, size: u32, idle: u32) -> Pool<Manager> {
         .connection_customizer(Box::new(NoCustomizer))
         .build_unchecked(Manager {
             url: url.to_owned(),
+            trusted_for,
         })
 }
+
+/// How long a primary connection is trusted after a request used it without failing.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
 
 /// The database answers.
 pub fn ping(conn: &mut AnyConnection) -> StoreResult<()> {

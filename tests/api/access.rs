@@ -654,7 +654,7 @@ on_both_backends!(
                     parkland::store::schema::api_tokens::token_hash,
                     parkland::store::schema::api_tokens::prefix,
                 ))
-                .load(&mut *conn)
+                .load(&mut **conn)
                 .unwrap();
             assert!(stored.iter().all(|(hash, prefix)| hash.len() == 64
                 && !hash.contains(&secret[4..])

@@ -305,3 +305,70 @@ on_both_backends!(
         assert!(p["detail"].as_str().unwrap().contains("limit"), "{p}");
     }
 );
+
+/// The connections this test's pool holds open now: its backends' process ids, read on every
+/// connection at once (the pool has four).
+fn pool_backends(app: &common::TestDb) -> Vec<i32> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let mut held: Vec<_> = (0..4).map(|_| app.conn()).collect();
+    held.iter_mut()
+        .map(|c| {
+            diesel::sql_query("SELECT pg_backend_pid() AS pid")
+                .get_result::<Pid>(&mut ***c)
+                .unwrap()
+                .pid
+        })
+        .collect()
+}
+
+/// The server closes every connection of the service (as a restart or an administrator's
+/// `pg_terminate_backend` does).
+fn close_from_the_server(app: &common::TestDb, pids: &[i32]) {
+    use diesel::prelude::*;
+    let mut admin = diesel::PgConnection::establish(&app.url).unwrap();
+    for pid in pids {
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut admin)
+            .unwrap();
+    }
+}
+
+/// A connection is handed out without a ping within a second of a request that used it
+/// without failing (`store::Manager::is_valid`). When the server closes the pool's
+/// connections, a request that meets a dead one is answered 503 and the connection dropped —
+/// none is handed out dead twice — and one that rested is pinged and replaced before use.
+#[actix_web::test]
+async fn connections_the_server_closed_are_replaced() {
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let admin = app.service().await;
+    get(&admin, "/api/parks").await.expect(200);
+
+    close_from_the_server(&app, &pool_backends(&app));
+    let mut refused = 0;
+    for _ in 0..10 {
+        let r = get(&admin, "/api/parks").await;
+        match r.status.as_u16() {
+            200 => {}
+            503 => refused += 1,
+            other => panic!("a dead connection answered {other}"),
+        }
+    }
+    assert!(
+        refused <= 4,
+        "{refused} refusals: a dead connection was handed out twice"
+    );
+    get(&admin, "/api/parks").await.expect(200);
+
+    close_from_the_server(&app, &pool_backends(&app));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for _ in 0..5 {
+        get(&admin, "/api/parks").await.expect(200);
+    }
+}

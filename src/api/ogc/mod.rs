@@ -690,6 +690,14 @@ pub async fn list_collections(
         .collect();
     let park_boxes = state.run(store::parks::extents).await?;
     let base = base_url(&req, &state);
+    let extents: Vec<(CollectionId, Option<Bbox>)> = shown
+        .into_iter()
+        .map(|c| (c, extent(&park_boxes, c, &readable)))
+        .collect();
+    let key = format!("{base}|{extents:?}");
+    if let Some((bytes, etag)) = written_collections().get(&key) {
+        return respond_cached(&req, "application/json", bytes, etag, None);
+    }
     let body = Collections {
         links: vec![Link::new(
             format!("{base}/collections"),
@@ -697,17 +705,49 @@ pub async fn list_collections(
             "application/json",
             "This document",
         )],
-        collections: shown
+        collections: extents
             .into_iter()
-            .map(|c| {
-                let mut info = collection_info(c, &base, extent(&park_boxes, c, &readable));
+            .map(|(c, e)| {
+                let mut info = collection_info(c, &base, e);
                 info.crs = vec!["#/crs".into()];
                 info
             })
             .collect(),
         crs: crate::spatial::output::supported_uris(),
     };
-    cached_json(&req, "application/json", &body)
+    let bytes = serde_json::to_vec(&body).map_err(|e| ApiError::internal(&e))?;
+    let etag = content_etag(&bytes);
+    written_collections().put(key, bytes.clone(), etag.clone());
+    respond_cached(&req, "application/json", bytes, etag, None)
+}
+
+/// `/collections` as last written for each base URL and set of collections with their
+/// extents — everything the document depends on, so an entry is never stale: a changed park
+/// boundary is a new key. Every caller who sees the same collections reads the same bytes;
+/// writing them (eleven collections, 68 CRS URIs) was most of the request's CPU. A few
+/// hundred keys at most in practice (one per combination of visible parks); cleared when full.
+struct WrittenCollections(std::sync::Mutex<std::collections::HashMap<String, (Vec<u8>, String)>>);
+
+impl WrittenCollections {
+    const MAX_KEYS: usize = 256;
+
+    fn get(&self, key: &str) -> Option<(Vec<u8>, String)> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: String, bytes: Vec<u8>, etag: String) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= Self::MAX_KEYS {
+                map.clear();
+            }
+            map.insert(key, (bytes, etag));
+        }
+    }
+}
+
+fn written_collections() -> &'static WrittenCollections {
+    static WRITTEN: std::sync::OnceLock<WrittenCollections> = std::sync::OnceLock::new();
+    WRITTEN.get_or_init(|| WrittenCollections(Default::default()))
 }
 
 /// One collection's description (a private one needs an account that reads the register).
