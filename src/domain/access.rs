@@ -393,7 +393,7 @@ pub fn check_token_expiry(
     if expires_at.is_some_and(|e| e <= now) {
         return Err(
             FieldError::new("expires_at", "the expiry must be in the future")
-                .zh("有效期须在将来")
+                .zh("到期时间须晚于当前时间")
                 .into(),
         );
     }

@@ -112,7 +112,7 @@ impl Application {
         if !accept && reason.is_empty() {
             return Err(
                 FieldError::new("reason", "say why the application is rejected")
-                    .zh("请说明不予受理（驳回）的理由")
+                    .zh("请说明申请未通过的理由")
                     .into(),
             );
         }

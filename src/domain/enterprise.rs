@@ -89,7 +89,7 @@ pub fn check_uscc_free(uscc: &str, holder: Option<(i64, String)>) -> Result<(), 
     match holder {
         Some((id, name)) => Err(Refusal::conflict_in(
             format!("the credit code {uscc} is already registered to {name} (enterprise {id})"),
-            format!("信用代码 {uscc} 已登记于 {name}（企业 {id}）"),
+            format!("统一社会信用代码 {uscc} 已由 {name}（企业 {id}）登记使用"),
         )),
         None => Ok(()),
     }

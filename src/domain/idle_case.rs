@@ -153,7 +153,7 @@ impl StepTerms {
                     "amount_yuan",
                     "only a payment has an amount (a decision's fee is computed)",
                 )
-                .zh("只有缴款步骤才填写金额（决定的闲置费由系统计算）"),
+                .zh("只有缴款步骤才填写金额（决定的土地闲置费由系统计算）"),
             );
         }
         if let Some(v) = self.amount_yuan
@@ -308,7 +308,7 @@ pub fn check_next(case: &Case, next: &Step) -> Result<(), FieldError> {
             "decision",
             "say what is decided: fee, recovery or disposal",
         )
-        .zh("请写明决定内容：fee（征缴闲置费）、recovery（无偿收回）或 disposal（处置）")),
+        .zh("请写明决定内容：fee（征缴土地闲置费）、recovery（无偿收回）或 disposal（协议处置）")),
         (StepKind::Decision, Some(_)) => Ok(()),
         (_, Some(_)) => Err(FieldError::new("decision", "only a decision step decides")
             .zh("只有决定步骤才有决定内容")),
@@ -428,7 +428,7 @@ pub fn decide(case_id: i64, step: &mut Step, verdict: &IdleVerdict) -> Result<()
     }
     match step.decision {
         Some(DecisionKind::Fee) if v.excused => {
-            refuse("the delay is excused (government or force majeure): no fee may be charged".into(), "延误可免责（政府原因或不可抗力）：不得征缴闲置费".into())
+            refuse("the delay is excused (government or force majeure): no fee may be charged".into(), "属政府原因或不可抗力造成的动工开发迟延：不得征缴土地闲置费".into())
         }
         Some(DecisionKind::Fee) => {
             step.amount_yuan = v.fee_yuan;
@@ -436,7 +436,7 @@ pub fn decide(case_id: i64, step: &mut Step, verdict: &IdleVerdict) -> Result<()
         }
         Some(DecisionKind::Recovery) if v.excused => refuse(
             "the delay is excused (government or force majeure): the land may not be recovered without compensation".into(),
-            "延误可免责（政府原因或不可抗力）：不得无偿收回土地".into(),
+            "属政府原因或不可抗力造成的动工开发迟延：不得无偿收回土地".into(),
         ),
         Some(DecisionKind::Recovery) if v.consequence != Consequence::Recovery => {
             let from = v.recovery_from.map_or_else(String::new, |d| d.to_string());
@@ -468,7 +468,7 @@ pub fn settle_payment(case: &Case, step: &mut Step) -> Result<(), Refusal> {
             "amount_yuan",
             format!("the decision set the fee at {fee} 元, not {paid}"),
         )
-        .zh(format!("决定的闲置费为 {fee} 元，而不是 {paid} 元"))
+        .zh(format!("决定的土地闲置费为 {fee} 元，而不是 {paid} 元"))
         .into()),
         (_, fee) => {
             step.amount_yuan = fee;

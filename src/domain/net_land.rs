@@ -125,7 +125,7 @@ pub fn unmet(parcel: &Parcel, required: &[String], tracked: &[InfrastructureItem
         .map(|condition| Unmet {
             condition,
             missing: "not on record (记录于 clearances)".into(),
-            missing_zh: "未见记录（记录于 clearances）".into(),
+            missing_zh: "未见记录（请在 clearances 中登记）".into(),
         })
         .collect();
     if parcel.planning.far_min.is_none() && parcel.planning.far_max.is_none() {
@@ -142,7 +142,7 @@ pub fn unmet(parcel: &Parcel, required: &[String], tracked: &[InfrastructureItem
     let mut missing_zh = missing.clone();
     let untracked = |key: &str, zh: bool| {
         if zh {
-            format!("{key}（本园区未跟踪此项：请更正 start_infrastructure）")
+            format!("{key}（本园区未登记此项：请更正 start_infrastructure）")
         } else {
             format!("{key} (not an item this park tracks: correct start_infrastructure)")
         }

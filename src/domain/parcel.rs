@@ -292,7 +292,7 @@ pub fn parse_infrastructure(
             ),
         )
         .zh(format!(
-            "未知的基础设施项 {}；本园区跟踪的是 {}",
+            "未知的基础设施项 {}；本园区登记的基础设施项为 {}",
             unknown.join("、"),
             keys.join("、")
         )));

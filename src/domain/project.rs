@@ -512,7 +512,7 @@ pub fn check_references(park_id: i64, d: &ProjectDraft, refs: &References) -> Re
                 "responsible_unit_id",
                 format!("investment unit {} does not exist", d.responsible_unit_id),
             )
-            .zh(format!("招商责任单位 {} 不存在", d.responsible_unit_id)),
+            .zh(format!("招商单位 {} 不存在", d.responsible_unit_id)),
         );
     }
     for (i, (id, park)) in d.parcel_ids.iter().zip(&refs.parcel_parks).enumerate() {
@@ -549,7 +549,7 @@ pub fn check_unit_name(name: &str, taken: Option<i64>) -> Result<(), Refusal> {
     match taken {
         Some(id) => Err(Refusal::conflict_in(
             format!("the investment unit {name} already exists (id {id})"),
-            format!("招商责任单位 {name} 已存在（编号 {id}）"),
+            format!("招商单位“{name}”已存在（编号 {id}）"),
         )),
         None => Ok(()),
     }
@@ -761,7 +761,7 @@ mod tests {
             check_unit_name("招商局", Some(3)),
             Err(Refusal::conflict_in(
                 "the investment unit 招商局 already exists (id 3)",
-                "招商责任单位 招商局 已存在（编号 3）"
+                "招商单位“招商局”已存在（编号 3）"
             ))
         );
     }

@@ -725,7 +725,11 @@ pub fn check_split(
                         "pieces",
                         format!("pieces {i} and {j} overlap by {overlap:.2} m²"),
                     )
-                    .zh(format!("第 {i} 块与第 {j} 块重叠 {overlap:.2} m²")),
+                    .zh(format!(
+                        "第 {} 块与第 {} 块（pieces[{i}]、pieces[{j}]）重叠 {overlap:.2} m²",
+                        i + 1,
+                        j + 1
+                    )),
                 );
             }
         }

@@ -348,7 +348,7 @@ impl Supply {
                 format!(
                     "a holder's request to defer the start (延建) must be made at least {notice_days} days before the agreed start {current}, by {due}; this one is dated {date}"
                 ),
-            ).zh(format!("土地使用者申请延期开工（延建）须在约定开工日 {current} 前至少 {notice_days} 日提出，即不晚于 {due}；本申请日期为 {date}"))
+            ).zh(format!("土地使用权人申请延期开工（延建）须在约定开工日 {current} 前至少 {notice_days} 日提出，即不晚于 {due}；本申请日期为 {date}"))
             .into());
         }
         Ok(())
@@ -450,7 +450,7 @@ pub fn check_not_supplied(code: &str, in_force: Option<&Supply>) -> Result<(), R
                 s.contract_no, s.id
             ),
             format!(
-                "宗地 {code} 正按合同 {}（供地 {}）供应；须先终止供应，才能分割、合并、注销或改变其“已供应”状态",
+                "宗地 {code} 正按合同 {}（供地 {}）供应；须先终止供应，才能分宗、合宗、注销或改变其“已供应”状态",
                 s.contract_no, s.id
             ),
         )),
@@ -676,7 +676,7 @@ impl SupplyTerms {
                     format!("must be 0 to 10 ‰ of the land price per day, got {penalty_per_mille}"),
                 )
                 .zh(format!(
-                    "须为每日土地出让价款的 0 至 10 ‰，收到 {penalty_per_mille}"
+                    "每日违约金须为土地出让价款的 0‰ 至 10‰，收到 {penalty_per_mille}"
                 )),
             );
         }
@@ -1004,11 +1004,14 @@ impl FactTerms {
         let note = super::codes::parse_text("note", note.unwrap_or(""), 1000)
             .map_err(|x| e.push(x))
             .unwrap_or_default();
-        let needs = |kind: &str, field: &str, what: &str, what_zh: &str| {
+        let needs = |kind: &'static str, field: &str, what: &str, what_zh: &str| {
             FieldError::both(
                 field,
                 format!("a {kind} fact needs {what}"),
-                format!("{kind} 事实须写明{what_zh}"),
+                format!(
+                    "“{}”事实须写明{what_zh}",
+                    FactKind::parse(kind).map_or(kind, FactKind::label_zh)
+                ),
             )
         };
         let detail = match self {
@@ -1033,7 +1036,7 @@ impl FactTerms {
                         "start",
                         "evidence",
                         "its evidence: pit_dug, piles_driven or foundation_third (Art. 30)",
-"开工依据：pit_dug（开挖基槽）、piles_driven（打桩）或 foundation_third（地基完成三分之一），见第三十条",
+"开工依据：pit_dug（深基坑开挖完毕）、piles_driven（所有基础桩打入完毕）或 foundation_third（地基施工完成三分之一），见《闲置土地处置办法》第三十条",
                     ));
                 }
                 FactDetail::Start {
@@ -1091,7 +1094,7 @@ impl FactTerms {
                         "extension",
                         "cause",
                         "its cause (a government cause of Art. 8, force_majeure or holder)",
-"原因：第八条所列政府原因、force_majeure（不可抗力）或 holder（土地使用者）",
+"原因：第八条所列政府原因、force_majeure（不可抗力）或 holder（土地使用权人自身原因）",
                     ));
                 }
                 if new_start.is_none() {
@@ -1173,7 +1176,7 @@ impl FactTerms {
                         e.push(FieldError::new(
                             format!("measured.{name}"),
                             "is read from the enterprise's yearly 亩均 figures, not typed in a review",
-                        ).zh("取自企业的年度亩均数据，评价时不能手工填写"));
+                        ).zh("取自企业年度亩均数据，达产复核时不得手工填写"));
                     }
                 }
                 FactDetail::CapacityReview { measured: m }
@@ -1314,7 +1317,7 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
         FieldError::both(
             "date",
             format!("the {} of {}: {msg}", f.detail.kind().as_str(), f.date),
-            format!("{} 的 {} 事实：{zh}", f.date, f.detail.kind().as_str()),
+            format!("{} 的“{}”记录：{zh}", f.date, f.detail.kind().label_zh()),
         )
     };
     for f in ordered {
@@ -1448,7 +1451,7 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                             "a holder's request to defer the start (延建) must come before the agreed start {current}; after it the delay is the holder's and the idle-land clock keeps running"
                         ),
                         format!(
-                            "土地使用者申请延期开工（延建）须在约定开工日 {current} 之前提出；此后的延误由土地使用者负责，闲置土地计时继续"
+                            "土地使用权人申请延期开工（延建）须在约定开工日 {current} 之前提出；此后的延误属土地使用权人自身原因，闲置期间照常计算"
                         ),
                     ));
                 }
@@ -1528,7 +1531,7 @@ pub fn replay(supply: &Supply, facts: &[Fact], as_of: NaiveDate) -> Result<Timel
                     return Err(err(
                         f,
                         "a capacity review needs production before it".into(),
-                        "达产核验前须先投产".into(),
+                        "达产复核前须先投产".into(),
                     ));
                 }
                 t.review = Some((f.date, *measured));

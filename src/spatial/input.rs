@@ -261,7 +261,7 @@ fn check_lonlat(lon: f64, lat: f64, raw: (f64, f64), crs: Crs) -> Result<(), (St
                 ),
                 format!(
                     "{} 中的 [{x}, {y}] 落在经度 {lon:.5}、纬度 {lat:.5}，位于中国境外；\
-                     请检查声明的坐标参考系（GeoJSON 中东坐标在前）",
+                     请检查声明的坐标参考系（GeoJSON 坐标顺序为东坐标（X）在前）",
                     crs.name()
                 ),
             ))
@@ -315,11 +315,11 @@ fn gauss_kruger_guess(easting: f64) -> (String, String) {
     match zone {
         13..=23 => (
             format!(" (6° zone {zone}: EPSG:{})", 4491 + zone - 13),
-            format!("（6° 带第 {zone} 带：EPSG:{}）", 4491 + zone - 13),
+            format!("（6°分带第 {zone} 带：EPSG:{}）", 4491 + zone - 13),
         ),
         25..=45 => (
             format!(" (3° zone {zone}: EPSG:{})", 4488 + zone),
-            format!("（3° 带第 {zone} 带：EPSG:{}）", 4488 + zone),
+            format!("（3°分带第 {zone} 带：EPSG:{}）", 4488 + zone),
         ),
         0 => (
             " (a Gauss-Krüger easting without zone prefix: EPSG:4502–4512 or 4534–4554)".into(),

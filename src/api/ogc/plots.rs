@@ -128,7 +128,7 @@ impl Search {
                 known.iter().cloned().collect::<Vec<_>>().join(", ")
             ))
             .zh(format!(
-                "infrastructure：`{unknown}` 不是任何园区跟踪的基础设施项；可选项为 {}",
+                "infrastructure：`{unknown}` 不是任何园区登记的基础设施项；可选项为 {}",
                 known.iter().cloned().collect::<Vec<_>>().join("、")
             ))),
             None => Ok(()),

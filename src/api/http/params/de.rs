@@ -100,7 +100,7 @@ pub fn check_format(v: &str) -> Result<(), ApiError> {
         "json" | "geojson" | "application/json" | "application/geo+json" => Ok(()),
         other => Err(
             ApiError::invalid_parameter(format!("f={other} is not offered; use f=json"))
-                .zh(format!("不提供 f={other}；请用 f=json")),
+                .zh(format!("不支持 f={other}；请使用 f=json")),
         ),
     }
 }

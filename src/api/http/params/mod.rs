@@ -122,7 +122,11 @@ pub fn pairs(query: &str, accepted: &[&str]) -> Result<Vec<(String, String)>, Ap
             return Err(ApiError::invalid_parameter(format!(
                 "unknown query parameter `{k}`; this endpoint accepts {accepted}"
             ))
-            .zh(format!("未知的查询参数 `{k}`；此接口接受 {accepted}")));
+            .zh(if accepted == "none" {
+                format!("未知的查询参数 `{k}`；此接口不接受查询参数")
+            } else {
+                format!("未知的查询参数 `{k}`；此接口接受 {accepted}")
+            }));
         }
         if !seen.insert(k.clone()) {
             return Err(ApiError::invalid_parameter(format!(
