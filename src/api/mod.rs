@@ -118,12 +118,28 @@ impl AppState {
     }
 
     /// Fill the memo of watched parks for the days dashboards open on, on a thread of its own
-    /// (started with the service; a failure is logged, the service runs on).
+    /// (started with the service; a failure is logged, the service runs on) — after storing
+    /// the plane areas of parcels written before they were kept, which the watch then reads.
     pub fn warm_watches(&self) {
         let (db, memo, today) = (self.db.clone(), self.watch_memo.clone(), self.today());
         let spawned = std::thread::Builder::new()
             .name("warm-watches".into())
             .spawn(move || {
+                let started = std::time::Instant::now();
+                match db
+                    .conn()
+                    .and_then(|mut c| crate::store::parcels::store_plane_areas(&mut c))
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(
+                        parcels = n,
+                        ms = started.elapsed().as_millis() as u64,
+                        "the plane areas of parcels written before they were kept are stored"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not store the parcels' plane areas")
+                    }
+                }
                 let started = std::time::Instant::now();
                 let warmed = db
                     .conn()

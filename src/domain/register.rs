@@ -91,6 +91,10 @@ pub struct Parcel {
     pub approved_on: Option<NaiveDate>,
     pub geometry: MultiPolygon<f64>,
     pub area_m2: f64,
+    /// The plane area in the parcel's CGCS2000 3° Gauss-Krüger zone, m², and the zone's EPSG
+    /// code (`spatial::measure::plane_area_m2`): measured whenever the geometry is set, like
+    /// `area_m2`, and stored with it.
+    pub plane_area: Option<(f64, u16)>,
     pub version: i64,
     pub created: Stamp,
     pub updated: Stamp,
@@ -1007,6 +1011,7 @@ impl Parcel {
             approval_no: draft.approval_no,
             approved_on: draft.approved_on,
             area_m2: draft.footprint.area_m2(),
+            plane_area: draft.footprint.plane_area(),
             geometry: draft.footprint.into_geometry(),
             version: 1,
             created: stamp.clone(),
@@ -1249,6 +1254,7 @@ pub(crate) mod tests {
             approval_no: String::new(),
             approved_on: None,
             area_m2: measure::area_m2(&geometry),
+            plane_area: measure::plane_area_m2(&geometry),
             geometry,
             version: 1,
             created: stamp.clone(),

@@ -121,6 +121,7 @@ pub fn update(
             let settings = park.settings_in(&zones, current.zone_id);
             check_placed(conn, &park, footprint, &[id], &settings, ahead)?;
             next.area_m2 = footprint.area_m2();
+            next.plane_area = footprint.plane_area();
             next.geometry = footprint.geometry().clone();
         }
         if changes.zone_id.is_some() || changes.footprint.is_some() {
@@ -205,6 +206,7 @@ pub fn split(
                     .land_use
                     .map_or_else(|| original.land_use.clone(), |l| l.code().to_owned()),
                 area_m2: piece.footprint.area_m2(),
+                plane_area: piece.footprint.plane_area(),
                 geometry: piece.footprint.into_geometry(),
                 version: 1,
                 created: stamp.clone(),
@@ -271,6 +273,7 @@ pub fn merge(
                 .cloned()
                 .collect(),
             area_m2: footprint.area_m2(),
+            plane_area: footprint.plane_area(),
             geometry: footprint.into_geometry(),
             version: 1,
             created: stamp.clone(),

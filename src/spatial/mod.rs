@@ -182,6 +182,11 @@ impl Footprint {
         self.area_m2
     }
 
+    /// The plane area in its Gauss-Krüger zone, m², and the zone ([`measure::plane_area_m2`]).
+    pub fn plane_area(&self) -> Option<(f64, u16)> {
+        measure::plane_area_m2(&self.geometry)
+    }
+
     pub fn bbox(&self) -> Bbox {
         self.bbox
     }

@@ -248,7 +248,10 @@ pub fn sqlite_path(url: &str) -> &str {
 fn establish(url: &str) -> Result<AnyConnection, OpenError> {
     match Backend::of_url(url) {
         Backend::Postgres => diesel::PgConnection::establish(url)
-            .map(AnyConnection::Postgresql)
+            .and_then(|mut pg| {
+                prepare_postgres(&mut pg)?;
+                Ok(AnyConnection::Postgresql(pg))
+            })
             .map_err(|e| {
                 OpenError(format!(
                     "cannot connect to PostgreSQL at {}: {}",
@@ -277,6 +280,16 @@ fn establish(url: &str) -> Result<AnyConnection, OpenError> {
             Ok(AnyConnection::Sqlite(conn))
         }
     }
+}
+
+/// Per-connection PostgreSQL set-up: no JIT compilation. PostGIS declares its functions
+/// expensive, so a tile's `ST_AsMVT` query is planned at a cost far above `jit_above_cost` and
+/// PostgreSQL compiled it on every execution: 6–9 ms of a 26 ms z14 tile (one client,
+/// pgbench; docs/performance.md). No query parkland sends runs long enough to earn a
+/// compilation back — the tile servers of OpenStreetMap turn JIT off for the same reason.
+fn prepare_postgres(conn: &mut diesel::PgConnection) -> diesel::ConnectionResult<()> {
+    conn.batch_execute("SET jit = off")
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
 }
 
 /// Per-connection SQLite set-up: WAL so readers never block the writer, a busy timeout so

@@ -398,10 +398,13 @@ const TILE_PROPERTIES: [(&str, &str); 20] = [
     ("location", "parcels.location"),
     ("park_id", "parcels.park_id"),
     ("zone_id", "parcels.zone_id"),
-    ("area_m2", "round(parcels.area_m2::numeric, 2)::float8"),
+    // Rounded as `AreaM2::m2_display`/`mu_display` round, in the same float operations (half
+    // away from zero; an area is positive), so a tile and its item agree to the bit. Rounding
+    // through `numeric` cost a seventh of a z16 tile's query.
+    ("area_m2", "floor(parcels.area_m2 * 100 + 0.5) / 100"),
     (
         "area_mu",
-        "round((parcels.area_m2 * 0.0015)::numeric, 4)::float8",
+        "floor(parcels.area_m2 / (10000::float8 / 15) * 10000 + 0.5) / 10000",
     ),
     ("far_min", "parcels.far_min"),
     ("far_max", "parcels.far_max"),
@@ -588,4 +591,53 @@ pub fn codes(
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect())
+}
+
+/// Store the plane area of parcels written before it was kept (`plane_area_epsg` NULL), a
+/// thousand at a time, each batch in a transaction of its own; returns how many were measured.
+/// Run once at start-up on a thread of its own; until a row is measured, reading it measures
+/// it ([`super::rows::stored_plane_area`]), so the figures are the same either way. The row's
+/// version is part of the condition: a parcel changed meanwhile was measured by its change.
+pub fn store_plane_areas(conn: &mut AnyConnection) -> StoreResult<usize> {
+    const BATCH: i64 = 1000;
+    let (mut after, mut measured) = (0_i64, 0_usize);
+    loop {
+        let rows: Vec<(i64, i64, Vec<u8>)> = parcels::table
+            .filter(parcels::plane_area_epsg.is_null())
+            .filter(parcels::id.gt(after))
+            .select((parcels::id, parcels::version, parcels::geom))
+            .order(parcels::id)
+            .limit(BATCH)
+            .load(conn)?;
+        let Some(last) = rows.last() else {
+            return Ok(measured);
+        };
+        after = last.0;
+        let figures: Vec<(i64, i64, Option<f64>, Option<i32>)> = rows
+            .iter()
+            .map(|(id, version, geom)| {
+                let plane =
+                    crate::spatial::measure::plane_area_m2(&super::rows::decode_geometry(geom)?);
+                let (m2, epsg) = super::rows::plane_area_columns(plane);
+                Ok((*id, *version, m2, epsg))
+            })
+            .collect::<StoreResult<_>>()?;
+        super::write_tx(conn, |conn| {
+            for (id, version, m2, epsg) in &figures {
+                diesel::update(
+                    parcels::table
+                        .filter(parcels::id.eq(id))
+                        .filter(parcels::version.eq(version))
+                        .filter(parcels::plane_area_epsg.is_null()),
+                )
+                .set((
+                    parcels::plane_area_m2.eq(m2),
+                    parcels::plane_area_epsg.eq(epsg),
+                ))
+                .execute(conn)?;
+            }
+            Ok(())
+        })?;
+        measured += figures.len();
+    }
 }

@@ -160,6 +160,8 @@ pub struct ParcelRow {
     pub retired_at: Option<NaiveDateTime>,
     pub retired_reason: Option<String>,
     pub clearances: String,
+    pub plane_area_m2: Option<f64>,
+    pub plane_area_epsg: Option<i32>,
 }
 
 impl ParcelRow {
@@ -167,6 +169,7 @@ impl ParcelRow {
         let status = ParcelStatus::parse("status", &self.status).map_err(|e| {
             StoreError::Corrupt(format!("stored parcel {} is unreadable: {e}", self.id))
         })?;
+        let geometry = decode_geometry(&self.geom)?;
         Ok(Parcel {
             id: self.id,
             park_id: self.park_id,
@@ -190,7 +193,9 @@ impl ParcelRow {
             clearances: split_list(&self.clearances),
             approval_no: self.approval_no,
             approved_on: self.approved_on,
-            geometry: decode_geometry(&self.geom)?,
+            plane_area: stored_plane_area(self.plane_area_m2, self.plane_area_epsg)
+                .unwrap_or_else(|| crate::spatial::measure::plane_area_m2(&geometry)),
+            geometry,
             area_m2: self.area_m2,
             version: self.version,
             created: Stamp::stored(self.created_by, self.created_at),
@@ -198,6 +203,25 @@ impl ParcelRow {
             retired_at: self.retired_at,
             retired_reason: self.retired_reason,
         })
+    }
+}
+
+/// The stored plane area: `None` when the row has none yet (written before the columns
+/// existed; measured on read until `store::parcels::store_plane_areas` fills it), `Some(None)`
+/// for a parcel in no Gauss-Krüger zone (EPSG 0).
+pub fn stored_plane_area(m2: Option<f64>, epsg: Option<i32>) -> Option<Option<(f64, u16)>> {
+    match (m2, epsg.map(u16::try_from)) {
+        (_, Some(Ok(0))) => Some(None),
+        (Some(m2), Some(Ok(code))) => Some(Some((m2, code))),
+        _ => None,
+    }
+}
+
+/// The plane area columns for a measured parcel (EPSG 0: in no zone).
+pub fn plane_area_columns(plane: Option<(f64, u16)>) -> (Option<f64>, Option<i32>) {
+    match plane {
+        Some((m2, code)) => (Some(m2), Some(i32::from(code))),
+        None => (None, Some(0)),
     }
 }
 
@@ -237,11 +261,21 @@ pub struct ParcelValues {
     pub retired_at: Option<NaiveDateTime>,
     pub retired_reason: Option<String>,
     pub clearances: String,
+    pub plane_area_m2: Option<f64>,
+    pub plane_area_epsg: Option<i32>,
 }
 
 impl ParcelValues {
     pub fn of(p: &Parcel) -> Self {
         let b = extent(&p.geometry);
+        // Every path that sets a geometry measures it again (tests run with this on).
+        debug_assert_eq!(
+            p.plane_area,
+            crate::spatial::measure::plane_area_m2(&p.geometry),
+            "parcel {}'s plane area was not measured on its geometry",
+            p.code
+        );
+        let (plane_area_m2, plane_area_epsg) = plane_area_columns(p.plane_area);
         Self {
             park_id: p.park_id,
             zone_id: p.zone_id,
@@ -275,6 +309,8 @@ impl ParcelValues {
             updated_by: p.updated.by.clone(),
             retired_at: p.retired_at,
             retired_reason: p.retired_reason.clone(),
+            plane_area_m2,
+            plane_area_epsg,
         }
     }
 }

@@ -82,6 +82,8 @@ diesel::table! {
         retired_at -> Nullable<Timestamp>,
         retired_reason -> Nullable<Text>,
         clearances -> Text,
+        plane_area_m2 -> Nullable<Double>,
+        plane_area_epsg -> Nullable<Integer>,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod pipeline;
 pub mod renewal;
 pub mod supply;
 pub mod tables;
+pub mod timestamp;
 pub mod workshop;
 
 use crate::domain::industry::IndustryCode;
@@ -328,11 +329,16 @@ pub struct ParcelProperties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_on: Option<NaiveDate>,
     pub version: i64,
+    #[serde(serialize_with = "timestamp::utc")]
     pub created_at: DateTime<Utc>,
     pub created_by: &'a str,
+    #[serde(serialize_with = "timestamp::utc")]
     pub updated_at: DateTime<Utc>,
     pub updated_by: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "timestamp::utc_opt"
+    )]
     pub retired_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retired_reason: Option<&'a str>,
@@ -342,7 +348,7 @@ impl<'a> ParcelProperties<'a> {
     /// Borrows from the parcel: map pages build a thousand of these per request.
     pub fn of(p: &'a Parcel) -> Self {
         let area = AreaM2(p.area_m2);
-        let plane = crate::spatial::measure::plane_area_m2(&p.geometry);
+        let plane = p.plane_area;
         Self {
             park_id: p.park_id,
             zone_id: p.zone_id,

@@ -518,6 +518,60 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    plane_areas_are_stored_and_older_rows_measured_until_they_are,
+    |app: common::TestDb| async move {
+        use diesel::prelude::*;
+        use parkland::store::schema::parcels::dsl as p;
+        let svc = app.service().await;
+        let park = create_park(&svc, "PLANE").await;
+        // A 100 m square in the 3° Gauss-Krüger zone of 117°E (EPSG:4548).
+        let (e, n) = (463_456.789, 3_049_876.543);
+        let f = json!({
+            "type": "Feature",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4548"}},
+            "geometry": {"type": "Polygon", "coordinates": [[[e, n], [e + 100.0, n], [e + 100.0, n + 100.0], [e, n + 100.0], [e, n]]]},
+            "properties": {"code": "PLANE-1", "land_use": "100102"}
+        });
+        let id = create_parcel(&svc, park, &f).await["id"].as_i64().unwrap();
+        let stored = || {
+            let mut conn = app.conn();
+            p::parcels
+                .find(id)
+                .select((p::plane_area_m2, p::plane_area_epsg))
+                .first::<(Option<f64>, Option<i32>)>(&mut **conn)
+                .unwrap()
+        };
+        // Measured when the geometry was written, and stored with it.
+        let (m2, epsg) = stored();
+        assert!((m2.unwrap() - 10_000.0).abs() <= 0.01, "{m2:?}");
+        assert_eq!(epsg, Some(4548));
+
+        // A row written before the figure was kept is measured on read, the same figure.
+        diesel::update(p::parcels.find(id))
+            .set((
+                p::plane_area_m2.eq(None::<f64>),
+                p::plane_area_epsg.eq(None::<i32>),
+            ))
+            .execute(&mut **app.conn())
+            .unwrap();
+        let item = get(&svc, &format!("/collections/parcels/items/{id}"))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(item["properties"]["plane_area_m2"], json!(10_000.0));
+        assert_eq!(item["properties"]["plane_area_epsg"], 4548);
+        // The start-up pass stores it, once.
+        let measured = parkland::store::parcels::store_plane_areas(&mut app.conn()).unwrap();
+        assert_eq!(measured, 1);
+        assert_eq!(stored(), (m2, epsg));
+        assert_eq!(
+            parkland::store::parcels::store_plane_areas(&mut app.conn()).unwrap(),
+            0
+        );
+    }
+);
+
+on_both_backends!(
     projected_input_is_converted_to_cgcs2000,
     |app: common::TestDb| async move {
         let svc = app.service().await;

@@ -348,3 +348,23 @@ on_both_backends!(
             .problem(400);
     }
 );
+
+/// PostgreSQL would JIT-compile every tile query (PostGIS's functions are declared expensive,
+/// so the plan's cost passes `jit_above_cost`): several milliseconds a tile for nothing. The
+/// service's connections have JIT off; a connection made by the pool says so.
+#[actix_web::test]
+async fn the_service_s_postgres_connections_compile_no_queries() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        jit: String,
+    }
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let setting: Setting = diesel::sql_query("SHOW jit")
+        .get_result(&mut **app.conn())
+        .unwrap();
+    assert_eq!(setting.jit, "off");
+}
