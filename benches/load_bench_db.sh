@@ -63,5 +63,5 @@ lon=lambda px:(x+px/e)/n*360-180
 lat=lambda py:math.degrees(math.atan(math.sinh(math.pi*(1-2*(y+py/e)/n))))
 print(lon(-b), lat(e+b), lon(e+b), lat(-b))")
   read -r BX0 BY0 BX1 BY1 <<< "$B"
-  echo "SELECT ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), ST_TileEnvelope($Z, $X, $Y), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, parcels.status AS status, parcels.land_use AS land_use) t), 'parcels', 4096, 'geom', 'id') FROM parcels WHERE parcels.status <> 'retired' AND parcels.geom && ST_MakeEnvelope($BX0, $BY0, $BX1, $BY1, 4490)"
+  echo "SELECT ST_AsMVT(t, 'parcels', 4096, 'geom', 'id') FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), ST_TileEnvelope($Z, $X, $Y), 4096, 64, true) AS geom, parcels.id AS id, parcels.code AS code, parcels.status AS status, parcels.land_use AS land_use FROM parcels WHERE parcels.status <> 'retired' AND parcels.geom && ST_MakeEnvelope($BX0, $BY0, $BX1, $BY1, 4490)) AS t"
 }

@@ -195,8 +195,11 @@ ONE_M=$(median_ms "$MBASE/parcels_low/$Z/$X/$Y")
 # connection and executes with z, x, y: after five executions PostgreSQL keeps a generic plan.
 SQL_P=$(tile_sql "$Z" "$X" "$Y")
 PREP_M="PREPARE martin_tile(integer, integer, integer) AS SELECT ST_AsMVT(tile, 'parcels', 4096, 'geom', 'id') FROM (SELECT ST_AsMVTGeom(ST_Transform(ST_CurveToLine(\"geom\"::geometry), 3857), ST_TileEnvelope(\$1::integer, \$2::integer, \$3::integer), 4096, 64, true) AS geom, \"id\", \"code\", \"land_use\", \"status\" FROM \"public\".\"parcels\" WHERE \"geom\" && ST_Transform(ST_TileEnvelope(\$1::integer, \$2::integer, \$3::integer), 4490)) AS tile"
-DB_P=$(db_ms "$SQL_P" ""); DB_M=$(db_ms "EXECUTE martin_tile($Z, $X, $Y)" "$PREP_M")
-FEAT_P=$(psql -qAt -h 127.0.0.1 -U postgres -d parkland_bench -c "SELECT count(*) FROM parcels WHERE status <> 'retired' AND geom && ${SQL_P##*parcels.geom && }")
+# Each in the session settings its server gives its connections: parkland's have no JIT and no
+# parallel workers (store::prepare_postgres), Martin's PostgreSQL's defaults.
+DB_P=$(db_ms "$SQL_P" "SET jit = off; SET max_parallel_workers_per_gather = 0"); DB_M=$(db_ms "EXECUTE martin_tile($Z, $X, $Y)" "$PREP_M")
+BOX_P=${SQL_P##*parcels.geom && }; BOX_P=${BOX_P%) AS t}
+FEAT_P=$(psql -qAt -h 127.0.0.1 -U postgres -d parkland_bench -c "SELECT count(*) FROM parcels WHERE status <> 'retired' AND geom && $BOX_P")
 FEAT_M=$(psql -qAt -h 127.0.0.1 -U postgres -d parkland_bench -c "SELECT count(*) FROM parcels WHERE geom && ST_Transform(ST_TileEnvelope($Z, $X, $Y), 4490)")
 echo "parkland: HTTP $ONE_P ms, its SQL in psql $DB_P ms ($FEAT_P parcels)"
 echo "Martin:   HTTP $ONE_M ms, its SQL in psql $DB_M ms ($FEAT_M parcels)"

@@ -21,6 +21,14 @@ use std::f64::consts::PI;
 pub const EXTENT: u32 = 4096;
 /// Pixels of the grid drawn beyond each edge, so strokes join across tiles.
 pub const BUFFER: u32 = 64;
+/// How far beyond each edge a feature is still read for the tile, in grid units: 8 of 4,096
+/// is one pixel of a 512-pixel tile, enough for an outline up to two pixels wide to join the
+/// next tile's. A feature wholly beyond that draws nothing a map clipped to the tile shows
+/// (MapLibre clips each tile's fills and lines to it and drops labels anchored outside), yet
+/// reading the whole 64-unit buffer added 5 % more features to every tile (300 of 5,776 in a
+/// z14 tile of the benchmark). Martin reads none for tables not in 3857 or 4326; the PostGIS
+/// manual's example reads the whole buffer. Features read are still clipped at [`BUFFER`].
+pub const READ_MARGIN: u32 = 8;
 /// The deepest zoom level served (WebMercatorQuad defines 0–24; parcels need no more).
 pub const MAX_ZOOM: u8 = 24;
 /// The media type of a vector tile.
@@ -56,9 +64,9 @@ impl Tile {
         (fx * 360.0 - 180.0, lat)
     }
 
-    /// The tile's box in longitude/latitude, widened by the buffer (what to read for it).
+    /// The tile's box in longitude/latitude, widened by [`READ_MARGIN`] (what to read for it).
     pub fn bounds_lon_lat(self) -> crate::spatial::Bbox {
-        let b = f64::from(BUFFER);
+        let b = f64::from(READ_MARGIN);
         let e = f64::from(EXTENT);
         let (min_x, max_y) = self.lon_lat(-b, -b);
         let (max_x, min_y) = self.lon_lat(e + b, e + b);
@@ -630,6 +638,18 @@ mod tests {
         );
         let (lon, lat) = t.lon_lat(px, py);
         assert!((lon - 116.64).abs() < 1e-9 && (lat - 27.565).abs() < 1e-9);
+        // What is read reaches READ_MARGIN units beyond each edge, not the whole buffer.
+        let (left, top) = t.project(b.min_x, b.max_y);
+        let (right, bottom) = t.project(b.max_x, b.min_y);
+        let m = f64::from(READ_MARGIN);
+        for (got, want) in [
+            (left, -m),
+            (top, -m),
+            (right, 4096.0 + m),
+            (bottom, 4096.0 + m),
+        ] {
+            assert!((got - want).abs() < 1e-6, "{got} against {want}");
+        }
         assert!(Tile::new(2, 4, 0).is_none(), "column outside the matrix");
         assert!(Tile::new(25, 0, 0).is_none());
     }

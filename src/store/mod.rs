@@ -282,13 +282,18 @@ fn establish(url: &str) -> Result<AnyConnection, OpenError> {
     }
 }
 
-/// Per-connection PostgreSQL set-up: no JIT compilation. PostGIS declares its functions
-/// expensive, so a tile's `ST_AsMVT` query is planned at a cost far above `jit_above_cost` and
-/// PostgreSQL compiled it on every execution: 6–9 ms of a 26 ms z14 tile (one client,
-/// pgbench; docs/performance.md). No query parkland sends runs long enough to earn a
-/// compilation back — the tile servers of OpenStreetMap turn JIT off for the same reason.
+/// Per-connection PostgreSQL set-up: no JIT compilation and no parallel workers, both measured
+/// to cost more than they give on parkland's queries (docs/performance.md, pgbench at one
+/// client on 200,000 parcels):
+/// - PostGIS declares its functions expensive, so a tile's `ST_AsMVT` query is planned far
+///   above `jit_above_cost` and PostgreSQL compiled it on every execution: 6–9 ms of a 26 ms
+///   z14 tile. No query parkland sends runs long enough to earn a compilation back; the tile
+///   servers of OpenStreetMap turn JIT off for the same reason.
+/// - A map page planned with a parallel worker waited for the worker to start: 16.4 ms
+///   against 6.1 ms without. Parallel plans buy one request more cores at the expense of the
+///   others; a service answering many requests at once has none to spare.
 fn prepare_postgres(conn: &mut diesel::PgConnection) -> diesel::ConnectionResult<()> {
-    conn.batch_execute("SET jit = off")
+    conn.batch_execute("SET jit = off; SET max_parallel_workers_per_gather = 0")
         .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
 }
 

@@ -519,7 +519,7 @@ fn overview_tile(
     Ok(bytes)
 }
 
-/// A vector tile of the parcels matching `q` (its bbox the tile's, buffer included), written
+/// A vector tile of the parcels matching `q` (its bbox the tile's, widened by `mvt::READ_MARGIN`), written
 /// by PostGIS's `ST_AsMVT` with [`tile_properties`] — so no row reaches Rust. The box is an
 /// index test only (`&&`): `ST_AsMVTGeom` clips, and drops what lies outside. `None` on
 /// SQLite, where the tile is written in Rust from the same parcels; an empty tile is empty
@@ -531,7 +531,7 @@ pub fn tile(
     layer: &str,
     full: bool,
 ) -> StoreResult<Option<Vec<u8>>> {
-    use diesel::sql_types::{Integer, Nullable, Text};
+    use diesel::sql_types::{Integer, Nullable};
     let backend = conn.backend();
     if backend != super::Backend::Postgres {
         return Ok(None);
@@ -543,9 +543,8 @@ pub fn tile(
         .iter()
         .map(|(name, sql)| format!(", {sql} AS {name}"))
         .collect();
-    let mvt = sql::<Nullable<diesel::sql_types::Binary>>(
-        "ST_AsMVT((SELECT t FROM (SELECT ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), \
-         ST_TileEnvelope(",
+    let features = sql::<Nullable<diesel::sql_types::Binary>>(
+        "ST_AsMVTGeom(ST_Transform(parcels.geom, 3857), ST_TileEnvelope(",
     )
     .bind::<Integer, _>(i32::from(tile.z))
     .sql(", ")
@@ -553,17 +552,58 @@ pub fn tile(
     .sql(", ")
     .bind::<Integer, _>(tile.y as i32)
     .sql(&format!(
-        "), 4096, 64, true) AS geom, parcels.id AS id{columns}) t), "
-    ))
-    .bind::<Text, _>(layer.to_owned())
-    .sql(", 4096, 'geom', 'id')");
+        "), 4096, 64, true) AS geom, parcels.id AS id{columns}"
+    ));
     let mut query = filtered(&q, backend);
     if let Some(b) = bbox {
         query = query.filter(super::spatial_sql::parcel_extent_meets(backend, b));
     }
-    let bytes: Option<Vec<u8>> = query.select(mvt).first(conn)?;
+    let bytes: Option<Vec<u8>> = MvtOf {
+        features: query.select(features),
+        layer: layer.to_owned(),
+    }
+    .get_result(conn)?;
     Ok(Some(bytes.unwrap_or_default()))
 }
+
+/// `SELECT ST_AsMVT(t, layer, 4096, 'geom', 'id') FROM (features) AS t`: the tile of a query
+/// of features, the aggregate over a subquery in FROM (Martin's and PostGIS's documented
+/// form). It was 7–10 % slower for PostgreSQL than the aggregate over a row subquery per
+/// feature only while the planner could give it parallel workers, which parkland's
+/// connections no longer have (`store::prepare_postgres`; docs/performance.md).
+struct MvtOf<Q> {
+    features: Q,
+    layer: String,
+}
+
+impl<Q> diesel::query_builder::QueryId for MvtOf<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> diesel::query_builder::Query for MvtOf<Q> {
+    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::Binary>;
+}
+
+impl<Q> diesel::query_builder::QueryFragment<MultiBackend> for MvtOf<Q>
+where
+    Q: diesel::query_builder::QueryFragment<MultiBackend>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        out.push_sql("SELECT ST_AsMVT(t, ");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.layer)?;
+        out.push_sql(", 4096, 'geom', 'id') FROM (");
+        self.features.walk_ast(out.reborrow())?;
+        out.push_sql(") AS t");
+        Ok(())
+    }
+}
+
+impl<Q> RunQueryDsl<AnyConnection> for MvtOf<Q> {}
 
 /// How many parcels match `q` (its bbox ignored).
 pub fn count(conn: &mut AnyConnection, q: &ParcelQuery) -> StoreResult<i64> {

@@ -350,21 +350,26 @@ on_both_backends!(
 );
 
 /// PostgreSQL would JIT-compile every tile query (PostGIS's functions are declared expensive,
-/// so the plan's cost passes `jit_above_cost`): several milliseconds a tile for nothing. The
-/// service's connections have JIT off; a connection made by the pool says so.
+/// so the plan's cost passes `jit_above_cost`) and start parallel workers for a map page: both
+/// cost milliseconds a request for nothing. A connection made by the service's pool has both
+/// off.
 #[actix_web::test]
-async fn the_service_s_postgres_connections_compile_no_queries() {
+async fn the_service_s_postgres_connections_neither_compile_nor_fork() {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Setting {
         #[diesel(sql_type = diesel::sql_types::Text)]
-        jit: String,
+        setting: String,
     }
     let Some(app) = common::TestDb::postgres() else {
         return;
     };
-    let setting: Setting = diesel::sql_query("SHOW jit")
-        .get_result(&mut **app.conn())
-        .unwrap();
-    assert_eq!(setting.jit, "off");
+    let setting = |name: &str| -> String {
+        diesel::sql_query(format!("SELECT current_setting('{name}') AS setting"))
+            .get_result::<Setting>(&mut **app.conn())
+            .unwrap()
+            .setting
+    };
+    assert_eq!(setting("jit"), "off");
+    assert_eq!(setting("max_parallel_workers_per_gather"), "0");
 }

@@ -261,7 +261,7 @@ fn respond_with(
 }
 
 /// The parameters of a single feature: `f`, `coordinates` and the collection's own (`F`).
-fn item_params<F: DeserializeOwned + IntoParams>(
+fn item_params<F: DeserializeOwned + IntoParams + 'static>(
     req: &HttpRequest,
 ) -> Result<ItemParams<F>, ApiError> {
     ItemParams::parse(req.query_string())

@@ -137,8 +137,8 @@ const NOT_FOR_TILES: [&str; 7] = [
 
 impl<F, G> ItemsParams<F, G>
 where
-    F: DeserializeOwned + IntoParams,
-    G: DeserializeOwned + IntoParams,
+    F: DeserializeOwned + IntoParams + 'static,
+    G: DeserializeOwned + IntoParams + 'static,
 {
     pub fn parse(query: &str, config: &HttpConfig) -> Result<Self, ApiError> {
         Self::parse_with(query, config, false)
@@ -151,7 +151,7 @@ where
         let cql = if filtered {
             declared::<super::cql::CqlQuery>()
         } else {
-            Vec::new()
+            &[]
         };
         let [mine, theirs, extra, filter] = split(query, [&common, &own, &more, &cql])?;
         let raw = mine
@@ -316,7 +316,7 @@ pub struct ItemParams<F> {
     pub filters: F,
 }
 
-impl<F: DeserializeOwned + IntoParams> ItemParams<F> {
+impl<F: DeserializeOwned + IntoParams + 'static> ItemParams<F> {
     pub fn parse(query: &str) -> Result<Self, ApiError> {
         let (common, own) = (declared::<ItemQuery>(), declared::<F>());
         let [mine, theirs] = split(query, [&common, &own])?;

@@ -59,7 +59,7 @@ impl<A, B> FromRequest for Params<A, B> {
     }
 }
 
-impl<A: DeserializeOwned + IntoParams> Params<A> {
+impl<A: DeserializeOwned + IntoParams + 'static> Params<A> {
     /// The parameters, checked: see the module's rules.
     pub fn read(&self) -> Result<A, ApiError> {
         read(&self.raw)
@@ -68,8 +68,8 @@ impl<A: DeserializeOwned + IntoParams> Params<A> {
 
 impl<A, B> Params<A, B>
 where
-    A: DeserializeOwned + IntoParams,
-    B: DeserializeOwned + IntoParams,
+    A: DeserializeOwned + IntoParams + 'static,
+    B: DeserializeOwned + IntoParams + 'static,
 {
     /// Both sets of parameters, each checked by its own rules, names from either accepted.
     pub fn read_both(&self) -> Result<(A, B), ApiError> {
@@ -98,9 +98,22 @@ pub fn split<const N: usize>(
     Ok(out)
 }
 
-/// The query parameters `T` declares, as documented.
-pub fn declared<T: IntoParams>() -> Vec<Parameter> {
-    T::into_params(|| Some(ParameterIn::Query))
+/// The query parameters `T` declares, as documented. Built once per type and kept: utoipa
+/// writes each parameter's whole description and schema, which cost a tenth of the server's
+/// own work on a vector tile when it was built on every request (callgrind,
+/// docs/performance.md). One entry per parameter type, so the kept set is bounded.
+pub fn declared<T: IntoParams + 'static>() -> &'static [Parameter] {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static KEPT: OnceLock<Mutex<HashMap<TypeId, &'static [Parameter]>>> = OnceLock::new();
+    let mut kept = KEPT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    kept.entry(TypeId::of::<T>()).or_insert_with(|| {
+        Box::leak(T::into_params(|| Some(ParameterIn::Query)).into_boxed_slice())
+    })
 }
 
 /// The name/value pairs of a query string, checked against the `accepted` names: no control
@@ -142,7 +155,7 @@ pub fn pairs(query: &str, accepted: &[&str]) -> Result<Vec<(String, String)>, Ap
 }
 
 /// Read a query string into `T`.
-pub fn read<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
+pub fn read<T: DeserializeOwned + IntoParams + 'static>(query: &str) -> Result<T, ApiError> {
     let declared = declared::<T>();
     let names: Vec<&str> = declared.iter().map(|p| p.name.as_str()).collect();
     let pairs = pairs(query, &names)?;
