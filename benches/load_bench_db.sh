@@ -53,12 +53,12 @@ PY
 fi
 
 # parkland's SQL for the z14 parcels tile Z/X/Y (store::parcels::tile at low zoom: the tile's
-# box with its 64-unit buffer, an index test only), for timing it in psql.
+# box widened by mvt::READ_MARGIN, 8 units, an index test only), for timing it in psql.
 tile_sql() { # z, x, y
   local Z=$1 X=$2 Y=$3 B BX0 BY0 BX1 BY1
   B=$(python3 -c "
 import math
-z,x,y=$Z,$X,$Y; n=2**z; e=4096; b=64
+z,x,y=$Z,$X,$Y; n=2**z; e=4096; b=8
 lon=lambda px:(x+px/e)/n*360-180
 lat=lambda py:math.degrees(math.atan(math.sinh(math.pi*(1-2*(y+py/e)/n))))
 print(lon(-b), lat(e+b), lon(e+b), lat(-b))")

@@ -153,7 +153,7 @@ where
         } else {
             &[]
         };
-        let [mine, theirs, extra, filter] = split(query, [&common, &own, &more, &cql])?;
+        let [mine, theirs, extra, filter] = split(query, [common, own, more, cql])?;
         let raw = mine
             .iter()
             .chain(&theirs)
@@ -161,11 +161,11 @@ where
             .chain(&filter)
             .cloned()
             .collect();
-        let q: ItemsQuery = from_pairs(&common, &mine)?;
-        let filters: F = from_pairs(&own, &theirs)?;
-        let more: G = from_pairs(&more, &extra)?;
+        let q: ItemsQuery = from_pairs(common, &mine)?;
+        let filters: F = from_pairs(own, &theirs)?;
+        let more: G = from_pairs(more, &extra)?;
         let cql = if filtered {
-            from_pairs(&cql, &filter)?
+            from_pairs(cql, &filter)?
         } else {
             super::cql::CqlQuery::default()
         };
@@ -319,11 +319,11 @@ pub struct ItemParams<F> {
 impl<F: DeserializeOwned + IntoParams + 'static> ItemParams<F> {
     pub fn parse(query: &str) -> Result<Self, ApiError> {
         let (common, own) = (declared::<ItemQuery>(), declared::<F>());
-        let [mine, theirs] = split(query, [&common, &own])?;
-        let q: ItemQuery = from_pairs(&common, &mine)?;
+        let [mine, theirs] = split(query, [common, own])?;
+        let q: ItemQuery = from_pairs(common, &mine)?;
         Ok(ItemParams {
             coordinates: output(q.crs.as_deref(), q.coordinates)?,
-            filters: from_pairs(&own, &theirs)?,
+            filters: from_pairs(own, &theirs)?,
         })
     }
 }

@@ -74,8 +74,8 @@ where
     /// Both sets of parameters, each checked by its own rules, names from either accepted.
     pub fn read_both(&self) -> Result<(A, B), ApiError> {
         let (a, b) = (declared::<A>(), declared::<B>());
-        let [mine, theirs] = split(&self.raw, [&a, &b])?;
-        Ok((from_pairs(&a, &mine)?, from_pairs(&b, &theirs)?))
+        let [mine, theirs] = split(&self.raw, [a, b])?;
+        Ok((from_pairs(a, &mine)?, from_pairs(b, &theirs)?))
     }
 }
 
@@ -159,7 +159,7 @@ pub fn read<T: DeserializeOwned + IntoParams + 'static>(query: &str) -> Result<T
     let declared = declared::<T>();
     let names: Vec<&str> = declared.iter().map(|p| p.name.as_str()).collect();
     let pairs = pairs(query, &names)?;
-    from_pairs(&declared, &pairs)
+    from_pairs(declared, &pairs)
 }
 
 /// `T` from pairs already checked against its names: a required parameter missing is named
