@@ -398,7 +398,7 @@ fn serve(db: &DbConfig, http: HttpConfig) -> anyhow::Result<()> {
         state = state.with_read_db(Db::open_read(url, db.pool_size)?);
         tracing::info!(replica = %parkland::store::redact(url), "heavy reads go to the read replica");
     }
-    state.warm_watches();
+    state.warm_up();
     return_freed_memory();
     actix_web::rt::System::new().block_on(async move {
         // SIGTERM (docker, systemd): stop accepting, let the requests in flight finish (up to

@@ -117,10 +117,10 @@ impl AppState {
         self.run(move |c| f(c, &memo)).await
     }
 
-    /// Fill the memo of watched parks for the days dashboards open on, on a thread of its own
-    /// (started with the service; a failure is logged, the service runs on) — after storing
-    /// the plane areas of parcels written before they were kept, which the watch then reads.
-    pub fn warm_watches(&self) {
+    /// The service's start-up work, on a thread of its own (a failure is logged, the service
+    /// runs on): store the plane areas of parcels written before they were kept, then fill the
+    /// memo of watched parks for the days dashboards open on (the watch reads those parcels).
+    pub fn warm_up(&self) {
         let (db, memo, today) = (self.db.clone(), self.watch_memo.clone(), self.today());
         let spawned = std::thread::Builder::new()
             .name("warm-watches".into())

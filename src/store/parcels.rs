@@ -519,8 +519,9 @@ fn overview_tile(
     Ok(bytes)
 }
 
-/// A vector tile of the parcels matching `q` (its bbox the tile's, widened by `mvt::READ_MARGIN`), written
-/// by PostGIS's `ST_AsMVT` with [`tile_properties`] — so no row reaches Rust. The box is an
+/// A vector tile of the parcels matching `q` (its bbox the tile's, widened by
+/// `mvt::READ_MARGIN`), written by PostGIS's `ST_AsMVT` with [`tile_properties`] — so no row
+/// reaches Rust. The box is an
 /// index test only (`&&`): `ST_AsMVTGeom` clips, and drops what lies outside. `None` on
 /// SQLite, where the tile is written in Rust from the same parcels; an empty tile is empty
 /// bytes.

@@ -2,8 +2,8 @@
 //! value needs: none, 3, 6 or 9), without chrono's formatter.
 //!
 //! A map page carries two timestamps a parcel; chrono's `Serialize` goes through `fmt::Display`
-//! and hands serde_json one character at a time, which cost a fifth of writing a 1,000-parcel
-//! page (callgrind, docs/performance.md). Here the text is put together in a 30-byte buffer and
+//! and hands serde_json one character at a time: over a quarter of writing a 1,000-parcel
+//! page's JSON (callgrind, docs/performance.md). Here the text is put together in a 30-byte buffer and
 //! given to the serializer as one string. Years outside 0–9999 (never stored) fall back to
 //! chrono, so the output is chrono's for every value (unit-tested against it).
 
