@@ -78,21 +78,75 @@ fn signed_area2(ring: &LineString<f64>) -> f64 {
 
 impl Serialize for Ring<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let coords = &self.ring.0;
-        let reverse = (signed_area2(self.ring) > 0.0) != self.ccw;
-        let mut seq = s.serialize_seq(Some(coords.len()))?;
-        let offset = self.offset;
-        let mut emit = |c: &geo::Coord<f64>| {
-            let (x, y) = offset.apply(c.x, c.y);
-            seq.serialize_element(&[offset.round(x), offset.round(y)])
-        };
-        if reverse {
-            coords.iter().rev().try_for_each(&mut emit)?;
-        } else {
-            coords.iter().try_for_each(&mut emit)?;
-        }
+        let mut seq = s.serialize_seq(Some(self.ring.0.len()))?;
+        each_point(self.ring, self.ccw, self.offset, |p| {
+            seq.serialize_element(&p)
+        })?;
         seq.end()
     }
+}
+
+/// The ring's points as GeoJSON gives them — turned counter-clockwise (`ccw`, an exterior)
+/// or clockwise (a hole), in `output`'s system and axis order, rounded — handed to `emit`.
+fn each_point<E>(
+    ring: &LineString<f64>,
+    ccw: bool,
+    output: Output,
+    mut emit: impl FnMut([f64; 2]) -> Result<(), E>,
+) -> Result<(), E> {
+    let reverse = (signed_area2(ring) > 0.0) != ccw;
+    let mut one = |c: &geo::Coord<f64>| {
+        let (x, y) = output.apply(c.x, c.y);
+        emit([output.round(x), output.round(y)])
+    };
+    if reverse {
+        ring.0.iter().rev().try_for_each(&mut one)
+    } else {
+        ring.0.iter().try_for_each(&mut one)
+    }
+}
+
+/// A float as serde_json writes it (with its own `zmij`; non-finite as `null`).
+pub fn write_number(out: &mut Vec<u8>, v: f64) {
+    if v.is_finite() {
+        out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// The geometry written straight into `out`: the same bytes serde_json writes for
+/// [`GeoJsonMultiPolygon`] (tested), for the map page's hand-written features
+/// (`views::json`).
+pub fn write_multipolygon(out: &mut Vec<u8>, mp: &MultiPolygon<f64>, output: Output) {
+    out.extend_from_slice(br#"{"type":"MultiPolygon","coordinates":["#);
+    for (i, polygon) in mp.0.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        let rings = std::iter::once((polygon.exterior(), true))
+            .chain(polygon.interiors().iter().map(|hole| (hole, false)));
+        for (j, (ring, ccw)) in rings.enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.push(b'[');
+            let mut first = true;
+            let _ = each_point(ring, ccw, output, |[x, y]| {
+                out.extend_from_slice(if first { b"[" } else { b",[" });
+                first = false;
+                write_number(out, x);
+                out.push(b',');
+                write_number(out, y);
+                out.push(b']');
+                Ok::<(), std::convert::Infallible>(())
+            });
+            out.push(b']');
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"]}");
 }
 
 #[cfg(test)]
@@ -115,6 +169,35 @@ mod tests {
         assert_eq!(hole[1], serde_json::json!([4.0, 4.0]), "{json}");
         assert_eq!(json["type"], "MultiPolygon");
         assert!(json.get("crs").is_none());
+    }
+
+    #[test]
+    fn written_by_hand_as_serde_writes_it() {
+        let p = polygon!(
+            exterior: [(x: 116.0, y: 27.0), (x: 116.0, y: 27.1), (x: 116.123456789, y: 27.1), (x: 116.0, y: 27.0)],
+            interiors: [[(x: 116.01, y: 27.01), (x: 116.02, y: 27.02), (x: 116.01, y: 27.02), (x: 116.01, y: 27.01)]],
+        );
+        let q = polygon![(x: 117.5, y: 30.0), (x: 117.6, y: 30.0), (x: 117.6, y: 30.1), (x: 117.5, y: 30.0)];
+        for mp in [
+            MultiPolygon(vec![p.clone()]),
+            MultiPolygon(vec![p, q]),
+            MultiPolygon(vec![]),
+        ] {
+            for output in [
+                Output::Crs84,
+                Output::LatLon(4490),
+                Output::WebMercator,
+                Output::parse("EPSG:4539").unwrap(),
+            ] {
+                let mut out = Vec::new();
+                write_multipolygon(&mut out, &mp, output);
+                let serde = serde_json::to_vec(&GeoJsonMultiPolygon(&mp, output)).unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    String::from_utf8(serde).unwrap()
+                );
+            }
+        }
     }
 
     #[test]

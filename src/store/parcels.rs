@@ -205,14 +205,15 @@ pub enum Start {
     After(i64),
 }
 
-/// One page of results: the items, whether more follow, and how many match in all — counted
+/// What a page says besides its parcels: whether more follow, how many match in all — counted
 /// on the first page only, where a client reads it (GDAL, QGIS); a deeper page would pay a
-/// whole count for a number the client already has.
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
+/// whole count for a number the client already has — and the last parcel's id (where the
+/// `next` link continues).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Paged {
     pub more: bool,
     pub matched: Option<i64>,
+    pub last_id: Option<i64>,
 }
 
 fn filtered(
@@ -300,7 +301,22 @@ pub fn query(
     q: &ParcelQuery,
     limit: i64,
     start: Start,
-) -> StoreResult<Page<Parcel>> {
+) -> StoreResult<Vec<Parcel>> {
+    let mut items = Vec::new();
+    query_each(conn, q, limit, start, |p| items.push(p))?;
+    Ok(items)
+}
+
+/// [`query`], each parcel handed to `each` as its row is read: the map page writes a parcel's
+/// feature and drops it before the next row is decoded, so a page never holds its parcels
+/// twice (docs/performance.md, "A map page written as it is read").
+pub fn query_each(
+    conn: &mut AnyConnection,
+    q: &ParcelQuery,
+    limit: i64,
+    start: Start,
+    mut each: impl FnMut(Parcel),
+) -> StoreResult<Paged> {
     let backend = conn.backend();
     let first_page = start == Start::Offset(0);
     let mut page = filtered(q, backend);
@@ -318,41 +334,50 @@ pub fn query(
             page = page.filter(parcels::id.nullable().ge(first));
         }
     }
+    // One row more than the page: whether more follow.
     let read = limit.saturating_add(1);
-    let (mut rows, counted): (Vec<ParcelRow>, Option<i64>) = if q.bbox.is_some() && first_page {
-        let rows: Vec<(ParcelRow, i64)> = ordered(page, q)
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    let mut paged = Paged::default();
+    let mut returned = 0;
+    let mut take = |row: ParcelRow| -> StoreResult<()> {
+        if returned == wanted {
+            paged.more = true;
+            return Ok(());
+        }
+        returned += 1;
+        paged.last_id = Some(row.id);
+        each(row.into_parcel()?);
+        Ok(())
+    };
+    let counted = if q.bbox.is_some() && first_page {
+        let mut counted = None;
+        let rows = ordered(page, q)
             .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
             .limit(read)
-            .load(conn)?;
-        let matched = rows.first().map_or(0, |(_, n)| *n);
-        (
-            rows.into_iter().map(|(row, _)| row).collect(),
-            Some(matched),
-        )
+            .load_iter::<(ParcelRow, i64), diesel::connection::DefaultLoadingMode>(conn)?;
+        for row in rows {
+            let (row, n) = row?;
+            counted.get_or_insert(n);
+            take(row)?;
+        }
+        Some(counted.unwrap_or(0))
     } else {
         let rows = ordered(page, q)
             .select(ParcelRow::as_select())
             .limit(read)
-            .load(conn)?;
-        (rows, None)
+            .load_iter::<ParcelRow, diesel::connection::DefaultLoadingMode>(conn)?;
+        for row in rows {
+            take(row?)?;
+        }
+        None
     };
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit.max(0) as usize);
-    let matched = match counted {
+    paged.matched = match counted {
         Some(n) => Some(n),
-        None if first_page && !more => Some(rows.len() as i64),
+        None if first_page && !paged.more => Some(returned as i64),
         None if first_page => Some(filtered(q, backend).count().get_result(conn)?),
         None => None,
     };
-    let items = rows
-        .into_iter()
-        .map(ParcelRow::into_parcel)
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Page {
-        items,
-        more,
-        matched,
-    })
+    Ok(paged)
 }
 
 /// The page's order: `sortby`'s keys then the id; or the id alone — as `id + 0` with a bbox,

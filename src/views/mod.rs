@@ -5,6 +5,7 @@ pub mod access;
 pub mod dispatch;
 pub mod entry;
 pub mod estate;
+pub mod json;
 pub mod land_watch;
 pub mod performance;
 pub mod pipeline;
@@ -380,6 +381,98 @@ impl<'a> ParcelProperties<'a> {
     }
 }
 
+impl ParcelProperties<'_> {
+    /// The properties written by hand, member for member as serde writes this struct (tested:
+    /// `parcel_properties_written_by_hand_are_serde_s`); the map page's hot path
+    /// (docs/performance.md). A member added to the struct must be added here: the test
+    /// compares every field, present and absent.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = json::Object::new(out);
+        o.int("park_id", self.park_id);
+        o.some("zone_id", self.zone_id, json::Object::int);
+        o.str("code", self.code);
+        o.str("name", self.name);
+        o.str("location", self.location);
+        o.str("land_use", self.land_use);
+        o.str("land_use_name", self.land_use_name);
+        o.str("status", self.status.as_str());
+        o.str("status_name", self.status_name);
+        o.f64("area_m2", self.area_m2);
+        o.f64("area_mu", self.area_mu);
+        o.some("plane_area_m2", self.plane_area_m2, json::Object::f64);
+        o.some("plane_area_epsg", self.plane_area_epsg, json::Object::int);
+        let p = &self.planning;
+        o.some("far_min", p.far_min, json::Object::f64);
+        o.some("far_max", p.far_max, json::Object::f64);
+        o.some(
+            "building_density_min_pct",
+            p.building_density_min_pct,
+            json::Object::f64,
+        );
+        o.some(
+            "building_density_max_pct",
+            p.building_density_max_pct,
+            json::Object::f64,
+        );
+        o.some(
+            "green_ratio_min_pct",
+            p.green_ratio_min_pct,
+            json::Object::f64,
+        );
+        o.some(
+            "green_ratio_max_pct",
+            p.green_ratio_max_pct,
+            json::Object::f64,
+        );
+        o.some("height_max_m", p.height_max_m, json::Object::f64);
+        o.strs("infrastructure", self.infrastructure);
+        o.bool("site_levelled", self.site_levelled);
+        o.strs("clearances", self.clearances);
+        o.str("approval_no", self.approval_no);
+        o.some("approved_on", self.approved_on, |o, k, d| {
+            o.with(k, |out| json::serialized(out, &d))
+        });
+        o.int("version", self.version);
+        o.with("created_at", |out| {
+            timestamp::write_json(out, &self.created_at)
+        });
+        o.str("created_by", self.created_by);
+        o.with("updated_at", |out| {
+            timestamp::write_json(out, &self.updated_at)
+        });
+        o.str("updated_by", self.updated_by);
+        o.some("retired_at", self.retired_at, |o, k, t| {
+            o.with(k, |out| timestamp::write_json(out, &t))
+        });
+        o.some("retired_reason", self.retired_reason, json::Object::str);
+        o.end();
+    }
+}
+
+impl<P> Feature<'_, P> {
+    /// The feature written by hand around properties written by `properties` (the map page,
+    /// [`ParcelProperties::write_json`]); the same bytes as serde's (tested).
+    pub fn write_json(&self, out: &mut Vec<u8>, properties: impl FnOnce(&P, &mut Vec<u8>)) {
+        let mut o = json::Object::new(out);
+        o.str("type", self.kind);
+        o.with("id", |out| match &self.id {
+            FeatureId::Number(n) => json::integer(out, *n),
+            FeatureId::Name(name) => json::string(out, name),
+        });
+        o.with("geometry", |out| match &self.geometry {
+            Some(GeoJsonMultiPolygon(g, output)) => {
+                crate::spatial::geojson_out::write_multipolygon(out, g, *output)
+            }
+            None => out.extend_from_slice(b"null"),
+        });
+        o.with("properties", |out| properties(&self.properties, out));
+        if !self.links.is_empty() {
+            o.with("links", |out| json::serialized(out, &self.links));
+        }
+        o.end();
+    }
+}
+
 pub type ParkFeature<'a> = Feature<'a, ParkProperties>;
 pub type ZoneFeature<'a> = Feature<'a, ZoneProperties>;
 pub type ParcelFeature<'a> = Feature<'a, ParcelProperties<'a>>;
@@ -412,4 +505,106 @@ pub fn parcel_feature<'a>(p: &'a Parcel, base: &str) -> ParcelFeature<'a> {
             "The park",
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::register::Stamp;
+    use chrono::NaiveDate;
+    use geo::polygon;
+
+    fn parcel(full: bool) -> Parcel {
+        let at = NaiveDate::from_ymd_opt(2026, 12, 6)
+            .unwrap()
+            .and_hms_nano_opt(6, 15, 34, 123_000_000)
+            .unwrap();
+        let geometry = MultiPolygon(vec![polygon![
+            (x: 116.6, y: 27.5), (x: 116.601, y: 27.5), (x: 116.601, y: 27.5012345678), (x: 116.6, y: 27.5)
+        ]]);
+        let some = |v: f64| full.then_some(v);
+        Parcel {
+            id: 144,
+            park_id: 3,
+            zone_id: full.then_some(7),
+            code: "360123-A \"东\"\\1".into(),
+            name: "一号地块\t".into(),
+            location: "园区大道以东".into(),
+            land_use: "100101".into(),
+            status: if full {
+                ParcelStatus::Retired
+            } else {
+                ParcelStatus::Available
+            },
+            planning: PlanningConditions {
+                far_min: some(1.2),
+                far_max: some(3.0),
+                building_density_min_pct: some(40.0),
+                building_density_max_pct: some(60.5),
+                green_ratio_min_pct: some(0.0),
+                green_ratio_max_pct: some(15.0),
+                height_max_m: some(24.0),
+            },
+            infrastructure: if full {
+                vec!["road".into(), "water".into()]
+            } else {
+                vec![]
+            },
+            site_levelled: full,
+            clearances: if full {
+                vec!["rights_clear".into()]
+            } else {
+                vec![]
+            },
+            approval_no: if full {
+                "赣府土字〔2022〕12号".into()
+            } else {
+                String::new()
+            },
+            approved_on: full.then(|| NaiveDate::from_ymd_opt(2022, 3, 1).unwrap()),
+            geometry,
+            area_m2: 12345.678901,
+            plane_area: full.then_some((12346.0049, 4539)),
+            version: 9,
+            created: Stamp::stored("张三".into(), at),
+            updated: Stamp::stored("cli:root".into(), at + chrono::Duration::seconds(5)),
+            retired_at: full.then_some(at + chrono::Duration::days(1)),
+            retired_reason: full.then(|| "合宗".to_owned()),
+        }
+    }
+
+    #[test]
+    fn parcel_properties_written_by_hand_are_serde_s() {
+        for full in [true, false] {
+            let p = parcel(full);
+            for output in [Some(Output::Crs84), Some(Output::WebMercator), None] {
+                let mut feature = Feature::new(p.id, &p.geometry, ParcelProperties::of(&p));
+                match output {
+                    Some(o) => feature = feature.written_in(o),
+                    None => feature = feature.without_geometry(),
+                }
+                let mut by_hand = Vec::new();
+                feature.write_json(&mut by_hand, ParcelProperties::write_json);
+                let serde = serde_json::to_string(&feature).unwrap();
+                assert_eq!(String::from_utf8(by_hand).unwrap(), serde, "full: {full}");
+            }
+            // Every member is written: the full parcel's properties have none missing.
+            if full {
+                let value = serde_json::to_value(ParcelProperties::of(&p)).unwrap();
+                assert_eq!(value.as_object().unwrap().len(), 32, "{value}");
+            }
+        }
+        // Links, when a feature has them, follow the properties.
+        let p = parcel(false);
+        let feature =
+            Feature::new(p.id, &p.geometry, ParcelProperties::of(&p)).with_links(vec![Link::new(
+                "http://x/1",
+                "self",
+                "application/geo+json",
+                "这个",
+            )]);
+        let mut by_hand = Vec::new();
+        feature.write_json(&mut by_hand, ParcelProperties::write_json);
+        assert_eq!(by_hand, serde_json::to_vec(&feature).unwrap());
+    }
 }

@@ -27,6 +27,19 @@ pub fn utc_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, 
     }
 }
 
+/// `t` as a JSON string straight into `out` (the hand-written map page, `views::json`).
+pub fn write_json(out: &mut Vec<u8>, t: &DateTime<Utc>) {
+    let mut buf = [0u8; 30];
+    match write(t, &mut buf) {
+        Some(text) => {
+            out.push(b'"');
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
+        }
+        None => super::json::serialized(out, t),
+    }
+}
+
 /// The text of `t`, or `None` for a year outside 0–9999.
 fn write<'b>(t: &DateTime<Utc>, buf: &'b mut [u8; 30]) -> Option<&'b str> {
     let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
@@ -98,6 +111,9 @@ mod tests {
         ] {
             let t = base + chrono::Duration::nanoseconds(nanos);
             assert_eq!(ours(t), serde_json::to_string(&t).unwrap(), "{nanos} ns");
+            let mut by_hand = Vec::new();
+            write_json(&mut by_hand, &t);
+            assert_eq!(String::from_utf8(by_hand).unwrap(), ours(t));
         }
         for t in [
             Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),

@@ -142,9 +142,8 @@ pub async fn parcel_items(
         let bytes = state
             .run(move |c| {
                 store::parcels::tile_kept(c, &memo, &q, tile, layer, full, |c| {
-                    let page = store::parcels::query(c, &q, limit, start)?;
-                    let features: Vec<_> = page
-                        .items
+                    let parcels = store::parcels::query(c, &q, limit, start)?;
+                    let features: Vec<_> = parcels
                         .iter()
                         .map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p)))
                         .collect();
@@ -154,27 +153,21 @@ pub async fn parcel_items(
             .await?;
         return Written::tile(bytes.to_vec(), false).respond(&req, GEOJSON);
     }
-    let limit = params.limit;
-    let page = state
-        .run(move |c| store::parcels::query(c, &query, limit, start))
-        .await?;
-    let last_id = page.items.last().map(|p| p.id);
+    // Each parcel's feature is written as its row is read, on the connection's thread.
     let doc = Page::new(&req, &state, CollectionId::Parcels, &params, 0);
-    let doc = if sorted {
-        doc.sorted(&page)
-    } else {
-        doc.keyed(&page, last_id)
-    };
+    let limit = params.limit;
     let written = state
-        .compute(move || {
-            doc.write(
-                page.items
-                    .iter()
-                    .map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p)))
-                    .collect(),
-            )
+        .run(move |c| {
+            let mut body = doc.body(usize::try_from(limit).unwrap_or(0));
+            let page = store::parcels::query_each(c, &query, limit, start, |p| body.parcel(&p))?;
+            let body = if sorted {
+                body.sorted(&page)
+            } else {
+                body.keyed(&page)
+            };
+            Ok(body.finish())
         })
-        .await?;
+        .await??;
     written.respond(&req, GEOJSON)
 }
 

@@ -105,23 +105,16 @@ pub struct Written {
 }
 
 impl Written {
-    /// Serialise `body`; `size_hint` pre-sizes the buffer so a page of a thousand features is
-    /// written once, without regrowing and copying (see `benches/README.md`).
-    pub fn stamped(
-        body: &impl Serialize,
-        time_stamp: String,
-        size_hint: usize,
-    ) -> Result<Self, ApiError> {
-        let mut bytes = Vec::with_capacity(size_hint + 64);
-        serde_json::to_writer(&mut bytes, body).map_err(|e| ApiError::internal(&e))?;
+    /// A document written as bytes, to which the time stamp is added when it is sent.
+    pub fn stamped_bytes(bytes: Vec<u8>, time_stamp: String) -> Self {
         let etag = content_etag(&bytes);
-        Ok(Self {
+        Self {
             bytes,
             etag,
             time_stamp: Some(time_stamp),
             tile: None,
             content_crs: None,
-        })
+        }
     }
 
     /// Serialise `body` as it is (no time stamp).
@@ -257,7 +250,45 @@ fn respond_with(
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(media_type)))
         .insert_header((header::ETAG, etag_value))
         .insert_header(no_cache)
-        .body(bytes))
+        .body(Pieces::of(bytes)))
+}
+
+/// A body handed to actix a piece at a time. actix copies what a body yields into its write
+/// buffer and takes the next piece only when the buffer has drained below its limit (32 KiB):
+/// a 1 MB page given whole would be copied whole, so every page in flight was held twice
+/// (docs/performance.md, "A map page written as it is read"). The length is still sent
+/// (`Content-Length`), not chunked.
+struct Pieces {
+    rest: actix_web::web::Bytes,
+    total: u64,
+}
+
+impl Pieces {
+    /// actix's own write-buffer limit: a piece fits in it.
+    const SIZE: usize = 32 * 1024;
+
+    fn of(bytes: Vec<u8>) -> Self {
+        Self {
+            total: bytes.len() as u64,
+            rest: bytes.into(),
+        }
+    }
+}
+
+impl actix_web::body::MessageBody for Pieces {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Sized(self.total)
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        let n = self.rest.len().min(Self::SIZE);
+        std::task::Poll::Ready((n > 0).then(|| Ok(self.rest.split_to(n))))
+    }
 }
 
 /// The parameters of a single feature: `f`, `coordinates` and the collection's own (`F`).

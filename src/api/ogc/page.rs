@@ -6,10 +6,12 @@ use super::{CollectionId, Written};
 use crate::api::http::extract::base_url;
 use crate::api::http::params::items::{ItemsParams, PageLinks};
 use crate::api::{AppState, GEOJSON};
+use crate::domain::register::Parcel;
 use crate::error::ApiError;
 use crate::spatial::Bbox;
 use crate::spatial::mvt::{LayerWriter, Tile};
-use crate::views::{Feature, FeatureCollection, FeatureId, Link};
+use crate::store::parcels::Paged;
+use crate::views::{Feature, FeatureId, Link, ParcelProperties, json};
 use actix_web::HttpRequest;
 use chrono::NaiveDateTime;
 use geo::{Intersects, MultiPolygon, Rect};
@@ -89,22 +91,29 @@ impl Page {
 
     /// A page read from the database in another order than by key (`sortby`): the `next`
     /// link continues by offset.
-    pub(super) fn sorted<T>(mut self, page: &crate::store::parcels::Page<T>) -> Self {
+    fn sorted(&mut self, page: &Paged) {
         self.matched = page.matched;
         self.next = Next::OffsetIfMore(page.more);
-        self
     }
 
     /// A page read from the database by key: the `next` link carries `after=` the last id when
     /// more follow, and the total is given where it was counted (the first page).
-    pub(super) fn keyed<T>(
-        mut self,
-        page: &crate::store::parcels::Page<T>,
-        last_id: Option<i64>,
-    ) -> Self {
+    fn keyed(&mut self, page: &Paged) {
         self.matched = page.matched;
-        self.next = Next::AfterKey(last_id.filter(|_| page.more));
-        self
+        self.next = Next::AfterKey(page.last_id.filter(|_| page.more));
+    }
+
+    /// Start writing the page as GeoJSON, for about `expected` features.
+    pub(super) fn body(self, expected: usize) -> Body {
+        // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
+        let mut bytes = Vec::with_capacity(1024 * (expected + 1));
+        bytes.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+        Body {
+            page: self,
+            bytes,
+            returned: 0,
+            failed: None,
+        }
     }
 
     /// The page as GeoJSON with the OGC API paging members and links.
@@ -120,20 +129,94 @@ impl Page {
                 &features,
             ));
         }
-        let (skip, coordinates) = (self.params.skip_geometry, self.params.coordinates);
-        let features = features.into_iter().map(move |f| {
-            let f = f.written_in(coordinates);
-            if skip { f.without_geometry() } else { f }
-        });
-        match self.params.properties.clone() {
-            Some(keep) => self.finish(features.map(|f| selected(f, &keep)).collect()),
-            None => self.finish(features.collect()),
+        let mut body = self.body(features.len());
+        for f in features {
+            body.push(f);
+        }
+        body.finish()
+    }
+}
+
+/// A page's GeoJSON written a feature at a time — for the parcels, as their rows are read
+/// ([`Body::parcel`]) — then closed by the links and counts, which follow the features and so
+/// may depend on what was read: whether more follow, the last id.
+pub(super) struct Body {
+    page: Page,
+    bytes: Vec<u8>,
+    returned: usize,
+    /// The first feature serde could not write (none can: kept to be reported, not dropped).
+    failed: Option<ApiError>,
+}
+
+impl Body {
+    /// The feature as the request asks: in its `crs`, without geometry, or with only some
+    /// properties.
+    fn asked<'a, P>(&self, f: Feature<'a, P>) -> Feature<'a, P> {
+        let f = f.written_in(self.page.params.coordinates);
+        if self.page.params.skip_geometry {
+            f.without_geometry()
+        } else {
+            f
         }
     }
 
-    fn finish<P: Serialize>(self, features: Vec<Feature<'_, P>>) -> Result<Written, ApiError> {
-        let (items, params, matched) = (&self.items_url, &self.params, self.matched);
-        let returned = features.len();
+    fn next_feature(&mut self) -> &mut Vec<u8> {
+        if self.returned > 0 {
+            self.bytes.push(b',');
+        }
+        self.returned += 1;
+        &mut self.bytes
+    }
+
+    /// A feature written through serde.
+    pub(super) fn push<P: Serialize>(&mut self, f: Feature<'_, P>) {
+        let f = self.asked(f);
+        let keep = self.page.params.properties.clone();
+        let out = self.next_feature();
+        let written = match keep {
+            Some(keep) => serde_json::to_writer(&mut *out, &selected(f, &keep)),
+            None => serde_json::to_writer(&mut *out, &f),
+        };
+        if let Err(e) = written {
+            self.failed.get_or_insert(ApiError::internal(&e));
+        }
+    }
+
+    /// A parcel: written by hand (`views::json`, the same bytes as serde's), unless
+    /// `properties=` picks some of its members.
+    pub(super) fn parcel(&mut self, p: &Parcel) {
+        let f = Feature::new(p.id, &p.geometry, ParcelProperties::of(p));
+        if self.page.params.properties.is_some() {
+            return self.push(f);
+        }
+        let f = self.asked(f);
+        f.write_json(self.next_feature(), ParcelProperties::write_json);
+    }
+
+    /// The parcels were read in another order than by id (`sortby`).
+    pub(super) fn sorted(mut self, page: &Paged) -> Self {
+        self.page.sorted(page);
+        self
+    }
+
+    /// The parcels were read by id.
+    pub(super) fn keyed(mut self, page: &Paged) -> Self {
+        self.page.keyed(page);
+        self
+    }
+
+    /// Close the features and write the links and counts.
+    pub(super) fn finish(self) -> Result<Written, ApiError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        let Body {
+            page,
+            mut bytes,
+            returned,
+            ..
+        } = self;
+        let (items, params, matched) = (&page.items_url, &page.params, page.matched);
         let mut links = vec![
             Link::new(
                 format!("{items}?{}", params.query_with_offset(params.offset)),
@@ -142,13 +225,13 @@ impl Page {
                 "This page",
             ),
             Link::new(
-                self.collection_url.clone(),
+                page.collection_url.clone(),
                 "collection",
                 "application/json",
                 "The collection",
             ),
         ];
-        let next = match self.next {
+        let next = match page.next {
             Next::ByOffset => matched
                 .filter(|m| params.offset + (returned as i64) < *m)
                 .map(|_| params.query_with_offset(params.offset + params.limit)),
@@ -174,15 +257,17 @@ impl Page {
                 "Previous page",
             ));
         }
-        let mut body = FeatureCollection::new(features);
-        body.links = links;
-        body.number_matched = matched;
-        body.number_returned = Some(returned);
-        // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
-        Ok(
-            Written::stamped(&body, self.time_stamp, 1024 * (returned + 1))?
-                .in_crs(params.coordinates),
-        )
+        // The members after the features, in `views::FeatureCollection`'s order.
+        bytes.extend_from_slice(b"],\"links\":");
+        json::serialized(&mut bytes, &links);
+        if let Some(m) = matched {
+            bytes.extend_from_slice(b",\"numberMatched\":");
+            json::integer(&mut bytes, m);
+        }
+        bytes.extend_from_slice(b",\"numberReturned\":");
+        json::integer(&mut bytes, returned);
+        bytes.push(b'}');
+        Ok(Written::stamped_bytes(bytes, page.time_stamp).in_crs(params.coordinates))
     }
 }
 

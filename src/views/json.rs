@@ -1,0 +1,174 @@
+//! JSON written by hand, for the one document where serde's generic path is most of the cost:
+//! a map page of a thousand parcels (docs/performance.md, "A map page written as it is read").
+//!
+//! The output is byte for byte what serde_json writes for the same view (the parcel writer is
+//! tested against it): numbers through the same `itoa`/`zmij`, non-finite floats as `null`,
+//! strings escaped by serde_json itself whenever they hold anything to escape. What is saved is
+//! the machinery, not the format: keys are known constants copied whole, and a string with
+//! nothing to escape is copied in one piece instead of byte by byte through an escape table.
+
+use serde::Serialize;
+
+/// A string as a JSON string.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serialized(out, s);
+    }
+}
+
+/// A float as serde_json writes it.
+pub fn float(out: &mut Vec<u8>, v: f64) {
+    crate::spatial::geojson_out::write_number(out, v);
+}
+
+/// An integer.
+pub fn integer(out: &mut Vec<u8>, v: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// Any value through serde_json (for the rare member not worth writing by hand).
+pub fn serialized(out: &mut Vec<u8>, v: &(impl Serialize + ?Sized)) {
+    // Writing into a Vec fails only for a value whose Serialize fails (a map with non-string
+    // keys): none of the values handed here.
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
+/// A JSON object's members written one by one: `{` on creation, `}` by [`Object::end`].
+pub struct Object<'b> {
+    out: &'b mut Vec<u8>,
+    first: bool,
+}
+
+impl<'b> Object<'b> {
+    pub fn new(out: &'b mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Self { out, first: true }
+    }
+
+    /// The member's key; keys here are constants with nothing to escape.
+    fn key(&mut self, key: &'static str) -> &mut Vec<u8> {
+        debug_assert!(key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    pub fn str(&mut self, key: &'static str, v: &str) {
+        string(self.key(key), v);
+    }
+
+    pub fn f64(&mut self, key: &'static str, v: f64) {
+        float(self.key(key), v);
+    }
+
+    pub fn int(&mut self, key: &'static str, v: impl itoa::Integer) {
+        integer(self.key(key), v);
+    }
+
+    pub fn bool(&mut self, key: &'static str, v: bool) {
+        let text: &[u8] = if v { b"true" } else { b"false" };
+        self.key(key).extend_from_slice(text);
+    }
+
+    /// A list of strings.
+    pub fn strs(&mut self, key: &'static str, v: &[String]) {
+        let out = self.key(key);
+        out.push(b'[');
+        for (i, s) in v.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, s);
+        }
+        out.push(b']');
+    }
+
+    /// A member written by `write`, which must write exactly one JSON value.
+    pub fn with(&mut self, key: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
+        write(self.key(key));
+    }
+
+    /// A member skipped when `None` (serde's `skip_serializing_if = "Option::is_none"`).
+    pub fn some<T>(
+        &mut self,
+        key: &'static str,
+        v: Option<T>,
+        write: impl FnOnce(&mut Self, &'static str, T),
+    ) {
+        if let Some(v) = v {
+            write(self, key, v);
+        }
+    }
+
+    pub fn end(self) {
+        self.out.push(b'}');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_and_numbers_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "宗地 A-1",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{1}\u{1f}",
+            "é\u{7f}",
+        ] {
+            let mut out = Vec::new();
+            string(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        for v in [
+            0.0,
+            -0.0,
+            1.5,
+            116.1234567,
+            1e21,
+            1e-7,
+            66666.6667,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let mut out = Vec::new();
+            float(&mut out, v);
+            assert_eq!(out, serde_json::to_vec(&v).unwrap(), "{v}");
+        }
+        for v in [0i64, -1, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            integer(&mut out, v);
+            assert_eq!(out, serde_json::to_vec(&v).unwrap(), "{v}");
+        }
+    }
+
+    #[test]
+    fn an_object_separates_its_members_and_skips_what_is_absent() {
+        let mut out = Vec::new();
+        let mut o = Object::new(&mut out);
+        o.int("a", 1);
+        o.some("b", None::<f64>, Object::f64);
+        o.some("c", Some(2.5), Object::f64);
+        o.strs("d", &["x".into(), "y\"".into()]);
+        o.bool("e", false);
+        o.end();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":1,"c":2.5,"d":["x","y\""],"e":false}"#
+        );
+    }
+}
