@@ -38,21 +38,36 @@ pub fn serialized(out: &mut Vec<u8>, v: &(impl Serialize + ?Sized)) {
     let _ = serde_json::to_writer(&mut *out, v);
 }
 
-/// A JSON object's members written one by one: `{` on creation, `}` by [`Object::end`].
-pub struct Object<'b> {
+/// A JSON object's members written one by one: `{` on creation, `}` by [`Object::end`]; with
+/// [`Object::keeping`], only the members a request's `properties=` names.
+pub struct Object<'b, 'k> {
     out: &'b mut Vec<u8>,
     first: bool,
+    keep: Option<&'k [String]>,
 }
 
-impl<'b> Object<'b> {
+impl<'b, 'k> Object<'b, 'k> {
     pub fn new(out: &'b mut Vec<u8>) -> Self {
-        out.push(b'{');
-        Self { out, first: true }
+        Self::keeping(out, None)
     }
 
-    /// The member's key; keys here are constants with nothing to escape.
-    fn key(&mut self, key: &'static str) -> &mut Vec<u8> {
+    /// An object of only the members named in `keep` (all when `None`).
+    pub fn keeping(out: &'b mut Vec<u8>, keep: Option<&'k [String]>) -> Self {
+        out.push(b'{');
+        Self {
+            out,
+            first: true,
+            keep,
+        }
+    }
+
+    /// The member's key, or `None` when the member is not kept; keys here are constants with
+    /// nothing to escape.
+    fn key(&mut self, key: &'static str) -> Option<&mut Vec<u8>> {
         debug_assert!(key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+        if self.keep.is_some_and(|keep| !keep.iter().any(|k| k == key)) {
+            return None;
+        }
         if !self.first {
             self.out.push(b',');
         }
@@ -60,42 +75,45 @@ impl<'b> Object<'b> {
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
-        self.out
+        Some(self.out)
     }
 
     pub fn str(&mut self, key: &'static str, v: &str) {
-        string(self.key(key), v);
+        self.with(key, |out| string(out, v));
     }
 
     pub fn f64(&mut self, key: &'static str, v: f64) {
-        float(self.key(key), v);
+        self.with(key, |out| float(out, v));
     }
 
     pub fn int(&mut self, key: &'static str, v: impl itoa::Integer) {
-        integer(self.key(key), v);
+        self.with(key, |out| integer(out, v));
     }
 
     pub fn bool(&mut self, key: &'static str, v: bool) {
         let text: &[u8] = if v { b"true" } else { b"false" };
-        self.key(key).extend_from_slice(text);
+        self.with(key, |out| out.extend_from_slice(text));
     }
 
     /// A list of strings.
     pub fn strs(&mut self, key: &'static str, v: &[String]) {
-        let out = self.key(key);
-        out.push(b'[');
-        for (i, s) in v.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
+        self.with(key, |out| {
+            out.push(b'[');
+            for (i, s) in v.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                string(out, s);
             }
-            string(out, s);
-        }
-        out.push(b']');
+            out.push(b']');
+        });
     }
 
     /// A member written by `write`, which must write exactly one JSON value.
     pub fn with(&mut self, key: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
-        write(self.key(key));
+        if let Some(out) = self.key(key) {
+            write(out);
+        }
     }
 
     /// A member skipped when `None` (serde's `skip_serializing_if = "Option::is_none"`).
@@ -170,5 +188,13 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"{"a":1,"c":2.5,"d":["x","y\""],"e":false}"#
         );
+        let mut out = Vec::new();
+        let keep = ["e".to_owned(), "a".to_owned(), "z".to_owned()];
+        let mut o = Object::keeping(&mut out, Some(&keep));
+        o.int("a", 1);
+        o.str("b", "dropped");
+        o.bool("e", true);
+        o.end();
+        assert_eq!(String::from_utf8(out).unwrap(), r#"{"a":1,"e":true}"#);
     }
 }

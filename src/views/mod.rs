@@ -387,7 +387,13 @@ impl ParcelProperties<'_> {
     /// (docs/performance.md). A member added to the struct must be added here: the test
     /// compares every field, present and absent.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        let mut o = json::Object::new(out);
+        self.write_json_keeping(out, None);
+    }
+
+    /// [`ParcelProperties::write_json`] with only the members `keep` names (`properties=`), in
+    /// this struct's order.
+    pub fn write_json_keeping(&self, out: &mut Vec<u8>, keep: Option<&[String]>) {
+        let mut o = json::Object::keeping(out, keep);
         o.int("park_id", self.park_id);
         o.some("zone_id", self.zone_id, json::Object::int);
         o.str("code", self.code);
@@ -594,6 +600,24 @@ mod tests {
                 assert_eq!(value.as_object().unwrap().len(), 32, "{value}");
             }
         }
+        // `properties=`: the members named, whatever order they were named in (JSON objects
+        // have none); names of no member are ignored, as serde's selection ignores them.
+        let p = parcel(true);
+        let keep: Vec<String> = ["status", "code", "no_such", "far_min", "retired_at"]
+            .map(String::from)
+            .into();
+        let mut by_hand = Vec::new();
+        ParcelProperties::of(&p).write_json_keeping(&mut by_hand, Some(&keep));
+        let serde_json::Value::Object(all) =
+            serde_json::to_value(ParcelProperties::of(&p)).unwrap()
+        else {
+            panic!("properties are an object")
+        };
+        let selected: serde_json::Map<_, _> =
+            all.into_iter().filter(|(k, _)| keep.contains(k)).collect();
+        let written: serde_json::Value = serde_json::from_slice(&by_hand).unwrap();
+        assert_eq!(written, serde_json::Value::Object(selected));
+        assert_eq!(written.as_object().unwrap().len(), 4);
         // Links, when a feature has them, follow the properties.
         let p = parcel(false);
         let feature =

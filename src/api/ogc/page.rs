@@ -160,37 +160,37 @@ impl Body {
         }
     }
 
-    fn next_feature(&mut self) -> &mut Vec<u8> {
+    /// The comma before every feature but the first.
+    fn separate(&mut self) {
         if self.returned > 0 {
             self.bytes.push(b',');
         }
         self.returned += 1;
-        &mut self.bytes
     }
 
     /// A feature written through serde.
     pub(super) fn push<P: Serialize>(&mut self, f: Feature<'_, P>) {
         let f = self.asked(f);
-        let keep = self.page.params.properties.clone();
-        let out = self.next_feature();
-        let written = match keep {
-            Some(keep) => serde_json::to_writer(&mut *out, &selected(f, &keep)),
-            None => serde_json::to_writer(&mut *out, &f),
+        self.separate();
+        let out = &mut self.bytes;
+        let written = match &self.page.params.properties {
+            Some(keep) => serde_json::to_writer(out, &selected(f, keep)),
+            None => serde_json::to_writer(out, &f),
         };
         if let Err(e) = written {
             self.failed.get_or_insert(ApiError::internal(&e));
         }
     }
 
-    /// A parcel: written by hand (`views::json`, the same bytes as serde's), unless
-    /// `properties=` picks some of its members.
+    /// A parcel, written by hand (`views::json`: the same bytes as serde's; with
+    /// `properties=`, the same members), the map page's and the dashboard's hot path.
     pub(super) fn parcel(&mut self, p: &Parcel) {
-        let f = Feature::new(p.id, &p.geometry, ParcelProperties::of(p));
-        if self.page.params.properties.is_some() {
-            return self.push(f);
-        }
-        let f = self.asked(f);
-        f.write_json(self.next_feature(), ParcelProperties::write_json);
+        let f = self.asked(Feature::new(p.id, &p.geometry, ParcelProperties::of(p)));
+        self.separate();
+        let keep = self.page.params.properties.as_deref();
+        f.write_json(&mut self.bytes, |properties, out| {
+            properties.write_json_keeping(out, keep)
+        });
     }
 
     /// The parcels were read in another order than by id (`sortby`).
