@@ -128,6 +128,11 @@ impl<'b, 'k> Object<'b, 'k> {
         }
     }
 
+    /// A number member skipped when `None`.
+    pub fn some_f64(&mut self, key: &'static str, v: Option<f64>) {
+        self.some(key, v, Self::f64);
+    }
+
     pub fn end(self) {
         self.out.push(b'}');
     }
@@ -179,8 +184,8 @@ mod tests {
         let mut out = Vec::new();
         let mut o = Object::new(&mut out);
         o.int("a", 1);
-        o.some("b", None::<f64>, Object::f64);
-        o.some("c", Some(2.5), Object::f64);
+        o.some_f64("b", None);
+        o.some_f64("c", Some(2.5));
         o.strs("d", &["x".into(), "y\"".into()]);
         o.bool("e", false);
         o.end();

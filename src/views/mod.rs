@@ -405,32 +405,16 @@ impl ParcelProperties<'_> {
         o.str("status_name", self.status_name);
         o.f64("area_m2", self.area_m2);
         o.f64("area_mu", self.area_mu);
-        o.some("plane_area_m2", self.plane_area_m2, json::Object::f64);
+        o.some_f64("plane_area_m2", self.plane_area_m2);
         o.some("plane_area_epsg", self.plane_area_epsg, json::Object::int);
         let p = &self.planning;
-        o.some("far_min", p.far_min, json::Object::f64);
-        o.some("far_max", p.far_max, json::Object::f64);
-        o.some(
-            "building_density_min_pct",
-            p.building_density_min_pct,
-            json::Object::f64,
-        );
-        o.some(
-            "building_density_max_pct",
-            p.building_density_max_pct,
-            json::Object::f64,
-        );
-        o.some(
-            "green_ratio_min_pct",
-            p.green_ratio_min_pct,
-            json::Object::f64,
-        );
-        o.some(
-            "green_ratio_max_pct",
-            p.green_ratio_max_pct,
-            json::Object::f64,
-        );
-        o.some("height_max_m", p.height_max_m, json::Object::f64);
+        o.some_f64("far_min", p.far_min);
+        o.some_f64("far_max", p.far_max);
+        o.some_f64("building_density_min_pct", p.building_density_min_pct);
+        o.some_f64("building_density_max_pct", p.building_density_max_pct);
+        o.some_f64("green_ratio_min_pct", p.green_ratio_min_pct);
+        o.some_f64("green_ratio_max_pct", p.green_ratio_max_pct);
+        o.some_f64("height_max_m", p.height_max_m);
         o.strs("infrastructure", self.infrastructure);
         o.bool("site_levelled", self.site_levelled);
         o.strs("clearances", self.clearances);
