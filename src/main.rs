@@ -125,17 +125,18 @@ fn return_freed_memory() {
     }
 }
 
-/// One malloc arena per core instead of glibc's eight. Every thread that meets a locked arena
+/// One malloc arena per core instead of glibc's eight per core. Every thread that meets a locked arena
 /// gets a new one, and each arena keeps its own free pages: with 64 clients of 1,000-feature
 /// pages the service peaked at 114 MiB with glibc's default and 68–73 MiB with one or two
 /// arenas, serving as many pages a second (benches/README.md, "The map view, written as it
-/// is read"). An operator's own `GLIBC_TUNABLES=glibc.malloc.arena_max=…` is left as it is.
-/// Called first, before any thread exists.
+/// is read"). An operator's own `GLIBC_TUNABLES=glibc.malloc.arena_max=…` or
+/// `MALLOC_ARENA_MAX` is left as it is. Called first, before any thread exists.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let set_by_operator =
-            std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("arena_max"));
+        let set_by_operator = std::env::var("GLIBC_TUNABLES")
+            .is_ok_and(|t| t.contains("arena_max"))
+            || std::env::var_os("MALLOC_ARENA_MAX").is_some();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         if !set_by_operator {
             // SAFETY: mallopt takes no pointers and is called before any other thread runs.

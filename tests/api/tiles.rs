@@ -128,6 +128,19 @@ on_both_backends!(
         assert_eq!(f.properties["name"], item["properties"]["name"]);
         assert!(!f.properties.contains_key("far_min") || f.properties["far_min"] == 1.0);
 
+        // `properties=` picks a tile's members as it picks an item's, and it is still a tile.
+        let picked = layer(&svc, &tile_url("parcels", z17, "?properties=name,status")).await;
+        assert_eq!(picked.features.len(), near.features.len());
+        let f = picked
+            .features
+            .iter()
+            .find(|f| f.id == near.features[0].id)
+            .unwrap();
+        let mut keys: Vec<&str> = f.properties.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["name", "status"]);
+        assert_eq!(f.properties["name"], item["properties"]["name"]);
+
         // A tile with nothing in it is 204; tiles revalidate with their ETag.
         let empty = get(&svc, &tile_url("parcels", tile_at(100.0, 30.0, 12), "")).await;
         assert_eq!(empty.status.as_u16(), 204);

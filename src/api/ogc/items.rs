@@ -153,9 +153,24 @@ pub async fn parcel_items(
             .await?;
         return Written::tile(bytes.to_vec(), false).respond(&req, GEOJSON);
     }
-    // Each parcel's feature is written as its row is read, on the connection's thread.
     let doc = Page::new(&req, &state, CollectionId::Parcels, &params, 0);
     let limit = params.limit;
+    // A tile with `properties=`: written from the parcels with the members named (not kept).
+    if params.tile.is_some() {
+        let written = state
+            .run(move |c| {
+                let parcels = store::parcels::query(c, &query, limit, start)?;
+                Ok(doc.write(
+                    parcels
+                        .iter()
+                        .map(|p| Feature::new(p.id, &p.geometry, ParcelProperties::of(p)))
+                        .collect(),
+                ))
+            })
+            .await??;
+        return written.respond(&req, GEOJSON);
+    }
+    // Each parcel's feature is written as its row is read, on the connection's thread.
     let written = state
         .run(move |c| {
             let mut body = doc.body(usize::try_from(limit).unwrap_or(0));

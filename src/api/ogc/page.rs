@@ -105,8 +105,10 @@ impl Page {
 
     /// Start writing the page as GeoJSON, for about `expected` features.
     pub(super) fn body(self, expected: usize) -> Body {
-        // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer.
-        let mut bytes = Vec::with_capacity(1024 * (expected + 1));
+        // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer. A page
+        // asks for up to `limit` features and may hold three: no more than a map page's
+        // worth is reserved before any is written.
+        let mut bytes = Vec::with_capacity(1024 * (expected.min(1000) + 1));
         bytes.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
         Body {
             page: self,
