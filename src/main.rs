@@ -125,11 +125,11 @@ fn return_freed_memory() {
     }
 }
 
-/// One malloc arena per core instead of glibc's eight per core. Every thread that meets a locked arena
-/// gets a new one, and each arena keeps its own free pages: with 64 clients of 1,000-feature
-/// pages the service peaked at 114 MiB with glibc's default and 68–73 MiB with one or two
-/// arenas, serving as many pages a second (benches/README.md, "The map view, written as it
-/// is read"). An operator's own `GLIBC_TUNABLES=glibc.malloc.arena_max=…` or
+/// One malloc arena per core instead of glibc's eight per core. Every thread that meets a
+/// locked arena gets a new one, and each arena keeps its own free pages: with 64 clients of
+/// 1,000-feature pages the service peaked at 114 MiB with glibc's default and 68–73 MiB with
+/// one or two arenas, serving as many pages a second (benches/README.md, "The map view,
+/// written as it is read"). An operator's own `GLIBC_TUNABLES=glibc.malloc.arena_max=…` or
 /// `MALLOC_ARENA_MAX` is left as it is. Called first, before any thread exists.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -155,7 +155,7 @@ pub async fn parcel_items(
     }
     let doc = Page::new(&req, &state, CollectionId::Parcels, &params, 0);
     let limit = params.limit;
-    // A tile with `properties=`: written from the parcels with the members named (not kept).
+    // A tile with `properties=` (not in the tile memo): the parcels with the members named.
     if params.tile.is_some() {
         let written = state
             .run(move |c| {

@@ -105,6 +105,10 @@ impl Page {
 
     /// Start writing the page as GeoJSON, for about `expected` features.
     pub(super) fn body(self, expected: usize) -> Body {
+        debug_assert!(
+            self.tile.is_none(),
+            "a tile is written whole by Page::write"
+        );
         // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer. A page
         // asks for up to `limit` features and may hold three: no more than a map page's
         // worth is reserved before any is written.
