@@ -5,7 +5,7 @@
 use super::audit::{self, Entry};
 use super::rows::{ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
-use super::spatial_sql::parcel_intersects;
+use super::spatial_sql::{parcel_intersects, pg_parcel_intersects};
 use super::{AnyConnection, MultiBackend, StoreError, StoreResult};
 use crate::domain::parcel::ParcelStatus;
 use crate::domain::register::{Change, Parcel, Stamp};
@@ -216,57 +216,79 @@ pub struct Paged {
     pub last_id: Option<i64>,
 }
 
+/// The filters of a parcel query, written once for the two types a query can have: the
+/// register's, for either store (`MultiBackend`, [`filtered`]), and PostgreSQL's own, which a
+/// page reads row by row ([`pg_filtered`]). `$bbox` is the backend's spatial test; a CQL2
+/// filter is added by [`filtered`] alone.
+macro_rules! filters {
+    ($q:expr, $db:ty, bbox: $bbox:expr) => {{
+        let q: &ParcelQuery = $q;
+        let mut query = parcels::table.into_boxed::<$db>();
+        if let Some(v) = q.park_id {
+            query = query.filter(parcels::park_id.eq(v));
+        }
+        if let Some(v) = q.zone_id {
+            query = query.filter(parcels::zone_id.eq(v));
+        }
+        if let Some(parks) = &q.visible_parks {
+            query = query.filter(parcels::park_id.eq_any(parks.clone()));
+        }
+        match &q.statuses {
+            Some(list) => {
+                let names: Vec<&'static str> = list.iter().map(|s| s.as_str()).collect();
+                query = query.filter(parcels::status.eq_any(names));
+            }
+            None => query = query.filter(parcels::status.ne("retired")),
+        }
+        if let Some(v) = &q.land_use {
+            // Digits only (checked at the edge), so no LIKE wildcard can slip in.
+            query = query.filter(parcels::land_use.like(format!("{v}%")));
+        }
+        if let Some(v) = &q.code {
+            query = query.filter(parcels::code.eq(v.clone()));
+        }
+        if let Some(b) = q.bbox {
+            query = query.filter($bbox(b));
+        }
+        if let Some(v) = q.updated_from {
+            query = query.filter(parcels::updated_at.ge(v));
+        }
+        if let Some(v) = q.updated_to {
+            query = query.filter(parcels::updated_at.le(v));
+        }
+        if q.watchable {
+            use super::schema::land_supplies;
+            let supplied = land_supplies::table.select(land_supplies::parcel_id);
+            query = query.filter(
+                parcels::id
+                    .eq_any(supplied)
+                    .or(parcels::status.eq("supplied"))
+                    .or(parcels::approved_on.is_not_null()),
+            );
+        }
+        query
+    }};
+}
+
 fn filtered(
     q: &ParcelQuery,
     backend: super::Backend,
 ) -> parcels::BoxedQuery<'static, MultiBackend> {
-    let mut query = parcels::table.into_boxed();
-    if let Some(v) = q.park_id {
-        query = query.filter(parcels::park_id.eq(v));
-    }
-    if let Some(v) = q.zone_id {
-        query = query.filter(parcels::zone_id.eq(v));
-    }
-    if let Some(parks) = &q.visible_parks {
-        query = query.filter(parcels::park_id.eq_any(parks.clone()));
-    }
-    match &q.statuses {
-        Some(list) => {
-            let names: Vec<&'static str> = list.iter().map(|s| s.as_str()).collect();
-            query = query.filter(parcels::status.eq_any(names));
-        }
-        None => query = query.filter(parcels::status.ne("retired")),
-    }
-    if let Some(v) = &q.land_use {
-        // Digits only (checked at the edge), so no LIKE wildcard can slip in.
-        query = query.filter(parcels::land_use.like(format!("{v}%")));
-    }
-    if let Some(v) = &q.code {
-        query = query.filter(parcels::code.eq(v.clone()));
-    }
-    if let Some(b) = q.bbox {
-        query = query.filter(parcel_intersects(backend, b));
-    }
-    if let Some(v) = q.updated_from {
-        query = query.filter(parcels::updated_at.ge(v));
-    }
-    if let Some(v) = q.updated_to {
-        query = query.filter(parcels::updated_at.le(v));
-    }
+    let mut query = filters!(q, MultiBackend, bbox: |b| parcel_intersects(backend, b));
     if let Some(f) = &q.filter {
         query = query.filter(super::cql::to_sql(f, backend));
     }
-    if q.watchable {
-        use super::schema::land_supplies;
-        let supplied = land_supplies::table.select(land_supplies::parcel_id);
-        query = query.filter(
-            parcels::id
-                .eq_any(supplied)
-                .or(parcels::status.eq("supplied"))
-                .or(parcels::approved_on.is_not_null()),
-        );
-    }
     query
+}
+
+/// [`filtered`] typed for a `PgConnection`, without the CQL2 filter (its SQL is written for
+/// either store; a page with one is read through [`filtered`]).
+fn pg_filtered(q: &ParcelQuery) -> parcels::BoxedQuery<'static, diesel::pg::Pg> {
+    debug_assert!(
+        q.filter.is_none(),
+        "a CQL2 filter is read through `filtered`"
+    );
+    filters!(q, diesel::pg::Pg, bbox: pg_parcel_intersects)
 }
 
 /// Every parcel matching, in id order (exports, replays, the public plots' search).
@@ -319,21 +341,6 @@ pub fn query_each(
 ) -> StoreResult<Paged> {
     let backend = conn.backend();
     let first_page = start == Start::Offset(0);
-    let mut page = filtered(q, backend);
-    match start {
-        Start::After(id) => page = page.filter(parcels::id.gt(id)),
-        Start::Offset(0) => {}
-        Start::Offset(n) if q.bbox.is_some() || !q.sort.is_empty() => page = page.offset(n),
-        Start::Offset(n) => {
-            let first = filtered(q, backend)
-                .select(parcels::id)
-                .order(parcels::id)
-                .offset(n)
-                .limit(1)
-                .single_value();
-            page = page.filter(parcels::id.nullable().ge(first));
-        }
-    }
     // One row more than the page: whether more follow.
     let read = limit.saturating_add(1);
     let wanted = usize::try_from(limit).unwrap_or(0);
@@ -349,27 +356,60 @@ pub fn query_each(
         each(row.into_parcel()?);
         Ok(())
     };
-    let counted = if q.bbox.is_some() && first_page {
-        let mut counted = None;
-        let rows = ordered(page, q)
-            .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
-            .limit(read)
-            .load_iter::<(ParcelRow, i64), diesel::connection::DefaultLoadingMode>(conn)?;
-        for row in rows {
-            let (row, n) = row?;
-            counted.get_or_insert(n);
-            take(row)?;
+    // The same page in either type. On PostgreSQL it is read row by row: libpq hands over
+    // each row as it arrives, so decoding and writing the features overlap PostgreSQL
+    // sending the rest, where the whole result would be awaited first (docs/performance.md,
+    // "Rows as they arrive").
+    macro_rules! read_page {
+        ($conn:expr, $filtered:expr, $mode:ty) => {{
+            let mut page = $filtered;
+            match start {
+                Start::After(id) => page = page.filter(parcels::id.gt(id)),
+                Start::Offset(0) => {}
+                Start::Offset(n) if q.bbox.is_some() || !q.sort.is_empty() => page = page.offset(n),
+                Start::Offset(n) => {
+                    let first = $filtered
+                        .select(parcels::id)
+                        .order(parcels::id)
+                        .offset(n)
+                        .limit(1)
+                        .single_value();
+                    page = page.filter(parcels::id.nullable().ge(first));
+                }
+            }
+            if q.bbox.is_some() && first_page {
+                let mut counted = None;
+                let rows = ordered(page, q)
+                    .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
+                    .limit(read)
+                    .load_iter::<(ParcelRow, i64), $mode>($conn)?;
+                for row in rows {
+                    let (row, n) = row?;
+                    counted.get_or_insert(n);
+                    take(row)?;
+                }
+                Some(counted.unwrap_or(0))
+            } else {
+                let rows = ordered(page, q)
+                    .select(ParcelRow::as_select())
+                    .limit(read)
+                    .load_iter::<ParcelRow, $mode>($conn)?;
+                for row in rows {
+                    take(row?)?;
+                }
+                None
+            }
+        }};
+    }
+    let counted = match &mut *conn {
+        AnyConnection::Postgresql(pg) if q.filter.is_none() => {
+            read_page!(pg, pg_filtered(q), diesel::pg::PgRowByRowLoadingMode)
         }
-        Some(counted.unwrap_or(0))
-    } else {
-        let rows = ordered(page, q)
-            .select(ParcelRow::as_select())
-            .limit(read)
-            .load_iter::<ParcelRow, diesel::connection::DefaultLoadingMode>(conn)?;
-        for row in rows {
-            take(row?)?;
-        }
-        None
+        other => read_page!(
+            other,
+            filtered(q, backend),
+            diesel::connection::DefaultLoadingMode
+        ),
     };
     paged.matched = match counted {
         Some(n) => Some(n),
@@ -382,10 +422,15 @@ pub fn query_each(
 
 /// The page's order: `sortby`'s keys then the id; or the id alone — as `id + 0` with a bbox,
 /// so PostgreSQL selects by the spatial index and sorts the few rows found (see [`query`]).
-fn ordered(
-    page: parcels::BoxedQuery<'static, MultiBackend>,
+fn ordered<DB>(
+    page: parcels::BoxedQuery<'static, DB>,
     q: &ParcelQuery,
-) -> parcels::BoxedQuery<'static, MultiBackend> {
+) -> parcels::BoxedQuery<'static, DB>
+where
+    DB: diesel::backend::Backend + 'static,
+    diesel::expression::SqlLiteral<BigInt>: diesel::query_builder::QueryFragment<DB>,
+    parcels::id: diesel::query_builder::QueryFragment<DB>,
+{
     if q.sort.is_empty() {
         return if q.bbox.is_some() {
             page.order(sql::<BigInt>("parcels.id + 0"))

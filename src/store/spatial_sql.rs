@@ -73,20 +73,36 @@ fn cql_spatial(geom: &[u8], op: &str, wkt: &str, metres: f64) -> bool {
     }
 }
 
-/// `prefix` min_x, min_y, max_x, max_y `suffix`, the four numbers bound as parameters.
-fn with_box(prefix: &'static str, b: Bbox, suffix: &'static str) -> ParcelFilter {
-    Box::new(
-        sql::<Bool>(prefix)
-            .bind::<Double, _>(b.min_x)
-            .sql(", ")
-            .bind::<Double, _>(b.min_y)
-            .sql(", ")
-            .bind::<Double, _>(b.max_x)
-            .sql(", ")
-            .bind::<Double, _>(b.max_y)
-            .sql(suffix),
-    )
+/// `prefix` min_x, min_y, max_x, max_y `suffix`, the four numbers bound as parameters; boxed
+/// as the filter type the caller names (either store's, or PostgreSQL's own).
+macro_rules! with_box {
+    ($prefix:expr, $b:expr, $suffix:expr $(,)?) => {{
+        let b: Bbox = $b;
+        Box::new(
+            sql::<Bool>($prefix)
+                .bind::<Double, _>(b.min_x)
+                .sql(", ")
+                .bind::<Double, _>(b.min_y)
+                .sql(", ")
+                .bind::<Double, _>(b.max_x)
+                .sql(", ")
+                .bind::<Double, _>(b.max_y)
+                .sql($suffix),
+        )
+    }};
 }
+
+/// [`parcel_intersects`] on PostgreSQL, typed for a `PgConnection` of its own: the query a
+/// map page reads row by row (`store::parcels::query_each`).
+pub fn pg_parcel_intersects(
+    b: Bbox,
+) -> Box<dyn BoxableExpression<parcels::table, diesel::pg::Pg, SqlType = Bool>> {
+    with_box!(PG_INTERSECTS[0], b, PG_INTERSECTS[1])
+}
+
+/// PostGIS's exact `bbox` test, the box bound between the two parts: the GiST index selects
+/// by `&&` inside `ST_Intersects`, which then decides.
+const PG_INTERSECTS: [&str; 2] = ["ST_Intersects(parcels.geom, ST_MakeEnvelope(", ", 4490))"];
 
 /// SQLite: the parcels whose extent, in the R*Tree, meets the box.
 fn rtree_candidates(b: Bbox) -> ParcelFilter {
@@ -106,7 +122,7 @@ fn rtree_candidates(b: Bbox) -> ParcelFilter {
 /// Parcels whose extent meets the box: an index lookup, giving candidates for exact checks.
 pub fn parcel_extent_meets(backend: Backend, b: Bbox) -> ParcelFilter {
     match backend {
-        Backend::Postgres => with_box("parcels.geom && ST_MakeEnvelope(", b, ", 4490)"),
+        Backend::Postgres => with_box!("parcels.geom && ST_MakeEnvelope(", b, ", 4490)"),
         Backend::Sqlite => rtree_candidates(b),
     }
 }
@@ -114,12 +130,8 @@ pub fn parcel_extent_meets(backend: Backend, b: Bbox) -> ParcelFilter {
 /// Parcels whose geometry intersects the box (the OGC API `bbox` rule), exactly.
 pub fn parcel_intersects(backend: Backend, b: Bbox) -> ParcelFilter {
     match backend {
-        Backend::Postgres => with_box(
-            "ST_Intersects(parcels.geom, ST_MakeEnvelope(",
-            b,
-            ", 4490))",
-        ),
-        Backend::Sqlite => Box::new(rtree_candidates(b).and(with_box(
+        Backend::Postgres => with_box!(PG_INTERSECTS[0], b, PG_INTERSECTS[1]),
+        Backend::Sqlite => Box::new(rtree_candidates(b).and(with_box!(
             "parkland_intersects_box(parcels.geom, ",
             b,
             ")",
