@@ -216,6 +216,16 @@ pub struct Paged {
     pub last_id: Option<i64>,
 }
 
+/// Not retired, said with a constant: PostgreSQL (and SQLite) use the partial index
+/// `parcels_active_id` (`WHERE status <> 'retired'`) only for a query that says the same with
+/// a constant. With the status a bound parameter, a page read as a prepared statement used it
+/// for PostgreSQL's first five executions on a connection; the generic plan PostgreSQL then
+/// settles on cannot, and walked the primary key reading every row it skipped — a page at
+/// offset 150,000 went from 11 to 25 ms (docs/performance.md, "Deep pages").
+fn not_retired() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    sql("parcels.status <> 'retired'")
+}
+
 /// The filters of a parcel query, written once for the two types a query can have: the
 /// register's, for either store (`MultiBackend`, [`filtered`]), and PostgreSQL's own, which a
 /// page reads row by row ([`pg_filtered`]). `$bbox` is the backend's spatial test; a CQL2
@@ -238,7 +248,7 @@ macro_rules! filters {
                 let names: Vec<&'static str> = list.iter().map(|s| s.as_str()).collect();
                 query = query.filter(parcels::status.eq_any(names));
             }
-            None => query = query.filter(parcels::status.ne("retired")),
+            None => query = query.filter(not_retired()),
         }
         if let Some(v) = &q.land_use {
             // Digits only (checked at the edge), so no LIKE wildcard can slip in.
