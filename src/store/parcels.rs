@@ -216,19 +216,31 @@ pub struct Paged {
     pub last_id: Option<i64>,
 }
 
-/// Not retired, said with a constant: PostgreSQL (and SQLite) use the partial index
-/// `parcels_active_id` (`WHERE status <> 'retired'`) only for a query that says the same with
-/// a constant. With the status a bound parameter, a page read as a prepared statement used it
-/// for PostgreSQL's first five executions on a connection; the generic plan PostgreSQL then
-/// settles on cannot, and walked the primary key reading every row it skipped — a page at
-/// offset 150,000 went from 11 to 25 ms (docs/performance.md, "Deep pages").
+/// The status tests of a listing, written as constants (the statuses' own names, never a
+/// caller's text). The partial index `parcels_active_id` (`WHERE status <> 'retired'`) serves
+/// a plan only where the query's status test is known to imply its predicate. Bound as a
+/// parameter, the status is known to a custom plan but not to a generic one, and a listing
+/// without a bbox was a prepared statement: after five executions on a connection PostgreSQL
+/// settled on the generic plan, which walked the primary key reading every row it skipped —
+/// a page at offset 150,000 went from 11 to 25 ms (docs/performance.md, "Deep pages"). With
+/// the constants, the index serves any plan; and diesel prepares no statement holding an SQL
+/// literal, so each listing is planned with its own values.
 fn not_retired() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
     sql("parcels.status <> 'retired'")
 }
 
+/// The listing's statuses (see [`not_retired`]); none asked, none matched.
+fn status_in(list: &[ParcelStatus]) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    if list.is_empty() {
+        return sql("1 = 0");
+    }
+    let names: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    sql(&format!("parcels.status IN ({})", names.join(", ")))
+}
+
 /// The filters of a parcel query, written once for the two types a query can have: the
 /// register's, for either store (`MultiBackend`, [`filtered`]), and PostgreSQL's own, which a
-/// page reads row by row ([`pg_filtered`]). `$bbox` is the backend's spatial test; a CQL2
+/// page reads row by row ([`PgListing`]). `$bbox` is the backend's spatial test; a CQL2
 /// filter is added by [`filtered`] alone.
 macro_rules! filters {
     ($q:expr, $db:ty, bbox: $bbox:expr) => {{
@@ -244,10 +256,7 @@ macro_rules! filters {
             query = query.filter(parcels::park_id.eq_any(parks.clone()));
         }
         match &q.statuses {
-            Some(list) => {
-                let names: Vec<&'static str> = list.iter().map(|s| s.as_str()).collect();
-                query = query.filter(parcels::status.eq_any(names));
-            }
+            Some(list) => query = query.filter(status_in(list)),
             None => query = query.filter(not_retired()),
         }
         if let Some(v) = &q.land_use {
@@ -291,14 +300,19 @@ fn filtered(
     query
 }
 
-/// [`filtered`] typed for a `PgConnection`, without the CQL2 filter (its SQL is written for
-/// either store; a page with one is read through [`filtered`]).
-fn pg_filtered(q: &ParcelQuery) -> parcels::BoxedQuery<'static, diesel::pg::Pg> {
-    debug_assert!(
-        q.filter.is_none(),
-        "a CQL2 filter is read through `filtered`"
-    );
-    filters!(q, diesel::pg::Pg, bbox: pg_parcel_intersects)
+/// A listing PostgreSQL's own connection can read: one without a CQL2 filter, whose SQL is
+/// written for either store only (such a page is read through [`filtered`]).
+struct PgListing<'q>(&'q ParcelQuery);
+
+impl<'q> PgListing<'q> {
+    fn of(q: &'q ParcelQuery) -> Option<Self> {
+        q.filter.is_none().then_some(PgListing(q))
+    }
+
+    /// [`filtered`] typed for a `PgConnection`.
+    fn filtered(&self) -> parcels::BoxedQuery<'static, diesel::pg::Pg> {
+        filters!(self.0, diesel::pg::Pg, bbox: pg_parcel_intersects)
+    }
 }
 
 /// Every parcel matching, in id order (exports, replays, the public plots' search).
@@ -411,11 +425,25 @@ pub fn query_each(
             }
         }};
     }
-    let counted = match &mut *conn {
-        AnyConnection::Postgresql(pg) if q.filter.is_none() => {
-            read_page!(pg, pg_filtered(q), diesel::pg::PgRowByRowLoadingMode)
+    let counted = match (&mut *conn, PgListing::of(q)) {
+        (AnyConnection::Postgresql(pg), Some(listing)) => {
+            let read = (|| -> StoreResult<Option<i64>> {
+                Ok(read_page!(
+                    pg,
+                    listing.filtered(),
+                    diesel::pg::PgRowByRowLoadingMode
+                ))
+            })();
+            if read.is_err() {
+                // A result read row by row and left early (a row that would not decode) is
+                // drained when its cursor is dropped, but diesel stops at an error met while
+                // draining and leaves libpq waiting for the result's end: the next query on
+                // the connection would be refused. A plain query drains whatever is left.
+                let _ = diesel::connection::SimpleConnection::batch_execute(pg, "SELECT 1");
+            }
+            read?
         }
-        other => read_page!(
+        (other, _) => read_page!(
             other,
             filtered(q, backend),
             diesel::connection::DefaultLoadingMode
