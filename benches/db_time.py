@@ -8,10 +8,17 @@ each request once from Python (a new connection a request and Python's own readi
 bound, the client's cost included) and the query's EXPLAIN ANALYZE. Prints the medians, the
 median of the boxes' own ratios and the ratio of the medians: the request against the
 database's time for the same query, the issue's goal.
-Usage: db_time.py BASE_URL "minx miny maxx maxy" (DATABASE_URL names the database)."""
+
+Given several BASE_URLs (builds of parkland serving the same database), each box is measured
+ROUNDS times (env, default 1) with psql and every build in turn, the order rotated each time,
+and each build's ratios are printed: a comparison that holds on a machine whose speed drifts
+between runs (the per-box ratio takes psql's time of the same moment).
+Usage: db_time.py BASE_URL [BASE_URL ...] "minx miny maxx maxy" (DATABASE_URL names the database)."""
 import json, os, random, statistics, subprocess, sys, time, urllib.request
 
-base, ext = sys.argv[1], [float(v) for v in sys.argv[2].split()]
+bases, ext = sys.argv[1:-1], [float(v) for v in sys.argv[-1].split()]
+base = bases[0]
+rounds = int(os.environ.get("ROUNDS", "1"))
 w, h = 0.0101, 0.0090
 random.seed(7)
 db = os.environ["DATABASE_URL"]
@@ -27,16 +34,16 @@ for _ in range(25):
     x = ext[0] + random.random() * (ext[2] - ext[0] - w)
     y = ext[1] + random.random() * (ext[3] - ext[1] - h)
     boxes.append((x, y, x + w, y + h))
-def url(box):
+def url(box, base=base):
     return f"{base}/collections/parcels/items?bbox={box[0]:.6f},{box[1]:.6f},{box[2]:.6f},{box[3]:.6f}&limit=1000"
 def query(b):
     return (f"SELECT {COLUMNS}, count(*) OVER () FROM parcels "
             f"WHERE parcels.status <> 'retired' AND ST_Intersects(parcels.geom, ST_MakeEnvelope({b[0]:.6f}, {b[1]:.6f}, {b[2]:.6f}, {b[3]:.6f}, 4490)) "
             f"ORDER BY parcels.id + 0 LIMIT 1001 OFFSET 0;\n")
-def from_curl(box):
+def from_curl(box, base=base):
     args = ["curl", "-sf", "-H", f"Authorization: Bearer {os.environ['PARKLAND_TOKEN']}", "-w", "%{time_total}\n"]
     for _ in range(6):
-        args += ["-o", "/dev/null", url(box)]
+        args += ["-o", "/dev/null", url(box, base)]
     got = subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
     return statistics.median(float(t) * 1000 for t in got[1:])
 def from_psql(box):
@@ -49,6 +56,27 @@ for box in boxes:
     urllib.request.urlopen(request).read()
     t = time.perf_counter(); body = urllib.request.urlopen(request).read(); alone.append((time.perf_counter() - t) * 1000)
     returned.append(json.loads(body)["numberReturned"])
+if len(bases) > 1:
+    # Every build and psql, box by box, in rotated order.
+    times = {b: [] for b in bases}
+    received = []
+    for r in range(rounds):
+        for i, box in enumerate(boxes):
+            sides = [None] + bases
+            k = (i + r) % len(sides)
+            got = {}
+            for side in sides[k:] + sides[:k]:
+                got[side] = from_psql(box) if side is None else from_curl(box, side)
+            received.append(got[None])
+            for b in bases:
+                times[b].append(got[b])
+    print(f"the query in psql, rows received: median {statistics.median(received):.1f} ms "
+          f"({len(received)} boxes measured, {rounds} round(s))")
+    for b in bases:
+        t = times[b]
+        print(f"{b}: median {statistics.median(t):.2f} ms; {statistics.median(t) / statistics.median(received):.2f}x "
+              f"the query in psql (each box's own ratio: median {statistics.median(k / r for k, r in zip(t, received)):.2f}x)")
+    sys.exit(0)
 kept, received = [], []
 for i, box in enumerate(boxes):
     if i % 2:

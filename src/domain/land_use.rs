@@ -133,11 +133,12 @@ impl LandUse {
 }
 
 /// The name of a stored code, for views; unknown codes (from an older table) show empty.
+///
+/// A binary search: [`CLASSES`] is in code order (tested), and every map feature asks.
 pub fn name_of(code: &str) -> &'static str {
     CLASSES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("", |(_, n)| n)
+        .binary_search_by(|(c, _)| (*c).cmp(code))
+        .map_or("", |i| CLASSES[i].1)
 }
 
 #[cfg(test)]
@@ -145,7 +146,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique_and_children_follow_their_parent() {
+    fn codes_are_unique_in_order_and_children_follow_their_parent() {
+        assert!(
+            CLASSES.windows(2).all(|w| w[0].0 < w[1].0),
+            "name_of searches CLASSES by code: keep it in code order"
+        );
+        assert_eq!(name_of("100101"), "一类工业用地");
+        assert_eq!(name_of("01"), CLASSES[0].1);
+        assert_eq!(name_of("0601"), "");
         let mut seen = std::collections::HashSet::new();
         for (code, _) in CLASSES {
             assert!(seen.insert(code), "duplicate {code}");

@@ -80,9 +80,9 @@ pub fn csv(parcels: &[Parcel]) -> Result<Vec<u8>, csv::Error> {
                 opt(v.planning.green_ratio_min_pct),
                 opt(v.planning.green_ratio_max_pct),
                 opt(v.planning.height_max_m),
-                v.infrastructure.join(","),
+                v.infrastructure.joined(),
                 v.site_levelled.to_string(),
-                v.clearances.join(","),
+                v.clearances.joined(),
                 v.version.to_string(),
                 v.updated_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

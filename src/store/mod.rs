@@ -24,6 +24,7 @@ pub mod projects;
 pub mod rate_limits;
 pub mod read_fences;
 mod rows;
+pub use rows::{Cell, ParcelCells};
 pub mod schema;
 pub mod spatial_sql;
 pub mod supplies;

@@ -3,7 +3,7 @@
 //! runs them under the park's write lock.
 
 use super::audit::{self, Entry};
-use super::rows::{ParcelRow, ParcelValues};
+use super::rows::{ParcelCells, ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::{parcel_intersects, pg_parcel_intersects};
 use super::{AnyConnection, MultiBackend, StoreError, StoreResult};
@@ -327,6 +327,48 @@ pub fn all(conn: &mut AnyConnection, q: &ParcelQuery) -> StoreResult<Vec<Parcel>
         .collect()
 }
 
+/// A parcel of a page as it was read: whole, or as its row's cells (PostgreSQL's pages
+/// without a CQL2 filter, [`ParcelCells`]).
+pub enum PageParcel {
+    Whole(Parcel),
+    Cells(ParcelCells),
+}
+
+impl PageParcel {
+    pub fn into_parcel(self) -> Parcel {
+        match self {
+            PageParcel::Whole(p) => p,
+            PageParcel::Cells(c) => c.into_parcel(),
+        }
+    }
+}
+
+/// A row a page reads: its id (the page's key) and the parcel it gives.
+trait PageRow {
+    fn id(&self) -> i64;
+    fn read(self) -> StoreResult<PageParcel>;
+}
+
+impl PageRow for ParcelRow {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn read(self) -> StoreResult<PageParcel> {
+        self.into_parcel().map(PageParcel::Whole)
+    }
+}
+
+impl PageRow for ParcelCells {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn read(self) -> StoreResult<PageParcel> {
+        Ok(PageParcel::Cells(self))
+    }
+}
+
 /// A page of parcels in id order: `limit` of them from `start`, one more read to know whether
 /// more follow, and the total number matching on the first page.
 ///
@@ -350,7 +392,7 @@ pub fn query(
     start: Start,
 ) -> StoreResult<Vec<Parcel>> {
     let mut items = Vec::new();
-    query_each(conn, q, limit, start, |p| items.push(p))?;
+    query_each(conn, q, limit, start, |p| items.push(p.into_parcel()))?;
     Ok(items)
 }
 
@@ -362,7 +404,7 @@ pub fn query_each(
     q: &ParcelQuery,
     limit: i64,
     start: Start,
-    mut each: impl FnMut(Parcel),
+    mut each: impl FnMut(PageParcel),
 ) -> StoreResult<Paged> {
     let backend = conn.backend();
     let first_page = start == Start::Offset(0);
@@ -371,22 +413,22 @@ pub fn query_each(
     let wanted = usize::try_from(limit).unwrap_or(0);
     let mut paged = Paged::default();
     let mut returned = 0;
-    let mut take = |row: ParcelRow| -> StoreResult<()> {
+    // Whether the row with this id is the page's (the one past it only says more follow).
+    let mut keep = |id: i64| -> bool {
         if returned == wanted {
             paged.more = true;
-            return Ok(());
+            return false;
         }
         returned += 1;
-        paged.last_id = Some(row.id);
-        each(row.into_parcel()?);
-        Ok(())
+        paged.last_id = Some(id);
+        true
     };
-    // The same page in either type. On PostgreSQL it is read row by row: libpq hands over
-    // each row as it arrives, so decoding and writing the features overlap PostgreSQL
-    // sending the rest, where the whole result would be awaited first (docs/performance.md,
-    // "Rows as they arrive").
+    // The same page in either type. On PostgreSQL it is read row by row, as cells: libpq
+    // hands over each row as it arrives, so decoding and writing the features overlap
+    // PostgreSQL sending the rest, where the whole result would be awaited first
+    // (docs/performance.md, "Rows as they arrive", "A map row in one piece").
     macro_rules! read_page {
-        ($conn:expr, $filtered:expr, $mode:ty) => {{
+        ($conn:expr, $filtered:expr, $mode:ty, $select:expr, $row:ty) => {{
             let mut page = $filtered;
             match start {
                 Start::After(id) => page = page.filter(parcels::id.gt(id)),
@@ -405,22 +447,27 @@ pub fn query_each(
             if q.bbox.is_some() && first_page {
                 let mut counted = None;
                 let rows = ordered(page, q)
-                    .select((ParcelRow::as_select(), sql::<BigInt>("count(*) OVER ()")))
+                    .select(($select, sql::<BigInt>("count(*) OVER ()")))
                     .limit(read)
-                    .load_iter::<(ParcelRow, i64), $mode>($conn)?;
+                    .load_iter::<($row, i64), $mode>($conn)?;
                 for row in rows {
                     let (row, n) = row?;
                     counted.get_or_insert(n);
-                    take(row)?;
+                    if keep(PageRow::id(&row)) {
+                        each(PageRow::read(row)?);
+                    }
                 }
                 Some(counted.unwrap_or(0))
             } else {
                 let rows = ordered(page, q)
-                    .select(ParcelRow::as_select())
+                    .select($select)
                     .limit(read)
-                    .load_iter::<ParcelRow, $mode>($conn)?;
+                    .load_iter::<$row, $mode>($conn)?;
                 for row in rows {
-                    take(row?)?;
+                    let row = row?;
+                    if keep(PageRow::id(&row)) {
+                        each(PageRow::read(row)?);
+                    }
                 }
                 None
             }
@@ -432,7 +479,9 @@ pub fn query_each(
                 Ok(read_page!(
                     pg,
                     listing.filtered(),
-                    diesel::pg::PgRowByRowLoadingMode
+                    diesel::pg::PgRowByRowLoadingMode,
+                    <ParcelRow as Selectable<diesel::pg::Pg>>::construct_selection(),
+                    ParcelCells
                 ))
             })();
             if read.is_err() {
@@ -447,7 +496,9 @@ pub fn query_each(
         (other, _) => read_page!(
             other,
             filtered(q, backend),
-            diesel::connection::DefaultLoadingMode
+            diesel::connection::DefaultLoadingMode,
+            ParcelRow::as_select(),
+            ParcelRow
         ),
     };
     paged.matched = match counted {

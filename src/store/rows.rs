@@ -409,3 +409,227 @@ impl ZoneValues {
         }
     }
 }
+
+/// The SQL types of a parcels row as [`ParcelRow`] selects it.
+pub type ParcelRowSql =
+    <<ParcelRow as Selectable<diesel::pg::Pg>>::SelectExpression as Expression>::SqlType;
+
+/// A parcels row as PostgreSQL sent it, for the map page: its short text held in place, its
+/// geometry decoded straight from the row's bytes, its lists kept as stored. A page decodes
+/// a thousand of these; a [`ParcelRow`] would take ten `String`s, a copy of the WKB and two
+/// lists of `String`s for each, all freed once its feature is written (docs/performance.md,
+/// "A map row in one piece"). [`ParcelCells::into_parcel`] gives the [`Parcel`] a
+/// [`ParcelRow`] of the same row gives (tested).
+pub struct ParcelCells {
+    pub id: i64,
+    pub park_id: i64,
+    pub zone_id: Option<i64>,
+    pub code: Cell,
+    pub name: Cell,
+    pub location: Cell,
+    pub land_use: Cell,
+    pub status: ParcelStatus,
+    pub planning: PlanningConditions,
+    /// Comma-separated, as stored ([`split_list`] reads it).
+    pub infrastructure: Cell,
+    pub site_levelled: bool,
+    pub approval_no: Cell,
+    pub approved_on: Option<NaiveDate>,
+    pub geometry: MultiPolygon<f64>,
+    pub area_m2: f64,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: Cell,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: Cell,
+    pub retired_at: Option<NaiveDateTime>,
+    pub retired_reason: Option<Cell>,
+    /// Comma-separated, as stored.
+    pub clearances: Cell,
+    plane_area_m2: Option<f64>,
+    plane_area_epsg: Option<i32>,
+}
+
+impl ParcelCells {
+    /// The plane area as [`Parcel::plane_area`] holds it: stored, or measured when the row
+    /// has none yet.
+    pub fn plane_area(&self) -> Option<(f64, u16)> {
+        stored_plane_area(self.plane_area_m2, self.plane_area_epsg)
+            .unwrap_or_else(|| crate::spatial::measure::plane_area_m2(&self.geometry))
+    }
+
+    /// The parcel, as [`ParcelRow::into_parcel`] builds it from the same row.
+    pub fn into_parcel(self) -> Parcel {
+        Parcel {
+            plane_area: self.plane_area(),
+            id: self.id,
+            park_id: self.park_id,
+            zone_id: self.zone_id,
+            code: self.code.to_string(),
+            name: self.name.to_string(),
+            location: self.location.to_string(),
+            land_use: self.land_use.to_string(),
+            status: self.status,
+            planning: self.planning,
+            infrastructure: split_list(&self.infrastructure),
+            site_levelled: self.site_levelled,
+            clearances: split_list(&self.clearances),
+            approval_no: self.approval_no.to_string(),
+            approved_on: self.approved_on,
+            area_m2: self.area_m2,
+            version: self.version,
+            created: Stamp::stored(self.created_by.to_string(), self.created_at),
+            updated: Stamp::stored(self.updated_by.to_string(), self.updated_at),
+            retired_at: self.retired_at,
+            retired_reason: self.retired_reason.map(|r| r.to_string()),
+            geometry: self.geometry,
+        }
+    }
+}
+
+/// The row as diesel decodes it for [`ParcelCells`]: [`ParcelRow`]'s columns in its order.
+#[rustfmt::skip]
+type CellsRow = (
+    i64, i64, Option<i64>, Cell, Cell, Cell, Cell, StoredStatus,
+    Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>,
+    Cell, bool, Cell, Option<NaiveDate>, StoredGeometry, f64, i64,
+    NaiveDateTime, Cell, NaiveDateTime, Cell, Option<NaiveDateTime>, Option<Cell>, Cell,
+    Option<f64>, Option<i32>,
+);
+
+impl Queryable<ParcelRowSql, diesel::pg::Pg> for ParcelCells {
+    type Row = CellsRow;
+
+    fn build(row: CellsRow) -> diesel::deserialize::Result<Self> {
+        let (
+            id,
+            park_id,
+            zone_id,
+            code,
+            name,
+            location,
+            land_use,
+            StoredStatus(status),
+            far_min,
+            far_max,
+            building_density_min_pct,
+            building_density_max_pct,
+            green_ratio_min_pct,
+            green_ratio_max_pct,
+            height_max_m,
+            infrastructure,
+            site_levelled,
+            approval_no,
+            approved_on,
+            StoredGeometry(geometry),
+            area_m2,
+            version,
+            created_at,
+            created_by,
+            updated_at,
+            updated_by,
+            retired_at,
+            retired_reason,
+            clearances,
+            plane_area_m2,
+            plane_area_epsg,
+        ) = row;
+        Ok(Self {
+            id,
+            park_id,
+            zone_id,
+            code,
+            name,
+            location,
+            land_use,
+            status,
+            planning: PlanningConditions {
+                far_min,
+                far_max,
+                building_density_min_pct,
+                building_density_max_pct,
+                green_ratio_min_pct,
+                green_ratio_max_pct,
+                height_max_m,
+            },
+            infrastructure,
+            site_levelled,
+            approval_no,
+            approved_on,
+            geometry,
+            area_m2,
+            version,
+            created_at,
+            created_by,
+            updated_at,
+            updated_by,
+            retired_at,
+            retired_reason,
+            clearances,
+            plane_area_m2,
+            plane_area_epsg,
+        })
+    }
+}
+
+/// A text column's value: up to [`Cell::INLINE`] bytes held in place — a parcel's codes,
+/// users and empty fields, nearly all of a row's text — a longer one on the heap.
+#[derive(diesel::deserialize::FromSqlRow)]
+pub enum Cell {
+    Inline(heapless::String<{ Cell::INLINE }>),
+    Heap(Box<str>),
+}
+
+impl Cell {
+    const INLINE: usize = 30;
+
+    pub fn new(s: &str) -> Self {
+        let mut inline = heapless::String::new();
+        match inline.push_str(s) {
+            Ok(()) => Cell::Inline(inline),
+            Err(()) => Cell::Heap(s.into()),
+        }
+    }
+}
+
+impl std::ops::Deref for Cell {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Cell::Inline(s) => s,
+            Cell::Heap(s) => s,
+        }
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for Cell {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        Ok(Cell::new(std::str::from_utf8(value.as_bytes())?))
+    }
+}
+
+/// A parcel's status read from its column.
+#[derive(diesel::deserialize::FromSqlRow)]
+pub struct StoredStatus(ParcelStatus);
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for StoredStatus {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = std::str::from_utf8(value.as_bytes())?;
+        ParcelStatus::parse("status", text)
+            .map(StoredStatus)
+            .map_err(|e| format!("a stored parcel is unreadable: {e}").into())
+    }
+}
+
+/// A parcel's geometry decoded from its column's WKB where libpq holds it.
+#[derive(diesel::deserialize::FromSqlRow)]
+pub struct StoredGeometry(MultiPolygon<f64>);
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Binary, diesel::pg::Pg> for StoredGeometry {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        wkb::decode(value.as_bytes())
+            .map(StoredGeometry)
+            .map_err(|e| format!("stored geometry is unreadable: {e}").into())
+    }
+}

@@ -96,10 +96,10 @@ impl<'b, 'k> Object<'b, 'k> {
     }
 
     /// A list of strings.
-    pub fn strs(&mut self, key: &'static str, v: &[String]) {
+    pub fn strs<'s>(&mut self, key: &'static str, v: impl IntoIterator<Item = &'s str>) {
         self.with(key, |out| {
             out.push(b'[');
-            for (i, s) in v.iter().enumerate() {
+            for (i, s) in v.into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -186,7 +186,7 @@ mod tests {
         o.int("a", 1);
         o.some_f64("b", None);
         o.some_f64("c", Some(2.5));
-        o.strs("d", &["x".into(), "y\"".into()]);
+        o.strs("d", ["x", "y\""]);
         o.bool("e", false);
         o.end();
         assert_eq!(

@@ -23,6 +23,7 @@ use crate::domain::settings::{Settings, SettingsOverrides};
 use crate::domain::units::AreaM2;
 use crate::spatial::geojson_out::GeoJsonMultiPolygon;
 use crate::spatial::output::Output;
+use crate::store::ParcelCells;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use geo::MultiPolygon;
 use serde::Serialize;
@@ -318,12 +319,14 @@ pub struct ParcelProperties<'a> {
     #[serde(flatten)]
     pub planning: PlanningConditions,
     /// Infrastructure in place (keys of the park's list, 七通 by default).
-    pub infrastructure: &'a [String],
+    #[schema(value_type = Vec<String>)]
+    pub infrastructure: Codes<'a>,
     /// Site levelled (场地平整, the 平 of 七通一平).
     pub site_levelled: bool,
     /// The 净地 conditions the bureau has attested (Art. 21): `rights_clear`, `resettled`,
     /// `undisputed`.
-    pub clearances: &'a [String],
+    #[schema(value_type = Vec<String>)]
+    pub clearances: Codes<'a>,
     /// 建设用地批准文号 ("" when not recorded).
     pub approval_no: &'a str,
     /// 建设用地批准日期.
@@ -365,9 +368,9 @@ impl<'a> ParcelProperties<'a> {
             plane_area_m2: plane.map(|(m2, _)| AreaM2(m2).m2_display()),
             plane_area_epsg: plane.map(|(_, code)| code),
             planning: p.planning,
-            infrastructure: &p.infrastructure,
+            infrastructure: Codes::Items(&p.infrastructure),
             site_levelled: p.site_levelled,
-            clearances: &p.clearances,
+            clearances: Codes::Items(&p.clearances),
             approval_no: &p.approval_no,
             approved_on: p.approved_on,
             version: p.version,
@@ -378,6 +381,79 @@ impl<'a> ParcelProperties<'a> {
             retired_at: p.retired_at.map(utc),
             retired_reason: p.retired_reason.as_deref(),
         }
+    }
+
+    /// The properties of a parcels row read as cells (the map page on PostgreSQL): the same
+    /// as [`ParcelProperties::of`] gives for the parcel the row makes (tested on PostgreSQL,
+    /// `ogc_api::a_map_page_writes_each_parcel_as_its_item`).
+    pub fn of_cells(c: &'a ParcelCells) -> Self {
+        let area = AreaM2(c.area_m2);
+        let plane = c.plane_area();
+        Self {
+            park_id: c.park_id,
+            zone_id: c.zone_id,
+            code: &c.code,
+            name: &c.name,
+            location: &c.location,
+            land_use: &c.land_use,
+            land_use_name: land_use::name_of(&c.land_use),
+            status: c.status,
+            status_name: c.status.label_zh(),
+            area_m2: area.m2_display(),
+            area_mu: area.mu_display(),
+            plane_area_m2: plane.map(|(m2, _)| AreaM2(m2).m2_display()),
+            plane_area_epsg: plane.map(|(_, code)| code),
+            planning: c.planning,
+            infrastructure: Codes::Stored(&c.infrastructure),
+            site_levelled: c.site_levelled,
+            clearances: Codes::Stored(&c.clearances),
+            approval_no: &c.approval_no,
+            approved_on: c.approved_on,
+            version: c.version,
+            created_at: utc(c.created_at),
+            created_by: &c.created_by,
+            updated_at: utc(c.updated_at),
+            updated_by: &c.updated_by,
+            retired_at: c.retired_at.map(utc),
+            retired_reason: c.retired_reason.as_deref(),
+        }
+    }
+}
+
+/// A list of codes (a parcel's infrastructure, its clearances): as the parcel holds them, or
+/// as they are stored — comma-separated, read as `store::rows::split_list` reads them.
+#[derive(Clone, Copy)]
+pub enum Codes<'a> {
+    Items(&'a [String]),
+    Stored(&'a str),
+}
+
+impl<'a> Codes<'a> {
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (items, stored) = match self {
+            Codes::Items(items) => (Some(items.iter().map(String::as_str)), None),
+            Codes::Stored(text) => (
+                None,
+                Some(text.split(',').map(str::trim).filter(|s| !s.is_empty())),
+            ),
+        };
+        items
+            .into_iter()
+            .flatten()
+            .chain(stored.into_iter().flatten())
+    }
+}
+
+impl Codes<'_> {
+    /// The codes comma-separated (CSV, spreadsheets).
+    pub fn joined(self) -> String {
+        self.iter().collect::<Vec<_>>().join(",")
+    }
+}
+
+impl Serialize for Codes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
     }
 }
 
@@ -415,9 +491,9 @@ impl ParcelProperties<'_> {
         o.some_f64("green_ratio_min_pct", p.green_ratio_min_pct);
         o.some_f64("green_ratio_max_pct", p.green_ratio_max_pct);
         o.some_f64("height_max_m", p.height_max_m);
-        o.strs("infrastructure", self.infrastructure);
+        o.strs("infrastructure", self.infrastructure.iter());
         o.bool("site_levelled", self.site_levelled);
-        o.strs("clearances", self.clearances);
+        o.strs("clearances", self.clearances.iter());
         o.str("approval_no", self.approval_no);
         o.some("approved_on", self.approved_on, |o, k, d| {
             o.with(k, |out| json::serialized(out, &d))

@@ -42,6 +42,9 @@ pub fn write_json(out: &mut Vec<u8>, t: &DateTime<Utc>) {
 
 /// The text of `t`, or `None` for a year outside 0–9999.
 fn write<'b>(t: &DateTime<Utc>, buf: &'b mut [u8; 30]) -> Option<&'b str> {
+    // The fields read from the UTC time itself: `DateTime`'s accessors each apply the
+    // offset (zero) to the whole date and time again, six times a timestamp.
+    let t = t.naive_utc();
     let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
     let nanos = t.nanosecond();
     // A leap second is written by chrono as second 60; keep to its own formatter for it.

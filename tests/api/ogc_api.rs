@@ -288,6 +288,112 @@ async fn a_page_at_an_offset_keeps_its_index_in_a_generic_plan() {
     }
 }
 
+// A map page's features are the parcels' own: on PostgreSQL the page reads its rows as cells
+// (`store::rows::ParcelCells`), everywhere else as the register's rows; either way each
+// feature's geometry and properties are what the parcel's item says — for a parcel with every
+// member, one with none of the optional ones, text longer than a cell holds in place, and a
+// retired one — and on PostgreSQL the cells make the parcels the register's rows make.
+on_both_backends!(
+    a_map_page_writes_each_parcel_as_its_item,
+    |app: common::TestDb| async move {
+        use parkland::domain::parcel::ParcelStatus;
+        use parkland::store::parcels::{ParcelQuery, Start, all, query};
+        let svc = app.service().await;
+        let park = create_park(&svc, "NCGY").await;
+        let zone = post(&svc, &format!("/api/parks/{park}/zones"), &east_zone())
+            .await
+            .expect(201)
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let mut full = parcel("A-1", 116.645, 27.56, 0.002);
+        let p = &mut full["properties"];
+        p["zone_id"] = json!(zone);
+        p["location"] = json!("南城县工业园区东片区纬三路以南、经二路以东（原赣东机械厂旧址）");
+        p["name"] = json!("南城县工业园区东片区精密机电产业园一期项目用地");
+        p["approval_no"] = json!("赣府土字〔2022〕12号");
+        p["approved_on"] = json!("2022-05-10");
+        p["far_max"] = json!(3.0);
+        p["building_density_max_pct"] = json!(60.0);
+        p["green_ratio_min_pct"] = json!(10.0);
+        create_parcel(&svc, park, &full).await;
+        let bare = json!({
+            "type": "Feature",
+            "geometry": common::fixtures::polygon(116.63, 27.56, 116.632, 27.562),
+            "properties": {"code": "B-1", "land_use": "0901", "status": "reserve"}
+        });
+        create_parcel(&svc, park, &bare).await;
+        let gone = create_parcel(&svc, park, &parcel("C-1", 116.635, 27.56, 0.002)).await;
+        common::post_if(
+            &svc,
+            &format!("/api/parcels/{}/retire", gone["id"]),
+            "\"1\"",
+            &json!({"reason": "规划调整，注销宗地"}),
+        )
+        .await
+        .expect(200);
+        let every = "status=reserve,available,reserved,supplied,retired";
+        for query_string in [
+            format!("park_id={park}&{every}"),
+            format!("park_id={park}&{every}&bbox=116.62,27.55,116.66,27.58"),
+            format!(
+                "park_id={park}&{every}&properties=code,infrastructure,clearances,retired_reason"
+            ),
+        ] {
+            let page = get(&svc, &format!("/collections/parcels/items?{query_string}"))
+                .await
+                .expect(200)
+                .json();
+            let features = page["features"].as_array().unwrap();
+            assert_eq!(features.len(), 3, "{query_string}");
+            let keep = query_string.split("properties=").nth(1);
+            for f in features {
+                let mut item = get(&svc, &format!("/collections/parcels/items/{}", f["id"]))
+                    .await
+                    .expect(200)
+                    .json();
+                if let Some(keep) = keep {
+                    let kept: Vec<&str> = keep.split(',').collect();
+                    let all = item["properties"].as_object_mut().unwrap();
+                    all.retain(|k, _| kept.contains(&k.as_str()));
+                    assert!(all.len() >= 3, "{all:?}");
+                }
+                assert_eq!(f["geometry"], item["geometry"], "{query_string}");
+                assert_eq!(f["properties"], item["properties"], "{query_string}");
+            }
+        }
+        let retired = get(
+            &svc,
+            &format!("/collections/parcels/items?park_id={park}&status=retired"),
+        )
+        .await
+        .json();
+        assert_eq!(
+            retired["features"][0]["properties"]["retired_reason"],
+            "规划调整，注销宗地"
+        );
+        // The cells make the register's parcels (PostgreSQL: `query` reads cells, `all` rows).
+        let mut conn = app.conn();
+        let area = parkland::spatial::Bbox {
+            min_x: 116.62,
+            min_y: 27.55,
+            max_x: 116.66,
+            max_y: 27.58,
+        };
+        for bbox in [None, Some(area)] {
+            let q = ParcelQuery {
+                park_id: Some(park),
+                statuses: Some(ParcelStatus::ALL.to_vec()),
+                bbox,
+                ..ParcelQuery::default()
+            };
+            let read = query(&mut conn, &q, 100, Start::Offset(0)).unwrap();
+            assert_eq!(read.len(), 3);
+            assert_eq!(read, all(&mut conn, &q).unwrap());
+        }
+    }
+);
+
 on_both_backends!(
     items_filter_by_bbox_and_properties,
     |app: common::TestDb| async move {

@@ -6,10 +6,10 @@ use super::{CollectionId, Written};
 use crate::api::http::extract::base_url;
 use crate::api::http::params::items::{ItemsParams, PageLinks};
 use crate::api::{AppState, GEOJSON};
-use crate::domain::register::Parcel;
 use crate::error::ApiError;
 use crate::spatial::Bbox;
 use crate::spatial::mvt::{LayerWriter, Tile};
+use crate::store::parcels::PageParcel;
 use crate::store::parcels::Paged;
 use crate::views::{Feature, FeatureId, Link, ParcelProperties, json};
 use actix_web::HttpRequest;
@@ -190,8 +190,12 @@ impl Body {
 
     /// A parcel, written by hand (`views::json`: the same bytes as serde's; with
     /// `properties=`, the same members), the map page's and the dashboard's hot path.
-    pub(super) fn parcel(&mut self, p: &Parcel) {
-        let f = self.asked(Feature::new(p.id, &p.geometry, ParcelProperties::of(p)));
+    pub(super) fn parcel(&mut self, p: &PageParcel) {
+        let f = match p {
+            PageParcel::Whole(p) => Feature::new(p.id, &p.geometry, ParcelProperties::of(p)),
+            PageParcel::Cells(c) => Feature::new(c.id, &c.geometry, ParcelProperties::of_cells(c)),
+        };
+        let f = self.asked(f);
         self.separate();
         let keep = self.page.params.properties.as_deref();
         f.write_json(&mut self.bytes, |properties, out| {
