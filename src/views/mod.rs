@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod entry;
 pub mod estate;
 pub mod json;
+use json::key;
 pub mod land_watch;
 pub mod performance;
 pub mod pipeline;
@@ -442,9 +443,7 @@ impl<'a> Codes<'a> {
             .flatten()
             .chain(stored.into_iter().flatten())
     }
-}
 
-impl Codes<'_> {
     /// The codes comma-separated (CSV, spreadsheets).
     pub fn joined(self) -> String {
         self.iter().collect::<Vec<_>>().join(",")
@@ -470,47 +469,55 @@ impl ParcelProperties<'_> {
     /// this struct's order.
     pub fn write_json_keeping(&self, out: &mut Vec<u8>, keep: Option<&[String]>) {
         let mut o = json::Object::keeping(out, keep);
-        o.int("park_id", self.park_id);
-        o.some("zone_id", self.zone_id, json::Object::int);
-        o.str("code", self.code);
-        o.str("name", self.name);
-        o.str("location", self.location);
-        o.str("land_use", self.land_use);
-        o.str("land_use_name", self.land_use_name);
-        o.str("status", self.status.as_str());
-        o.str("status_name", self.status_name);
-        o.f64("area_m2", self.area_m2);
-        o.f64("area_mu", self.area_mu);
-        o.some_f64("plane_area_m2", self.plane_area_m2);
-        o.some("plane_area_epsg", self.plane_area_epsg, json::Object::int);
+        o.int(key!("park_id"), self.park_id);
+        o.some(key!("zone_id"), self.zone_id, json::Object::int);
+        o.str(key!("code"), self.code);
+        o.str(key!("name"), self.name);
+        o.str(key!("location"), self.location);
+        o.str(key!("land_use"), self.land_use);
+        o.str(key!("land_use_name"), self.land_use_name);
+        o.str(key!("status"), self.status.as_str());
+        o.str(key!("status_name"), self.status_name);
+        o.f64(key!("area_m2"), self.area_m2);
+        o.f64(key!("area_mu"), self.area_mu);
+        o.some_f64(key!("plane_area_m2"), self.plane_area_m2);
+        o.some(
+            key!("plane_area_epsg"),
+            self.plane_area_epsg,
+            json::Object::int,
+        );
         let p = &self.planning;
-        o.some_f64("far_min", p.far_min);
-        o.some_f64("far_max", p.far_max);
-        o.some_f64("building_density_min_pct", p.building_density_min_pct);
-        o.some_f64("building_density_max_pct", p.building_density_max_pct);
-        o.some_f64("green_ratio_min_pct", p.green_ratio_min_pct);
-        o.some_f64("green_ratio_max_pct", p.green_ratio_max_pct);
-        o.some_f64("height_max_m", p.height_max_m);
-        o.strs("infrastructure", self.infrastructure.iter());
-        o.bool("site_levelled", self.site_levelled);
-        o.strs("clearances", self.clearances.iter());
-        o.str("approval_no", self.approval_no);
-        o.some("approved_on", self.approved_on, |o, k, d| {
+        o.some_f64(key!("far_min"), p.far_min);
+        o.some_f64(key!("far_max"), p.far_max);
+        o.some_f64(key!("building_density_min_pct"), p.building_density_min_pct);
+        o.some_f64(key!("building_density_max_pct"), p.building_density_max_pct);
+        o.some_f64(key!("green_ratio_min_pct"), p.green_ratio_min_pct);
+        o.some_f64(key!("green_ratio_max_pct"), p.green_ratio_max_pct);
+        o.some_f64(key!("height_max_m"), p.height_max_m);
+        o.strs(key!("infrastructure"), self.infrastructure.iter());
+        o.bool(key!("site_levelled"), self.site_levelled);
+        o.strs(key!("clearances"), self.clearances.iter());
+        o.str(key!("approval_no"), self.approval_no);
+        o.some(key!("approved_on"), self.approved_on, |o, k, d| {
             o.with(k, |out| json::serialized(out, &d))
         });
-        o.int("version", self.version);
-        o.with("created_at", |out| {
+        o.int(key!("version"), self.version);
+        o.with(key!("created_at"), |out| {
             timestamp::write_json(out, &self.created_at)
         });
-        o.str("created_by", self.created_by);
-        o.with("updated_at", |out| {
+        o.str(key!("created_by"), self.created_by);
+        o.with(key!("updated_at"), |out| {
             timestamp::write_json(out, &self.updated_at)
         });
-        o.str("updated_by", self.updated_by);
-        o.some("retired_at", self.retired_at, |o, k, t| {
+        o.str(key!("updated_by"), self.updated_by);
+        o.some(key!("retired_at"), self.retired_at, |o, k, t| {
             o.with(k, |out| timestamp::write_json(out, &t))
         });
-        o.some("retired_reason", self.retired_reason, json::Object::str);
+        o.some(
+            key!("retired_reason"),
+            self.retired_reason,
+            json::Object::str,
+        );
         o.end();
     }
 }
@@ -520,20 +527,20 @@ impl<P> Feature<'_, P> {
     /// [`ParcelProperties::write_json`]); the same bytes as serde's (tested).
     pub fn write_json(&self, out: &mut Vec<u8>, properties: impl FnOnce(&P, &mut Vec<u8>)) {
         let mut o = json::Object::new(out);
-        o.str("type", self.kind);
-        o.with("id", |out| match &self.id {
+        o.str(key!("type"), self.kind);
+        o.with(key!("id"), |out| match &self.id {
             FeatureId::Number(n) => json::integer(out, *n),
             FeatureId::Name(name) => json::string(out, name),
         });
-        o.with("geometry", |out| match &self.geometry {
+        o.with(key!("geometry"), |out| match &self.geometry {
             Some(GeoJsonMultiPolygon(g, output)) => {
                 crate::spatial::geojson_out::write_multipolygon(out, g, *output)
             }
             None => out.extend_from_slice(b"null"),
         });
-        o.with("properties", |out| properties(&self.properties, out));
+        o.with(key!("properties"), |out| properties(&self.properties, out));
         if !self.links.is_empty() {
-            o.with("links", |out| json::serialized(out, &self.links));
+            o.with(key!("links"), |out| json::serialized(out, &self.links));
         }
         o.end();
     }
