@@ -413,6 +413,8 @@ pub fn query_each(
     let wanted = usize::try_from(limit).unwrap_or(0);
     let mut paged = Paged::default();
     let mut returned = 0;
+    // The last row read, to say where an unreadable one stood.
+    let mut last_read = None;
     // Whether the row with this id is the page's (the one past it only says more follow).
     let mut keep = |id: i64| -> bool {
         if returned == wanted {
@@ -451,8 +453,9 @@ pub fn query_each(
                     .limit(read)
                     .load_iter::<($row, i64), $mode>($conn)?;
                 for row in rows {
-                    let (row, n) = row?;
+                    let (row, n) = readable(row, last_read)?;
                     counted.get_or_insert(n);
+                    last_read = Some(PageRow::id(&row));
                     if keep(PageRow::id(&row)) {
                         each(PageRow::read(row)?);
                     }
@@ -464,7 +467,8 @@ pub fn query_each(
                     .limit(read)
                     .load_iter::<$row, $mode>($conn)?;
                 for row in rows {
-                    let row = row?;
+                    let row = readable(row, last_read)?;
+                    last_read = Some(PageRow::id(&row));
                     if keep(PageRow::id(&row)) {
                         each(PageRow::read(row)?);
                     }
@@ -508,6 +512,18 @@ pub fn query_each(
         None => None,
     };
     Ok(paged)
+}
+
+/// A page's row, or what made it unreadable — a stored value no parcel can hold — said as
+/// such, with where in the page it stood.
+fn readable<T>(row: QueryResult<T>, after: Option<i64>) -> StoreResult<T> {
+    row.map_err(|e| match e {
+        diesel::result::Error::DeserializationError(e) => StoreError::Corrupt(match after {
+            Some(id) => format!("a stored parcel after parcel {id} is unreadable: {e}"),
+            None => format!("a stored parcel is unreadable: {e}"),
+        }),
+        e => e.into(),
+    })
 }
 
 /// The page's order: `sortby`'s keys then the id; or the id alone — as `id + 0` with a bbox,

@@ -411,7 +411,7 @@ impl ZoneValues {
 }
 
 /// The SQL types of a parcels row as [`ParcelRow`] selects it.
-pub type ParcelRowSql =
+type ParcelRowSql =
     <<ParcelRow as Selectable<diesel::pg::Pg>>::SelectExpression as Expression>::SqlType;
 
 /// A parcels row as PostgreSQL sent it, for the map page: its short text held in place, its
@@ -501,73 +501,41 @@ impl Queryable<ParcelRowSql, diesel::pg::Pg> for ParcelCells {
     type Row = CellsRow;
 
     fn build(row: CellsRow) -> diesel::deserialize::Result<Self> {
-        let (
-            id,
-            park_id,
-            zone_id,
-            code,
-            name,
-            location,
-            land_use,
-            StoredStatus(status),
-            far_min,
-            far_max,
-            building_density_min_pct,
-            building_density_max_pct,
-            green_ratio_min_pct,
-            green_ratio_max_pct,
-            height_max_m,
-            infrastructure,
-            site_levelled,
-            approval_no,
-            approved_on,
-            StoredGeometry(geometry),
-            area_m2,
-            version,
-            created_at,
-            created_by,
-            updated_at,
-            updated_by,
-            retired_at,
-            retired_reason,
-            clearances,
-            plane_area_m2,
-            plane_area_epsg,
-        ) = row;
+        // The tuple's positions are `ParcelRow`'s fields in order (see `CellsRow`).
         Ok(Self {
-            id,
-            park_id,
-            zone_id,
-            code,
-            name,
-            location,
-            land_use,
-            status,
+            id: row.0,
+            park_id: row.1,
+            zone_id: row.2,
+            code: row.3,
+            name: row.4,
+            location: row.5,
+            land_use: row.6,
+            status: row.7.0,
             planning: PlanningConditions {
-                far_min,
-                far_max,
-                building_density_min_pct,
-                building_density_max_pct,
-                green_ratio_min_pct,
-                green_ratio_max_pct,
-                height_max_m,
+                far_min: row.8,
+                far_max: row.9,
+                building_density_min_pct: row.10,
+                building_density_max_pct: row.11,
+                green_ratio_min_pct: row.12,
+                green_ratio_max_pct: row.13,
+                height_max_m: row.14,
             },
-            infrastructure,
-            site_levelled,
-            approval_no,
-            approved_on,
-            geometry,
-            area_m2,
-            version,
-            created_at,
-            created_by,
-            updated_at,
-            updated_by,
-            retired_at,
-            retired_reason,
-            clearances,
-            plane_area_m2,
-            plane_area_epsg,
+            infrastructure: row.15,
+            site_levelled: row.16,
+            approval_no: row.17,
+            approved_on: row.18,
+            geometry: row.19.0,
+            area_m2: row.20,
+            version: row.21,
+            created_at: row.22,
+            created_by: row.23,
+            updated_at: row.24,
+            updated_by: row.25,
+            retired_at: row.26,
+            retired_reason: row.27,
+            clearances: row.28,
+            plane_area_m2: row.29,
+            plane_area_epsg: row.30,
         })
     }
 }
@@ -583,7 +551,7 @@ pub enum Cell {
 impl Cell {
     const INLINE: usize = 30;
 
-    pub fn new(s: &str) -> Self {
+    fn new(s: &str) -> Self {
         let mut inline = heapless::String::new();
         match inline.push_str(s) {
             Ok(()) => Cell::Inline(inline),

@@ -44,8 +44,18 @@ pub fn serialized(out: &mut Vec<u8>, v: &(impl Serialize + ?Sized)) {
 pub struct Key(&'static str);
 
 impl Key {
-    /// `written` is `,"name":` for a name with nothing to escape ([`key!`] makes it).
+    /// `written` is `,"name":` for a name with nothing to escape: use [`key!`], which checks
+    /// it when the program is compiled.
+    #[doc(hidden)]
     pub const fn written(written: &'static str) -> Self {
+        let b = written.as_bytes();
+        let n = b.len();
+        assert!(n > 4 && b[0] == b',' && b[1] == b'"' && b[n - 2] == b'"' && b[n - 1] == b':');
+        let mut i = 2;
+        while i < n - 2 {
+            assert!(b[i] >= 0x20 && b[i] != b'"' && b[i] != b'\\');
+            i += 1;
+        }
         Key(written)
     }
 
@@ -57,7 +67,7 @@ impl Key {
 /// The [`Key`] of a member named by a literal.
 macro_rules! key {
     ($name:literal) => {
-        $crate::views::json::Key::written(concat!(",\"", $name, "\":"))
+        const { $crate::views::json::Key::written(concat!(",\"", $name, "\":")) }
     };
 }
 pub(crate) use key;
@@ -85,14 +95,9 @@ impl<'b, 'k> Object<'b, 'k> {
         }
     }
 
-    /// The member's key, or `None` when the member is not kept; keys here are constants with
-    /// nothing to escape.
+    /// The member's key, or `None` when the member is not kept (keys are checked constants,
+    /// [`Key::written`]).
     fn key(&mut self, key: Key) -> Option<&mut Vec<u8>> {
-        debug_assert!(
-            key.name()
-                .bytes()
-                .all(|b| b >= 0x20 && b != b'"' && b != b'\\')
-        );
         if self
             .keep
             .is_some_and(|keep| !keep.iter().any(|k| k == key.name()))

@@ -296,6 +296,7 @@ async fn a_page_at_an_offset_keeps_its_index_in_a_generic_plan() {
 on_both_backends!(
     a_map_page_writes_each_parcel_as_its_item,
     |app: common::TestDb| async move {
+        use diesel::RunQueryDsl;
         use parkland::domain::parcel::ParcelStatus;
         use parkland::store::parcels::{ParcelQuery, Start, all, query};
         let svc = app.service().await;
@@ -332,6 +333,14 @@ on_both_backends!(
         )
         .await
         .expect(200);
+        // One parcel written again by someone else, later: the audit members differ (a cell
+        // taken for its neighbour shows).
+        diesel::sql_query(
+            "UPDATE parcels SET updated_by = 'bureau:li', updated_at = '2030-01-02 03:04:05.678' \
+             WHERE code = 'B-1'",
+        )
+        .execute(&mut **app.conn())
+        .unwrap();
         let every = "status=reserve,available,reserved,supplied,retired";
         for query_string in [
             format!("park_id={park}&{every}"),
@@ -374,6 +383,16 @@ on_both_backends!(
         );
         // The cells make the register's parcels (PostgreSQL: `query` reads cells, `all` rows).
         let mut conn = app.conn();
+        let b = get(
+            &svc,
+            &format!("/collections/parcels/items?park_id={park}&code=B-1"),
+        )
+        .await
+        .json();
+        let b = &b["features"][0]["properties"];
+        assert_eq!(b["updated_by"], "bureau:li");
+        assert_eq!(b["updated_at"], "2030-01-02T03:04:05.678Z");
+        assert_ne!(b["created_at"], b["updated_at"]);
         let area = parkland::spatial::Bbox {
             min_x: 116.62,
             min_y: 27.55,
@@ -393,6 +412,56 @@ on_both_backends!(
         }
     }
 );
+
+/// A row no parcel can hold (here a status outside the register's, its check dropped) fails
+/// its page as unreadable, saying where it stood, and the connection that read it half-way
+/// answers the next query: PostgreSQL's page is read row by row, and a result left early is
+/// drained (`store::parcels::query_each`). Over HTTP the page is a 500 problem.
+#[actix_web::test]
+async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
+    use diesel::prelude::*;
+    use parkland::store::StoreError;
+    use parkland::store::parcels::{ParcelQuery, Start, count, query_each};
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let svc = app.service().await;
+    let park = create_park(&svc, "NCGY").await;
+    let mut ids = Vec::new();
+    for (i, code) in ["A-1", "A-2", "A-3"].into_iter().enumerate() {
+        let x = 116.63 + i as f64 * 0.003;
+        ids.push(create_parcel(&svc, park, &parcel(code, x, 27.56, 0.002)).await["id"].clone());
+    }
+    let mut pooled = app.conn();
+    let conn = &mut **pooled;
+    diesel::sql_query(
+        "DO $$ DECLARE c text; BEGIN \
+         SELECT conname INTO c FROM pg_constraint WHERE conrelid = 'parcels'::regclass \
+         AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'; \
+         EXECUTE format('ALTER TABLE parcels DROP CONSTRAINT %I', c); END $$",
+    )
+    .execute(conn)
+    .unwrap();
+    diesel::sql_query("UPDATE parcels SET status = 'lost' WHERE code = 'A-2'")
+        .execute(conn)
+        .unwrap();
+    let q = ParcelQuery {
+        park_id: Some(park),
+        ..ParcelQuery::default()
+    };
+    let mut written = 0;
+    let err = query_each(conn, &q, 10, Start::Offset(0), |_| written += 1).unwrap_err();
+    match &err {
+        StoreError::Corrupt(m) => {
+            assert!(m.contains(&format!("after parcel {}", ids[0])), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(written, 1);
+    assert_eq!(count(conn, &q).unwrap(), 3, "the connection answers again");
+    let page = get(&svc, &format!("/collections/parcels/items?park_id={park}")).await;
+    page.problem(500);
+}
 
 on_both_backends!(
     items_filter_by_bbox_and_properties,
