@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cql;
 pub mod enterprises;
 pub mod estate;
+pub mod fixed_sql;
 pub mod idle_cases;
 pub mod import;
 pub mod leases;

@@ -3,6 +3,7 @@
 //! runs them under the park's write lock.
 
 use super::audit::{self, Entry};
+use super::fixed_sql::fixed;
 use super::rows::{ParcelCells, ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::{parcel_intersects, pg_parcel_intersects};
@@ -13,7 +14,7 @@ use crate::spatial::{Bbox, wkb};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bool};
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<Parcel> {
     parcels::table
@@ -226,11 +227,40 @@ pub struct Paged {
 /// never proves a partial index from a bound value: there the same page took 33.5 ms, now 9.7.
 /// With the constants, the index serves any plan; and diesel prepares no statement holding an
 /// SQL literal, so each listing is planned with its own values.
-fn not_retired() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    sql("parcels.status <> 'retired'")
+const NOT_RETIRED: &str = "parcels.status <> 'retired'";
+
+/// Whether a listing is one of the map view's shapes — a box, perhaps a park, the parks its
+/// caller sees, in id order — which PostgreSQL keeps prepared (`store::fixed_sql`). Every
+/// other filter leaves the listing's text unfixed: with them the shapes would number in the
+/// thousands, each kept by every connection.
+fn keeps_plan(q: &ParcelQuery) -> bool {
+    let ParcelQuery {
+        park_id: _,
+        visible_parks: _,
+        bbox,
+        zone_id,
+        statuses,
+        land_use,
+        code,
+        updated_from,
+        updated_to,
+        filter,
+        sort,
+        watchable,
+    } = q;
+    bbox.is_some()
+        && zone_id.is_none()
+        && statuses.is_none()
+        && land_use.is_none()
+        && code.is_none()
+        && updated_from.is_none()
+        && updated_to.is_none()
+        && filter.is_none()
+        && sort.is_empty()
+        && !watchable
 }
 
-/// The listing's statuses (see [`not_retired`]); none asked, none matched.
+/// The listing's statuses (see [`NOT_RETIRED`]); none asked, none matched.
 fn status_in(list: &[ParcelStatus]) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
     if list.is_empty() {
         return sql("1 = 0");
@@ -258,7 +288,10 @@ macro_rules! filters {
         }
         match &q.statuses {
             Some(list) => query = query.filter(status_in(list)),
-            None => query = query.filter(not_retired()),
+            // The map view's shapes are kept prepared on PostgreSQL; every other listing
+            // is planned afresh (`fixed_sql`: each kept shape costs the database memory).
+            None if keeps_plan(q) => query = query.filter(fixed::<Bool>(NOT_RETIRED)),
+            None => query = query.filter(sql::<Bool>(NOT_RETIRED)),
         }
         if let Some(v) = &q.land_use {
             // Digits only (checked at the edge), so no LIKE wildcard can slip in.
@@ -449,7 +482,7 @@ pub fn query_each(
             if q.bbox.is_some() && first_page {
                 let mut counted = None;
                 let rows = ordered(page, q)
-                    .select(($select, sql::<BigInt>("count(*) OVER ()")))
+                    .select(($select, fixed::<BigInt>("count(*) OVER ()")))
                     .limit(read)
                     .load_iter::<($row, i64), $mode>($conn)?;
                 for row in rows {
@@ -539,7 +572,7 @@ where
 {
     if q.sort.is_empty() {
         return if q.bbox.is_some() {
-            page.order(sql::<BigInt>("parcels.id + 0"))
+            page.order(fixed::<BigInt>("parcels.id + 0"))
         } else {
             page.order(parcels::id)
         };

@@ -463,6 +463,72 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
     page.problem(500);
 }
 
+/// The map view's query — a box, perhaps a park — is prepared once on a connection and its
+/// plan kept; a listing with any other filter is not kept (each kept shape costs PostgreSQL
+/// about 115 KB on every connection, and the filters' combinations number in thousands).
+#[actix_web::test]
+async fn the_map_views_query_is_kept_prepared_and_no_other_listing_is() {
+    use diesel::prelude::*;
+    use parkland::spatial::Bbox;
+    use parkland::store::parcels::{ParcelQuery, Start, query_each};
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let svc = app.service().await;
+    let park = grid(&svc).await;
+    let mut pooled = app.conn();
+    let conn = &mut **pooled;
+    let kept = |conn: &mut parkland::store::AnyConnection| -> i64 {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM \"parcels\"%')",
+        ))
+        .get_result(conn)
+        .unwrap()
+    };
+    let bbox = Some(Bbox {
+        min_x: 116.6305,
+        min_y: 27.5605,
+        max_x: 116.6335,
+        max_y: 27.5635,
+    });
+    let page = |conn: &mut parkland::store::AnyConnection, q: &ParcelQuery, start| {
+        let mut n = 0;
+        query_each(conn, q, 10, start, |_| n += 1).unwrap();
+        n
+    };
+    let before = kept(conn);
+    let map = ParcelQuery {
+        bbox,
+        ..ParcelQuery::default()
+    };
+    assert_eq!(page(conn, &map, Start::Offset(0)), 4);
+    assert_eq!(kept(conn), before + 1, "the map view's page is kept");
+    assert_eq!(page(conn, &map, Start::Offset(0)), 4);
+    let in_park = ParcelQuery {
+        park_id: Some(park),
+        ..map.clone()
+    };
+    assert_eq!(page(conn, &in_park, Start::Offset(0)), 4);
+    assert_eq!(kept(conn), before + 2, "once per shape, not per box or run");
+    for other in [
+        ParcelQuery {
+            code: Some("G-0-0".into()),
+            ..map.clone()
+        },
+        ParcelQuery {
+            statuses: Some(vec![parkland::domain::parcel::ParcelStatus::Available]),
+            ..map.clone()
+        },
+        ParcelQuery {
+            park_id: Some(park),
+            ..ParcelQuery::default()
+        },
+    ] {
+        page(conn, &other, Start::Offset(0));
+    }
+    assert_eq!(kept(conn), before + 2, "no other listing is kept");
+}
+
 on_both_backends!(
     items_filter_by_bbox_and_properties,
     |app: common::TestDb| async move {
