@@ -1,15 +1,15 @@
 //! SQL text fixed in the code, which lets PostgreSQL keep a query prepared.
 //!
 //! diesel prepares a statement once per connection and keeps it — PostgreSQL then keeps its
-//! parse and, after a few runs, its plan — unless a part of the query could be any text:
-//! `diesel::dsl::sql` may hold text built at run time, so a query with one is parsed and
-//! planned for every run (a round trip more, and 0.2–0.3 ms of planning for the map page's
-//! query). [`Fixed`] and [`FixedBox`] hold only `&'static str`s, so a query made of them and
-//! of diesel's own expressions has as many texts as the code can write.
+//! parse, and plans it for each run's values (`store::prepare_postgres`) — unless a part of
+//! the query could be any text: `diesel::dsl::sql` may hold text built at run time, so a query
+//! with one is prepared afresh for every run (a round trip more, and 0.15–0.3 ms of parsing
+//! for the map page's query). [`Fixed`] and [`FixedBox`] hold only `&'static str`s, so a
+//! query made of them and of diesel's own expressions has as many texts as the code can write.
 //!
-//! Each kept statement costs its connection's PostgreSQL backend about 115 KB (its plan and
-//! parse trees), so the parcels' listings keep only the map view's few shapes
-//! ([`super::parcels`], `keeps_plan`); any other listing stays unprepared.
+//! Each kept statement costs its connection's PostgreSQL backend about 50 KB (its parse trees;
+//! 115 KB with a generic plan kept beside them), so the parcels' listings keep only the map
+//! view's few shapes ([`super::parcels`], `keeps_plan`); any other listing stays unprepared.
 
 use crate::spatial::Bbox;
 use diesel::backend::Backend;

@@ -295,11 +295,12 @@ fn establish(url: &str) -> Result<AnyConnection, OpenError> {
 ///   against 6.1 ms without. Parallel plans buy one request more cores at the expense of the
 ///   others; a service answering many requests at once has none to spare.
 /// - A kept statement is planned for its values at every run (`force_custom_plan`), never
-///   with PostgreSQL's generic plan, which it would take after five runs: the best plan for
-///   a box depends on the box (an index for a street, the table for a county), and a generic
-///   one cannot see it — the map view's kept query (`fixed_sql`) gained nothing with it
-///   and 0.2–0.4 ms a page without, and a page at an offset once went from 11 to 25 ms when its generic plan lost
-///   a partial index. Planning a lookup by key costs some hundredths of a millisecond.
+///   with PostgreSQL's generic plan, which it would take after five runs: the best plan for a
+///   box depends on the box (an index for a street, the table for a county), and a generic
+///   one cannot see it. The map view's kept query (`fixed_sql`) gained nothing with the
+///   generic plan and 0.2–0.4 ms a page without it; a page at an offset once went from 11 to
+///   25 ms when its generic plan lost a partial index. Planning a lookup by key costs some
+///   hundredths of a millisecond.
 fn prepare_postgres(conn: &mut diesel::PgConnection) -> diesel::ConnectionResult<()> {
     conn.batch_execute(
         "SET jit = off; SET max_parallel_workers_per_gather = 0; \

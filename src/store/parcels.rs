@@ -225,8 +225,9 @@ pub struct Paged {
 /// settled on the generic plan, which walked the primary key reading every row it skipped —
 /// a page at offset 150,000 went from 11 to 25 ms (docs/performance.md, "Deep pages"). SQLite
 /// never proves a partial index from a bound value: there the same page took 33.5 ms, now 9.7.
-/// With the constants, the index serves any plan; and diesel prepares no statement holding an
-/// SQL literal, so each listing is planned with its own values.
+/// With the constants, the index serves any plan; the map view's listing is kept prepared
+/// ([`keeps_plan`]), every other one is sent as text diesel does not keep, and PostgreSQL plans
+/// either for its values (`store::prepare_postgres`).
 const NOT_RETIRED: &str = "parcels.status <> 'retired'";
 
 /// Whether a listing is one of the map view's shapes — a box, perhaps a park, the parks its

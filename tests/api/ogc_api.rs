@@ -459,9 +459,10 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
     page.problem(500);
 }
 
-/// The map view's query — a box, perhaps a park — is prepared once on a connection and its
-/// plan kept; a listing with any other filter is not kept (each kept shape costs PostgreSQL
-/// about 115 KB on every connection, and the filters' combinations number in thousands).
+/// The map view's query — a box, perhaps a park — is prepared once on a connection, kept, and
+/// planned for its values; a listing with any other filter is not kept (each kept shape costs
+/// PostgreSQL about 50 KB on every connection, and the filters' combinations number in
+/// thousands).
 #[actix_web::test]
 async fn the_map_views_query_is_kept_prepared_and_no_other_listing_is() {
     use diesel::prelude::*;
