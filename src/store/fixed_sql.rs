@@ -30,8 +30,10 @@ pub struct Fixed<ST> {
     _type: PhantomData<ST>,
 }
 
-/// `sql` as an expression of type `ST` that leaves its query preparable.
-pub fn fixed<ST>(sql: &'static str) -> Fixed<ST> {
+/// `sql` as an expression of type `ST` that leaves its query preparable. One call site, one
+/// text: a text chosen by a request (a `sortby` key, a tile's properties) would make the
+/// statements a connection keeps as many as the choices — use `diesel::dsl::sql` there.
+pub(crate) fn fixed<ST>(sql: &'static str) -> Fixed<ST> {
     Fixed {
         sql,
         _type: PhantomData,

@@ -298,9 +298,9 @@ fn establish(url: &str) -> Result<AnyConnection, OpenError> {
 ///   with PostgreSQL's generic plan, which it would take after five runs: the best plan for a
 ///   box depends on the box (an index for a street, the table for a county), and a generic
 ///   one cannot see it. The map view's kept query (`fixed_sql`) gained nothing with the
-///   generic plan and 0.2–0.4 ms a page without it; a page at an offset once went from 11 to
-///   25 ms when its generic plan lost a partial index. Planning a lookup by key costs some
-///   hundredths of a millisecond.
+///   generic plan and 0.16–0.44 ms a page without it; a page at an offset once went from 11
+///   to 25 ms when its generic plan lost a partial index. Planning a lookup by key costs some
+///   hundredths of a millisecond. (`plan_cache_mode` is PostgreSQL 12's and later.)
 fn prepare_postgres(conn: &mut diesel::PgConnection) -> diesel::ConnectionResult<()> {
     conn.batch_execute(
         "SET jit = off; SET max_parallel_workers_per_gather = 0; \

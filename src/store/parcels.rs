@@ -290,7 +290,10 @@ macro_rules! filters {
         match &q.statuses {
             Some(list) => query = query.filter(status_in(list)),
             // The map view's shapes are kept prepared on PostgreSQL; every other listing
-            // is planned afresh (`fixed_sql`: each kept shape costs the database memory).
+            // is prepared afresh (`fixed_sql`: each kept shape costs the database memory).
+            // This `sql` text is what keeps the others unprepared (`status_in` is `sql`
+            // too): `ogc_api::the_map_views_query_is_kept_prepared_and_no_other_listing_is`
+            // counts the statements.
             None if keeps_plan(q) => query = query.filter(fixed::<Bool>(NOT_RETIRED)),
             None => query = query.filter(sql::<Bool>(NOT_RETIRED)),
         }
