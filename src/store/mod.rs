@@ -10,7 +10,6 @@ pub mod audit;
 pub mod cql;
 pub mod enterprises;
 pub mod estate;
-pub mod fixed_sql;
 pub mod idle_cases;
 pub mod import;
 pub mod leases;
@@ -294,19 +293,9 @@ fn establish(url: &str) -> Result<AnyConnection, OpenError> {
 /// - A map page planned with a parallel worker waited for the worker to start: 16.4 ms
 ///   against 6.1 ms without. Parallel plans buy one request more cores at the expense of the
 ///   others; a service answering many requests at once has none to spare.
-/// - A kept statement is planned for its values at every run (`force_custom_plan`), never
-///   with PostgreSQL's generic plan, which it would take after five runs: the best plan for a
-///   box depends on the box (an index for a street, the table for a county), and a generic
-///   one cannot see it. The map view's kept query (`fixed_sql`) gained nothing with the
-///   generic plan and 0.16–0.44 ms a page without it; a page at an offset once went from 11
-///   to 25 ms when its generic plan lost a partial index. Planning a lookup by key costs some
-///   hundredths of a millisecond. (`plan_cache_mode` is PostgreSQL 12's and later.)
 fn prepare_postgres(conn: &mut diesel::PgConnection) -> diesel::ConnectionResult<()> {
-    conn.batch_execute(
-        "SET jit = off; SET max_parallel_workers_per_gather = 0; \
-         SET plan_cache_mode = force_custom_plan",
-    )
-    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+    conn.batch_execute("SET jit = off; SET max_parallel_workers_per_gather = 0")
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
 }
 
 /// Per-connection SQLite set-up: WAL so readers never block the writer, a busy timeout so

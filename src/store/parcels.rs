@@ -3,7 +3,6 @@
 //! runs them under the park's write lock.
 
 use super::audit::{self, Entry};
-use super::fixed_sql::fixed;
 use super::rows::{ParcelCells, ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::{parcel_intersects, pg_parcel_intersects};
@@ -14,7 +13,7 @@ use crate::spatial::{Bbox, wkb};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::BigInt;
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> StoreResult<Parcel> {
     parcels::table
@@ -225,43 +224,13 @@ pub struct Paged {
 /// settled on the generic plan, which walked the primary key reading every row it skipped —
 /// a page at offset 150,000 went from 11 to 25 ms (docs/performance.md, "Deep pages"). SQLite
 /// never proves a partial index from a bound value: there the same page took 33.5 ms, now 9.7.
-/// With the constants, the index serves any plan; the map view's listing is kept prepared
-/// ([`keeps_plan`]), every other one is sent as text diesel does not keep, and PostgreSQL plans
-/// either for its values (`store::prepare_postgres`).
-const NOT_RETIRED: &str = "parcels.status <> 'retired'";
-
-/// Whether a listing is one of the map view's shapes — a box, perhaps a park, the parks its
-/// caller sees, in id order — which PostgreSQL keeps prepared (`store::fixed_sql`). Every
-/// other filter leaves the listing's text unfixed: with them the shapes would number in the
-/// thousands, each kept by every connection.
-fn keeps_plan(q: &ParcelQuery) -> bool {
-    let ParcelQuery {
-        park_id: _,
-        visible_parks: _,
-        bbox,
-        zone_id,
-        statuses,
-        land_use,
-        code,
-        updated_from,
-        updated_to,
-        filter,
-        sort,
-        watchable,
-    } = q;
-    bbox.is_some()
-        && zone_id.is_none()
-        && statuses.is_none()
-        && land_use.is_none()
-        && code.is_none()
-        && updated_from.is_none()
-        && updated_to.is_none()
-        && filter.is_none()
-        && sort.is_empty()
-        && !watchable
+/// With the constants, the index serves any plan; and diesel prepares no statement holding an
+/// SQL literal, so each listing is planned with its own values.
+fn not_retired() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    sql("parcels.status <> 'retired'")
 }
 
-/// The listing's statuses (see [`NOT_RETIRED`]); none asked, none matched.
+/// The listing's statuses (see [`not_retired`]); none asked, none matched.
 fn status_in(list: &[ParcelStatus]) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
     if list.is_empty() {
         return sql("1 = 0");
@@ -289,13 +258,7 @@ macro_rules! filters {
         }
         match &q.statuses {
             Some(list) => query = query.filter(status_in(list)),
-            // The map view's shapes are kept prepared on PostgreSQL; every other listing
-            // is prepared afresh (`fixed_sql`: each kept shape costs the database memory).
-            // This `sql` text is what keeps the others unprepared (`status_in` is `sql`
-            // too): `ogc_api::the_map_views_query_is_kept_prepared_and_no_other_listing_is`
-            // counts the statements.
-            None if keeps_plan(q) => query = query.filter(fixed::<Bool>(NOT_RETIRED)),
-            None => query = query.filter(sql::<Bool>(NOT_RETIRED)),
+            None => query = query.filter(not_retired()),
         }
         if let Some(v) = &q.land_use {
             // Digits only (checked at the edge), so no LIKE wildcard can slip in.
@@ -486,7 +449,7 @@ pub fn query_each(
             if q.bbox.is_some() && first_page {
                 let mut counted = None;
                 let rows = ordered(page, q)
-                    .select(($select, fixed::<BigInt>("count(*) OVER ()")))
+                    .select(($select, sql::<BigInt>("count(*) OVER ()")))
                     .limit(read)
                     .load_iter::<($row, i64), $mode>($conn)?;
                 for row in rows {
@@ -576,7 +539,7 @@ where
 {
     if q.sort.is_empty() {
         return if q.bbox.is_some() {
-            page.order(fixed::<BigInt>("parcels.id + 0"))
+            page.order(sql::<BigInt>("parcels.id + 0"))
         } else {
             page.order(parcels::id)
         };

@@ -93,16 +93,11 @@ macro_rules! with_box {
 }
 
 /// [`parcel_intersects`] on PostgreSQL, typed for a `PgConnection` of its own: the query a
-/// map page reads row by row (`store::parcels::query_each`). Its text is fixed, so the map
-/// view's query can be kept prepared (`store::fixed_sql`).
+/// map page reads row by row (`store::parcels::query_each`).
 pub fn pg_parcel_intersects(
     b: Bbox,
 ) -> Box<dyn BoxableExpression<parcels::table, diesel::pg::Pg, SqlType = Bool>> {
-    Box::new(super::fixed_sql::FixedBox {
-        before: PG_INTERSECTS[0],
-        b,
-        after: PG_INTERSECTS[1],
-    })
+    with_box!(PG_INTERSECTS[0], b, PG_INTERSECTS[1])
 }
 
 /// PostGIS's exact `bbox` test, the box bound between the two parts: the GiST index selects

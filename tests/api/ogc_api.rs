@@ -206,9 +206,7 @@ on_both_backends!(
 /// status bound as a parameter, the generic plan could not use the index and read every row it
 /// skipped (offset 150,000 of 200,000 parcels: 11 → 25 ms). The page's SQL, as the store sends
 /// it, is prepared here and planned generically, with the default status test and with a
-/// status asked for (which reads the index of one status's ids, `parcels_status_id`). The
-/// service's connections now plan every kept statement for its values (`force_custom_plan`),
-/// so this is a guard should a plan ever be made blind again.
+/// status asked for (which reads the index of one status's ids, `parcels_status_id`).
 #[actix_web::test]
 async fn a_page_at_an_offset_keeps_its_index_in_a_generic_plan() {
     use diesel::connection::{Connection, InstrumentationEvent};
@@ -459,107 +457,6 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
     assert_eq!(count(conn, &q).unwrap(), 3, "the connection answers again");
     let page = get(&svc, &format!("/collections/parcels/items?park_id={park}")).await;
     page.problem(500);
-}
-
-/// The map view's query — a box, perhaps a park — is prepared once on a connection, kept, and
-/// planned for its values; a listing with any other filter is not kept (each kept shape costs
-/// PostgreSQL about 50 KB on every connection, and the filters' combinations number in
-/// thousands).
-#[actix_web::test]
-async fn the_map_views_query_is_kept_prepared_and_no_other_listing_is() {
-    use diesel::prelude::*;
-    use parkland::spatial::Bbox;
-    use parkland::store::parcels::{ParcelQuery, Start, query_each};
-    let Some(app) = common::TestDb::postgres() else {
-        return;
-    };
-    let svc = app.service().await;
-    let park = grid(&svc).await;
-    let mut pooled = app.conn();
-    let conn = &mut **pooled;
-    let kept = |conn: &mut parkland::store::AnyConnection| -> i64 {
-        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-            "(SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM \"parcels\"%')",
-        ))
-        .get_result(conn)
-        .unwrap()
-    };
-    let bbox = Some(Bbox {
-        min_x: 116.6305,
-        min_y: 27.5605,
-        max_x: 116.6335,
-        max_y: 27.5635,
-    });
-    let page = |conn: &mut parkland::store::AnyConnection, q: &ParcelQuery, start| {
-        let mut n = 0;
-        query_each(conn, q, 10, start, |_| n += 1).unwrap();
-        n
-    };
-    let mode: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
-        "current_setting('plan_cache_mode')",
-    ))
-    .get_result(conn)
-    .unwrap();
-    assert_eq!(
-        mode, "force_custom_plan",
-        "a kept plan is made for its values"
-    );
-    let before = kept(conn);
-    let map = ParcelQuery {
-        bbox,
-        ..ParcelQuery::default()
-    };
-    assert_eq!(page(conn, &map, Start::Offset(0)), 4);
-    assert_eq!(kept(conn), before + 1, "the map view's page is kept");
-    let elsewhere = ParcelQuery {
-        bbox: Some(Bbox {
-            min_x: 116.6345,
-            min_y: 27.5605,
-            max_x: 116.6375,
-            max_y: 27.5635,
-        }),
-        ..ParcelQuery::default()
-    };
-    assert_eq!(page(conn, &elsewhere, Start::Offset(0)), 4);
-    assert_eq!(kept(conn), before + 1, "once per shape, not per box or run");
-    let in_park = ParcelQuery {
-        park_id: Some(park),
-        ..map.clone()
-    };
-    assert_eq!(page(conn, &in_park, Start::Offset(0)), 4);
-    assert_eq!(kept(conn), before + 2);
-    // The pages after the first, by key and by offset: a shape each, whatever the key, the
-    // offset, or how many parks the caller sees (bound as one array).
-    page(conn, &map, Start::After(1));
-    page(conn, &map, Start::After(3));
-    page(conn, &map, Start::Offset(1));
-    page(conn, &map, Start::Offset(2));
-    assert_eq!(kept(conn), before + 4);
-    for parks in [vec![park], vec![park, park + 1, park + 2]] {
-        let seen = ParcelQuery {
-            visible_parks: Some(parks),
-            ..map.clone()
-        };
-        assert_eq!(page(conn, &seen, Start::Offset(0)), 4);
-    }
-    assert_eq!(kept(conn), before + 5);
-    for other in [
-        ParcelQuery {
-            code: Some("G-0-0".into()),
-            ..map.clone()
-        },
-        ParcelQuery {
-            statuses: Some(vec![parkland::domain::parcel::ParcelStatus::Available]),
-            ..map.clone()
-        },
-        ParcelQuery {
-            park_id: Some(park),
-            ..ParcelQuery::default()
-        },
-    ] {
-        page(conn, &other, Start::Offset(0));
-    }
-    assert_eq!(kept(conn), before + 5, "no other listing is kept");
 }
 
 on_both_backends!(
