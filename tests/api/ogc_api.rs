@@ -419,7 +419,6 @@ on_both_backends!(
 /// drained (`store::parcels::query_each`). Over HTTP the page is a 500 problem.
 #[actix_web::test]
 async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
-    use diesel::prelude::*;
     use parkland::store::StoreError;
     use parkland::store::parcels::{ParcelQuery, Start, count, query_each};
     let Some(app) = common::TestDb::postgres() else {
@@ -434,17 +433,7 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
     }
     let mut pooled = app.conn();
     let conn = &mut **pooled;
-    diesel::sql_query(
-        "DO $$ DECLARE c text; BEGIN \
-         SELECT conname INTO c FROM pg_constraint WHERE conrelid = 'parcels'::regclass \
-         AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'; \
-         EXECUTE format('ALTER TABLE parcels DROP CONSTRAINT %I', c); END $$",
-    )
-    .execute(conn)
-    .unwrap();
-    diesel::sql_query("UPDATE parcels SET status = 'lost' WHERE code = 'A-2'")
-        .execute(conn)
-        .unwrap();
+    corrupt_status(conn, "A-2");
     let q = ParcelQuery {
         park_id: Some(park),
         ..ParcelQuery::default()
@@ -461,6 +450,177 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
     assert_eq!(count(conn, &q).unwrap(), 3, "the connection answers again");
     let page = get(&svc, &format!("/collections/parcels/items?park_id={park}")).await;
     page.problem(500);
+}
+
+/// A parcel whose boundary is a circle of `vertices` points about (x, y), 0.001° across: its
+/// feature alone is larger than a piece of a page sent as written (32 KiB at 1,000 points).
+fn round_parcel(code: &str, x: f64, y: f64, vertices: usize) -> Value {
+    let mut f = parcel(code, x, y, 0.002);
+    let ring: Vec<[f64; 2]> = (0..=vertices)
+        .map(|i| {
+            let a = (i % vertices) as f64 / vertices as f64 * std::f64::consts::TAU;
+            [x + 0.001 * a.cos(), y + 0.001 * a.sin()]
+        })
+        .collect();
+    f["geometry"] = json!({"type": "Polygon", "coordinates": [ring]});
+    f
+}
+
+/// The map page as the service hands it to actix, unread: its body and headers.
+async fn unread_page(
+    svc: &common::Client,
+    uri: &str,
+) -> actix_web::dev::ServiceResponse<actix_web::body::BoxBody> {
+    let token = svc.token.as_deref().expect("a signed-in client");
+    let req = actix_web::test::TestRequest::get()
+        .uri(uri)
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .to_request();
+    actix_web::test::call_service(&svc.svc, req).await
+}
+
+on_both_backends!(
+    a_map_page_is_sent_as_written_with_the_registers_version_for_etag,
+    |app: common::TestDb| async move {
+        use actix_web::body::{BodySize, MessageBody};
+        let svc = app.service().await;
+        let park = grid(&svc).await;
+        create_parcel(&svc, park, &round_parcel("R-1", 116.65, 27.575, 1500)).await;
+        let uri = "/collections/parcels/items?limit=50";
+        // Sent as written: no length is known when it begins, and it is several pieces.
+        let res = unread_page(&svc, uri).await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.response().body().size(), BodySize::Stream);
+        assert_eq!(
+            res.headers().get("content-crs").unwrap(),
+            "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+        );
+        let etag = res.headers().get("etag").unwrap().to_str().unwrap().to_owned();
+        let body = actix_web::test::read_body(res).await;
+        assert!(body.len() > 40 * 1024, "{} bytes", body.len());
+        let page: Value = serde_json::from_slice(&body).expect("the whole page");
+        assert_eq!(page["numberReturned"], 21);
+        assert_eq!(page["numberMatched"], 21);
+        assert_eq!(page["features"].as_array().unwrap().len(), 21);
+        assert_eq!(page["timeStamp"], "2026-11-22T08:00:00Z");
+
+        let revalidate = |tag: String, uri: &'static str| {
+            let svc = &svc;
+            async move {
+                send(
+                    svc,
+                    actix_web::test::TestRequest::get()
+                        .uri(uri)
+                        .insert_header(("if-none-match", tag)),
+                )
+                .await
+            }
+        };
+        let held = revalidate(etag.clone(), uri).await;
+        assert_eq!(held.status.as_u16(), 304);
+        assert_eq!(held.etag(), etag);
+        assert!(held.body.is_empty());
+        // Accounts change no land: the page's version holds.
+        app.token_for("viewer", parkland::domain::access::Role::Committee, None, &[park]);
+        assert_eq!(revalidate(etag.clone(), uri).await.status.as_u16(), 304);
+        // Another page, or another caller's view of the parks, is another version.
+        let other = get(&svc, "/collections/parcels/items?limit=49").await.expect(200);
+        assert_ne!(other.etag(), etag);
+        let committee = app
+            .service_as(app.token_for(
+                "committee",
+                parkland::domain::access::Role::Committee,
+                None,
+                &[park],
+            ))
+            .await;
+        let theirs = get(&committee, uri).await.expect(200);
+        assert_eq!(theirs.json()["numberReturned"], 21, "the same parcels");
+        assert_ne!(theirs.etag(), etag, "written for another caller");
+        // A parcel changed: the held version is stale and the page is sent again.
+        common::patch(
+            &svc,
+            "/api/parcels/1",
+            "\"1\"",
+            &json!({"properties": {"name": "改"}}),
+        )
+        .await
+        .expect(200);
+        let changed = revalidate(etag.clone(), uri).await.expect(200);
+        assert_ne!(changed.etag(), etag);
+        assert_eq!(changed.json()["features"][0]["properties"]["name"], "改");
+    }
+);
+
+/// Make the parcel `code`'s row unreadable behind the register's back (PostgreSQL: a status
+/// outside the register's, its check dropped; no write records it).
+fn corrupt_status(conn: &mut parkland::store::AnyConnection, code: &str) {
+    use diesel::prelude::*;
+    diesel::sql_query(
+        "DO $$ DECLARE c text; BEGIN \
+         SELECT conname INTO c FROM pg_constraint WHERE conrelid = 'parcels'::regclass \
+         AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'; \
+         EXECUTE format('ALTER TABLE parcels DROP CONSTRAINT %I', c); END $$",
+    )
+    .execute(conn)
+    .unwrap();
+    diesel::sql_query(format!(
+        "UPDATE parcels SET status = 'lost' WHERE code = '{code}'"
+    ))
+    .execute(conn)
+    .unwrap();
+}
+
+/// A client holding the page's version is answered from the version alone: a row that went
+/// bad behind the register's back (no write recorded it) is not read, where the page itself
+/// fails as a problem (nothing of it had been sent).
+#[actix_web::test]
+async fn a_revalidated_map_page_reads_no_row() {
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let svc = app.service().await;
+    let park = create_park(&svc, "NCGY").await;
+    for (i, code) in ["A-1", "A-2", "A-3"].into_iter().enumerate() {
+        let x = 116.63 + i as f64 * 0.003;
+        create_parcel(&svc, park, &parcel(code, x, 27.56, 0.002)).await;
+    }
+    let uri = "/collections/parcels/items";
+    let etag = get(&svc, uri).await.expect(200).etag();
+    corrupt_status(&mut app.conn(), "A-2");
+    let held = send(
+        &svc,
+        actix_web::test::TestRequest::get()
+            .uri(uri)
+            .insert_header(("if-none-match", etag.as_str())),
+    )
+    .await;
+    assert_eq!(held.status.as_u16(), 304);
+    get(&svc, uri).await.problem(500);
+}
+
+/// A row that fails once the first piece of a page has gone cannot become a problem document:
+/// the page is cut (its body ends in an error, never as a whole page), and the connection it
+/// was read on answers the next request.
+#[actix_web::test]
+async fn a_row_failing_after_the_first_piece_cuts_the_page() {
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let svc = app.service().await;
+    let park = create_park(&svc, "NCGY").await;
+    let round = create_parcel(&svc, park, &round_parcel("R-1", 116.65, 27.575, 1500)).await;
+    create_parcel(&svc, park, &parcel("A-2", 116.63, 27.56, 0.002)).await;
+    corrupt_status(&mut app.conn(), "A-2");
+    let res = unread_page(&svc, "/collections/parcels/items").await;
+    assert_eq!(res.status().as_u16(), 200, "the first piece went before the bad row");
+    assert!(
+        actix_web::test::try_read_body(res).await.is_err(),
+        "a cut page must not read as whole"
+    );
+    get(&svc, &format!("/collections/parcels/items/{}", round["id"]))
+        .await
+        .expect(200);
 }
 
 on_both_backends!(

@@ -170,20 +170,26 @@ pub async fn parcel_items(
             .await??;
         return written.respond(&req, GEOJSON);
     }
-    // Each parcel's feature is written as its row is read, on the connection's thread.
-    let written = state
-        .run(move |c| {
-            let mut body = doc.body(usize::try_from(limit).unwrap_or(0));
-            let page = store::parcels::query_each(c, &query, limit, start, |p| body.parcel(&p))?;
-            let body = if sorted {
-                body.sorted(&page)
-            } else {
-                body.keyed(&page)
-            };
-            Ok(body.finish())
-        })
-        .await??;
-    written.respond(&req, GEOJSON)
+    // Each parcel's feature is written as its row is read, on the connection's thread, and
+    // sent as the page fills (`super::stream`): its ETag is the register's version, read
+    // first, and a client that holds it is answered without a row read.
+    let version_key = doc.version_key(req.query_string(), query.visible_parks.as_deref());
+    let if_none_match = super::if_none_match(&req).map(str::to_owned);
+    let crs = params.coordinates;
+    let (sink, opening) = super::stream::channel();
+    let work = state.run(move |c| {
+        let sink = sink.at_version(store::audit::register_head(c)?, &version_key);
+        if sink.held_by(if_none_match.as_deref()) {
+            sink.not_modified();
+            return Ok(Ok(()));
+        }
+        let mut body = doc.streamed(sink);
+        let read = store::parcels::query_each(c, &query, limit, start, |p| body.parcel(&p));
+        body.end(read, sorted)
+    });
+    opening
+        .respond(GEOJSON, crs, async { work.await? })
+        .await
 }
 
 /// One parcel (retired ones included: they are history).

@@ -9,6 +9,7 @@ pub mod estate;
 pub mod items;
 pub mod land;
 mod page;
+mod stream;
 pub mod performance;
 pub mod plots;
 pub mod queryables;
@@ -224,24 +225,12 @@ fn respond_with(
     time_stamp: Option<&str>,
     tile: Option<bool>,
 ) -> Result<HttpResponse, ApiError> {
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',').any(|t| {
-                t.trim() == etag || t.trim() == "*" || t.trim().strip_prefix("W/") == Some(&etag)
-            })
-        });
+    if held(if_none_match(req), &etag) {
+        return Ok(not_modified(etag, tile));
+    }
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal(&e))?;
     // Clients may keep responses but must revalidate: the register changes at any time.
     let no_cache = (header::CACHE_CONTROL, tile_layers::cache_control(tile));
-    if fresh {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag_value))
-            .insert_header(no_cache)
-            .finish());
-    }
     if let (Some(ts), Some(b'}')) = (time_stamp, bytes.last()) {
         bytes.pop();
         bytes.extend_from_slice(format!(",\"timeStamp\":\"{ts}\"}}").as_bytes());
@@ -251,6 +240,34 @@ fn respond_with(
         .insert_header((header::ETAG, etag_value))
         .insert_header(no_cache)
         .body(Pieces::of(bytes)))
+}
+
+/// The request's `If-None-Match`.
+fn if_none_match(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Whether an `If-None-Match` names `etag` (weakly compared, as RFC 9110 says for it).
+fn held(if_none_match: Option<&str>, etag: &str) -> bool {
+    if_none_match.is_some_and(|v| {
+        v.split(',').any(|t| {
+            let t = t.trim();
+            t == etag || t == "*" || t.strip_prefix("W/") == Some(etag)
+        })
+    })
+}
+
+/// 304: the client holds the version `etag` names. Clients may keep responses but must
+/// revalidate: the register changes at any time.
+fn not_modified(etag: String, tile: Option<bool>) -> HttpResponse {
+    let mut r = HttpResponse::NotModified();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        r.insert_header((header::ETAG, v));
+    }
+    r.insert_header((header::CACHE_CONTROL, tile_layers::cache_control(tile)))
+        .finish()
 }
 
 /// A body handed to actix a piece at a time. actix copies what a body yields into its write

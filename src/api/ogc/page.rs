@@ -2,6 +2,7 @@
 //! features, the in-memory filters of the computed layers, and item ids from paths. Shared by
 //! every collection's handlers, so no handler file needs another.
 
+use super::stream::Sink;
 use super::{CollectionId, Written};
 use crate::api::http::extract::base_url;
 use crate::api::http::params::items::{ItemsParams, PageLinks};
@@ -9,8 +10,8 @@ use crate::api::{AppState, GEOJSON};
 use crate::error::ApiError;
 use crate::spatial::Bbox;
 use crate::spatial::mvt::{LayerWriter, Tile};
-use crate::store::parcels::PageParcel;
-use crate::store::parcels::Paged;
+use crate::store::parcels::{PageParcel, Paged};
+use crate::store::StoreResult;
 use crate::views::{Feature, FeatureId, Link, ParcelProperties, json};
 use actix_web::HttpRequest;
 use chrono::NaiveDateTime;
@@ -112,14 +113,32 @@ impl Page {
         // A parcel feature is about 850 bytes of GeoJSON; parks and zones are fewer. A page
         // asks for up to `limit` features and may hold three: no more than a map page's
         // worth is reserved before any is written.
-        let mut bytes = Vec::with_capacity(1024 * (expected.min(1000) + 1));
+        self.body_of(1024 * (expected.min(1000) + 1), None)
+    }
+
+    /// Start writing the page as GeoJSON into `sink`, a piece at a time ([`Body::end`]).
+    pub(super) fn streamed(self, sink: Sink) -> Body {
+        // A piece and the feature that overfills it.
+        self.body_of(Sink::PIECE + 4096, Some(sink))
+    }
+
+    fn body_of(self, capacity: usize, sink: Option<Sink>) -> Body {
+        let mut bytes = Vec::with_capacity(capacity);
         bytes.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
         Body {
             page: self,
             bytes,
             returned: 0,
             failed: None,
+            sink,
         }
+    }
+
+    /// What the page's bytes depend on besides the register: its address (as its links write
+    /// it), the request's query, and the parks its caller sees — with the register's version,
+    /// its ETag when it is sent as written ([`super::stream`]).
+    pub(super) fn version_key(&self, query: &str, visible_parks: Option<&[i64]>) -> String {
+        format!("{}?{query}\n{visible_parks:?}", self.items_url)
     }
 
     /// The page as GeoJSON with the OGC API paging members and links.
@@ -152,6 +171,8 @@ pub(super) struct Body {
     returned: usize,
     /// The first feature serde could not write (none can: kept to be reported, not dropped).
     failed: Option<ApiError>,
+    /// Where the page goes as it is written; without one it is returned whole.
+    sink: Option<Sink>,
 }
 
 impl Body {
@@ -186,6 +207,20 @@ impl Body {
         if let Err(e) = written {
             self.failed.get_or_insert(ApiError::internal(&e));
         }
+        self.send_when_full();
+    }
+
+    /// Send the page so far once it fills a piece, when it is sent as written.
+    fn send_when_full(&mut self) {
+        if let Some(sink) = &mut self.sink
+            && self.bytes.len() >= Sink::PIECE
+        {
+            let capacity = self.bytes.capacity();
+            sink.send(std::mem::replace(
+                &mut self.bytes,
+                Vec::with_capacity(capacity),
+            ));
+        }
     }
 
     /// A parcel, written by hand (`views::json`: the same bytes as serde's; with
@@ -201,31 +236,61 @@ impl Body {
         f.write_json(&mut self.bytes, |properties, out| {
             properties.write_json_keeping(out, keep)
         });
+        self.send_when_full();
     }
 
-    /// The parcels were read in another order than by id (`sortby`).
-    pub(super) fn sorted(mut self, page: &Paged) -> Self {
-        self.page.sorted(page);
-        self
-    }
-
-    /// The parcels were read by id.
-    pub(super) fn keyed(mut self, page: &Paged) -> Self {
-        self.page.keyed(page);
-        self
-    }
-
-    /// Close the features and write the links and counts.
-    pub(super) fn finish(self) -> Result<Written, ApiError> {
-        if let Some(e) = self.failed {
+    /// Close the features and write the links and counts: the page whole.
+    pub(super) fn finish(mut self) -> Result<Written, ApiError> {
+        if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        let Body {
-            page,
-            mut bytes,
-            returned,
-            ..
-        } = self;
+        self.close();
+        self.bytes.push(b'}');
+        let Body { page, bytes, .. } = self;
+        Ok(Written::stamped_bytes(bytes, page.time_stamp).in_crs(page.params.coordinates))
+    }
+
+    /// Close a page sent as written ([`Page::streamed`]) once its rows are `read`: send the
+    /// links, counts and time stamp after the features. A failure is answered as a problem
+    /// while nothing has been sent (the error returned), and cuts the page after.
+    pub(super) fn end(
+        mut self,
+        read: StoreResult<Paged>,
+        sorted: bool,
+    ) -> StoreResult<Result<(), ApiError>> {
+        let Some(sink) = self.sink.take() else {
+            return Ok(Err(ApiError::internal(&"a page sent whole was ended as sent")));
+        };
+        let failed = match read {
+            Ok(page) => {
+                if sorted {
+                    self.page.sorted(&page);
+                } else {
+                    self.page.keyed(&page);
+                }
+                self.failed.take()
+            }
+            Err(e) if !sink.opened() => return Err(e),
+            Err(e) => Some(ApiError::from(e)),
+        };
+        match failed {
+            Some(e) if sink.opened() => sink.cut(&e),
+            Some(e) => return Ok(Err(e)),
+            None => {
+                self.close();
+                self.bytes.extend_from_slice(b",\"timeStamp\":\"");
+                self.bytes.extend_from_slice(self.page.time_stamp.as_bytes());
+                self.bytes.extend_from_slice(b"\"}");
+                sink.end(self.bytes);
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// The members after the features, in `views::FeatureCollection`'s order, without the
+    /// collection's closing brace.
+    fn close(&mut self) {
+        let (page, returned) = (&self.page, self.returned);
         let (items, params, matched) = (&page.items_url, &page.params, page.matched);
         let mut links = vec![
             Link::new(
@@ -267,17 +332,15 @@ impl Body {
                 "Previous page",
             ));
         }
-        // The members after the features, in `views::FeatureCollection`'s order.
+        let bytes = &mut self.bytes;
         bytes.extend_from_slice(b"],\"links\":");
-        json::serialized(&mut bytes, &links);
+        json::serialized(bytes, &links);
         if let Some(m) = matched {
             bytes.extend_from_slice(b",\"numberMatched\":");
-            json::integer(&mut bytes, m);
+            json::integer(bytes, m);
         }
         bytes.extend_from_slice(b",\"numberReturned\":");
-        json::integer(&mut bytes, returned);
-        bytes.push(b'}');
-        Ok(Written::stamped_bytes(bytes, page.time_stamp).in_crs(params.coordinates))
+        json::integer(bytes, returned);
     }
 }
 
