@@ -17,7 +17,7 @@ use crate::exchange::limits::UploadLimits;
 use crate::ops::land_watch::WatchMemo;
 use crate::spatial::input::{InputCrs, parse_value};
 use crate::spatial::{AreaLimits, Footprint};
-use crate::store::{AnyConnection, Db, StoreError, StoreResult};
+use crate::store::{AnyConnection, Db, Pooled, StoreError, StoreResult};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -101,9 +101,22 @@ impl AppState {
         F: FnOnce(&mut AnyConnection) -> StoreResult<T> + Send + 'static,
     {
         let out = self
-            .run_erased(Box::new(move |conn| f(conn).map(erase)))
+            .run_erased(Box::new(move |conn: &mut Pooled| f(conn).map(erase)))
             .await?;
         unerase(out)
+    }
+
+    /// [`AppState::run`] with the pooled connection itself, for a map page read through the
+    /// connection's second client ([`crate::store::wire`]).
+    pub async fn run_pooled<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Pooled) -> StoreResult<T> + Send + 'static,
+    {
+        unerase(
+            self.run_erased(Box::new(move |conn| f(conn).map(erase)))
+                .await?,
+        )
     }
 
     /// [`AppState::run`] for work that watches land: it is handed the service's memo of
@@ -283,7 +296,7 @@ impl AppState {
 
 /// A value of some type, boxed so the blocking-pool plumbing is compiled once.
 type Erased = Box<dyn std::any::Any + Send>;
-type StoreWork = dyn FnOnce(&mut AnyConnection) -> StoreResult<Erased> + Send;
+type StoreWork = dyn FnOnce(&mut Pooled) -> StoreResult<Erased> + Send;
 type Work = dyn FnOnce() -> Result<Erased, ApiError> + Send;
 
 fn erase<T: Send + 'static>(value: T) -> Erased {

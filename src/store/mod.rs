@@ -24,6 +24,7 @@ pub mod projects;
 pub mod rate_limits;
 pub mod read_fences;
 mod rows;
+pub mod wire;
 pub use rows::{Cell, ParcelCells};
 pub mod schema;
 pub mod spatial_sql;
@@ -320,11 +321,19 @@ pub struct Manager {
 /// a request without a connection failure, and whether a request saw it fail.
 pub struct Pooled {
     conn: AnyConnection,
+    /// The second PostgreSQL client that map pages are read through ([`wire`]), opened with
+    /// the connection's first map page.
+    wire: wire::Slot,
     returned: std::time::Instant,
     broken: bool,
 }
 
 impl Pooled {
+    /// The connection and its wire client's slot, for a map page.
+    pub fn with_wire(&mut self) -> (&mut AnyConnection, &mut wire::Slot) {
+        (&mut self.conn, &mut self.wire)
+    }
+
     /// A request saw the connection fail (closed, unreachable): the pool drops it when it
     /// comes back instead of handing it to the next request.
     pub fn mark_broken(&mut self) {
@@ -352,6 +361,7 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<Pooled, OpenError> {
         Ok(Pooled {
             conn: establish(&self.url)?,
+            wire: wire::Slot::for_url(&self.url),
             returned: std::time::Instant::now(),
             broken: false,
         })

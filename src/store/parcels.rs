@@ -6,7 +6,7 @@ use super::audit::{self, Entry};
 use super::rows::{ParcelCells, ParcelRow, ParcelValues};
 use super::schema::{parcel_versions, parcels};
 use super::spatial_sql::{parcel_intersects, pg_parcel_intersects};
-use super::{AnyConnection, MultiBackend, StoreError, StoreResult};
+use super::{AnyConnection, MultiBackend, StoreError, StoreResult, wire};
 use crate::domain::parcel::ParcelStatus;
 use crate::domain::register::{Change, Parcel, Stamp};
 use crate::spatial::{Bbox, wkb};
@@ -392,7 +392,7 @@ pub fn query(
     start: Start,
 ) -> StoreResult<Vec<Parcel>> {
     let mut items = Vec::new();
-    query_each(conn, q, limit, start, |p| items.push(p.into_parcel()))?;
+    query_each(conn, None, q, limit, start, |p| items.push(p.into_parcel()))?;
     Ok(items)
 }
 
@@ -401,6 +401,7 @@ pub fn query(
 /// twice (docs/performance.md, "A map page written as it is read").
 pub fn query_each(
     conn: &mut AnyConnection,
+    wire: Option<&mut wire::Slot>,
     q: &ParcelQuery,
     limit: i64,
     start: Start,
@@ -425,12 +426,9 @@ pub fn query_each(
         paged.last_id = Some(id);
         true
     };
-    // The same page in either type. On PostgreSQL it is read row by row, as cells: libpq
-    // hands over each row as it arrives, so decoding and writing the features overlap
-    // PostgreSQL sending the rest, where the whole result would be awaited first
-    // (docs/performance.md, "Rows as they arrive", "A map row in one piece").
-    macro_rules! read_page {
-        ($conn:expr, $filtered:expr, $mode:ty, $select:expr, $row:ty) => {{
+    // The page's rows from `start` on, in the page's order.
+    macro_rules! started {
+        ($filtered:expr) => {{
             let mut page = $filtered;
             match start {
                 Start::After(id) => page = page.filter(parcels::id.gt(id)),
@@ -446,9 +444,21 @@ pub fn query_each(
                     page = page.filter(parcels::id.nullable().ge(first));
                 }
             }
-            if q.bbox.is_some() && first_page {
+            ordered(page, q)
+        }};
+    }
+    // Whether the page counts its matches as it reads them (a box's first page).
+    let counting = q.bbox.is_some() && first_page;
+    // The same page in either type. On PostgreSQL it is read row by row, as cells: libpq
+    // hands over each row as it arrives, so decoding and writing the features overlap
+    // PostgreSQL sending the rest, where the whole result would be awaited first
+    // (docs/performance.md, "Rows as they arrive", "A map row in one piece").
+    macro_rules! read_page {
+        ($conn:expr, $filtered:expr, $mode:ty, $select:expr, $row:ty) => {{
+            let page = started!($filtered);
+            if counting {
                 let mut counted = None;
-                let rows = ordered(page, q)
+                let rows = page
                     .select(($select, sql::<BigInt>("count(*) OVER ()")))
                     .limit(read)
                     .load_iter::<($row, i64), $mode>($conn)?;
@@ -462,7 +472,7 @@ pub fn query_each(
                 }
                 Some(counted.unwrap_or(0))
             } else {
-                let rows = ordered(page, q)
+                let rows = page
                     .select($select)
                     .limit(read)
                     .load_iter::<$row, $mode>($conn)?;
@@ -479,23 +489,41 @@ pub fn query_each(
     }
     let counted = match (&mut *conn, PgListing::of(q)) {
         (AnyConnection::Postgresql(pg), Some(listing)) => {
-            let read = (|| -> StoreResult<Option<i64>> {
-                Ok(read_page!(
-                    pg,
-                    listing.filtered(),
-                    diesel::pg::PgRowByRowLoadingMode,
-                    <ParcelRow as Selectable<diesel::pg::Pg>>::construct_selection(),
-                    ParcelCells
-                ))
-            })();
-            if read.is_err() {
-                // A result read row by row and left early (a row that would not decode) is
-                // drained when its cursor is dropped, but diesel stops at an error met while
-                // draining and leaves libpq waiting for the result's end: the next query on
-                // the connection would be refused. A plain query drains whatever is left.
-                let _ = diesel::connection::SimpleConnection::batch_execute(pg, "SELECT 1");
+            // The connection's wire client, where it has one (`store::wire`).
+            let on_wire = match wire {
+                Some(slot) => {
+                    let page = started!(listing.filtered());
+                    read_on_wire(pg, slot, page, read, counting, &mut |cells| {
+                        if keep(cells.id) {
+                            each(PageParcel::Cells(cells));
+                        }
+                    })?
+                }
+                None => None,
+            };
+            match on_wire {
+                Some(counted) => counted,
+                None => {
+                    let read = (|| -> StoreResult<Option<i64>> {
+                        Ok(read_page!(
+                            pg,
+                            listing.filtered(),
+                            diesel::pg::PgRowByRowLoadingMode,
+                            <ParcelRow as Selectable<diesel::pg::Pg>>::construct_selection(),
+                            ParcelCells
+                        ))
+                    })();
+                    if read.is_err() {
+                        // A result read row by row and left early (a row that would not
+                        // decode) is drained when its cursor is dropped, but diesel stops at
+                        // an error met while draining and leaves libpq waiting for the
+                        // result's end: the next query on the connection would be refused.
+                        // A plain query drains whatever is left.
+                        let _ = diesel::connection::SimpleConnection::batch_execute(pg, "SELECT 1");
+                    }
+                    read?
+                }
             }
-            read?
         }
         (other, _) => read_page!(
             other,
@@ -514,15 +542,80 @@ pub fn query_each(
     Ok(paged)
 }
 
+/// A PostgreSQL page read through the connection's wire client ([`wire`]): diesel's statement
+/// for `page`, its rows decoded straight from the protocol's bytes into cells and handed to
+/// `row` in order. `Ok(None)` when the page is to be read through libpq instead: the
+/// statement needs a type rust-postgres does not know, the connection has no wire client, or
+/// the client failed before the first row (it is closed). `Ok(Some(count))` otherwise, the
+/// count being the window's (`counting`) or `None`.
+fn read_on_wire(
+    pg: &mut diesel::PgConnection,
+    slot: &mut wire::Slot,
+    page: parcels::BoxedQuery<'static, diesel::pg::Pg>,
+    read: i64,
+    counting: bool,
+    row: &mut dyn FnMut(ParcelCells),
+) -> StoreResult<Option<Option<i64>>> {
+    let selection = <ParcelRow as Selectable<diesel::pg::Pg>>::construct_selection();
+    let statement = if counting {
+        let counted = page
+            .select((selection, sql::<BigInt>("count(*) OVER ()")))
+            .limit(read);
+        wire::statement(&counted, pg)?
+    } else {
+        wire::statement(&page.select(selection).limit(read), pg)?
+    };
+    let Some(statement) = statement else {
+        return Ok(None);
+    };
+    let Some(client) = slot.client(pg) else {
+        return Ok(None);
+    };
+    let mut counted = None;
+    let mut last_read: Option<i64> = None;
+    let failed = match client.query_typed_raw(&statement.sql, statement.params()) {
+        Ok(mut rows) => loop {
+            let next = match postgres::fallible_iterator::FallibleIterator::next(&mut rows) {
+                Ok(Some(next)) => next,
+                Ok(None) => return Ok(Some(counted)),
+                Err(e) if last_read.is_none() && wire::lost(&e) => break e,
+                Err(e) => return Err(wire::error(e)),
+            };
+            if last_read.is_none() {
+                ParcelCells::check_columns(next.columns())?;
+            }
+            let cells = ParcelCells::from_wire(&next).map_err(|e| unreadable(e, last_read))?;
+            if counting && counted.is_none() {
+                counted = Some(
+                    next.try_get::<_, i64>(ParcelCells::COLUMNS.len())
+                        .map_err(|e| unreadable(e, last_read))?,
+                );
+            }
+            last_read = Some(cells.id);
+            row(cells);
+        },
+        Err(e) if wire::lost(&e) => e,
+        Err(e) => return Err(wire::error(e)),
+    };
+    tracing::warn!(error = %failed, "the map page's second PostgreSQL client failed; reading the page through libpq");
+    slot.close();
+    Ok(None)
+}
+
 /// A page's row, or what made it unreadable — a stored value no parcel can hold — said as
 /// such, with where in the page it stood.
 fn readable<T>(row: QueryResult<T>, after: Option<i64>) -> StoreResult<T> {
     row.map_err(|e| match e {
-        diesel::result::Error::DeserializationError(e) => StoreError::Corrupt(match after {
-            Some(id) => format!("a stored parcel after parcel {id} is unreadable: {e}"),
-            None => format!("a stored parcel is unreadable: {e}"),
-        }),
+        diesel::result::Error::DeserializationError(e) => unreadable(e, after),
         e => e.into(),
+    })
+}
+
+/// A row that would not decode, said with where in the page it stood.
+fn unreadable(e: impl std::fmt::Display, after: Option<i64>) -> StoreError {
+    StoreError::Corrupt(match after {
+        Some(id) => format!("a stored parcel after parcel {id} is unreadable: {e}"),
+        None => format!("a stored parcel is unreadable: {e}"),
     })
 }
 

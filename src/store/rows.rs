@@ -540,6 +540,100 @@ impl Queryable<ParcelRowSql, diesel::pg::Pg> for ParcelCells {
     }
 }
 
+impl ParcelCells {
+    /// The columns of [`ParcelRow`]'s selection, in its order ([`CellsRow`]'s positions): what
+    /// [`ParcelCells::from_wire`] reads at each position.
+    pub const COLUMNS: [&str; 31] = [
+        "id",
+        "park_id",
+        "zone_id",
+        "code",
+        "name",
+        "location",
+        "land_use",
+        "status",
+        "far_min",
+        "far_max",
+        "building_density_min_pct",
+        "building_density_max_pct",
+        "green_ratio_min_pct",
+        "green_ratio_max_pct",
+        "height_max_m",
+        "infrastructure",
+        "site_levelled",
+        "approval_no",
+        "approved_on",
+        "geom",
+        "area_m2",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "retired_at",
+        "retired_reason",
+        "clearances",
+        "plane_area_m2",
+        "plane_area_epsg",
+    ];
+
+    /// A page's columns are [`ParcelCells::COLUMNS`], in order (checked on its first row:
+    /// a selection reordered in `ParcelRow` must not shift every member into its neighbour's).
+    pub fn check_columns(columns: &[postgres::Column]) -> StoreResult<()> {
+        let names = columns.iter().map(postgres::Column::name);
+        if names.take(Self::COLUMNS.len()).ne(Self::COLUMNS) {
+            return Err(StoreError::Corrupt(format!(
+                "the map page's columns are not the parcel's: {:?}",
+                columns
+                    .iter()
+                    .map(postgres::Column::name)
+                    .collect::<Vec<_>>()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The cells of a row read on the wire (`store::wire`): the values [`Queryable::build`]
+    /// takes from diesel's row, decoded by rust-postgres from the same binary format.
+    pub fn from_wire(row: &postgres::Row) -> Result<Self, postgres::Error> {
+        Ok(Self {
+            id: row.try_get(0)?,
+            park_id: row.try_get(1)?,
+            zone_id: row.try_get(2)?,
+            code: row.try_get(3)?,
+            name: row.try_get(4)?,
+            location: row.try_get(5)?,
+            land_use: row.try_get(6)?,
+            status: row.try_get::<_, StoredStatus>(7)?.0,
+            planning: PlanningConditions {
+                far_min: row.try_get(8)?,
+                far_max: row.try_get(9)?,
+                building_density_min_pct: row.try_get(10)?,
+                building_density_max_pct: row.try_get(11)?,
+                green_ratio_min_pct: row.try_get(12)?,
+                green_ratio_max_pct: row.try_get(13)?,
+                height_max_m: row.try_get(14)?,
+            },
+            infrastructure: row.try_get(15)?,
+            site_levelled: row.try_get(16)?,
+            approval_no: row.try_get(17)?,
+            approved_on: row.try_get(18)?,
+            geometry: row.try_get::<_, StoredGeometry>(19)?.0,
+            area_m2: row.try_get(20)?,
+            version: row.try_get(21)?,
+            created_at: row.try_get(22)?,
+            created_by: row.try_get(23)?,
+            updated_at: row.try_get(24)?,
+            updated_by: row.try_get(25)?,
+            retired_at: row.try_get(26)?,
+            retired_reason: row.try_get(27)?,
+            clearances: row.try_get(28)?,
+            plane_area_m2: row.try_get(29)?,
+            plane_area_epsg: row.try_get(30)?,
+        })
+    }
+}
+
 /// A text column's value: up to [`Cell::INLINE`] bytes held in place — a parcel's codes,
 /// users and empty fields, nearly all of a row's text — a longer one on the heap.
 #[derive(diesel::deserialize::FromSqlRow)]
@@ -599,5 +693,44 @@ impl diesel::deserialize::FromSql<diesel::sql_types::Binary, diesel::pg::Pg> for
         wkb::decode(value.as_bytes())
             .map(StoredGeometry)
             .map_err(|e| format!("stored geometry is unreadable: {e}").into())
+    }
+}
+
+/// The wire client's errors: what a [`FromSql`](postgres::types::FromSql) may fail with.
+type WireResult<T> = Result<T, Box<dyn std::error::Error + Sync + Send>>;
+
+impl<'a> postgres::types::FromSql<'a> for Cell {
+    fn from_sql(_: &postgres::types::Type, raw: &'a [u8]) -> WireResult<Self> {
+        Ok(Cell::new(std::str::from_utf8(raw)?))
+    }
+
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        <&str as postgres::types::FromSql>::accepts(ty)
+    }
+}
+
+impl<'a> postgres::types::FromSql<'a> for StoredStatus {
+    fn from_sql(_: &postgres::types::Type, raw: &'a [u8]) -> WireResult<Self> {
+        let text = std::str::from_utf8(raw)?;
+        ParcelStatus::parse("status", text)
+            .map(StoredStatus)
+            .map_err(|e| format!("a stored parcel is unreadable: {e}").into())
+    }
+
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        <&str as postgres::types::FromSql>::accepts(ty)
+    }
+}
+
+impl<'a> postgres::types::FromSql<'a> for StoredGeometry {
+    /// PostGIS sends a geometry as EWKB, the bytes diesel reads as `Binary`.
+    fn from_sql(_: &postgres::types::Type, raw: &'a [u8]) -> WireResult<Self> {
+        wkb::decode(raw)
+            .map(StoredGeometry)
+            .map_err(|e| format!("stored geometry is unreadable: {e}").into())
+    }
+
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        ty.name() == "geometry" || *ty == postgres::types::Type::BYTEA
     }
 }

@@ -242,7 +242,7 @@ async fn a_page_at_an_offset_keeps_its_index_in_a_generic_plan() {
             statuses,
             ..ParcelQuery::default()
         };
-        query_each(conn, &q, 10, Start::Offset(5), |_| ()).unwrap();
+        query_each(conn, None, &q, 10, Start::Offset(5), |_| ()).unwrap();
     }
     let pages: Vec<String> = sent
         .lock()
@@ -294,7 +294,7 @@ on_both_backends!(
     |app: common::TestDb| async move {
         use diesel::RunQueryDsl;
         use parkland::domain::parcel::ParcelStatus;
-        use parkland::store::parcels::{ParcelQuery, Start, all, query};
+        use parkland::store::parcels::{ParcelQuery, Start, all, query, query_each};
         let svc = app.service().await;
         let park = create_park(&svc, "NCGY").await;
         let zone = post(&svc, &format!("/api/parks/{park}/zones"), &east_zone())
@@ -405,9 +405,196 @@ on_both_backends!(
             let read = query(&mut conn, &q, 100, Start::Offset(0)).unwrap();
             assert_eq!(read.len(), 3);
             assert_eq!(read, all(&mut conn, &q).unwrap());
+            // PostgreSQL's map page is read on the wire (`store::wire`): the same parcels.
+            let (c, wire) = conn.with_wire();
+            let (wired, paged) = common::off_runtime(|| {
+                let mut wired = Vec::new();
+                let paged = query_each(c, Some(&mut *wire), &q, 100, Start::Offset(0), |p| {
+                    wired.push(p.into_parcel())
+                })
+                .unwrap();
+                (wired, paged)
+            });
+            assert_eq!(wired, read);
+            assert_eq!(paged.matched, Some(3));
+            let postgres = c.backend() == parkland::store::Backend::Postgres;
+            assert_eq!(wire.is_open(), postgres, "read on the wire");
         }
     }
 );
+
+/// Every shape of a map page — a box's first page (counted by the window) and the pages after
+/// it, at an offset or after a key, with and without a box, one status or several, an empty
+/// page — reads the same parcels and the same counts on the wire (`store::wire`) as through
+/// libpq; the pages read on the wire were: its client is open.
+#[actix_web::test]
+async fn every_map_page_reads_the_same_on_the_wire_as_through_libpq() {
+    use parkland::domain::parcel::ParcelStatus;
+    use parkland::store::parcels::{ParcelQuery, Start, query_each};
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let svc = app.service().await;
+    let park = create_park(&svc, "NCGY").await;
+    for i in 0..12 {
+        let x = 116.62 + f64::from(i % 4) * 0.003;
+        let y = 27.55 + f64::from(i / 4) * 0.003;
+        let mut p = parcel(&format!("W-{i}"), x, y, 0.002);
+        if i % 3 == 0 {
+            p["properties"]["status"] = json!("reserve");
+        }
+        create_parcel(&svc, park, &p).await;
+    }
+    let area = parkland::spatial::Bbox {
+        min_x: 116.619,
+        min_y: 27.549,
+        max_x: 116.6275,
+        max_y: 27.5575,
+    };
+    let mut pooled = app.conn();
+    let (conn, wire) = pooled.with_wire();
+    let shapes = common::off_runtime(|| {
+        let mut shapes = 0;
+        for bbox in [None, Some(area)] {
+            for statuses in [None, Some(vec![ParcelStatus::Reserve])] {
+                for start in [
+                    Start::Offset(0),
+                    Start::Offset(2),
+                    Start::Offset(40),
+                    Start::After(0),
+                ] {
+                    for limit in [1, 3, 100] {
+                        let q = ParcelQuery {
+                            park_id: Some(park),
+                            statuses: statuses.clone(),
+                            bbox,
+                            ..ParcelQuery::default()
+                        };
+                        let mut through = [Vec::new(), Vec::new()];
+                        let mut paged = Vec::new();
+                        for (i, on_wire) in [false, true].into_iter().enumerate() {
+                            let read = &mut through[i];
+                            let page = query_each(
+                                conn,
+                                on_wire.then_some(&mut *wire),
+                                &q,
+                                limit,
+                                start,
+                                |p| read.push(p.into_parcel()),
+                            )
+                            .unwrap();
+                            paged.push((page.more, page.matched, page.last_id));
+                        }
+                        let shape = format!("{bbox:?} {statuses:?} {start:?} limit {limit}");
+                        assert_eq!(through[0], through[1], "{shape}");
+                        assert_eq!(paged[0], paged[1], "{shape}");
+                        shapes += usize::from(!through[0].is_empty());
+                    }
+                }
+            }
+        }
+        shapes
+    });
+    assert!(shapes > 30, "{shapes} shapes with parcels");
+    assert!(wire.is_open(), "the pages were read on the wire");
+}
+
+/// libpq's TLS is not given away: where diesel's connection is encrypted, the page is read
+/// through libpq and no unencrypted second connection is opened (`store::wire`).
+#[actix_web::test]
+async fn a_map_page_over_tls_is_read_through_libpq() {
+    use diesel::RunQueryDsl;
+    use parkland::store::parcels::{ParcelQuery, Start, query_each};
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        ssl: String,
+    }
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let ssl: Setting = diesel::sql_query("SHOW ssl")
+        .get_result(&mut **app.conn())
+        .unwrap();
+    if ssl.ssl != "on" {
+        eprintln!("skipped: this PostgreSQL server does not offer TLS");
+        return;
+    }
+    let svc = app.service().await;
+    let park = create_park(&svc, "NCGY").await;
+    create_parcel(&svc, park, &parcel("T-1", 116.63, 27.56, 0.002)).await;
+    let url = app.url.replace("sslmode=disable", "sslmode=require");
+    assert_ne!(url, app.url);
+    let db = parkland::store::Db::open(&url, 1).unwrap();
+    let mut pooled = db.conn().unwrap();
+    let (conn, wire) = pooled.with_wire();
+    let q = ParcelQuery {
+        park_id: Some(park),
+        ..ParcelQuery::default()
+    };
+    let codes = common::off_runtime(|| {
+        let mut codes = Vec::new();
+        query_each(conn, Some(&mut *wire), &q, 10, Start::Offset(0), |p| {
+            codes.push(p.into_parcel().code)
+        })
+        .unwrap();
+        codes
+    });
+    assert_eq!(codes, ["T-1"]);
+    assert!(
+        !wire.is_open(),
+        "no unencrypted client beside an encrypted connection"
+    );
+}
+
+/// A wire client whose connection the server ended is noticed at the next page, which is read
+/// through libpq; the page after opens a new client (`store::wire`).
+#[actix_web::test]
+async fn a_lost_wire_connection_is_replaced() {
+    use diesel::RunQueryDsl;
+    use parkland::store::parcels::{ParcelQuery, Start, query_each};
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let svc = app.service().await;
+    let park = create_park(&svc, "NCGY").await;
+    create_parcel(&svc, park, &parcel("L-1", 116.63, 27.56, 0.002)).await;
+    let q = ParcelQuery {
+        park_id: Some(park),
+        ..ParcelQuery::default()
+    };
+    let mut pooled = app.conn();
+    let (conn, wire) = pooled.with_wire();
+    common::off_runtime(|| {
+        let page = |conn: &mut parkland::store::AnyConnection,
+                    wire: &mut parkland::store::wire::Slot| {
+            let mut n = 0;
+            query_each(conn, Some(wire), &q, 10, Start::Offset(0), |_| n += 1).unwrap();
+            n
+        };
+        let backend_pid = |conn: &mut parkland::store::AnyConnection,
+                           wire: &mut parkland::store::wire::Slot| {
+            let parkland::store::AnyConnection::Postgresql(pg) = conn else {
+                unreachable!("a PostgreSQL test")
+            };
+            let client = wire.client(pg).expect("an open client");
+            client
+                .query_one("SELECT pg_backend_pid()", &[])
+                .unwrap()
+                .get::<_, i32>(0)
+        };
+        assert_eq!(page(conn, wire), 1);
+        assert!(wire.is_open());
+        let lost = backend_pid(conn, wire);
+        diesel::sql_query(format!("SELECT pg_terminate_backend({lost}, 5000)"))
+            .execute(conn)
+            .unwrap();
+        assert_eq!(page(conn, wire), 1, "the page after the loss");
+        assert_eq!(page(conn, wire), 1);
+        assert!(wire.is_open());
+        assert_ne!(backend_pid(conn, wire), lost, "a new client");
+    });
+}
 
 /// A row no parcel can hold (here a status outside the register's, its check dropped) fails
 /// its page as unreadable, saying where it stood, and the connection that read it half-way
@@ -445,16 +632,46 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
         park_id: Some(park),
         ..ParcelQuery::default()
     };
-    let mut written = 0;
-    let err = query_each(conn, &q, 10, Start::Offset(0), |_| written += 1).unwrap_err();
-    match &err {
-        StoreError::Corrupt(m) => {
-            assert!(m.contains(&format!("after parcel {}", ids[0])), "{m}")
+    // Through libpq, then on the wire (`store::wire`).
+    common::off_runtime(|| {
+        for on_wire in [false, true] {
+            let (conn, wire) = pooled.with_wire();
+            let mut written = 0;
+            let err = query_each(
+                conn,
+                on_wire.then_some(&mut *wire),
+                &q,
+                10,
+                Start::Offset(0),
+                |_| written += 1,
+            )
+            .unwrap_err();
+            match &err {
+                StoreError::Corrupt(m) => {
+                    assert!(m.contains(&format!("after parcel {}", ids[0])), "{m}")
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(written, 1);
+            assert_eq!(wire.is_open(), on_wire);
+            assert_eq!(count(conn, &q).unwrap(), 3, "the connection answers again");
+            let sound = ParcelQuery {
+                code: Some("A-3".into()),
+                ..q.clone()
+            };
+            let mut read = 0;
+            query_each(
+                conn,
+                on_wire.then_some(wire),
+                &sound,
+                10,
+                Start::Offset(0),
+                |_| read += 1,
+            )
+            .unwrap();
+            assert_eq!(read, 1, "and reads the next page");
         }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(written, 1);
-    assert_eq!(count(conn, &q).unwrap(), 3, "the connection answers again");
+    });
     let page = get(&svc, &format!("/collections/parcels/items?park_id={park}")).await;
     page.problem(500);
 }

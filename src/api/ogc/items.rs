@@ -172,9 +172,12 @@ pub async fn parcel_items(
     }
     // Each parcel's feature is written as its row is read, on the connection's thread.
     let written = state
-        .run(move |c| {
+        .run_pooled(move |pooled| {
+            let (c, wire) = pooled.with_wire();
             let mut body = doc.body(usize::try_from(limit).unwrap_or(0));
-            let page = store::parcels::query_each(c, &query, limit, start, |p| body.parcel(&p))?;
+            let page = store::parcels::query_each(c, Some(wire), &query, limit, start, |p| {
+                body.parcel(&p)
+            })?;
             let body = if sorted {
                 body.sorted(&page)
             } else {

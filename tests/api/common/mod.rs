@@ -157,7 +157,13 @@ impl TestDb {
         ))
         .expect("create the test schema");
         let sep = if base_url.contains('?') { '&' } else { '?' };
-        let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}%2Cpublic");
+        let mut url = format!("{base_url}{sep}options=-csearch_path%3D{schema}%2Cpublic");
+        // Unencrypted unless the URL asks otherwise, as on a database's own host or network:
+        // map pages are then read through the second client (`store::wire`), which libpq's
+        // TLS would keep out (`ogc_api::a_map_page_over_tls_is_read_through_libpq`).
+        if !base_url.contains("sslmode=") {
+            url.push_str("&sslmode=disable");
+        }
         let cleanup = Cleanup::Schema { base_url, schema };
         let before = before(&url);
         let db = Db::open(&url, 4).expect("open postgres");
@@ -257,6 +263,12 @@ impl TestDb {
 }
 
 /// The fields a problem names in `errors`, in order.
+/// Store work that may go through a map page's wire client (`store::wire`), run as the service
+/// runs it — off the async runtime, which that client's own would refuse to run inside.
+pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(work).join().expect("the store work panicked"))
+}
+
 pub fn problem_fields(p: &Value) -> Vec<String> {
     p["errors"]
         .as_array()
