@@ -568,38 +568,24 @@ fn read_on_wire(
     let Some(statement) = statement else {
         return Ok(None);
     };
-    let Some(client) = slot.client(pg) else {
-        return Ok(None);
-    };
     let mut counted = None;
     let mut last_read: Option<i64> = None;
-    let failed = match client.query_typed_raw(&statement.sql, statement.params()) {
-        Ok(mut rows) => loop {
-            let next = match postgres::fallible_iterator::FallibleIterator::next(&mut rows) {
-                Ok(Some(next)) => next,
-                Ok(None) => return Ok(Some(counted)),
-                Err(e) if last_read.is_none() && wire::lost(&e) => break e,
-                Err(e) => return Err(wire::error(e)),
-            };
-            if last_read.is_none() {
-                ParcelCells::check_columns(next.columns())?;
-            }
-            let cells = ParcelCells::from_wire(&next).map_err(|e| unreadable(e, last_read))?;
-            if counting && counted.is_none() {
-                counted = Some(
-                    next.try_get::<_, i64>(ParcelCells::COLUMNS.len())
-                        .map_err(|e| unreadable(e, last_read))?,
-                );
-            }
-            last_read = Some(cells.id);
-            row(cells);
-        },
-        Err(e) if wire::lost(&e) => e,
-        Err(e) => return Err(wire::error(e)),
-    };
-    tracing::warn!(error = %failed, "the map page's second PostgreSQL client failed; reading the page through libpq");
-    slot.close();
-    Ok(None)
+    let read = slot.read(pg, &statement, |next| {
+        if last_read.is_none() {
+            ParcelCells::check_columns(next.columns())?;
+        }
+        let cells = ParcelCells::from_wire(next).map_err(|e| unreadable(e, last_read))?;
+        if counting && counted.is_none() {
+            counted = Some(
+                next.try_get::<_, i64>(ParcelCells::COLUMNS.len())
+                    .map_err(|e| unreadable(e, last_read))?,
+            );
+        }
+        last_read = Some(cells.id);
+        row(cells);
+        Ok(())
+    })?;
+    Ok(read.map(|()| counted))
 }
 
 /// A page's row, or what made it unreadable — a stored value no parcel can hold — said as

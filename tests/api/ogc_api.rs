@@ -424,11 +424,15 @@ on_both_backends!(
 );
 
 /// Every shape of a map page — a box's first page (counted by the window) and the pages after
-/// it, at an offset or after a key, with and without a box, one status or several, an empty
-/// page — reads the same parcels and the same counts on the wire (`store::wire`) as through
-/// libpq; the pages read on the wire were: its client is open.
+/// it, at an offset or after a key, with and without a box, one status or several, the other
+/// filters, `sortby`, an empty page, and a page of 400 rows — reads the same parcels and the
+/// same counts on the wire (`store::wire`) as through libpq, and each was read on the wire.
+/// The client's first page is the largest: one that meets PostGIS's geometry type for the first
+/// time in the middle of a long result is the one that would wait for ever had the statement
+/// not been described first (it did, when that was taken out).
 #[actix_web::test]
 async fn every_map_page_reads_the_same_on_the_wire_as_through_libpq() {
+    use diesel::RunQueryDsl;
     use parkland::domain::parcel::ParcelStatus;
     use parkland::store::parcels::{ParcelQuery, Start, query_each};
     let Some(app) = common::TestDb::postgres() else {
@@ -436,67 +440,143 @@ async fn every_map_page_reads_the_same_on_the_wire_as_through_libpq() {
     };
     let svc = app.service().await;
     let park = create_park(&svc, "NCGY").await;
+    let other = create_park(&svc, "NCHX").await;
     for i in 0..12 {
         let x = 116.62 + f64::from(i % 4) * 0.003;
         let y = 27.55 + f64::from(i / 4) * 0.003;
         let mut p = parcel(&format!("W-{i}"), x, y, 0.002);
         if i % 3 == 0 {
             p["properties"]["status"] = json!("reserve");
+            p["properties"]["land_use"] = json!("0901");
         }
         create_parcel(&svc, park, &p).await;
     }
+    // 400 more rows like W-1, written directly: a page larger than the client reads ahead.
+    diesel::sql_query(
+        "DO $$ DECLARE cols text; BEGIN \
+         SELECT string_agg(quote_ident(column_name), ',') INTO cols FROM information_schema.columns \
+         WHERE table_name = 'parcels' AND table_schema = current_schema() \
+         AND column_name NOT IN ('id', 'code'); \
+         EXECUTE format('INSERT INTO parcels (code, %s) SELECT ''BULK-'' || g, %s FROM parcels, \
+         generate_series(1, 400) g WHERE code = ''W-1''', cols, cols); END $$",
+    )
+    .execute(&mut **app.conn())
+    .unwrap();
     let area = parkland::spatial::Bbox {
         min_x: 116.619,
         min_y: 27.549,
         max_x: 116.6275,
         max_y: 27.5575,
     };
+    let base = ParcelQuery {
+        park_id: Some(park),
+        ..ParcelQuery::default()
+    };
+    let code = parkland::store::cql::PARCEL_QUERYABLES
+        .iter()
+        .find(|q| q.name == "code")
+        .unwrap();
+    let mut queries = Vec::new();
+    for bbox in [None, Some(area)] {
+        for statuses in [None, Some(vec![ParcelStatus::Reserve])] {
+            queries.push(ParcelQuery {
+                statuses,
+                bbox,
+                ..base.clone()
+            });
+        }
+    }
+    let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap().into();
+    queries.extend([
+        ParcelQuery {
+            land_use: Some("09".into()),
+            ..base.clone()
+        },
+        ParcelQuery {
+            code: Some("W-5".into()),
+            ..base.clone()
+        },
+        ParcelQuery {
+            visible_parks: Some(vec![other]),
+            ..base.clone()
+        },
+        ParcelQuery {
+            updated_from: Some(day(2000)),
+            updated_to: Some(day(2100)),
+            bbox: Some(area),
+            ..base.clone()
+        },
+        ParcelQuery {
+            sort: vec![(code, true)],
+            ..base.clone()
+        },
+    ]);
     let mut pooled = app.conn();
     let (conn, wire) = pooled.with_wire();
-    let shapes = common::off_runtime(|| {
-        let mut shapes = 0;
-        for bbox in [None, Some(area)] {
-            for statuses in [None, Some(vec![ParcelStatus::Reserve])] {
-                for start in [
-                    Start::Offset(0),
-                    Start::Offset(2),
-                    Start::Offset(40),
-                    Start::After(0),
-                ] {
-                    for limit in [1, 3, 100] {
-                        let q = ParcelQuery {
-                            park_id: Some(park),
-                            statuses: statuses.clone(),
-                            bbox,
-                            ..ParcelQuery::default()
-                        };
-                        let mut through = [Vec::new(), Vec::new()];
-                        let mut paged = Vec::new();
-                        for (i, on_wire) in [false, true].into_iter().enumerate() {
-                            let read = &mut through[i];
-                            let page = query_each(
-                                conn,
-                                on_wire.then_some(&mut *wire),
-                                &q,
-                                limit,
-                                start,
-                                |p| read.push(p.into_parcel()),
-                            )
+    let (shapes, largest) = common::off_runtime(|| {
+        let (mut shapes, mut largest) = (0, 0);
+        for q in &queries {
+            for start in [
+                Start::Offset(0),
+                Start::Offset(2),
+                Start::Offset(40),
+                Start::After(0),
+            ] {
+                if !q.sort.is_empty() && matches!(start, Start::After(_)) {
+                    continue;
+                }
+                for limit in [1000, 3, 1] {
+                    let mut through = [Vec::new(), Vec::new()];
+                    let mut paged = Vec::new();
+                    for (i, on_wire) in [false, true].into_iter().enumerate() {
+                        let read = &mut through[i];
+                        let before = wire.pages();
+                        let page =
+                            query_each(conn, on_wire.then_some(&mut *wire), q, limit, start, |p| {
+                                read.push(p.into_parcel())
+                            })
                             .unwrap();
-                            paged.push((page.more, page.matched, page.last_id));
-                        }
-                        let shape = format!("{bbox:?} {statuses:?} {start:?} limit {limit}");
-                        assert_eq!(through[0], through[1], "{shape}");
-                        assert_eq!(paged[0], paged[1], "{shape}");
-                        shapes += usize::from(!through[0].is_empty());
+                        assert_eq!(wire.pages() - before, u64::from(on_wire), "{q:?}");
+                        paged.push((page.more, page.matched, page.last_id));
                     }
+                    let shape = format!("{q:?} {start:?} limit {limit}");
+                    assert_eq!(through[0], through[1], "{shape}");
+                    assert_eq!(paged[0], paged[1], "{shape}");
+                    shapes += usize::from(!through[0].is_empty());
+                    largest = largest.max(through[0].len());
                 }
             }
         }
-        shapes
+        (shapes, largest)
     });
-    assert!(shapes > 30, "{shapes} shapes with parcels");
-    assert!(wire.is_open(), "the pages were read on the wire");
+    assert!(shapes > 50, "{shapes} shapes with parcels");
+    assert!(largest > 400, "a page of {largest} parcels");
+}
+
+/// A client whose session is not diesel's connection's — here another search path, as `PG*`
+/// variables or a list of hosts could make it — is closed, and the pages stay with libpq.
+#[actix_web::test]
+async fn a_wire_client_on_another_session_is_refused() {
+    let Some(app) = common::TestDb::postgres() else {
+        return;
+    };
+    let url = app.url.replace(
+        "options=-csearch_path%3D",
+        "options=-csearch_path%3Dpublic%2C",
+    );
+    assert_ne!(url, app.url);
+    let mut pooled = app.conn();
+    let (conn, _) = pooled.with_wire();
+    let parkland::store::AnyConnection::Postgresql(pg) = conn else {
+        unreachable!("a PostgreSQL test")
+    };
+    common::off_runtime(|| {
+        let mut mine = parkland::store::wire::Slot::for_url(&app.url);
+        assert!(mine.client(pg).is_some(), "the connection's own URL");
+        let mut elsewhere = parkland::store::wire::Slot::for_url(&url);
+        assert!(elsewhere.client(pg).is_none(), "another search path");
+        assert!(!elsewhere.is_open());
+    });
 }
 
 /// libpq's TLS is not given away: where diesel's connection is encrypted, the page is read
@@ -653,7 +733,8 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
                 other => panic!("{other:?}"),
             }
             assert_eq!(written, 1);
-            assert_eq!(wire.is_open(), on_wire);
+            assert_eq!(wire.is_open(), on_wire, "the client stays open");
+            let pages = wire.pages();
             assert_eq!(count(conn, &q).unwrap(), 3, "the connection answers again");
             let sound = ParcelQuery {
                 code: Some("A-3".into()),
@@ -662,7 +743,7 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
             let mut read = 0;
             query_each(
                 conn,
-                on_wire.then_some(wire),
+                on_wire.then_some(&mut *wire),
                 &sound,
                 10,
                 Start::Offset(0),
@@ -670,6 +751,11 @@ async fn an_unreadable_row_fails_its_page_and_leaves_the_connection_usable() {
             )
             .unwrap();
             assert_eq!(read, 1, "and reads the next page");
+            assert_eq!(
+                wire.pages() - pages,
+                u64::from(on_wire),
+                "on the same client"
+            );
         }
     });
     let page = get(&svc, &format!("/collections/parcels/items?park_id={park}")).await;
