@@ -489,7 +489,12 @@ pub fn query_each(
     }
     let counted = match (&mut *conn, PgListing::of(q)) {
         (AnyConnection::Postgresql(pg), Some(listing)) => {
-            // The connection's wire client, where it has one (`store::wire`).
+            // The connection's wire client, where it has one (`store::wire`): a connection
+            // that has none does not build the wire's statement for every page.
+            let wire = match wire {
+                Some(slot) => slot.client(pg).is_some().then_some(slot),
+                None => None,
+            };
             let on_wire = match wire {
                 Some(slot) => {
                     let page = started!(listing.filtered());

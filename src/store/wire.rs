@@ -425,7 +425,7 @@ impl ToSql for Bound<'_> {
 }
 
 /// Whether a failure was the client's connection rather than the database refusing the query.
-pub fn lost(e: &postgres::Error) -> bool {
+fn lost(e: &postgres::Error) -> bool {
     // A connection the server ended (terminated, shut down: SQLSTATE class 57P, or 08) says
     // so in an error message before it closes.
     e.is_closed()
@@ -437,7 +437,7 @@ pub fn lost(e: &postgres::Error) -> bool {
 
 /// A wire failure as the store's: the connection lost is [`StoreError::Unavailable`]; the
 /// database's refusal is the error diesel would have given for the same SQLSTATE.
-pub fn error(e: postgres::Error) -> StoreError {
+fn error(e: postgres::Error) -> StoreError {
     use diesel::result::DatabaseErrorKind as Kind;
     if lost(&e) {
         return StoreError::Unavailable(format!("the database connection failed: {e}"));
