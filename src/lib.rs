@@ -112,37 +112,42 @@ fn method_fallbacks(document: &serde_json::Value) -> impl FnOnce(&mut web::Servi
     }
 }
 
+/// How a request's caller was identified.
+enum Identity {
+    /// No usable token: rate-limited as anonymous.
+    None,
+    /// Looked up now, with the user's read fence when one was asked for.
+    Looked(Option<i64>),
+    /// Kept from a moment ago (`api::http::token_memo`): read again in the request.
+    Kept(api::http::token_memo::Held),
+}
+
 /// Who is calling, once per request: a valid token's user is kept in the request for the
 /// `Caller` extractor; a request without one — no token, or one that cannot be used, even where
 /// the endpoint never reads it — is rate-limited as anonymous.
-async fn identify(req: &ServiceRequest, state: &AppState, fence: bool) -> Option<Option<i64>> {
+async fn identify(req: &ServiceRequest, state: &AppState, fence: bool) -> Identity {
     let secret = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(api::http::extract::bearer_token)
         .filter(|s| store::users::looks_like_token(s))
-        .map(str::to_owned)?;
-    let now = state.clock.now().naive_utc();
-    let found = state
-        .run_primary(move |c| {
-            let found = store::users::authenticate(c, &secret, now)?;
-            // The caller's read fence, for a read a replica may answer, in the same turn.
-            let fenced = match &found {
-                store::users::Authenticated::Ok(p) if fence => {
-                    store::read_fences::of_user(c, p.user_id)?
-                }
-                _ => None,
-            };
-            Ok((found, fenced))
-        })
-        .await;
-    match found {
-        Ok((store::users::Authenticated::Ok(p), fenced)) => {
+        .map(str::to_owned);
+    let Some(secret) = secret else {
+        return Identity::None;
+    };
+    use api::http::token_memo::Identified;
+    // The caller's read fence, for a read a replica may answer, in the same turn.
+    match api::http::token_memo::identify(state, secret, fence).await {
+        Ok(Identified::Looked(store::users::Authenticated::Ok(p, _), fenced)) => {
             req.extensions_mut().insert(domain::access::Caller::User(p));
-            Some(fenced)
+            Identity::Looked(fenced)
         }
-        _ => None,
+        Ok(Identified::Kept(p, held)) => {
+            req.extensions_mut().insert(domain::access::Caller::User(p));
+            Identity::Kept(held)
+        }
+        _ => Identity::None,
     }
 }
 
@@ -174,13 +179,13 @@ async fn guard(
         && api::replica::route(req.method(), req.path());
     let identified = match &state {
         Some(s) if authenticated => identify(&req, s, replica).await,
-        _ => None,
+        _ => Identity::None,
     };
-    if identified.is_none()
-        && let Some(state) = state
+    if matches!(identified, Identity::None)
+        && let Some(state) = &state
     {
         let ip = api::http::ratelimit::client_ip(req.request(), &state.config);
-        if let Err(wait) = state.limiter.take(&state, ip).await {
+        if let Err(wait) = state.limiter.take(state, ip).await {
             let response = api::http::ratelimit::too_many(
                 wait,
                 "此地址的匿名请求过多",
@@ -193,16 +198,38 @@ async fn guard(
     }
     // A caller who sent a token that did not identify them is read from the primary: their
     // answer is a refusal, which must not depend on a replica's delay.
-    let fence = match identified {
-        Some(fence) => Some(fence),
-        None if !authenticated => Some(None),
-        None => None,
+    let fence = match &identified {
+        Identity::Looked(fence) => Some(*fence),
+        Identity::None if !authenticated => Some(None),
+        Identity::None | Identity::Kept(_) => None,
     };
-    let mut res = match fence {
-        Some(fence) if replica => api::replica::ROUTE.scope(fence, next.call(req)).await?,
-        _ => next.call(req).await?,
-    }
-    .map_into_boxed_body();
+    let mut res = match (fence, identified) {
+        (Some(fence), _) if replica => api::replica::ROUTE
+            .scope(fence, next.call(req))
+            .await?
+            .map_into_boxed_body(),
+        (_, Identity::Kept(held)) => {
+            // A kept token not read by any store work of the handler is read now, and its
+            // refusal replaces the answer.
+            let state = state.clone();
+            held.scope(async move {
+                let res = next.call(req).await?;
+                type Answer = Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error>;
+                match state {
+                    Some(state) => match api::http::token_memo::checked_after(&state).await {
+                        Ok(()) => Answer::Ok(res.map_into_boxed_body()),
+                        Err(refused) => {
+                            let response = actix_web::ResponseError::error_response(&refused);
+                            Ok(res.into_response(response))
+                        }
+                    },
+                    None => Ok(res.map_into_boxed_body()),
+                }
+            })
+            .await?
+        }
+        _ => next.call(req).await?.map_into_boxed_body(),
+    };
     let headers = res.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -24,6 +24,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use http::extract::{base_url, version_etag};
 use serde::Serialize;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 pub use crate::views::GEOJSON;
 
@@ -50,6 +51,8 @@ pub struct AppState {
     pub watch_memo: Arc<WatchMemo>,
     /// Parcel tiles written by PostGIS, kept until the next write.
     pub tile_memo: Arc<crate::store::parcels::TileMemo>,
+    /// Tokens found good a moment ago (see [`http::token_memo`]).
+    pub tokens: Arc<http::token_memo::TokenMemo>,
 }
 
 impl AppState {
@@ -75,6 +78,9 @@ impl AppState {
             watch_memo: Arc::new(crate::ops::land_watch::watch_memo()),
             tile_memo: Arc::new(crate::store::memo::StampedMemo::new(
                 config.tile_cache_mb << 20,
+            )),
+            tokens: Arc::new(http::token_memo::TokenMemo::new(
+                http::token_memo::TokenMemo::KEEP_FOR,
             )),
             config: Arc::new(config),
             clock,
@@ -218,18 +224,32 @@ impl AppState {
             .try_with(|r| *r)
             .ok()
             .and_then(|fence| Some((self.read_db.clone()?, fence)));
-        blocking_erased(Box::new(move || {
+        // The request's kept token, read first on the same connection (`http::token_memo`);
+        // a replica's turn never holds one (its request looked its token up).
+        let token = replica
+            .is_none()
+            .then(|| http::token_memo::pending(self))
+            .flatten();
+        let checked = token.as_ref().map(|t| t.checked.clone());
+        let out = blocking_erased(Box::new(move || {
             let mut conn = match replica {
                 Some((read_db, fence)) => replica::conn(&db, &read_db, fence)?,
                 None => db.conn()?,
             };
+            if let Some(token) = token {
+                token.run(&mut conn)?;
+            }
             let out = f(&mut conn);
             if out.as_ref().is_err_and(StoreError::lost_connection) {
                 conn.mark_broken();
             }
             out.map_err(ApiError::from)
         }))
-        .await
+        .await;
+        if checked.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            http::token_memo::confirmed();
+        }
+        out
     }
 
     /// [`AppState::run`] on the primary whatever the request: who the caller is, and whether
@@ -240,16 +260,24 @@ impl AppState {
         F: FnOnce(&mut AnyConnection) -> StoreResult<T> + Send + 'static,
     {
         let db = self.db.clone();
+        let token = http::token_memo::pending(self);
+        let checked = token.as_ref().map(|t| t.checked.clone());
         let out = blocking_erased(Box::new(move || {
             let mut conn = db.conn()?;
+            if let Some(token) = token {
+                token.run(&mut conn)?;
+            }
             let out = f(&mut conn);
             if out.as_ref().is_err_and(StoreError::lost_connection) {
                 conn.mark_broken();
             }
             out.map(erase).map_err(ApiError::from)
         }))
-        .await?;
-        unerase(out)
+        .await;
+        if checked.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            http::token_memo::confirmed();
+        }
+        unerase(out?)
     }
 
     async fn compute_weighed_erased(&self, large: bool, f: Box<Work>) -> Result<Erased, ApiError> {

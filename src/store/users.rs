@@ -36,6 +36,29 @@ pub fn hash_secret(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// The key a token is known by in memory (its SHA-256): the secret itself is never kept.
+pub fn token_key(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Counts the changes to accounts made by this process — a token revoked, a user changed or
+/// disabled, a committee's parks, a password set — each counted once its transaction has
+/// committed. What was read about a token before a change is not used after it
+/// (`api::http::token_memo`).
+static ACCOUNTS_CHANGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many account changes this process has committed so far.
+pub fn accounts_changes() -> u64 {
+    ACCOUNTS_CHANGED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Count an account change; called after its transaction committed (a token read between
+/// the write and the commit would still be the old one), so it must not be nested in another
+/// transaction.
+pub(crate) fn accounts_changed() {
+    ACCOUNTS_CHANGED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Whether a string has the form of a token (checked before any database lookup).
 pub fn looks_like_token(s: &str) -> bool {
     s.strip_prefix(TOKEN_PREFIX).is_some_and(|h| {
@@ -262,7 +285,7 @@ pub fn list_tokens(conn: &mut AnyConnection, user_id: Option<i64>) -> StoreResul
 }
 
 pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreResult<TokenInfo> {
-    super::write_tx(conn, |conn| {
+    let revoked = super::write_tx(conn, |conn| {
         let before = get_token(conn, id)?;
         if before.revoked_at.is_none() {
             diesel::update(api_tokens::table.find(id))
@@ -278,13 +301,16 @@ pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreRe
                 .after(token_snapshot(&after)),
         )?;
         Ok(after)
-    })
+    });
+    accounts_changed();
+    revoked
 }
 
 /// What a presented token turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Authenticated {
-    Ok(Principal),
+    /// A token that lets its user in: who they are, and when the token expires (if it does).
+    Ok(Principal, Option<NaiveDateTime>),
     Unknown,
     Revoked,
     Expired,
@@ -361,13 +387,16 @@ pub fn authenticate(
             tracing::debug!("token {} last use not recorded: {e}", t.token_id);
         }
     }
-    Ok(Authenticated::Ok(Principal {
-        user_id: t.user_id,
-        name: t.name,
-        role,
-        jurisdiction: t.jurisdiction,
-        parks,
-    }))
+    Ok(Authenticated::Ok(
+        Principal {
+            user_id: t.user_id,
+            name: t.name,
+            role,
+            jurisdiction: t.jurisdiction,
+            parks,
+        },
+        t.expires_at,
+    ))
 }
 
 #[cfg(test)]

@@ -942,3 +942,124 @@ on_both_backends!(
         .problem(401);
     }
 );
+
+on_both_backends!(
+    a_token_kept_from_a_moment_ago_is_read_again_in_every_request,
+    |app: common::TestDb| async move {
+        use diesel::prelude::*;
+        use parkland::store::schema::{api_tokens, parks, users};
+        let admin = app.service().await;
+        let park = create_park(&admin, "NCGY").await;
+        create_parcel(&admin, park, &parcel("A-1", 116.63, 27.56, 0.002)).await;
+        // Changed in the database directly, as another instance or the command line would:
+        // nothing in this process hears of it.
+        let elsewhere = |change: &dyn Fn(&mut parkland::store::AnyConnection) -> usize| {
+            let mut conn = app.conn();
+            assert_eq!(change(&mut conn), 1);
+        };
+        let now = common::test_now().naive_utc();
+
+        // A token used once is kept: the next requests do not look it up before they start.
+        let state = app.state();
+        let secret = app.token_for("gis.desk", Role::Bureau, Some("361021"), &[]);
+        let desk = common::Client::of(state.clone(), Some(secret.clone())).await;
+        get(&desk, "/api/me").await.expect(200);
+        assert_eq!(state.tokens.len(), 1, "the token is kept");
+        let page = get(&desk, "/collections/parcels/items?limit=10").await;
+        assert_eq!(page.expect(200).json()["numberReturned"], 1);
+
+        // Revoked elsewhere: refused at once — by a request with store work, before it reads
+        // (the token read in the same turn)...
+        let revoke = |secret: &str| {
+            let hash = parkland::store::users::hash_secret(secret);
+            elsewhere(&|c| {
+                diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(&hash)))
+                    .set(api_tokens::revoked_at.eq(Some(now)))
+                    .execute(c)
+                    .unwrap()
+            });
+        };
+        revoke(&secret);
+        let p = get(&desk, "/collections/parcels/items?limit=10")
+            .await
+            .problem(401);
+        assert!(p["detail"].as_str().unwrap().contains("revoked"), "{p}");
+        assert!(state.tokens.is_empty(), "a refused token is forgotten");
+        get(&desk, "/api/me").await.problem(401);
+        // ... and by one that reads its caller without store work, before its answer leaves.
+        // A request that never reads its caller (a public document) is answered as for anyone.
+        let secret = app.token_for("gis.viewer", Role::Bureau, Some("361021"), &[]);
+        let viewer = common::Client::of(state.clone(), Some(secret.clone())).await;
+        get(&viewer, "/api/me").await.expect(200);
+        assert_eq!(state.tokens.len(), 1);
+        revoke(&secret);
+        get(&viewer, "/conformance").await.expect(200);
+        let p = get(&viewer, "/api/me").await.problem(401);
+        assert!(p["detail"].as_str().unwrap().contains("revoked"), "{p}");
+        assert!(state.tokens.is_empty());
+
+        // Kept, then its user disabled elsewhere: a write is refused and writes nothing; so is
+        // a request without store work.
+        let writer = app.token_for("park.admin", Role::Admin, None, &[]);
+        let writer = common::Client::of(state.clone(), Some(writer)).await;
+        get(&writer, "/api/me").await.expect(200);
+        let parks_before: i64 = parks::table.count().get_result(&mut **app.conn()).unwrap();
+        elsewhere(&|c| {
+            diesel::update(users::table.filter(users::name.eq("park.admin")))
+                .set(users::disabled_at.eq(Some(now)))
+                .execute(c)
+                .unwrap()
+        });
+        let p = post(&writer, "/api/parks", &park_feature("LCGY"))
+            .await
+            .problem(401);
+        assert!(p["detail"].as_str().unwrap().contains("disabled"), "{p}");
+        let parks_after: i64 = parks::table.count().get_result(&mut **app.conn()).unwrap();
+        assert_eq!(parks_after, parks_before, "nothing written");
+
+        // A user changed elsewhere while kept (another area): the request is sent again, and
+        // then answered for the user as they are now.
+        let secret = app.token_for("gis.desk2", Role::Bureau, Some("361021"), &[]);
+        let desk = common::Client::of(state.clone(), Some(secret)).await;
+        get(&desk, "/collections/parcels/items?limit=10")
+            .await
+            .expect(200);
+        elsewhere(&|c| {
+            diesel::update(users::table.filter(users::name.eq("gis.desk2")))
+                .set(users::jurisdiction.eq(Some("361002")))
+                .execute(c)
+                .unwrap()
+        });
+        let r = get(&desk, "/collections/parcels/items?limit=10").await;
+        assert_eq!(r.header("retry-after").as_deref(), Some("0"));
+        r.problem(503);
+        let page = get(&desk, "/collections/parcels/items?limit=10").await;
+        assert_eq!(
+            page.expect(200).json()["numberReturned"],
+            0,
+            "park A is outside 361002"
+        );
+        let me = get(&desk, "/api/me").await.expect(200).json();
+        assert_eq!(me["jurisdiction"], "361002");
+
+        // Changed through this process: what was kept is not used again, so no request is
+        // refused for it.
+        let listed = get(&admin, "/api/users").await.expect(200).json();
+        let id = listed
+            .as_array()
+            .and_then(|l| l.iter().find(|u| u["name"] == "gis.desk2"))
+            .map(|u| u["id"].clone())
+            .unwrap();
+        let changed = common::Client::of(state.clone(), app.admin_token().into()).await;
+        common::patch(
+            &changed,
+            &format!("/api/users/{id}"),
+            "*",
+            &json!({"jurisdiction": "361021"}),
+        )
+        .await
+        .expect(200);
+        let page = get(&desk, "/collections/parcels/items?limit=10").await;
+        assert_eq!(page.expect(200).json()["numberReturned"], 1);
+    }
+);

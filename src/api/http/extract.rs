@@ -289,6 +289,9 @@ impl FromRequest for Caller {
             .get::<Caller>()
             .cloned()
         {
+            // Kept from a moment ago: now that the request depends on it, it is confirmed
+            // before the request's store work or answer (`token_memo`).
+            super::token_memo::used();
             return Box::pin(async move { Ok(caller) });
         }
         let header = req
@@ -315,15 +318,8 @@ impl FromRequest for Caller {
                 .run_primary(move |c| store::users::authenticate(c, &secret, now))
                 .await?
             {
-                Authenticated::Ok(p) => Ok(Caller::User(p)),
-                Authenticated::Unknown => Err(ApiError::invalid_token("the token is not known")),
-                Authenticated::Revoked => {
-                    Err(ApiError::invalid_token("the token has been revoked"))
-                }
-                Authenticated::Expired => Err(ApiError::invalid_token("the token has expired")),
-                Authenticated::Disabled => {
-                    Err(ApiError::invalid_token("the token's user is disabled"))
-                }
+                Authenticated::Ok(p, _) => Ok(Caller::User(p)),
+                refused => Err(super::token_memo::refusal(&refused)),
             }
         })
     }

@@ -14,3 +14,4 @@ pub mod params;
 pub mod ratelimit;
 pub mod scope;
 pub mod strict_json;
+pub mod token_memo;
