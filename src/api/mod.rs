@@ -218,14 +218,24 @@ impl AppState {
     // build's time before).
 
     async fn run_erased(&self, f: Box<StoreWork>) -> Result<Erased, ApiError> {
-        let db = self.db.clone();
         // A heavy read (see `replica::route`) goes to the replica if there is one.
         let replica = replica::ROUTE
             .try_with(|r| *r)
             .ok()
             .and_then(|fence| Some((self.read_db.clone()?, fence)));
-        // The request's kept token, read first on the same connection (`http::token_memo`);
-        // a replica's turn never holds one (its request looked its token up).
+        self.run_on(replica, f).await
+    }
+
+    /// Store work on the replica (with the caller's read fence) or the primary. The request's
+    /// kept token, if it still needs reading, is read first on the same connection
+    /// (`http::token_memo`); a replica's turn never holds one (its request looked its token
+    /// up on the primary).
+    async fn run_on(
+        &self,
+        replica: Option<(Db, Option<i64>)>,
+        f: Box<StoreWork>,
+    ) -> Result<Erased, ApiError> {
+        let db = self.db.clone();
         let token = replica
             .is_none()
             .then(|| http::token_memo::pending(self))
@@ -259,25 +269,8 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> StoreResult<T> + Send + 'static,
     {
-        let db = self.db.clone();
-        let token = http::token_memo::pending(self);
-        let checked = token.as_ref().map(|t| t.checked.clone());
-        let out = blocking_erased(Box::new(move || {
-            let mut conn = db.conn()?;
-            if let Some(token) = token {
-                token.run(&mut conn)?;
-            }
-            let out = f(&mut conn);
-            if out.as_ref().is_err_and(StoreError::lost_connection) {
-                conn.mark_broken();
-            }
-            out.map(erase).map_err(ApiError::from)
-        }))
-        .await;
-        if checked.is_some_and(|c| c.load(Ordering::SeqCst)) {
-            http::token_memo::confirmed();
-        }
-        unerase(out?)
+        let work = move |conn: &mut Pooled| f(conn).map(erase);
+        unerase(self.run_on(None, Box::new(work)).await?)
     }
 
     async fn compute_weighed_erased(&self, large: bool, f: Box<Work>) -> Result<Erased, ApiError> {
