@@ -126,6 +126,17 @@ enum Identity {
 /// `Caller` extractor; a request without one — no token, or one that cannot be used, even where
 /// the endpoint never reads it — is rate-limited as anonymous.
 async fn identify(req: &ServiceRequest, state: &AppState, fence: bool) -> Identity {
+    use api::http::token_memo::{Identified, Lookup};
+    let lookup = if fence {
+        Lookup::Fenced
+    } else if matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    ) {
+        Lookup::Read
+    } else {
+        Lookup::Write
+    };
     let secret = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -136,9 +147,8 @@ async fn identify(req: &ServiceRequest, state: &AppState, fence: bool) -> Identi
     let Some(secret) = secret else {
         return Identity::None;
     };
-    use api::http::token_memo::Identified;
     // The caller's read fence, for a read a replica may answer, in the same turn.
-    match api::http::token_memo::identify(state, secret, fence).await {
+    match api::http::token_memo::identify(state, secret, lookup).await {
         Ok(Identified::Looked(store::users::Authenticated::Ok(p, _), fenced)) => {
             req.extensions_mut().insert(domain::access::Caller::User(p));
             Identity::Looked(fenced)

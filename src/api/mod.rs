@@ -246,10 +246,11 @@ impl AppState {
                 Some((read_db, fence)) => replica::conn(&db, &read_db, fence)?,
                 None => db.conn()?,
             };
-            if let Some(token) = token {
-                token.run(&mut conn)?;
-            }
-            let out = f(&mut conn);
+            let out = match token.map(|t| t.run(&mut conn)) {
+                Some(Ok(Err(refused))) => return Err(refused),
+                Some(Err(unread)) => Err(unread),
+                Some(Ok(Ok(()))) | None => f(&mut conn),
+            };
             if out.as_ref().is_err_and(StoreError::lost_connection) {
                 conn.mark_broken();
             }

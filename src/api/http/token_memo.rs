@@ -2,14 +2,15 @@
 //!
 //! Every request with a token was looked up in the database before its handler ran — a
 //! pooled connection, a blocking-pool turn and a query: 0.2–0.3 ms of a small request, and of
-//! a map page's 7–9 ms at one client (docs/performance.md, "A token checked in the request's
-//! own turn"). A map or a GIS client sends its requests in bursts with one token, so the user
+//! a map page's 7–9 ms at one client (docs/performance.md, "A token read in the request's own
+//! turn"). A map or a GIS client sends its requests in bursts with one token, so the user
 //! a token let in is kept for a minute, and a request whose token is kept starts at once.
 //!
 //! Kept is not trusted: once a request reads its caller (the `Caller` extractor), the token
 //! is read from the database again — in the same blocking turn and on the same connection as
 //! the request's next store work, before that work: one query, no turn of its own
-//! ([`AppState::run`] runs [`Check::run`]). A request that reads its caller but does no store
+//! (`AppState::run_on` runs [`Check::run`]). Only reads (GET, HEAD) take a token from the
+//! memo: a write looks it up before it starts, as before. A request that reads its caller but does no store
 //! work has its token read once its handler is done, before its answer leaves
 //! ([`checked_after`]). So a token revoked, expired or whose user was disabled — here, on
 //! another instance or from the command line — is refused from the next request on, as
@@ -26,8 +27,8 @@
 use crate::api::AppState;
 use crate::domain::access::Principal;
 use crate::error::ApiError;
-use crate::store::AnyConnection;
 use crate::store::users::{self, Authenticated};
+use crate::store::{AnyConnection, StoreResult};
 use chrono::NaiveDateTime;
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -151,16 +152,31 @@ pub enum Identified {
     Looked(Authenticated, Option<i64>),
 }
 
-/// Who a token identifies, from the memo or the database; with `fence` (a request a replica
-/// may answer), always from the database, with the user's read fence in the same turn.
+/// How a request may take its token from the memo.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Lookup {
+    /// A read (GET, HEAD): from the memo if it is kept.
+    Read,
+    /// A write: always from the database before it starts, so no write's work — a body
+    /// parsed, geometry checked — is done for a token the database no longer lets in.
+    Write,
+    /// A read a replica may answer: from the database, with the user's read fence (from the
+    /// primary, in the same turn).
+    Fenced,
+}
+
+/// Who a token identifies, from the memo (a read, [`Lookup::Read`]) or the database.
 pub async fn identify(
     state: &AppState,
     secret: String,
-    fence: bool,
+    lookup: Lookup,
 ) -> Result<Identified, ApiError> {
     let now = state.clock.now().naive_utc();
     let key = users::token_key(&secret);
-    if !fence && let Some((principal, _)) = state.tokens.get(&key, now, users::accounts_changes()) {
+    let fence = lookup == Lookup::Fenced;
+    if lookup == Lookup::Read
+        && let Some((principal, _)) = state.tokens.get(&key, now, users::accounts_changes())
+    {
         let held = Held {
             secret,
             principal: principal.clone(),
@@ -183,8 +199,12 @@ pub async fn identify(
             Ok((found, fenced))
         })
         .await?;
-    if let Authenticated::Ok(principal, expires_at) = &found {
-        state.tokens.keep(key, principal, *expires_at, changes);
+    match &found {
+        Authenticated::Ok(principal, expires_at) => {
+            state.tokens.keep(key, principal, *expires_at, changes)
+        }
+        // Kept before and refused now (revoked, expired, disabled elsewhere): forgotten.
+        _ => state.tokens.forget(&key),
     }
     Ok(Identified::Looked(found, fenced))
 }
@@ -245,13 +265,13 @@ pub struct Check {
 }
 
 impl Check {
-    /// Read the token on `conn`: an error refusing the request unless the database still
-    /// lets the same user in.
-    pub fn run(self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+    /// Read the token on `conn`: `Ok(Err)` with the refusal unless the database still lets
+    /// the same user in; `Err` when it could not be read.
+    pub fn run(self, conn: &mut AnyConnection) -> StoreResult<Result<(), ApiError>> {
         let refused = match users::authenticate(conn, &self.secret, self.now)? {
             Authenticated::Ok(p, _) if p == self.principal => {
                 self.checked.store(true, Ordering::SeqCst);
-                return Ok(());
+                return Ok(Ok(()));
             }
             Authenticated::Ok(..) => ApiError::busy(
                 "the account this token belongs to changed while the request was read; send it again",
@@ -261,7 +281,7 @@ impl Check {
             refused => refusal(&refused),
         };
         self.memo.forget(&users::token_key(&self.secret));
-        Err(refused)
+        Ok(Err(refused))
     }
 }
 
