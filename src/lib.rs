@@ -153,7 +153,8 @@ async fn identify(req: &ServiceRequest, state: &AppState, fence: bool) -> Identi
             req.extensions_mut().insert(domain::access::Caller::User(p));
             Identity::Looked(fenced)
         }
-        Ok(Identified::Kept(p, held)) => {
+        Ok(Identified::Kept(held)) => {
+            let p = held.principal().clone();
             req.extensions_mut().insert(domain::access::Caller::User(p));
             Identity::Kept(held)
         }
@@ -223,18 +224,18 @@ async fn guard(
             // refusal replaces the answer.
             let state = state.clone();
             held.scope(async move {
-                let res = next.call(req).await?;
-                type Answer = Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error>;
-                match state {
-                    Some(state) => match api::http::token_memo::checked_after(&state).await {
-                        Ok(()) => Answer::Ok(res.map_into_boxed_body()),
-                        Err(refused) => {
-                            let response = actix_web::ResponseError::error_response(&refused);
-                            Ok(res.into_response(response))
-                        }
-                    },
-                    None => Ok(res.map_into_boxed_body()),
-                }
+                let res = next.call(req).await?.map_into_boxed_body();
+                let checked = match &state {
+                    Some(s) => api::http::token_memo::checked_after(s).await,
+                    None => Ok(()),
+                };
+                Ok::<_, actix_web::Error>(match checked {
+                    Ok(()) => res,
+                    Err(refused) => {
+                        let response = actix_web::ResponseError::error_response(&refused);
+                        res.into_response(response)
+                    }
+                })
             })
             .await?
         }

@@ -24,7 +24,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use http::extract::{base_url, version_etag};
 use serde::Serialize;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 pub use crate::views::GEOJSON;
 
@@ -240,7 +239,7 @@ impl AppState {
             .is_none()
             .then(|| http::token_memo::pending(self))
             .flatten();
-        let checked = token.as_ref().map(|t| t.checked.clone());
+        let checking = token.is_some();
         let out = blocking_erased(Box::new(move || {
             let mut conn = match replica {
                 Some((read_db, fence)) => replica::conn(&db, &read_db, fence)?,
@@ -257,7 +256,7 @@ impl AppState {
             out.map_err(ApiError::from)
         }))
         .await;
-        if checked.is_some_and(|c| c.load(Ordering::SeqCst)) {
+        if checking && out.is_ok() {
             http::token_memo::confirmed();
         }
         out

@@ -29,7 +29,8 @@ pub fn update_user(
     changes: UserChanges,
     stamp: &Stamp,
 ) -> StoreResult<User> {
-    let updated = write_tx(conn, |conn| {
+    // Its role, area, parks or being disabled: what its tokens let in.
+    stored::account_tx(conn, |conn| {
         let before = stored::get_user(conn, id)?;
         let parks_changed = changes.parks.is_some();
         let next = before.apply(changes, stamp.at)?;
@@ -43,10 +44,7 @@ pub fn update_user(
         let entry = Entry::new("update", "user", id).before(snapshot(&before));
         audit::record(conn, stamp, entry.after(snapshot(&after)))?;
         Ok(after)
-    });
-    // Its role, area, parks or being disabled: what its tokens let in.
-    stored::accounts_changed();
-    updated
+    })
 }
 
 /// Make a token for a user; the secret is returned here and never again.

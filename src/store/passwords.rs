@@ -96,7 +96,7 @@ pub fn set_hash(
     hashed: String,
     stamp: &Stamp,
 ) -> StoreResult<()> {
-    let set = super::write_tx(conn, |conn| {
+    super::users::account_tx(conn, |conn| {
         super::users::get_user(conn, user_id)?;
         diesel::update(users::table.find(user_id))
             .set(users::password_hash.eq(Some(hashed)))
@@ -116,9 +116,7 @@ pub fn set_hash(
             super::audit::Entry::new("set_password", "user", user_id)
                 .after(serde_json::json!({ "sign_ins_ended": ended })),
         )
-    });
-    super::users::accounts_changed();
-    set
+    })
 }
 
 /// What sign-in tokens are called.

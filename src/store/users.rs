@@ -52,11 +52,15 @@ pub fn accounts_changes() -> u64 {
     ACCOUNTS_CHANGED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Count an account change; called after its transaction committed (a token read between
-/// the write and the commit would still be the old one), so it must not be nested in another
-/// transaction.
-pub(crate) fn accounts_changed() {
+/// An account change in a transaction of its own (not nested in another), counted once it
+/// has committed: a token read between the write and the commit would still be the old one.
+pub(crate) fn account_tx<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let out = super::write_tx(conn, f);
     ACCOUNTS_CHANGED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    out
 }
 
 /// Whether a string has the form of a token (checked before any database lookup).
@@ -285,7 +289,7 @@ pub fn list_tokens(conn: &mut AnyConnection, user_id: Option<i64>) -> StoreResul
 }
 
 pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreResult<TokenInfo> {
-    let revoked = super::write_tx(conn, |conn| {
+    account_tx(conn, |conn| {
         let before = get_token(conn, id)?;
         if before.revoked_at.is_none() {
             diesel::update(api_tokens::table.find(id))
@@ -301,9 +305,7 @@ pub fn revoke_token(conn: &mut AnyConnection, id: i64, stamp: &Stamp) -> StoreRe
                 .after(token_snapshot(&after)),
         )?;
         Ok(after)
-    });
-    accounts_changed();
-    revoked
+    })
 }
 
 /// What a presented token turned out to be.

@@ -32,7 +32,6 @@ use crate::store::{AnyConnection, StoreResult};
 use chrono::NaiveDateTime;
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -146,8 +145,8 @@ tokio::task_local! {
 
 /// Who a token identifies.
 pub enum Identified {
-    /// Kept from a moment ago: the request runs within [`Identified::scope`].
-    Kept(Principal, Held),
+    /// Kept from a moment ago: the request runs within [`Held::scope`].
+    Kept(Held),
     /// Looked up now, with the user's read fence when one was asked for.
     Looked(Authenticated, Option<i64>),
 }
@@ -177,13 +176,12 @@ pub async fn identify(
     if lookup == Lookup::Read
         && let Some((principal, _)) = state.tokens.get(&key, now, users::accounts_changes())
     {
-        let held = Held {
+        return Ok(Identified::Kept(Held {
             secret,
-            principal: principal.clone(),
+            principal,
             used: Cell::new(false),
             checked: Cell::new(false),
-        };
-        return Ok(Identified::Kept(principal, held));
+        }));
     }
     // Counted before the read: a change committed while it runs makes it old at once.
     let changes = users::accounts_changes();
@@ -210,6 +208,11 @@ pub async fn identify(
 }
 
 impl Held {
+    /// The user the memo had for the token.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
     /// Serve `request` with this token held: once it reads its caller, its store work reads
     /// the token first ([`Check::run`]), or its answer waits for it ([`checked_after`]).
     pub async fn scope<F: std::future::Future>(self, request: F) -> F::Output {
@@ -245,11 +248,11 @@ pub fn pending(state: &AppState) -> Option<Check> {
         principal,
         memo: state.tokens.clone(),
         now: state.clock.now().naive_utc(),
-        checked: Arc::new(AtomicBool::new(false)),
     })
 }
 
-/// The request's token was read by a store turn ([`Check::checked`]).
+/// The request's token was read by a store turn that went through: its check let the same
+/// user in. (A turn that failed leaves it unconfirmed, to be read again: an error's cost.)
 pub fn confirmed() {
     let _ = HELD.try_with(|h| h.checked.set(true));
 }
@@ -260,8 +263,6 @@ pub struct Check {
     principal: Principal,
     memo: Arc<TokenMemo>,
     now: NaiveDateTime,
-    /// Set once the database let the same user in.
-    pub checked: Arc<AtomicBool>,
 }
 
 impl Check {
@@ -269,10 +270,7 @@ impl Check {
     /// the same user in; `Err` when it could not be read.
     pub fn run(self, conn: &mut AnyConnection) -> StoreResult<Result<(), ApiError>> {
         let refused = match users::authenticate(conn, &self.secret, self.now)? {
-            Authenticated::Ok(p, _) if p == self.principal => {
-                self.checked.store(true, Ordering::SeqCst);
-                return Ok(Ok(()));
-            }
+            Authenticated::Ok(p, _) if p == self.principal => return Ok(Ok(())),
             Authenticated::Ok(..) => ApiError::busy(
                 "the account this token belongs to changed while the request was read; send it again",
                 0,
